@@ -1,0 +1,22 @@
+# Multi-stage build of the single static binary, run as non-root.
+# Docker cannot run on the development machines: this file is kept correct by
+# reading (see README, "Containers").
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/recouvra ./cmd/recouvra
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/recouvra /usr/local/bin/recouvra
+# In a container the database is always external (RECOUVRA_DATABASE_URL):
+# the image has no PostgreSQL server binaries for a private cluster.
+ENV RECOUVRA_HTTP_ADDR=0.0.0.0:8080 \
+    RECOUVRA_DATA_DIR=/data
+VOLUME ["/data"]
+USER nonroot:nonroot
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/recouvra"]
+CMD ["serve"]

@@ -1,0 +1,259 @@
+// Package config holds Recouvra's runtime configuration: one struct, filled
+// from an optional YAML file and then from RECOUVRA_* environment variables,
+// validated once at start and passed explicitly to whatever needs it.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// EnvPrefix prefixes every environment variable Recouvra reads.
+const EnvPrefix = "RECOUVRA_"
+
+// DefaultFile is read when RECOUVRA_CONFIG is unset and the file exists.
+const DefaultFile = "configs/recouvra.yaml"
+
+// Config is the whole runtime configuration.
+type Config struct {
+	// DatabaseURL is a PostgreSQL connection URL. Empty means: start or reuse
+	// a private development cluster under DataDir/postgres.
+	DatabaseURL string
+	// HTTPAddr is the listen address of the HTTP server (host:port; port 0
+	// picks a free port).
+	HTTPAddr string
+	// DataDir holds local state: the private cluster, stored documents.
+	DataDir string
+	// LogLevel is the minimum level of structured logs.
+	LogLevel slog.Level
+	// MigrateOnStart applies pending migrations when `serve` starts.
+	MigrateOnStart bool
+	// ShutdownTimeout bounds how long in-flight requests may run after
+	// SIGINT/SIGTERM before the server closes them.
+	ShutdownTimeout time.Duration
+	// DBMaxConns is the size of the pgx connection pool.
+	DBMaxConns int32
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		HTTPAddr:        "127.0.0.1:8080",
+		DataDir:         "./.data",
+		LogLevel:        slog.LevelInfo,
+		MigrateOnStart:  true,
+		ShutdownTimeout: 15 * time.Second,
+		DBMaxConns:      20,
+	}
+}
+
+// key describes one configuration entry: its YAML name (the environment
+// name is derived from it) and how to parse a textual value into the struct.
+type key struct {
+	name  string
+	help  string
+	parse func(c *Config, v string) error
+}
+
+// keys is the single list of settings; Load, the README and the error
+// messages all come from it.
+var keys = []key{
+	{"database_url", "PostgreSQL URL; unset = private development cluster under data_dir", func(c *Config, v string) error {
+		if v != "" && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
+			return errors.New("must be a postgres:// or postgresql:// URL")
+		}
+		c.DatabaseURL = v
+		return nil
+	}},
+	{"http_addr", "listen address, host:port", func(c *Config, v string) error {
+		host, port, err := net.SplitHostPort(v)
+		if err != nil {
+			return fmt.Errorf("must be host:port: %v", err)
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			return fmt.Errorf("port %q is not a number between 0 and 65535", port)
+		}
+		_ = host // empty host means all interfaces, which is allowed on purpose
+		c.HTTPAddr = v
+		return nil
+	}},
+	{"data_dir", "directory for local state", func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return errors.New("must not be empty")
+		}
+		c.DataDir = v
+		return nil
+	}},
+	{"log_level", "debug, info, warn or error", func(c *Config, v string) error {
+		switch strings.ToLower(v) {
+		case "debug":
+			c.LogLevel = slog.LevelDebug
+		case "info":
+			c.LogLevel = slog.LevelInfo
+		case "warn", "warning":
+			c.LogLevel = slog.LevelWarn
+		case "error":
+			c.LogLevel = slog.LevelError
+		default:
+			return fmt.Errorf("%q is not one of debug, info, warn, error", v)
+		}
+		return nil
+	}},
+	{"migrate_on_start", "apply pending migrations when serve starts (true/false)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		c.MigrateOnStart = b
+		return nil
+	}},
+	{"shutdown_timeout", "grace period for in-flight requests, e.g. 15s", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return fmt.Errorf("%q is not a positive duration such as 15s", v)
+		}
+		c.ShutdownTimeout = d
+		return nil
+	}},
+	{"db_max_conns", "size of the database connection pool", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return fmt.Errorf("%q is not a number between 1 and 1000", v)
+		}
+		c.DBMaxConns = int32(n)
+		return nil
+	}},
+}
+
+// envOnly are RECOUVRA_ variables that are not settings but are read
+// elsewhere; they must not be rejected as unknown.
+var envOnly = map[string]bool{
+	"RECOUVRA_CONFIG":   true, // the file to read
+	"RECOUVRA_PASSWORD": true, // read by `recouvra user create`
+}
+
+// EnvName returns the environment variable for a YAML key name.
+func EnvName(name string) string { return EnvPrefix + strings.ToUpper(name) }
+
+// Keys lists the settings as (environment variable, description) pairs in
+// declaration order, for help texts.
+func Keys() [][2]string {
+	out := make([][2]string, len(keys))
+	for i, k := range keys {
+		out[i] = [2]string{EnvName(k.name), k.help}
+	}
+	return out
+}
+
+// Load builds the configuration from defaults, then the YAML file, then the
+// environment. environ is os.Environ()-shaped; readFile reads the file (both
+// are parameters so that tests need no process state).
+func Load(environ []string, readFile func(string) ([]byte, error)) (Config, error) {
+	cfg := Default()
+	env := map[string]string{}
+	for _, kv := range environ {
+		name, value, ok := strings.Cut(kv, "=")
+		if ok && strings.HasPrefix(name, EnvPrefix) {
+			env[name] = value
+		}
+	}
+
+	path, explicit := env["RECOUVRA_CONFIG"]
+	if !explicit {
+		path = DefaultFile
+	}
+	if path != "" {
+		data, err := readFile(path)
+		switch {
+		case err == nil:
+			if err := applyYAML(&cfg, path, data); err != nil {
+				return Config{}, err
+			}
+		case errors.Is(err, fs.ErrNotExist) && !explicit:
+			// The default file is optional.
+		default:
+			return Config{}, fmt.Errorf("config: RECOUVRA_CONFIG: %w", err)
+		}
+	}
+
+	byEnv := map[string]key{}
+	for _, k := range keys {
+		byEnv[EnvName(k.name)] = k
+	}
+	names := make([]string, 0, len(env))
+	for name := range env {
+		names = append(names, name)
+	}
+	sort.Strings(names) // deterministic: the first bad key in order is reported
+	for _, name := range names {
+		if envOnly[name] {
+			continue
+		}
+		k, ok := byEnv[name]
+		if !ok {
+			return Config{}, fmt.Errorf("config: unknown variable %s (known: %s)", name, knownEnv())
+		}
+		if err := k.parse(&cfg, env[name]); err != nil {
+			return Config{}, fmt.Errorf("config: %s: %v", name, err)
+		}
+	}
+	return cfg, nil
+}
+
+// LoadProcess loads the configuration of the running process.
+func LoadProcess() (Config, error) { return Load(os.Environ(), os.ReadFile) }
+
+func applyYAML(cfg *Config, path string, data []byte) error {
+	var raw map[string]yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&raw); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil // an empty file sets nothing
+		}
+		return fmt.Errorf("config: %s: %v", path, err)
+	}
+	byName := map[string]key{}
+	for _, k := range keys {
+		byName[k.name] = k
+	}
+	names := make([]string, 0, len(raw))
+	for name := range raw {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		k, ok := byName[name]
+		if !ok {
+			return fmt.Errorf("config: %s: unknown key %q", path, name)
+		}
+		node := raw[name]
+		if node.Kind != yaml.ScalarNode {
+			return fmt.Errorf("config: %s: %s: must be a single value", path, name)
+		}
+		if err := k.parse(cfg, node.Value); err != nil {
+			return fmt.Errorf("config: %s: %s: %v", path, name, err)
+		}
+	}
+	return nil
+}
+
+func knownEnv() string {
+	var names []string
+	for _, k := range keys {
+		names = append(names, EnvName(k.name))
+	}
+	names = append(names, "RECOUVRA_CONFIG", "RECOUVRA_PASSWORD")
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,258 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/recouvra/recouvra/api"
+	"github.com/recouvra/recouvra/internal/apitest"
+	"github.com/recouvra/recouvra/internal/httpapi/oapi"
+)
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type fixture struct {
+	api    *API
+	srv    *httptest.Server
+	client *apitest.Client
+	logs   *syncBuffer
+}
+
+func newFixture(t *testing.T, spec []byte, probes ...Probe) *fixture {
+	t.Helper()
+	logs := &syncBuffer{}
+	a, err := New(context.Background(), Deps{
+		Logger:   slog.New(slog.NewJSONHandler(logs, nil)),
+		Version:  "test-1",
+		Spec:     spec,
+		Probes:   probes,
+		Registry: prometheus.NewRegistry(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a)
+	t.Cleanup(srv.Close)
+	return &fixture{api: a, srv: srv, client: apitest.NewWithSpec(t, srv.URL, spec), logs: logs}
+}
+
+func TestHealthzAndRequestID(t *testing.T) {
+	f := newFixture(t, api.Spec)
+	r := f.client.Do("GET", "/healthz", nil)
+	if r.Status != 200 {
+		t.Fatalf("status %d: %s", r.Status, r.Body)
+	}
+	var h oapi.Health
+	r.Decode(t, &h)
+	if h.Status != oapi.Ok || h.Version != "test-1" {
+		t.Fatalf("%+v", h)
+	}
+	if id := r.Header.Get("X-Request-Id"); len(id) != 36 {
+		t.Fatalf("want a generated UUID request id, got %q", id)
+	}
+	if got := f.client.Do("GET", "/healthz", nil, "X-Request-Id", "lb-1234.abc").Header.Get("X-Request-Id"); got != "lb-1234.abc" {
+		t.Fatalf("a sane incoming id is kept, got %q", got)
+	}
+	if got := f.client.Do("GET", "/healthz", nil, "X-Request-Id", "bad id\" injected").Header.Get("X-Request-Id"); strings.Contains(got, "bad") {
+		t.Fatalf("an unsafe incoming id must be replaced, got %q", got)
+	}
+	if !strings.Contains(f.logs.String(), `"request_id":"lb-1234.abc"`) {
+		t.Fatalf("access log lacks the request id: %s", f.logs)
+	}
+}
+
+func TestReadyzReportsFailingChecks(t *testing.T) {
+	var dbErr error
+	f := newFixture(t, api.Spec,
+		Probe{Name: oapi.Database, Check: func(context.Context) error { return dbErr }},
+		Probe{Name: oapi.Migrations, Check: func(context.Context) error { return nil }},
+	)
+	if r := f.client.Do("GET", "/readyz", nil); r.Status != 200 {
+		t.Fatalf("ready: %d %s", r.Status, r.Body)
+	}
+	dbErr = errors.New("connection refused")
+	r := f.client.Do("GET", "/readyz", nil)
+	if r.Status != 503 {
+		t.Fatalf("want 503, got %d", r.Status)
+	}
+	var rd oapi.Readiness
+	r.Decode(t, &rd)
+	if rd.Status != oapi.Unavailable || rd.Checks[0].Ok || *rd.Checks[0].Detail != "connection refused" || !rd.Checks[1].Ok {
+		t.Fatalf("%+v", rd)
+	}
+}
+
+func TestUnknownRouteAndMethodAreProblems(t *testing.T) {
+	f := newFixture(t, api.Spec)
+	r := f.client.Do("GET", "/api/v1/nothing-here", nil)
+	p := r.Problem(t)
+	if r.Status != 404 || p.Code != "not_found" || p.RequestID != r.Header.Get("X-Request-Id") || p.Type != "urn:recouvra:problem:not_found" {
+		t.Fatalf("%d %+v", r.Status, p)
+	}
+	r = f.client.Do("DELETE", "/healthz", nil)
+	if p := r.Problem(t); r.Status != 405 || p.Code != "method_not_allowed" {
+		t.Fatalf("%d %+v", r.Status, p)
+	}
+}
+
+func TestPanicIsA500ProblemWithTheStackOnlyInTheLog(t *testing.T) {
+	f := newFixture(t, api.Spec)
+	f.api.engine.GET("/boom", func(*gin.Context) { panic("kaboom: secret detail") })
+	r := f.client.Do("GET", "/boom", nil)
+	p := r.Problem(t)
+	if r.Status != 500 || p.Code != "internal" || p.RequestID == "" {
+		t.Fatalf("%d %+v", r.Status, p)
+	}
+	if strings.Contains(string(r.Body), "kaboom") || strings.Contains(string(r.Body), "goroutine") {
+		t.Fatalf("panic details leaked to the client: %s", r.Body)
+	}
+	logs := f.logs.String()
+	if !strings.Contains(logs, "kaboom") || !strings.Contains(logs, "httpapi_test.go") || !strings.Contains(logs, p.RequestID) {
+		t.Fatalf("the log must hold the panic, its stack and the request id: %s", logs)
+	}
+}
+
+// thingsSpec is a contract with a JSON body, to exercise request validation
+// independently of the product's routes.
+var thingsSpec = []byte(`
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /things:
+    post:
+      operationId: postThing
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [name, amount_cents]
+              properties:
+                name: {type: string, minLength: 1}
+                amount_cents: {type: integer, minimum: 1}
+                kind: {type: string, enum: [invoice, credit_note]}
+      responses:
+        "204": {description: ok}
+        default:
+          description: problem
+          content:
+            application/problem+json:
+              schema: {type: object}
+`)
+
+func TestRequestValidation(t *testing.T) {
+	f := newFixture(t, thingsSpec)
+	var reached int
+	f.api.contract.POST("/things", func(c *gin.Context) { reached++; c.Status(204) })
+
+	r := f.client.Do("POST", "/things", `{"name": "x", `)
+	if p := r.Problem(t); r.Status != 400 || p.Code != "malformed_request" {
+		t.Fatalf("malformed JSON: %d %+v", r.Status, p)
+	}
+
+	r = f.client.Do("POST", "/things", map[string]any{"amount_cents": -5, "kind": "bribe", "colour": "red"})
+	p := r.Problem(t)
+	if r.Status != 422 || p.Code != "validation" {
+		t.Fatalf("invalid body: %d %+v", r.Status, p)
+	}
+	got := map[string]string{}
+	for _, e := range p.Errors {
+		got[e.Field] = e.Code + ": " + e.Message
+	}
+	want := map[string]string{
+		"body.name":         "required: Ce champ est obligatoire.",
+		"body.amount_cents": "minimum: La valeur doit être au moins 1.",
+		"body.kind":         "enum: Valeur non autorisée ; valeurs possibles : invoice, credit_note.",
+		"body.colour":       "additionalProperties: Champ inconnu.",
+	}
+	for field, w := range want {
+		if got[field] != w {
+			t.Errorf("%s: got %q, want %q (all: %v)", field, got[field], w, got)
+		}
+	}
+
+	if r := f.client.Do("POST", "/things", map[string]any{"name": "ok", "amount_cents": 100}); r.Status != 204 {
+		t.Fatalf("valid body: %d %s", r.Status, r.Body)
+	}
+	if reached != 1 {
+		t.Fatalf("only the valid request may reach the handler, reached %d times", reached)
+	}
+}
+
+func TestMetricsCountRequestsByRoute(t *testing.T) {
+	f := newFixture(t, api.Spec)
+	f.client.Do("GET", "/healthz", nil)
+	f.client.Do("GET", "/no/such/thing", nil)
+	resp, err := http.Get(f.srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{
+		`recouvra_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
+		`recouvra_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`recouvra_http_request_duration_seconds_bucket{method="GET",route="/healthz",status="200",le=`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+func TestSpecAndDocsAreServedFromTheBinary(t *testing.T) {
+	f := newFixture(t, api.Spec)
+	get := func(path string) (*http.Response, []byte) {
+		resp, err := http.Get(f.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	resp, body := get("/api/openapi.yaml")
+	if resp.StatusCode != 200 || !bytes.Equal(body, api.Spec) || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/yaml") {
+		t.Fatalf("spec: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	resp, body = get("/api/docs")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `spec-url="/api/openapi.yaml"`) {
+		t.Fatalf("docs page: %d", resp.StatusCode)
+	}
+	if strings.Contains(string(body), "https://") {
+		t.Fatal("the docs page must not load anything from the internet")
+	}
+	resp, body = get("/api/docs/redoc.standalone.js")
+	if resp.StatusCode != 200 || len(body) < 500_000 {
+		t.Fatalf("redoc bundle: %d, %d bytes", resp.StatusCode, len(body))
+	}
+}

@@ -1,0 +1,117 @@
+// Package httpapi is Recouvra's HTTP adapter: gin, the handlers generated
+// from api/openapi.yaml, request validation against that contract, problem
+// details for every error, request ids, access logs and metrics. Only this
+// package imports gin.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/recouvra/recouvra/api"
+	"github.com/recouvra/recouvra/internal/httpapi/oapi"
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+func init() {
+	// gin's mode is process-wide; release mode stops its debug route dump.
+	gin.SetMode(gin.ReleaseMode)
+}
+
+// Probe is one readiness check: nil from Check means ready.
+type Probe struct {
+	Name  oapi.CheckName
+	Check func(ctx context.Context) error
+}
+
+// Deps is what the HTTP layer needs from the rest of the program.
+type Deps struct {
+	Logger   *slog.Logger
+	Version  string
+	Spec     []byte // api/openapi.yaml
+	Probes   []Probe
+	Registry *prometheus.Registry // request metrics are added to it; /metrics serves it
+}
+
+// API is the HTTP handler of the whole service.
+type API struct {
+	deps   Deps
+	engine *gin.Engine
+	// contract is the route group whose requests are validated against the
+	// spec; every generated route lives in it.
+	contract *gin.RouterGroup
+}
+
+var _ oapi.StrictServerInterface = (*API)(nil)
+
+// New builds the router: middleware, the generated routes, docs and metrics.
+func New(ctx context.Context, deps Deps) (*API, error) {
+	if deps.Logger == nil || deps.Registry == nil || deps.Spec == nil {
+		return nil, errors.New("httpapi: Logger, Registry and Spec are required")
+	}
+	doc, err := api.Load(ctx, deps.Spec)
+	if err != nil {
+		return nil, err
+	}
+	metrics, err := newHTTPMetrics(deps.Registry)
+	if err != nil {
+		return nil, err
+	}
+	a := &API{deps: deps}
+	validator, err := specValidator(doc, a.fail)
+	if err != nil {
+		return nil, err
+	}
+
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true // handlers get the request context through gin.Context
+	// Never trust X-Forwarded-For unless a deployment configures proxies.
+	if err := e.SetTrustedProxies(nil); err != nil {
+		return nil, err
+	}
+	e.Use(withRequestID(), accessLog(deps.Logger), metrics.middleware(), recoverPanics(deps.Logger), securityHeaders())
+	e.NoRoute(func(c *gin.Context) {
+		a.fail(c, recouvra.Errorf(recouvra.ECodeNotFound, "Aucune ressource à l'adresse %s.", c.Request.URL.Path))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		a.fail(c, recouvra.Errorf(recouvra.ECodeMethodNotAllowed, "La méthode %s n'est pas acceptée ici.", c.Request.Method))
+	})
+
+	registerDocs(e, deps.Spec)
+	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(deps.Registry, promhttp.HandlerOpts{})))
+
+	a.contract = e.Group("", validator)
+	oapi.RegisterHandlersWithOptions(a.contract, oapi.NewStrictHandlerWithOptions(a, nil, oapi.StrictGinServerOptions{
+		RequestErrorHandlerFunc: func(c *gin.Context, err error) {
+			a.fail(c, &recouvra.Error{Code: recouvra.ECodeMalformed, Message: "Le corps de la requête est illisible.", Err: err})
+		},
+		HandlerErrorFunc: a.fail,
+		ResponseErrorHandlerFunc: func(c *gin.Context, err error) {
+			a.fail(c, fmt.Errorf("write response: %w", err))
+		},
+	}), oapi.GinServerOptions{
+		ErrorHandler: func(c *gin.Context, err error, status int) {
+			// Parameter binding failed (the validator normally catches it first).
+			a.fail(c, recouvra.Invalid(err.Error()))
+		},
+	})
+	a.engine = e
+	return a, nil
+}
+
+// ServeHTTP makes the API an http.Handler.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.engine.ServeHTTP(w, r) }
+
+// Routes lists every registered method and path, for tests that must cover
+// them all.
+func (a *API) Routes() []gin.RouteInfo { return a.engine.Routes() }
+
+func (a *API) fail(c *gin.Context, err error) { writeProblem(c, a.deps.Logger, err) }

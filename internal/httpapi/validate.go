@@ -1,0 +1,182 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/gin-gonic/gin"
+
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+// specValidator checks each request against the contract before it reaches
+// a handler, so handlers may trust types, formats, enums and required fields.
+// Requests for paths outside the spec (docs, metrics, unknown routes) pass
+// through untouched; gin answers them.
+func specValidator(doc *openapi3.T, fail func(*gin.Context, error)) (gin.HandlerFunc, error) {
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("openapi router: %w", err)
+	}
+	opts := &openapi3filter.Options{
+		MultiError: true,
+		// Authentication is decided by our own middleware, not by the validator.
+		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+	}
+	return func(c *gin.Context) {
+		route, pathParams, err := router.FindRoute(c.Request)
+		if err != nil {
+			// Not in the contract: gin routes it (docs, metrics) or answers 404/405.
+			c.Next()
+			return
+		}
+		in := &openapi3filter.RequestValidationInput{Request: c.Request, PathParams: pathParams, Route: route, Options: opts}
+		if err := openapi3filter.ValidateRequest(c.Request.Context(), in); err != nil {
+			fail(c, requestProblem(err))
+			return
+		}
+		c.Next()
+	}, nil
+}
+
+// requestProblem turns the validator's errors into one domain error: 400 when
+// the body cannot be parsed at all, else 422 with one entry per field.
+func requestProblem(err error) error {
+	var fields []recouvra.FieldError
+	malformed := false
+	var walk func(err error, where string)
+	walk = func(err error, where string) {
+		// A type switch, not errors.As: the wrappers unwrap to each other and
+		// the outermost one knows where in the request the problem is.
+		switch e := err.(type) {
+		case openapi3.MultiError:
+			for _, inner := range e {
+				walk(inner, where)
+			}
+		case *openapi3filter.RequestError:
+			switch {
+			case e.Parameter != nil:
+				where = e.Parameter.In + "." + e.Parameter.Name
+			case e.RequestBody != nil:
+				where = "body"
+			}
+			if e.Err == nil {
+				fields = append(fields, recouvra.FieldError{Field: where, Code: "invalid", Message: frenchReason(e.Reason)})
+				return
+			}
+			walk(e.Err, where)
+		case *openapi3filter.ParseError:
+			if where == "body" {
+				malformed = true
+				return
+			}
+			fields = append(fields, recouvra.FieldError{Field: where, Code: "format", Message: "Valeur illisible."})
+		case *openapi3.SchemaError:
+			field := where
+			if ptr := e.JSONPointer(); len(ptr) > 0 {
+				field += "." + strings.Join(ptr, ".")
+			}
+			if m := unsupportedProperty.FindStringSubmatch(e.Reason); m != nil {
+				// additionalProperties: false reports on the object; name the field.
+				fields = append(fields, recouvra.FieldError{Field: field + "." + m[1], Code: "additionalProperties", Message: "Champ inconnu."})
+				return
+			}
+			fields = append(fields, recouvra.FieldError{Field: field, Code: schemaCode(e), Message: schemaMessage(e)})
+		default:
+			if inner := errors.Unwrap(err); inner != nil {
+				walk(inner, where)
+				return
+			}
+			fields = append(fields, recouvra.FieldError{Field: where, Code: "invalid", Message: "Valeur invalide."})
+		}
+	}
+	walk(err, "")
+	if malformed {
+		return recouvra.Errorf(recouvra.ECodeMalformed, "Le corps de la requête n'est pas un JSON valide.")
+	}
+	sort.SliceStable(fields, func(i, j int) bool { return fields[i].Field < fields[j].Field })
+	return recouvra.Invalid("Certains champs sont invalides.", fields...)
+}
+
+// unsupportedProperty finds the field name in kin-openapi's reason for an
+// additionalProperties violation.
+var unsupportedProperty = regexp.MustCompile(`^property "([^"]+)" is unsupported`)
+
+// schemaCode names the rule a value broke with the JSON Schema keyword.
+func schemaCode(e *openapi3.SchemaError) string {
+	if e.SchemaField == "" {
+		return "invalid"
+	}
+	return e.SchemaField
+}
+
+// schemaMessage says in French what a JSON Schema keyword asks.
+func schemaMessage(e *openapi3.SchemaError) string {
+	s := e.Schema
+	switch e.SchemaField {
+	case "required":
+		return "Ce champ est obligatoire."
+	case "type":
+		if s != nil && s.Type != nil {
+			return "Type attendu : " + strings.Join(s.Type.Slice(), " ou ") + "."
+		}
+		return "Type incorrect."
+	case "enum":
+		if s != nil {
+			vals := make([]string, len(s.Enum))
+			for i, v := range s.Enum {
+				vals[i] = fmt.Sprint(v)
+			}
+			return "Valeur non autorisée ; valeurs possibles : " + strings.Join(vals, ", ") + "."
+		}
+	case "format":
+		if s != nil {
+			return "Format attendu : " + s.Format + "."
+		}
+	case "minLength":
+		if s != nil {
+			return fmt.Sprintf("Au moins %d caractère(s).", s.MinLength)
+		}
+	case "maxLength":
+		if s != nil && s.MaxLength != nil {
+			return fmt.Sprintf("Au plus %d caractères.", *s.MaxLength)
+		}
+	case "minimum":
+		if s != nil && s.Min != nil {
+			return fmt.Sprintf("La valeur doit être au moins %v.", *s.Min)
+		}
+	case "maximum":
+		if s != nil && s.Max != nil {
+			return fmt.Sprintf("La valeur doit être au plus %v.", *s.Max)
+		}
+	case "pattern":
+		return "Format incorrect."
+	case "additionalProperties":
+		return "Champ inconnu."
+	case "minItems":
+		if s != nil {
+			return fmt.Sprintf("Au moins %d élément(s).", s.MinItems)
+		}
+	case "maxItems":
+		if s != nil && s.MaxItems != nil {
+			return fmt.Sprintf("Au plus %d éléments.", *s.MaxItems)
+		}
+	}
+	return "Valeur invalide."
+}
+
+func frenchReason(reason string) string {
+	switch {
+	case strings.Contains(reason, "must have a value"), strings.Contains(reason, "required"):
+		return "Ce champ est obligatoire."
+	case strings.Contains(reason, "header Content-Type"):
+		return "Type de contenu non pris en charge."
+	}
+	return "Valeur invalide."
+}

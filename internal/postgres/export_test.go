@@ -1,0 +1,4 @@
+package postgres
+
+// NewMigratorFS exposes newMigrator to the external tests.
+var NewMigratorFS = newMigrator

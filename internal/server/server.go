@@ -1,0 +1,170 @@
+// Package server assembles a running Recouvra: configuration in, database
+// opened (or the private cluster started), schema migrated, HTTP served; and
+// takes it all down again in order. Tests start it on port 0.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/recouvra/recouvra/api"
+	"github.com/recouvra/recouvra/internal/config"
+	"github.com/recouvra/recouvra/internal/httpapi"
+	"github.com/recouvra/recouvra/internal/httpapi/oapi"
+	"github.com/recouvra/recouvra/internal/postgres"
+)
+
+// Server is a started Recouvra service.
+type Server struct {
+	cfg      config.Config
+	logger   *slog.Logger
+	db       *Database
+	http     *http.Server
+	listener net.Listener
+	served   chan error
+	release  func() error // closes what Start opened; nothing for a borrowed DB
+}
+
+// Options are the outside things a server needs besides its configuration.
+type Options struct {
+	Logger  *slog.Logger
+	Version string
+	Notice  io.Writer // one-line messages for the person starting the server
+	// DB, when set, is used instead of opening one from cfg (tests share
+	// their per-test database this way). The server does not close it.
+	DB *postgres.DB
+}
+
+// Start opens the database, migrates it when configured, and starts
+// serving HTTP on cfg.HTTPAddr. It returns once the listener is bound.
+func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Notice == nil {
+		opts.Notice = io.Discard
+	}
+	s := &Server{cfg: cfg, logger: opts.Logger, served: make(chan error, 1)}
+
+	if opts.DB != nil {
+		s.db = &Database{DB: opts.DB}
+		s.release = func() error { return nil }
+	} else {
+		db, err := OpenDatabase(ctx, cfg, opts.Logger, opts.Notice)
+		if err != nil {
+			return nil, err
+		}
+		s.db = db
+		s.release = func() error { return db.Close(context.Background()) }
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			_ = s.release()
+		}
+	}()
+
+	migrator, err := postgres.NewMigrator(s.db.SQL, opts.Logger)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.MigrateOnStart {
+		n, err := migrator.Up(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			opts.Logger.Info("migrations applied", "count", n)
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), s.db.Collector())
+	handler, err := httpapi.New(ctx, httpapi.Deps{
+		Logger:   opts.Logger,
+		Version:  opts.Version,
+		Spec:     api.Spec,
+		Registry: reg,
+		Probes: []httpapi.Probe{
+			{Name: oapi.Database, Check: func(ctx context.Context) error {
+				ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+				defer cancel()
+				return s.db.Pool.Ping(ctx)
+			}},
+			{Name: oapi.Migrations, Check: func(ctx context.Context) error {
+				current, err := migrator.Current(ctx)
+				if err != nil {
+					return err
+				}
+				if !current {
+					return errors.New("migrations pending: run `recouvra migrate up`")
+				}
+				return nil
+			}},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s (RECOUVRA_HTTP_ADDR): %w", cfg.HTTPAddr, err)
+	}
+	s.listener = ln
+	s.http = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		err := s.http.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.served <- err
+	}()
+	ok = true
+	return s, nil
+}
+
+// Addr is the bound listen address (useful with port 0).
+func (s *Server) Addr() net.Addr { return s.listener.Addr() }
+
+// URL is the base URL of the server.
+func (s *Server) URL() string { return "http://" + s.listener.Addr().String() }
+
+// Wait blocks until the server stops serving on its own (an error) or ctx is
+// done; then it shuts down gracefully: in-flight requests get
+// ShutdownTimeout to finish, the pool closes, the private cluster stops.
+func (s *Server) Wait(ctx context.Context) error {
+	var serveErr error
+	select {
+	case serveErr = <-s.served:
+	case <-ctx.Done():
+	}
+	return errors.Join(serveErr, s.Shutdown(context.WithoutCancel(ctx)))
+}
+
+// Shutdown stops accepting requests, waits for in-flight ones (bounded by
+// ShutdownTimeout), then releases the database.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.logger.Info("shutting down", "grace", s.cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(ctx, s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := s.http.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("in-flight requests did not finish within %s: %w", s.cfg.ShutdownTimeout, s.http.Close())
+	}
+	return errors.Join(err, s.release())
+}
