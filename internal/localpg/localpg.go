@@ -125,7 +125,8 @@ func (l layout) socketPath() string {
 //
 // If a server is already running on Dir (another process started it, or an
 // earlier Start in this one), Start returns a Cluster that connects to it
-// and whose Stop does nothing: the server is not ours to stop. Concurrent
+// and whose Stop does nothing: the server is not ours to stop, and it goes
+// away when the process that started it stops it or exits. Concurrent
 // Starts on one Dir, in one process or several, are serialised by a lock
 // file, so exactly one of them starts the server and the others reuse it.
 //
