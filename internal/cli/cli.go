@@ -40,6 +40,7 @@ func commands() []command {
 	return []command{
 		{"serve", "start the HTTP server (migrates first unless RECOUVRA_MIGRATE_ON_START=false)", runServe},
 		{"migrate", "apply or roll back the schema: migrate up | down [--to N] | status", runMigrate},
+		{"user", "create an account: user create --email E --role R [--creditor-id ID] [--name N]; password from RECOUVRA_PASSWORD or stdin", runUser},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -45,17 +45,26 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// DBMaxConns is the size of the pgx connection pool.
 	DBMaxConns int32
+	// SessionTTL is how long a sign-in token stays valid.
+	SessionTTL time.Duration
+	// LoginMaxFailures failed sign-ins within LoginFailureWindow, for one
+	// account or from one address, make further attempts wait (429).
+	LoginMaxFailures   int
+	LoginFailureWindow time.Duration
 }
 
 // Default returns the configuration used when nothing is set.
 func Default() Config {
 	return Config{
-		HTTPAddr:        "127.0.0.1:8080",
-		DataDir:         "./.data",
-		LogLevel:        slog.LevelInfo,
-		MigrateOnStart:  true,
-		ShutdownTimeout: 15 * time.Second,
-		DBMaxConns:      20,
+		HTTPAddr:           "127.0.0.1:8080",
+		DataDir:            "./.data",
+		LogLevel:           slog.LevelInfo,
+		MigrateOnStart:     true,
+		ShutdownTimeout:    15 * time.Second,
+		DBMaxConns:         20,
+		SessionTTL:         12 * time.Hour,
+		LoginMaxFailures:   5,
+		LoginFailureWindow: 15 * time.Minute,
 	}
 }
 
@@ -119,14 +128,17 @@ var keys = []key{
 		c.MigrateOnStart = b
 		return nil
 	}},
-	{"shutdown_timeout", "grace period for in-flight requests, e.g. 15s", func(c *Config, v string) error {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			return fmt.Errorf("%q is not a positive duration such as 15s", v)
+	{"shutdown_timeout", "grace period for in-flight requests, e.g. 15s", duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	{"session_ttl", "lifetime of a sign-in token, e.g. 12h", duration(func(c *Config) *time.Duration { return &c.SessionTTL })},
+	{"login_max_failures", "failed sign-ins per account or address before waiting (0 = no limit)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1000 {
+			return fmt.Errorf("%q is not a number between 0 and 1000", v)
 		}
-		c.ShutdownTimeout = d
+		c.LoginMaxFailures = n
 		return nil
 	}},
+	{"login_failure_window", "the window in which failed sign-ins count, e.g. 15m", duration(func(c *Config) *time.Duration { return &c.LoginFailureWindow })},
 	{"db_max_conns", "size of the database connection pool", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
@@ -135,6 +147,18 @@ var keys = []key{
 		c.DBMaxConns = int32(n)
 		return nil
 	}},
+}
+
+// duration parses a positive duration into the field field returns.
+func duration(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%q is not a positive duration such as 15s or 12h", v)
+		}
+		*field(c) = d
+		return nil
+	}
 }
 
 // envOnly are RECOUVRA_ variables that are not settings but are read

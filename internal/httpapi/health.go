@@ -13,6 +13,7 @@ func (a *API) GetHealthz(context.Context, oapi.GetHealthzRequestObject) (oapi.Ge
 
 // GetReadyz runs every probe; any failure makes the answer 503.
 func (a *API) GetReadyz(ctx context.Context, _ oapi.GetReadyzRequestObject) (oapi.GetReadyzResponseObject, error) {
+	ctx = requestContext(ctx)
 	res := oapi.Readiness{Status: oapi.Ready, Checks: make([]oapi.Check, 0, len(a.deps.Probes))}
 	for _, p := range a.deps.Probes {
 		check := oapi.Check{Name: p.Name, Ok: true}

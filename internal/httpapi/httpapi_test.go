@@ -18,6 +18,8 @@ import (
 	"github.com/recouvra/recouvra/api"
 	"github.com/recouvra/recouvra/internal/apitest"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
+	"github.com/recouvra/recouvra/internal/rbac"
+	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
 // syncBuffer is a log sink safe for the server's goroutines.
@@ -54,6 +56,8 @@ func newFixture(t *testing.T, spec []byte, probes ...Probe) *fixture {
 		Spec:     spec,
 		Probes:   probes,
 		Registry: prometheus.NewRegistry(),
+		Authn:    tokens{},
+		Authz:    policy(t),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -61,6 +65,25 @@ func newFixture(t *testing.T, spec []byte, probes ...Probe) *fixture {
 	srv := httptest.NewServer(a)
 	t.Cleanup(srv.Close)
 	return &fixture{api: a, srv: srv, client: apitest.NewWithSpec(t, srv.URL, spec), logs: logs}
+}
+
+// tokens is an in-memory Authenticator for tests of the HTTP layer alone;
+// the real one is exercised through the server's tests.
+type tokens map[string]recouvra.Principal
+
+func (ts tokens) Authenticate(_ context.Context, token string) (recouvra.Principal, error) {
+	if p, ok := ts[token]; ok {
+		return p, nil
+	}
+	return recouvra.Principal{}, recouvra.Errorf(recouvra.ECodeUnauthorized, "unknown token")
+}
+
+func policy(t *testing.T) *rbac.Policy {
+	p, err := rbac.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func TestHealthzAndRequestID(t *testing.T) {
@@ -148,6 +171,7 @@ paths:
   /things:
     post:
       operationId: postThing
+      x-rbac: public
       requestBody:
         required: true
         content:
@@ -254,5 +278,68 @@ func TestSpecAndDocsAreServedFromTheBinary(t *testing.T) {
 	resp, body = get("/api/docs/redoc.standalone.js")
 	if resp.StatusCode != 200 || len(body) < 500_000 {
 		t.Fatalf("redoc bundle: %d, %d bytes", resp.StatusCode, len(body))
+	}
+}
+
+func TestEveryOperationNeedsAPolicy(t *testing.T) {
+	spec := []byte(strings.Replace(string(thingsSpec), "      x-rbac: public\n", "", 1))
+	_, err := New(context.Background(), Deps{
+		Logger: slog.New(slog.DiscardHandler), Spec: spec, Registry: prometheus.NewRegistry(), Authn: tokens{}, Authz: policy(t),
+	})
+	if err == nil || !strings.Contains(err.Error(), "postThing has no x-rbac") {
+		t.Fatalf("want a start-up error naming the operation, got %v", err)
+	}
+	spec = []byte(strings.Replace(string(thingsSpec), "x-rbac: public", "x-rbac: things:write", 1))
+	_, err = New(context.Background(), Deps{
+		Logger: slog.New(slog.DiscardHandler), Spec: spec, Registry: prometheus.NewRegistry(), Authn: tokens{}, Authz: policy(t),
+	})
+	if err == nil || !strings.Contains(err.Error(), "no policy line grants things:write") {
+		t.Fatalf("want a start-up error naming the missing policy, got %v", err)
+	}
+}
+
+func TestGateOrderAuthenticateThenAuthorizeThenValidate(t *testing.T) {
+	spec := []byte(strings.Replace(string(thingsSpec), "x-rbac: public", "x-rbac: users:write", 1))
+	logs := &syncBuffer{}
+	a, err := New(context.Background(), Deps{
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Spec: spec, Registry: prometheus.NewRegistry(),
+		Authn: tokens{"admin-token": {Role: recouvra.RoleAdmin}, "agent-token": {Role: recouvra.RoleAgent}},
+		Authz: policy(t),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.contract.POST("/things", func(c *gin.Context) { c.Status(204) })
+	srv := httptest.NewServer(a)
+	defer srv.Close()
+	c := apitest.NewWithSpec(t, srv.URL, spec)
+
+	bad := map[string]any{"amount_cents": 0}
+	r := c.Do("POST", "/things", bad)
+	if p := r.Problem(t); r.Status != 401 || p.Code != "unauthorized" || r.Header.Get("WWW-Authenticate") == "" {
+		t.Fatalf("anonymous: %d %+v", r.Status, p)
+	}
+	r = c.Do("POST", "/things", bad, "Authorization", "Bearer nope")
+	if r.Status != 401 {
+		t.Fatalf("unknown token: %d", r.Status)
+	}
+	r = c.Do("POST", "/things", bad, "Authorization", "Basic YWRtaW46YWRtaW4=")
+	if r.Status != 401 {
+		t.Fatalf("another scheme: %d", r.Status)
+	}
+	r = c.Do("POST", "/things", bad, "Authorization", "Bearer agent-token")
+	if p := r.Problem(t); r.Status != 403 || p.Code != "forbidden" {
+		t.Fatalf("agent: %d %+v", r.Status, p)
+	}
+	r = c.Do("POST", "/things", bad, "Authorization", "Bearer admin-token")
+	if r.Status != 422 {
+		t.Fatalf("admin, invalid body: %d", r.Status)
+	}
+	r = c.Do("POST", "/things", map[string]any{"name": "x", "amount_cents": 1}, "Authorization", "bearer admin-token")
+	if r.Status != 204 {
+		t.Fatalf("admin, valid body: %d %s", r.Status, r.Body)
+	}
+	if strings.Contains(logs.String(), "admin-token") {
+		t.Fatal("a token appeared in the logs")
 	}
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 
@@ -42,16 +43,6 @@ const problemContentType = "application/problem+json"
 // to be a web page.
 func problemType(code recouvra.Code) string { return "urn:recouvra:problem:" + string(code) }
 
-// RetryAfter, when wrapped in an error, makes the problem response carry a
-// Retry-After header (seconds).
-type RetryAfter struct {
-	Seconds int
-	Err     error
-}
-
-func (r *RetryAfter) Error() string { return r.Err.Error() }
-func (r *RetryAfter) Unwrap() error { return r.Err }
-
 // writeProblem answers err as problem+json. Unexpected errors are logged with
 // the request id and answered without their text.
 func writeProblem(c *gin.Context, logger *slog.Logger, err error) {
@@ -83,9 +74,8 @@ func writeProblem(c *gin.Context, logger *slog.Logger, err error) {
 		}
 		p.Errors = &fields
 	}
-	var ra *RetryAfter
-	if errors.As(err, &ra) {
-		c.Header("Retry-After", strconv.Itoa(ra.Seconds))
+	if de != nil && de.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(de.RetryAfter.Seconds()))))
 	}
 	c.Header("Content-Type", problemContentType)
 	c.Header("Cache-Control", "no-store")

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/recouvra/recouvra/api"
+	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
@@ -38,14 +39,18 @@ type Deps struct {
 	Spec     []byte // api/openapi.yaml
 	Probes   []Probe
 	Registry *prometheus.Registry // request metrics are added to it; /metrics serves it
+	App      *app.Service         // the use cases behind the handlers
+	Authn    Authenticator        // bearer token → principal (normally App)
+	Authz    Authorizer           // role policy (internal/rbac)
 }
 
 // API is the HTTP handler of the whole service.
 type API struct {
 	deps   Deps
 	engine *gin.Engine
-	// contract is the route group whose requests are validated against the
-	// spec; every generated route lives in it.
+	// contract is the route group behind the contract gate (authentication,
+	// role policy, validation against the spec); every generated route
+	// lives in it.
 	contract *gin.RouterGroup
 }
 
@@ -53,11 +58,14 @@ var _ oapi.StrictServerInterface = (*API)(nil)
 
 // New builds the router: middleware, the generated routes, docs and metrics.
 func New(ctx context.Context, deps Deps) (*API, error) {
-	if deps.Logger == nil || deps.Registry == nil || deps.Spec == nil {
-		return nil, errors.New("httpapi: Logger, Registry and Spec are required")
+	if deps.Logger == nil || deps.Registry == nil || deps.Spec == nil || deps.Authn == nil || deps.Authz == nil {
+		return nil, errors.New("httpapi: Logger, Registry, Spec, Authn and Authz are required")
 	}
 	doc, err := api.Load(ctx, deps.Spec)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkPolicies(doc, deps.Authz); err != nil {
 		return nil, err
 	}
 	metrics, err := newHTTPMetrics(deps.Registry)
@@ -65,7 +73,7 @@ func New(ctx context.Context, deps Deps) (*API, error) {
 		return nil, err
 	}
 	a := &API{deps: deps}
-	validator, err := specValidator(doc, a.fail)
+	gate, err := contractGate(doc, deps.Authn, deps.Authz, a.fail)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +96,7 @@ func New(ctx context.Context, deps Deps) (*API, error) {
 	registerDocs(e, deps.Spec)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(deps.Registry, promhttp.HandlerOpts{})))
 
-	a.contract = e.Group("", validator)
+	a.contract = e.Group("", gate)
 	oapi.RegisterHandlersWithOptions(a.contract, oapi.NewStrictHandlerWithOptions(a, nil, oapi.StrictGinServerOptions{
 		RequestErrorHandlerFunc: func(c *gin.Context, err error) {
 			a.fail(c, &recouvra.Error{Code: recouvra.ECodeMalformed, Message: "Le corps de la requête est illisible.", Err: err})
@@ -110,8 +118,16 @@ func New(ctx context.Context, deps Deps) (*API, error) {
 // ServeHTTP makes the API an http.Handler.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.engine.ServeHTTP(w, r) }
 
-// Routes lists every registered method and path, for tests that must cover
-// them all.
-func (a *API) Routes() []gin.RouteInfo { return a.engine.Routes() }
+// Route is one registered method and path template ("/api/v1/users/:id").
+type Route struct{ Method, Path string }
+
+// Routes lists every registered route, for tests that must cover them all.
+func (a *API) Routes() []Route {
+	var out []Route
+	for _, r := range a.engine.Routes() {
+		out = append(out, Route{Method: r.Method, Path: r.Path})
+	}
+	return out
+}
 
 func (a *API) fail(c *gin.Context, err error) { writeProblem(c, a.deps.Logger, err) }

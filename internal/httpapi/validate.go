@@ -9,41 +9,9 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
-	"github.com/gin-gonic/gin"
 
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
-
-// specValidator checks each request against the contract before it reaches
-// a handler, so handlers may trust types, formats, enums and required fields.
-// Requests for paths outside the spec (docs, metrics, unknown routes) pass
-// through untouched; gin answers them.
-func specValidator(doc *openapi3.T, fail func(*gin.Context, error)) (gin.HandlerFunc, error) {
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		return nil, fmt.Errorf("openapi router: %w", err)
-	}
-	opts := &openapi3filter.Options{
-		MultiError: true,
-		// Authentication is decided by our own middleware, not by the validator.
-		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
-	}
-	return func(c *gin.Context) {
-		route, pathParams, err := router.FindRoute(c.Request)
-		if err != nil {
-			// Not in the contract: gin routes it (docs, metrics) or answers 404/405.
-			c.Next()
-			return
-		}
-		in := &openapi3filter.RequestValidationInput{Request: c.Request, PathParams: pathParams, Route: route, Options: opts}
-		if err := openapi3filter.ValidateRequest(c.Request.Context(), in); err != nil {
-			fail(c, requestProblem(err))
-			return
-		}
-		c.Next()
-	}, nil
-}
 
 // requestProblem turns the validator's errors into one domain error: 400 when
 // the body cannot be parsed at all, else 422 with one entry per field.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Code is a stable, machine-readable error kind. The HTTP layer maps each
@@ -42,6 +43,8 @@ type Error struct {
 	Message string
 	Fields  []FieldError
 	Err     error
+	// RetryAfter, for throttling and unavailability, says when to come back.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

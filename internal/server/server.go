@@ -17,10 +17,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/recouvra/recouvra/api"
+	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/config"
+	"github.com/recouvra/recouvra/internal/credential"
 	"github.com/recouvra/recouvra/internal/httpapi"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
 	"github.com/recouvra/recouvra/internal/postgres"
+	"github.com/recouvra/recouvra/internal/rbac"
 )
 
 // Server is a started Recouvra service.
@@ -30,6 +33,7 @@ type Server struct {
 	db       *Database
 	http     *http.Server
 	listener net.Listener
+	api      *httpapi.API
 	served   chan error
 	release  func() error // closes what Start opened; nothing for a borrowed DB
 }
@@ -42,6 +46,10 @@ type Options struct {
 	// DB, when set, is used instead of opening one from cfg (tests share
 	// their per-test database this way). The server does not close it.
 	DB *postgres.DB
+	// Password overrides the argon2id cost (tests use a cheap one).
+	Password *credential.Params
+	// Now overrides the clock (tests).
+	Now func() time.Time
 }
 
 // Start opens the database, migrates it when configured, and starts
@@ -87,6 +95,15 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		}
 	}
 
+	service, err := NewService(s.db.DB, cfg, opts.Password, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	policy, err := rbac.Load()
+	if err != nil {
+		return nil, err
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), s.db.Collector())
 	handler, err := httpapi.New(ctx, httpapi.Deps{
@@ -94,6 +111,9 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		Version:  opts.Version,
 		Spec:     api.Spec,
 		Registry: reg,
+		App:      service,
+		Authn:    service,
+		Authz:    policy,
 		Probes: []httpapi.Probe{
 			{Name: oapi.Database, Check: func(ctx context.Context) error {
 				ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -116,6 +136,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		return nil, err
 	}
 
+	s.api = handler
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s (RECOUVRA_HTTP_ADDR): %w", cfg.HTTPAddr, err)
@@ -137,6 +158,23 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	ok = true
 	return s, nil
 }
+
+// NewService builds the use cases over db with the configured policies.
+func NewService(db *postgres.DB, cfg config.Config, password *credential.Params, now func() time.Time) (*app.Service, error) {
+	params := credential.DefaultParams
+	if password != nil {
+		params = *password
+	}
+	return app.New(postgres.NewStore(db), app.Config{
+		SessionTTL:    cfg.SessionTTL,
+		MaxFailures:   cfg.LoginMaxFailures,
+		FailureWindow: cfg.LoginFailureWindow,
+		Password:      params,
+	}, now)
+}
+
+// Routes lists every HTTP route the server answers.
+func (s *Server) Routes() []httpapi.Route { return s.api.Routes() }
 
 // Addr is the bound listen address (useful with port 0).
 func (s *Server) Addr() net.Addr { return s.listener.Addr() }

@@ -1,0 +1,137 @@
+// Package app holds Recouvra's use cases: each loads what it needs through
+// the Store, applies the domain's rules, saves and audits in one
+// transaction. Who may see what is decided here: every read of creditor
+// data passes the caller's Scope down to the store.
+package app
+
+import (
+	"encoding/base64"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/recouvra/recouvra/internal/credential"
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+// Config tunes the use cases.
+type Config struct {
+	SessionTTL time.Duration // how long a sign-in token lives
+	// Sign-in throttling: MaxFailures failed attempts within FailureWindow,
+	// per account or per client address, make further attempts wait.
+	MaxFailures   int
+	FailureWindow time.Duration
+	Password      credential.Params
+}
+
+// Service is the application: every use case is a method.
+type Service struct {
+	store     Store
+	cfg       Config
+	now       func() time.Time
+	dummyHash string // verified for unknown accounts, so they take as long as known ones
+}
+
+// New builds the service. now is the clock (UTC); nil means time.Now.
+func New(store Store, cfg Config, now func() time.Time) (*Service, error) {
+	if now == nil {
+		now = time.Now
+	}
+	dummy, err := cfg.Password.Hash("not a password anyone has: equalises timing")
+	if err != nil {
+		return nil, err
+	}
+	return &Service{store: store, cfg: cfg, now: func() time.Time { return now().UTC() }, dummyHash: dummy}, nil
+}
+
+// Meta describes where a request came from, for the audit log.
+type Meta struct {
+	ClientIP  string
+	UserAgent string
+}
+
+// Page is one page of a keyset-paginated list.
+type Page[T any] struct {
+	Items      []T
+	NextCursor string // empty on the last page
+}
+
+// PageRequest asks for a page: Limit items after Cursor.
+type PageRequest struct {
+	Limit  int
+	Cursor string
+}
+
+const (
+	defaultPageSize = 50
+	maxPageSize     = 200
+)
+
+// normalize applies the defaults and bounds and decodes the cursor, which
+// is the id of the last item of the previous page.
+func (r PageRequest) normalize() (limit int, after *uuid.UUID, err error) {
+	limit = r.Limit
+	switch {
+	case limit <= 0:
+		limit = defaultPageSize
+	case limit > maxPageSize:
+		limit = maxPageSize
+	}
+	if r.Cursor == "" {
+		return limit, nil, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(r.Cursor)
+	if err != nil {
+		return 0, nil, badCursor()
+	}
+	id, err := uuid.FromBytes(raw)
+	if err != nil {
+		return 0, nil, badCursor()
+	}
+	return limit, &id, nil
+}
+
+func badCursor() error {
+	return recouvra.Invalid("Curseur invalide.", recouvra.FieldError{Field: "query.cursor", Code: "invalid", Message: "Curseur de pagination invalide."})
+}
+
+// pageOf cuts a result fetched with limit+1 rows into a page.
+func pageOf[T any](items []T, limit int, id func(T) uuid.UUID) Page[T] {
+	if len(items) <= limit {
+		return Page[T]{Items: items}
+	}
+	items = items[:limit]
+	last := id(items[len(items)-1])
+	return Page[T]{Items: items, NextCursor: base64.RawURLEncoding.EncodeToString(last[:])}
+}
+
+// requireRole refuses callers whose role is not listed. The HTTP layer's
+// policy already stops them; this keeps the rule true for every other caller
+// (the CLI, jobs, future transports).
+func requireRole(p recouvra.Principal, roles ...recouvra.Role) error {
+	for _, r := range roles {
+		if p.Role == r {
+			return nil
+		}
+	}
+	return recouvra.Errorf(recouvra.ECodeForbidden, "Votre rôle ne permet pas cette action.")
+}
+
+// audit fills the actor and origin of an audit entry.
+func audit(p recouvra.Principal, meta Meta, action, targetType string, targetID *uuid.UUID, details map[string]any) recouvra.AuditEntry {
+	e := recouvra.AuditEntry{
+		Action: action, TargetType: targetType, TargetID: targetID,
+		ClientIP: meta.ClientIP, UserAgent: meta.UserAgent, Details: details,
+	}
+	switch p.Kind {
+	case recouvra.PrincipalUser:
+		e.ActorUserID = &p.UserID
+	case recouvra.PrincipalAPIKey:
+		e.ActorAPIKeyID = &p.APIKeyID
+	}
+	return e
+}
+
+// System is the principal of administration commands run on the server
+// itself (recouvra user create): full rights, audited without an actor.
+var System = recouvra.Principal{Kind: recouvra.PrincipalSystem, Role: recouvra.RoleAdmin}

@@ -1,0 +1,48 @@
+package app
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+// CreateCreditor registers a client of the agency (admin only).
+func (s *Service) CreateCreditor(ctx context.Context, p recouvra.Principal, in recouvra.Creditor, meta Meta) (recouvra.Creditor, error) {
+	if err := requireRole(p, recouvra.RoleAdmin); err != nil {
+		return recouvra.Creditor{}, err
+	}
+	now := s.now()
+	c := recouvra.Creditor{ID: uuid.Must(uuid.NewV7()), LegalName: strings.TrimSpace(in.LegalName), CreatedAt: now, UpdatedAt: now}
+	if err := c.Validate(); err != nil {
+		return recouvra.Creditor{}, err
+	}
+	err := s.store.Tx(ctx, func(r Repo) error {
+		if err := r.InsertCreditor(ctx, &c); err != nil {
+			return err
+		}
+		return r.InsertAudit(ctx, audit(p, meta, recouvra.AuditCreditorCreate, "creditor", &c.ID, map[string]any{"legal_name": c.LegalName}))
+	})
+	return c, err
+}
+
+// GetCreditor returns a creditor the caller may see; another creditor's
+// answers not found, exactly like a missing one.
+func (s *Service) GetCreditor(ctx context.Context, p recouvra.Principal, id uuid.UUID) (recouvra.Creditor, error) {
+	return s.store.CreditorByID(ctx, p.Scope(), id)
+}
+
+// ListCreditors lists the creditors the caller may see.
+func (s *Service) ListCreditors(ctx context.Context, p recouvra.Principal, page PageRequest) (Page[recouvra.Creditor], error) {
+	limit, after, err := page.normalize()
+	if err != nil {
+		return Page[recouvra.Creditor]{}, err
+	}
+	items, err := s.store.ListCreditors(ctx, p.Scope(), after, limit+1)
+	if err != nil {
+		return Page[recouvra.Creditor]{}, err
+	}
+	return pageOf(items, limit, func(c recouvra.Creditor) uuid.UUID { return c.ID }), nil
+}

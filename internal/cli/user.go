@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/recouvra/recouvra/internal/app"
+	"github.com/recouvra/recouvra/internal/postgres"
+	"github.com/recouvra/recouvra/internal/recouvra"
+	"github.com/recouvra/recouvra/internal/server"
+)
+
+func runUser(ctx context.Context, env Env, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usageError{"say: user create --email E --role R [--creditor-id ID] [--name N]"}
+	}
+	fs := newFlags("user create", env)
+	email := fs.String("email", "", "e-mail address (sign-in name)")
+	role := fs.String("role", "", "admin, agent, lawyer or creditor")
+	creditorID := fs.String("creditor-id", "", "the creditor a creditor user belongs to")
+	name := fs.String("name", "", "display name (default: the e-mail's local part)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	in := app.NewUser{Email: *email, Name: *name, Role: recouvra.Role(*role)}
+	if in.Name == "" {
+		in.Name, _, _ = strings.Cut(*email, "@")
+	}
+	if *creditorID != "" {
+		id, err := uuid.Parse(*creditorID)
+		if err != nil {
+			return fmt.Errorf("--creditor-id: %q is not a UUID", *creditorID)
+		}
+		in.CreditorID = &id
+	}
+	password, err := readPassword(env)
+	if err != nil {
+		return err
+	}
+	in.Password = password
+
+	cfg, logger, err := loadConfig(env)
+	if err != nil {
+		return err
+	}
+	db, err := server.OpenDatabase(ctx, cfg, logger, env.Stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close(context.WithoutCancel(ctx))
+	if cfg.MigrateOnStart {
+		m, err := postgres.NewMigrator(db.SQL, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := m.Up(ctx); err != nil {
+			return err
+		}
+	}
+	svc, err := server.NewService(db.DB, cfg, nil, nil)
+	if err != nil {
+		return err
+	}
+	u, err := svc.CreateUser(ctx, app.System, in, app.Meta{ClientIP: "local", UserAgent: "recouvra user create"})
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(env.Stdout, "Created %s %s (%s), id %s.\n", u.Role, u.Email, u.Name, u.ID)
+	return nil
+}
+
+// readPassword takes RECOUVRA_PASSWORD, else the first line of standard
+// input — never a flag, which would end up in the shell's history.
+func readPassword(env Env) (string, error) {
+	for _, kv := range env.Environ {
+		if v, ok := strings.CutPrefix(kv, "RECOUVRA_PASSWORD="); ok && v != "" {
+			return v, nil
+		}
+	}
+	if env.Stdin == nil {
+		return "", errors.New("no password: set RECOUVRA_PASSWORD or write it on standard input")
+	}
+	line, err := bufio.NewReader(env.Stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("no password: set RECOUVRA_PASSWORD or write it on standard input")
+	}
+	return line, nil
+}
+
+// describe spells out a domain error with its field errors for a terminal.
+func describe(err error) error {
+	var e *recouvra.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(e.Message)
+	for _, f := range e.Fields {
+		name := "--" + strings.ReplaceAll(f.Field, "_", "-")
+		if f.Field == "password" {
+			name = "password"
+		}
+		fmt.Fprintf(&b, "\n  %s: %s", name, f.Message)
+	}
+	return errors.New(b.String())
+}

@@ -1,0 +1,172 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/gin-gonic/gin"
+
+	"github.com/recouvra/recouvra/internal/app"
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+// Authenticator resolves a bearer token to the caller.
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (recouvra.Principal, error)
+}
+
+// Authorizer decides whether a role may do an action on a resource.
+type Authorizer interface {
+	Allowed(role, resource, action string) bool
+	Covers(resource, action string) bool
+}
+
+// rule is an operation's x-rbac: public, or the resource:action it needs.
+type rule struct {
+	public           bool
+	resource, action string
+}
+
+func (r rule) String() string {
+	if r.public {
+		return "public"
+	}
+	return r.resource + ":" + r.action
+}
+
+// operationRule reads the x-rbac extension of op.
+func operationRule(op *openapi3.Operation) (rule, error) {
+	raw, ok := op.Extensions["x-rbac"]
+	if !ok {
+		return rule{}, fmt.Errorf("operation %s has no x-rbac policy", op.OperationID)
+	}
+	s, ok := raw.(string)
+	if !ok {
+		return rule{}, fmt.Errorf("operation %s: x-rbac must be a string", op.OperationID)
+	}
+	if s == "public" {
+		return rule{public: true}, nil
+	}
+	resource, action, ok := strings.Cut(s, ":")
+	if !ok || resource == "" || action == "" {
+		return rule{}, fmt.Errorf("operation %s: x-rbac %q is not public nor resource:action", op.OperationID, s)
+	}
+	return rule{resource: resource, action: action}, nil
+}
+
+// checkPolicies fails when an operation of the contract has no policy
+// decision: no x-rbac, or a resource:action no role is granted. The server
+// refuses to start rather than serve a route nobody thought about.
+func checkPolicies(doc *openapi3.T, authz Authorizer) error {
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			r, err := operationRule(op)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", method, path, err)
+			}
+			if !r.public && !authz.Covers(r.resource, r.action) {
+				return fmt.Errorf("%s %s: no policy line grants %s (configs/rbac_policy.csv)", method, path, r)
+			}
+		}
+	}
+	return nil
+}
+
+// requestContext returns the request's own context when handed a
+// *gin.Context, as the generated strict handlers do. A gin.Context is
+// recycled for the next request as soon as this one ends, so it must never
+// reach code that may keep it (database/sql watches its context from a
+// goroutine): every handler starts with ctx = requestContext(ctx).
+func requestContext(ctx context.Context) context.Context {
+	if c, ok := ctx.(*gin.Context); ok {
+		return c.Request.Context()
+	}
+	return ctx
+}
+
+type principalKey struct{}
+type metaKey struct{}
+
+// principalFrom returns the authenticated caller of the request.
+func principalFrom(ctx context.Context) recouvra.Principal {
+	p, _ := ctx.Value(principalKey{}).(recouvra.Principal)
+	return p
+}
+
+// metaFrom returns where the request came from, for the audit log.
+func metaFrom(ctx context.Context) app.Meta {
+	m, _ := ctx.Value(metaKey{}).(app.Meta)
+	return m
+}
+
+// contractGate stands before every operation of the contract: it
+// authenticates the caller (401), checks the role policy (403), then
+// validates the request against the spec (400/422) — in that order, so that
+// an anonymous caller learns nothing about what a valid request looks like.
+// Requests outside the contract (docs, metrics, unknown routes) pass through
+// to gin.
+func contractGate(doc *openapi3.T, authn Authenticator, authz Authorizer, fail func(*gin.Context, error)) (gin.HandlerFunc, error) {
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("openapi router: %w", err)
+	}
+	opts := &openapi3filter.Options{
+		MultiError:         true,
+		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, // done above, with our own rules
+	}
+	return func(c *gin.Context) {
+		route, pathParams, err := router.FindRoute(c.Request)
+		if err != nil {
+			c.Next() // not in the contract: gin routes it or answers 404/405
+			return
+		}
+		r, err := operationRule(route.Operation)
+		if err != nil {
+			fail(c, err) // unreachable: checked at start
+			return
+		}
+		ctx := context.WithValue(c.Request.Context(), metaKey{}, app.Meta{ClientIP: c.ClientIP(), UserAgent: c.Request.UserAgent()})
+		if !r.public {
+			token, ok := bearer(c.GetHeader("Authorization"))
+			if !ok {
+				c.Header("WWW-Authenticate", `Bearer realm="recouvra"`)
+				fail(c, recouvra.Errorf(recouvra.ECodeUnauthorized, "Authentification requise : en-tête Authorization: Bearer <jeton>."))
+				return
+			}
+			p, err := authn.Authenticate(ctx, token)
+			if err != nil {
+				if recouvra.ErrorCode(err) == recouvra.ECodeUnauthorized {
+					c.Header("WWW-Authenticate", `Bearer realm="recouvra", error="invalid_token"`)
+				}
+				fail(c, err)
+				return
+			}
+			if !authz.Allowed(string(p.Role), r.resource, r.action) {
+				fail(c, recouvra.Errorf(recouvra.ECodeForbidden, "Votre rôle (%s) ne permet pas cette action.", p.Role))
+				return
+			}
+			ctx = context.WithValue(ctx, principalKey{}, p)
+		}
+		c.Request = c.Request.WithContext(ctx)
+		in := &openapi3filter.RequestValidationInput{Request: c.Request, PathParams: pathParams, Route: route, Options: opts}
+		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+			fail(c, requestProblem(err))
+			return
+		}
+		c.Next()
+	}, nil
+}
+
+// bearer extracts the token of an "Authorization: Bearer <token>" header.
+func bearer(h string) (string, bool) {
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}

@@ -1,0 +1,59 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/recouvra/recouvra/internal/app"
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+// Store implements app.Store on gorm.
+type Store struct {
+	repo
+}
+
+var _ app.Store = (*Store)(nil)
+
+// NewStore returns the store over db.
+func NewStore(db *DB) *Store { return &Store{repo{db: db.Gorm}} }
+
+// Tx runs fn in one transaction.
+func (s *Store) Tx(ctx context.Context, fn func(app.Repo) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(repo{db: tx})
+	})
+}
+
+// repo runs the queries, on the pool or inside a transaction.
+type repo struct {
+	db *gorm.DB
+}
+
+func (r repo) q(ctx context.Context) *gorm.DB { return r.db.WithContext(ctx) }
+
+// dbErr turns driver and gorm errors into domain errors; what names the
+// record in messages.
+func dbErr(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return &recouvra.Error{Code: recouvra.ECodeNotFound, Message: what + " introuvable.", Err: err}
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return &recouvra.Error{Code: recouvra.ECodeConflict, Message: what + " existe déjà.", Err: err}
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return &recouvra.Error{Code: recouvra.ECodeInvalid, Message: "Référence inconnue.", Err: err}
+	case errors.Is(err, gorm.ErrCheckConstraintViolated):
+		return &recouvra.Error{Code: recouvra.ECodeInvalid, Message: "Données incohérentes.", Err: err}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// notFound is the domain's not-found for an update that touched no row.
+func notFound(what string) error {
+	return recouvra.Errorf(recouvra.ECodeNotFound, "%s introuvable.", what)
+}

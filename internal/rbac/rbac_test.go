@@ -1,0 +1,35 @@
+package rbac_test
+
+import (
+	"testing"
+
+	"github.com/recouvra/recouvra/internal/rbac"
+)
+
+func TestShippedPolicy(t *testing.T) {
+	p, err := rbac.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		role, resource, action string
+		want                   bool
+	}{
+		{"admin", "users", "write", true},
+		{"agent", "users", "write", false},
+		{"agent", "users", "read", false},
+		{"creditor", "creditors", "read", true},
+		{"creditor", "creditors", "write", false},
+		{"lawyer", "api_keys", "read", false},
+		{"creditor", "session", "logout", true},
+		{"stranger", "session", "read", false},
+	}
+	for _, c := range cases {
+		if got := p.Allowed(c.role, c.resource, c.action); got != c.want {
+			t.Errorf("%s %s:%s = %v, want %v", c.role, c.resource, c.action, got, c.want)
+		}
+	}
+	if !p.Covers("audit", "read") || p.Covers("audit", "write") {
+		t.Error("Covers must tell mentioned from unmentioned resource:action pairs")
+	}
+}

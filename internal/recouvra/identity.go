@@ -1,0 +1,214 @@
+package recouvra
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Role is what a person does in the agency; it decides what they may do.
+type Role string
+
+// The four roles (DOMAIN.md, "Who uses it").
+const (
+	RoleAdmin    Role = "admin"    // agency manager: users, creditors, rates, templates
+	RoleAgent    Role = "agent"    // collection agent: amicable and formal-notice stages
+	RoleLawyer   Role = "lawyer"   // court filings, deadlines, enforcement
+	RoleCreditor Role = "creditor" // a person at a client company: its own files only
+)
+
+// Roles lists every role, in a stable order.
+var Roles = []Role{RoleAdmin, RoleAgent, RoleLawyer, RoleCreditor}
+
+// Valid reports whether r is one of the four roles.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleAdmin, RoleAgent, RoleLawyer, RoleCreditor:
+		return true
+	}
+	return false
+}
+
+// Staff reports whether r works for the agency (sees every creditor).
+func (r Role) Staff() bool { return r == RoleAdmin || r == RoleAgent || r == RoleLawyer }
+
+// Password length bounds: long enough to resist guessing, short enough that
+// hashing cannot be used to exhaust the server.
+const (
+	MinPasswordLength = 12
+	MaxPasswordLength = 256
+)
+
+// User is a person who signs in.
+type User struct {
+	ID          uuid.UUID
+	Email       string
+	Name        string
+	Role        Role
+	CreditorID  *uuid.UUID // set exactly when Role is creditor
+	Active      bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	LastLoginAt *time.Time
+}
+
+// NormalizeEmail trims an e-mail address; comparisons are case-insensitive
+// (the database compares lower(email)).
+func NormalizeEmail(s string) string { return strings.TrimSpace(s) }
+
+// Validate checks the user's own rules and returns one field error each.
+func (u *User) Validate() error {
+	var fields []FieldError
+	if u.Email == "" {
+		fields = append(fields, FieldError{"email", "required", "L'adresse e-mail est obligatoire."})
+	} else if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || a.Name != "" {
+		fields = append(fields, FieldError{"email", "invalid", "Adresse e-mail invalide."})
+	} else if len(u.Email) > 254 {
+		fields = append(fields, FieldError{"email", "too_long", "Adresse e-mail trop longue."})
+	}
+	if name := strings.TrimSpace(u.Name); name == "" {
+		fields = append(fields, FieldError{"name", "required", "Le nom est obligatoire."})
+	} else if utf8.RuneCountInString(name) > 200 {
+		fields = append(fields, FieldError{"name", "too_long", "Le nom ne peut dépasser 200 caractères."})
+	}
+	switch {
+	case !u.Role.Valid():
+		fields = append(fields, FieldError{"role", "invalid", "Rôle inconnu : admin, agent, lawyer ou creditor."})
+	case u.Role == RoleCreditor && u.CreditorID == nil:
+		fields = append(fields, FieldError{"creditor_id", "required", "Un utilisateur créancier doit être rattaché à un créancier."})
+	case u.Role != RoleCreditor && u.CreditorID != nil:
+		fields = append(fields, FieldError{"creditor_id", "forbidden", "Seul un utilisateur créancier est rattaché à un créancier."})
+	}
+	if len(fields) > 0 {
+		return Invalid("Utilisateur invalide.", fields...)
+	}
+	return nil
+}
+
+// ValidatePassword checks a new password against the length bounds.
+func ValidatePassword(p string) error {
+	n := utf8.RuneCountInString(p)
+	switch {
+	case n < MinPasswordLength:
+		return Invalid("Mot de passe trop court.", FieldError{"password", "too_short", "Le mot de passe doit compter au moins 12 caractères."})
+	case len(p) > MaxPasswordLength:
+		return Invalid("Mot de passe trop long.", FieldError{"password", "too_long", "Le mot de passe ne peut dépasser 256 octets."})
+	}
+	return nil
+}
+
+// PrincipalKind says how a caller proved who it is.
+type PrincipalKind string
+
+const (
+	PrincipalUser   PrincipalKind = "user"    // a person, with a session token
+	PrincipalAPIKey PrincipalKind = "api_key" // a creditor's system, with an API key
+	PrincipalSystem PrincipalKind = "system"  // a command run on the server itself
+)
+
+// Principal is the authenticated caller of one request.
+type Principal struct {
+	Kind       PrincipalKind
+	UserID     uuid.UUID // for users
+	APIKeyID   uuid.UUID // for API keys
+	SessionID  uuid.UUID // for users: the session the token belongs to
+	Email      string    // for users
+	Role       Role
+	CreditorID *uuid.UUID // for the creditor role: the only creditor it may see
+}
+
+// Scope returns the data scope of the principal: a creditor principal sees
+// its own creditor only; staff see everything.
+func (p Principal) Scope() Scope {
+	if p.Role == RoleCreditor {
+		if p.CreditorID == nil {
+			return Scope{deny: true} // a creditor without creditor sees nothing
+		}
+		return Scope{CreditorID: p.CreditorID}
+	}
+	return Scope{}
+}
+
+// Scope restricts data access. The zero value sees everything (staff); a
+// scope with CreditorID sees that creditor's data only. Every query that
+// reads creditor data takes one, so isolation does not depend on each
+// handler remembering it.
+type Scope struct {
+	CreditorID *uuid.UUID
+	deny       bool
+}
+
+// Denied reports whether the scope may see nothing at all.
+func (s Scope) Denied() bool { return s.deny }
+
+// Allows reports whether the scope may see data of creditor id.
+func (s Scope) Allows(creditorID uuid.UUID) bool {
+	if s.deny {
+		return false
+	}
+	return s.CreditorID == nil || *s.CreditorID == creditorID
+}
+
+// Creditor is a client of the agency, owed the money.
+type Creditor struct {
+	ID        uuid.UUID
+	LegalName string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Validate checks the creditor's own rules.
+func (c *Creditor) Validate() error {
+	name := strings.TrimSpace(c.LegalName)
+	switch {
+	case name == "":
+		return Invalid("Créancier invalide.", FieldError{"legal_name", "required", "La raison sociale est obligatoire."})
+	case utf8.RuneCountInString(name) > 200:
+		return Invalid("Créancier invalide.", FieldError{"legal_name", "too_long", "La raison sociale ne peut dépasser 200 caractères."})
+	}
+	return nil
+}
+
+// APIKey lets a creditor's system (its ERP) call the API as that creditor.
+// The secret itself is never stored, only its hash.
+type APIKey struct {
+	ID         uuid.UUID
+	CreditorID uuid.UUID
+	Name       string
+	Prefix     string // the first characters of the key, to recognise it in lists
+	CreatedBy  *uuid.UUID
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+// AuditEntry is one line of the append-only audit log.
+type AuditEntry struct {
+	ID            uuid.UUID
+	At            time.Time
+	Action        string // e.g. "auth.login", "user.update"
+	ActorUserID   *uuid.UUID
+	ActorAPIKeyID *uuid.UUID
+	Email         string // the account concerned by sign-in events
+	TargetType    string
+	TargetID      *uuid.UUID
+	ClientIP      string
+	UserAgent     string
+	Details       map[string]any
+}
+
+// Audit actions.
+const (
+	AuditLogin          = "auth.login"
+	AuditLoginFailed    = "auth.login_failed"
+	AuditLoginThrottled = "auth.login_throttled"
+	AuditLogout         = "auth.logout"
+	AuditUserCreate     = "user.create"
+	AuditUserUpdate     = "user.update"
+	AuditAPIKeyCreate   = "api_key.create"
+	AuditAPIKeyRevoke   = "api_key.revoke"
+	AuditCreditorCreate = "creditor.create"
+)
