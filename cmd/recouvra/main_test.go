@@ -52,8 +52,15 @@ func cleanEnv(extra ...string) []string {
 
 func run(t *testing.T, env []string, args ...string) (string, int) {
 	t.Helper()
+	return runIn(t, env, "", args...)
+}
+
+// runIn runs the binary with stdin as its standard input.
+func runIn(t *testing.T, env []string, stdin string, args ...string) (string, int) {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = env
+	cmd.Stdin = strings.NewReader(stdin)
 	cmd.Dir = t.TempDir() // no configs/recouvra.yaml here
 	out, err := cmd.CombinedOutput()
 	code := 0
@@ -107,11 +114,52 @@ func TestPrivateDatabaseLifecycle(t *testing.T) {
 	first.stop(t)
 	assertNoPostgresFor(t, dataDir)
 
+	// The first admin, created on the command line, signs in on the next start.
+	out, code := runIn(t, env, "", "user", "create", "--email", "Admin@Agence.test", "--role", "admin", "--name", "Première Admin")
+	if code != 1 || !strings.Contains(out, "no password") {
+		t.Fatalf("no password: exit %d: %s", code, out)
+	}
+	withPassword := append(env[:len(env):len(env)], "RECOUVRA_PASSWORD=un mot de passe solide")
+	out, code = runIn(t, withPassword, "", "user", "create", "--email", "Admin@Agence.test", "--role", "admin", "--name", "Première Admin")
+	if code != 0 || !strings.Contains(out, "Created admin Admin@Agence.test") {
+		t.Fatalf("create admin: exit %d: %s", code, out)
+	}
+	out, code = runIn(t, withPassword, "", "user", "create", "--email", "admin@agence.TEST", "--role", "agent")
+	if code != 1 || !strings.Contains(out, "--email: Un compte existe déjà") {
+		t.Fatalf("duplicate: exit %d: %s", code, out)
+	}
+	out, code = runIn(t, withPassword, "", "user", "create", "--email", "x@agence.test", "--role", "chief")
+	if code != 1 || !strings.Contains(out, "--role") {
+		t.Fatalf("bad role: exit %d: %s", code, out)
+	}
+	out, code = runIn(t, withPassword, "", "user", "create", "--email", "x@agence.test", "--role", "creditor")
+	if code != 1 || !strings.Contains(out, "--creditor-id") {
+		t.Fatalf("creditor without creditor: exit %d: %s", code, out)
+	}
+	out, code = runIn(t, env, "trop court\n", "user", "create", "--email", "x@agence.test", "--role", "agent")
+	if code != 1 || !strings.Contains(out, "12 caractères") {
+		t.Fatalf("short password on stdin: exit %d: %s", code, out)
+	}
+	out, code = runIn(t, env, "un mot de passe lu sur stdin\n", "user", "create", "--email", "agent@agence.test", "--role", "agent")
+	if code != 0 {
+		t.Fatalf("password on stdin: exit %d: %s", code, out)
+	}
+
 	second := serve(t, env)
+	for _, login := range []string{`{"email":"admin@agence.test","password":"un mot de passe solide"}`, `{"email":"agent@agence.test","password":"un mot de passe lu sur stdin"}`} {
+		resp, err := http.Post(second.base+"/api/v1/auth/login", "application/json", strings.NewReader(login))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("sign-in of a CLI-created user %s: %d", login, resp.StatusCode)
+		}
+	}
 	second.stop(t)
 	assertNoPostgresFor(t, dataDir)
 
-	out, code := run(t, env, "migrate", "down", "--to", "0")
+	out, code = run(t, env, "migrate", "down", "--to", "0")
 	if code != 0 || !strings.Contains(out, "rolled back") {
 		t.Fatalf("down: exit %d: %s", code, out)
 	}
@@ -127,6 +175,7 @@ func TestPrivateDatabaseLifecycle(t *testing.T) {
 }
 
 type served struct {
+	base   string
 	cmd    *exec.Cmd
 	banner string
 	out    *bytes.Buffer
@@ -181,7 +230,7 @@ func serve(t *testing.T, env []string) *served {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	return &served{cmd: cmd, banner: banner.String(), out: rest}
+	return &served{base: base, cmd: cmd, banner: banner.String(), out: rest}
 }
 
 func (s *served) stop(t *testing.T) {

@@ -46,7 +46,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p recouvra.Principal, credit
 		if err := r.InsertAPIKey(ctx, &k, hash); err != nil {
 			return err
 		}
-		return r.InsertAudit(ctx, audit(p, meta, recouvra.AuditAPIKeyCreate, "api_key", &k.ID, map[string]any{"creditor_id": creditorID, "name": name}))
+		return r.InsertAudit(ctx, s.audit(p, meta, recouvra.AuditAPIKeyCreate, "api_key", &k.ID, map[string]any{"creditor_id": creditorID, "name": name}))
 	})
 	if err != nil {
 		return NewAPIKey{}, err
@@ -85,7 +85,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, p recouvra.Principal, id uui
 			return err
 		}
 		k.RevokedAt = &now
-		return r.InsertAudit(ctx, audit(p, meta, recouvra.AuditAPIKeyRevoke, "api_key", &k.ID, map[string]any{"creditor_id": k.CreditorID}))
+		return r.InsertAudit(ctx, s.audit(p, meta, recouvra.AuditAPIKeyRevoke, "api_key", &k.ID, map[string]any{"creditor_id": k.CreditorID}))
 	})
 	return k, err
 }

@@ -117,10 +117,11 @@ func requireRole(p recouvra.Principal, roles ...recouvra.Role) error {
 	return recouvra.Errorf(recouvra.ECodeForbidden, "Votre rôle ne permet pas cette action.")
 }
 
-// audit fills the actor and origin of an audit entry.
-func audit(p recouvra.Principal, meta Meta, action, targetType string, targetID *uuid.UUID, details map[string]any) recouvra.AuditEntry {
+// audit builds an audit entry stamped with the service's clock, with the
+// actor and origin of the request.
+func (s *Service) audit(p recouvra.Principal, meta Meta, action, targetType string, targetID *uuid.UUID, details map[string]any) recouvra.AuditEntry {
 	e := recouvra.AuditEntry{
-		Action: action, TargetType: targetType, TargetID: targetID,
+		At: s.now(), Action: action, TargetType: targetType, TargetID: targetID,
 		ClientIP: meta.ClientIP, UserAgent: meta.UserAgent, Details: details,
 	}
 	switch p.Kind {

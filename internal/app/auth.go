@@ -35,7 +35,7 @@ func (s *Service) Login(ctx context.Context, email, password string, meta Meta) 
 	if wait, err := s.throttled(ctx, email, meta.ClientIP, now); err != nil {
 		return LoginResult{}, err
 	} else if wait > 0 {
-		e := audit(recouvra.Principal{}, meta, recouvra.AuditLoginThrottled, "", nil, nil)
+		e := s.audit(recouvra.Principal{}, meta, recouvra.AuditLoginThrottled, "", nil, nil)
 		e.Email = email
 		if err := s.store.InsertAudit(ctx, e); err != nil {
 			return LoginResult{}, err
@@ -67,7 +67,7 @@ func (s *Service) Login(ctx context.Context, email, password string, meta Meta) 
 		case !user.Active:
 			reason = "inactive"
 		}
-		e := audit(recouvra.Principal{}, meta, recouvra.AuditLoginFailed, "", nil, map[string]any{"reason": reason})
+		e := s.audit(recouvra.Principal{}, meta, recouvra.AuditLoginFailed, "", nil, map[string]any{"reason": reason})
 		e.Email = email
 		if found {
 			e.TargetType, e.TargetID = "user", &user.ID
@@ -94,7 +94,7 @@ func (s *Service) Login(ctx context.Context, email, password string, meta Meta) 
 			return err
 		}
 		p := recouvra.Principal{Kind: recouvra.PrincipalUser, UserID: user.ID}
-		e := audit(p, meta, recouvra.AuditLogin, "session", &sess.ID, nil)
+		e := s.audit(p, meta, recouvra.AuditLogin, "session", &sess.ID, nil)
 		e.Email = email
 		return r.InsertAudit(ctx, e)
 	})
@@ -167,7 +167,7 @@ func (s *Service) Logout(ctx context.Context, p recouvra.Principal, meta Meta) e
 		if err := r.RevokeSession(ctx, p.SessionID, s.now()); err != nil {
 			return err
 		}
-		e := audit(p, meta, recouvra.AuditLogout, "session", &p.SessionID, nil)
+		e := s.audit(p, meta, recouvra.AuditLogout, "session", &p.SessionID, nil)
 		e.Email = p.Email
 		return r.InsertAudit(ctx, e)
 	})
@@ -176,7 +176,7 @@ func (s *Service) Logout(ctx context.Context, p recouvra.Principal, meta Meta) e
 // Me returns the caller's own account.
 func (s *Service) Me(ctx context.Context, p recouvra.Principal) (recouvra.User, error) {
 	if p.Kind != recouvra.PrincipalUser {
-		return recouvra.User{}, recouvra.Errorf(recouvra.ECodeNotFound, "Une clé d'API n'a pas de compte utilisateur.")
+		return recouvra.User{}, recouvra.Errorf(recouvra.ECodeForbidden, "Une clé d'API n'a pas de compte utilisateur : cette route est réservée aux personnes connectées.")
 	}
 	return s.store.UserByID(ctx, p.UserID)
 }

@@ -23,7 +23,7 @@ func (s *Service) CreateCreditor(ctx context.Context, p recouvra.Principal, in r
 		if err := r.InsertCreditor(ctx, &c); err != nil {
 			return err
 		}
-		return r.InsertAudit(ctx, audit(p, meta, recouvra.AuditCreditorCreate, "creditor", &c.ID, map[string]any{"legal_name": c.LegalName}))
+		return r.InsertAudit(ctx, s.audit(p, meta, recouvra.AuditCreditorCreate, "creditor", &c.ID, map[string]any{"legal_name": c.LegalName}))
 	})
 	return c, err
 }

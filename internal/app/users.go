@@ -47,7 +47,7 @@ func (s *Service) CreateUser(ctx context.Context, p recouvra.Principal, in NewUs
 			}
 			return err
 		}
-		return r.InsertAudit(ctx, audit(p, meta, recouvra.AuditUserCreate, "user", &u.ID, map[string]any{
+		return r.InsertAudit(ctx, s.audit(p, meta, recouvra.AuditUserCreate, "user", &u.ID, map[string]any{
 			"email": u.Email, "role": u.Role, "creditor_id": u.CreditorID,
 		}))
 	})
@@ -188,7 +188,7 @@ func (s *Service) UpdateUser(ctx context.Context, p recouvra.Principal, id uuid.
 			}
 			changes["sessions_revoked"] = n
 		}
-		return r.InsertAudit(ctx, audit(p, meta, recouvra.AuditUserUpdate, "user", &u.ID, changes))
+		return r.InsertAudit(ctx, s.audit(p, meta, recouvra.AuditUserUpdate, "user", &u.ID, changes))
 	})
 	return u, err
 }

@@ -60,7 +60,6 @@ func writeProblem(c *gin.Context, logger *slog.Logger, err error) {
 		Title:     kind.title,
 		Status:    kind.status,
 		Code:      string(code),
-		Instance:  ptr(c.Request.URL.Path),
 		RequestId: ptr(reqID),
 	}
 	if msg := recouvra.ErrorMessage(err); msg != "" && code != recouvra.ECodeInternal {

@@ -249,9 +249,6 @@ type Problem struct {
 	Detail *string       `json:"detail,omitempty"`
 	Errors *[]FieldError `json:"errors,omitempty"`
 
-	// Instance The request path.
-	Instance *string `json:"instance,omitempty"`
-
 	// RequestId The `X-Request-Id` of the failed request, to find it in the logs.
 	RequestId *string `json:"request_id,omitempty"`
 

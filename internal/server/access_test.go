@@ -1,0 +1,195 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/recouvra/recouvra/internal/apitest"
+	"github.com/recouvra/recouvra/internal/app"
+)
+
+// target says which object a request names: the caller's own creditor's,
+// another creditor's, one that does not exist, or none (no id in the path).
+type target string
+
+const (
+	own     target = "own"
+	other   target = "other"
+	missing target = "missing"
+	none    target = ""
+)
+
+// routeCase describes how to call one route and what the policy promises.
+type routeCase struct {
+	public  bool     // anyone, signed in or not
+	allowed []string // principals the role policy lets through
+	scoped  bool     // creditor data: a creditor principal gets 404 on another creditor's
+	ok      int      // status of a successful call
+	// call makes the request for principal as (its client c) on target.
+	call func(w *world, c *apitest.Client, as string, t target) *apitest.Response
+}
+
+var (
+	everyone = []string{"admin", "agent", "lawyer", "creditor", "api_key"}
+	people   = []string{"admin", "agent", "lawyer", "creditor"}
+	adminOnl = []string{"admin"}
+)
+
+// id picks the id for a target among the own and other objects.
+func pick(t target, ownID, otherID uuid.UUID) string {
+	switch t {
+	case own:
+		return ownID.String()
+	case other:
+		return otherID.String()
+	}
+	return uuid.Must(uuid.NewV7()).String()
+}
+
+// routeTable has one entry per route the server answers. The test fails
+// when a route has none: a new route must state who may call it.
+func routeTable() map[string]routeCase {
+	get := func(path string) func(*world, *apitest.Client, string, target) *apitest.Response {
+		return func(_ *world, c *apitest.Client, _ string, _ target) *apitest.Response { return c.Do("GET", path, nil) }
+	}
+	return map[string]routeCase{
+		"GET /healthz":                      {public: true, ok: 200, call: get("/healthz")},
+		"GET /readyz":                       {public: true, ok: 200, call: get("/readyz")},
+		"GET /metrics":                      {public: true, ok: 200, call: get("/metrics")},
+		"GET /api/openapi.yaml":             {public: true, ok: 200, call: get("/api/openapi.yaml")},
+		"GET /api/docs":                     {public: true, ok: 200, call: get("/api/docs")},
+		"GET /api/docs/redoc.standalone.js": {public: true, ok: 200, call: get("/api/docs/redoc.standalone.js")},
+		"POST /api/v1/auth/login": {public: true, ok: 200, call: func(w *world, c *apitest.Client, as string, _ target) *apitest.Response {
+			// Sign in as the principal's own account (the creditor user's for a key or nobody).
+			u, ok := w.users[as]
+			if !ok {
+				u = w.users["creditor"]
+			}
+			return c.Do("POST", "/api/v1/auth/login", map[string]string{"email": u.Email, "password": testPassword})
+		}},
+		"POST /api/v1/auth/logout": {allowed: people, ok: 204, call: func(w *world, c *apitest.Client, as string, _ target) *apitest.Response {
+			// Sign out a fresh session of the same account, so the matrix keeps its tokens.
+			if u, ok := w.users[as]; ok {
+				return c.Do("POST", "/api/v1/auth/logout", nil, "Authorization", "Bearer "+w.login(u.Email))
+			}
+			return c.Do("POST", "/api/v1/auth/logout", nil)
+		}},
+		"GET /api/v1/me":    {allowed: people, ok: 200, call: get("/api/v1/me")},
+		"GET /api/v1/users": {allowed: adminOnl, ok: 200, call: get("/api/v1/users")},
+		"POST /api/v1/users": {allowed: adminOnl, ok: 201, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			return c.Do("POST", "/api/v1/users", map[string]any{
+				"email": "new" + w.unique() + "@recouvra.test", "name": "Nouvelle", "role": "agent", "password": testPassword,
+			})
+		}},
+		"GET /api/v1/users/:id": {allowed: adminOnl, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/users/"+pick(t, w.users["creditor"].ID, w.users["creditor_b"].ID), nil)
+		}},
+		"PATCH /api/v1/users/:id": {allowed: adminOnl, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("PATCH", "/api/v1/users/"+pick(t, w.users["creditor"].ID, w.users["creditor_b"].ID), map[string]any{"name": "Renommé " + w.unique()})
+		}},
+		"GET /api/v1/creditors": {allowed: everyone, ok: 200, call: get("/api/v1/creditors")},
+		"POST /api/v1/creditors": {allowed: adminOnl, ok: 201, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			return c.Do("POST", "/api/v1/creditors", map[string]any{"legal_name": "Nouveau client " + w.unique()})
+		}},
+		"GET /api/v1/creditors/:id": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/creditors/"+pick(t, w.credA.ID, w.credB.ID), nil)
+		}},
+		"GET /api/v1/creditors/:id/api-keys": {allowed: adminOnl, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/creditors/"+pick(t, w.credA.ID, w.credB.ID)+"/api-keys", nil)
+		}},
+		"POST /api/v1/creditors/:id/api-keys": {allowed: adminOnl, ok: 201, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("POST", "/api/v1/creditors/"+pick(t, w.credA.ID, w.credB.ID)+"/api-keys", map[string]any{"name": "Clé " + w.unique()})
+		}},
+		"POST /api/v1/api-keys/:id/revoke": {allowed: adminOnl, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			// A throwaway key of each creditor, so the matrix's own key stays valid.
+			ka, err := w.svc.CreateAPIKey(context.Background(), app.System, w.credA.ID, "jetable", app.Meta{})
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			kb, err := w.svc.CreateAPIKey(context.Background(), app.System, w.credB.ID, "jetable", app.Meta{})
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			return c.Do("POST", "/api/v1/api-keys/"+pick(t, ka.ID, kb.ID)+"/revoke", nil)
+		}},
+		"GET /api/v1/audit": {allowed: adminOnl, ok: 200, call: get("/api/v1/audit")},
+	}
+}
+
+// TestAccessMatrix calls every route as every principal on every target and
+// checks the status the policy promises — 401 anonymous, 403 role refused,
+// 404 for another creditor's object exactly as for a missing one — and that
+// no body answered to a creditor principal carries an id of the other
+// creditor's data.
+func TestAccessMatrix(t *testing.T) {
+	w := newWorld(t)
+	table := routeTable()
+
+	for _, r := range w.srv.Routes() {
+		if _, ok := table[r.Method+" "+r.Path]; !ok {
+			t.Errorf("route %s %s has no entry in the access matrix: say who may call it", r.Method, r.Path)
+		}
+	}
+
+	// Ids a creditor principal of creditor A must never see.
+	foreign := []string{w.credB.ID.String(), w.users["creditor_b"].ID.String()}
+	for _, u := range []string{"admin", "agent", "lawyer"} {
+		foreign = append(foreign, w.users[u].ID.String()) // staff accounts are not a creditor's business either
+	}
+
+	for key, rc := range table {
+		method, path, _ := strings.Cut(key, " ")
+		targets := []target{none}
+		if strings.Contains(path, ":id") {
+			targets = []target{own, other, missing}
+		}
+		for _, as := range append([]string{"anonymous"}, principals...) {
+			for _, tg := range targets {
+				name := fmt.Sprintf("%s %s as %s on %s", method, path, as, tg)
+				want := expected(rc, as, tg)
+				resp := rc.call(w, w.as(as), as, tg)
+				if resp.Status != want {
+					t.Errorf("%s: status %d, want %d: %s", name, resp.Status, want, resp.Body)
+					continue
+				}
+				if resp.Status >= 400 {
+					resp.Problem(t) // every refusal is problem+json
+				}
+				if as == "creditor" || as == "api_key" {
+					for _, id := range foreign {
+						if strings.Contains(string(resp.Body), id) {
+							t.Errorf("%s: body carries foreign id %s", name, id)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func expected(rc routeCase, as string, t target) int {
+	if rc.public {
+		return rc.ok
+	}
+	if as == "anonymous" {
+		return http.StatusUnauthorized
+	}
+	allowed := false
+	for _, a := range rc.allowed {
+		allowed = allowed || a == as
+	}
+	switch {
+	case !allowed:
+		return http.StatusForbidden
+	case t == missing:
+		return http.StatusNotFound
+	case t == other && rc.scoped && (as == "creditor" || as == "api_key"):
+		return http.StatusNotFound
+	}
+	return rc.ok
+}
