@@ -31,7 +31,13 @@ func (s *Service) CreateCreditor(ctx context.Context, p recouvra.Principal, in r
 // GetCreditor returns a creditor the caller may see; another creditor's
 // answers not found, exactly like a missing one.
 func (s *Service) GetCreditor(ctx context.Context, p recouvra.Principal, id uuid.UUID) (recouvra.Creditor, error) {
-	return s.store.CreditorByID(ctx, p.Scope(), id)
+	var c recouvra.Creditor
+	err := s.store.Scoped(ctx, p.Scope(), func(r Repo) error {
+		var err error
+		c, err = r.CreditorByID(ctx, p.Scope(), id)
+		return err
+	})
+	return c, err
 }
 
 // ListCreditors lists the creditors the caller may see.
@@ -40,7 +46,12 @@ func (s *Service) ListCreditors(ctx context.Context, p recouvra.Principal, page 
 	if err != nil {
 		return Page[recouvra.Creditor]{}, err
 	}
-	items, err := s.store.ListCreditors(ctx, p.Scope(), after, limit+1)
+	var items []recouvra.Creditor
+	err = s.store.Scoped(ctx, p.Scope(), func(r Repo) error {
+		var err error
+		items, err = r.ListCreditors(ctx, p.Scope(), after, limit+1)
+		return err
+	})
 	if err != nil {
 		return Page[recouvra.Creditor]{}, err
 	}

@@ -15,6 +15,10 @@ type Store interface {
 	Repo
 	// Tx runs fn in one transaction: all its writes land, or none.
 	Tx(ctx context.Context, fn func(Repo) error) error
+	// Scoped runs fn with the database itself restricted to scope: for a
+	// creditor's scope, rows of other creditors are invisible to fn whatever
+	// its queries say (row-level security). Staff scopes run fn as is.
+	Scoped(ctx context.Context, scope recouvra.Scope, fn func(Repo) error) error
 }
 
 // Session is a sign-in session as stored (the token only as its hash).
@@ -35,6 +39,7 @@ type Repo interface {
 	// UserByEmail finds an account by e-mail, ignoring case, with its hash.
 	UserByEmail(ctx context.Context, email string) (recouvra.User, string, error)
 	ListUsers(ctx context.Context, after *uuid.UUID, limit int) ([]recouvra.User, error)
+	CountUsers(ctx context.Context) (int64, error)
 	// UpdateUser saves u's name, role, creditor and active flag, and the
 	// password hash when newHash is not nil.
 	UpdateUser(ctx context.Context, u *recouvra.User, newHash *string) error

@@ -199,3 +199,10 @@ func sameID(a, b *uuid.UUID) bool {
 	}
 	return *a == *b
 }
+
+// NeedsFirstAdmin reports whether no account exists yet, so the person
+// starting the server can be told how to create the first one.
+func (s *Service) NeedsFirstAdmin(ctx context.Context) (bool, error) {
+	n, err := s.store.CountUsers(ctx)
+	return n == 0, err
+}

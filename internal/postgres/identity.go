@@ -89,6 +89,11 @@ func (r repo) ListUsers(ctx context.Context, after *uuid.UUID, limit int) ([]rec
 	return out, nil
 }
 
+func (r repo) CountUsers(ctx context.Context) (int64, error) {
+	var n int64
+	return n, dbErr(r.q(ctx).Model(&userRow{}).Count(&n).Error, whatUser)
+}
+
 func (r repo) UpdateUser(ctx context.Context, u *recouvra.User, newHash *string) error {
 	set := map[string]any{
 		"name": u.Name, "role": string(u.Role), "creditor_id": u.CreditorID, "active": u.Active, "updated_at": u.UpdatedAt,

@@ -9,8 +9,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/pgtest"
 	"github.com/recouvra/recouvra/internal/postgres"
+	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -128,5 +130,54 @@ func TestFailedMigrationLeavesTheSchemaAsItWas(t *testing.T) {
 	}
 	if !kept || half {
 		t.Fatalf("kept=%v half=%v: the good migration stays, the failed one leaves nothing", kept, half)
+	}
+}
+
+// TestRowSecurityHidesOtherCreditorsEvenFromUnfilteredQueries is the last
+// wall: inside a creditor's scope, a query that forgot its creditor filter
+// (here: an unscoped list) still sees only that creditor's rows.
+func TestRowSecurityHidesOtherCreditorsEvenFromUnfilteredQueries(t *testing.T) {
+	db := pgtest.DB(t)
+	ctx := context.Background()
+	store := postgres.NewStore(db)
+	var a, b uuid.UUID
+	if err := db.Pool.QueryRow(ctx, `INSERT INTO creditors (legal_name) VALUES ('A') RETURNING id`).Scan(&a); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Pool.QueryRow(ctx, `INSERT INTO creditors (legal_name) VALUES ('B') RETURNING id`).Scan(&b); err != nil {
+		t.Fatal(err)
+	}
+	everything := recouvra.Scope{} // the "bug": no filter
+	err := store.Scoped(ctx, recouvra.Principal{Role: recouvra.RoleCreditor, CreditorID: &a}.Scope(), func(r app.Repo) error {
+		list, err := r.ListCreditors(ctx, everything, nil, 10)
+		if err != nil {
+			return err
+		}
+		if len(list) != 1 || list[0].ID != a {
+			t.Errorf("inside A's scope an unfiltered list saw %+v", list)
+		}
+		if _, err := r.CreditorByID(ctx, everything, b); recouvra.ErrorCode(err) != recouvra.ECodeNotFound {
+			t.Errorf("inside A's scope B's row was readable: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A creditor principal without a creditor sees nothing at all.
+	err = store.Scoped(ctx, recouvra.Principal{Role: recouvra.RoleCreditor}.Scope(), func(r app.Repo) error {
+		list, err := r.ListCreditors(ctx, everything, nil, 10)
+		if err == nil && len(list) != 0 {
+			t.Errorf("an empty scope saw %+v", list)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The connection is back to normal afterwards: staff see both.
+	list, err := store.ListCreditors(ctx, everything, nil, 10)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("after the scope: %v %+v", err, list)
 	}
 }

@@ -28,6 +28,32 @@ func (s *Store) Tx(ctx context.Context, fn func(app.Repo) error) error {
 	})
 }
 
+// scopeRole is the database role whose rows are filtered by the creditor
+// in the recouvra.creditor_id setting (migration 00003).
+const scopeRole = "recouvra_creditor_scope"
+
+// Scoped runs fn in a transaction that PostgreSQL restricts to the scope's
+// creditor: SET LOCAL ROLE and the setting last until the transaction ends,
+// so the pooled connection comes back clean.
+func (s *Store) Scoped(ctx context.Context, scope recouvra.Scope, fn func(app.Repo) error) error {
+	if scope.CreditorID == nil && !scope.Denied() {
+		return fn(s.repo)
+	}
+	creditor := ""
+	if scope.CreditorID != nil {
+		creditor = scope.CreditorID.String()
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SET LOCAL ROLE " + scopeRole).Error; err != nil {
+			return fmt.Errorf("enter creditor scope: %w", err)
+		}
+		if err := tx.Exec("SELECT set_config('recouvra.creditor_id', ?, true)", creditor).Error; err != nil {
+			return fmt.Errorf("enter creditor scope: %w", err)
+		}
+		return fn(repo{db: tx})
+	})
+}
+
 // repo runs the queries, on the pool or inside a transaction.
 type repo struct {
 	db *gorm.DB

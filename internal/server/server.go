@@ -34,6 +34,7 @@ type Server struct {
 	http     *http.Server
 	listener net.Listener
 	api      *httpapi.API
+	service  *app.Service
 	served   chan error
 	release  func() error // closes what Start opened; nothing for a borrowed DB
 }
@@ -137,6 +138,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	}
 
 	s.api = handler
+	s.service = service
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s (RECOUVRA_HTTP_ADDR): %w", cfg.HTTPAddr, err)
@@ -172,6 +174,9 @@ func NewService(db *postgres.DB, cfg config.Config, password *credential.Params,
 		Password:      params,
 	}, now)
 }
+
+// Service is the application the server serves.
+func (s *Server) Service() *app.Service { return s.service }
 
 // Routes lists every HTTP route the server answers.
 func (s *Server) Routes() []httpapi.Route { return s.api.Routes() }
