@@ -40,7 +40,7 @@ func OpenDatabase(ctx context.Context, cfg config.Config, logger *slog.Logger, n
 			_ = cluster.Stop(context.WithoutCancel(ctx))
 			return nil, fmt.Errorf("private development database: %w", err)
 		}
-		fmt.Fprintf(notice, "Using a private development database: %s (set RECOUVRA_DATABASE_URL to use another).\n", cluster.Where())
+		fmt.Fprintf(notice, "Using the %s — set RECOUVRA_DATABASE_URL to use another.\n", cluster.Where())
 		url = cluster.URL(localDatabaseName)
 	}
 	db, err := postgres.Open(ctx, url, postgres.Options{MaxConns: cfg.DBMaxConns, Logger: logger})
