@@ -1,0 +1,309 @@
+package recouvra
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Facts are what a move's guards need beyond the case itself.
+type Facts struct {
+	Today   Date
+	Debtor  Debtor
+	Mandate Mandate
+	Claims  []Claim
+	// CreditorAbroad: a creditor outside metropolitan France has two more
+	// months to declare its claim in insolvency proceedings (R622-24 C. com.).
+	CreditorAbroad bool
+}
+
+// Move is one requested stage change.
+type Move struct {
+	To          Stage
+	Reason      string
+	CloseReason CloseReason       // with To == closed
+	Proof       *Irrecoverability // with To == irrecoverable
+}
+
+// Guard codes: stable, for clients; one field error each.
+const (
+	GuardNothingDue              = "guard.nothing_due"
+	GuardIncompleteAddress       = "guard.incomplete_address"
+	GuardNoAmicableReminder      = "guard.no_amicable_reminder"
+	GuardOpenDispute             = "guard.open_dispute"
+	GuardNoFormalNotice          = "guard.no_formal_notice"
+	GuardNoticeDeadline          = "guard.notice_deadline_not_elapsed"
+	GuardMandateForbidsJudicial  = "guard.mandate_forbids_judicial"
+	GuardNoLawyer                = "guard.no_lawyer"
+	GuardTimeBarred              = "guard.time_barred"
+	GuardDebtorInsolvent         = "guard.debtor_insolvent"
+	GuardNoIrrecoverabilityProof = "guard.no_irrecoverability_proof"
+	GuardBalanceNotZero          = "guard.balance_not_zero"
+	GuardNoCloseReason           = "guard.no_close_reason"
+	GuardNotAllowed              = "guard.transition_not_allowed"
+	GuardClosed                  = "guard.case_closed"
+)
+
+// next lists the stages reachable from each stage. Irrecoverability can be
+// proven at any open stage (a liquidation closes whatever stage a case is
+// in); closing is always possible with a reason.
+var next = map[Stage][]Stage{
+	StageAmicable:      {StageFormalNotice, StageIrrecoverable, StageClosed},
+	StageFormalNotice:  {StageInjunction, StageIrrecoverable, StageClosed},
+	StageInjunction:    {StageIrrecoverable, StageClosed},
+	StageIrrecoverable: {StageClosed},
+}
+
+// Transition checks every guard of the move and, when all hold, applies it.
+// A refusal is one validation error listing every unmet guard, so a person
+// sees all that is missing at once.
+func (c *Case) Transition(m Move, f Facts, now time.Time) error {
+	if !c.Open() {
+		return refuse(FieldError{"to", GuardClosed, "Le dossier est clos ; il ne change plus d'étape."})
+	}
+	allowed := false
+	for _, s := range next[c.Stage] {
+		allowed = allowed || s == m.To
+	}
+	if !allowed {
+		return refuse(FieldError{"to", GuardNotAllowed, fmt.Sprintf("Passage de l'étape %s à l'étape %s impossible.", StageLabel(c.Stage), StageLabel(m.To))})
+	}
+	var unmet []FieldError
+	fail := func(code, msg string) { unmet = append(unmet, FieldError{"to", code, msg}) }
+
+	switch m.To {
+	case StageFormalNotice:
+		if c.BalanceCents <= 0 {
+			fail(GuardNothingDue, "Aucune somme n'est due : il n'y a rien à mettre en demeure.")
+		}
+		if !f.Debtor.Address.Complete() {
+			fail(GuardIncompleteAddress, "L'adresse postale du débiteur est incomplète (ligne, code postal, ville, pays) : la lettre recommandée ne peut partir.")
+		}
+		if c.AmicableReminders == 0 {
+			fail(GuardNoAmicableReminder, "Aucune relance amiable n'a encore été faite (lettre, e-mail ou appel abouti).")
+		}
+		if c.OpenDispute {
+			fail(GuardOpenDispute, "Un litige est ouvert : l'escalade est suspendue jusqu'à sa résolution.")
+		}
+	case StageInjunction:
+		switch {
+		case c.FormalNoticeSentOn.IsZero():
+			fail(GuardNoFormalNotice, "La mise en demeure n'a pas été envoyée.")
+		case !f.Today.After(c.FormalNoticeDeadline):
+			fail(GuardNoticeDeadline, fmt.Sprintf("Le délai de la mise en demeure court jusqu'au %s inclus.", FrenchDate(c.FormalNoticeDeadline)))
+		}
+		if !f.Mandate.JudicialAllowed {
+			fail(GuardMandateForbidsJudicial, "Le mandat du créancier n'autorise pas d'action judiciaire.")
+		}
+		if c.AssignedLawyerID == nil {
+			fail(GuardNoLawyer, "Aucun juriste n'est affecté au dossier.")
+		}
+		if c.OpenDispute {
+			fail(GuardOpenDispute, "Un litige est ouvert : l'escalade est suspendue jusqu'à sa résolution.")
+		}
+		if barred := c.TimeBarred(f); len(barred) > 0 {
+			fail(GuardTimeBarred, "Créance prescrite : "+strings.Join(barred, ", ")+".")
+		}
+		if f.Debtor.Insolvency != nil {
+			fail(GuardDebtorInsolvent, fmt.Sprintf("Le débiteur est en %s (BODACC du %s) : la créance doit être déclarée au mandataire, pas portée devant le juge.",
+				f.Debtor.Insolvency.Proceedings, FrenchDate(f.Debtor.Insolvency.PublishedOn)))
+		}
+	case StageIrrecoverable:
+		p := m.Proof
+		switch {
+		case p == nil || p.Cause == "":
+			fail(GuardNoIrrecoverabilityProof, "Indiquez la cause de l'irrécouvrabilité et sa preuve (jugement de clôture pour insuffisance d'actif, PV de carence, débiteur disparu…).")
+		case p.Cause != CauseLiquidationClosed && p.Cause != CausePVDeCarence && p.Cause != CauseDebtorVanished && p.Cause != CauseOther:
+			fail(GuardNoIrrecoverabilityProof, "Cause d'irrécouvrabilité inconnue.")
+		case strings.TrimSpace(p.Proof) == "" && p.DocumentID == nil:
+			fail(GuardNoIrrecoverabilityProof, "La preuve est obligatoire : décrivez l'acte (nature, date, auteur) ou joignez le document.")
+		case p.On.IsZero():
+			fail(GuardNoIrrecoverabilityProof, "Indiquez la date de l'acte qui prouve l'irrécouvrabilité.")
+		}
+	case StageClosed:
+		switch {
+		case !m.CloseReason.Valid():
+			fail(GuardNoCloseReason, "Indiquez le motif de clôture : paid, settled, withdrawn ou written_off.")
+		case m.CloseReason == ClosePaid && c.BalanceCents > 0:
+			fail(GuardBalanceNotZero, fmt.Sprintf("Il reste %s à recouvrer : le dossier ne peut être clos comme payé.", FrenchMoney(c.BalanceCents, c.Currency)))
+		}
+	}
+	if len(unmet) > 0 {
+		return refuse(unmet...)
+	}
+
+	c.Stage = m.To
+	switch m.To {
+	case StageClosed:
+		c.CloseReason = m.CloseReason
+		t := now.UTC()
+		c.ClosedAt = &t
+		c.LeaseAgentID, c.LeaseUntil = nil, nil
+	case StageIrrecoverable:
+		proof := *m.Proof
+		c.Irrecoverable = &proof
+	}
+	return nil
+}
+
+func refuse(fields ...FieldError) error {
+	return Invalid("Changement d'étape refusé.", fields...)
+}
+
+// CloseIfPaid closes the case as paid when nothing remains due; it reports
+// whether it did.
+func (c *Case) CloseIfPaid(now time.Time) bool {
+	if !c.Open() || c.BalanceCents > 0 || c.PrincipalCents <= 0 {
+		return false
+	}
+	c.Stage, c.CloseReason = StageClosed, ClosePaid
+	t := now.UTC()
+	c.ClosedAt = &t
+	c.LeaseAgentID, c.LeaseUntil = nil, nil
+	return true
+}
+
+// Time bars (prescription): 5 years between traders (C. com. L110-4), 2
+// years for a business against a consumer (C. conso. L218-2), running from
+// the due date and restarted by an acknowledgement of the debt, a court
+// action or an enforcement measure — not by a formal notice.
+const (
+	TimeBarYearsB2B      = 5
+	TimeBarYearsConsumer = 2
+)
+
+// TimeBarOn is the date a claim due on due becomes time-barred.
+func TimeBarOn(due, lastInterruption Date, consumerDebtor bool) Date {
+	start := due
+	if lastInterruption.After(start) {
+		start = lastInterruption
+	}
+	years := TimeBarYearsB2B
+	if consumerDebtor {
+		years = TimeBarYearsConsumer
+	}
+	return start.AddYears(years)
+}
+
+// TimeBarred lists the outstanding invoices already time-barred today.
+func (c *Case) TimeBarred(f Facts) []string {
+	var barred []string
+	for _, cl := range f.Claims {
+		if cl.CreditNote() {
+			continue
+		}
+		on := TimeBarOn(cl.DueOn, c.LastInterruptionOn, f.Debtor.Kind == DebtorPerson)
+		if !f.Today.Before(on) {
+			barred = append(barred, fmt.Sprintf("facture %s (prescrite depuis le %s)", cl.InvoiceNumber, FrenchDate(on)))
+		}
+	}
+	return barred
+}
+
+// Deadlines computes the dates that matter on the case, soonest first.
+func (c *Case) Deadlines(f Facts) []Deadline {
+	var out []Deadline
+	if !c.Open() {
+		return out
+	}
+	if !c.FormalNoticeDeadline.IsZero() && c.Stage == StageFormalNotice {
+		out = append(out, Deadline{"notice_deadline", c.FormalNoticeDeadline, "Fin du délai laissé par la mise en demeure."})
+	}
+	inj := c.Injunction
+	if inj.Decision == "granted" && inj.ServedOn.IsZero() {
+		// CPC 1411: an order not served within six months of its date lapses.
+		out = append(out, Deadline{"order_lapse", inj.DecidedOn.AddMonths(6),
+			"L'ordonnance devient non avenue si elle n'est pas signifiée dans les six mois de sa date (art. 1411 CPC)."})
+	}
+	if !inj.ServedOn.IsZero() && inj.OpposedOn.IsZero() && inj.EnforceableOn.IsZero() {
+		if inj.ServedToPerson {
+			// CPC 1416: opposition within one month of service; CPC 642 moves a
+			// deadline ending on a non-working day to the next working day.
+			out = append(out, Deadline{"opposition_end", ProceduralDeadline(inj.ServedOn.AddMonths(1)),
+				"Fin du délai d'opposition : un mois après la signification à personne (art. 1416 CPC)."})
+		} else {
+			out = append(out, Deadline{"opposition_end", Date{},
+				"Signification non faite à personne : le délai d'opposition d'un mois court du premier acte signifié à personne ou de la première mesure d'exécution rendant les biens indisponibles (art. 1416 CPC)."})
+		}
+	}
+	var earliestBar Date
+	for _, cl := range f.Claims {
+		if cl.CreditNote() {
+			continue
+		}
+		on := TimeBarOn(cl.DueOn, c.LastInterruptionOn, f.Debtor.Kind == DebtorPerson)
+		if earliestBar.IsZero() || on.Before(earliestBar) {
+			earliestBar = on
+		}
+	}
+	if !earliestBar.IsZero() && inj.EnforceableOn.IsZero() {
+		out = append(out, Deadline{"time_bar", earliestBar, "Prescription de la plus ancienne facture, faute d'acte interruptif."})
+	}
+	if ins := f.Debtor.Insolvency; ins != nil {
+		months, note := 2, "Déclaration de créance au mandataire judiciaire : deux mois après la publication au BODACC (art. R622-24 C. com.)."
+		if f.CreditorAbroad {
+			months, note = 4, "Déclaration de créance au mandataire judiciaire : quatre mois après la publication au BODACC pour un créancier hors de France métropolitaine (art. R622-24 C. com.)."
+		}
+		out = append(out, Deadline{"insolvency_declaration", ins.PublishedOn.AddMonths(months), note})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].On.IsZero() != out[j].On.IsZero() {
+			return !out[i].On.IsZero()
+		}
+		return out[i].On.Before(out[j].On)
+	})
+	return out
+}
+
+// StageLabel is a stage's French name.
+func StageLabel(s Stage) string {
+	switch s {
+	case StageAmicable:
+		return "« recouvrement amiable »"
+	case StageFormalNotice:
+		return "« mise en demeure »"
+	case StageInjunction:
+		return "« injonction de payer »"
+	case StageIrrecoverable:
+		return "« irrécouvrable »"
+	case StageClosed:
+		return "« clos »"
+	}
+	return string(s)
+}
+
+// FrenchDate writes a date as a French reader expects: 14/08/2026.
+func FrenchDate(d Date) string {
+	if d.IsZero() {
+		return "—"
+	}
+	return d.t.Format("02/01/2006")
+}
+
+// FrenchMoney writes cents as a French amount: "1 234,56 €", with the narrow
+// no-break space French typography puts between thousands.
+func FrenchMoney(cents int64, currency string) string {
+	neg := cents < 0
+	if neg {
+		cents = -cents
+	}
+	units, rest := cents/100, cents%100
+	digits := fmt.Sprint(units)
+	var b strings.Builder
+	for i, r := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteRune('\u202f')
+		}
+		b.WriteRune(r)
+	}
+	sym := currency
+	if currency == "EUR" {
+		sym = "€"
+	}
+	sign := ""
+	if neg {
+		sign = "-"
+	}
+	return fmt.Sprintf("%s%s,%02d\u00a0%s", sign, b.String(), rest, sym)
+}
