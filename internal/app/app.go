@@ -22,18 +22,22 @@ type Config struct {
 	MaxFailures   int
 	FailureWindow time.Duration
 	Password      credential.Params
+	// LeaseDuration is how long a case handed out by the queue stays with
+	// its agent.
+	LeaseDuration time.Duration
 }
 
 // Service is the application: every use case is a method.
 type Service struct {
 	store     Store
+	policy    Policy
 	cfg       Config
 	now       func() time.Time
 	dummyHash string // verified for unknown accounts, so they take as long as known ones
 }
 
 // New builds the service. now is the clock (UTC); nil means time.Now.
-func New(store Store, cfg Config, now func() time.Time) (*Service, error) {
+func New(store Store, policy Policy, cfg Config, now func() time.Time) (*Service, error) {
 	if now == nil {
 		now = time.Now
 	}
@@ -41,7 +45,10 @@ func New(store Store, cfg Config, now func() time.Time) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, cfg: cfg, now: func() time.Time { return now().UTC() }, dummyHash: dummy}, nil
+	if cfg.LeaseDuration <= 0 {
+		cfg.LeaseDuration = 15 * time.Minute
+	}
+	return &Service{store: store, policy: policy, cfg: cfg, now: func() time.Time { return now().UTC() }, dummyHash: dummy}, nil
 }
 
 // Meta describes where a request came from, for the audit log.

@@ -53,6 +53,7 @@ type Repo interface {
 	RevokeUserSessions(ctx context.Context, userID uuid.UUID, at time.Time) (int64, error)
 
 	InsertCreditor(ctx context.Context, c *recouvra.Creditor) error
+	UpdateCreditor(ctx context.Context, c *recouvra.Creditor) error
 	CreditorByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Creditor, error)
 	ListCreditors(ctx context.Context, scope recouvra.Scope, after *uuid.UUID, limit int) ([]recouvra.Creditor, error)
 
@@ -65,10 +66,52 @@ type Repo interface {
 	ListAPIKeys(ctx context.Context, creditorID uuid.UUID) ([]recouvra.APIKey, error)
 	RevokeAPIKey(ctx context.Context, id uuid.UUID, at time.Time) error
 
+	InsertDebtor(ctx context.Context, d *recouvra.Debtor) error
+	UpdateDebtor(ctx context.Context, d *recouvra.Debtor) error
+	DebtorByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Debtor, error)
+	DebtorBySIREN(ctx context.Context, siren string) (recouvra.Debtor, error)
+	ListDebtors(ctx context.Context, scope recouvra.Scope, q string, after *uuid.UUID, limit int) ([]recouvra.Debtor, error)
+	DebtorNames(ctx context.Context, scope recouvra.Scope, ids []uuid.UUID) (map[uuid.UUID]string, error)
+
+	NextCaseReference(ctx context.Context, year int) (string, error)
+	InsertCase(ctx context.Context, c *recouvra.Case) error
+	// CaseByID reads a case the scope may see; forUpdate locks it until the
+	// transaction ends.
+	CaseByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID, forUpdate bool) (recouvra.Case, error)
+	// UpdateCase saves c if its version is still expected (else
+	// ECodePrecondition) and sets c.Version to the new version.
+	UpdateCase(ctx context.Context, c *recouvra.Case, expected int) error
+	ListCases(ctx context.Context, scope recouvra.Scope, f CaseFilter, after *uuid.UUID, limit int) ([]recouvra.Case, error)
+	Queue(ctx context.Context, agentID uuid.UUID, today recouvra.Date, now time.Time, limit int) ([]recouvra.Case, error)
+	LeaseNextCase(ctx context.Context, agentID uuid.UUID, today recouvra.Date, now, until time.Time) (recouvra.Case, error)
+
+	InsertClaim(ctx context.Context, creditorID uuid.UUID, cl *recouvra.Claim) error
+	ClaimsOfCase(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID) ([]recouvra.Claim, error)
+
+	// InsertEvent appends to the timeline and sets e.Seq.
+	InsertEvent(ctx context.Context, e *recouvra.Event) error
+	ListEvents(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID, afterSeq int64, limit int) ([]recouvra.Event, error)
+	EventsSince(ctx context.Context, scope recouvra.Scope, afterSeq int64, limit int) ([]recouvra.Event, error)
+	LastEventSeq(ctx context.Context) (int64, error)
+
 	InsertAudit(ctx context.Context, e recouvra.AuditEntry) error
 	ListAudit(ctx context.Context, after *uuid.UUID, limit int) ([]recouvra.AuditEntry, error)
 	// RecentSignInFailures returns the times of failed sign-ins newer than
 	// since, newest first, at most limit: for the e-mail (ignoring case, and
 	// only after its last successful sign-in) or for the client address.
 	RecentSignInFailures(ctx context.Context, email, clientIP string, since time.Time, limit int) (byEmail, byIP []time.Time, err error)
+}
+
+// CaseFilter narrows a case list; nil and empty fields do not filter.
+type CaseFilter struct {
+	CreditorID       *uuid.UUID
+	DebtorID         *uuid.UUID
+	Stages           []recouvra.Stage
+	Status           string // "open" or "closed"
+	AssigneeID       *uuid.UUID
+	DueOn            *recouvra.Date // next action on or before this date
+	OverduePromiseOn *recouvra.Date // a promise due before this date, not kept
+	MinBalance       *int64
+	MaxBalance       *int64
+	Query            string // case or creditor reference, invoice number, debtor name or SIREN
 }

@@ -51,6 +51,9 @@ type Config struct {
 	// account or from one address, make further attempts wait (429).
 	LoginMaxFailures   int
 	LoginFailureWindow time.Duration
+	// QueueLease is how long a case handed out by "next case" stays with
+	// its agent.
+	QueueLease time.Duration
 }
 
 // Default returns the configuration used when nothing is set.
@@ -65,6 +68,7 @@ func Default() Config {
 		SessionTTL:         12 * time.Hour,
 		LoginMaxFailures:   5,
 		LoginFailureWindow: 15 * time.Minute,
+		QueueLease:         15 * time.Minute,
 	}
 }
 
@@ -139,6 +143,7 @@ var keys = []key{
 		return nil
 	}},
 	{"login_failure_window", "the window in which failed sign-ins count, e.g. 15m", duration(func(c *Config) *time.Duration { return &c.LoginFailureWindow })},
+	{"queue_lease", "how long a case handed out by the queue stays with its agent, e.g. 15m", duration(func(c *Config) *time.Duration { return &c.QueueLease })},
 	{"db_max_conns", "size of the database connection pool", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {

@@ -176,19 +176,6 @@ func (r repo) RevokeUserSessions(ctx context.Context, userID uuid.UUID, at time.
 	return res.RowsAffected, dbErr(res.Error, whatSession)
 }
 
-type creditorRow struct {
-	ID        uuid.UUID
-	LegalName string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-}
-
-func (creditorRow) TableName() string { return "creditors" }
-
-func (r creditorRow) domain() recouvra.Creditor {
-	return recouvra.Creditor{ID: r.ID, LegalName: r.LegalName, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
-}
-
 // scoped restricts a query on a table with the creditor's id in column col.
 func scoped(q *gorm.DB, scope recouvra.Scope, col string) *gorm.DB {
 	switch {
@@ -198,35 +185,6 @@ func scoped(q *gorm.DB, scope recouvra.Scope, col string) *gorm.DB {
 		return q.Where(col+" = ?", *scope.CreditorID)
 	}
 	return q
-}
-
-func (r repo) InsertCreditor(ctx context.Context, c *recouvra.Creditor) error {
-	row := creditorRow{ID: c.ID, LegalName: c.LegalName, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
-	return dbErr(r.q(ctx).Create(&row).Error, whatCreditor)
-}
-
-func (r repo) CreditorByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Creditor, error) {
-	var row creditorRow
-	if err := scoped(r.q(ctx), scope, "id").Where("id = ?", id).Take(&row).Error; err != nil {
-		return recouvra.Creditor{}, dbErr(err, whatCreditor)
-	}
-	return row.domain(), nil
-}
-
-func (r repo) ListCreditors(ctx context.Context, scope recouvra.Scope, after *uuid.UUID, limit int) ([]recouvra.Creditor, error) {
-	var rows []creditorRow
-	q := scoped(r.q(ctx), scope, "id").Order("id").Limit(limit)
-	if after != nil {
-		q = q.Where("id > ?", *after)
-	}
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, dbErr(err, whatCreditor)
-	}
-	out := make([]recouvra.Creditor, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
 }
 
 type apiKeyRow struct {

@@ -51,6 +51,10 @@ func (p *Policy) Allowed(role, resource, action string) bool {
 // Covers reports whether any role may perform action on resource: a
 // resource:action that no line mentions is almost surely a forgotten policy.
 func (p *Policy) Covers(resource, action string) bool {
-	rules, err := p.e.GetFilteredPolicy(1, resource, action)
-	return err == nil && len(rules) > 0
+	for _, a := range []string{action, "*"} {
+		if rules, err := p.e.GetFilteredPolicy(1, resource, a); err == nil && len(rules) > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -23,6 +23,13 @@ func TestShippedPolicy(t *testing.T) {
 		{"lawyer", "api_keys", "read", false},
 		{"creditor", "session", "logout", true},
 		{"stranger", "session", "read", false},
+		{"agent", "case_stage", "formal_notice", true},
+		{"agent", "case_stage", "injunction", false},
+		{"lawyer", "case_stage", "injunction", true},
+		{"creditor", "case_event", "message", true},
+		{"creditor", "case_event", "note", false},
+		{"agent", "case_event", "note", true},
+		{"lawyer", "cases", "create", false},
 	}
 	for _, c := range cases {
 		if got := p.Allowed(c.role, c.resource, c.action); got != c.want {

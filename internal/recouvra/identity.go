@@ -1,12 +1,15 @@
 package recouvra
 
 import (
+	"errors"
 	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/recouvra/recouvra/internal/ident"
 )
 
 // Role is what a person does in the agency; it decides what they may do.
@@ -156,20 +159,103 @@ func (s Scope) Allows(creditorID uuid.UUID) bool {
 type Creditor struct {
 	ID        uuid.UUID
 	LegalName string
+	CreditorDetails
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
 
-// Validate checks the creditor's own rules.
+// Validate checks the creditor's rules and normalises its identifiers.
 func (c *Creditor) Validate() error {
+	var f []FieldError
 	name := strings.TrimSpace(c.LegalName)
 	switch {
 	case name == "":
-		return Invalid("Créancier invalide.", FieldError{"legal_name", "required", "La raison sociale est obligatoire."})
+		f = append(f, FieldError{"legal_name", "required", "La raison sociale est obligatoire."})
 	case utf8.RuneCountInString(name) > 200:
-		return Invalid("Créancier invalide.", FieldError{"legal_name", "too_long", "La raison sociale ne peut dépasser 200 caractères."})
+		f = append(f, FieldError{"legal_name", "too_long", "La raison sociale ne peut dépasser 200 caractères."})
+	}
+	f = append(f, normalizeIdentifiers("", &c.SIREN, &c.SIRET, &c.VATNumber)...)
+	if c.IBAN != "" {
+		iban, err := ident.ParseIBAN(c.IBAN)
+		if err != nil {
+			f = append(f, identError("iban", err))
+		}
+		c.IBAN = string(iban)
+	}
+	if c.Address.Country == "" {
+		c.Address.Country = "FR"
+	}
+	m := &c.Mandate
+	if m.CommissionBps < 0 || m.CommissionBps > 10000 {
+		f = append(f, FieldError{"mandate.commission_bps", "out_of_range", "La commission est comprise entre 0 et 10 000 points de base (100 %)."})
+	}
+	if m.FixedFeeCents < 0 {
+		f = append(f, FieldError{"mandate.fixed_fee_cents", "negative", "Les frais fixes ne peuvent être négatifs."})
+	}
+	if m.NoticeDeadlineDays == 0 {
+		m.NoticeDeadlineDays = DefaultNoticeDeadlineDays
+	}
+	if m.NoticeDeadlineDays < 1 || m.NoticeDeadlineDays > 90 {
+		f = append(f, FieldError{"mandate.notice_deadline_days", "out_of_range", "Le délai de la mise en demeure est compris entre 1 et 90 jours."})
+	}
+	switch m.LegalStatus {
+	case "":
+		m.LegalStatus = StatusBusiness
+	case StatusBusiness, StatusIndividual:
+	default:
+		f = append(f, FieldError{"mandate.legal_status", "invalid", "Statut inconnu : business ou individual."})
+	}
+	if len(f) > 0 {
+		return Invalid("Créancier invalide.", f...)
 	}
 	return nil
+}
+
+// normalizeIdentifiers validates and normalises a SIREN, SIRET and VAT
+// number (each optional) and checks they name the same company.
+func normalizeIdentifiers(prefix string, siren, siret, vat *string) []FieldError {
+	var f []FieldError
+	var sn ident.SIREN
+	if *siren != "" {
+		v, err := ident.ParseSIREN(*siren)
+		if err != nil {
+			f = append(f, identError(prefix+"siren", err))
+		}
+		sn, *siren = v, string(v)
+	}
+	if *siret != "" {
+		v, err := ident.ParseSIRET(*siret)
+		switch {
+		case err != nil:
+			f = append(f, identError(prefix+"siret", err))
+		case sn == "":
+			sn, *siren = v.SIREN(), string(v.SIREN())
+		case v.SIREN() != sn:
+			f = append(f, FieldError{prefix + "siret", "mismatch", "Le SIRET ne commence pas par le SIREN."})
+		}
+		*siret = string(v)
+	}
+	if *vat != "" {
+		v, err := ident.ParseVAT(*vat)
+		switch {
+		case err != nil:
+			f = append(f, identError(prefix+"vat_number", err))
+		case sn != "" && v.SIREN() != sn:
+			f = append(f, FieldError{prefix + "vat_number", "mismatch", "Le numéro de TVA ne correspond pas au SIREN."})
+		case sn == "":
+			*siren = string(v.SIREN())
+		}
+		*vat = string(v)
+	}
+	return f
+}
+
+func identError(field string, err error) FieldError {
+	var ie *ident.Error
+	if errors.As(err, &ie) {
+		return FieldError{field, ie.Kind + "." + ie.Code, ie.Msg}
+	}
+	return FieldError{field, "invalid", err.Error()}
 }
 
 // APIKey lets a creditor's system (its ERP) call the API as that creditor.

@@ -123,6 +123,11 @@ func (d *Debtor) Validate() []FieldError {
 	}
 	if d.Kind == DebtorPerson && (d.SIREN != "" || d.SIRET != "" || d.VATNumber != "") {
 		f = append(f, FieldError{"debtor.siren", "forbidden", "Un particulier n'a ni SIREN, ni SIRET, ni numéro de TVA."})
+	} else {
+		f = append(f, normalizeIdentifiers("debtor.", &d.SIREN, &d.SIRET, &d.VATNumber)...)
+	}
+	if d.Address.Country == "" {
+		d.Address.Country = "FR"
 	}
 	if d.Insolvency != nil {
 		switch d.Insolvency.Proceedings {

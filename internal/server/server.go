@@ -96,11 +96,11 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		}
 	}
 
-	service, err := NewService(s.db.DB, cfg, opts.Password, opts.Now)
+	policy, err := rbac.Load()
 	if err != nil {
 		return nil, err
 	}
-	policy, err := rbac.Load()
+	service, err := NewService(s.db.DB, cfg, opts.Password, opts.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -163,15 +163,20 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 
 // NewService builds the use cases over db with the configured policies.
 func NewService(db *postgres.DB, cfg config.Config, password *credential.Params, now func() time.Time) (*app.Service, error) {
+	policy, err := rbac.Load()
+	if err != nil {
+		return nil, err
+	}
 	params := credential.DefaultParams
 	if password != nil {
 		params = *password
 	}
-	return app.New(postgres.NewStore(db), app.Config{
+	return app.New(postgres.NewStore(db), policy, app.Config{
 		SessionTTL:    cfg.SessionTTL,
 		MaxFailures:   cfg.LoginMaxFailures,
 		FailureWindow: cfg.LoginFailureWindow,
 		Password:      params,
+		LeaseDuration: cfg.QueueLease,
 	}, now)
 }
 

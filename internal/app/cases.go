@@ -1,0 +1,637 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+// Policy answers the finer role questions the HTTP route cannot: which
+// stage a role may move a case to, which events it may log.
+type Policy interface {
+	Allowed(role, resource, action string) bool
+}
+
+// CaseView is a case with what a screen shows beside it.
+type CaseView struct {
+	Case         recouvra.Case
+	CreditorName string
+	Debtor       recouvra.Debtor
+	Claims       []recouvra.Claim
+	Deadlines    []recouvra.Deadline
+}
+
+// CaseSummary is a line of a case list.
+type CaseSummary struct {
+	recouvra.Case
+	DebtorName string
+}
+
+// NewCase is a case submitted by staff or by a creditor (for itself).
+type NewCase struct {
+	CreditorID        *uuid.UUID // required for staff; a creditor's own otherwise
+	CreditorReference string
+	DebtorID          *uuid.UUID       // an existing debtor (staff only)…
+	Debtor            *recouvra.Debtor // …or a new one (reused when its SIREN is known)
+	Currency          string
+	Priority          *int
+	AssignedAgentID   *uuid.UUID
+	AssignedLawyerID  *uuid.UUID
+	NextActionOn      recouvra.Date
+	Claims            []recouvra.Claim
+}
+
+func (s *Service) today() recouvra.Date { return recouvra.DateOf(s.now()) }
+
+// actor sets who did it on an event.
+func actor(p recouvra.Principal, e *recouvra.Event) {
+	switch p.Kind {
+	case recouvra.PrincipalUser:
+		id := p.UserID
+		e.ActorUserID = &id
+	case recouvra.PrincipalAPIKey:
+		id := p.APIKeyID
+		e.ActorAPIKeyID = &id
+	}
+}
+
+// newEvent builds an event on c by p.
+func (s *Service) newEvent(p recouvra.Principal, c *recouvra.Case, t recouvra.EventType, v recouvra.Visibility, data map[string]any) recouvra.Event {
+	e := recouvra.Event{ID: uuid.Must(uuid.NewV7()), CaseID: c.ID, CreditorID: c.CreditorID, At: s.now(), Type: t, Visibility: v, Data: data}
+	actor(p, &e)
+	return e
+}
+
+// CreateCase opens a case with its debtor and claims, in one transaction.
+func (s *Service) CreateCase(ctx context.Context, p recouvra.Principal, in NewCase, meta Meta) (CaseView, error) {
+	now := s.now()
+	var fields []recouvra.FieldError
+	creditorID := in.CreditorID
+	switch {
+	case p.Role == recouvra.RoleCreditor:
+		if creditorID != nil && (p.CreditorID == nil || *creditorID != *p.CreditorID) {
+			// Not "not found": the caller named a creditor that is not its own.
+			fields = append(fields, recouvra.FieldError{Field: "creditor_id", Code: "forbidden", Message: "Un créancier ne dépose des dossiers que pour lui-même."})
+		}
+		creditorID = p.CreditorID
+	case creditorID == nil:
+		fields = append(fields, recouvra.FieldError{Field: "creditor_id", Code: "required", Message: "Indiquez le créancier du dossier."})
+	}
+	if in.DebtorID != nil && p.Role == recouvra.RoleCreditor {
+		fields = append(fields, recouvra.FieldError{Field: "debtor_id", Code: "forbidden", Message: "Décrivez le débiteur : un créancier ne choisit pas parmi les débiteurs de l'agence."})
+	}
+	if (in.DebtorID == nil) == (in.Debtor == nil) {
+		fields = append(fields, recouvra.FieldError{Field: "debtor", Code: "required", Message: "Indiquez soit debtor_id, soit le débiteur."})
+	}
+	if in.Debtor != nil {
+		fields = append(fields, in.Debtor.Validate()...)
+	}
+	currency := strings.ToUpper(strings.TrimSpace(in.Currency))
+	if currency == "" {
+		currency = "EUR"
+	}
+	if !recouvra.KnownCurrency(currency) {
+		fields = append(fields, recouvra.FieldError{Field: "currency", Code: "unknown", Message: "Devise inconnue (code ISO 4217 attendu, par exemple EUR)."})
+	}
+	if len(in.Claims) == 0 {
+		fields = append(fields, recouvra.FieldError{Field: "claims", Code: "required", Message: "Un dossier compte au moins une facture."})
+	}
+	c := recouvra.Case{
+		ID: uuid.Must(uuid.NewV7()), CreditorReference: strings.TrimSpace(in.CreditorReference), Stage: recouvra.StageAmicable,
+		Priority: 1, Currency: currency, NextActionOn: in.NextActionOn, Version: 1, CreatedAt: now, UpdatedAt: now,
+	}
+	if c.NextActionOn.IsZero() {
+		c.NextActionOn = s.today()
+	}
+	if in.Priority != nil {
+		c.Priority = *in.Priority
+	}
+	if p.Role != recouvra.RoleCreditor {
+		c.AssignedAgentID, c.AssignedLawyerID = in.AssignedAgentID, in.AssignedLawyerID
+	}
+	claims := make([]recouvra.Claim, len(in.Claims))
+	for i, cl := range in.Claims {
+		cl.ID, cl.CaseID, cl.CreatedAt = uuid.Must(uuid.NewV7()), c.ID, now
+		if cl.Currency == "" {
+			cl.Currency = currency
+		}
+		fields = append(fields, cl.Validate(currency, fmt.Sprintf("claims[%d].", i))...)
+		claims[i] = cl
+	}
+	if len(fields) > 0 {
+		return CaseView{}, recouvra.Invalid("Dossier invalide.", fields...)
+	}
+
+	err := s.store.Tx(ctx, func(r Repo) error {
+		creditor, err := r.CreditorByID(ctx, recouvra.Scope{}, *creditorID)
+		if err != nil {
+			return fieldNotFound(err, "creditor_id", "Aucun créancier ne porte cet identifiant.")
+		}
+		c.CreditorID = creditor.ID
+		if err := s.checkAssignees(ctx, r, c.AssignedAgentID, c.AssignedLawyerID); err != nil {
+			return err
+		}
+		debtor, err := s.resolveDebtor(ctx, r, in)
+		if err != nil {
+			return err
+		}
+		c.DebtorID = debtor.ID
+		if c.Reference, err = r.NextCaseReference(ctx, recouvra.DateOf(now).Year()); err != nil {
+			return err
+		}
+		for _, cl := range claims {
+			if err := c.AddClaim(cl); err != nil {
+				return err
+			}
+		}
+		if err := r.InsertCase(ctx, &c); err != nil {
+			return err
+		}
+		events := []recouvra.Event{s.newEvent(p, &c, recouvra.EventCaseCreated, recouvra.Shared, map[string]any{
+			"reference": c.Reference, "creditor_reference": c.CreditorReference, "principal_cents": c.PrincipalCents, "currency": c.Currency,
+		})}
+		for i := range claims {
+			if err := r.InsertClaim(ctx, c.CreditorID, &claims[i]); err != nil {
+				return err
+			}
+			events = append(events, s.newEvent(p, &c, recouvra.EventClaimAdded, recouvra.Shared, claimData(claims[i])))
+		}
+		for i := range events {
+			if err := r.InsertEvent(ctx, &events[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return CaseView{}, err
+	}
+	return s.GetCase(ctx, p, c.ID)
+}
+
+func claimData(cl recouvra.Claim) map[string]any {
+	return map[string]any{"invoice_number": cl.InvoiceNumber, "issued_on": cl.IssuedOn.String(), "due_on": cl.DueOn.String(),
+		"amount_cents": cl.AmountCents, "vat_cents": cl.VATCents, "currency": cl.Currency}
+}
+
+// resolveDebtor finds the case's debtor: the one named, the one already
+// known by its SIREN, or a new one.
+func (s *Service) resolveDebtor(ctx context.Context, r Repo, in NewCase) (recouvra.Debtor, error) {
+	if in.DebtorID != nil {
+		d, err := r.DebtorByID(ctx, recouvra.Scope{}, *in.DebtorID)
+		return d, fieldNotFound(err, "debtor_id", "Aucun débiteur ne porte cet identifiant.")
+	}
+	d := *in.Debtor
+	if d.SIREN != "" {
+		existing, err := r.DebtorBySIREN(ctx, d.SIREN)
+		if err == nil {
+			return existing, nil // the same company owing another creditor
+		}
+		if recouvra.ErrorCode(err) != recouvra.ECodeNotFound {
+			return recouvra.Debtor{}, err
+		}
+	}
+	d.ID, d.CreatedAt, d.UpdatedAt = uuid.Must(uuid.NewV7()), s.now(), s.now()
+	return d, r.InsertDebtor(ctx, &d)
+}
+
+// fieldNotFound turns a not-found into a field error on a reference.
+func fieldNotFound(err error, field, msg string) error {
+	if recouvra.ErrorCode(err) == recouvra.ECodeNotFound {
+		return recouvra.Invalid("Référence inconnue.", recouvra.FieldError{Field: field, Code: "unknown", Message: msg})
+	}
+	return err
+}
+
+// checkAssignees makes sure an assigned agent is an active agent and an
+// assigned lawyer an active lawyer.
+func (s *Service) checkAssignees(ctx context.Context, r Repo, agent, lawyer *uuid.UUID) error {
+	var fields []recouvra.FieldError
+	check := func(id *uuid.UUID, field string, roles ...recouvra.Role) error {
+		if id == nil {
+			return nil
+		}
+		u, err := r.UserByID(ctx, *id)
+		if recouvra.ErrorCode(err) == recouvra.ECodeNotFound {
+			fields = append(fields, recouvra.FieldError{Field: field, Code: "unknown", Message: "Aucun utilisateur ne porte cet identifiant."})
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ok := false
+		for _, role := range roles {
+			ok = ok || u.Role == role
+		}
+		if !ok || !u.Active {
+			fields = append(fields, recouvra.FieldError{Field: field, Code: "wrong_role", Message: fmt.Sprintf("%s n'est pas un %s actif.", u.Name, roleNoun(roles[0]))})
+		}
+		return nil
+	}
+	if err := check(agent, "assigned_agent_id", recouvra.RoleAgent, recouvra.RoleAdmin); err != nil {
+		return err
+	}
+	if err := check(lawyer, "assigned_lawyer_id", recouvra.RoleLawyer); err != nil {
+		return err
+	}
+	if len(fields) > 0 {
+		return recouvra.Invalid("Affectation impossible.", fields...)
+	}
+	return nil
+}
+
+func roleNoun(r recouvra.Role) string {
+	if r == recouvra.RoleLawyer {
+		return "juriste"
+	}
+	return "gestionnaire"
+}
+
+// GetCase returns a case the caller may see, with its debtor, claims and
+// deadlines.
+func (s *Service) GetCase(ctx context.Context, p recouvra.Principal, id uuid.UUID) (CaseView, error) {
+	var v CaseView
+	scope := p.Scope()
+	err := s.store.Scoped(ctx, scope, func(r Repo) error {
+		c, err := r.CaseByID(ctx, scope, id, false)
+		if err != nil {
+			return err
+		}
+		v, err = s.view(ctx, r, scope, c)
+		return err
+	})
+	return v, err
+}
+
+// view loads what a case is shown with.
+func (s *Service) view(ctx context.Context, r Repo, scope recouvra.Scope, c recouvra.Case) (CaseView, error) {
+	v := CaseView{Case: c}
+	creditor, err := r.CreditorByID(ctx, scope, c.CreditorID)
+	if err != nil {
+		return v, err
+	}
+	v.CreditorName = creditor.LegalName
+	if v.Debtor, err = r.DebtorByID(ctx, scope, c.DebtorID); err != nil {
+		return v, err
+	}
+	if v.Claims, err = r.ClaimsOfCase(ctx, scope, c.ID); err != nil {
+		return v, err
+	}
+	v.Deadlines = c.Deadlines(s.facts(creditor, v.Debtor, v.Claims))
+	return v, nil
+}
+
+func (s *Service) facts(creditor recouvra.Creditor, debtor recouvra.Debtor, claims []recouvra.Claim) recouvra.Facts {
+	country := creditor.Address.Country
+	return recouvra.Facts{
+		Today: s.today(), Debtor: debtor, Mandate: creditor.Mandate, Claims: claims,
+		CreditorAbroad: country != "" && country != "FR",
+	}
+}
+
+// ListCases lists the cases the caller may see, newest first.
+func (s *Service) ListCases(ctx context.Context, p recouvra.Principal, f CaseFilter, page PageRequest) (Page[CaseSummary], error) {
+	limit, after, err := page.normalize()
+	if err != nil {
+		return Page[CaseSummary]{}, err
+	}
+	var out []CaseSummary
+	scope := p.Scope()
+	err = s.store.Scoped(ctx, scope, func(r Repo) error {
+		cases, err := r.ListCases(ctx, scope, f, after, limit+1)
+		if err != nil {
+			return err
+		}
+		ids := make([]uuid.UUID, len(cases))
+		for i, c := range cases {
+			ids[i] = c.DebtorID
+		}
+		names, err := r.DebtorNames(ctx, scope, ids)
+		if err != nil {
+			return err
+		}
+		out = make([]CaseSummary, len(cases))
+		for i, c := range cases {
+			out[i] = CaseSummary{Case: c, DebtorName: names[c.DebtorID]}
+		}
+		return nil
+	})
+	if err != nil {
+		return Page[CaseSummary]{}, err
+	}
+	return pageOf(out, limit, func(c CaseSummary) uuid.UUID { return c.ID }), nil
+}
+
+// CasePatch changes a case's working fields; nil leaves a field as is, and
+// the Clear flags empty one.
+type CasePatch struct {
+	CreditorReference *string
+	Priority          *int
+	NextActionOn      *recouvra.Date
+	ClearNextAction   bool
+	AssignedAgentID   *uuid.UUID
+	ClearAgent        bool
+	AssignedLawyerID  *uuid.UUID
+	ClearLawyer       bool
+}
+
+// UpdateCase applies a patch if the case is still at version.
+func (s *Service) UpdateCase(ctx context.Context, p recouvra.Principal, id uuid.UUID, version int, patch CasePatch) (CaseView, error) {
+	return s.changeCase(ctx, p, id, &version, func(r Repo, c *recouvra.Case, _ recouvra.Facts) ([]recouvra.Event, error) {
+		changes := map[string]any{}
+		if patch.CreditorReference != nil {
+			c.CreditorReference = strings.TrimSpace(*patch.CreditorReference)
+			changes["creditor_reference"] = c.CreditorReference
+		}
+		if patch.Priority != nil {
+			c.Priority = *patch.Priority
+			changes["priority"] = c.Priority
+		}
+		if patch.ClearNextAction {
+			c.NextActionOn = recouvra.Date{}
+			changes["next_action_on"] = nil
+		} else if patch.NextActionOn != nil {
+			c.NextActionOn = *patch.NextActionOn
+			changes["next_action_on"] = c.NextActionOn.String()
+		}
+		var agent, lawyer *uuid.UUID
+		if patch.ClearAgent {
+			c.AssignedAgentID = nil
+			changes["assigned_agent_id"] = nil
+		} else if patch.AssignedAgentID != nil {
+			agent, c.AssignedAgentID = patch.AssignedAgentID, patch.AssignedAgentID
+			changes["assigned_agent_id"] = agent.String()
+		}
+		if patch.ClearLawyer {
+			c.AssignedLawyerID = nil
+			changes["assigned_lawyer_id"] = nil
+		} else if patch.AssignedLawyerID != nil {
+			lawyer, c.AssignedLawyerID = patch.AssignedLawyerID, patch.AssignedLawyerID
+			changes["assigned_lawyer_id"] = lawyer.String()
+		}
+		if err := s.checkAssignees(ctx, r, agent, lawyer); err != nil {
+			return nil, err
+		}
+		return []recouvra.Event{s.newEvent(p, c, recouvra.EventCaseUpdated, recouvra.Internal, changes)}, nil
+	})
+}
+
+// changeCase is the shape of every command on a case: lock it, check the
+// version when one is given, apply the change with the facts the rules
+// need, close it if nothing is due any more, save, append the events — all
+// in one transaction.
+func (s *Service) changeCase(ctx context.Context, p recouvra.Principal, id uuid.UUID, version *int,
+	apply func(r Repo, c *recouvra.Case, f recouvra.Facts) ([]recouvra.Event, error)) (CaseView, error) {
+	scope := p.Scope()
+	err := s.store.Tx(ctx, func(r Repo) error {
+		c, err := r.CaseByID(ctx, scope, id, true)
+		if err != nil {
+			return err
+		}
+		if version != nil && *version != c.Version {
+			return stale()
+		}
+		expected := c.Version
+		creditor, err := r.CreditorByID(ctx, recouvra.Scope{}, c.CreditorID)
+		if err != nil {
+			return err
+		}
+		debtor, err := r.DebtorByID(ctx, recouvra.Scope{}, c.DebtorID)
+		if err != nil {
+			return err
+		}
+		claims, err := r.ClaimsOfCase(ctx, recouvra.Scope{}, c.ID)
+		if err != nil {
+			return err
+		}
+		events, err := apply(r, &c, s.facts(creditor, debtor, claims))
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if c.CloseIfPaid(now) {
+			events = append(events, s.newEvent(p, &c, recouvra.EventStageChanged, recouvra.Shared,
+				map[string]any{"to": string(recouvra.StageClosed), "close_reason": string(recouvra.ClosePaid), "automatic": true}))
+		}
+		c.UpdatedAt = now
+		if err := r.UpdateCase(ctx, &c, expected); err != nil {
+			return err
+		}
+		for i := range events {
+			if err := r.InsertEvent(ctx, &events[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return CaseView{}, err
+	}
+	return s.GetCase(ctx, p, id)
+}
+
+func stale() error {
+	return recouvra.Errorf(recouvra.ECodePrecondition, "Le dossier a été modifié entre-temps : rechargez-le puis recommencez.")
+}
+
+// AddClaims adds invoices or credit notes to an open case.
+func (s *Service) AddClaims(ctx context.Context, p recouvra.Principal, id uuid.UUID, claims []recouvra.Claim) (CaseView, error) {
+	if len(claims) == 0 {
+		return CaseView{}, recouvra.Invalid("Aucune créance.", recouvra.FieldError{Field: "claims", Code: "required", Message: "Ajoutez au moins une facture ou un avoir."})
+	}
+	return s.changeCase(ctx, p, id, nil, func(r Repo, c *recouvra.Case, _ recouvra.Facts) ([]recouvra.Event, error) {
+		var fields []recouvra.FieldError
+		now := s.now()
+		for i := range claims {
+			cl := &claims[i]
+			cl.ID, cl.CaseID, cl.CreatedAt = uuid.Must(uuid.NewV7()), c.ID, now
+			if cl.Currency == "" {
+				cl.Currency = c.Currency
+			}
+			fields = append(fields, cl.Validate(c.Currency, fmt.Sprintf("claims[%d].", i))...)
+		}
+		if len(fields) > 0 {
+			return nil, recouvra.Invalid("Créances invalides.", fields...)
+		}
+		var events []recouvra.Event
+		for i := range claims {
+			if err := c.AddClaim(claims[i]); err != nil {
+				return nil, err
+			}
+			if err := r.InsertClaim(ctx, c.CreditorID, &claims[i]); err != nil {
+				return nil, err
+			}
+			events = append(events, s.newEvent(p, c, recouvra.EventClaimAdded, recouvra.Shared, claimData(claims[i])))
+		}
+		return events, nil
+	})
+}
+
+// Transition moves a case to another stage if the role may and the guards
+// hold.
+func (s *Service) Transition(ctx context.Context, p recouvra.Principal, id uuid.UUID, version int, m recouvra.Move) (CaseView, error) {
+	if !m.To.Valid() {
+		return CaseView{}, recouvra.Invalid("Étape inconnue.", recouvra.FieldError{Field: "to", Code: "invalid", Message: "Étape inconnue."})
+	}
+	if !s.policy.Allowed(string(p.Role), "case_stage", string(m.To)) {
+		return CaseView{}, recouvra.Errorf(recouvra.ECodeForbidden, "Votre rôle ne permet pas de passer un dossier à l'étape %s.", recouvra.StageLabel(m.To))
+	}
+	return s.changeCase(ctx, p, id, &version, func(_ Repo, c *recouvra.Case, f recouvra.Facts) ([]recouvra.Event, error) {
+		from := c.Stage
+		if err := c.Transition(m, f, s.now()); err != nil {
+			return nil, err
+		}
+		data := map[string]any{"from": string(from), "to": string(m.To), "reason": strings.TrimSpace(m.Reason)}
+		if m.CloseReason != "" {
+			data["close_reason"] = string(m.CloseReason)
+		}
+		if m.Proof != nil {
+			data["cause"], data["proof"], data["proof_on"] = string(m.Proof.Cause), m.Proof.Proof, m.Proof.On.String()
+		}
+		if m.To == recouvra.StageFormalNotice || m.To == recouvra.StageInjunction {
+			c.NextActionOn = s.today()
+		}
+		return []recouvra.Event{s.newEvent(p, c, recouvra.EventStageChanged, recouvra.Shared, data)}, nil
+	})
+}
+
+// RecordCourtStep records an injunction step.
+func (s *Service) RecordCourtStep(ctx context.Context, p recouvra.Principal, id uuid.UUID, version int, in recouvra.CourtStepInput) (CaseView, error) {
+	return s.changeCase(ctx, p, id, &version, func(_ Repo, c *recouvra.Case, _ recouvra.Facts) ([]recouvra.Event, error) {
+		data, err := c.RecordCourtStep(in, s.today())
+		if err != nil {
+			return nil, err
+		}
+		return []recouvra.Event{s.newEvent(p, c, recouvra.EventCourtStep, recouvra.Shared, data)}, nil
+	})
+}
+
+// LogEvent adds what happened to the timeline and moves the case with it.
+// A creditor may only send a message, report a payment made to it directly
+// or ask for withdrawal, and always shared.
+func (s *Service) LogEvent(ctx context.Context, p recouvra.Principal, id uuid.UUID, t recouvra.EventType, visibility recouvra.Visibility, data map[string]any) (recouvra.Event, error) {
+	if !s.policy.Allowed(string(p.Role), "case_event", string(t)) {
+		if _, known := recouvra.LoggableEvents[t]; !known {
+			return recouvra.Event{}, recouvra.Invalid("Type d'événement inconnu.", recouvra.FieldError{Field: "type", Code: "invalid", Message: "Ce type d'événement ne peut être saisi."})
+		}
+		return recouvra.Event{}, recouvra.Errorf(recouvra.ECodeForbidden, "Votre rôle ne permet pas d'enregistrer un événement %s.", t)
+	}
+	if visibility == "" || p.Role == recouvra.RoleCreditor {
+		visibility = recouvra.LoggableEvents[t]
+		if p.Role == recouvra.RoleCreditor {
+			visibility = recouvra.Shared
+		}
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	var logged recouvra.Event
+	_, err := s.changeCase(ctx, p, id, nil, func(_ Repo, c *recouvra.Case, f recouvra.Facts) ([]recouvra.Event, error) {
+		if err := c.ApplyEvent(t, data, f); err != nil {
+			return nil, err
+		}
+		logged = s.newEvent(p, c, t, visibility, data)
+		return []recouvra.Event{logged}, nil
+	})
+	if err != nil {
+		return recouvra.Event{}, err
+	}
+	return logged, nil
+}
+
+// ListEvents pages through a case's timeline, oldest first; a creditor
+// sees shared events only.
+func (s *Service) ListEvents(ctx context.Context, p recouvra.Principal, id uuid.UUID, afterSeq int64, limit int) ([]recouvra.Event, bool, error) {
+	if limit <= 0 || limit > maxPageSize {
+		limit = defaultPageSize
+	}
+	var out []recouvra.Event
+	scope := p.Scope()
+	err := s.store.Scoped(ctx, scope, func(r Repo) error {
+		if _, err := r.CaseByID(ctx, scope, id, false); err != nil {
+			return err
+		}
+		var err error
+		out, err = r.ListEvents(ctx, scope, id, afterSeq, limit+1)
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	return out, more, nil
+}
+
+// EventsSince returns the events after seq that the caller may see, for
+// live streams.
+func (s *Service) EventsSince(ctx context.Context, p recouvra.Principal, afterSeq int64, limit int) ([]recouvra.Event, error) {
+	var out []recouvra.Event
+	scope := p.Scope()
+	err := s.store.Scoped(ctx, scope, func(r Repo) error {
+		var err error
+		out, err = r.EventsSince(ctx, scope, afterSeq, limit)
+		return err
+	})
+	return out, err
+}
+
+// LastEventSeq is where a new stream starts.
+func (s *Service) LastEventSeq(ctx context.Context) (int64, error) { return s.store.LastEventSeq(ctx) }
+
+// Queue lists the cases due for the calling agent, best first.
+func (s *Service) Queue(ctx context.Context, p recouvra.Principal, limit int) ([]CaseSummary, error) {
+	if limit <= 0 || limit > maxPageSize {
+		limit = defaultPageSize
+	}
+	cases, err := s.store.Queue(ctx, p.UserID, s.today(), s.now(), limit)
+	if err != nil {
+		return nil, err
+	}
+	return s.summaries(ctx, cases)
+}
+
+func (s *Service) summaries(ctx context.Context, cases []recouvra.Case) ([]CaseSummary, error) {
+	ids := make([]uuid.UUID, len(cases))
+	for i, c := range cases {
+		ids[i] = c.DebtorID
+	}
+	names, err := s.store.DebtorNames(ctx, recouvra.Scope{}, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CaseSummary, len(cases))
+	for i, c := range cases {
+		out[i] = CaseSummary{Case: c, DebtorName: names[c.DebtorID]}
+	}
+	return out, nil
+}
+
+// NextCase leases the best case nobody else holds to the calling agent.
+func (s *Service) NextCase(ctx context.Context, p recouvra.Principal) (CaseView, error) {
+	if p.Kind != recouvra.PrincipalUser {
+		return CaseView{}, recouvra.Errorf(recouvra.ECodeForbidden, "La file de travail est réservée aux gestionnaires.")
+	}
+	now := s.now()
+	var leased recouvra.Case
+	err := s.store.Tx(ctx, func(r Repo) error {
+		var err error
+		leased, err = r.LeaseNextCase(ctx, p.UserID, s.today(), now, now.Add(s.cfg.LeaseDuration))
+		if err != nil {
+			return err
+		}
+		e := s.newEvent(p, &leased, recouvra.EventCaseLeased, recouvra.Internal, map[string]any{"until": now.Add(s.cfg.LeaseDuration).Format(time.RFC3339)})
+		return r.InsertEvent(ctx, &e)
+	})
+	if err != nil {
+		return CaseView{}, err
+	}
+	return s.GetCase(ctx, p, leased.ID)
+}

@@ -1,0 +1,558 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/recouvra/recouvra/internal/app"
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+const (
+	whatDebtor = "Débiteur"
+	whatCase   = "Dossier"
+	whatClaim  = "Créance"
+	whatEvent  = "Événement"
+)
+
+type debtorRow struct {
+	ID                    uuid.UUID
+	Kind                  string
+	Name                  string
+	Siren                 string
+	Siret                 string
+	VATNumber             string `gorm:"column:vat_number"`
+	AddressLine1          string `gorm:"column:address_line1"`
+	AddressLine2          string `gorm:"column:address_line2"`
+	PostalCode            string
+	City                  string
+	Country               string
+	Emails                jsonCol[[]string]
+	Phones                jsonCol[[]string]
+	InsolvencyProceedings *string
+	InsolvencyPublishedOn recouvra.Date
+	InsolvencyCourt       string
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+}
+
+func (debtorRow) TableName() string { return "debtors" }
+
+func debtorRowOf(d *recouvra.Debtor) debtorRow {
+	row := debtorRow{
+		ID: d.ID, Kind: string(d.Kind), Name: d.Name, Siren: d.SIREN, Siret: d.SIRET, VATNumber: d.VATNumber,
+		AddressLine1: d.Address.Line1, AddressLine2: d.Address.Line2, PostalCode: d.Address.PostalCode, City: d.Address.City, Country: d.Address.Country,
+		Emails: jsonCol[[]string]{nonNil(d.Emails)}, Phones: jsonCol[[]string]{nonNil(d.Phones)}, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+	}
+	if ins := d.Insolvency; ins != nil {
+		p := string(ins.Proceedings)
+		row.InsolvencyProceedings, row.InsolvencyPublishedOn, row.InsolvencyCourt = &p, ins.PublishedOn, ins.Court
+	}
+	return row
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (r debtorRow) domain() recouvra.Debtor {
+	d := recouvra.Debtor{
+		ID: r.ID, Kind: recouvra.DebtorKind(r.Kind), Name: r.Name, SIREN: r.Siren, SIRET: r.Siret, VATNumber: r.VATNumber,
+		Address: recouvra.Address{Line1: r.AddressLine1, Line2: r.AddressLine2, PostalCode: r.PostalCode, City: r.City, Country: r.Country},
+		Emails:  r.Emails.V, Phones: r.Phones.V, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if r.InsolvencyProceedings != nil {
+		d.Insolvency = &recouvra.Insolvency{Proceedings: recouvra.Proceedings(*r.InsolvencyProceedings), PublishedOn: r.InsolvencyPublishedOn, Court: r.InsolvencyCourt}
+	}
+	return d
+}
+
+// debtorScope restricts debtors to those of the scope's cases.
+func debtorScope(q *gorm.DB, scope recouvra.Scope) *gorm.DB {
+	switch {
+	case scope.Denied():
+		return q.Where("false")
+	case scope.CreditorID != nil:
+		return q.Where("EXISTS (SELECT 1 FROM cases c WHERE c.debtor_id = debtors.id AND c.creditor_id = ?)", *scope.CreditorID)
+	}
+	return q
+}
+
+func (r repo) InsertDebtor(ctx context.Context, d *recouvra.Debtor) error {
+	row := debtorRowOf(d)
+	return dbErr(r.q(ctx).Create(&row).Error, whatDebtor)
+}
+
+func (r repo) UpdateDebtor(ctx context.Context, d *recouvra.Debtor) error {
+	row := debtorRowOf(d)
+	res := r.q(ctx).Model(&debtorRow{}).Where("id = ?", d.ID).Select("*").Omit("id", "created_at").Updates(&row)
+	if res.Error != nil {
+		return dbErr(res.Error, whatDebtor)
+	}
+	if res.RowsAffected == 0 {
+		return notFound(whatDebtor)
+	}
+	return nil
+}
+
+func (r repo) DebtorByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Debtor, error) {
+	var row debtorRow
+	if err := debtorScope(r.q(ctx), scope).Where("id = ?", id).Take(&row).Error; err != nil {
+		return recouvra.Debtor{}, dbErr(err, whatDebtor)
+	}
+	return row.domain(), nil
+}
+
+// DebtorBySIREN finds the one debtor with that SIREN, whoever's it is: it
+// is only used to avoid creating a duplicate.
+func (r repo) DebtorBySIREN(ctx context.Context, siren string) (recouvra.Debtor, error) {
+	var row debtorRow
+	if err := r.q(ctx).Where("siren = ?", siren).Take(&row).Error; err != nil {
+		return recouvra.Debtor{}, dbErr(err, whatDebtor)
+	}
+	return row.domain(), nil
+}
+
+func (r repo) ListDebtors(ctx context.Context, scope recouvra.Scope, q string, after *uuid.UUID, limit int) ([]recouvra.Debtor, error) {
+	var rows []debtorRow
+	query := debtorScope(r.q(ctx), scope).Order("id").Limit(limit)
+	if after != nil {
+		query = query.Where("id > ?", *after)
+	}
+	if q = strings.TrimSpace(q); q != "" {
+		query = query.Where("lower(name) LIKE ? OR siren = ?", "%"+escapeLike(strings.ToLower(q))+"%", q)
+	}
+	if err := query.Find(&rows).Error; err != nil {
+		return nil, dbErr(err, whatDebtor)
+	}
+	out := make([]recouvra.Debtor, len(rows))
+	for i, row := range rows {
+		out[i] = row.domain()
+	}
+	return out, nil
+}
+
+func (r repo) DebtorNames(ctx context.Context, scope recouvra.Scope, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	out := make(map[uuid.UUID]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID   uuid.UUID
+		Name string
+	}
+	if err := debtorScope(r.q(ctx).Table("debtors"), scope).Select("id, name").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, dbErr(err, whatDebtor)
+	}
+	for _, row := range rows {
+		out[row.ID] = row.Name
+	}
+	return out, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+type injunctionDoc struct {
+	Court          string        `json:"court,omitempty"`
+	FiledOn        recouvra.Date `json:"filed_on,omitzero"`
+	Decision       string        `json:"decision,omitempty"`
+	DecidedOn      recouvra.Date `json:"decided_on,omitzero"`
+	ServedOn       recouvra.Date `json:"served_on,omitzero"`
+	ServedToPerson bool          `json:"served_to_person,omitempty"`
+	OpposedOn      recouvra.Date `json:"opposed_on,omitzero"`
+	EnforceableOn  recouvra.Date `json:"enforceable_on,omitzero"`
+}
+
+type irrecoverabilityDoc struct {
+	Cause      string        `json:"cause"`
+	Proof      string        `json:"proof"`
+	DocumentID *uuid.UUID    `json:"document_id,omitempty"`
+	On         recouvra.Date `json:"on"`
+}
+
+type caseRow struct {
+	ID                     uuid.UUID
+	Reference              string
+	CreditorID             uuid.UUID
+	DebtorID               uuid.UUID
+	CreditorReference      string
+	Stage                  string
+	CloseReason            *string
+	ClosedAt               *time.Time
+	AssignedAgentID        *uuid.UUID
+	AssignedLawyerID       *uuid.UUID
+	Priority               int
+	NextActionOn           recouvra.Date
+	OpenDispute            bool
+	Currency               string
+	PrincipalCents         int64
+	PaidCents              int64
+	BalanceCents           int64
+	AmicableReminders      int
+	FirstLetterReference   string
+	FirstLetterOn          recouvra.Date
+	FormalNoticeSentOn     recouvra.Date
+	FormalNoticeDeadline   recouvra.Date
+	FormalNoticeReceivedOn recouvra.Date
+	PromiseAmountCents     int64
+	PromiseDueOn           recouvra.Date
+	BrokenPromises         int
+	LastInterruptionOn     recouvra.Date
+	WithdrawalRequested    bool
+	Injunction             jsonCol[injunctionDoc]
+	Irrecoverability       *jsonCol[irrecoverabilityDoc]
+	LeaseAgentID           *uuid.UUID
+	LeaseUntil             *time.Time
+	Version                int
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+}
+
+func (caseRow) TableName() string { return "cases" }
+
+func caseRowOf(c *recouvra.Case) caseRow {
+	row := caseRow{
+		ID: c.ID, Reference: c.Reference, CreditorID: c.CreditorID, DebtorID: c.DebtorID, CreditorReference: c.CreditorReference,
+		Stage: string(c.Stage), ClosedAt: c.ClosedAt, AssignedAgentID: c.AssignedAgentID, AssignedLawyerID: c.AssignedLawyerID,
+		Priority: c.Priority, NextActionOn: c.NextActionOn, OpenDispute: c.OpenDispute, Currency: c.Currency,
+		PrincipalCents: c.PrincipalCents, PaidCents: c.PaidCents, BalanceCents: c.BalanceCents,
+		AmicableReminders: c.AmicableReminders, FirstLetterReference: c.FirstLetterReference, FirstLetterOn: c.FirstLetterOn,
+		FormalNoticeSentOn: c.FormalNoticeSentOn, FormalNoticeDeadline: c.FormalNoticeDeadline, FormalNoticeReceivedOn: c.FormalNoticeReceivedOn,
+		PromiseAmountCents: c.PromiseAmountCents, PromiseDueOn: c.PromiseDueOn, BrokenPromises: c.BrokenPromises,
+		LastInterruptionOn: c.LastInterruptionOn, WithdrawalRequested: c.WithdrawalRequested,
+		LeaseAgentID: c.LeaseAgentID, LeaseUntil: c.LeaseUntil, Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+	if c.CloseReason != "" {
+		reason := string(c.CloseReason)
+		row.CloseReason = &reason
+	}
+	inj := c.Injunction
+	row.Injunction = jsonCol[injunctionDoc]{injunctionDoc{inj.Court, inj.FiledOn, inj.Decision, inj.DecidedOn, inj.ServedOn, inj.ServedToPerson, inj.OpposedOn, inj.EnforceableOn}}
+	if ir := c.Irrecoverable; ir != nil {
+		row.Irrecoverability = &jsonCol[irrecoverabilityDoc]{irrecoverabilityDoc{string(ir.Cause), ir.Proof, ir.DocumentID, ir.On}}
+	}
+	return row
+}
+
+func (r caseRow) domain() recouvra.Case {
+	c := recouvra.Case{
+		ID: r.ID, Reference: r.Reference, CreditorID: r.CreditorID, DebtorID: r.DebtorID, CreditorReference: r.CreditorReference,
+		Stage: recouvra.Stage(r.Stage), ClosedAt: utcPtr(r.ClosedAt), AssignedAgentID: r.AssignedAgentID, AssignedLawyerID: r.AssignedLawyerID,
+		Priority: r.Priority, NextActionOn: r.NextActionOn, OpenDispute: r.OpenDispute, Currency: strings.TrimSpace(r.Currency),
+		PrincipalCents: r.PrincipalCents, PaidCents: r.PaidCents, BalanceCents: r.BalanceCents,
+		AmicableReminders: r.AmicableReminders, FirstLetterReference: r.FirstLetterReference, FirstLetterOn: r.FirstLetterOn,
+		FormalNoticeSentOn: r.FormalNoticeSentOn, FormalNoticeDeadline: r.FormalNoticeDeadline, FormalNoticeReceivedOn: r.FormalNoticeReceivedOn,
+		PromiseAmountCents: r.PromiseAmountCents, PromiseDueOn: r.PromiseDueOn, BrokenPromises: r.BrokenPromises,
+		LastInterruptionOn: r.LastInterruptionOn, WithdrawalRequested: r.WithdrawalRequested,
+		LeaseAgentID: r.LeaseAgentID, LeaseUntil: utcPtr(r.LeaseUntil), Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if r.CloseReason != nil {
+		c.CloseReason = recouvra.CloseReason(*r.CloseReason)
+	}
+	i := r.Injunction.V
+	c.Injunction = recouvra.Injunction{Court: i.Court, FiledOn: i.FiledOn, Decision: i.Decision, DecidedOn: i.DecidedOn, ServedOn: i.ServedOn,
+		ServedToPerson: i.ServedToPerson, OpposedOn: i.OpposedOn, EnforceableOn: i.EnforceableOn}
+	if r.Irrecoverability != nil {
+		d := r.Irrecoverability.V
+		c.Irrecoverable = &recouvra.Irrecoverability{Cause: recouvra.IrrecoverableCause(d.Cause), Proof: d.Proof, DocumentID: d.DocumentID, On: d.On}
+	}
+	return c
+}
+
+// NextCaseReference draws the agency's next case reference, D-YYYY-NNNNNN.
+func (r repo) NextCaseReference(ctx context.Context, year int) (string, error) {
+	var n int64
+	if err := r.q(ctx).Raw("SELECT nextval('case_number_seq')").Scan(&n).Error; err != nil {
+		return "", dbErr(err, whatCase)
+	}
+	return fmt.Sprintf("D-%d-%06d", year, n), nil
+}
+
+func (r repo) InsertCase(ctx context.Context, c *recouvra.Case) error {
+	row := caseRowOf(c)
+	return dbErr(r.q(ctx).Create(&row).Error, whatCase)
+}
+
+func (r repo) CaseByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID, forUpdate bool) (recouvra.Case, error) {
+	var row caseRow
+	q := scoped(r.q(ctx), scope, "creditor_id").Where("id = ?", id)
+	if forUpdate {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Take(&row).Error; err != nil {
+		return recouvra.Case{}, dbErr(err, whatCase)
+	}
+	return row.domain(), nil
+}
+
+// UpdateCase saves c if it is still at version expected, and moves it to
+// the next version; a concurrent change answers precondition failed.
+func (r repo) UpdateCase(ctx context.Context, c *recouvra.Case, expected int) error {
+	c.Version = expected + 1
+	row := caseRowOf(c)
+	res := r.q(ctx).Model(&caseRow{}).Where("id = ? AND version = ?", c.ID, expected).
+		Select("*").Omit("id", "reference", "creditor_id", "created_at").Updates(&row)
+	if res.Error != nil {
+		return dbErr(res.Error, whatCase)
+	}
+	if res.RowsAffected == 0 {
+		c.Version = expected
+		return stale()
+	}
+	return nil
+}
+
+func stale() error {
+	return recouvra.Errorf(recouvra.ECodePrecondition, "Le dossier a été modifié entre-temps : rechargez-le puis recommencez.")
+}
+
+// caseListColumns are the columns of the cases table read by lists.
+func (r repo) ListCases(ctx context.Context, scope recouvra.Scope, f app.CaseFilter, after *uuid.UUID, limit int) ([]recouvra.Case, error) {
+	q := scoped(r.q(ctx).Model(&caseRow{}), scope, "creditor_id")
+	if f.CreditorID != nil {
+		q = q.Where("creditor_id = ?", *f.CreditorID)
+	}
+	if f.DebtorID != nil {
+		q = q.Where("debtor_id = ?", *f.DebtorID)
+	}
+	if len(f.Stages) > 0 {
+		q = q.Where("stage IN ?", stagesOf(f.Stages))
+	}
+	switch f.Status {
+	case "open":
+		q = q.Where("stage <> 'closed'")
+	case "closed":
+		q = q.Where("stage = 'closed'")
+	}
+	if f.AssigneeID != nil {
+		q = q.Where("(assigned_agent_id = ? OR assigned_lawyer_id = ?)", *f.AssigneeID, *f.AssigneeID)
+	}
+	if f.DueOn != nil {
+		q = q.Where("stage <> 'closed' AND next_action_on <= ?", *f.DueOn)
+	}
+	if f.OverduePromiseOn != nil {
+		q = q.Where("promise_due_on < ?", *f.OverduePromiseOn)
+	}
+	if f.MinBalance != nil {
+		q = q.Where("balance_cents >= ?", *f.MinBalance)
+	}
+	if f.MaxBalance != nil {
+		q = q.Where("balance_cents <= ?", *f.MaxBalance)
+	}
+	if s := strings.TrimSpace(f.Query); s != "" {
+		like := "%" + escapeLike(strings.ToLower(s)) + "%"
+		q = q.Where(`(reference = ? OR creditor_reference = ?
+			OR id IN (SELECT case_id FROM claims WHERE invoice_number = ?)
+			OR debtor_id IN (SELECT id FROM debtors WHERE siren = ? OR lower(name) LIKE ?))`, s, s, s, s, like)
+	}
+	if after != nil {
+		q = q.Where("id < ?", *after)
+	}
+	var rows []caseRow
+	if err := q.Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, dbErr(err, whatCase)
+	}
+	out := make([]recouvra.Case, len(rows))
+	for i, row := range rows {
+		out[i] = row.domain()
+	}
+	return out, nil
+}
+
+func stagesOf(s []recouvra.Stage) []string {
+	out := make([]string, len(s))
+	for i, x := range s {
+		out[i] = string(x)
+	}
+	return out
+}
+
+// queueWhere selects the cases an agent may work now: open at the amicable
+// or formal-notice stage, his or nobody's, due (or never planned), and not
+// held by another agent.
+const queueWhere = `stage IN ('amicable', 'formal_notice')
+	AND (assigned_agent_id = @agent OR assigned_agent_id IS NULL)
+	AND (next_action_on IS NULL OR next_action_on <= @today)
+	AND (lease_until IS NULL OR lease_until < @now OR lease_agent_id = @agent)`
+
+// queueOrder is best first: priority, then broken promises, then the
+// amount at stake, then age. It follows the cases_queue index.
+const queueOrder = "priority DESC, broken_promises DESC, balance_cents DESC, id"
+
+func (r repo) Queue(ctx context.Context, agentID uuid.UUID, today recouvra.Date, now time.Time, limit int) ([]recouvra.Case, error) {
+	var rows []caseRow
+	err := r.q(ctx).Raw("SELECT * FROM cases WHERE "+queueWhere+" ORDER BY "+queueOrder+" LIMIT @limit",
+		map[string]any{"agent": agentID, "today": today, "now": now, "limit": limit}).Scan(&rows).Error
+	if err != nil {
+		return nil, dbErr(err, whatCase)
+	}
+	out := make([]recouvra.Case, len(rows))
+	for i, row := range rows {
+		out[i] = row.domain()
+	}
+	return out, nil
+}
+
+// LeaseNextCase hands agentID the best case of its queue that no other
+// agent holds, and holds it until until. Rows another transaction is
+// taking are skipped (SKIP LOCKED), so concurrent agents never get the same
+// case. The agent's previous lease is released.
+func (r repo) LeaseNextCase(ctx context.Context, agentID uuid.UUID, today recouvra.Date, now, until time.Time) (recouvra.Case, error) {
+	args := map[string]any{"agent": agentID, "today": today, "now": now, "until": until}
+	if err := r.q(ctx).Exec("UPDATE cases SET lease_agent_id = NULL, lease_until = NULL WHERE lease_agent_id = @agent", args).Error; err != nil {
+		return recouvra.Case{}, dbErr(err, whatCase)
+	}
+	var rows []caseRow
+	err := r.q(ctx).Raw(`
+		UPDATE cases SET lease_agent_id = @agent, lease_until = @until
+		WHERE id = (
+			SELECT id FROM cases
+			WHERE `+queueWhere+` AND (lease_until IS NULL OR lease_until < @now)
+			ORDER BY `+queueOrder+`
+			LIMIT 1 FOR UPDATE SKIP LOCKED)
+		RETURNING *`, args).Scan(&rows).Error
+	if err != nil {
+		return recouvra.Case{}, dbErr(err, whatCase)
+	}
+	if len(rows) == 0 {
+		return recouvra.Case{}, recouvra.Errorf(recouvra.ECodeNotFound, "Aucun dossier à traiter pour le moment.")
+	}
+	return rows[0].domain(), nil
+}
+
+type claimRow struct {
+	ID            uuid.UUID
+	CaseID        uuid.UUID
+	CreditorID    uuid.UUID
+	InvoiceNumber string
+	IssuedOn      recouvra.Date
+	DueOn         recouvra.Date
+	AmountCents   int64
+	VATCents      int64 `gorm:"column:vat_cents"`
+	Currency      string
+	CreatedAt     time.Time
+}
+
+func (claimRow) TableName() string { return "claims" }
+
+func (r repo) InsertClaim(ctx context.Context, creditorID uuid.UUID, cl *recouvra.Claim) error {
+	row := claimRow{ID: cl.ID, CaseID: cl.CaseID, CreditorID: creditorID, InvoiceNumber: cl.InvoiceNumber, IssuedOn: cl.IssuedOn, DueOn: cl.DueOn,
+		AmountCents: cl.AmountCents, VATCents: cl.VATCents, Currency: cl.Currency, CreatedAt: cl.CreatedAt}
+	err := r.q(ctx).Create(&row).Error
+	if recouvra.ErrorCode(dbErr(err, whatClaim)) == recouvra.ECodeConflict {
+		return recouvra.Invalid("Facture en double.", recouvra.FieldError{Field: "claims.invoice_number", Code: "duplicate",
+			Message: fmt.Sprintf("La facture %s figure déjà au dossier.", cl.InvoiceNumber)})
+	}
+	return dbErr(err, whatClaim)
+}
+
+func (r repo) ClaimsOfCase(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID) ([]recouvra.Claim, error) {
+	var rows []claimRow
+	if err := scoped(r.q(ctx), scope, "creditor_id").Where("case_id = ?", caseID).Order("due_on, invoice_number").Find(&rows).Error; err != nil {
+		return nil, dbErr(err, whatClaim)
+	}
+	out := make([]recouvra.Claim, len(rows))
+	for i, row := range rows {
+		out[i] = recouvra.Claim{ID: row.ID, CaseID: row.CaseID, InvoiceNumber: row.InvoiceNumber, IssuedOn: row.IssuedOn, DueOn: row.DueOn,
+			AmountCents: row.AmountCents, VATCents: row.VATCents, Currency: strings.TrimSpace(row.Currency), CreatedAt: row.CreatedAt.UTC()}
+	}
+	return out, nil
+}
+
+type eventRow struct {
+	Seq           int64 `gorm:"primaryKey;autoIncrement"`
+	ID            uuid.UUID
+	CaseID        uuid.UUID
+	CreditorID    uuid.UUID
+	At            time.Time
+	ActorUserID   *uuid.UUID
+	ActorAPIKeyID *uuid.UUID `gorm:"column:actor_api_key_id"`
+	Type          string
+	Visibility    string
+	Data          []byte `gorm:"type:jsonb"`
+}
+
+func (eventRow) TableName() string { return "events" }
+
+func (r eventRow) domain() (recouvra.Event, error) {
+	e := recouvra.Event{Seq: r.Seq, ID: r.ID, CaseID: r.CaseID, CreditorID: r.CreditorID, At: r.At.UTC(), ActorUserID: r.ActorUserID,
+		ActorAPIKeyID: r.ActorAPIKeyID, Type: recouvra.EventType(r.Type), Visibility: recouvra.Visibility(r.Visibility)}
+	if err := json.Unmarshal(r.Data, &e.Data); err != nil {
+		return e, err
+	}
+	return e, nil
+}
+
+func (r repo) InsertEvent(ctx context.Context, e *recouvra.Event) error {
+	data, err := json.Marshal(e.Data)
+	if err != nil {
+		return err
+	}
+	if e.Data == nil {
+		data = []byte("{}")
+	}
+	row := eventRow{ID: e.ID, CaseID: e.CaseID, CreditorID: e.CreditorID, At: e.At, ActorUserID: e.ActorUserID, ActorAPIKeyID: e.ActorAPIKeyID,
+		Type: string(e.Type), Visibility: string(e.Visibility), Data: data}
+	if err := r.q(ctx).Create(&row).Error; err != nil {
+		return dbErr(err, whatEvent)
+	}
+	e.Seq = row.Seq
+	return nil
+}
+
+// eventScope restricts events to the scope's creditor and, for a creditor,
+// to shared ones: internal notes never leave the agency.
+func eventScope(q *gorm.DB, scope recouvra.Scope) *gorm.DB {
+	q = scoped(q, scope, "creditor_id")
+	if scope.CreditorID != nil || scope.Denied() {
+		q = q.Where("visibility = 'shared'")
+	}
+	return q
+}
+
+func (r repo) ListEvents(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID, afterSeq int64, limit int) ([]recouvra.Event, error) {
+	var rows []eventRow
+	q := eventScope(r.q(ctx), scope).Where("case_id = ? AND seq > ?", caseID, afterSeq).Order("seq").Limit(limit)
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, dbErr(err, whatEvent)
+	}
+	return eventsOf(rows)
+}
+
+func (r repo) EventsSince(ctx context.Context, scope recouvra.Scope, afterSeq int64, limit int) ([]recouvra.Event, error) {
+	var rows []eventRow
+	if err := eventScope(r.q(ctx), scope).Where("seq > ?", afterSeq).Order("seq").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, dbErr(err, whatEvent)
+	}
+	return eventsOf(rows)
+}
+
+func (r repo) LastEventSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	err := r.q(ctx).Raw("SELECT coalesce(max(seq), 0) FROM events").Scan(&seq).Error
+	return seq, dbErr(err, whatEvent)
+}
+
+func eventsOf(rows []eventRow) ([]recouvra.Event, error) {
+	out := make([]recouvra.Event, len(rows))
+	for i, row := range rows {
+		e, err := row.domain()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
+}
