@@ -15,7 +15,8 @@ func (s *Service) CreateCreditor(ctx context.Context, p recouvra.Principal, in r
 		return recouvra.Creditor{}, err
 	}
 	now := s.now()
-	c := recouvra.Creditor{ID: uuid.Must(uuid.NewV7()), LegalName: strings.TrimSpace(in.LegalName), CreatedAt: now, UpdatedAt: now}
+	c := in
+	c.ID, c.LegalName, c.CreatedAt, c.UpdatedAt = uuid.Must(uuid.NewV7()), strings.TrimSpace(in.LegalName), now, now
 	if err := c.Validate(); err != nil {
 		return recouvra.Creditor{}, err
 	}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"github.com/google/uuid"
+	"github.com/oapi-codegen/nullable"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/recouvra/recouvra/internal/app"
@@ -12,25 +13,43 @@ import (
 // Conversions between domain types and the generated API types. They live
 // here so that neither side knows the other's shape.
 
+// nullOf makes a nullable from a pointer: nil is null.
+func nullOf[T any](p *T) nullable.Nullable[T] {
+	if p == nil {
+		return nullable.NewNullNullable[T]()
+	}
+	return nullable.NewNullableWithValue(*p)
+}
+
+func apiDate(d recouvra.Date) openapi_types.Date { return openapi_types.Date{Time: d.Time()} }
+
+// nullDate: an unset date is null.
+func nullDate(d recouvra.Date) nullable.Nullable[openapi_types.Date] {
+	if d.IsZero() {
+		return nullable.NewNullNullable[openapi_types.Date]()
+	}
+	return nullable.NewNullableWithValue(apiDate(d))
+}
+
+func domainDate(d openapi_types.Date) recouvra.Date {
+	return recouvra.NewDate(d.Year(), d.Month(), d.Day())
+}
+
 func apiUser(u recouvra.User) oapi.User {
 	return oapi.User{
-		Id: u.ID, Email: u.Email, Name: u.Name, Role: oapi.Role(u.Role), CreditorId: u.CreditorID,
-		Active: u.Active, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastLoginAt: u.LastLoginAt,
+		Id: u.ID, Email: u.Email, Name: u.Name, Role: oapi.Role(u.Role), CreditorId: nullOf(u.CreditorID),
+		Active: u.Active, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastLoginAt: nullOf(u.LastLoginAt),
 	}
 }
 
 func apiMe(u recouvra.User) oapi.Me {
-	return oapi.Me{Id: u.ID, Email: u.Email, Name: u.Name, Role: oapi.Role(u.Role), CreditorId: u.CreditorID}
-}
-
-func apiCreditor(c recouvra.Creditor) oapi.Creditor {
-	return oapi.Creditor{Id: c.ID, LegalName: c.LegalName, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+	return oapi.Me{Id: u.ID, Email: u.Email, Name: u.Name, Role: oapi.Role(u.Role), CreditorId: nullOf(u.CreditorID)}
 }
 
 func apiAPIKey(k recouvra.APIKey) oapi.APIKey {
 	return oapi.APIKey{
 		Id: k.ID, CreditorId: k.CreditorID, Name: k.Name, Prefix: k.Prefix,
-		CreatedAt: k.CreatedAt, LastUsedAt: k.LastUsedAt, RevokedAt: k.RevokedAt,
+		CreatedAt: k.CreatedAt, LastUsedAt: nullOf(k.LastUsedAt), RevokedAt: nullOf(k.RevokedAt),
 	}
 }
 
@@ -40,8 +59,8 @@ func apiAudit(e recouvra.AuditEntry) oapi.AuditEntry {
 		details = map[string]any{}
 	}
 	return oapi.AuditEntry{
-		Id: e.ID, At: e.At, Action: e.Action, ActorUserId: e.ActorUserID, ActorApiKeyId: e.ActorAPIKeyID,
-		Email: e.Email, TargetType: e.TargetType, TargetId: e.TargetID, ClientIp: e.ClientIP, Details: details,
+		Id: e.ID, At: e.At, Action: e.Action, ActorUserId: nullOf(e.ActorUserID), ActorApiKeyId: nullOf(e.ActorAPIKeyID),
+		Email: e.Email, TargetType: e.TargetType, TargetId: nullOf(e.TargetID), ClientIp: e.ClientIP, Details: details,
 	}
 }
 

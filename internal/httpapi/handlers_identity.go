@@ -94,7 +94,10 @@ func (a *API) ListCreditors(ctx context.Context, req oapi.ListCreditorsRequestOb
 
 func (a *API) CreateCreditor(ctx context.Context, req oapi.CreateCreditorRequestObject) (oapi.CreateCreditorResponseObject, error) {
 	ctx = requestContext(ctx)
-	c, err := a.deps.App.CreateCreditor(ctx, principalFrom(ctx), recouvra.Creditor{LegalName: req.Body.LegalName}, metaFrom(ctx))
+	b := req.Body
+	var in recouvra.Creditor
+	applyCreditorInput(&in, &b.LegalName, b.Siren, b.Siret, b.VatNumber, b.Iban, b.Bic, b.Address, b.Contacts, b.Mandate)
+	c, err := a.deps.App.CreateCreditor(ctx, principalFrom(ctx), in, metaFrom(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,7 @@ var problemKinds = map[recouvra.Code]problemKind{
 	recouvra.ECodeNotFound:         {http.StatusNotFound, "Ressource introuvable."},
 	recouvra.ECodeConflict:         {http.StatusConflict, "Conflit avec l'état actuel."},
 	recouvra.ECodePrecondition:     {http.StatusPreconditionFailed, "La ressource a été modifiée entre-temps."},
+	recouvra.ECodePreconditionReq:  {http.StatusPreconditionRequired, "En-tête If-Match requis."},
 	recouvra.ECodeUnauthorized:     {http.StatusUnauthorized, "Authentification requise."},
 	recouvra.ECodeForbidden:        {http.StatusForbidden, "Action non autorisée."},
 	recouvra.ECodeTooManyRequests:  {http.StatusTooManyRequests, "Trop de tentatives."},

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,12 +43,16 @@ type Deps struct {
 	App      *app.Service         // the use cases behind the handlers
 	Authn    Authenticator        // bearer token → principal (normally App)
 	Authz    Authorizer           // role policy (internal/rbac)
+	Now      func() time.Time     // the clock ("today" for due filters); time.Now when nil
+	Waker    Waker                // wakes live event streams
 }
 
 // API is the HTTP handler of the whole service.
 type API struct {
-	deps   Deps
-	engine *gin.Engine
+	deps    Deps
+	closing context.Context // done when the server shuts down: ends live streams
+	close   context.CancelFunc
+	engine  *gin.Engine
 	// contract is the route group behind the contract gate (authentication,
 	// role policy, validation against the spec); every generated route
 	// lives in it.
@@ -73,6 +78,7 @@ func New(ctx context.Context, deps Deps) (*API, error) {
 		return nil, err
 	}
 	a := &API{deps: deps}
+	a.closing, a.close = context.WithCancel(context.Background())
 	gate, err := contractGate(doc, deps.Authn, deps.Authz, a.fail)
 	if err != nil {
 		return nil, err
@@ -111,9 +117,15 @@ func New(ctx context.Context, deps Deps) (*API, error) {
 			a.fail(c, recouvra.Invalid(err.Error()))
 		},
 	})
+	if deps.Waker != nil {
+		a.contract.GET("/api/v1/events/stream", a.streamEvents)
+	}
 	a.engine = e
 	return a, nil
 }
+
+// Close ends the live streams; call it when the server shuts down.
+func (a *API) Close() { a.close() }
 
 // ServeHTTP makes the API an http.Handler.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.engine.ServeHTTP(w, r) }
@@ -131,3 +143,10 @@ func (a *API) Routes() []Route {
 }
 
 func (a *API) fail(c *gin.Context, err error) { writeProblem(c, a.deps.Logger, err) }
+
+func (a *API) now() time.Time {
+	if a.deps.Now != nil {
+		return a.deps.Now()
+	}
+	return time.Now()
+}

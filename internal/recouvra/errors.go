@@ -16,17 +16,18 @@ type Code string
 
 // Error codes. Adding one means adding its row to the HTTP status table.
 const (
-	ECodeInvalid          Code = "validation"          // input breaks a rule; Fields says which
-	ECodeMalformed        Code = "malformed_request"   // input cannot be read at all (bad JSON)
-	ECodeNotFound         Code = "not_found"           // no such object, or not the caller's to see
-	ECodeConflict         Code = "conflict"            // clashes with existing state (duplicate, in flight)
-	ECodePrecondition     Code = "precondition_failed" // stale version (If-Match)
-	ECodeUnauthorized     Code = "unauthorized"        // no valid principal
-	ECodeForbidden        Code = "forbidden"           // principal may not act at all
-	ECodeTooManyRequests  Code = "too_many_requests"   // throttled
-	ECodeMethodNotAllowed Code = "method_not_allowed"  // route exists, method does not
-	ECodeUnavailable      Code = "unavailable"         // a dependency is down
-	ECodeInternal         Code = "internal"            // a bug or an unexpected failure
+	ECodeInvalid          Code = "validation"            // input breaks a rule; Fields says which
+	ECodeMalformed        Code = "malformed_request"     // input cannot be read at all (bad JSON)
+	ECodeNotFound         Code = "not_found"             // no such object, or not the caller's to see
+	ECodeConflict         Code = "conflict"              // clashes with existing state (duplicate, in flight)
+	ECodePrecondition     Code = "precondition_failed"   // stale version (If-Match)
+	ECodePreconditionReq  Code = "precondition_required" // If-Match missing where a version is needed
+	ECodeUnauthorized     Code = "unauthorized"          // no valid principal
+	ECodeForbidden        Code = "forbidden"             // principal may not act at all
+	ECodeTooManyRequests  Code = "too_many_requests"     // throttled
+	ECodeMethodNotAllowed Code = "method_not_allowed"    // route exists, method does not
+	ECodeUnavailable      Code = "unavailable"           // a dependency is down
+	ECodeInternal         Code = "internal"              // a bug or an unexpected failure
 )
 
 // FieldError is one broken rule on one input field.

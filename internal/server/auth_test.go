@@ -24,7 +24,7 @@ func TestSignInMeAndLogout(t *testing.T) {
 	}
 	var login oapi.LoginResponse
 	r.Decode(t, &login)
-	if login.User.Role != "agent" || login.User.CreditorId != nil || !strings.HasPrefix(login.Token, "rcv_s_") {
+	if login.User.Role != "agent" || !login.User.CreditorId.IsNull() || !strings.HasPrefix(login.Token, "rcv_s_") {
 		t.Fatalf("%+v", login)
 	}
 	if d := login.ExpiresAt.Sub(w.clock.Now()); d != 12*time.Hour {
@@ -146,7 +146,7 @@ func TestUserValidation(t *testing.T) {
 	r = admin.Do("PATCH", "/api/v1/users/"+w.users["agent"].ID.String(), map[string]any{"role": "creditor", "creditor_id": w.credB.ID})
 	var u oapi.User
 	r.Decode(t, &u)
-	if r.Status != 200 || u.CreditorId == nil || *u.CreditorId != w.credB.ID {
+	if r.Status != 200 || u.CreditorId.IsNull() || u.CreditorId.MustGet() != w.credB.ID {
 		t.Fatalf("agent → creditor of B: %d %s", r.Status, r.Body)
 	}
 	// An admin cannot lock themselves out.
@@ -225,7 +225,7 @@ func TestAuditLogRecordsAndIsAppendOnly(t *testing.T) {
 		if e.Action == "auth.login_failed" && (e.Email != w.users["agent"].Email || e.ClientIp != "127.0.0.1") {
 			t.Errorf("failed sign-in entry: %+v", e)
 		}
-		if e.Action == "user.update" && (e.ActorUserId == nil || *e.ActorUserId != w.users["admin"].ID || e.Details["role"] != "agent") {
+		if e.Action == "user.update" && (e.ActorUserId.IsNull() || e.ActorUserId.MustGet() != w.users["admin"].ID || e.Details["role"] != "agent") {
 			t.Errorf("user.update entry: %+v", e)
 		}
 	}
@@ -274,7 +274,7 @@ func TestAPIKeys(t *testing.T) {
 			listed = &list.Items[i]
 		}
 	}
-	if listed == nil || listed.LastUsedAt == nil {
+	if listed == nil || listed.LastUsedAt.IsNull() {
 		t.Fatalf("last use not recorded: %+v", list.Items)
 	}
 

@@ -28,15 +28,16 @@ import (
 
 // Server is a started Recouvra service.
 type Server struct {
-	cfg      config.Config
-	logger   *slog.Logger
-	db       *Database
-	http     *http.Server
-	listener net.Listener
-	api      *httpapi.API
-	service  *app.Service
-	served   chan error
-	release  func() error // closes what Start opened; nothing for a borrowed DB
+	cfg           config.Config
+	logger        *slog.Logger
+	db            *Database
+	http          *http.Server
+	listener      net.Listener
+	api           *httpapi.API
+	service       *app.Service
+	served        chan error
+	release       func() error // closes what Start opened; nothing for a borrowed DB
+	stopListening context.CancelFunc
 }
 
 // Options are the outside things a server needs besides its configuration.
@@ -105,6 +106,16 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		return nil, err
 	}
 
+	notifier := postgres.NewNotifier(s.db.Pool, opts.Logger)
+	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
+	go notifier.Run(listenCtx)
+	s.stopListening = stopListening
+	defer func() {
+		if !ok {
+			stopListening()
+		}
+	}()
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), s.db.Collector())
 	handler, err := httpapi.New(ctx, httpapi.Deps{
@@ -115,6 +126,8 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		App:      service,
 		Authn:    service,
 		Authz:    policy,
+		Now:      opts.Now,
+		Waker:    notifier,
 		Probes: []httpapi.Probe{
 			{Name: oapi.Database, Check: func(ctx context.Context) error {
 				ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -145,6 +158,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	}
 	s.listener = ln
 	s.http = &http.Server{
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -210,7 +224,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.logger.Info("shutting down", "grace", s.cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(ctx, s.cfg.ShutdownTimeout)
 	defer cancel()
+	s.api.Close() // live streams end; other requests finish
 	err := s.http.Shutdown(sctx)
+	s.stopListening()
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("in-flight requests did not finish within %s: %w", s.cfg.ShutdownTimeout, s.http.Close())
 	}

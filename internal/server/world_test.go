@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -50,6 +52,8 @@ type world struct {
 	users  map[string]recouvra.User // by principal name
 	tokens map[string]string        // by principal name
 	keyA   app.NewAPIKey
+	caseA  app.CaseView // a case of creditor A
+	caseB  app.CaseView // a case of creditor B
 	seq    atomic.Int64
 }
 
@@ -99,7 +103,26 @@ func newWorldWithLogs(t *testing.T, logs io.Writer) *world {
 		t.Fatal(err)
 	}
 	w.tokens["api_key"] = w.keyA.Secret
+	w.caseA = w.newCase(w.credA.ID, "Scierie du Jura SAS", "732829320")
+	w.caseB = w.newCase(w.credB.ID, "Minoterie Girard SA", "542107651")
 	return w
+}
+
+// newCase opens an amicable case of creditor for a company debtor with
+// one invoice of 1 200,00 € due last year.
+func (w *world) newCase(creditor uuid.UUID, debtor, siren string) app.CaseView {
+	w.t.Helper()
+	today := recouvra.DateOf(w.clock.Now())
+	v, err := w.svc.CreateCase(context.Background(), app.System, app.NewCase{
+		CreditorID: &creditor, CreditorReference: "REF-" + w.unique(),
+		Debtor: &recouvra.Debtor{Kind: recouvra.DebtorCompany, Name: debtor, SIREN: siren,
+			Address: recouvra.Address{Line1: "4 rue du Moulin", PostalCode: "39000", City: "Lons-le-Saunier"}},
+		Claims: []recouvra.Claim{{InvoiceNumber: "F-" + w.unique(), IssuedOn: today.AddDays(-400), DueOn: today.AddDays(-370), AmountCents: 120000, VATCents: 20000}},
+	}, app.Meta{})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return v
 }
 
 func (w *world) createUser(email string, role recouvra.Role, creditor *uuid.UUID) recouvra.User {
@@ -153,4 +176,50 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// etag reads a case's current ETag as staff.
+func (w *world) etag(id string) string {
+	w.t.Helper()
+	r := w.as("admin").Do("GET", "/api/v1/cases/"+id, nil)
+	switch r.Status {
+	case 200:
+		return r.Header.Get("ETag")
+	case 404:
+		return `"1"` // a missing case: the call under test answers 404 anyway
+	}
+	w.t.Fatalf("read case %s: %d", id, r.Status)
+	return ""
+}
+
+// openStream opens the event stream with client c's credentials, reads its
+// answer's head (and the body, for an error) and closes it.
+func (w *world) openStream(c *apitest.Client, lastEventID string) *apitest.Response {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", w.srv.URL()+"/api/v1/events/stream", nil)
+	for k, vs := range c.Header {
+		req.Header[k] = vs
+	}
+	if lastEventID != "" {
+		req.Header.Set("Last-Event-ID", lastEventID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out := &apitest.Response{Status: resp.StatusCode, Header: resp.Header}
+	if resp.StatusCode != 200 {
+		out.Body, _ = io.ReadAll(resp.Body)
+		return out
+	}
+	buf := make([]byte, 64)
+	n, _ := resp.Body.Read(buf)
+	out.Body = buf[:n]
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") {
+		w.t.Errorf("stream content type %q", ct)
+	}
+	return out
 }

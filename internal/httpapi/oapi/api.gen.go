@@ -13,9 +13,70 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gin-gonic/gin/binding"
+	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
+
+// Defines values for CaseCloseReason.
+const (
+	CaseCloseReasonPaid       CaseCloseReason = "paid"
+	CaseCloseReasonSettled    CaseCloseReason = "settled"
+	CaseCloseReasonWithdrawn  CaseCloseReason = "withdrawn"
+	CaseCloseReasonWrittenOff CaseCloseReason = "written_off"
+)
+
+// Valid indicates whether the value is a known member of the CaseCloseReason enum.
+func (e CaseCloseReason) Valid() bool {
+	switch e {
+	case CaseCloseReasonPaid:
+		return true
+	case CaseCloseReasonSettled:
+		return true
+	case CaseCloseReasonWithdrawn:
+		return true
+	case CaseCloseReasonWrittenOff:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CaseStatus.
+const (
+	CaseStatusClosed CaseStatus = "closed"
+	CaseStatusOpen   CaseStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the CaseStatus enum.
+func (e CaseStatus) Valid() bool {
+	switch e {
+	case CaseStatusClosed:
+		return true
+	case CaseStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CaseSummaryStatus.
+const (
+	CaseSummaryStatusClosed CaseSummaryStatus = "closed"
+	CaseSummaryStatusOpen   CaseSummaryStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the CaseSummaryStatus enum.
+func (e CaseSummaryStatus) Valid() bool {
+	switch e {
+	case CaseSummaryStatusClosed:
+		return true
+	case CaseSummaryStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for CheckName.
 const (
@@ -35,6 +96,189 @@ func (e CheckName) Valid() bool {
 	}
 }
 
+// Defines values for CourtStepInputStep.
+const (
+	CourtStepInputStepEnforceable CourtStepInputStep = "enforceable"
+	CourtStepInputStepFiled       CourtStepInputStep = "filed"
+	CourtStepInputStepGranted     CourtStepInputStep = "granted"
+	CourtStepInputStepOpposed     CourtStepInputStep = "opposed"
+	CourtStepInputStepRejected    CourtStepInputStep = "rejected"
+	CourtStepInputStepServed      CourtStepInputStep = "served"
+)
+
+// Valid indicates whether the value is a known member of the CourtStepInputStep enum.
+func (e CourtStepInputStep) Valid() bool {
+	switch e {
+	case CourtStepInputStepEnforceable:
+		return true
+	case CourtStepInputStepFiled:
+		return true
+	case CourtStepInputStepGranted:
+		return true
+	case CourtStepInputStepOpposed:
+		return true
+	case CourtStepInputStepRejected:
+		return true
+	case CourtStepInputStepServed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeadlineKind.
+const (
+	InsolvencyDeclaration DeadlineKind = "insolvency_declaration"
+	NoticeDeadline        DeadlineKind = "notice_deadline"
+	OppositionEnd         DeadlineKind = "opposition_end"
+	OrderLapse            DeadlineKind = "order_lapse"
+	TimeBar               DeadlineKind = "time_bar"
+)
+
+// Valid indicates whether the value is a known member of the DeadlineKind enum.
+func (e DeadlineKind) Valid() bool {
+	switch e {
+	case InsolvencyDeclaration:
+		return true
+	case NoticeDeadline:
+		return true
+	case OppositionEnd:
+		return true
+	case OrderLapse:
+		return true
+	case TimeBar:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DebtorKind.
+const (
+	DebtorKindCompany DebtorKind = "company"
+	DebtorKindPerson  DebtorKind = "person"
+)
+
+// Valid indicates whether the value is a known member of the DebtorKind enum.
+func (e DebtorKind) Valid() bool {
+	switch e {
+	case DebtorKindCompany:
+		return true
+	case DebtorKindPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DebtorInputKind.
+const (
+	DebtorInputKindCompany DebtorInputKind = "company"
+	DebtorInputKindPerson  DebtorInputKind = "person"
+)
+
+// Valid indicates whether the value is a known member of the DebtorInputKind enum.
+func (e DebtorInputKind) Valid() bool {
+	switch e {
+	case DebtorInputKindCompany:
+		return true
+	case DebtorInputKindPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EventVisibility.
+const (
+	EventVisibilityInternal EventVisibility = "internal"
+	EventVisibilityShared   EventVisibility = "shared"
+)
+
+// Valid indicates whether the value is a known member of the EventVisibility enum.
+func (e EventVisibility) Valid() bool {
+	switch e {
+	case EventVisibilityInternal:
+		return true
+	case EventVisibilityShared:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EventInputType.
+const (
+	EventInputTypeAcknowledgement       EventInputType = "acknowledgement"
+	EventInputTypeCall                  EventInputType = "call"
+	EventInputTypeDirectPaymentReported EventInputType = "direct_payment_reported"
+	EventInputTypeDisputeOpened         EventInputType = "dispute_opened"
+	EventInputTypeDisputeResolved       EventInputType = "dispute_resolved"
+	EventInputTypeEmail                 EventInputType = "email"
+	EventInputTypeFormalNoticeReceived  EventInputType = "formal_notice_received"
+	EventInputTypeLetterSent            EventInputType = "letter_sent"
+	EventInputTypeMessage               EventInputType = "message"
+	EventInputTypeNote                  EventInputType = "note"
+	EventInputTypePromise               EventInputType = "promise"
+	EventInputTypePromiseBroken         EventInputType = "promise_broken"
+	EventInputTypePromiseKept           EventInputType = "promise_kept"
+	EventInputTypeWithdrawalRequested   EventInputType = "withdrawal_requested"
+)
+
+// Valid indicates whether the value is a known member of the EventInputType enum.
+func (e EventInputType) Valid() bool {
+	switch e {
+	case EventInputTypeAcknowledgement:
+		return true
+	case EventInputTypeCall:
+		return true
+	case EventInputTypeDirectPaymentReported:
+		return true
+	case EventInputTypeDisputeOpened:
+		return true
+	case EventInputTypeDisputeResolved:
+		return true
+	case EventInputTypeEmail:
+		return true
+	case EventInputTypeFormalNoticeReceived:
+		return true
+	case EventInputTypeLetterSent:
+		return true
+	case EventInputTypeMessage:
+		return true
+	case EventInputTypeNote:
+		return true
+	case EventInputTypePromise:
+		return true
+	case EventInputTypePromiseBroken:
+		return true
+	case EventInputTypePromiseKept:
+		return true
+	case EventInputTypeWithdrawalRequested:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EventInputVisibility.
+const (
+	EventInputVisibilityInternal EventInputVisibility = "internal"
+	EventInputVisibilityShared   EventInputVisibility = "shared"
+)
+
+// Valid indicates whether the value is a known member of the EventInputVisibility enum.
+func (e EventInputVisibility) Valid() bool {
+	switch e {
+	case EventInputVisibilityInternal:
+		return true
+	case EventInputVisibilityShared:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HealthStatus.
 const (
 	Ok HealthStatus = "ok"
@@ -44,6 +288,108 @@ const (
 func (e HealthStatus) Valid() bool {
 	switch e {
 	case Ok:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InjunctionStateDecision.
+const (
+	InjunctionStateDecisionEmpty    InjunctionStateDecision = ""
+	InjunctionStateDecisionGranted  InjunctionStateDecision = "granted"
+	InjunctionStateDecisionRejected InjunctionStateDecision = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the InjunctionStateDecision enum.
+func (e InjunctionStateDecision) Valid() bool {
+	switch e {
+	case InjunctionStateDecisionEmpty:
+		return true
+	case InjunctionStateDecisionGranted:
+		return true
+	case InjunctionStateDecisionRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InsolvencyProceedings.
+const (
+	Liquidation  InsolvencyProceedings = "liquidation"
+	Redressement InsolvencyProceedings = "redressement"
+	Sauvegarde   InsolvencyProceedings = "sauvegarde"
+)
+
+// Valid indicates whether the value is a known member of the InsolvencyProceedings enum.
+func (e InsolvencyProceedings) Valid() bool {
+	switch e {
+	case Liquidation:
+		return true
+	case Redressement:
+		return true
+	case Sauvegarde:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MandateLegalStatus.
+const (
+	MandateLegalStatusBusiness   MandateLegalStatus = "business"
+	MandateLegalStatusIndividual MandateLegalStatus = "individual"
+)
+
+// Valid indicates whether the value is a known member of the MandateLegalStatus enum.
+func (e MandateLegalStatus) Valid() bool {
+	switch e {
+	case MandateLegalStatusBusiness:
+		return true
+	case MandateLegalStatusIndividual:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MandateInputLegalStatus.
+const (
+	MandateInputLegalStatusBusiness   MandateInputLegalStatus = "business"
+	MandateInputLegalStatusIndividual MandateInputLegalStatus = "individual"
+)
+
+// Valid indicates whether the value is a known member of the MandateInputLegalStatus enum.
+func (e MandateInputLegalStatus) Valid() bool {
+	switch e {
+	case MandateInputLegalStatusBusiness:
+		return true
+	case MandateInputLegalStatusIndividual:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProofCause.
+const (
+	DebtorVanished    ProofCause = "debtor_vanished"
+	LiquidationClosed ProofCause = "liquidation_closed"
+	Other             ProofCause = "other"
+	PvDeCarence       ProofCause = "pv_de_carence"
+)
+
+// Valid indicates whether the value is a known member of the ProofCause enum.
+func (e ProofCause) Valid() bool {
+	switch e {
+	case DebtorVanished:
+		return true
+	case LiquidationClosed:
+		return true
+	case Other:
+		return true
+	case PvDeCarence:
 		return true
 	default:
 		return false
@@ -92,12 +438,81 @@ func (e Role) Valid() bool {
 	}
 }
 
+// Defines values for Stage.
+const (
+	StageAmicable      Stage = "amicable"
+	StageClosed        Stage = "closed"
+	StageFormalNotice  Stage = "formal_notice"
+	StageInjunction    Stage = "injunction"
+	StageIrrecoverable Stage = "irrecoverable"
+)
+
+// Valid indicates whether the value is a known member of the Stage enum.
+func (e Stage) Valid() bool {
+	switch e {
+	case StageAmicable:
+		return true
+	case StageClosed:
+		return true
+	case StageFormalNotice:
+		return true
+	case StageInjunction:
+		return true
+	case StageIrrecoverable:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TransitionCloseReason.
+const (
+	TransitionCloseReasonPaid       TransitionCloseReason = "paid"
+	TransitionCloseReasonSettled    TransitionCloseReason = "settled"
+	TransitionCloseReasonWithdrawn  TransitionCloseReason = "withdrawn"
+	TransitionCloseReasonWrittenOff TransitionCloseReason = "written_off"
+)
+
+// Valid indicates whether the value is a known member of the TransitionCloseReason enum.
+func (e TransitionCloseReason) Valid() bool {
+	switch e {
+	case TransitionCloseReasonPaid:
+		return true
+	case TransitionCloseReasonSettled:
+		return true
+	case TransitionCloseReasonWithdrawn:
+		return true
+	case TransitionCloseReasonWrittenOff:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListCasesParamsStatus.
+const (
+	ListCasesParamsStatusClosed ListCasesParamsStatus = "closed"
+	ListCasesParamsStatusOpen   ListCasesParamsStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the ListCasesParamsStatus enum.
+func (e ListCasesParamsStatus) Valid() bool {
+	switch e {
+	case ListCasesParamsStatusClosed:
+		return true
+	case ListCasesParamsStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
 // APIKey defines model for APIKey.
 type APIKey struct {
-	CreatedAt  time.Time          `json:"created_at"`
-	CreditorId openapi_types.UUID `json:"creditor_id"`
-	Id         openapi_types.UUID `json:"id"`
-	LastUsedAt *time.Time         `json:"last_used_at"`
+	CreatedAt  time.Time                    `json:"created_at"`
+	CreditorId openapi_types.UUID           `json:"creditor_id"`
+	Id         openapi_types.UUID           `json:"id"`
+	LastUsedAt nullable.Nullable[time.Time] `json:"last_used_at"`
 
 	// Name Example: ERP Sage
 	Name string `json:"name"`
@@ -105,8 +520,8 @@ type APIKey struct {
 	// Prefix The first characters of the key, to recognise it.
 	//
 	// Example: rcv_k_Ab3dE9
-	Prefix    string     `json:"prefix"`
-	RevokedAt *time.Time `json:"revoked_at"`
+	Prefix    string                       `json:"prefix"`
+	RevokedAt nullable.Nullable[time.Time] `json:"revoked_at"`
 }
 
 // APIKeyCreate defines model for APIKeyCreate.
@@ -121,8 +536,8 @@ type APIKeyCreated struct {
 	Id         openapi_types.UUID `json:"id"`
 
 	// Key The secret. Shown in this response only.
-	Key        string     `json:"key"`
-	LastUsedAt *time.Time `json:"last_used_at"`
+	Key        string                       `json:"key"`
+	LastUsedAt nullable.Nullable[time.Time] `json:"last_used_at"`
 
 	// Name Example: ERP Sage
 	Name string `json:"name"`
@@ -130,25 +545,41 @@ type APIKeyCreated struct {
 	// Prefix The first characters of the key, to recognise it.
 	//
 	// Example: rcv_k_Ab3dE9
-	Prefix    string     `json:"prefix"`
-	RevokedAt *time.Time `json:"revoked_at"`
+	Prefix    string                       `json:"prefix"`
+	RevokedAt nullable.Nullable[time.Time] `json:"revoked_at"`
+}
+
+// Address defines model for Address.
+type Address struct {
+	// City Example: Lyon
+	City *string `json:"city,omitempty"`
+
+	// Country ISO 3166-1 alpha-2; FR when empty.
+	Country *string `json:"country,omitempty"`
+
+	// Line1 Example: 12 rue des Lilas
+	Line1 *string `json:"line1,omitempty"`
+	Line2 *string `json:"line2,omitempty"`
+
+	// PostalCode Example: 69003
+	PostalCode *string `json:"postal_code,omitempty"`
 }
 
 // AuditEntry defines model for AuditEntry.
 type AuditEntry struct {
 	// Action Example: auth.login_failed
-	Action        string                 `json:"action"`
-	ActorApiKeyId *openapi_types.UUID    `json:"actor_api_key_id"`
-	ActorUserId   *openapi_types.UUID    `json:"actor_user_id"`
-	At            time.Time              `json:"at"`
-	ClientIp      string                 `json:"client_ip"`
-	Details       map[string]interface{} `json:"details"`
+	Action        string                                `json:"action"`
+	ActorApiKeyId nullable.Nullable[openapi_types.UUID] `json:"actor_api_key_id"`
+	ActorUserId   nullable.Nullable[openapi_types.UUID] `json:"actor_user_id"`
+	At            time.Time                             `json:"at"`
+	ClientIp      string                                `json:"client_ip"`
+	Details       map[string]interface{}                `json:"details"`
 
 	// Email The account a sign-in event concerns.
-	Email      string              `json:"email"`
-	Id         openapi_types.UUID  `json:"id"`
-	TargetId   *openapi_types.UUID `json:"target_id"`
-	TargetType string              `json:"target_type"`
+	Email      string                                `json:"email"`
+	Id         openapi_types.UUID                    `json:"id"`
+	TargetId   nullable.Nullable[openapi_types.UUID] `json:"target_id"`
+	TargetType string                                `json:"target_type"`
 }
 
 // AuditPage defines model for AuditPage.
@@ -156,6 +587,116 @@ type AuditPage struct {
 	Items      []AuditEntry `json:"items"`
 	NextCursor *string      `json:"next_cursor,omitempty"`
 }
+
+// Case defines model for Case.
+type Case struct {
+	AmicableReminders int                                   `json:"amicable_reminders"`
+	AssignedAgentId   nullable.Nullable[openapi_types.UUID] `json:"assigned_agent_id"`
+	AssignedLawyerId  nullable.Nullable[openapi_types.UUID] `json:"assigned_lawyer_id"`
+	BalanceCents      int64                                 `json:"balance_cents"`
+	BrokenPromises    int                                   `json:"broken_promises"`
+	Claims            []Claim                               `json:"claims"`
+	CloseReason       nullable.Nullable[CaseCloseReason]    `json:"close_reason"`
+	ClosedAt          nullable.Nullable[time.Time]          `json:"closed_at"`
+	CreatedAt         time.Time                             `json:"created_at"`
+	CreditorId        openapi_types.UUID                    `json:"creditor_id"`
+	CreditorName      string                                `json:"creditor_name"`
+	CreditorReference string                                `json:"creditor_reference"`
+	Currency          string                                `json:"currency"`
+	Deadlines         []Deadline                            `json:"deadlines"`
+	Debtor            Debtor                                `json:"debtor"`
+	FirstLetterOn     nullable.Nullable[openapi_types.Date] `json:"first_letter_on"`
+
+	// FirstLetterReference Reference of the first letter to the debtor (R124-4), repeated by every later one.
+	FirstLetterReference string                                `json:"first_letter_reference"`
+	FormalNotice         FormalNotice                          `json:"formal_notice"`
+	Id                   openapi_types.UUID                    `json:"id"`
+	Injunction           InjunctionState                       `json:"injunction"`
+	Irrecoverability     nullable.Nullable[Proof]              `json:"irrecoverability"`
+	Lease                nullable.Nullable[Lease]              `json:"lease"`
+	NextActionOn         nullable.Nullable[openapi_types.Date] `json:"next_action_on"`
+	OpenDispute          bool                                  `json:"open_dispute"`
+	PaidCents            int64                                 `json:"paid_cents"`
+	PrincipalCents       int64                                 `json:"principal_cents"`
+
+	// Priority 0 low, 1 normal, 2 high, 3 urgent
+	Priority            int                        `json:"priority"`
+	Promise             nullable.Nullable[Promise] `json:"promise"`
+	Reference           string                     `json:"reference"`
+	Stage               Stage                      `json:"stage"`
+	Status              CaseStatus                 `json:"status"`
+	UpdatedAt           time.Time                  `json:"updated_at"`
+	Version             int                        `json:"version"`
+	WithdrawalRequested bool                       `json:"withdrawal_requested"`
+}
+
+// CaseCloseReason defines model for Case.CloseReason.
+type CaseCloseReason string
+
+// CaseStatus defines model for Case.Status.
+type CaseStatus string
+
+// CaseCreate defines model for CaseCreate.
+type CaseCreate struct {
+	AssignedAgentId  *openapi_types.UUID `json:"assigned_agent_id,omitempty"`
+	AssignedLawyerId *openapi_types.UUID `json:"assigned_lawyer_id,omitempty"`
+	Claims           []ClaimInput        `json:"claims"`
+
+	// CreditorId Required for staff; a creditor's own is used otherwise.
+	CreditorId        *openapi_types.UUID `json:"creditor_id,omitempty"`
+	CreditorReference *string             `json:"creditor_reference,omitempty"`
+	Currency          *string             `json:"currency,omitempty"`
+	Debtor            *DebtorInput        `json:"debtor,omitempty"`
+	DebtorId          *openapi_types.UUID `json:"debtor_id,omitempty"`
+	NextActionOn      *openapi_types.Date `json:"next_action_on,omitempty"`
+	Priority          *int                `json:"priority,omitempty"`
+}
+
+// CasePage defines model for CasePage.
+type CasePage struct {
+	Items      []CaseSummary `json:"items"`
+	NextCursor *string       `json:"next_cursor,omitempty"`
+}
+
+// CasePatch Fields sent as null are cleared.
+type CasePatch struct {
+	AssignedAgentId   nullable.Nullable[openapi_types.UUID] `json:"assigned_agent_id,omitempty"`
+	AssignedLawyerId  nullable.Nullable[openapi_types.UUID] `json:"assigned_lawyer_id,omitempty"`
+	CreditorReference *string                               `json:"creditor_reference,omitempty"`
+	NextActionOn      nullable.Nullable[openapi_types.Date] `json:"next_action_on,omitempty"`
+	Priority          *int                                  `json:"priority,omitempty"`
+}
+
+// CaseSummary defines model for CaseSummary.
+type CaseSummary struct {
+	AssignedAgentId   nullable.Nullable[openapi_types.UUID] `json:"assigned_agent_id"`
+	AssignedLawyerId  nullable.Nullable[openapi_types.UUID] `json:"assigned_lawyer_id"`
+	BalanceCents      int64                                 `json:"balance_cents"`
+	BrokenPromises    int                                   `json:"broken_promises"`
+	CreatedAt         time.Time                             `json:"created_at"`
+	CreditorId        openapi_types.UUID                    `json:"creditor_id"`
+	CreditorReference string                                `json:"creditor_reference"`
+	Currency          string                                `json:"currency"`
+	DebtorId          openapi_types.UUID                    `json:"debtor_id"`
+	DebtorName        string                                `json:"debtor_name"`
+	Id                openapi_types.UUID                    `json:"id"`
+	NextActionOn      nullable.Nullable[openapi_types.Date] `json:"next_action_on"`
+	OpenDispute       bool                                  `json:"open_dispute"`
+	PaidCents         int64                                 `json:"paid_cents"`
+	PrincipalCents    int64                                 `json:"principal_cents"`
+	Priority          int                                   `json:"priority"`
+	PromiseDueOn      nullable.Nullable[openapi_types.Date] `json:"promise_due_on"`
+
+	// Reference Example: D-2026-000042
+	Reference string            `json:"reference"`
+	Stage     Stage             `json:"stage"`
+	Status    CaseSummaryStatus `json:"status"`
+	UpdatedAt time.Time         `json:"updated_at"`
+	Version   int               `json:"version"`
+}
+
+// CaseSummaryStatus defines model for CaseSummary.Status.
+type CaseSummaryStatus string
 
 // Check defines model for Check.
 type Check struct {
@@ -168,25 +709,214 @@ type Check struct {
 // CheckName defines model for Check.Name.
 type CheckName string
 
+// Claim defines model for Claim.
+type Claim struct {
+	AmountCents   int64              `json:"amount_cents"`
+	CreatedAt     time.Time          `json:"created_at"`
+	CreditNote    bool               `json:"credit_note"`
+	Currency      string             `json:"currency"`
+	DueOn         openapi_types.Date `json:"due_on"`
+	Id            openapi_types.UUID `json:"id"`
+	InvoiceNumber string             `json:"invoice_number"`
+	IssuedOn      openapi_types.Date `json:"issued_on"`
+	VatCents      int64              `json:"vat_cents"`
+}
+
+// ClaimInput defines model for ClaimInput.
+type ClaimInput struct {
+	// AmountCents All taxes included, in cents; negative for a credit note.
+	AmountCents int64 `json:"amount_cents"`
+
+	// Currency The case's currency when empty.
+	Currency      *string            `json:"currency,omitempty"`
+	DueOn         openapi_types.Date `json:"due_on"`
+	InvoiceNumber string             `json:"invoice_number"`
+	IssuedOn      openapi_types.Date `json:"issued_on"`
+
+	// VatCents The VAT part of the amount.
+	VatCents *int64 `json:"vat_cents,omitempty"`
+}
+
+// Contact defines model for Contact.
+type Contact struct {
+	Email *string `json:"email,omitempty"`
+	Name  *string `json:"name,omitempty"`
+	Phone *string `json:"phone,omitempty"`
+
+	// Role Example: comptabilité
+	Role *string `json:"role,omitempty"`
+}
+
+// CourtStepInput defines model for CourtStepInput.
+type CourtStepInput struct {
+	// Court With filed.
+	Court *string            `json:"court,omitempty"`
+	On    openapi_types.Date `json:"on"`
+
+	// ServedToPerson With served.
+	ServedToPerson *bool              `json:"served_to_person,omitempty"`
+	Step           CourtStepInputStep `json:"step"`
+}
+
+// CourtStepInputStep defines model for CourtStepInput.Step.
+type CourtStepInputStep string
+
 // Creditor defines model for Creditor.
 type Creditor struct {
+	Address   Address            `json:"address"`
+	Bic       string             `json:"bic"`
+	Contacts  []Contact          `json:"contacts"`
 	CreatedAt time.Time          `json:"created_at"`
+	Iban      string             `json:"iban"`
 	Id        openapi_types.UUID `json:"id"`
 
 	// LegalName Example: Menuiserie Dupont SARL
-	LegalName string    `json:"legal_name"`
+	LegalName string `json:"legal_name"`
+
+	// Mandate The creditor's mandate (CPCE R124-3).
+	Mandate Mandate `json:"mandate"`
+
+	// Siren Example: 732829320
+	Siren     string    `json:"siren"`
+	Siret     string    `json:"siret"`
 	UpdatedAt time.Time `json:"updated_at"`
+
+	// VatNumber Example: FR44732829320
+	VatNumber string `json:"vat_number"`
 }
 
 // CreditorCreate defines model for CreditorCreate.
 type CreditorCreate struct {
-	LegalName string `json:"legal_name"`
+	Address   *Address      `json:"address,omitempty"`
+	Bic       *string       `json:"bic,omitempty"`
+	Contacts  *[]Contact    `json:"contacts,omitempty"`
+	Iban      *string       `json:"iban,omitempty"`
+	LegalName string        `json:"legal_name"`
+	Mandate   *MandateInput `json:"mandate,omitempty"`
+	Siren     *string       `json:"siren,omitempty"`
+	Siret     *string       `json:"siret,omitempty"`
+	VatNumber *string       `json:"vat_number,omitempty"`
 }
 
 // CreditorPage defines model for CreditorPage.
 type CreditorPage struct {
 	Items      []Creditor `json:"items"`
 	NextCursor *string    `json:"next_cursor,omitempty"`
+}
+
+// CreditorPatch defines model for CreditorPatch.
+type CreditorPatch struct {
+	Address   *Address      `json:"address,omitempty"`
+	Bic       *string       `json:"bic,omitempty"`
+	Contacts  *[]Contact    `json:"contacts,omitempty"`
+	Iban      *string       `json:"iban,omitempty"`
+	LegalName *string       `json:"legal_name,omitempty"`
+	Mandate   *MandateInput `json:"mandate,omitempty"`
+	Siren     *string       `json:"siren,omitempty"`
+	Siret     *string       `json:"siret,omitempty"`
+	VatNumber *string       `json:"vat_number,omitempty"`
+}
+
+// Deadline defines model for Deadline.
+type Deadline struct {
+	Kind DeadlineKind `json:"kind"`
+	Note string       `json:"note"`
+
+	// On Null when the law leaves it open (service not to the person).
+	On nullable.Nullable[openapi_types.Date] `json:"on"`
+}
+
+// DeadlineKind defines model for Deadline.Kind.
+type DeadlineKind string
+
+// Debtor defines model for Debtor.
+type Debtor struct {
+	Address    Address                       `json:"address"`
+	CreatedAt  time.Time                     `json:"created_at"`
+	Emails     []string                      `json:"emails"`
+	Id         openapi_types.UUID            `json:"id"`
+	Insolvency nullable.Nullable[Insolvency] `json:"insolvency"`
+	Kind       DebtorKind                    `json:"kind"`
+	Name       string                        `json:"name"`
+	Phones     []string                      `json:"phones"`
+	Siren      string                        `json:"siren"`
+	Siret      string                        `json:"siret"`
+	UpdatedAt  time.Time                     `json:"updated_at"`
+	VatNumber  string                        `json:"vat_number"`
+}
+
+// DebtorKind defines model for Debtor.Kind.
+type DebtorKind string
+
+// DebtorInput defines model for DebtorInput.
+type DebtorInput struct {
+	Address    *Address        `json:"address,omitempty"`
+	Emails     *[]string       `json:"emails,omitempty"`
+	Insolvency *Insolvency     `json:"insolvency,omitempty"`
+	Kind       DebtorInputKind `json:"kind"`
+	Name       string          `json:"name"`
+	Phones     *[]string       `json:"phones,omitempty"`
+	Siren      *string         `json:"siren,omitempty"`
+	Siret      *string         `json:"siret,omitempty"`
+	VatNumber  *string         `json:"vat_number,omitempty"`
+}
+
+// DebtorInputKind defines model for DebtorInput.Kind.
+type DebtorInputKind string
+
+// DebtorPage defines model for DebtorPage.
+type DebtorPage struct {
+	Items      []Debtor `json:"items"`
+	NextCursor *string  `json:"next_cursor,omitempty"`
+}
+
+// DebtorPatch defines model for DebtorPatch.
+type DebtorPatch struct {
+	Address    *Address                      `json:"address,omitempty"`
+	Emails     *[]string                     `json:"emails,omitempty"`
+	Insolvency nullable.Nullable[Insolvency] `json:"insolvency,omitempty"`
+	Name       *string                       `json:"name,omitempty"`
+	Phones     *[]string                     `json:"phones,omitempty"`
+	Siren      *string                       `json:"siren,omitempty"`
+	Siret      *string                       `json:"siret,omitempty"`
+	VatNumber  *string                       `json:"vat_number,omitempty"`
+}
+
+// Event defines model for Event.
+type Event struct {
+	ActorApiKeyId nullable.Nullable[openapi_types.UUID] `json:"actor_api_key_id"`
+	ActorUserId   nullable.Nullable[openapi_types.UUID] `json:"actor_user_id"`
+	At            time.Time                             `json:"at"`
+	CaseId        openapi_types.UUID                    `json:"case_id"`
+	Data          map[string]interface{}                `json:"data"`
+	Id            openapi_types.UUID                    `json:"id"`
+	Seq           int64                                 `json:"seq"`
+	Type          string                                `json:"type"`
+	Visibility    EventVisibility                       `json:"visibility"`
+}
+
+// EventVisibility defines model for Event.Visibility.
+type EventVisibility string
+
+// EventInput defines model for EventInput.
+type EventInput struct {
+	Data *map[string]interface{} `json:"data,omitempty"`
+	Type EventInputType          `json:"type"`
+
+	// Visibility Staff only; defaults by type.
+	Visibility *EventInputVisibility `json:"visibility,omitempty"`
+}
+
+// EventInputType defines model for EventInput.Type.
+type EventInputType string
+
+// EventInputVisibility Staff only; defaults by type.
+type EventInputVisibility string
+
+// EventPage defines model for EventPage.
+type EventPage struct {
+	Items      []Event `json:"items"`
+	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
 // FieldError defines model for FieldError.
@@ -201,6 +931,13 @@ type FieldError struct {
 	Message string  `json:"message"`
 }
 
+// FormalNotice defines model for FormalNotice.
+type FormalNotice struct {
+	DeadlineOn nullable.Nullable[openapi_types.Date] `json:"deadline_on"`
+	ReceivedOn nullable.Nullable[openapi_types.Date] `json:"received_on"`
+	SentOn     nullable.Nullable[openapi_types.Date] `json:"sent_on"`
+}
+
 // Health defines model for Health.
 type Health struct {
 	Status HealthStatus `json:"status"`
@@ -213,6 +950,39 @@ type Health struct {
 
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
+
+// InjunctionState defines model for InjunctionState.
+type InjunctionState struct {
+	Court          string                                `json:"court"`
+	DecidedOn      nullable.Nullable[openapi_types.Date] `json:"decided_on"`
+	Decision       InjunctionStateDecision               `json:"decision"`
+	EnforceableOn  nullable.Nullable[openapi_types.Date] `json:"enforceable_on"`
+	FiledOn        nullable.Nullable[openapi_types.Date] `json:"filed_on"`
+	OpposedOn      nullable.Nullable[openapi_types.Date] `json:"opposed_on"`
+	ServedOn       nullable.Nullable[openapi_types.Date] `json:"served_on"`
+	ServedToPerson bool                                  `json:"served_to_person"`
+}
+
+// InjunctionStateDecision defines model for InjunctionState.Decision.
+type InjunctionStateDecision string
+
+// Insolvency defines model for Insolvency.
+type Insolvency struct {
+	Court       *string               `json:"court,omitempty"`
+	Proceedings InsolvencyProceedings `json:"proceedings"`
+
+	// PublishedOn Date of publication in the BODACC.
+	PublishedOn openapi_types.Date `json:"published_on"`
+}
+
+// InsolvencyProceedings defines model for Insolvency.Proceedings.
+type InsolvencyProceedings string
+
+// Lease defines model for Lease.
+type Lease struct {
+	AgentId openapi_types.UUID `json:"agent_id"`
+	Until   time.Time          `json:"until"`
+}
 
 // LoginRequest defines model for LoginRequest.
 type LoginRequest struct {
@@ -230,14 +1000,47 @@ type LoginResponse struct {
 	User  Me     `json:"user"`
 }
 
+// Mandate The creditor's mandate (CPCE R124-3).
+type Mandate struct {
+	// CommissionBps Commission on sums recovered, in basis points (15 % = 1500).
+	CommissionBps int   `json:"commission_bps"`
+	FixedFeeCents int64 `json:"fixed_fee_cents"`
+
+	// JudicialAllowed May the agency take cases to court.
+	JudicialAllowed bool `json:"judicial_allowed"`
+
+	// LegalStatus The creditor's status for the legal interest rate.
+	LegalStatus MandateLegalStatus `json:"legal_status"`
+
+	// NoticeDeadlineDays Response deadline printed in formal notices.
+	NoticeDeadlineDays int                                   `json:"notice_deadline_days"`
+	SignedOn           nullable.Nullable[openapi_types.Date] `json:"signed_on"`
+}
+
+// MandateLegalStatus The creditor's status for the legal interest rate.
+type MandateLegalStatus string
+
+// MandateInput defines model for MandateInput.
+type MandateInput struct {
+	CommissionBps      *int                     `json:"commission_bps,omitempty"`
+	FixedFeeCents      *int64                   `json:"fixed_fee_cents,omitempty"`
+	JudicialAllowed    *bool                    `json:"judicial_allowed,omitempty"`
+	LegalStatus        *MandateInputLegalStatus `json:"legal_status,omitempty"`
+	NoticeDeadlineDays *int                     `json:"notice_deadline_days,omitempty"`
+	SignedOn           *openapi_types.Date      `json:"signed_on,omitempty"`
+}
+
+// MandateInputLegalStatus defines model for MandateInput.LegalStatus.
+type MandateInputLegalStatus string
+
 // Me defines model for Me.
 type Me struct {
 	// CreditorId The creditor a creditor user belongs to; null for staff.
-	CreditorId *openapi_types.UUID `json:"creditor_id"`
-	Email      string              `json:"email"`
-	Id         openapi_types.UUID  `json:"id"`
-	Name       string              `json:"name"`
-	Role       Role                `json:"role"`
+	CreditorId nullable.Nullable[openapi_types.UUID] `json:"creditor_id"`
+	Email      string                                `json:"email"`
+	Id         openapi_types.UUID                    `json:"id"`
+	Name       string                                `json:"name"`
+	Role       Role                                  `json:"role"`
 }
 
 // Problem RFC 9457 problem details.
@@ -264,6 +1067,27 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// Promise defines model for Promise.
+type Promise struct {
+	AmountCents int64              `json:"amount_cents"`
+	DueOn       openapi_types.Date `json:"due_on"`
+}
+
+// Proof defines model for Proof.
+type Proof struct {
+	Cause      ProofCause          `json:"cause"`
+	DocumentId *openapi_types.UUID `json:"document_id,omitempty"`
+
+	// On Date of the proving act.
+	On openapi_types.Date `json:"on"`
+
+	// Proof The proving act: its nature, date and author.
+	Proof *string `json:"proof,omitempty"`
+}
+
+// ProofCause defines model for Proof.Cause.
+type ProofCause string
+
 // Readiness defines model for Readiness.
 type Readiness struct {
 	Checks []Check         `json:"checks"`
@@ -276,17 +1100,31 @@ type ReadinessStatus string
 // Role defines model for Role.
 type Role string
 
+// Stage defines model for Stage.
+type Stage string
+
+// Transition defines model for Transition.
+type Transition struct {
+	CloseReason *TransitionCloseReason `json:"close_reason,omitempty"`
+	Proof       *Proof                 `json:"proof,omitempty"`
+	Reason      *string                `json:"reason,omitempty"`
+	To          Stage                  `json:"to"`
+}
+
+// TransitionCloseReason defines model for Transition.CloseReason.
+type TransitionCloseReason string
+
 // User defines model for User.
 type User struct {
-	Active      bool                `json:"active"`
-	CreatedAt   time.Time           `json:"created_at"`
-	CreditorId  *openapi_types.UUID `json:"creditor_id"`
-	Email       string              `json:"email"`
-	Id          openapi_types.UUID  `json:"id"`
-	LastLoginAt *time.Time          `json:"last_login_at"`
-	Name        string              `json:"name"`
-	Role        Role                `json:"role"`
-	UpdatedAt   time.Time           `json:"updated_at"`
+	Active      bool                                  `json:"active"`
+	CreatedAt   time.Time                             `json:"created_at"`
+	CreditorId  nullable.Nullable[openapi_types.UUID] `json:"creditor_id"`
+	Email       string                                `json:"email"`
+	Id          openapi_types.UUID                    `json:"id"`
+	LastLoginAt nullable.Nullable[time.Time]          `json:"last_login_at"`
+	Name        string                                `json:"name"`
+	Role        Role                                  `json:"role"`
+	UpdatedAt   time.Time                             `json:"updated_at"`
 }
 
 // UserCreate defines model for UserCreate.
@@ -322,6 +1160,9 @@ type Cursor = string
 // Id defines model for Id.
 type Id = openapi_types.UUID
 
+// IfMatch defines model for IfMatch.
+type IfMatch = string
+
 // Limit defines model for Limit.
 type Limit = int
 
@@ -334,6 +1175,70 @@ type ListAuditParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListCasesParams defines parameters for ListCases.
+type ListCasesParams struct {
+	// Limit Page size, 1 to 200 (default 50).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor     *Cursor             `form:"cursor,omitempty" json:"cursor,omitempty"`
+	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+	DebtorId   *openapi_types.UUID `form:"debtor_id,omitempty" json:"debtor_id,omitempty"`
+
+	// Stage One or more stages.
+	Stage  *[]Stage               `form:"stage,omitempty" json:"stage,omitempty"`
+	Status *ListCasesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// AssigneeId Cases whose agent or lawyer is this user.
+	AssigneeId *openapi_types.UUID `form:"assignee_id,omitempty" json:"assignee_id,omitempty"`
+
+	// Due Only open cases whose next action is due today or earlier.
+	Due *bool `form:"due,omitempty" json:"due,omitempty"`
+
+	// OverduePromise Only cases with a promise to pay past its date.
+	OverduePromise  *bool  `form:"overdue_promise,omitempty" json:"overdue_promise,omitempty"`
+	MinBalanceCents *int64 `form:"min_balance_cents,omitempty" json:"min_balance_cents,omitempty"`
+	MaxBalanceCents *int64 `form:"max_balance_cents,omitempty" json:"max_balance_cents,omitempty"`
+
+	// Q A case or creditor reference, an invoice number, a debtor's SIREN, or part of its name.
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+}
+
+// ListCasesParamsStatus defines parameters for ListCases.
+type ListCasesParamsStatus string
+
+// UpdateCaseParams defines parameters for UpdateCase.
+type UpdateCaseParams struct {
+	// IfMatch The ETag of the case as last read. Required; a stale one answers 412, a missing one 428.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// AddClaimsJSONBody defines parameters for AddClaims.
+type AddClaimsJSONBody struct {
+	Claims []ClaimInput `json:"claims"`
+}
+
+// RecordCourtStepParams defines parameters for RecordCourtStep.
+type RecordCourtStepParams struct {
+	// IfMatch The ETag of the case as last read. Required; a stale one answers 412, a missing one 428.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListCaseEventsParams defines parameters for ListCaseEvents.
+type ListCaseEventsParams struct {
+	// Limit Page size, 1 to 200 (default 50).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// TransitionCaseParams defines parameters for TransitionCase.
+type TransitionCaseParams struct {
+	// IfMatch The ETag of the case as last read. Required; a stale one answers 412, a missing one 428.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListCreditorsParams defines parameters for ListCreditors.
 type ListCreditorsParams struct {
 	// Limit Page size, 1 to 200 (default 50).
@@ -341,6 +1246,24 @@ type ListCreditorsParams struct {
 
 	// Cursor The `next_cursor` of the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListDebtorsParams defines parameters for ListDebtors.
+type ListDebtorsParams struct {
+	// Limit Page size, 1 to 200 (default 50).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Q Part of the name, or a SIREN.
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+}
+
+// GetQueueParams defines parameters for GetQueue.
+type GetQueueParams struct {
+	// Limit Page size, 1 to 200 (default 50).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // ListUsersParams defines parameters for ListUsers.
@@ -355,11 +1278,38 @@ type ListUsersParams struct {
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
+// CreateCaseJSONRequestBody defines body for CreateCase for application/json ContentType.
+type CreateCaseJSONRequestBody = CaseCreate
+
+// UpdateCaseJSONRequestBody defines body for UpdateCase for application/json ContentType.
+type UpdateCaseJSONRequestBody = CasePatch
+
+// AddClaimsJSONRequestBody defines body for AddClaims for application/json ContentType.
+type AddClaimsJSONRequestBody AddClaimsJSONBody
+
+// RecordCourtStepJSONRequestBody defines body for RecordCourtStep for application/json ContentType.
+type RecordCourtStepJSONRequestBody = CourtStepInput
+
+// LogCaseEventJSONRequestBody defines body for LogCaseEvent for application/json ContentType.
+type LogCaseEventJSONRequestBody = EventInput
+
+// TransitionCaseJSONRequestBody defines body for TransitionCase for application/json ContentType.
+type TransitionCaseJSONRequestBody = Transition
+
 // CreateCreditorJSONRequestBody defines body for CreateCreditor for application/json ContentType.
 type CreateCreditorJSONRequestBody = CreditorCreate
 
+// UpdateCreditorJSONRequestBody defines body for UpdateCreditor for application/json ContentType.
+type UpdateCreditorJSONRequestBody = CreditorPatch
+
 // CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
 type CreateApiKeyJSONRequestBody = APIKeyCreate
+
+// CreateDebtorJSONRequestBody defines body for CreateDebtor for application/json ContentType.
+type CreateDebtorJSONRequestBody = DebtorInput
+
+// UpdateDebtorJSONRequestBody defines body for UpdateDebtor for application/json ContentType.
+type UpdateDebtorJSONRequestBody = DebtorPatch
 
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody = UserCreate
@@ -381,24 +1331,72 @@ type ServerInterface interface {
 	// Logout Sign out (revokes the token used)
 	// (POST /api/v1/auth/logout)
 	Logout(c *gin.Context)
+	// ListCases List and search cases, newest first
+	// (GET /api/v1/cases)
+	ListCases(c *gin.Context, params ListCasesParams)
+	// CreateCase Open a case with its debtor and claims
+	// (POST /api/v1/cases)
+	CreateCase(c *gin.Context)
+	// GetCase One case with its debtor, claims and deadlines
+	// (GET /api/v1/cases/{id})
+	GetCase(c *gin.Context, id Id)
+	// UpdateCase Change references, priority, next action or assignments
+	// (PATCH /api/v1/cases/{id})
+	UpdateCase(c *gin.Context, id Id, params UpdateCaseParams)
+	// AddClaims Add invoices or credit notes (negative amounts) to an open case
+	// (POST /api/v1/cases/{id}/claims)
+	AddClaims(c *gin.Context, id Id)
+	// RecordCourtStep Record a step of the injunction to pay
+	// (POST /api/v1/cases/{id}/court-steps)
+	RecordCourtStep(c *gin.Context, id Id, params RecordCourtStepParams)
+	// ListCaseEvents The case's timeline, oldest first (a creditor sees shared events only)
+	// (GET /api/v1/cases/{id}/events)
+	ListCaseEvents(c *gin.Context, id Id, params ListCaseEventsParams)
+	// LogCaseEvent Log a call, e-mail, letter, note, promise, dispute…
+	// (POST /api/v1/cases/{id}/events)
+	LogCaseEvent(c *gin.Context, id Id)
+	// TransitionCase Move a case to another stage
+	// (POST /api/v1/cases/{id}/transitions)
+	TransitionCase(c *gin.Context, id Id, params TransitionCaseParams)
 	// ListCreditors List creditors (a creditor sees only itself)
 	// (GET /api/v1/creditors)
 	ListCreditors(c *gin.Context, params ListCreditorsParams)
 	// CreateCreditor Register a creditor
 	// (POST /api/v1/creditors)
 	CreateCreditor(c *gin.Context)
-	// GetCreditor One creditor
+	// GetCreditor One creditor, with its mandate
 	// (GET /api/v1/creditors/{id})
 	GetCreditor(c *gin.Context, id Id)
+	// UpdateCreditor Change a creditor's identity, address, contacts, bank details or mandate
+	// (PATCH /api/v1/creditors/{id})
+	UpdateCreditor(c *gin.Context, id Id)
 	// ListApiKeys A creditor's API keys, revoked ones included
 	// (GET /api/v1/creditors/{id}/api-keys)
 	ListApiKeys(c *gin.Context, id Id)
 	// CreateApiKey Create an API key acting as this creditor
 	// (POST /api/v1/creditors/{id}/api-keys)
 	CreateApiKey(c *gin.Context, id Id)
+	// ListDebtors List debtors (a creditor sees those of its own cases only)
+	// (GET /api/v1/debtors)
+	ListDebtors(c *gin.Context, params ListDebtorsParams)
+	// CreateDebtor Register a debtor
+	// (POST /api/v1/debtors)
+	CreateDebtor(c *gin.Context)
+	// GetDebtor One debtor
+	// (GET /api/v1/debtors/{id})
+	GetDebtor(c *gin.Context, id Id)
+	// UpdateDebtor Change a debtor's details or insolvency record
+	// (PATCH /api/v1/debtors/{id})
+	UpdateDebtor(c *gin.Context, id Id)
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(c *gin.Context)
+	// GetQueue The calling agent's cases due for action, best first
+	// (GET /api/v1/queue)
+	GetQueue(c *gin.Context, params GetQueueParams)
+	// NextCase Take the next case of the queue
+	// (POST /api/v1/queue/next)
+	NextCase(c *gin.Context)
 	// ListUsers List accounts
 	// (GET /api/v1/users)
 	ListUsers(c *gin.Context, params ListUsersParams)
@@ -514,6 +1512,400 @@ func (siw *ServerInterfaceWrapper) Logout(c *gin.Context) {
 	siw.Handler.Logout(c)
 }
 
+// ListCases operation middleware
+func (siw *ServerInterfaceWrapper) ListCases(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCasesParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", c.Request.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", c.Request.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter cursor: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "creditor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "creditor_id", c.Request.URL.Query(), &params.CreditorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter creditor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "debtor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "debtor_id", c.Request.URL.Query(), &params.DebtorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter debtor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "stage" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "stage", c.Request.URL.Query(), &params.Stage, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter stage: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", c.Request.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "assignee_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assignee_id", c.Request.URL.Query(), &params.AssigneeId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter assignee_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "due" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "due", c.Request.URL.Query(), &params.Due, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter due: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "overdue_promise" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue_promise", c.Request.URL.Query(), &params.OverduePromise, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter overdue_promise: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "min_balance_cents" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_balance_cents", c.Request.URL.Query(), &params.MinBalanceCents, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter min_balance_cents: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "max_balance_cents" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "max_balance_cents", c.Request.URL.Query(), &params.MaxBalanceCents, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter max_balance_cents: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", c.Request.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter q: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListCases(c, params)
+}
+
+// CreateCase operation middleware
+func (siw *ServerInterfaceWrapper) CreateCase(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.CreateCase(c)
+}
+
+// GetCase operation middleware
+func (siw *ServerInterfaceWrapper) GetCase(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetCase(c, id)
+}
+
+// UpdateCase operation middleware
+func (siw *ServerInterfaceWrapper) UpdateCase(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateCaseParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.UpdateCase(c, id, params)
+}
+
+// AddClaims operation middleware
+func (siw *ServerInterfaceWrapper) AddClaims(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.AddClaims(c, id)
+}
+
+// RecordCourtStep operation middleware
+func (siw *ServerInterfaceWrapper) RecordCourtStep(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RecordCourtStepParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.RecordCourtStep(c, id, params)
+}
+
+// ListCaseEvents operation middleware
+func (siw *ServerInterfaceWrapper) ListCaseEvents(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCaseEventsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", c.Request.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", c.Request.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter cursor: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListCaseEvents(c, id, params)
+}
+
+// LogCaseEvent operation middleware
+func (siw *ServerInterfaceWrapper) LogCaseEvent(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.LogCaseEvent(c, id)
+}
+
+// TransitionCase operation middleware
+func (siw *ServerInterfaceWrapper) TransitionCase(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params TransitionCaseParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.TransitionCase(c, id, params)
+}
+
 // ListCreditors operation middleware
 func (siw *ServerInterfaceWrapper) ListCreditors(c *gin.Context) {
 
@@ -587,6 +1979,31 @@ func (siw *ServerInterfaceWrapper) GetCreditor(c *gin.Context) {
 	siw.Handler.GetCreditor(c, id)
 }
 
+// UpdateCreditor operation middleware
+func (siw *ServerInterfaceWrapper) UpdateCreditor(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.UpdateCreditor(c, id)
+}
+
 // ListApiKeys operation middleware
 func (siw *ServerInterfaceWrapper) ListApiKeys(c *gin.Context) {
 
@@ -637,6 +2054,112 @@ func (siw *ServerInterfaceWrapper) CreateApiKey(c *gin.Context) {
 	siw.Handler.CreateApiKey(c, id)
 }
 
+// ListDebtors operation middleware
+func (siw *ServerInterfaceWrapper) ListDebtors(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDebtorsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", c.Request.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", c.Request.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter cursor: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", c.Request.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter q: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListDebtors(c, params)
+}
+
+// CreateDebtor operation middleware
+func (siw *ServerInterfaceWrapper) CreateDebtor(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.CreateDebtor(c)
+}
+
+// GetDebtor operation middleware
+func (siw *ServerInterfaceWrapper) GetDebtor(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetDebtor(c, id)
+}
+
+// UpdateDebtor operation middleware
+func (siw *ServerInterfaceWrapper) UpdateDebtor(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.UpdateDebtor(c, id)
+}
+
 // GetMe operation middleware
 func (siw *ServerInterfaceWrapper) GetMe(c *gin.Context) {
 
@@ -648,6 +2171,46 @@ func (siw *ServerInterfaceWrapper) GetMe(c *gin.Context) {
 	}
 
 	siw.Handler.GetMe(c)
+}
+
+// GetQueue operation middleware
+func (siw *ServerInterfaceWrapper) GetQueue(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetQueueParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", c.Request.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetQueue(c, params)
+}
+
+// NextCase operation middleware
+func (siw *ServerInterfaceWrapper) NextCase(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.NextCase(c)
 }
 
 // ListUsers operation middleware
@@ -813,9 +2376,25 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/api/v1/creditors", wrapper.ListCreditors)
 	router.POST(options.BaseURL+"/api/v1/creditors", wrapper.CreateCreditor)
 	router.GET(options.BaseURL+"/api/v1/creditors/:id", wrapper.GetCreditor)
+	router.PATCH(options.BaseURL+"/api/v1/creditors/:id", wrapper.UpdateCreditor)
 	router.GET(options.BaseURL+"/api/v1/creditors/:id/api-keys", wrapper.ListApiKeys)
 	router.POST(options.BaseURL+"/api/v1/creditors/:id/api-keys", wrapper.CreateApiKey)
 	router.POST(options.BaseURL+"/api/v1/api-keys/:id/revoke", wrapper.RevokeApiKey)
+	router.GET(options.BaseURL+"/api/v1/debtors", wrapper.ListDebtors)
+	router.POST(options.BaseURL+"/api/v1/debtors", wrapper.CreateDebtor)
+	router.GET(options.BaseURL+"/api/v1/debtors/:id", wrapper.GetDebtor)
+	router.PATCH(options.BaseURL+"/api/v1/debtors/:id", wrapper.UpdateDebtor)
+	router.GET(options.BaseURL+"/api/v1/cases", wrapper.ListCases)
+	router.POST(options.BaseURL+"/api/v1/cases", wrapper.CreateCase)
+	router.GET(options.BaseURL+"/api/v1/cases/:id", wrapper.GetCase)
+	router.PATCH(options.BaseURL+"/api/v1/cases/:id", wrapper.UpdateCase)
+	router.POST(options.BaseURL+"/api/v1/cases/:id/claims", wrapper.AddClaims)
+	router.POST(options.BaseURL+"/api/v1/cases/:id/transitions", wrapper.TransitionCase)
+	router.POST(options.BaseURL+"/api/v1/cases/:id/court-steps", wrapper.RecordCourtStep)
+	router.GET(options.BaseURL+"/api/v1/cases/:id/events", wrapper.ListCaseEvents)
+	router.POST(options.BaseURL+"/api/v1/cases/:id/events", wrapper.LogCaseEvent)
+	router.GET(options.BaseURL+"/api/v1/queue", wrapper.GetQueue)
+	router.POST(options.BaseURL+"/api/v1/queue/next", wrapper.NextCase)
 	router.GET(options.BaseURL+"/api/v1/audit", wrapper.ListAudit)
 }
 
@@ -970,6 +2549,426 @@ func (response LogoutdefaultApplicationProblemPlusJSONResponse) VisitLogoutRespo
 	return err
 }
 
+type ListCasesRequestObject struct {
+	Params ListCasesParams
+}
+
+type ListCasesResponseObject interface {
+	VisitListCasesResponse(w http.ResponseWriter) error
+}
+
+type ListCases200JSONResponse CasePage
+
+func (response ListCases200JSONResponse) VisitListCasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCasesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListCasesdefaultApplicationProblemPlusJSONResponse) VisitListCasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCaseRequestObject struct {
+	Body *CreateCaseJSONRequestBody
+}
+
+type CreateCaseResponseObject interface {
+	VisitCreateCaseResponse(w http.ResponseWriter) error
+}
+
+type CreateCase201ResponseHeaders struct {
+	ETag *string
+}
+
+type CreateCase201JSONResponse struct {
+	Body    Case
+	Headers CreateCase201ResponseHeaders
+}
+
+func (response CreateCase201JSONResponse) VisitCreateCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCasedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateCasedefaultApplicationProblemPlusJSONResponse) VisitCreateCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaseRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetCaseResponseObject interface {
+	VisitGetCaseResponse(w http.ResponseWriter) error
+}
+
+type GetCase200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetCase200JSONResponse struct {
+	Body    Case
+	Headers GetCase200ResponseHeaders
+}
+
+func (response GetCase200JSONResponse) VisitGetCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCasedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetCasedefaultApplicationProblemPlusJSONResponse) VisitGetCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCaseRequestObject struct {
+	Id     Id `json:"id"`
+	Params UpdateCaseParams
+	Body   *UpdateCaseJSONRequestBody
+}
+
+type UpdateCaseResponseObject interface {
+	VisitUpdateCaseResponse(w http.ResponseWriter) error
+}
+
+type UpdateCase200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateCase200JSONResponse struct {
+	Body    Case
+	Headers UpdateCase200ResponseHeaders
+}
+
+func (response UpdateCase200JSONResponse) VisitUpdateCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCasedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateCasedefaultApplicationProblemPlusJSONResponse) VisitUpdateCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddClaimsRequestObject struct {
+	Id   Id `json:"id"`
+	Body *AddClaimsJSONRequestBody
+}
+
+type AddClaimsResponseObject interface {
+	VisitAddClaimsResponse(w http.ResponseWriter) error
+}
+
+type AddClaims200ResponseHeaders struct {
+	ETag *string
+}
+
+type AddClaims200JSONResponse struct {
+	Body    Case
+	Headers AddClaims200ResponseHeaders
+}
+
+func (response AddClaims200JSONResponse) VisitAddClaimsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddClaimsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AddClaimsdefaultApplicationProblemPlusJSONResponse) VisitAddClaimsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordCourtStepRequestObject struct {
+	Id     Id `json:"id"`
+	Params RecordCourtStepParams
+	Body   *RecordCourtStepJSONRequestBody
+}
+
+type RecordCourtStepResponseObject interface {
+	VisitRecordCourtStepResponse(w http.ResponseWriter) error
+}
+
+type RecordCourtStep200ResponseHeaders struct {
+	ETag *string
+}
+
+type RecordCourtStep200JSONResponse struct {
+	Body    Case
+	Headers RecordCourtStep200ResponseHeaders
+}
+
+func (response RecordCourtStep200JSONResponse) VisitRecordCourtStepResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordCourtStepdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RecordCourtStepdefaultApplicationProblemPlusJSONResponse) VisitRecordCourtStepResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCaseEventsRequestObject struct {
+	Id     Id `json:"id"`
+	Params ListCaseEventsParams
+}
+
+type ListCaseEventsResponseObject interface {
+	VisitListCaseEventsResponse(w http.ResponseWriter) error
+}
+
+type ListCaseEvents200JSONResponse EventPage
+
+func (response ListCaseEvents200JSONResponse) VisitListCaseEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCaseEventsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListCaseEventsdefaultApplicationProblemPlusJSONResponse) VisitListCaseEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LogCaseEventRequestObject struct {
+	Id   Id `json:"id"`
+	Body *LogCaseEventJSONRequestBody
+}
+
+type LogCaseEventResponseObject interface {
+	VisitLogCaseEventResponse(w http.ResponseWriter) error
+}
+
+type LogCaseEvent201JSONResponse Event
+
+func (response LogCaseEvent201JSONResponse) VisitLogCaseEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LogCaseEventdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response LogCaseEventdefaultApplicationProblemPlusJSONResponse) VisitLogCaseEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TransitionCaseRequestObject struct {
+	Id     Id `json:"id"`
+	Params TransitionCaseParams
+	Body   *TransitionCaseJSONRequestBody
+}
+
+type TransitionCaseResponseObject interface {
+	VisitTransitionCaseResponse(w http.ResponseWriter) error
+}
+
+type TransitionCase200ResponseHeaders struct {
+	ETag *string
+}
+
+type TransitionCase200JSONResponse struct {
+	Body    Case
+	Headers TransitionCase200ResponseHeaders
+}
+
+func (response TransitionCase200JSONResponse) VisitTransitionCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TransitionCasedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response TransitionCasedefaultApplicationProblemPlusJSONResponse) VisitTransitionCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCreditorsRequestObject struct {
 	Params ListCreditorsParams
 }
@@ -1087,6 +3086,46 @@ func (response GetCreditordefaultApplicationProblemPlusJSONResponse) VisitGetCre
 	return err
 }
 
+type UpdateCreditorRequestObject struct {
+	Id   Id `json:"id"`
+	Body *UpdateCreditorJSONRequestBody
+}
+
+type UpdateCreditorResponseObject interface {
+	VisitUpdateCreditorResponse(w http.ResponseWriter) error
+}
+
+type UpdateCreditor200JSONResponse Creditor
+
+func (response UpdateCreditor200JSONResponse) VisitUpdateCreditorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCreditordefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateCreditordefaultApplicationProblemPlusJSONResponse) VisitUpdateCreditorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListApiKeysRequestObject struct {
 	Id Id `json:"id"`
 }
@@ -1168,6 +3207,163 @@ func (response CreateApiKeydefaultApplicationProblemPlusJSONResponse) VisitCreat
 	return err
 }
 
+type ListDebtorsRequestObject struct {
+	Params ListDebtorsParams
+}
+
+type ListDebtorsResponseObject interface {
+	VisitListDebtorsResponse(w http.ResponseWriter) error
+}
+
+type ListDebtors200JSONResponse DebtorPage
+
+func (response ListDebtors200JSONResponse) VisitListDebtorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDebtorsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListDebtorsdefaultApplicationProblemPlusJSONResponse) VisitListDebtorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDebtorRequestObject struct {
+	Body *CreateDebtorJSONRequestBody
+}
+
+type CreateDebtorResponseObject interface {
+	VisitCreateDebtorResponse(w http.ResponseWriter) error
+}
+
+type CreateDebtor201JSONResponse Debtor
+
+func (response CreateDebtor201JSONResponse) VisitCreateDebtorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDebtordefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateDebtordefaultApplicationProblemPlusJSONResponse) VisitCreateDebtorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDebtorRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetDebtorResponseObject interface {
+	VisitGetDebtorResponse(w http.ResponseWriter) error
+}
+
+type GetDebtor200JSONResponse Debtor
+
+func (response GetDebtor200JSONResponse) VisitGetDebtorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDebtordefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetDebtordefaultApplicationProblemPlusJSONResponse) VisitGetDebtorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDebtorRequestObject struct {
+	Id   Id `json:"id"`
+	Body *UpdateDebtorJSONRequestBody
+}
+
+type UpdateDebtorResponseObject interface {
+	VisitUpdateDebtorResponse(w http.ResponseWriter) error
+}
+
+type UpdateDebtor200JSONResponse Debtor
+
+func (response UpdateDebtor200JSONResponse) VisitUpdateDebtorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDebtordefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateDebtordefaultApplicationProblemPlusJSONResponse) VisitUpdateDebtorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -1195,6 +3391,95 @@ type GetMedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetMedefaultApplicationProblemPlusJSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetQueueRequestObject struct {
+	Params GetQueueParams
+}
+
+type GetQueueResponseObject interface {
+	VisitGetQueueResponse(w http.ResponseWriter) error
+}
+
+type GetQueue200JSONResponse struct {
+	Items []CaseSummary `json:"items"`
+}
+
+func (response GetQueue200JSONResponse) VisitGetQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetQueuedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetQueuedefaultApplicationProblemPlusJSONResponse) VisitGetQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type NextCaseRequestObject struct {
+}
+
+type NextCaseResponseObject interface {
+	VisitNextCaseResponse(w http.ResponseWriter) error
+}
+
+type NextCase200ResponseHeaders struct {
+	ETag *string
+}
+
+type NextCase200JSONResponse struct {
+	Body    Case
+	Headers NextCase200ResponseHeaders
+}
+
+func (response NextCase200JSONResponse) VisitNextCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type NextCasedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response NextCasedefaultApplicationProblemPlusJSONResponse) VisitNextCaseResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -1467,24 +3752,72 @@ type StrictServerInterface interface {
 	// Logout Sign out (revokes the token used)
 	// (POST /api/v1/auth/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
+	// ListCases List and search cases, newest first
+	// (GET /api/v1/cases)
+	ListCases(ctx context.Context, request ListCasesRequestObject) (ListCasesResponseObject, error)
+	// CreateCase Open a case with its debtor and claims
+	// (POST /api/v1/cases)
+	CreateCase(ctx context.Context, request CreateCaseRequestObject) (CreateCaseResponseObject, error)
+	// GetCase One case with its debtor, claims and deadlines
+	// (GET /api/v1/cases/{id})
+	GetCase(ctx context.Context, request GetCaseRequestObject) (GetCaseResponseObject, error)
+	// UpdateCase Change references, priority, next action or assignments
+	// (PATCH /api/v1/cases/{id})
+	UpdateCase(ctx context.Context, request UpdateCaseRequestObject) (UpdateCaseResponseObject, error)
+	// AddClaims Add invoices or credit notes (negative amounts) to an open case
+	// (POST /api/v1/cases/{id}/claims)
+	AddClaims(ctx context.Context, request AddClaimsRequestObject) (AddClaimsResponseObject, error)
+	// RecordCourtStep Record a step of the injunction to pay
+	// (POST /api/v1/cases/{id}/court-steps)
+	RecordCourtStep(ctx context.Context, request RecordCourtStepRequestObject) (RecordCourtStepResponseObject, error)
+	// ListCaseEvents The case's timeline, oldest first (a creditor sees shared events only)
+	// (GET /api/v1/cases/{id}/events)
+	ListCaseEvents(ctx context.Context, request ListCaseEventsRequestObject) (ListCaseEventsResponseObject, error)
+	// LogCaseEvent Log a call, e-mail, letter, note, promise, dispute…
+	// (POST /api/v1/cases/{id}/events)
+	LogCaseEvent(ctx context.Context, request LogCaseEventRequestObject) (LogCaseEventResponseObject, error)
+	// TransitionCase Move a case to another stage
+	// (POST /api/v1/cases/{id}/transitions)
+	TransitionCase(ctx context.Context, request TransitionCaseRequestObject) (TransitionCaseResponseObject, error)
 	// ListCreditors List creditors (a creditor sees only itself)
 	// (GET /api/v1/creditors)
 	ListCreditors(ctx context.Context, request ListCreditorsRequestObject) (ListCreditorsResponseObject, error)
 	// CreateCreditor Register a creditor
 	// (POST /api/v1/creditors)
 	CreateCreditor(ctx context.Context, request CreateCreditorRequestObject) (CreateCreditorResponseObject, error)
-	// GetCreditor One creditor
+	// GetCreditor One creditor, with its mandate
 	// (GET /api/v1/creditors/{id})
 	GetCreditor(ctx context.Context, request GetCreditorRequestObject) (GetCreditorResponseObject, error)
+	// UpdateCreditor Change a creditor's identity, address, contacts, bank details or mandate
+	// (PATCH /api/v1/creditors/{id})
+	UpdateCreditor(ctx context.Context, request UpdateCreditorRequestObject) (UpdateCreditorResponseObject, error)
 	// ListApiKeys A creditor's API keys, revoked ones included
 	// (GET /api/v1/creditors/{id}/api-keys)
 	ListApiKeys(ctx context.Context, request ListApiKeysRequestObject) (ListApiKeysResponseObject, error)
 	// CreateApiKey Create an API key acting as this creditor
 	// (POST /api/v1/creditors/{id}/api-keys)
 	CreateApiKey(ctx context.Context, request CreateApiKeyRequestObject) (CreateApiKeyResponseObject, error)
+	// ListDebtors List debtors (a creditor sees those of its own cases only)
+	// (GET /api/v1/debtors)
+	ListDebtors(ctx context.Context, request ListDebtorsRequestObject) (ListDebtorsResponseObject, error)
+	// CreateDebtor Register a debtor
+	// (POST /api/v1/debtors)
+	CreateDebtor(ctx context.Context, request CreateDebtorRequestObject) (CreateDebtorResponseObject, error)
+	// GetDebtor One debtor
+	// (GET /api/v1/debtors/{id})
+	GetDebtor(ctx context.Context, request GetDebtorRequestObject) (GetDebtorResponseObject, error)
+	// UpdateDebtor Change a debtor's details or insolvency record
+	// (PATCH /api/v1/debtors/{id})
+	UpdateDebtor(ctx context.Context, request UpdateDebtorRequestObject) (UpdateDebtorResponseObject, error)
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
+	// GetQueue The calling agent's cases due for action, best first
+	// (GET /api/v1/queue)
+	GetQueue(ctx context.Context, request GetQueueRequestObject) (GetQueueResponseObject, error)
+	// NextCase Take the next case of the queue
+	// (POST /api/v1/queue/next)
+	NextCase(ctx context.Context, request NextCaseRequestObject) (NextCaseResponseObject, error)
 	// ListUsers List accounts
 	// (GET /api/v1/users)
 	ListUsers(ctx context.Context, request ListUsersRequestObject) (ListUsersResponseObject, error)
@@ -1680,6 +4013,350 @@ func (sh *strictHandler) Logout(ctx *gin.Context) {
 	}
 }
 
+// ListCases operation middleware
+func (sh *strictHandler) ListCases(ctx *gin.Context, params ListCasesParams) {
+	var request ListCasesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCases(ctx, request.(ListCasesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCases")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListCasesResponseObject); ok {
+		if err := validResponse.VisitListCasesResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateCase operation middleware
+func (sh *strictHandler) CreateCase(ctx *gin.Context) {
+	var request CreateCaseRequestObject
+
+	var body CreateCaseJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateCase(ctx, request.(CreateCaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateCase")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(CreateCaseResponseObject); ok {
+		if err := validResponse.VisitCreateCaseResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetCase operation middleware
+func (sh *strictHandler) GetCase(ctx *gin.Context, id Id) {
+	var request GetCaseRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCase(ctx, request.(GetCaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCase")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetCaseResponseObject); ok {
+		if err := validResponse.VisitGetCaseResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateCase operation middleware
+func (sh *strictHandler) UpdateCase(ctx *gin.Context, id Id, params UpdateCaseParams) {
+	var request UpdateCaseRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateCaseJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateCase(ctx, request.(UpdateCaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateCase")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(UpdateCaseResponseObject); ok {
+		if err := validResponse.VisitUpdateCaseResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AddClaims operation middleware
+func (sh *strictHandler) AddClaims(ctx *gin.Context, id Id) {
+	var request AddClaimsRequestObject
+
+	request.Id = id
+
+	var body AddClaimsJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddClaims(ctx, request.(AddClaimsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddClaims")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(AddClaimsResponseObject); ok {
+		if err := validResponse.VisitAddClaimsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RecordCourtStep operation middleware
+func (sh *strictHandler) RecordCourtStep(ctx *gin.Context, id Id, params RecordCourtStepParams) {
+	var request RecordCourtStepRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body RecordCourtStepJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordCourtStep(ctx, request.(RecordCourtStepRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RecordCourtStep")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(RecordCourtStepResponseObject); ok {
+		if err := validResponse.VisitRecordCourtStepResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListCaseEvents operation middleware
+func (sh *strictHandler) ListCaseEvents(ctx *gin.Context, id Id, params ListCaseEventsParams) {
+	var request ListCaseEventsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCaseEvents(ctx, request.(ListCaseEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCaseEvents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListCaseEventsResponseObject); ok {
+		if err := validResponse.VisitListCaseEventsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// LogCaseEvent operation middleware
+func (sh *strictHandler) LogCaseEvent(ctx *gin.Context, id Id) {
+	var request LogCaseEventRequestObject
+
+	request.Id = id
+
+	var body LogCaseEventJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.LogCaseEvent(ctx, request.(LogCaseEventRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "LogCaseEvent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(LogCaseEventResponseObject); ok {
+		if err := validResponse.VisitLogCaseEventResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// TransitionCase operation middleware
+func (sh *strictHandler) TransitionCase(ctx *gin.Context, id Id, params TransitionCaseParams) {
+	var request TransitionCaseRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body TransitionCaseJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.TransitionCase(ctx, request.(TransitionCaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "TransitionCase")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(TransitionCaseResponseObject); ok {
+		if err := validResponse.VisitTransitionCaseResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListCreditors operation middleware
 func (sh *strictHandler) ListCreditors(ctx *gin.Context, params ListCreditorsParams) {
 	var request ListCreditorsRequestObject
@@ -1774,6 +4451,50 @@ func (sh *strictHandler) GetCreditor(ctx *gin.Context, id Id) {
 	}
 }
 
+// UpdateCreditor operation middleware
+func (sh *strictHandler) UpdateCreditor(ctx *gin.Context, id Id) {
+	var request UpdateCreditorRequestObject
+
+	request.Id = id
+
+	var body UpdateCreditorJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateCreditor(ctx, request.(UpdateCreditorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateCreditor")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(UpdateCreditorResponseObject); ok {
+		if err := validResponse.VisitUpdateCreditorResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListApiKeys operation middleware
 func (sh *strictHandler) ListApiKeys(ctx *gin.Context, id Id) {
 	var request ListApiKeysRequestObject
@@ -1844,6 +4565,144 @@ func (sh *strictHandler) CreateApiKey(ctx *gin.Context, id Id) {
 	}
 }
 
+// ListDebtors operation middleware
+func (sh *strictHandler) ListDebtors(ctx *gin.Context, params ListDebtorsParams) {
+	var request ListDebtorsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDebtors(ctx, request.(ListDebtorsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDebtors")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListDebtorsResponseObject); ok {
+		if err := validResponse.VisitListDebtorsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateDebtor operation middleware
+func (sh *strictHandler) CreateDebtor(ctx *gin.Context) {
+	var request CreateDebtorRequestObject
+
+	var body CreateDebtorJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateDebtor(ctx, request.(CreateDebtorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateDebtor")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(CreateDebtorResponseObject); ok {
+		if err := validResponse.VisitCreateDebtorResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDebtor operation middleware
+func (sh *strictHandler) GetDebtor(ctx *gin.Context, id Id) {
+	var request GetDebtorRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDebtor(ctx, request.(GetDebtorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDebtor")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetDebtorResponseObject); ok {
+		if err := validResponse.VisitGetDebtorResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateDebtor operation middleware
+func (sh *strictHandler) UpdateDebtor(ctx *gin.Context, id Id) {
+	var request UpdateDebtorRequestObject
+
+	request.Id = id
+
+	var body UpdateDebtorJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateDebtor(ctx, request.(UpdateDebtorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateDebtor")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(UpdateDebtorResponseObject); ok {
+		if err := validResponse.VisitUpdateDebtorResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetMe operation middleware
 func (sh *strictHandler) GetMe(ctx *gin.Context) {
 	var request GetMeRequestObject
@@ -1861,6 +4720,56 @@ func (sh *strictHandler) GetMe(ctx *gin.Context) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(GetMeResponseObject); ok {
 		if err := validResponse.VisitGetMeResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetQueue operation middleware
+func (sh *strictHandler) GetQueue(ctx *gin.Context, params GetQueueParams) {
+	var request GetQueueRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetQueue(ctx, request.(GetQueueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetQueue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetQueueResponseObject); ok {
+		if err := validResponse.VisitGetQueueResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// NextCase operation middleware
+func (sh *strictHandler) NextCase(ctx *gin.Context) {
+	var request NextCaseRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.NextCase(ctx, request.(NextCaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "NextCase")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(NextCaseResponseObject); ok {
+		if err := validResponse.VisitNextCaseResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {

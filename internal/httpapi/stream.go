@@ -1,0 +1,114 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+// Waker wakes live streams when events are appended.
+type Waker interface {
+	Subscribe() (<-chan struct{}, func())
+}
+
+// heartbeat is how often an idle stream sends a comment, so that proxies
+// and browsers keep it open.
+const heartbeat = 15 * time.Second
+
+// streamBatch bounds one read of the events table.
+const streamBatch = 200
+
+// streamEvents serves GET /api/v1/events/stream: Server-Sent Events of the
+// timeline events the caller may see, resumable by Last-Event-ID. The
+// events table is the source of truth; notifications only say "look".
+func (a *API) streamEvents(c *gin.Context) {
+	ctx := c.Request.Context()
+	p := principalFrom(ctx)
+	last, err := lastEventID(c)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if last < 0 {
+		// A new stream starts now: what happened before is in the timelines.
+		if last, err = a.deps.App.LastEventSeq(ctx); err != nil {
+			a.fail(c, err)
+			return
+		}
+	}
+	wake, unsubscribe := a.deps.Waker.Subscribe()
+	defer unsubscribe()
+	// Shutdown ends streams, which would otherwise hold it until its timeout.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(a.closing, cancel)
+	defer stop()
+
+	h := c.Writer.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	c.Status(http.StatusOK)
+	fmt.Fprint(c.Writer, "retry: 3000\n\n")
+	c.Writer.Flush()
+
+	tick := time.NewTicker(heartbeat)
+	defer tick.Stop()
+	for {
+		for {
+			events, err := a.deps.App.EventsSince(ctx, p, last, streamBatch)
+			if err != nil {
+				if ctx.Err() == nil {
+					a.deps.Logger.Error("event stream read", "request_id", requestID(c), "error", err)
+				}
+				return
+			}
+			for _, e := range events {
+				data, err := json.Marshal(apiEvent(e))
+				if err != nil {
+					return
+				}
+				fmt.Fprintf(c.Writer, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Type, data)
+				last = e.Seq
+			}
+			c.Writer.Flush()
+			if len(events) < streamBatch {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-tick.C:
+			fmt.Fprint(c.Writer, ": ping\n\n")
+			c.Writer.Flush()
+		}
+	}
+}
+
+// lastEventID reads where a reconnecting client stopped: the Last-Event-ID
+// header browsers send, or last_event_id for clients that cannot set
+// headers. -1 means a new stream.
+func lastEventID(c *gin.Context) (int64, error) {
+	v := c.GetHeader("Last-Event-ID")
+	if v == "" {
+		v = c.Query("last_event_id")
+	}
+	if v = strings.TrimSpace(v); v == "" {
+		return -1, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, recouvra.Invalid("Last-Event-ID invalide.", recouvra.FieldError{Field: "header.Last-Event-ID", Code: "invalid", Message: "Numéro d'événement attendu."})
+	}
+	return n, nil
+}
