@@ -154,7 +154,7 @@ func refuse(fields ...FieldError) error {
 // CloseIfPaid closes the case as paid when nothing remains due; it reports
 // whether it did.
 func (c *Case) CloseIfPaid(now time.Time) bool {
-	if !c.Open() || c.BalanceCents > 0 || c.PrincipalCents <= 0 {
+	if !c.Open() || c.BalanceCents > 0 {
 		return false
 	}
 	c.Stage, c.CloseReason = StageClosed, ClosePaid
