@@ -1,0 +1,146 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// sseEvent is one event read off a stream.
+type sseEvent struct {
+	id, event string
+	data      map[string]any
+}
+
+// stream is an open Server-Sent Events connection.
+type stream struct {
+	events chan sseEvent
+	cancel context.CancelFunc
+}
+
+func (w *world) stream(t *testing.T, as, lastEventID string) *stream {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", w.srv.URL()+"/api/v1/events/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+w.tokens[as])
+	if lastEventID != "" {
+		req.Header.Set("Last-Event-ID", lastEventID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 {
+		t.Fatalf("stream: %d", resp.StatusCode)
+	}
+	s := &stream{events: make(chan sseEvent, 100), cancel: cancel}
+	t.Cleanup(cancel)
+	go func() {
+		defer resp.Body.Close()
+		defer close(s.events)
+		sc := bufio.NewScanner(resp.Body)
+		var cur sseEvent
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case line == "":
+				if cur.id != "" {
+					s.events <- cur
+				}
+				cur = sseEvent{}
+			case strings.HasPrefix(line, "id: "):
+				cur.id = strings.TrimPrefix(line, "id: ")
+			case strings.HasPrefix(line, "event: "):
+				cur.event = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				_ = json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &cur.data)
+			}
+		}
+	}()
+	return s
+}
+
+// next waits up to a second for the next event.
+func (s *stream) next(t *testing.T) sseEvent {
+	t.Helper()
+	select {
+	case e, ok := <-s.events:
+		if !ok {
+			t.Fatal("stream closed")
+		}
+		return e
+	case <-time.After(time.Second):
+		t.Fatal("no event within a second")
+	}
+	return sseEvent{}
+}
+
+// none checks nothing arrives for a while.
+func (s *stream) none(t *testing.T, d time.Duration) {
+	t.Helper()
+	select {
+	case e := <-s.events:
+		t.Fatalf("unexpected event %s %s %v", e.id, e.event, e.data)
+	case <-time.After(d):
+	}
+}
+
+func TestLiveStreamDeliversToTheCreditorAndResumes(t *testing.T) {
+	w := newWorld(t)
+	creditor := w.stream(t, "creditor", "")
+	agent := w.stream(t, "agent", "")
+	pathA := "/api/v1/cases/" + w.caseA.Case.ID.String() + "/events"
+	pathB := "/api/v1/cases/" + w.caseB.Case.ID.String() + "/events"
+
+	// Another creditor's event and an internal note never reach the creditor.
+	w.as("agent").Do("POST", pathB, map[string]any{"type": "call", "data": map[string]any{"outcome": "reached"}})
+	w.as("agent").Do("POST", pathA, map[string]any{"type": "note", "data": map[string]any{"text": "secret"}})
+	r := w.as("agent").Do("POST", pathA, map[string]any{"type": "promise", "data": map[string]any{"amount_cents": 50000, "due_on": "2099-01-15"}})
+	if r.Status != 201 {
+		t.Fatalf("promise: %d %s", r.Status, r.Body)
+	}
+	e := creditor.next(t)
+	if e.event != "promise" || e.data["case_id"] != w.caseA.Case.ID.String() {
+		t.Fatalf("creditor got %+v", e)
+	}
+	creditor.none(t, 200*time.Millisecond)
+	// Staff see everything, in order.
+	var types []string
+	for i := 0; i < 3; i++ {
+		types = append(types, agent.next(t).event)
+	}
+	if strings.Join(types, ",") != "call,note,promise" {
+		t.Fatalf("agent got %v", types)
+	}
+
+	// The creditor disconnects; two events happen; it reconnects with the
+	// last id it saw and gets exactly those it missed.
+	creditor.cancel()
+	w.as("agent").Do("POST", pathA, map[string]any{"type": "email", "data": map[string]any{"subject": "Relance"}})
+	w.as("admin").Do("POST", pathA, map[string]any{"type": "message", "data": map[string]any{"text": "Le débiteur propose un échéancier."}})
+	resumed := w.stream(t, "creditor", e.id)
+	if got := resumed.next(t); got.event != "email" {
+		t.Fatalf("first missed event: %+v", got)
+	}
+	if got := resumed.next(t); got.event != "message" {
+		t.Fatalf("second missed event: %+v", got)
+	}
+	resumed.none(t, 200*time.Millisecond)
+
+	// And live again after catching up.
+	w.as("creditor").Do("POST", pathA, map[string]any{"type": "message", "data": map[string]any{"text": "Merci."}})
+	if got := resumed.next(t); got.event != "message" || got.data["actor_user_id"] != w.users["creditor"].ID.String() {
+		t.Fatalf("live after resume: %+v", got)
+	}
+}
+
+func TestStreamRejectsBadLastEventID(t *testing.T) {
+	w := newWorld(t)
+	if r := w.openStream(w.as("creditor"), "yesterday"); r.Status != 422 {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+}
