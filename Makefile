@@ -6,8 +6,9 @@ BIN     := bin/recouvra
 
 .PHONY: run build test vet fmt-check generate postgres-server clean
 
-## run: build, start the private PostgreSQL, migrate and serve on http://127.0.0.1:8080
+## run: build, start the private PostgreSQL, migrate, load the demo agency and serve on http://127.0.0.1:8080
 run: postgres-server build
+	./$(BIN) demo
 	./$(BIN) serve
 
 ## build: the single static binary in bin/

@@ -41,6 +41,7 @@ func commands() []command {
 		{"serve", "start the HTTP server (migrates first unless RECOUVRA_MIGRATE_ON_START=false)", runServe},
 		{"migrate", "apply or roll back the schema: migrate up | down [--to N] | status", runMigrate},
 		{"user", "create an account: user create --email E --role R [--creditor-id ID] [--name N]; password from RECOUVRA_PASSWORD or stdin", runUser},
+		{"demo", "load a demonstration agency (idempotent); --cases N adds N generated cases for benchmarks", runDemo},
 		{"version", "print the version", runVersion},
 	}
 }

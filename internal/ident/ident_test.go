@@ -377,3 +377,15 @@ func TestErrorMessages(t *testing.T) {
 		}
 	}
 }
+
+func TestCompleteSIREN(t *testing.T) {
+	if got := ident.CompleteSIREN("73282932"); got != "732829320" {
+		t.Fatalf("got %s", got)
+	}
+	for _, p := range []string{"00000000", "12345678", "99999999", "54210765"} {
+		s := ident.CompleteSIREN(p)
+		if _, err := ident.ParseSIREN(string(s)); err != nil {
+			t.Errorf("%s → %s: %v", p, s, err)
+		}
+	}
+}

@@ -118,3 +118,18 @@ func digitSum(d string) int {
 	}
 	return sum
 }
+
+// CompleteSIREN appends to 8 digits the Luhn check digit that makes them a
+// SIREN (used to generate demonstration data). It panics on anything but 8
+// ASCII digits: callers build the digits themselves.
+func CompleteSIREN(first8 string) SIREN {
+	if len(first8) != 8 || !allDigits(first8) {
+		panic("ident: CompleteSIREN needs 8 digits")
+	}
+	for d := byte('0'); d <= '9'; d++ {
+		if s := first8 + string(d); luhn(s) {
+			return SIREN(s)
+		}
+	}
+	panic("unreachable: one check digit always fits")
+}

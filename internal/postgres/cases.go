@@ -39,8 +39,8 @@ type debtorRow struct {
 	InsolvencyProceedings *string
 	InsolvencyPublishedOn recouvra.Date
 	InsolvencyCourt       string
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
+	CreatedAt             time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt             time.Time `gorm:"autoUpdateTime:false"`
 }
 
 func (debtorRow) TableName() string { return "debtors" }
@@ -216,8 +216,8 @@ type caseRow struct {
 	LeaseAgentID           *uuid.UUID
 	LeaseUntil             *time.Time
 	Version                int
-	CreatedAt              time.Time
-	UpdatedAt              time.Time
+	CreatedAt              time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt              time.Time `gorm:"autoUpdateTime:false"`
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -442,7 +442,7 @@ type claimRow struct {
 	AmountCents   int64
 	VATCents      int64 `gorm:"column:vat_cents"`
 	Currency      string
-	CreatedAt     time.Time
+	CreatedAt     time.Time `gorm:"autoCreateTime:false"`
 }
 
 func (claimRow) TableName() string { return "claims" }

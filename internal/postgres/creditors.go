@@ -37,8 +37,8 @@ type creditorRow struct {
 	JudicialAllowed    bool
 	NoticeDeadlineDays int
 	LegalStatus        string
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	CreatedAt          time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt          time.Time `gorm:"autoUpdateTime:false"`
 }
 
 func (creditorRow) TableName() string { return "creditors" }

@@ -18,6 +18,9 @@ import (
 	gormlogger "gorm.io/gorm/logger"
 )
 
+// Row structs turn off gorm's automatic timestamps: the application
+// sets created_at and updated_at from its own clock, in the same statement.
+
 // DB bundles the three views of the one connection pool.
 type DB struct {
 	Pool *pgxpool.Pool // pgx-native work: COPY, LISTEN/NOTIFY, transactions with pgx.Tx

@@ -20,8 +20,8 @@ type userRow struct {
 	CreditorID   *uuid.UUID
 	Active       bool
 	PasswordHash string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	CreatedAt    time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt    time.Time `gorm:"autoUpdateTime:false"`
 	LastLoginAt  *time.Time
 }
 
@@ -119,7 +119,7 @@ type sessionRow struct {
 	ID        uuid.UUID
 	UserID    uuid.UUID
 	TokenHash []byte
-	CreatedAt time.Time
+	CreatedAt time.Time `gorm:"autoCreateTime:false"`
 	ExpiresAt time.Time
 	RevokedAt *time.Time
 	ClientIP  string
@@ -194,7 +194,7 @@ type apiKeyRow struct {
 	Prefix     string
 	KeyHash    []byte
 	CreatedBy  *uuid.UUID
-	CreatedAt  time.Time
+	CreatedAt  time.Time `gorm:"autoCreateTime:false"`
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
 }
