@@ -132,12 +132,12 @@ func (s *Seeder) siren() ident.SIREN {
 }
 
 var (
-	trades   = []string{"Boulangerie", "Garage", "Boucherie", "Pharmacie", "Plomberie", "Électricité", "Restaurant", "Hôtel", "Librairie", "Fromagerie", "Maçonnerie", "Cave", "Fleuriste", "Agence", "Atelier", "Bistrot", "Carrosserie", "Épicerie fine"}
-	surnames = []string{"Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau", "Laurent", "Simon", "Michel", "Lefebvre", "Leroy", "Roux", "David", "Bertrand", "Morel", "Fournier", "Girard", "Bonnet", "Dupuis", "Lambert", "Fontaine", "Rousseau", "Vincent", "Muller", "Chevalier", "Faure", "Garnier"}
+	trades    = []string{"Boulangerie", "Garage", "Boucherie", "Pharmacie", "Plomberie", "Électricité", "Restaurant", "Hôtel", "Librairie", "Fromagerie", "Maçonnerie", "Cave", "Fleuriste", "Agence", "Atelier", "Bistrot", "Carrosserie", "Épicerie fine"}
+	surnames  = []string{"Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau", "Laurent", "Simon", "Michel", "Lefebvre", "Leroy", "Roux", "David", "Bertrand", "Morel", "Fournier", "Girard", "Bonnet", "Dupuis", "Lambert", "Fontaine", "Rousseau", "Vincent", "Muller", "Chevalier", "Faure", "Garnier"}
 	forenames = []string{"Julien", "Nathalie", "Pierre", "Isabelle", "Nicolas", "Sandrine", "Thierry", "Céline", "Olivier", "Aurélie", "Stéphane", "Émilie"}
-	forms    = []string{"SARL", "SAS", "EURL", "SA", "SNC"}
-	streets  = []string{"rue de la République", "avenue Jean Jaurès", "rue Victor Hugo", "place du Marché", "rue Pasteur", "boulevard Gambetta", "rue des Écoles", "chemin des Vignes", "rue Nationale", "quai de la Loire"}
-	cities   = []struct{ name, postal string }{{"Paris", "75011"}, {"Marseille", "13006"}, {"Lyon", "69007"}, {"Toulouse", "31000"}, {"Nantes", "44000"}, {"Strasbourg", "67000"}, {"Montpellier", "34000"}, {"Bordeaux", "33000"}, {"Rennes", "35000"}, {"Dijon", "21000"}, {"Grenoble", "38000"}, {"Angers", "49000"}, {"Tours", "37000"}, {"Limoges", "87000"}, {"Besançon", "25000"}}
+	forms     = []string{"SARL", "SAS", "EURL", "SA", "SNC"}
+	streets   = []string{"rue de la République", "avenue Jean Jaurès", "rue Victor Hugo", "place du Marché", "rue Pasteur", "boulevard Gambetta", "rue des Écoles", "chemin des Vignes", "rue Nationale", "quai de la Loire"}
+	cities    = []struct{ name, postal string }{{"Paris", "75011"}, {"Marseille", "13006"}, {"Lyon", "69007"}, {"Toulouse", "31000"}, {"Nantes", "44000"}, {"Strasbourg", "67000"}, {"Montpellier", "34000"}, {"Bordeaux", "33000"}, {"Rennes", "35000"}, {"Dijon", "21000"}, {"Grenoble", "38000"}, {"Angers", "49000"}, {"Tours", "37000"}, {"Limoges", "87000"}, {"Besançon", "25000"}}
 )
 
 func (s *Seeder) pick(list []string) string { return list[s.Rand.IntN(len(list))] }
