@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/recouvra
 
-.PHONY: run build test vet fmt-check generate postgres-server clean
+.PHONY: run build test vet fmt-check generate postgres-server bench clean
 
 ## run: build, start the private PostgreSQL, migrate, load the demo agency and serve on http://127.0.0.1:8080
 run: postgres-server build
@@ -25,6 +25,10 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## bench: the case-lifecycle performance figures on 1,000,000 cases (several minutes)
+bench: postgres-server
+	$(GO) test -run '^$$' -bench BenchmarkMillionCases -benchtime 2000x -timeout 30m ./internal/server/
 
 ## generate: regenerate the server code from api/openapi.yaml
 generate:

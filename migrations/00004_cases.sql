@@ -99,6 +99,8 @@ CREATE INDEX cases_by_lawyer ON cases (assigned_lawyer_id, id DESC) WHERE assign
 CREATE INDEX cases_by_debtor ON cases (debtor_id);
 CREATE INDEX cases_creditor_reference ON cases (creditor_reference) WHERE creditor_reference <> '';
 CREATE INDEX cases_promise_due ON cases (promise_due_on) WHERE promise_due_on IS NOT NULL;
+-- Releasing an agent's lease looks its cases up by holder.
+CREATE INDEX cases_by_lease_holder ON cases (lease_agent_id) WHERE lease_agent_id IS NOT NULL;
 -- The agents' queue: open cases of the amicable and formal-notice stages,
 -- best first.
 CREATE INDEX cases_queue ON cases (priority DESC, broken_promises DESC, balance_cents DESC, id)

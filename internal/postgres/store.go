@@ -44,10 +44,8 @@ func (s *Store) Scoped(ctx context.Context, scope recouvra.Scope, fn func(app.Re
 		creditor = scope.CreditorID.String()
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec("SET LOCAL ROLE " + scopeRole).Error; err != nil {
-			return fmt.Errorf("enter creditor scope: %w", err)
-		}
-		if err := tx.Exec("SELECT set_config('recouvra.creditor_id', ?, true)", creditor).Error; err != nil {
+		// One round trip: set_config('role', …, true) is SET LOCAL ROLE.
+		if err := tx.Exec("SELECT set_config('role', ?, true), set_config('recouvra.creditor_id', ?, true)", scopeRole, creditor).Error; err != nil {
 			return fmt.Errorf("enter creditor scope: %w", err)
 		}
 		return fn(repo{db: tx})

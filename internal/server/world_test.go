@@ -41,7 +41,7 @@ func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 // world is a running server with two creditors and a user of every role.
 type world struct {
-	t      *testing.T
+	t      testing.TB
 	db     *postgres.DB
 	srv    *server.Server
 	svc    *app.Service
@@ -60,10 +60,10 @@ type world struct {
 // principals are the columns of the access matrix.
 var principals = []string{"admin", "agent", "lawyer", "creditor", "api_key"}
 
-func newWorld(t *testing.T) *world { return newWorldWithLogs(t, io.Discard) }
+func newWorld(t testing.TB) *world { return newWorldWithLogs(t, io.Discard) }
 
 // newWorldWithLogs is newWorld with the server's JSON logs going to logs.
-func newWorldWithLogs(t *testing.T, logs io.Writer) *world {
+func newWorldWithLogs(t testing.TB, logs io.Writer) *world {
 	t.Helper()
 	db := pgtest.DB(t)
 	c := testConfig(t)

@@ -1,0 +1,208 @@
+package server_test
+
+// The performance targets of the case lifecycle, measured on a million
+// cases over two hundred creditors (make bench):
+//
+//	go test -run '^$' -bench BenchmarkMillionCases -benchtime 2000x -timeout 30m ./internal/server/
+//
+// Each figure is printed beside the same SQL run raw through pgx in the same
+// run, and as their ratio; RECOUVRA_BENCH_CASES changes the size.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/recouvra/recouvra/internal/demo"
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+func BenchmarkMillionCases(b *testing.B) {
+	n := 1_000_000
+	if v := os.Getenv("RECOUVRA_BENCH_CASES"); v != "" {
+		n, _ = strconv.Atoi(v)
+	}
+	w := newWorld(b)
+	ctx := context.Background()
+	start := time.Now()
+	s := &demo.Seeder{Svc: w.svc, Clock: demo.NewClock(w.clock.Now()), Out: io.Discard, Rand: rand.New(rand.NewPCG(7, 7))}
+	if err := s.Bulk(ctx, w.db, n); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("loaded %d cases in %s", n, time.Since(start).Round(time.Second))
+	var someCreditor uuid.UUID
+	if err := w.db.Pool.QueryRow(ctx, "SELECT creditor_id FROM cases GROUP BY creditor_id ORDER BY count(*) DESC LIMIT 1").Scan(&someCreditor); err != nil {
+		b.Fatal(err)
+	}
+	// A creditor user of one of the bulk creditors.
+	cu := w.createUser("bench.creditor@recouvra.test", recouvra.RoleCreditor, &someCreditor)
+	w.tokens["bench_creditor"] = w.login(cu.Email)
+	agent := w.users["agent"].ID
+	today := recouvra.DateOf(w.clock.Now())
+
+	raw := map[string]struct {
+		sql  string
+		args func() []any
+	}{
+		"list":          {"SELECT * FROM cases ORDER BY id DESC LIMIT 51", func() []any { return nil }},
+		"list-creditor": {"SELECT * FROM cases WHERE creditor_id = $1 ORDER BY id DESC LIMIT 51", func() []any { return []any{someCreditor} }},
+		"queue": {`SELECT * FROM cases WHERE stage IN ('amicable', 'formal_notice')
+			AND (assigned_agent_id = $1 OR assigned_agent_id IS NULL) AND (next_action_on IS NULL OR next_action_on <= $2)
+			AND (lease_until IS NULL OR lease_until < $3 OR lease_agent_id = $1)
+			ORDER BY priority DESC, broken_promises DESC, balance_cents DESC, id LIMIT 50`,
+			func() []any { return []any{agent, today.Time(), time.Now()} }},
+	}
+	// No list or queue query may scan the whole cases table.
+	for name, q := range raw {
+		var plan string
+		if err := w.db.Pool.QueryRow(ctx, "EXPLAIN "+q.sql, q.args()...).Scan(&plan); err != nil {
+			b.Fatal(err)
+		}
+		rows, _ := w.db.Pool.Query(ctx, "EXPLAIN "+q.sql, q.args()...)
+		var lines []string
+		for rows.Next() {
+			var l string
+			_ = rows.Scan(&l)
+			lines = append(lines, l)
+		}
+		full := strings.Join(lines, "\n")
+		if strings.Contains(full, "Seq Scan on cases") {
+			b.Fatalf("%s scans the whole cases table:\n%s", name, full)
+		}
+		b.Logf("%s plan:\n%s", name, full)
+	}
+
+	api := map[string]struct{ as, path string }{
+		"list":          {"admin", "/api/v1/cases?limit=50"},
+		"list-creditor": {"bench_creditor", "/api/v1/cases?limit=50"},
+		"queue":         {"agent", "/api/v1/queue?limit=50"},
+	}
+	for _, name := range []string{"list", "list-creditor", "queue"} {
+		b.Run(name, func(b *testing.B) {
+			client := &http.Client{}
+			tok := w.tokens[api[name].as]
+			var apiT, sqlT []time.Duration
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				req, _ := http.NewRequest("GET", w.srv.URL()+api[name].path, nil)
+				req.Header.Set("Authorization", "Bearer "+tok)
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var page struct{ Items []json.RawMessage }
+				_ = json.NewDecoder(resp.Body).Decode(&page)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || len(page.Items) == 0 {
+					b.Fatalf("%s: %d, %d items", name, resp.StatusCode, len(page.Items))
+				}
+				apiT = append(apiT, time.Since(t0))
+
+				t0 = time.Now()
+				rows, err := w.db.Pool.Query(ctx, raw[name].sql, raw[name].args()...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for rows.Next() {
+					_, _ = rows.Values()
+				}
+				rows.Close()
+				sqlT = append(sqlT, time.Since(t0))
+			}
+			report(b, apiT, sqlT)
+		})
+	}
+
+	b.Run("queue-next-64-agents", func(b *testing.B) {
+		const agents = 64
+		tokens := make([]string, agents)
+		for i := range tokens {
+			email := fmt.Sprintf("bench.agent%d.%d@recouvra.test", i, b.N)
+			w.createUser(email, recouvra.RoleAgent, nil)
+			tokens[i] = w.login(email)
+		}
+		var mu sync.Mutex
+		holder := map[string]int{} // case id → agent holding it now
+		doubles := 0
+		var apiT []time.Duration
+		var wg sync.WaitGroup
+		per := max(b.N/agents, 1)
+		for a := 0; a < agents; a++ {
+			wg.Add(1)
+			go func(a int) {
+				defer wg.Done()
+				client := &http.Client{}
+				current := ""
+				for i := 0; i < per; i++ {
+					// The agent's previous case is released by this very call.
+					mu.Lock()
+					if current != "" {
+						delete(holder, current)
+					}
+					mu.Unlock()
+					t0 := time.Now()
+					req, _ := http.NewRequest("POST", w.srv.URL()+"/api/v1/queue/next", nil)
+					req.Header.Set("Authorization", "Bearer "+tokens[a])
+					resp, err := client.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					var c struct{ ID string }
+					_ = json.NewDecoder(resp.Body).Decode(&c)
+					resp.Body.Close()
+					d := time.Since(t0)
+					mu.Lock()
+					apiT = append(apiT, d)
+					if resp.StatusCode == 200 {
+						if h, held := holder[c.ID]; held && h != a {
+							doubles++
+						}
+						holder[c.ID], current = a, c.ID
+					}
+					mu.Unlock()
+				}
+			}(a)
+		}
+		wg.Wait()
+		b.ReportMetric(float64(doubles), "double-claims")
+		b.ReportMetric(ms(percentile(apiT, 0.50)), "api-p50-ms")
+		b.ReportMetric(ms(percentile(apiT, 0.99)), "api-p99-ms")
+		if doubles > 0 {
+			b.Errorf("%d cases were held by two agents at once", doubles)
+		}
+	})
+}
+
+func report(b *testing.B, apiT, sqlT []time.Duration) {
+	a50, a99 := percentile(apiT, 0.50), percentile(apiT, 0.99)
+	s50, s99 := percentile(sqlT, 0.50), percentile(sqlT, 0.99)
+	b.ReportMetric(ms(a50), "api-p50-ms")
+	b.ReportMetric(ms(a99), "api-p99-ms")
+	b.ReportMetric(ms(s50), "sql-p50-ms")
+	b.ReportMetric(ms(s99), "sql-p99-ms")
+	b.ReportMetric(float64(a99)/float64(max(s99, 1)), "p99-api/sql")
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(int(float64(len(s))*p), len(s)-1)]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
