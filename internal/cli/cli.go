@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/recouvra/recouvra/internal/config"
+	"github.com/recouvra/recouvra/internal/postgres"
+	"github.com/recouvra/recouvra/internal/server"
 )
 
 // Env is the process as the commands see it, so tests can run them in-process.
@@ -127,4 +129,31 @@ func runVersion(_ context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "recouvra %s\n", env.Version)
 	return nil
+}
+
+// session is what a database command works with.
+type session struct {
+	cfg      config.Config
+	db       *server.Database
+	migrator *postgres.Migrator
+}
+
+// openSession loads the configuration and opens the database — starting
+// or reusing the private cluster when no URL is set, with its notice on
+// notice. Close the database when done.
+func openSession(ctx context.Context, env Env, notice io.Writer) (*session, error) {
+	cfg, logger, err := loadConfig(env)
+	if err != nil {
+		return nil, err
+	}
+	db, err := server.OpenDatabase(ctx, cfg, logger, notice)
+	if err != nil {
+		return nil, err
+	}
+	m, err := postgres.NewMigrator(db.SQL, nil)
+	if err != nil {
+		_ = db.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return &session{cfg: cfg, db: db, migrator: m}, nil
 }

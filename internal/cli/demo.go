@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/recouvra/recouvra/internal/demo"
-	"github.com/recouvra/recouvra/internal/postgres"
 	"github.com/recouvra/recouvra/internal/server"
 )
 
@@ -25,24 +24,17 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	if *bulk < 0 || *realistic < 0 {
 		return usageError{"--cases and --realistic must not be negative"}
 	}
-	cfg, logger, err := loadConfig(env)
+	sess, err := openSession(ctx, env, env.Stdout)
 	if err != nil {
 		return err
 	}
-	db, err := server.OpenDatabase(ctx, cfg, logger, env.Stdout)
-	if err != nil {
+	defer sess.db.Close(context.WithoutCancel(ctx))
+	if _, err := sess.migrator.Up(ctx); err != nil {
 		return err
 	}
-	defer db.Close(context.WithoutCancel(ctx))
-	m, err := postgres.NewMigrator(db.SQL, nil)
-	if err != nil {
-		return err
-	}
-	if _, err := m.Up(ctx); err != nil {
-		return err
-	}
+	db := sess.db
 	clock := demo.NewClock(time.Now().UTC())
-	svc, err := server.NewService(db.DB, cfg, nil, clock.Now)
+	svc, err := server.NewService(db.DB, sess.cfg, nil, clock.Now)
 	if err != nil {
 		return err
 	}

@@ -3,9 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-
-	"github.com/recouvra/recouvra/internal/postgres"
-	"github.com/recouvra/recouvra/internal/server"
 )
 
 func runMigrate(ctx context.Context, env Env, args []string) error {
@@ -31,19 +28,12 @@ func runMigrate(ctx context.Context, env Env, args []string) error {
 		return usageError{fmt.Sprintf("unknown action %q: say up, down or status", sub)}
 	}
 
-	cfg, logger, err := loadConfig(env)
+	sess, err := openSession(ctx, env, env.Stdout)
 	if err != nil {
 		return err
 	}
-	db, err := server.OpenDatabase(ctx, cfg, logger, env.Stdout)
-	if err != nil {
-		return err
-	}
-	defer db.Close(context.WithoutCancel(ctx))
-	m, err := postgres.NewMigrator(db.SQL, nil)
-	if err != nil {
-		return err
-	}
+	defer sess.db.Close(context.WithoutCancel(ctx))
+	m := sess.migrator
 	switch sub {
 	case "up":
 		n, err := m.Up(ctx)

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/recouvra/recouvra/internal/app"
-	"github.com/recouvra/recouvra/internal/postgres"
 	"github.com/recouvra/recouvra/internal/recouvra"
 	"github.com/recouvra/recouvra/internal/server"
 )
@@ -48,25 +47,17 @@ func runUser(ctx context.Context, env Env, args []string) error {
 	}
 	in.Password = password
 
-	cfg, logger, err := loadConfig(env)
+	sess, err := openSession(ctx, env, env.Stderr)
 	if err != nil {
 		return err
 	}
-	db, err := server.OpenDatabase(ctx, cfg, logger, env.Stderr)
-	if err != nil {
-		return err
-	}
-	defer db.Close(context.WithoutCancel(ctx))
-	if cfg.MigrateOnStart {
-		m, err := postgres.NewMigrator(db.SQL, nil)
-		if err != nil {
-			return err
-		}
-		if _, err := m.Up(ctx); err != nil {
+	defer sess.db.Close(context.WithoutCancel(ctx))
+	if sess.cfg.MigrateOnStart {
+		if _, err := sess.migrator.Up(ctx); err != nil {
 			return err
 		}
 	}
-	svc, err := server.NewService(db.DB, cfg, nil, nil)
+	svc, err := server.NewService(sess.db.DB, sess.cfg, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -22,34 +21,16 @@ import (
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type fixture struct {
 	api    *API
 	srv    *httptest.Server
 	client *apitest.Client
-	logs   *syncBuffer
+	logs   *apitest.LogBuffer
 }
 
 func newFixture(t *testing.T, spec []byte, probes ...Probe) *fixture {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &apitest.LogBuffer{}
 	a, err := New(context.Background(), Deps{
 		Logger:   slog.New(slog.NewJSONHandler(logs, nil)),
 		Version:  "test-1",
@@ -300,7 +281,7 @@ func TestEveryOperationNeedsAPolicy(t *testing.T) {
 
 func TestGateOrderAuthenticateThenAuthorizeThenValidate(t *testing.T) {
 	spec := []byte(strings.Replace(string(thingsSpec), "x-rbac: public", "x-rbac: users:write", 1))
-	logs := &syncBuffer{}
+	logs := &apitest.LogBuffer{}
 	a, err := New(context.Background(), Deps{
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Spec: spec, Registry: prometheus.NewRegistry(),
 		Authn: tokens{"admin-token": {Role: recouvra.RoleAdmin}, "agent-token": {Role: recouvra.RoleAgent}},

@@ -307,7 +307,7 @@ func TestAPIKeyCannotUsePeopleRoutes(t *testing.T) {
 }
 
 func TestSecretsNeverLogged(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &apitest.LogBuffer{}
 	w := newWorldWithLogs(t, logs)
 	w.anon.Do("POST", "/api/v1/auth/login", map[string]string{"email": w.users["agent"].Email, "password": "un mot de passe faux et secret"})
 	w.as("admin").Do("GET", "/api/v1/users", nil)

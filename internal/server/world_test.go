@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -159,24 +158,6 @@ func (w *world) as(name string) *apitest.Client {
 
 // unique returns a fresh suffix for names that must not collide.
 func (w *world) unique() string { return fmt.Sprint(w.seq.Add(1)) }
-
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // etag reads a case's current ETag as staff.
 func (w *world) etag(id string) string {
