@@ -145,8 +145,19 @@ func TestPrivateDatabaseLifecycle(t *testing.T) {
 		t.Fatalf("password on stdin: exit %d: %s", code, out)
 	}
 
+	// The demo agency loads once and prints its logins every time.
+	out, code = run(t, env, "demo", "--realistic", "15")
+	if code != 0 || !strings.Contains(out, "15 cases with their histories") || !strings.Contains(out, "juriste@recouvra.demo") {
+		t.Fatalf("demo: exit %d: %s", code, out)
+	}
+	out, code = run(t, env, "demo")
+	if code != 0 || !strings.Contains(out, "already loaded") || !strings.Contains(out, "Recouvra-demo-2026") {
+		t.Fatalf("demo again: exit %d: %s", code, out)
+	}
+
 	second := serve(t, env)
-	for _, login := range []string{`{"email":"admin@agence.test","password":"un mot de passe solide"}`, `{"email":"agent@agence.test","password":"un mot de passe lu sur stdin"}`} {
+	for _, login := range []string{`{"email":"admin@agence.test","password":"un mot de passe solide"}`, `{"email":"agent@agence.test","password":"un mot de passe lu sur stdin"}`,
+		`{"email":"compta@menuiserie-dupont.demo","password":"Recouvra-demo-2026"}`} {
 		resp, err := http.Post(second.base+"/api/v1/auth/login", "application/json", strings.NewReader(login))
 		if err != nil {
 			t.Fatal(err)

@@ -206,3 +206,15 @@ func (s *Service) NeedsFirstAdmin(ctx context.Context) (bool, error) {
 	n, err := s.store.CountUsers(ctx)
 	return n == 0, err
 }
+
+// AccountExists reports whether an account uses this e-mail (any case).
+func (s *Service) AccountExists(ctx context.Context, email string) (bool, error) {
+	_, _, err := s.store.UserByEmail(ctx, recouvra.NormalizeEmail(email))
+	switch recouvra.ErrorCode(err) {
+	case "":
+		return true, nil
+	case recouvra.ECodeNotFound:
+		return false, nil
+	}
+	return false, err
+}

@@ -83,9 +83,9 @@ func (s *Seeder) Agency(ctx context.Context) (Result, error) {
 		logins = append(logins, Login{c.user, "creditor", "Comptabilité — " + c.name})
 	}
 	res := Result{Logins: logins}
-	if need, err := s.Svc.NeedsFirstAdmin(ctx); err != nil {
+	if loaded, err := s.Svc.AccountExists(ctx, logins[0].Email); err != nil {
 		return res, err
-	} else if !need {
+	} else if loaded {
 		page, err := s.Svc.ListCreditors(ctx, app.System, app.PageRequest{Limit: 200})
 		if err != nil {
 			return res, err
