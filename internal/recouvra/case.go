@@ -138,7 +138,12 @@ type Claim struct {
 	AmountCents   int64 // all taxes included; negative for a credit note
 	VATCents      int64 // the VAT part (CGI art. 272 needs it)
 	Currency      string
-	CreatedAt     time.Time
+	// Regime overrides the case's default interest regime; ContractRateBps
+	// is the contractual rate (for RegimeContractual, or a contractual
+	// penalty rate under RegimeB2B).
+	Regime          InterestRegime
+	ContractRateBps int
+	CreatedAt       time.Time
 }
 
 // CreditNote reports whether the claim reduces the debt.
