@@ -414,10 +414,11 @@ func (s *Service) changeCase(ctx context.Context, p recouvra.Principal, id uuid.
 			return err
 		}
 		now := s.now()
-		if c.CloseIfPaid(now) {
-			events = append(events, s.newEvent(p, &c, recouvra.EventStageChanged, recouvra.Shared,
-				map[string]any{"to": string(recouvra.StageClosed), "close_reason": string(recouvra.ClosePaid), "automatic": true}))
+		settled, err := s.settle(ctx, r, p, &c, false)
+		if err != nil {
+			return err
 		}
+		events = append(events, settled...)
 		c.UpdatedAt = now
 		if err := r.UpdateCase(ctx, &c, expected); err != nil {
 			return err

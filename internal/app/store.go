@@ -94,6 +94,23 @@ type Repo interface {
 	EventsSince(ctx context.Context, scope recouvra.Scope, afterSeq int64, limit int) ([]recouvra.Event, error)
 	LastEventSeq(ctx context.Context) (int64, error)
 
+	SeedRates(ctx context.Context, rates []recouvra.Rate, at time.Time) (int64, error)
+	ListRates(ctx context.Context) ([]recouvra.Rate, error)
+	// PutRate adds or corrects a row and returns the one it replaced.
+	PutRate(ctx context.Context, rate recouvra.Rate, by *uuid.UUID, at time.Time) (*recouvra.Rate, error)
+
+	NextReceiptNumber(ctx context.Context, year int) (string, error)
+	InsertPayment(ctx context.Context, creditorID uuid.UUID, p *recouvra.Payment, by *uuid.UUID) error
+	PaymentsOfCase(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID) ([]recouvra.Payment, error)
+	PaymentByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Payment, error)
+	ReversePayment(ctx context.Context, id uuid.UUID, at time.Time, reason string, by *uuid.UUID) error
+
+	// BeginIdempotent claims an Idempotency-Key: nil means "process it";
+	// a stored response means "replay it".
+	BeginIdempotent(ctx context.Context, principal, key string, hash []byte, now time.Time) (*StoredResponse, error)
+	FinishIdempotent(ctx context.Context, principal, key string, resp StoredResponse) error
+	AbandonIdempotent(ctx context.Context, principal, key string) error
+
 	InsertAudit(ctx context.Context, e recouvra.AuditEntry) error
 	ListAudit(ctx context.Context, after *uuid.UUID, limit int) ([]recouvra.AuditEntry, error)
 	// RecentSignInFailures returns the times of failed sign-ins newer than
@@ -114,4 +131,11 @@ type CaseFilter struct {
 	MinBalance       *int64
 	MaxBalance       *int64
 	Query            string // case or creditor reference, invoice number, debtor name or SIREN
+}
+
+// StoredResponse is the first response to an idempotent request.
+type StoredResponse struct {
+	Status      int
+	ContentType string
+	Body        []byte
 }

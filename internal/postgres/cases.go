@@ -215,6 +215,7 @@ type caseRow struct {
 	Irrecoverability       *jsonCol[irrecoverabilityDoc]
 	LeaseAgentID           *uuid.UUID
 	LeaseUntil             *time.Time
+	StageBeforeClose       *string
 	Version                int
 	CreatedAt              time.Time `gorm:"autoCreateTime:false"`
 	UpdatedAt              time.Time `gorm:"autoUpdateTime:false"`
@@ -238,6 +239,10 @@ func caseRowOf(c *recouvra.Case) caseRow {
 		reason := string(c.CloseReason)
 		row.CloseReason = &reason
 	}
+	if c.StageBeforeClose != "" {
+		before := string(c.StageBeforeClose)
+		row.StageBeforeClose = &before
+	}
 	inj := c.Injunction
 	row.Injunction = jsonCol[injunctionDoc]{injunctionDoc{inj.Court, inj.FiledOn, inj.Decision, inj.DecidedOn, inj.ServedOn, inj.ServedToPerson, inj.OpposedOn, inj.EnforceableOn}}
 	if ir := c.Irrecoverable; ir != nil {
@@ -260,6 +265,9 @@ func (r caseRow) domain() recouvra.Case {
 	}
 	if r.CloseReason != nil {
 		c.CloseReason = recouvra.CloseReason(*r.CloseReason)
+	}
+	if r.StageBeforeClose != nil {
+		c.StageBeforeClose = recouvra.Stage(*r.StageBeforeClose)
 	}
 	i := r.Injunction.V
 	c.Injunction = recouvra.Injunction{Court: i.Court, FiledOn: i.FiledOn, Decision: i.Decision, DecidedOn: i.DecidedOn, ServedOn: i.ServedOn,
@@ -433,23 +441,29 @@ func (r repo) LeaseNextCase(ctx context.Context, agentID uuid.UUID, today recouv
 }
 
 type claimRow struct {
-	ID            uuid.UUID
-	CaseID        uuid.UUID
-	CreditorID    uuid.UUID
-	InvoiceNumber string
-	IssuedOn      recouvra.Date
-	DueOn         recouvra.Date
-	AmountCents   int64
-	VATCents      int64 `gorm:"column:vat_cents"`
-	Currency      string
-	CreatedAt     time.Time `gorm:"autoCreateTime:false"`
+	ID              uuid.UUID
+	CaseID          uuid.UUID
+	CreditorID      uuid.UUID
+	InvoiceNumber   string
+	IssuedOn        recouvra.Date
+	DueOn           recouvra.Date
+	AmountCents     int64
+	VATCents        int64 `gorm:"column:vat_cents"`
+	Currency        string
+	InterestRegime  *string
+	ContractRateBps int
+	CreatedAt       time.Time `gorm:"autoCreateTime:false"`
 }
 
 func (claimRow) TableName() string { return "claims" }
 
 func (r repo) InsertClaim(ctx context.Context, creditorID uuid.UUID, cl *recouvra.Claim) error {
 	row := claimRow{ID: cl.ID, CaseID: cl.CaseID, CreditorID: creditorID, InvoiceNumber: cl.InvoiceNumber, IssuedOn: cl.IssuedOn, DueOn: cl.DueOn,
-		AmountCents: cl.AmountCents, VATCents: cl.VATCents, Currency: cl.Currency, CreatedAt: cl.CreatedAt}
+		AmountCents: cl.AmountCents, VATCents: cl.VATCents, Currency: cl.Currency, ContractRateBps: cl.ContractRateBps, CreatedAt: cl.CreatedAt}
+	if cl.Regime != "" {
+		regime := string(cl.Regime)
+		row.InterestRegime = &regime
+	}
 	err := r.q(ctx).Create(&row).Error
 	if recouvra.ErrorCode(dbErr(err, whatClaim)) == recouvra.ECodeConflict {
 		return recouvra.Invalid("Facture en double.", recouvra.FieldError{Field: "claims.invoice_number", Code: "duplicate",
@@ -466,7 +480,11 @@ func (r repo) ClaimsOfCase(ctx context.Context, scope recouvra.Scope, caseID uui
 	out := make([]recouvra.Claim, len(rows))
 	for i, row := range rows {
 		out[i] = recouvra.Claim{ID: row.ID, CaseID: row.CaseID, InvoiceNumber: row.InvoiceNumber, IssuedOn: row.IssuedOn, DueOn: row.DueOn,
-			AmountCents: row.AmountCents, VATCents: row.VATCents, Currency: strings.TrimSpace(row.Currency), CreatedAt: row.CreatedAt.UTC()}
+			AmountCents: row.AmountCents, VATCents: row.VATCents, Currency: strings.TrimSpace(row.Currency),
+			ContractRateBps: row.ContractRateBps, CreatedAt: row.CreatedAt.UTC()}
+		if row.InterestRegime != nil {
+			out[i].Regime = recouvra.InterestRegime(*row.InterestRegime)
+		}
 	}
 	return out, nil
 }

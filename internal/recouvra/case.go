@@ -91,6 +91,7 @@ type Case struct {
 	Stage             Stage
 	CloseReason       CloseReason
 	ClosedAt          *time.Time
+	StageBeforeClose  Stage // where a case closed as paid goes back if a payment bounces
 	AssignedAgentID   *uuid.UUID
 	AssignedLawyerID  *uuid.UUID
 	Priority          int // 0 low, 1 normal, 2 high, 3 urgent

@@ -155,13 +155,18 @@ func TestNoSkippingOrGoingBack(t *testing.T) {
 	}
 }
 
-func TestCloseIfPaid(t *testing.T) {
+func TestCloseIfPaidAndReopen(t *testing.T) {
 	c, _ := ready(recouvra.StageFormalNotice)
-	if c.CloseIfPaid(now) {
-		t.Fatal("closed with a balance")
+	if c.CloseIfPaid(1, now) {
+		t.Fatal("closed with something due")
 	}
-	c.BalanceCents = 0
-	if !c.CloseIfPaid(now) || c.Stage != recouvra.StageClosed || c.CloseReason != recouvra.ClosePaid {
+	if !c.CloseIfPaid(0, now) || c.Stage != recouvra.StageClosed || c.CloseReason != recouvra.ClosePaid || c.StageBeforeClose != recouvra.StageFormalNotice {
+		t.Fatalf("%+v", c)
+	}
+	if c.ReopenIfUnpaid(0) {
+		t.Fatal("reopened with nothing due")
+	}
+	if !c.ReopenIfUnpaid(500) || c.Stage != recouvra.StageFormalNotice || c.ClosedAt != nil || c.CloseReason != "" {
 		t.Fatalf("%+v", c)
 	}
 }

@@ -66,3 +66,31 @@ func TestDateJSON(t *testing.T) {
 		t.Fatal("days between")
 	}
 }
+
+func TestDueDateBothReadingsOfEndOfMonth(t *testing.T) {
+	issued := recouvra.MustDate("2026-01-20")
+	cases := []struct {
+		kind recouvra.TermsKind
+		days int
+		want string
+		warn int
+	}{
+		{recouvra.TermsNet, 30, "2026-02-19", 0},
+		{recouvra.TermsNet, 90, "2026-04-20", 1},
+		// End of January, then 45 days: 17 March, within 60 days of the invoice.
+		{recouvra.TermsEndOfMonthThenDays, 45, "2026-03-17", 0},
+		// 45 days (6 March), then the end of that month: 31 March, 70 days
+		// after the invoice — allowed only if expressly agreed.
+		{recouvra.TermsDaysThenEndOfMonth, 45, "2026-03-31", 1},
+		{recouvra.TermsDaysThenEndOfMonth, 60, "2026-03-31", 1},
+	}
+	for _, c := range cases {
+		due, warnings, err := recouvra.DueDate(issued, c.kind, c.days)
+		if err != nil || due.String() != c.want || len(warnings) != c.warn {
+			t.Errorf("%s %d: %s %v %v, want %s with %d warnings", c.kind, c.days, due, warnings, err, c.want, c.warn)
+		}
+	}
+	if _, _, err := recouvra.DueDate(issued, "someday", 10); err == nil {
+		t.Error("unknown terms accepted")
+	}
+}

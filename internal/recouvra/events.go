@@ -39,12 +39,14 @@ const (
 
 // Events the system writes as a consequence of a command.
 const (
-	EventCaseCreated  EventType = "case_created"
-	EventClaimAdded   EventType = "claim_added"
-	EventStageChanged EventType = "stage_changed"
-	EventCourtStep    EventType = "court_step"
-	EventCaseUpdated  EventType = "case_updated"
-	EventCaseLeased   EventType = "case_leased"
+	EventCaseCreated     EventType = "case_created"
+	EventClaimAdded      EventType = "claim_added"
+	EventStageChanged    EventType = "stage_changed"
+	EventCourtStep       EventType = "court_step"
+	EventCaseUpdated     EventType = "case_updated"
+	EventCaseLeased      EventType = "case_leased"
+	EventPaymentRecorded EventType = "payment_recorded"
+	EventPaymentReversed EventType = "payment_reversed"
 )
 
 // LoggableEvents are the types a person may log, with their default

@@ -245,7 +245,9 @@ func TestStatementProperties(t *testing.T) {
 		shuffled := in
 		shuffled.Payments = append([]recouvra.Payment(nil), in.Payments...)
 		shuffled.Claims = append([]recouvra.Claim(nil), in.Claims...)
-		r.Shuffle(len(shuffled.Payments), func(i, j int) { shuffled.Payments[i], shuffled.Payments[j] = shuffled.Payments[j], shuffled.Payments[i] })
+		r.Shuffle(len(shuffled.Payments), func(i, j int) {
+			shuffled.Payments[i], shuffled.Payments[j] = shuffled.Payments[j], shuffled.Payments[i]
+		})
 		r.Shuffle(len(shuffled.Claims), func(i, j int) { shuffled.Claims[i], shuffled.Claims[j] = shuffled.Claims[j], shuffled.Claims[i] })
 		if again := recouvra.ComputeStatement(shuffled); again.Totals != st.Totals {
 			t.Fatalf("run %d: order changed the totals:\n%+v\n%+v", run, st.Totals, again.Totals)

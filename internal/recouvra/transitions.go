@@ -133,9 +133,11 @@ func (c *Case) Transition(m Move, f Facts, now time.Time) error {
 		return refuse(unmet...)
 	}
 
+	before := c.Stage
 	c.Stage = m.To
 	switch m.To {
 	case StageClosed:
+		c.StageBeforeClose = before
 		c.CloseReason = m.CloseReason
 		t := now.UTC()
 		c.ClosedAt = &t
@@ -151,16 +153,31 @@ func refuse(fields ...FieldError) error {
 	return Invalid("Changement d'étape refusé.", fields...)
 }
 
-// CloseIfPaid closes the case as paid when nothing remains due; it reports
-// whether it did.
-func (c *Case) CloseIfPaid(now time.Time) bool {
-	if !c.Open() || c.BalanceCents > 0 {
+// CloseIfPaid closes the case as paid when nothing remains due (principal,
+// interest and indemnities: totalDue); it reports whether it did.
+func (c *Case) CloseIfPaid(totalDue int64, now time.Time) bool {
+	if !c.Open() || totalDue > 0 {
 		return false
 	}
+	c.StageBeforeClose = c.Stage
 	c.Stage, c.CloseReason = StageClosed, ClosePaid
 	t := now.UTC()
 	c.ClosedAt = &t
 	c.LeaseAgentID, c.LeaseUntil = nil, nil
+	return true
+}
+
+// ReopenIfUnpaid reopens a case closed as paid when something is due again
+// (a payment was reversed): it goes back to the stage it was closed from.
+func (c *Case) ReopenIfUnpaid(totalDue int64) bool {
+	if c.Stage != StageClosed || c.CloseReason != ClosePaid || totalDue <= 0 {
+		return false
+	}
+	c.Stage = c.StageBeforeClose
+	if c.Stage == "" || c.Stage == StageClosed {
+		c.Stage = StageAmicable
+	}
+	c.CloseReason, c.ClosedAt, c.StageBeforeClose = "", nil, ""
 	return true
 }
 

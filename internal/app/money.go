@@ -1,0 +1,413 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+// ParseRates reads the shipped rate tables (configs/rates.csv): lines
+// kind,period_start,value,source — the source may contain commas.
+func ParseRates(data []byte) ([]recouvra.Rate, error) {
+	var out []recouvra.Rate
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.SplitN(line, ",", 4)
+		if len(f) != 4 {
+			return nil, fmt.Errorf("rates line %d: want kind,period_start,value,source", n)
+		}
+		d, err := recouvra.ParseDate(f[1])
+		if err != nil {
+			return nil, fmt.Errorf("rates line %d: %w", n, err)
+		}
+		v, err := strconv.ParseInt(f[2], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("rates line %d: value %q", n, f[2])
+		}
+		r := recouvra.Rate{Kind: recouvra.RateKind(f[0]), PeriodStart: d, Value: v, Source: strings.TrimSpace(f[3])}
+		if err := r.Validate(); err != nil {
+			return nil, fmt.Errorf("rates line %d: %w", n, err)
+		}
+		out = append(out, r)
+	}
+	return out, sc.Err()
+}
+
+// SeedRates loads the shipped rows that the database does not have yet.
+func (s *Service) SeedRates(ctx context.Context, rates []recouvra.Rate) (int64, error) {
+	return s.store.SeedRates(ctx, rates, s.now())
+}
+
+// ListRates returns the legal tables.
+func (s *Service) ListRates(ctx context.Context, p recouvra.Principal) ([]recouvra.Rate, error) {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAgent, recouvra.RoleLawyer); err != nil {
+		return nil, err
+	}
+	return s.store.ListRates(ctx)
+}
+
+// PutRate adds or corrects a half-year's rate (admin), audited with the
+// value it replaces.
+func (s *Service) PutRate(ctx context.Context, p recouvra.Principal, r recouvra.Rate, meta Meta) (recouvra.Rate, error) {
+	if err := requireRole(p, recouvra.RoleAdmin); err != nil {
+		return recouvra.Rate{}, err
+	}
+	r.Source = strings.TrimSpace(r.Source)
+	if err := r.Validate(); err != nil {
+		return recouvra.Rate{}, err
+	}
+	var by *uuid.UUID
+	if p.Kind == recouvra.PrincipalUser {
+		by = &p.UserID
+	}
+	err := s.store.Tx(ctx, func(repo Repo) error {
+		prev, err := repo.PutRate(ctx, r, by, s.now())
+		if err != nil {
+			return err
+		}
+		details := map[string]any{"kind": r.Kind, "period_start": r.PeriodStart.String(), "value": r.Value, "source": r.Source}
+		if prev != nil {
+			details["previous_value"], details["previous_source"] = prev.Value, prev.Source
+		}
+		return repo.InsertAudit(ctx, s.audit(p, meta, "rate.put", "rate", nil, details))
+	})
+	return r, err
+}
+
+// statementInput gathers the facts of a case's statement.
+func statementInput(c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor, claims []recouvra.Claim, payments []recouvra.Payment, rates []recouvra.Rate, asOf recouvra.Date) recouvra.StatementInput {
+	return recouvra.StatementInput{
+		AsOf: asOf, Currency: c.Currency, CreditorStatus: creditor.Mandate.LegalStatus, DebtorKind: debtor.Kind,
+		FormalNoticeSentOn: c.FormalNoticeSentOn, FormalNoticeReceivedOn: c.FormalNoticeReceivedOn,
+		EnforceableOn: c.Injunction.EnforceableOn, LastInterruptionOn: c.LastInterruptionOn,
+		Claims: claims, Payments: payments, Rates: recouvra.NewRateTable(rates),
+	}
+}
+
+// StatementView is a statement with the case it is about.
+type StatementView struct {
+	Case      recouvra.Case
+	Statement recouvra.Statement
+}
+
+// Statement computes a case's statement of claim at asOf (today when
+// zero). The same facts and date always give the same figures.
+func (s *Service) Statement(ctx context.Context, p recouvra.Principal, id uuid.UUID, asOf recouvra.Date) (StatementView, error) {
+	if asOf.IsZero() {
+		asOf = s.today()
+	}
+	var v StatementView
+	scope := p.Scope()
+	err := s.store.Scoped(ctx, scope, func(r Repo) error {
+		c, err := r.CaseByID(ctx, scope, id, false)
+		if err != nil {
+			return err
+		}
+		if asOf.Before(recouvra.DateOf(c.CreatedAt)) {
+			return recouvra.Invalid("Date d'arrêté invalide.", recouvra.FieldError{Field: "query.as_of", Code: "before_case",
+				Message: fmt.Sprintf("Le dossier n'existait pas encore : il a été ouvert le %s.", recouvra.FrenchDate(recouvra.DateOf(c.CreatedAt)))})
+		}
+		in, err := s.gather(ctx, r, scope, c, asOf)
+		if err != nil {
+			return err
+		}
+		v = StatementView{Case: c, Statement: recouvra.ComputeStatement(in)}
+		return nil
+	})
+	return v, err
+}
+
+// gather reads the facts of c's statement within scope.
+func (s *Service) gather(ctx context.Context, r Repo, scope recouvra.Scope, c recouvra.Case, asOf recouvra.Date) (recouvra.StatementInput, error) {
+	creditor, err := r.CreditorByID(ctx, scope, c.CreditorID)
+	if err != nil {
+		return recouvra.StatementInput{}, err
+	}
+	debtor, err := r.DebtorByID(ctx, scope, c.DebtorID)
+	if err != nil {
+		return recouvra.StatementInput{}, err
+	}
+	claims, err := r.ClaimsOfCase(ctx, scope, c.ID)
+	if err != nil {
+		return recouvra.StatementInput{}, err
+	}
+	payments, err := r.PaymentsOfCase(ctx, scope, c.ID)
+	if err != nil {
+		return recouvra.StatementInput{}, err
+	}
+	rates, err := r.ListRates(ctx)
+	if err != nil {
+		return recouvra.StatementInput{}, err
+	}
+	return statementInput(c, creditor, debtor, claims, payments, rates, asOf), nil
+}
+
+// settle brings a case's balances in line with its statement today, and
+// closes it as paid when nothing is due any more — or, after a reversal
+// (reopen), reopens a case closed as paid when something is due again. It
+// returns the stage event, if any.
+func (s *Service) settle(ctx context.Context, r Repo, p recouvra.Principal, c *recouvra.Case, reopen bool) ([]recouvra.Event, error) {
+	in, err := s.gather(ctx, r, recouvra.Scope{}, *c, s.today())
+	if err != nil {
+		return nil, err
+	}
+	st := recouvra.ComputeStatement(in)
+	c.PaidCents = st.Totals.PaidCents - st.Totals.UnappliedCents
+	c.BalanceCents = st.Totals.PrincipalOutstandingCents
+	from := c.Stage
+	switch {
+	case c.CloseIfPaid(st.Totals.TotalDueCents, s.now()):
+		return []recouvra.Event{s.newEvent(p, c, recouvra.EventStageChanged, recouvra.Shared,
+			map[string]any{"from": string(from), "to": string(recouvra.StageClosed), "close_reason": string(recouvra.ClosePaid), "automatic": true})}, nil
+	case reopen && c.ReopenIfUnpaid(st.Totals.TotalDueCents):
+		return []recouvra.Event{s.newEvent(p, c, recouvra.EventStageChanged, recouvra.Shared,
+			map[string]any{"from": string(recouvra.StageClosed), "to": string(c.Stage), "reason": "Paiement contrepassé : une somme est de nouveau due.", "automatic": true})}, nil
+	}
+	return nil, nil
+}
+
+// NewPayment is a payment to record.
+type NewPayment struct {
+	AmountCents    int64
+	Currency       string
+	ReceivedOn     recouvra.Date
+	Method         recouvra.PaymentMethod
+	PayerReference string
+	ClaimID        *uuid.UUID
+}
+
+// PaymentView is a recorded payment with how it was applied.
+type PaymentView struct {
+	Payment        recouvra.Payment
+	Allocations    []recouvra.Allocation
+	UnappliedCents int64
+}
+
+// RecordPayment records money received for a case, gives it a receipt
+// number (CPCE R124-6), tells the creditor on the timeline (R124-5), and
+// brings the case's balance and stage along.
+func (s *Service) RecordPayment(ctx context.Context, p recouvra.Principal, caseID uuid.UUID, in NewPayment) (PaymentView, error) {
+	today := s.today()
+	var fields []recouvra.FieldError
+	switch {
+	case in.AmountCents <= 0:
+		fields = append(fields, recouvra.FieldError{Field: "amount_cents", Code: "not_positive", Message: "Le montant doit être positif."})
+	}
+	switch {
+	case in.ReceivedOn.IsZero():
+		fields = append(fields, recouvra.FieldError{Field: "received_on", Code: "required", Message: "La date de réception est obligatoire."})
+	case in.ReceivedOn.After(today):
+		fields = append(fields, recouvra.FieldError{Field: "received_on", Code: "future", Message: "Un paiement ne peut être reçu dans le futur."})
+	}
+	switch in.Method {
+	case recouvra.MethodTransfer, recouvra.MethodCard, recouvra.MethodCheque, recouvra.MethodCash, recouvra.MethodDirectToCreditor:
+	default:
+		fields = append(fields, recouvra.FieldError{Field: "method", Code: "invalid", Message: "Moyen de paiement inconnu."})
+	}
+	var pay recouvra.Payment
+	err := s.store.Tx(ctx, func(r Repo) error {
+		c, err := r.CaseByID(ctx, p.Scope(), caseID, true)
+		if err != nil {
+			return err
+		}
+		claims, err := r.ClaimsOfCase(ctx, recouvra.Scope{}, c.ID)
+		if err != nil {
+			return err
+		}
+		currency := strings.ToUpper(strings.TrimSpace(in.Currency))
+		if currency != "" && currency != c.Currency {
+			fields = append(fields, recouvra.FieldError{Field: "currency", Code: "mismatch", Message: fmt.Sprintf("Le dossier est en %s.", c.Currency)})
+		}
+		first := recouvra.Date{}
+		for _, cl := range claims {
+			if first.IsZero() || cl.IssuedOn.Before(first) {
+				first = cl.IssuedOn
+			}
+		}
+		if !in.ReceivedOn.IsZero() && in.ReceivedOn.Before(first) {
+			fields = append(fields, recouvra.FieldError{Field: "received_on", Code: "before_claims",
+				Message: fmt.Sprintf("Le paiement précède la première facture du dossier (%s).", recouvra.FrenchDate(first))})
+		}
+		if in.ClaimID != nil {
+			found := false
+			for _, cl := range claims {
+				found = found || (cl.ID == *in.ClaimID && !cl.CreditNote())
+			}
+			if !found {
+				fields = append(fields, recouvra.FieldError{Field: "claim_id", Code: "unknown", Message: "Aucune facture de ce dossier ne porte cet identifiant."})
+			}
+		}
+		if !c.Open() {
+			fields = append(fields, recouvra.FieldError{Field: "case", Code: "closed", Message: "Le dossier est clos."})
+		}
+		if len(fields) > 0 {
+			return recouvra.Invalid("Paiement invalide.", fields...)
+		}
+		receipt, err := r.NextReceiptNumber(ctx, today.Year())
+		if err != nil {
+			return err
+		}
+		pay = recouvra.Payment{ID: uuid.Must(uuid.NewV7()), CaseID: c.ID, AmountCents: in.AmountCents, Currency: c.Currency, ReceivedOn: in.ReceivedOn,
+			Method: in.Method, PayerReference: strings.TrimSpace(in.PayerReference), ClaimID: in.ClaimID, ReceiptNumber: receipt, CreatedAt: s.now()}
+		var by *uuid.UUID
+		if p.Kind == recouvra.PrincipalUser {
+			by = &p.UserID
+		}
+		if err := r.InsertPayment(ctx, c.CreditorID, &pay, by); err != nil {
+			return err
+		}
+		expected := c.Version
+		events, err := s.settle(ctx, r, p, &c, false)
+		if err != nil {
+			return err
+		}
+		events = append([]recouvra.Event{s.newEvent(p, &c, recouvra.EventPaymentRecorded, recouvra.Shared, map[string]any{
+			"payment_id": pay.ID.String(), "receipt_number": receipt, "amount_cents": pay.AmountCents, "currency": pay.Currency,
+			"received_on": pay.ReceivedOn.String(), "method": string(pay.Method),
+		})}, events...)
+		c.UpdatedAt = s.now()
+		if err := r.UpdateCase(ctx, &c, expected); err != nil {
+			return err
+		}
+		for i := range events {
+			if err := r.InsertEvent(ctx, &events[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return PaymentView{}, err
+	}
+	return s.Payment(ctx, p, pay.ID)
+}
+
+// Payment returns a payment the caller may see, with how it is applied
+// today.
+func (s *Service) Payment(ctx context.Context, p recouvra.Principal, id uuid.UUID) (PaymentView, error) {
+	var v PaymentView
+	scope := p.Scope()
+	err := s.store.Scoped(ctx, scope, func(r Repo) error {
+		pay, err := r.PaymentByID(ctx, scope, id)
+		if err != nil {
+			return err
+		}
+		c, err := r.CaseByID(ctx, scope, pay.CaseID, false)
+		if err != nil {
+			return err
+		}
+		v.Payment = pay
+		if pay.ReversedAt != nil {
+			return nil
+		}
+		asOf := s.today()
+		if pay.ReceivedOn.After(asOf) {
+			asOf = pay.ReceivedOn
+		}
+		in, err := s.gather(ctx, r, scope, c, asOf)
+		if err != nil {
+			return err
+		}
+		for _, ps := range recouvra.ComputeStatement(in).Payments {
+			if ps.Payment.ID == id {
+				v.Allocations, v.UnappliedCents = ps.Allocations, ps.UnappliedCents
+			}
+		}
+		return nil
+	})
+	return v, err
+}
+
+// ReversePayment cancels a payment (a bounced cheque, a recalled transfer):
+// every later payment is applied again as if it had never been, and a case
+// closed as paid reopens.
+func (s *Service) ReversePayment(ctx context.Context, p recouvra.Principal, id uuid.UUID, reason string) (PaymentView, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return PaymentView{}, recouvra.Invalid("Motif manquant.", recouvra.FieldError{Field: "reason", Code: "required", Message: "Indiquez le motif de la contrepassation (chèque impayé, virement rappelé…)."})
+	}
+	err := s.store.Tx(ctx, func(r Repo) error {
+		pay, err := r.PaymentByID(ctx, p.Scope(), id)
+		if err != nil {
+			return err
+		}
+		c, err := r.CaseByID(ctx, p.Scope(), pay.CaseID, true)
+		if err != nil {
+			return err
+		}
+		var by *uuid.UUID
+		if p.Kind == recouvra.PrincipalUser {
+			by = &p.UserID
+		}
+		if err := r.ReversePayment(ctx, id, s.now(), reason, by); err != nil {
+			return err
+		}
+		expected := c.Version
+		events, err := s.settle(ctx, r, p, &c, true)
+		if err != nil {
+			return err
+		}
+		events = append([]recouvra.Event{s.newEvent(p, &c, recouvra.EventPaymentReversed, recouvra.Shared, map[string]any{
+			"payment_id": id.String(), "receipt_number": pay.ReceiptNumber, "amount_cents": pay.AmountCents, "reason": reason,
+		})}, events...)
+		c.UpdatedAt = s.now()
+		if err := r.UpdateCase(ctx, &c, expected); err != nil {
+			return err
+		}
+		for i := range events {
+			if err := r.InsertEvent(ctx, &events[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return PaymentView{}, err
+	}
+	return s.Payment(ctx, p, id)
+}
+
+// ListPayments lists a case's payments, reversed ones included.
+func (s *Service) ListPayments(ctx context.Context, p recouvra.Principal, caseID uuid.UUID) ([]recouvra.Payment, error) {
+	var out []recouvra.Payment
+	scope := p.Scope()
+	err := s.store.Scoped(ctx, scope, func(r Repo) error {
+		if _, err := r.CaseByID(ctx, scope, caseID, false); err != nil {
+			return err
+		}
+		var err error
+		out, err = r.PaymentsOfCase(ctx, scope, caseID)
+		return err
+	})
+	return out, err
+}
+
+// Idempotent runs do at most once per (principal, key): a retry with the
+// same request gets the first response back; the same key with another
+// request is refused; a retry while the first is in flight gets a conflict.
+func (s *Service) Idempotent(ctx context.Context, principal, key string, requestHash []byte, do func() (StoredResponse, bool)) (StoredResponse, error) {
+	stored, err := s.store.BeginIdempotent(ctx, principal, key, requestHash, s.now())
+	if err != nil {
+		return StoredResponse{}, err
+	}
+	if stored != nil {
+		return *stored, nil
+	}
+	resp, keep := do()
+	if !keep {
+		// A failure on our side: forget the key so that a retry can succeed.
+		return resp, s.store.AbandonIdempotent(context.WithoutCancel(ctx), principal, key)
+	}
+	return resp, s.store.FinishIdempotent(context.WithoutCancel(ctx), principal, key, resp)
+}

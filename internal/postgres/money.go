@@ -1,0 +1,216 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm/clause"
+
+	"github.com/recouvra/recouvra/internal/app"
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+const (
+	whatRate    = "Taux"
+	whatPayment = "Paiement"
+)
+
+type rateRow struct {
+	Kind        string        `gorm:"primaryKey"`
+	PeriodStart recouvra.Date `gorm:"primaryKey"`
+	Value       int64
+	Source      string
+	UpdatedBy   *uuid.UUID
+	UpdatedAt   time.Time `gorm:"autoUpdateTime:false"`
+}
+
+func (rateRow) TableName() string { return "rates" }
+
+func (r rateRow) domain() recouvra.Rate {
+	return recouvra.Rate{Kind: recouvra.RateKind(r.Kind), PeriodStart: r.PeriodStart, Value: r.Value, Source: r.Source}
+}
+
+// SeedRates inserts the shipped rows that are missing; rows already there
+// (possibly corrected by an admin) are left alone.
+func (r repo) SeedRates(ctx context.Context, rates []recouvra.Rate, at time.Time) (int64, error) {
+	if len(rates) == 0 {
+		return 0, nil
+	}
+	rows := make([]rateRow, len(rates))
+	for i, x := range rates {
+		rows[i] = rateRow{Kind: string(x.Kind), PeriodStart: x.PeriodStart, Value: x.Value, Source: x.Source, UpdatedAt: at}
+	}
+	res := r.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
+	return res.RowsAffected, dbErr(res.Error, whatRate)
+}
+
+func (r repo) ListRates(ctx context.Context) ([]recouvra.Rate, error) {
+	var rows []rateRow
+	if err := r.q(ctx).Order("kind, period_start").Find(&rows).Error; err != nil {
+		return nil, dbErr(err, whatRate)
+	}
+	out := make([]recouvra.Rate, len(rows))
+	for i, row := range rows {
+		out[i] = row.domain()
+	}
+	return out, nil
+}
+
+// PutRate adds or corrects a row and returns the one it replaced, if any.
+func (r repo) PutRate(ctx context.Context, rate recouvra.Rate, by *uuid.UUID, at time.Time) (*recouvra.Rate, error) {
+	var old []rateRow
+	if err := r.q(ctx).Where("kind = ? AND period_start = ?", rate.Kind, rate.PeriodStart).Clauses(clause.Locking{Strength: "UPDATE"}).Find(&old).Error; err != nil {
+		return nil, dbErr(err, whatRate)
+	}
+	row := rateRow{Kind: string(rate.Kind), PeriodStart: rate.PeriodStart, Value: rate.Value, Source: rate.Source, UpdatedBy: by, UpdatedAt: at}
+	err := r.q(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "kind"}, {Name: "period_start"}},
+		DoUpdates: clause.AssignmentColumns([]string{"value", "source", "updated_by", "updated_at"}),
+	}).Create(&row).Error
+	if err != nil {
+		return nil, dbErr(err, whatRate)
+	}
+	if len(old) == 0 {
+		return nil, nil
+	}
+	prev := old[0].domain()
+	return &prev, nil
+}
+
+type paymentRow struct {
+	ID             uuid.UUID
+	CaseID         uuid.UUID
+	CreditorID     uuid.UUID
+	AmountCents    int64
+	Currency       string
+	ReceivedOn     recouvra.Date
+	Method         string
+	PayerReference string
+	ClaimID        *uuid.UUID
+	ReceiptNumber  string
+	RecordedBy     *uuid.UUID
+	ReversedAt     *time.Time
+	ReversalReason string
+	ReversedBy     *uuid.UUID
+	CreatedAt      time.Time `gorm:"autoCreateTime:false"`
+}
+
+func (paymentRow) TableName() string { return "payments" }
+
+func (p paymentRow) domain() recouvra.Payment {
+	return recouvra.Payment{ID: p.ID, CaseID: p.CaseID, AmountCents: p.AmountCents, Currency: strings.TrimSpace(p.Currency), ReceivedOn: p.ReceivedOn,
+		Method: recouvra.PaymentMethod(p.Method), PayerReference: p.PayerReference, ClaimID: p.ClaimID, ReceiptNumber: p.ReceiptNumber,
+		ReversedAt: utcPtr(p.ReversedAt), ReversalReason: p.ReversalReason, CreatedAt: p.CreatedAt.UTC()}
+}
+
+// NextReceiptNumber draws the next receipt number, R-YYYY-NNNNNN.
+func (r repo) NextReceiptNumber(ctx context.Context, year int) (string, error) {
+	var n int64
+	if err := r.q(ctx).Raw("SELECT nextval('receipt_number_seq')").Scan(&n).Error; err != nil {
+		return "", dbErr(err, whatPayment)
+	}
+	return fmt.Sprintf("R-%d-%06d", year, n), nil
+}
+
+func (r repo) InsertPayment(ctx context.Context, creditorID uuid.UUID, p *recouvra.Payment, by *uuid.UUID) error {
+	row := paymentRow{ID: p.ID, CaseID: p.CaseID, CreditorID: creditorID, AmountCents: p.AmountCents, Currency: p.Currency, ReceivedOn: p.ReceivedOn,
+		Method: string(p.Method), PayerReference: p.PayerReference, ClaimID: p.ClaimID, ReceiptNumber: p.ReceiptNumber, RecordedBy: by, CreatedAt: p.CreatedAt}
+	return dbErr(r.q(ctx).Create(&row).Error, whatPayment)
+}
+
+func (r repo) PaymentsOfCase(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID) ([]recouvra.Payment, error) {
+	var rows []paymentRow
+	if err := scoped(r.q(ctx), scope, "creditor_id").Where("case_id = ?", caseID).Order("received_on, created_at, id").Find(&rows).Error; err != nil {
+		return nil, dbErr(err, whatPayment)
+	}
+	out := make([]recouvra.Payment, len(rows))
+	for i, row := range rows {
+		out[i] = row.domain()
+	}
+	return out, nil
+}
+
+func (r repo) PaymentByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Payment, error) {
+	var row paymentRow
+	if err := scoped(r.q(ctx), scope, "creditor_id").Where("id = ?", id).Take(&row).Error; err != nil {
+		return recouvra.Payment{}, dbErr(err, whatPayment)
+	}
+	return row.domain(), nil
+}
+
+func (r repo) ReversePayment(ctx context.Context, id uuid.UUID, at time.Time, reason string, by *uuid.UUID) error {
+	res := r.q(ctx).Model(&paymentRow{}).Where("id = ? AND reversed_at IS NULL", id).
+		Updates(map[string]any{"reversed_at": at, "reversal_reason": reason, "reversed_by": by})
+	if res.Error != nil {
+		return dbErr(res.Error, whatPayment)
+	}
+	if res.RowsAffected == 0 {
+		return recouvra.Errorf(recouvra.ECodeConflict, "Ce paiement est déjà contrepassé.")
+	}
+	return nil
+}
+
+// idempotencyTTL is how long keys are kept: at least the 24 hours clients
+// are promised, and then some.
+const idempotencyTTL = 48 * time.Hour
+
+type idempotencyRow struct {
+	Principal   string `gorm:"primaryKey"`
+	Key         string `gorm:"primaryKey"`
+	RequestHash []byte
+	State       string
+	Status      *int
+	ContentType *string
+	Response    []byte
+	CreatedAt   time.Time `gorm:"autoCreateTime:false"`
+}
+
+func (idempotencyRow) TableName() string { return "idempotency_keys" }
+
+// BeginIdempotent claims key for a request. It returns nil when the caller
+// should go on and process the request; otherwise the stored first
+// response, or a conflict while the first is still in flight, or a
+// validation error when the key came with another request.
+func (r repo) BeginIdempotent(ctx context.Context, principal, key string, hash []byte, now time.Time) (*app.StoredResponse, error) {
+	row := idempotencyRow{Principal: principal, Key: key, RequestHash: hash, State: "in_flight", CreatedAt: now}
+	res := r.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+	if res.Error != nil {
+		return nil, dbErr(res.Error, "Clé d'idempotence")
+	}
+	if res.RowsAffected == 1 {
+		// Keys are purged now and then, by the requests that create them.
+		if now.Nanosecond()%64 == 0 {
+			r.q(ctx).Where("created_at < ?", now.Add(-idempotencyTTL)).Delete(&idempotencyRow{})
+		}
+		return nil, nil
+	}
+	var got idempotencyRow
+	if err := r.q(ctx).Where("principal = ? AND key = ?", principal, key).Take(&got).Error; err != nil {
+		return nil, dbErr(err, "Clé d'idempotence")
+	}
+	switch {
+	case !bytes.Equal(got.RequestHash, hash):
+		return nil, recouvra.Invalid("Clé d'idempotence déjà utilisée.", recouvra.FieldError{Field: "header.Idempotency-Key", Code: "reused",
+			Message: "Cette clé a déjà servi pour une autre requête : une clé par opération."})
+	case got.State == "in_flight":
+		return nil, recouvra.Errorf(recouvra.ECodeConflict, "La première requête portant cette clé est encore en cours.")
+	}
+	out := &app.StoredResponse{Status: *got.Status, Body: got.Response}
+	if got.ContentType != nil {
+		out.ContentType = *got.ContentType
+	}
+	return out, nil
+}
+
+func (r repo) FinishIdempotent(ctx context.Context, principal, key string, resp app.StoredResponse) error {
+	return dbErr(r.q(ctx).Model(&idempotencyRow{}).Where("principal = ? AND key = ?", principal, key).
+		Updates(map[string]any{"state": "done", "status": resp.Status, "content_type": resp.ContentType, "response": resp.Body}).Error, "Clé d'idempotence")
+}
+
+func (r repo) AbandonIdempotent(ctx context.Context, principal, key string) error {
+	return dbErr(r.q(ctx).Where("principal = ? AND key = ? AND state = 'in_flight'", principal, key).Delete(&idempotencyRow{}).Error, "Clé d'idempotence")
+}
