@@ -14,3 +14,9 @@ var RBACModel string
 //
 //go:embed rbac_policy.csv
 var RBACPolicy string
+
+// RatesCSV holds the shipped legal rate tables, loaded at start when a row
+// is missing from the database.
+//
+//go:embed rates.csv
+var RatesCSV []byte

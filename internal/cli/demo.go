@@ -38,6 +38,9 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := server.SeedRates(ctx, svc, nil); err != nil {
+		return err
+	}
 	s := &demo.Seeder{Svc: svc, Clock: clock, Out: env.Stdout, Rand: rand.New(rand.NewPCG(*seed, *seed^0x9e3779b97f4a7c15))}
 	res, err := s.Agency(ctx)
 	if err != nil {

@@ -142,13 +142,24 @@ func domainClaims(in []oapi.ClaimInput) []recouvra.Claim {
 		if c.VatCents != nil {
 			out[i].VATCents = *c.VatCents
 		}
+		if c.InterestRegime != nil {
+			out[i].Regime = recouvra.InterestRegime(*c.InterestRegime)
+		}
+		if c.ContractRateBps != nil {
+			out[i].ContractRateBps = *c.ContractRateBps
+		}
 	}
 	return out
 }
 
 func apiClaim(c recouvra.Claim) oapi.Claim {
-	return oapi.Claim{Id: c.ID, InvoiceNumber: c.InvoiceNumber, IssuedOn: apiDate(c.IssuedOn), DueOn: apiDate(c.DueOn),
-		AmountCents: c.AmountCents, VatCents: c.VATCents, Currency: c.Currency, CreditNote: c.CreditNote(), CreatedAt: c.CreatedAt}
+	out := oapi.Claim{Id: c.ID, InvoiceNumber: c.InvoiceNumber, IssuedOn: apiDate(c.IssuedOn), DueOn: apiDate(c.DueOn),
+		AmountCents: c.AmountCents, VatCents: c.VATCents, Currency: c.Currency, CreditNote: c.CreditNote(),
+		InterestRegime: nullable.NewNullNullable[oapi.InterestRegime](), ContractRateBps: c.ContractRateBps, CreatedAt: c.CreatedAt}
+	if c.Regime != "" {
+		out.InterestRegime = nullable.NewNullableWithValue(oapi.InterestRegime(c.Regime))
+	}
+	return out
 }
 
 func caseStatus(c recouvra.Case) string {

@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -109,7 +112,7 @@ func metaFrom(ctx context.Context) app.Meta {
 // an anonymous caller learns nothing about what a valid request looks like.
 // Requests outside the contract (docs, metrics, unknown routes) pass through
 // to gin.
-func contractGate(doc *openapi3.T, authn Authenticator, authz Authorizer, fail func(*gin.Context, error)) (gin.HandlerFunc, error) {
+func contractGate(doc *openapi3.T, authn Authenticator, authz Authorizer, idem Idempotency, fail func(*gin.Context, error)) (gin.HandlerFunc, error) {
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
 		return nil, fmt.Errorf("openapi router: %w", err)
@@ -157,8 +160,76 @@ func contractGate(doc *openapi3.T, authn Authenticator, authz Authorizer, fail f
 			fail(c, requestProblem(err))
 			return
 		}
+		if route.Operation.Extensions["x-idempotency"] == "required" && idem != nil {
+			idempotent(c, idem, fail)
+			return
+		}
 		c.Next()
 	}, nil
+}
+
+// Idempotency runs a request at most once per caller and key.
+type Idempotency interface {
+	Idempotent(ctx context.Context, principal, key string, requestHash []byte, do func() (app.StoredResponse, bool)) (app.StoredResponse, error)
+}
+
+// idempotent serves an operation that takes an Idempotency-Key: the first
+// request with a key runs and its response is kept; a retry with the same
+// request gets that response again; the key with another request is
+// refused; a retry while the first still runs is told so.
+func idempotent(c *gin.Context, idem Idempotency, fail func(*gin.Context, error)) {
+	ctx := c.Request.Context()
+	p := principalFrom(ctx)
+	principal := "user:" + p.UserID.String()
+	if p.Kind == recouvra.PrincipalAPIKey {
+		principal = "key:" + p.APIKeyID.String()
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		fail(c, recouvra.Errorf(recouvra.ECodeMalformed, "Corps de requête illisible."))
+		return
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %s\n", c.Request.Method, c.Request.URL.Path)
+	h.Write(body)
+
+	ran := false
+	resp, err := idem.Idempotent(ctx, principal, c.GetHeader("Idempotency-Key"), h.Sum(nil), func() (app.StoredResponse, bool) {
+		ran = true
+		w := &teeWriter{ResponseWriter: c.Writer}
+		c.Writer = w
+		c.Next()
+		status := c.Writer.Status()
+		return app.StoredResponse{Status: status, ContentType: c.Writer.Header().Get("Content-Type"), Body: w.buf.Bytes()}, status < 500
+	})
+	switch {
+	case err != nil && !ran:
+		fail(c, err)
+	case err != nil:
+		// The response is out; only remembering it failed. A retry will run again.
+		c.Error(err) //nolint:errcheck // recorded for the logs
+	case !ran:
+		c.Header("Idempotent-Replayed", "true")
+		c.Data(resp.Status, resp.ContentType, resp.Body)
+		c.Abort()
+	}
+}
+
+// teeWriter keeps a copy of what it writes.
+type teeWriter struct {
+	gin.ResponseWriter
+	buf bytes.Buffer
+}
+
+func (w *teeWriter) Write(b []byte) (int, error) {
+	w.buf.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *teeWriter) WriteString(s string) (int, error) {
+	w.buf.WriteString(s)
+	return w.ResponseWriter.WriteString(s)
 }
 
 // bearer extracts the token of an "Authorization: Bearer <token>" header.

@@ -79,7 +79,11 @@ func New(ctx context.Context, deps Deps) (*API, error) {
 	}
 	a := &API{deps: deps}
 	a.closing, a.close = context.WithCancel(context.Background())
-	gate, err := contractGate(doc, deps.Authn, deps.Authz, a.fail)
+	var idem Idempotency
+	if deps.App != nil {
+		idem = deps.App
+	}
+	gate, err := contractGate(doc, deps.Authn, deps.Authz, idem, a.fail)
 	if err != nil {
 		return nil, err
 	}

@@ -174,6 +174,15 @@ func (cl *Claim) Validate(caseCurrency string, prefix string) []FieldError {
 	if cl.AmountCents < 0 && (cl.VATCents > 0 || cl.VATCents < cl.AmountCents) {
 		f = append(f, FieldError{prefix + "vat_cents", "out_of_range", "La TVA d'un avoir doit être comprise entre son montant et 0."})
 	}
+	if cl.Regime != "" && !cl.Regime.Valid() {
+		f = append(f, FieldError{prefix + "interest_regime", "invalid", "Régime d'intérêts inconnu."})
+	}
+	if cl.Regime == RegimeContractual && cl.ContractRateBps <= 0 {
+		f = append(f, FieldError{prefix + "contract_rate_bps", "required", "Indiquez le taux contractuel (en points de base)."})
+	}
+	if cl.ContractRateBps < 0 || cl.ContractRateBps > 10000 {
+		f = append(f, FieldError{prefix + "contract_rate_bps", "out_of_range", "Le taux est compris entre 0 et 10 000 points de base."})
+	}
 	if cl.Currency != caseCurrency {
 		f = append(f, FieldError{prefix + "currency", "mismatch", fmt.Sprintf("La devise doit être celle du dossier (%s).", caseCurrency)})
 	}

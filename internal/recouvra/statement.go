@@ -179,8 +179,9 @@ type claimState struct {
 	accrued     Date // interest computed through this day
 	rate        func(d Date) (bps int64, provisional bool, source string, ok bool)
 	fixedBps    int64
-	indemnityOn Date // the indemnity is due from this day
-	missing     bool // no rate at all was known for some days
+	indemnity   int64 // the indemnity the invoice owes if it is ever late
+	indemnityOn Date  // … from this day
+	missing     bool  // no rate at all was known for some days
 }
 
 // ComputeStatement builds the statement at in.AsOf. It is a pure function
@@ -381,11 +382,12 @@ func newClaimState(cs *ClaimStatement, c Claim, in StatementInput, addWarning fu
 			cs.RateNote = "Pénalités de retard : taux de refinancement de la BCE du semestre + 10 points (C. com. L441-10 II), dues dès le lendemain de l'échéance sans rappel."
 		}
 		// D441-5: 40 euros per late invoice, due from the first day late, never
-		// reduced, outside VAT; not owed by consumers.
-		if in.DebtorKind == DebtorCompany && in.AsOf.After(c.DueOn) {
+		// reduced, outside VAT; not owed by consumers. It is charged by
+		// accrueTo once the invoice is found unpaid after its due date.
+		if in.DebtorKind == DebtorCompany {
 			if r, _, ok := in.Rates.RateAt(RateIndemnity, c.DueOn); ok {
 				if in.Currency == "EUR" {
-					cs.IndemnityCents = r.Value
+					s.indemnity = r.Value
 					s.indemnityOn = c.DueOn.AddDays(1)
 				} else {
 					addWarning("L'indemnité forfaitaire de 40 euros (C. com. D441-5) n'est pas convertie dans la devise du dossier : non comptée.")
@@ -441,6 +443,11 @@ func newClaimState(cs *ClaimStatement, c Claim, in StatementInput, addWarning fu
 // half-year (and per rate change within the legal regime), on the
 // principal outstanding.
 func (s *claimState) accrueTo(d Date) {
+	// Still unpaid after its due date: the invoice is late and owes the
+	// indemnity, whatever is paid later.
+	if s.indemnity > 0 && s.cs.IndemnityCents == 0 && !d.Before(s.indemnityOn) && s.cs.PrincipalOutstandingCents > 0 {
+		s.cs.IndemnityCents = s.indemnity
+	}
 	if s.rate == nil || s.start.IsZero() || !d.After(s.accrued) {
 		return
 	}

@@ -254,3 +254,19 @@ func TestStatementProperties(t *testing.T) {
 		}
 	}
 }
+
+func TestNoIndemnityForAnInvoicePaidOnTime(t *testing.T) {
+	onTime := recouvra.Payment{ID: uuid.New(), AmountCents: 1_000_000, ReceivedOn: recouvra.MustDate("2025-06-15"), Currency: "EUR"}
+	st := recouvra.ComputeStatement(b2bInput("2025-08-14", onTime))
+	if st.Totals.IndemnitiesCents != 0 || st.Totals.InterestCents != 0 || st.Totals.TotalDueCents != 0 {
+		t.Fatalf("%+v", st.Totals)
+	}
+	late := onTime
+	late.ReceivedOn = recouvra.MustDate("2025-06-16")
+	st = recouvra.ComputeStatement(b2bInput("2025-08-14", late))
+	// A day late: the indemnity (40,00) and one day of interest (3,60) come
+	// first, leaving 43,60 of principal.
+	if st.Totals.IndemnitiesPaidCents != 4000 || st.Totals.InterestPaidCents != 360 || st.Totals.PrincipalOutstandingCents != 4360 {
+		t.Fatalf("%+v", st.Totals)
+	}
+}

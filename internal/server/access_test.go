@@ -11,6 +11,7 @@ import (
 
 	"github.com/recouvra/recouvra/internal/apitest"
 	"github.com/recouvra/recouvra/internal/app"
+	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
 // target says which object a request names: the caller's own creditor's,
@@ -181,6 +182,29 @@ func routeTable() map[string]routeCase {
 			return w.openStream(c, "")
 		}},
 		"GET /api/v1/queue": {allowed: queueWork, ok: 200, call: get("/api/v1/queue")},
+		"GET /api/v1/cases/:id/statement": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/statement", nil)
+		}},
+		"GET /api/v1/cases/:id/payments": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/payments", nil)
+		}},
+		"POST /api/v1/cases/:id/payments": {allowed: staff, ok: 201, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("POST", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/payments",
+				map[string]any{"amount_cents": 100, "received_on": recouvra.DateOf(w.clock.Now()).String(), "method": "transfer"}, "Idempotency-Key", "matrix-"+w.unique())
+		}},
+		"GET /api/v1/payments/:id": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			a, b := w.payment(w.caseA.Case.ID), w.payment(w.caseB.Case.ID)
+			return c.Do("GET", "/api/v1/payments/"+pick(t, a, b), nil)
+		}},
+		"POST /api/v1/payments/:id/reverse": {allowed: staff, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			a, b := w.payment(w.caseA.Case.ID), w.payment(w.caseB.Case.ID)
+			return c.Do("POST", "/api/v1/payments/"+pick(t, a, b)+"/reverse", map[string]any{"reason": "Chèque impayé"})
+		}},
+		"GET /api/v1/rates": {allowed: staff, ok: 200, call: get("/api/v1/rates")},
+		"POST /api/v1/rates": {allowed: adminOnl, ok: 200, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			return c.Do("POST", "/api/v1/rates", map[string]any{"kind": "ecb_refi", "period_start": "2026-07-01", "value": 200, "source": "BCE, taux au 1er juillet 2026"})
+		}},
+		"GET /api/v1/terms/due-date": {allowed: everyone, ok: 200, call: get("/api/v1/terms/due-date?issued_on=2026-01-20&kind=days_then_end_of_month&days=45")},
 		"POST /api/v1/queue/next": {allowed: queueWork, ok: 200, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
 			w.newCase(w.credA.ID, "Débiteur en file", "") // something to take
 			return c.Do("POST", "/api/v1/queue/next", nil)

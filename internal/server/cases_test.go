@@ -444,8 +444,11 @@ func ptr[T any](v T) *T { return &v }
 func TestBalanceZeroClosesAsPaid(t *testing.T) {
 	w := newWorld(t)
 	id := w.caseA.Case.ID.String()
+	// A credit note for the whole invoice, dated its due date: nothing was
+	// ever late, so no interest or indemnity either.
+	due := w.caseA.Claims[0].DueOn.String()
 	r := w.as("agent").Do("POST", "/api/v1/cases/"+id+"/claims", map[string]any{"claims": []any{
-		map[string]any{"invoice_number": "AV-1", "issued_on": "2026-10-01", "due_on": "2026-10-01", "amount_cents": -120000, "vat_cents": -20000},
+		map[string]any{"invoice_number": "AV-1", "issued_on": due, "due_on": due, "amount_cents": -120000, "vat_cents": -20000},
 	}})
 	var c oapi.Case
 	r.Decode(t, &c)

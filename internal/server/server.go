@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/recouvra/recouvra/api"
+	"github.com/recouvra/recouvra/configs"
 	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/config"
 	"github.com/recouvra/recouvra/internal/credential"
@@ -104,6 +105,15 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	service, err := NewService(s.db.DB, cfg, opts.Password, opts.Now)
 	if err != nil {
 		return nil, err
+	}
+	if current, err := migrator.Current(ctx); err != nil {
+		return nil, err
+	} else if current {
+		if err := SeedRates(ctx, service, opts.Logger); err != nil {
+			return nil, err
+		}
+	} else {
+		opts.Logger.Warn("schema not current: rate tables not loaded; run recouvra migrate up")
 	}
 
 	notifier := postgres.NewNotifier(s.db.Pool, opts.Logger)
@@ -199,6 +209,24 @@ func (s *Server) Service() *app.Service { return s.service }
 
 // Routes lists every HTTP route the server answers.
 func (s *Server) Routes() []httpapi.Route { return s.api.Routes() }
+
+// SeedRates loads the shipped legal rate tables (configs/rates.csv) rows
+// the database does not have; rows already there, perhaps corrected by an
+// admin, win.
+func SeedRates(ctx context.Context, svc *app.Service, logger *slog.Logger) error {
+	rates, err := app.ParseRates(configs.RatesCSV)
+	if err != nil {
+		return fmt.Errorf("configs/rates.csv: %w", err)
+	}
+	n, err := svc.SeedRates(ctx, rates)
+	if err != nil {
+		return err
+	}
+	if n > 0 && logger != nil {
+		logger.Info("rate tables loaded", "rows", n)
+	}
+	return nil
+}
 
 // Addr is the bound listen address (useful with port 0).
 func (s *Server) Addr() net.Addr { return s.listener.Addr() }

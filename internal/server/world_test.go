@@ -204,3 +204,15 @@ func (w *world) openStream(c *apitest.Client, lastEventID string) *apitest.Respo
 	}
 	return out
 }
+
+// payment records a small payment on a case through the use case and
+// returns its id.
+func (w *world) payment(caseID uuid.UUID) uuid.UUID {
+	w.t.Helper()
+	v, err := w.svc.RecordPayment(context.Background(), app.System, caseID, app.NewPayment{
+		AmountCents: 100, ReceivedOn: recouvra.DateOf(w.clock.Now()), Method: recouvra.MethodTransfer})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return v.Payment.ID
+}

@@ -336,6 +336,30 @@ func (e InsolvencyProceedings) Valid() bool {
 	}
 }
 
+// Defines values for InterestRegime.
+const (
+	B2bLatePenalties InterestRegime = "b2b_late_penalties"
+	Contractual      InterestRegime = "contractual"
+	LegalInterest    InterestRegime = "legal_interest"
+	None             InterestRegime = "none"
+)
+
+// Valid indicates whether the value is a known member of the InterestRegime enum.
+func (e InterestRegime) Valid() bool {
+	switch e {
+	case B2bLatePenalties:
+		return true
+	case Contractual:
+		return true
+	case LegalInterest:
+		return true
+	case None:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MandateLegalStatus.
 const (
 	MandateLegalStatusBusiness   MandateLegalStatus = "business"
@@ -372,6 +396,60 @@ func (e MandateInputLegalStatus) Valid() bool {
 	}
 }
 
+// Defines values for PaymentMethod.
+const (
+	PaymentMethodCard             PaymentMethod = "card"
+	PaymentMethodCash             PaymentMethod = "cash"
+	PaymentMethodCheque           PaymentMethod = "cheque"
+	PaymentMethodDirectToCreditor PaymentMethod = "direct_to_creditor"
+	PaymentMethodTransfer         PaymentMethod = "transfer"
+)
+
+// Valid indicates whether the value is a known member of the PaymentMethod enum.
+func (e PaymentMethod) Valid() bool {
+	switch e {
+	case PaymentMethodCard:
+		return true
+	case PaymentMethodCash:
+		return true
+	case PaymentMethodCheque:
+		return true
+	case PaymentMethodDirectToCreditor:
+		return true
+	case PaymentMethodTransfer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentInputMethod.
+const (
+	PaymentInputMethodCard             PaymentInputMethod = "card"
+	PaymentInputMethodCash             PaymentInputMethod = "cash"
+	PaymentInputMethodCheque           PaymentInputMethod = "cheque"
+	PaymentInputMethodDirectToCreditor PaymentInputMethod = "direct_to_creditor"
+	PaymentInputMethodTransfer         PaymentInputMethod = "transfer"
+)
+
+// Valid indicates whether the value is a known member of the PaymentInputMethod enum.
+func (e PaymentInputMethod) Valid() bool {
+	switch e {
+	case PaymentInputMethodCard:
+		return true
+	case PaymentInputMethodCash:
+		return true
+	case PaymentInputMethodCheque:
+		return true
+	case PaymentInputMethodDirectToCreditor:
+		return true
+	case PaymentInputMethodTransfer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProofCause.
 const (
 	DebtorVanished    ProofCause = "debtor_vanished"
@@ -390,6 +468,30 @@ func (e ProofCause) Valid() bool {
 	case Other:
 		return true
 	case PvDeCarence:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RateKind.
+const (
+	EcbRefi           RateKind = "ecb_refi"
+	LegalIndividual   RateKind = "legal_individual"
+	LegalOther        RateKind = "legal_other"
+	RecoveryIndemnity RateKind = "recovery_indemnity"
+)
+
+// Valid indicates whether the value is a known member of the RateKind enum.
+func (e RateKind) Valid() bool {
+	switch e {
+	case EcbRefi:
+		return true
+	case LegalIndividual:
+		return true
+	case LegalOther:
+		return true
+	case RecoveryIndemnity:
 		return true
 	default:
 		return false
@@ -507,6 +609,27 @@ func (e ListCasesParamsStatus) Valid() bool {
 	}
 }
 
+// Defines values for DueDateParamsKind.
+const (
+	DaysThenEndOfMonth DueDateParamsKind = "days_then_end_of_month"
+	EndOfMonthThenDays DueDateParamsKind = "end_of_month_then_days"
+	Net                DueDateParamsKind = "net"
+)
+
+// Valid indicates whether the value is a known member of the DueDateParamsKind enum.
+func (e DueDateParamsKind) Valid() bool {
+	switch e {
+	case DaysThenEndOfMonth:
+		return true
+	case EndOfMonthThenDays:
+		return true
+	case Net:
+		return true
+	default:
+		return false
+	}
+}
+
 // APIKey defines model for APIKey.
 type APIKey struct {
 	CreatedAt  time.Time                    `json:"created_at"`
@@ -563,6 +686,15 @@ type Address struct {
 
 	// PostalCode Example: 69003
 	PostalCode *string `json:"postal_code,omitempty"`
+}
+
+// Allocation defines model for Allocation.
+type Allocation struct {
+	ClaimId        openapi_types.UUID `json:"claim_id"`
+	IndemnityCents int64              `json:"indemnity_cents"`
+	InterestCents  int64              `json:"interest_cents"`
+	InvoiceNumber  string             `json:"invoice_number"`
+	PrincipalCents int64              `json:"principal_cents"`
 }
 
 // AuditEntry defines model for AuditEntry.
@@ -711,15 +843,17 @@ type CheckName string
 
 // Claim defines model for Claim.
 type Claim struct {
-	AmountCents   int64              `json:"amount_cents"`
-	CreatedAt     time.Time          `json:"created_at"`
-	CreditNote    bool               `json:"credit_note"`
-	Currency      string             `json:"currency"`
-	DueOn         openapi_types.Date `json:"due_on"`
-	Id            openapi_types.UUID `json:"id"`
-	InvoiceNumber string             `json:"invoice_number"`
-	IssuedOn      openapi_types.Date `json:"issued_on"`
-	VatCents      int64              `json:"vat_cents"`
+	AmountCents     int64                             `json:"amount_cents"`
+	ContractRateBps int                               `json:"contract_rate_bps"`
+	CreatedAt       time.Time                         `json:"created_at"`
+	CreditNote      bool                              `json:"credit_note"`
+	Currency        string                            `json:"currency"`
+	DueOn           openapi_types.Date                `json:"due_on"`
+	Id              openapi_types.UUID                `json:"id"`
+	InterestRegime  nullable.Nullable[InterestRegime] `json:"interest_regime"`
+	InvoiceNumber   string                            `json:"invoice_number"`
+	IssuedOn        openapi_types.Date                `json:"issued_on"`
+	VatCents        int64                             `json:"vat_cents"`
 }
 
 // ClaimInput defines model for ClaimInput.
@@ -727,11 +861,17 @@ type ClaimInput struct {
 	// AmountCents All taxes included, in cents; negative for a credit note.
 	AmountCents int64 `json:"amount_cents"`
 
+	// ContractRateBps The contractual rate, for `contractual` or as a penalty rate under `b2b_late_penalties`.
+	ContractRateBps *int `json:"contract_rate_bps,omitempty"`
+
 	// Currency The case's currency when empty.
-	Currency      *string            `json:"currency,omitempty"`
-	DueOn         openapi_types.Date `json:"due_on"`
-	InvoiceNumber string             `json:"invoice_number"`
-	IssuedOn      openapi_types.Date `json:"issued_on"`
+	Currency *string            `json:"currency,omitempty"`
+	DueOn    openapi_types.Date `json:"due_on"`
+
+	// InterestRegime Empty means the case's default (business creditor and business debtor → b2b_late_penalties, otherwise legal_interest).
+	InterestRegime *InterestRegime    `json:"interest_regime,omitempty"`
+	InvoiceNumber  string             `json:"invoice_number"`
+	IssuedOn       openapi_types.Date `json:"issued_on"`
 
 	// VatCents The VAT part of the amount.
 	VatCents *int64 `json:"vat_cents,omitempty"`
@@ -978,6 +1118,23 @@ type Insolvency struct {
 // InsolvencyProceedings defines model for Insolvency.Proceedings.
 type InsolvencyProceedings string
 
+// InterestLine defines model for InterestLine.
+type InterestLine struct {
+	AmountCents int64              `json:"amount_cents"`
+	BaseCents   int64              `json:"base_cents"`
+	Days        int                `json:"days"`
+	From        openapi_types.Date `json:"from"`
+
+	// Provisional The half-year's rate was not recorded; the last known one was carried forward.
+	Provisional bool               `json:"provisional"`
+	RateBps     int64              `json:"rate_bps"`
+	RateSource  string             `json:"rate_source"`
+	To          openapi_types.Date `json:"to"`
+}
+
+// InterestRegime Empty means the case's default (business creditor and business debtor → b2b_late_penalties, otherwise legal_interest).
+type InterestRegime string
+
 // Lease defines model for Lease.
 type Lease struct {
 	AgentId openapi_types.UUID `json:"agent_id"`
@@ -1043,6 +1200,49 @@ type Me struct {
 	Role       Role                                  `json:"role"`
 }
 
+// Payment defines model for Payment.
+type Payment struct {
+	// Allocations How the payment is applied today (empty once reversed).
+	Allocations    []Allocation                          `json:"allocations"`
+	AmountCents    int64                                 `json:"amount_cents"`
+	CaseId         openapi_types.UUID                    `json:"case_id"`
+	ClaimId        nullable.Nullable[openapi_types.UUID] `json:"claim_id"`
+	CreatedAt      time.Time                             `json:"created_at"`
+	Currency       string                                `json:"currency"`
+	Id             openapi_types.UUID                    `json:"id"`
+	Method         PaymentMethod                         `json:"method"`
+	PayerReference string                                `json:"payer_reference"`
+
+	// ReceiptNumber Example: R-2026-000042
+	ReceiptNumber  string                       `json:"receipt_number"`
+	ReceivedOn     openapi_types.Date           `json:"received_on"`
+	ReversalReason string                       `json:"reversal_reason"`
+	ReversedAt     nullable.Nullable[time.Time] `json:"reversed_at"`
+
+	// UnappliedCents What exceeded the amount due.
+	UnappliedCents int64 `json:"unapplied_cents"`
+}
+
+// PaymentMethod defines model for Payment.Method.
+type PaymentMethod string
+
+// PaymentInput defines model for PaymentInput.
+type PaymentInput struct {
+	AmountCents int64 `json:"amount_cents"`
+
+	// ClaimId The invoice the debtor said it pays.
+	ClaimId *openapi_types.UUID `json:"claim_id,omitempty"`
+
+	// Currency Must be the case's when given.
+	Currency       *string            `json:"currency,omitempty"`
+	Method         PaymentInputMethod `json:"method"`
+	PayerReference *string            `json:"payer_reference,omitempty"`
+	ReceivedOn     openapi_types.Date `json:"received_on"`
+}
+
+// PaymentInputMethod defines model for PaymentInput.Method.
+type PaymentInputMethod string
+
 // Problem RFC 9457 problem details.
 type Problem struct {
 	// Code Stable machine-readable error code.
@@ -1088,6 +1288,21 @@ type Proof struct {
 // ProofCause defines model for Proof.Cause.
 type ProofCause string
 
+// Rate defines model for Rate.
+type Rate struct {
+	Kind RateKind `json:"kind"`
+
+	// PeriodStart 1 January or 1 July (the indemnity - the day it took effect).
+	PeriodStart openapi_types.Date `json:"period_start"`
+	Source      string             `json:"source"`
+
+	// Value Basis points (14.50 % = 1450); euro cents for the indemnity.
+	Value int64 `json:"value"`
+}
+
+// RateKind defines model for Rate.Kind.
+type RateKind string
+
 // Readiness defines model for Readiness.
 type Readiness struct {
 	Checks []Check         `json:"checks"`
@@ -1102,6 +1317,77 @@ type Role string
 
 // Stage defines model for Stage.
 type Stage string
+
+// Statement defines model for Statement.
+type Statement struct {
+	AsOf          openapi_types.Date `json:"as_of"`
+	CaseId        openapi_types.UUID `json:"case_id"`
+	CaseReference string             `json:"case_reference"`
+	Claims        []StatementClaim   `json:"claims"`
+
+	// Convention How the figures are computed (in French).
+	Convention string             `json:"convention"`
+	Currency   string             `json:"currency"`
+	Payments   []StatementPayment `json:"payments"`
+
+	// Provisional Some line uses a carried-forward rate; a court filing refuses it.
+	Provisional bool            `json:"provisional"`
+	Totals      StatementTotals `json:"totals"`
+	Warnings    []string        `json:"warnings"`
+}
+
+// StatementClaim defines model for StatementClaim.
+type StatementClaim struct {
+	ClaimId openapi_types.UUID `json:"claim_id"`
+
+	// CreditedCents Cancelled by credit notes.
+	CreditedCents             int64              `json:"credited_cents"`
+	DueOn                     openapi_types.Date `json:"due_on"`
+	IndemnityCents            int64              `json:"indemnity_cents"`
+	IndemnityOutstandingCents int64              `json:"indemnity_outstanding_cents"`
+	IndemnityPaidCents        int64              `json:"indemnity_paid_cents"`
+	InterestCents             int64              `json:"interest_cents"`
+	InterestLines             []InterestLine     `json:"interest_lines"`
+	InterestOutstandingCents  int64              `json:"interest_outstanding_cents"`
+	InterestPaidCents         int64              `json:"interest_paid_cents"`
+	InvoiceNumber             string             `json:"invoice_number"`
+	IssuedOn                  openapi_types.Date `json:"issued_on"`
+	PrincipalCents            int64              `json:"principal_cents"`
+	PrincipalOutstandingCents int64              `json:"principal_outstanding_cents"`
+	PrincipalPaidCents        int64              `json:"principal_paid_cents"`
+	RateNote                  string             `json:"rate_note"`
+
+	// Regime Empty means the case's default (business creditor and business debtor → b2b_late_penalties, otherwise legal_interest).
+	Regime    InterestRegime     `json:"regime"`
+	TimeBarOn openapi_types.Date `json:"time_bar_on"`
+}
+
+// StatementPayment defines model for StatementPayment.
+type StatementPayment struct {
+	Allocations    []Allocation       `json:"allocations"`
+	AmountCents    int64              `json:"amount_cents"`
+	Method         string             `json:"method"`
+	PaymentId      openapi_types.UUID `json:"payment_id"`
+	ReceiptNumber  string             `json:"receipt_number"`
+	ReceivedOn     openapi_types.Date `json:"received_on"`
+	UnappliedCents int64              `json:"unapplied_cents"`
+}
+
+// StatementTotals defines model for StatementTotals.
+type StatementTotals struct {
+	IndemnitiesCents            int64 `json:"indemnities_cents"`
+	IndemnitiesOutstandingCents int64 `json:"indemnities_outstanding_cents"`
+	IndemnitiesPaidCents        int64 `json:"indemnities_paid_cents"`
+	InterestCents               int64 `json:"interest_cents"`
+	InterestOutstandingCents    int64 `json:"interest_outstanding_cents"`
+	InterestPaidCents           int64 `json:"interest_paid_cents"`
+	PaidCents                   int64 `json:"paid_cents"`
+	PrincipalCents              int64 `json:"principal_cents"`
+	PrincipalOutstandingCents   int64 `json:"principal_outstanding_cents"`
+	PrincipalPaidCents          int64 `json:"principal_paid_cents"`
+	TotalDueCents               int64 `json:"total_due_cents"`
+	UnappliedCents              int64 `json:"unapplied_cents"`
+}
 
 // Transition defines model for Transition.
 type Transition struct {
@@ -1233,6 +1519,17 @@ type ListCaseEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// RecordPaymentParams defines parameters for RecordPayment.
+type RecordPaymentParams struct {
+	IdempotencyKey string `json:"Idempotency-Key"`
+}
+
+// GetStatementParams defines parameters for GetStatement.
+type GetStatementParams struct {
+	// AsOf The date of the statement (today when absent).
+	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
+}
+
 // TransitionCaseParams defines parameters for TransitionCase.
 type TransitionCaseParams struct {
 	// IfMatch The ETag of the case as last read. Required; a stale one answers 412, a missing one 428.
@@ -1260,11 +1557,26 @@ type ListDebtorsParams struct {
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
 }
 
+// ReversePaymentJSONBody defines parameters for ReversePayment.
+type ReversePaymentJSONBody struct {
+	Reason string `json:"reason"`
+}
+
 // GetQueueParams defines parameters for GetQueue.
 type GetQueueParams struct {
 	// Limit Page size, 1 to 200 (default 50).
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
+
+// DueDateParams defines parameters for DueDate.
+type DueDateParams struct {
+	IssuedOn openapi_types.Date `form:"issued_on" json:"issued_on"`
+	Kind     DueDateParamsKind  `form:"kind" json:"kind"`
+	Days     int                `form:"days" json:"days"`
+}
+
+// DueDateParamsKind defines parameters for DueDate.
+type DueDateParamsKind string
 
 // ListUsersParams defines parameters for ListUsers.
 type ListUsersParams struct {
@@ -1293,6 +1605,9 @@ type RecordCourtStepJSONRequestBody = CourtStepInput
 // LogCaseEventJSONRequestBody defines body for LogCaseEvent for application/json ContentType.
 type LogCaseEventJSONRequestBody = EventInput
 
+// RecordPaymentJSONRequestBody defines body for RecordPayment for application/json ContentType.
+type RecordPaymentJSONRequestBody = PaymentInput
+
 // TransitionCaseJSONRequestBody defines body for TransitionCase for application/json ContentType.
 type TransitionCaseJSONRequestBody = Transition
 
@@ -1310,6 +1625,12 @@ type CreateDebtorJSONRequestBody = DebtorInput
 
 // UpdateDebtorJSONRequestBody defines body for UpdateDebtor for application/json ContentType.
 type UpdateDebtorJSONRequestBody = DebtorPatch
+
+// ReversePaymentJSONRequestBody defines body for ReversePayment for application/json ContentType.
+type ReversePaymentJSONRequestBody ReversePaymentJSONBody
+
+// PutRateJSONRequestBody defines body for PutRate for application/json ContentType.
+type PutRateJSONRequestBody = Rate
 
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody = UserCreate
@@ -1355,6 +1676,15 @@ type ServerInterface interface {
 	// LogCaseEvent Log a call, e-mail, letter, note, promise, dispute…
 	// (POST /api/v1/cases/{id}/events)
 	LogCaseEvent(c *gin.Context, id Id)
+	// ListPayments A case's payments, reversed ones included
+	// (GET /api/v1/cases/{id}/payments)
+	ListPayments(c *gin.Context, id Id)
+	// RecordPayment Record a payment
+	// (POST /api/v1/cases/{id}/payments)
+	RecordPayment(c *gin.Context, id Id, params RecordPaymentParams)
+	// GetStatement Statement of claim (décompte) at a date
+	// (GET /api/v1/cases/{id}/statement)
+	GetStatement(c *gin.Context, id Id, params GetStatementParams)
 	// TransitionCase Move a case to another stage
 	// (POST /api/v1/cases/{id}/transitions)
 	TransitionCase(c *gin.Context, id Id, params TransitionCaseParams)
@@ -1391,12 +1721,27 @@ type ServerInterface interface {
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(c *gin.Context)
+	// GetPayment One payment, with how it is applied
+	// (GET /api/v1/payments/{id})
+	GetPayment(c *gin.Context, id Id)
+	// ReversePayment Reverse a payment (bounced cheque, recalled transfer)
+	// (POST /api/v1/payments/{id}/reverse)
+	ReversePayment(c *gin.Context, id Id)
 	// GetQueue The calling agent's cases due for action, best first
 	// (GET /api/v1/queue)
 	GetQueue(c *gin.Context, params GetQueueParams)
 	// NextCase Take the next case of the queue
 	// (POST /api/v1/queue/next)
 	NextCase(c *gin.Context)
+	// ListRates The legal rate tables, by kind and half-year
+	// (GET /api/v1/rates)
+	ListRates(c *gin.Context)
+	// PutRate Add or correct a half-year's rate (audited)
+	// (POST /api/v1/rates)
+	PutRate(c *gin.Context)
+	// DueDate Due date of an invoice under agreed payment terms
+	// (GET /api/v1/terms/due-date)
+	DueDate(c *gin.Context, params DueDateParams)
 	// ListUsers List accounts
 	// (GET /api/v1/users)
 	ListUsers(c *gin.Context, params ListUsersParams)
@@ -1857,6 +2202,119 @@ func (siw *ServerInterfaceWrapper) LogCaseEvent(c *gin.Context) {
 	siw.Handler.LogCaseEvent(c, id)
 }
 
+// ListPayments operation middleware
+func (siw *ServerInterfaceWrapper) ListPayments(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListPayments(c, id)
+}
+
+// RecordPayment operation middleware
+func (siw *ServerInterfaceWrapper) RecordPayment(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RecordPaymentParams
+
+	headers := c.Request.Header
+
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey string
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for Idempotency-Key, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter Idempotency-Key: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+
+	} else {
+		siw.ErrorHandler(c, fmt.Errorf("Header parameter Idempotency-Key is required, but not found"), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.RecordPayment(c, id, params)
+}
+
+// GetStatement operation middleware
+func (siw *ServerInterfaceWrapper) GetStatement(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetStatementParams
+
+	// ------------- Optional query parameter "as_of" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "as_of", c.Request.URL.Query(), &params.AsOf, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter as_of: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetStatement(c, id, params)
+}
+
 // TransitionCase operation middleware
 func (siw *ServerInterfaceWrapper) TransitionCase(c *gin.Context) {
 
@@ -2173,6 +2631,56 @@ func (siw *ServerInterfaceWrapper) GetMe(c *gin.Context) {
 	siw.Handler.GetMe(c)
 }
 
+// GetPayment operation middleware
+func (siw *ServerInterfaceWrapper) GetPayment(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetPayment(c, id)
+}
+
+// ReversePayment operation middleware
+func (siw *ServerInterfaceWrapper) ReversePayment(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ReversePayment(c, id)
+}
+
 // GetQueue operation middleware
 func (siw *ServerInterfaceWrapper) GetQueue(c *gin.Context) {
 
@@ -2211,6 +2719,75 @@ func (siw *ServerInterfaceWrapper) NextCase(c *gin.Context) {
 	}
 
 	siw.Handler.NextCase(c)
+}
+
+// ListRates operation middleware
+func (siw *ServerInterfaceWrapper) ListRates(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListRates(c)
+}
+
+// PutRate operation middleware
+func (siw *ServerInterfaceWrapper) PutRate(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.PutRate(c)
+}
+
+// DueDate operation middleware
+func (siw *ServerInterfaceWrapper) DueDate(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DueDateParams
+
+	// ------------- Required query parameter "issued_on" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "issued_on", c.Request.URL.Query(), &params.IssuedOn, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter issued_on: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Required query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "kind", c.Request.URL.Query(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter kind: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Required query parameter "days" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "days", c.Request.URL.Query(), &params.Days, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter days: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.DueDate(c, params)
 }
 
 // ListUsers operation middleware
@@ -2395,6 +2972,14 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.POST(options.BaseURL+"/api/v1/cases/:id/events", wrapper.LogCaseEvent)
 	router.GET(options.BaseURL+"/api/v1/queue", wrapper.GetQueue)
 	router.POST(options.BaseURL+"/api/v1/queue/next", wrapper.NextCase)
+	router.GET(options.BaseURL+"/api/v1/cases/:id/statement", wrapper.GetStatement)
+	router.GET(options.BaseURL+"/api/v1/cases/:id/payments", wrapper.ListPayments)
+	router.POST(options.BaseURL+"/api/v1/cases/:id/payments", wrapper.RecordPayment)
+	router.GET(options.BaseURL+"/api/v1/payments/:id", wrapper.GetPayment)
+	router.POST(options.BaseURL+"/api/v1/payments/:id/reverse", wrapper.ReversePayment)
+	router.GET(options.BaseURL+"/api/v1/rates", wrapper.ListRates)
+	router.POST(options.BaseURL+"/api/v1/rates", wrapper.PutRate)
+	router.GET(options.BaseURL+"/api/v1/terms/due-date", wrapper.DueDate)
 	router.GET(options.BaseURL+"/api/v1/audit", wrapper.ListAudit)
 }
 
@@ -2918,6 +3503,128 @@ func (response LogCaseEventdefaultApplicationProblemPlusJSONResponse) VisitLogCa
 	return err
 }
 
+type ListPaymentsRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type ListPaymentsResponseObject interface {
+	VisitListPaymentsResponse(w http.ResponseWriter) error
+}
+
+type ListPayments200JSONResponse struct {
+	Items []Payment `json:"items"`
+}
+
+func (response ListPayments200JSONResponse) VisitListPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPaymentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListPaymentsdefaultApplicationProblemPlusJSONResponse) VisitListPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPaymentRequestObject struct {
+	Id     Id `json:"id"`
+	Params RecordPaymentParams
+	Body   *RecordPaymentJSONRequestBody
+}
+
+type RecordPaymentResponseObject interface {
+	VisitRecordPaymentResponse(w http.ResponseWriter) error
+}
+
+type RecordPayment201JSONResponse Payment
+
+func (response RecordPayment201JSONResponse) VisitRecordPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPaymentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RecordPaymentdefaultApplicationProblemPlusJSONResponse) VisitRecordPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStatementRequestObject struct {
+	Id     Id `json:"id"`
+	Params GetStatementParams
+}
+
+type GetStatementResponseObject interface {
+	VisitGetStatementResponse(w http.ResponseWriter) error
+}
+
+type GetStatement200JSONResponse Statement
+
+func (response GetStatement200JSONResponse) VisitGetStatementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStatementdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetStatementdefaultApplicationProblemPlusJSONResponse) VisitGetStatementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type TransitionCaseRequestObject struct {
 	Id     Id `json:"id"`
 	Params TransitionCaseParams
@@ -3402,6 +4109,85 @@ func (response GetMedefaultApplicationProblemPlusJSONResponse) VisitGetMeRespons
 	return err
 }
 
+type GetPaymentRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetPaymentResponseObject interface {
+	VisitGetPaymentResponse(w http.ResponseWriter) error
+}
+
+type GetPayment200JSONResponse Payment
+
+func (response GetPayment200JSONResponse) VisitGetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPaymentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetPaymentdefaultApplicationProblemPlusJSONResponse) VisitGetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReversePaymentRequestObject struct {
+	Id   Id `json:"id"`
+	Body *ReversePaymentJSONRequestBody
+}
+
+type ReversePaymentResponseObject interface {
+	VisitReversePaymentResponse(w http.ResponseWriter) error
+}
+
+type ReversePayment200JSONResponse Payment
+
+func (response ReversePayment200JSONResponse) VisitReversePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReversePaymentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReversePaymentdefaultApplicationProblemPlusJSONResponse) VisitReversePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetQueueRequestObject struct {
 	Params GetQueueParams
 }
@@ -3480,6 +4266,127 @@ type NextCasedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response NextCasedefaultApplicationProblemPlusJSONResponse) VisitNextCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRatesRequestObject struct {
+}
+
+type ListRatesResponseObject interface {
+	VisitListRatesResponse(w http.ResponseWriter) error
+}
+
+type ListRates200JSONResponse struct {
+	Items []Rate `json:"items"`
+}
+
+func (response ListRates200JSONResponse) VisitListRatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRatesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRatesdefaultApplicationProblemPlusJSONResponse) VisitListRatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutRateRequestObject struct {
+	Body *PutRateJSONRequestBody
+}
+
+type PutRateResponseObject interface {
+	VisitPutRateResponse(w http.ResponseWriter) error
+}
+
+type PutRate200JSONResponse Rate
+
+func (response PutRate200JSONResponse) VisitPutRateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutRatedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PutRatedefaultApplicationProblemPlusJSONResponse) VisitPutRateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DueDateRequestObject struct {
+	Params DueDateParams
+}
+
+type DueDateResponseObject interface {
+	VisitDueDateResponse(w http.ResponseWriter) error
+}
+
+type DueDate200JSONResponse struct {
+	DueOn    openapi_types.Date `json:"due_on"`
+	Warnings []string           `json:"warnings"`
+}
+
+func (response DueDate200JSONResponse) VisitDueDateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DueDatedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DueDatedefaultApplicationProblemPlusJSONResponse) VisitDueDateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -3776,6 +4683,15 @@ type StrictServerInterface interface {
 	// LogCaseEvent Log a call, e-mail, letter, note, promise, dispute…
 	// (POST /api/v1/cases/{id}/events)
 	LogCaseEvent(ctx context.Context, request LogCaseEventRequestObject) (LogCaseEventResponseObject, error)
+	// ListPayments A case's payments, reversed ones included
+	// (GET /api/v1/cases/{id}/payments)
+	ListPayments(ctx context.Context, request ListPaymentsRequestObject) (ListPaymentsResponseObject, error)
+	// RecordPayment Record a payment
+	// (POST /api/v1/cases/{id}/payments)
+	RecordPayment(ctx context.Context, request RecordPaymentRequestObject) (RecordPaymentResponseObject, error)
+	// GetStatement Statement of claim (décompte) at a date
+	// (GET /api/v1/cases/{id}/statement)
+	GetStatement(ctx context.Context, request GetStatementRequestObject) (GetStatementResponseObject, error)
 	// TransitionCase Move a case to another stage
 	// (POST /api/v1/cases/{id}/transitions)
 	TransitionCase(ctx context.Context, request TransitionCaseRequestObject) (TransitionCaseResponseObject, error)
@@ -3812,12 +4728,27 @@ type StrictServerInterface interface {
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
+	// GetPayment One payment, with how it is applied
+	// (GET /api/v1/payments/{id})
+	GetPayment(ctx context.Context, request GetPaymentRequestObject) (GetPaymentResponseObject, error)
+	// ReversePayment Reverse a payment (bounced cheque, recalled transfer)
+	// (POST /api/v1/payments/{id}/reverse)
+	ReversePayment(ctx context.Context, request ReversePaymentRequestObject) (ReversePaymentResponseObject, error)
 	// GetQueue The calling agent's cases due for action, best first
 	// (GET /api/v1/queue)
 	GetQueue(ctx context.Context, request GetQueueRequestObject) (GetQueueResponseObject, error)
 	// NextCase Take the next case of the queue
 	// (POST /api/v1/queue/next)
 	NextCase(ctx context.Context, request NextCaseRequestObject) (NextCaseResponseObject, error)
+	// ListRates The legal rate tables, by kind and half-year
+	// (GET /api/v1/rates)
+	ListRates(ctx context.Context, request ListRatesRequestObject) (ListRatesResponseObject, error)
+	// PutRate Add or correct a half-year's rate (audited)
+	// (POST /api/v1/rates)
+	PutRate(ctx context.Context, request PutRateRequestObject) (PutRateResponseObject, error)
+	// DueDate Due date of an invoice under agreed payment terms
+	// (GET /api/v1/terms/due-date)
+	DueDate(ctx context.Context, request DueDateRequestObject) (DueDateResponseObject, error)
 	// ListUsers List accounts
 	// (GET /api/v1/users)
 	ListUsers(ctx context.Context, request ListUsersRequestObject) (ListUsersResponseObject, error)
@@ -4312,6 +5243,104 @@ func (sh *strictHandler) LogCaseEvent(ctx *gin.Context, id Id) {
 	}
 }
 
+// ListPayments operation middleware
+func (sh *strictHandler) ListPayments(ctx *gin.Context, id Id) {
+	var request ListPaymentsRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPayments(ctx, request.(ListPaymentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPayments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListPaymentsResponseObject); ok {
+		if err := validResponse.VisitListPaymentsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RecordPayment operation middleware
+func (sh *strictHandler) RecordPayment(ctx *gin.Context, id Id, params RecordPaymentParams) {
+	var request RecordPaymentRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body RecordPaymentJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordPayment(ctx, request.(RecordPaymentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RecordPayment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(RecordPaymentResponseObject); ok {
+		if err := validResponse.VisitRecordPaymentResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetStatement operation middleware
+func (sh *strictHandler) GetStatement(ctx *gin.Context, id Id, params GetStatementParams) {
+	var request GetStatementRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetStatement(ctx, request.(GetStatementRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetStatement")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetStatementResponseObject); ok {
+		if err := validResponse.VisitGetStatementResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // TransitionCase operation middleware
 func (sh *strictHandler) TransitionCase(ctx *gin.Context, id Id, params TransitionCaseParams) {
 	var request TransitionCaseRequestObject
@@ -4727,6 +5756,76 @@ func (sh *strictHandler) GetMe(ctx *gin.Context) {
 	}
 }
 
+// GetPayment operation middleware
+func (sh *strictHandler) GetPayment(ctx *gin.Context, id Id) {
+	var request GetPaymentRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPayment(ctx, request.(GetPaymentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPayment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetPaymentResponseObject); ok {
+		if err := validResponse.VisitGetPaymentResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReversePayment operation middleware
+func (sh *strictHandler) ReversePayment(ctx *gin.Context, id Id) {
+	var request ReversePaymentRequestObject
+
+	request.Id = id
+
+	var body ReversePaymentJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReversePayment(ctx, request.(ReversePaymentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReversePayment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ReversePaymentResponseObject); ok {
+		if err := validResponse.VisitReversePaymentResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetQueue operation middleware
 func (sh *strictHandler) GetQueue(ctx *gin.Context, params GetQueueParams) {
 	var request GetQueueRequestObject
@@ -4770,6 +5869,98 @@ func (sh *strictHandler) NextCase(ctx *gin.Context) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(NextCaseResponseObject); ok {
 		if err := validResponse.VisitNextCaseResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRates operation middleware
+func (sh *strictHandler) ListRates(ctx *gin.Context) {
+	var request ListRatesRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRates(ctx, request.(ListRatesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRates")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListRatesResponseObject); ok {
+		if err := validResponse.VisitListRatesResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PutRate operation middleware
+func (sh *strictHandler) PutRate(ctx *gin.Context) {
+	var request PutRateRequestObject
+
+	var body PutRateJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PutRate(ctx, request.(PutRateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PutRate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(PutRateResponseObject); ok {
+		if err := validResponse.VisitPutRateResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DueDate operation middleware
+func (sh *strictHandler) DueDate(ctx *gin.Context, params DueDateParams) {
+	var request DueDateRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DueDate(ctx, request.(DueDateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DueDate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(DueDateResponseObject); ok {
+		if err := validResponse.VisitDueDateResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
