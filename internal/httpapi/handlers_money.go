@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 
-
 	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
 	"github.com/recouvra/recouvra/internal/recouvra"
@@ -147,4 +146,3 @@ func (a *API) DueDate(ctx context.Context, req oapi.DueDateRequestObject) (oapi.
 	}
 	return oapi.DueDate200JSONResponse{DueOn: apiDate(due), Warnings: append([]string{}, warnings...)}, nil
 }
-
