@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/recouvra
 
-.PHONY: run build test vet fmt-check generate postgres-server bench clean
+.PHONY: run build test vet fmt-check generate postgres-server pdf-tools bench clean
 
 ## run: build, start the private PostgreSQL, migrate, load the demo agency and serve on http://127.0.0.1:8080
 run: postgres-server build
@@ -16,7 +16,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/recouvra
 
 ## test: every check CI runs
-test: postgres-server vet fmt-check
+test: postgres-server pdf-tools vet fmt-check
 	$(GO) test -race -count=1 -timeout 10m ./...
 
 vet:
@@ -37,6 +37,10 @@ generate:
 ## postgres-server: make sure PostgreSQL server binaries exist (installs them with apt where it can)
 postgres-server:
 	@scripts/ensure-postgres.sh
+
+## pdf-tools: make sure pdftotext exists (the document tests read PDFs back)
+pdf-tools:
+	@scripts/ensure-poppler.sh
 
 clean:
 	rm -rf bin

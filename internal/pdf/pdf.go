@@ -1,0 +1,261 @@
+// Package pdf renders Recouvra's documents with fpdf (codeberg.org/go-pdf/
+// fpdf, the maintained continuation of gofpdf): an embedded DejaVu font
+// family for French text, accents, € and the narrow no-break space, the
+// agency's letterhead, page numbers, and deterministic output for a fixed
+// clock — the same inputs give the same bytes.
+package pdf
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+)
+
+//go:embed fonts/DejaVuSans.ttf
+var regular []byte
+
+//go:embed fonts/DejaVuSans-Bold.ttf
+var bold []byte
+
+const family = "DejaVu"
+
+// Letterhead is the agency's identity printed at the top of every page.
+type Letterhead struct {
+	Name    string
+	Address []string // lines
+	SIREN   string
+	Phone   string
+	Email   string
+	Logo    []byte // PNG or JPEG, optional
+}
+
+// Doc is a document being written, A4 portrait, millimetres.
+type Doc struct {
+	f     *fpdf.Fpdf
+	title string
+}
+
+// New starts a document. at stamps its metadata (creation date), so a
+// fixed clock gives byte-identical output.
+func New(lh Letterhead, title string, at time.Time) *Doc {
+	f := fpdf.New("P", "mm", "A4", "")
+	f.SetCatalogSort(true)
+	f.SetCreationDate(at.UTC())
+	f.SetModificationDate(at.UTC())
+	f.SetProducer("Recouvra", true)
+	f.SetTitle(title, true)
+	f.SetAuthor(lh.Name, true)
+	f.AddUTF8FontFromBytes(family, "", regular)
+	f.AddUTF8FontFromBytes(family, "B", bold)
+	f.SetMargins(20, 18, 20)
+	f.SetAutoPageBreak(true, 22)
+	f.AliasNbPages("{nb}")
+	d := &Doc{f: f, title: title}
+	f.SetHeaderFunc(func() { d.header(lh) })
+	f.SetFooterFunc(func() {
+		f.SetY(-15)
+		f.SetFont(family, "", 8)
+		f.SetTextColor(110, 110, 110)
+		f.CellFormat(0, 5, fmt.Sprintf("%s — page %d/{nb}", title, f.PageNo()), "", 0, "C", false, 0, "")
+		f.SetTextColor(0, 0, 0)
+	})
+	f.AddPage()
+	return d
+}
+
+func (d *Doc) header(lh Letterhead) {
+	f := d.f
+	x := 20.0
+	if len(lh.Logo) > 0 {
+		kind := "PNG"
+		if bytes.HasPrefix(lh.Logo, []byte{0xFF, 0xD8}) {
+			kind = "JPG"
+		}
+		f.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: kind}, bytes.NewReader(lh.Logo))
+		f.ImageOptions("logo", 20, 12, 0, 14, false, fpdf.ImageOptions{ImageType: kind}, 0, "")
+		x = 40
+	}
+	f.SetXY(x, 12)
+	f.SetFont(family, "B", 11)
+	f.CellFormat(0, 5, lh.Name, "", 1, "L", false, 0, "")
+	f.SetFont(family, "", 8)
+	info := append([]string{}, lh.Address...)
+	var contact []string
+	if lh.SIREN != "" {
+		contact = append(contact, "SIREN "+lh.SIREN)
+	}
+	if lh.Phone != "" {
+		contact = append(contact, "Tél. "+lh.Phone)
+	}
+	if lh.Email != "" {
+		contact = append(contact, lh.Email)
+	}
+	if len(contact) > 0 {
+		info = append(info, strings.Join(contact, " — "))
+	}
+	for _, l := range info {
+		f.SetX(x)
+		f.CellFormat(0, 3.8, l, "", 1, "L", false, 0, "")
+	}
+	f.SetDrawColor(180, 180, 180)
+	f.Line(20, f.GetY()+2, 190, f.GetY()+2)
+	f.SetY(f.GetY() + 6)
+}
+
+// Address prints a block of lines at the right, where a window envelope
+// shows the recipient.
+func (d *Doc) Address(lines ...string) {
+	d.f.SetFont(family, "", 10)
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		d.f.SetX(115)
+		d.f.CellFormat(75, 5, l, "", 1, "L", false, 0, "")
+	}
+	d.f.Ln(6)
+}
+
+// Right prints a line aligned right (place and date).
+func (d *Doc) Right(text string) {
+	d.f.SetFont(family, "", 10)
+	d.f.CellFormat(0, 5, text, "", 1, "R", false, 0, "")
+	d.f.Ln(2)
+}
+
+// Title prints a bold heading.
+func (d *Doc) Title(text string) {
+	d.f.SetFont(family, "B", 13)
+	d.f.MultiCell(0, 6, text, "", "L", false)
+	d.f.Ln(2)
+}
+
+// Heading prints a bold subheading.
+func (d *Doc) Heading(text string) {
+	d.f.Ln(1)
+	d.f.SetFont(family, "B", 10.5)
+	d.f.MultiCell(0, 5.5, text, "", "L", false)
+	d.f.Ln(1)
+}
+
+// Para prints a justified paragraph.
+func (d *Doc) Para(text string) {
+	d.f.SetFont(family, "", 10)
+	d.f.MultiCell(0, 5, text, "", "J", false)
+	d.f.Ln(2)
+}
+
+// Small prints a paragraph in small type (legal texts, notes).
+func (d *Doc) Small(text string) {
+	d.f.SetFont(family, "", 8.5)
+	d.f.MultiCell(0, 4.2, text, "", "J", false)
+	d.f.Ln(1.5)
+}
+
+// Field prints "label: value" on one line.
+func (d *Doc) Field(label, value string) {
+	d.f.SetFont(family, "B", 10)
+	w := d.f.GetStringWidth(label+" : ") + 1
+	d.f.CellFormat(w, 5, label+" :", "", 0, "L", false, 0, "")
+	d.f.SetFont(family, "", 10)
+	d.f.MultiCell(0, 5, value, "", "L", false)
+}
+
+// Column is one column of a table.
+type Column struct {
+	Title string
+	Width float64 // mm
+	Align string  // "L", "R", "C"
+}
+
+// Table prints a table with a header row; rows longer than a page break
+// with the header repeated. bold marks rows (totals) to print in bold.
+func (d *Doc) Table(cols []Column, rows [][]string, bold map[int]bool) {
+	f := d.f
+	headerRow := func() {
+		f.SetFont(family, "B", 8.5)
+		f.SetFillColor(235, 235, 235)
+		for _, c := range cols {
+			f.CellFormat(c.Width, 6, c.Title, "1", 0, "C", true, 0, "")
+		}
+		f.Ln(-1)
+	}
+	headerRow()
+	for i, r := range rows {
+		if f.GetY() > 265 {
+			f.AddPage()
+			headerRow()
+		}
+		style := ""
+		if bold[i] {
+			style = "B"
+		}
+		f.SetFont(family, style, 8.5)
+		for j, c := range cols {
+			cell := ""
+			if j < len(r) {
+				cell = r[j]
+			}
+			f.CellFormat(c.Width, 5.5, fit(f, cell, c.Width-1.5), "1", 0, c.Align, false, 0, "")
+		}
+		f.Ln(-1)
+	}
+	f.Ln(3)
+}
+
+// fit shortens text that would overflow a cell, with an ellipsis.
+func fit(f *fpdf.Fpdf, s string, w float64) string {
+	if f.GetStringWidth(s) <= w {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 1 && f.GetStringWidth(string(r)+"…") > w {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}
+
+// Signature prints a closing and signature block.
+func (d *Doc) Signature(lines ...string) {
+	d.f.Ln(4)
+	d.f.SetFont(family, "", 10)
+	for _, l := range lines {
+		d.f.SetX(115)
+		d.f.CellFormat(75, 5, l, "", 1, "L", false, 0, "")
+	}
+}
+
+// NewPage starts a new page.
+func (d *Doc) NewPage() { d.f.AddPage() }
+
+// WriteTo writes the PDF.
+func (d *Doc) WriteTo(w io.Writer) (int64, error) {
+	cw := &countWriter{w: w}
+	if err := d.f.Output(cw); err != nil {
+		return cw.n, err
+	}
+	return cw.n, d.f.Error()
+}
+
+// Bytes renders the PDF in memory.
+func (d *Doc) Bytes() ([]byte, error) {
+	var b bytes.Buffer
+	_, err := d.WriteTo(&b)
+	return b.Bytes(), err
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
