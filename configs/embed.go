@@ -20,3 +20,12 @@ var RBACPolicy string
 //
 //go:embed rates.csv
 var RatesCSV []byte
+
+// L1118 is the text of paragraphs 2 and 3 of article L111-8 of the Code des
+// procédures civiles d'exécution, in the version in force since 19 March
+// 2014 (law 2014-344), word for word from the official code (Légifrance,
+// Licence Ouverte). CPCE R124-4 requires every letter of a collection
+// agency to the debtor to reproduce it.
+//
+//go:embed legal/L111-8.txt
+var L1118 string

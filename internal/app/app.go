@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/recouvra/recouvra/internal/credential"
+	"github.com/recouvra/recouvra/internal/documents"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
@@ -25,6 +26,10 @@ type Config struct {
 	// LeaseDuration is how long a case handed out by the queue stays with
 	// its agent.
 	LeaseDuration time.Duration
+	// Agency signs the documents; Blobs keeps their contents.
+	Agency         documents.Agency
+	Blobs          Blobs
+	MaxUploadBytes int64
 }
 
 // Service is the application: every use case is a method.

@@ -111,6 +111,10 @@ type Repo interface {
 	FinishIdempotent(ctx context.Context, principal, key string, resp StoredResponse) error
 	AbandonIdempotent(ctx context.Context, principal, key string) error
 
+	InsertDocument(ctx context.Context, d *recouvra.Document) error
+	DocumentByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Document, error)
+	DocumentsOfCase(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID) ([]recouvra.Document, error)
+
 	InsertAudit(ctx context.Context, e recouvra.AuditEntry) error
 	ListAudit(ctx context.Context, after *uuid.UUID, limit int) ([]recouvra.AuditEntry, error)
 	// RecentSignInFailures returns the times of failed sign-ins newer than

@@ -54,6 +54,25 @@ type Config struct {
 	// QueueLease is how long a case handed out by "next case" stays with
 	// its agent.
 	QueueLease time.Duration
+	// Agency is the agency's identity printed on documents, and the account
+	// for creditors' funds that letters tell debtors to pay into.
+	Agency Agency
+	// MaxUploadBytes bounds an uploaded attachment.
+	MaxUploadBytes int64
+}
+
+// Agency is who sends the letters (CPCE R124-4: name, address, activity)
+// and where debtors pay (an account used only for creditors' funds, R124-2).
+type Agency struct {
+	Name     string
+	Address  []string // lines
+	City     string   // "Fait à …"
+	SIREN    string
+	Phone    string
+	Email    string
+	IBAN     string
+	BIC      string
+	LogoFile string // PNG or JPEG, optional
 }
 
 // Default returns the configuration used when nothing is set.
@@ -69,6 +88,7 @@ func Default() Config {
 		LoginMaxFailures:   5,
 		LoginFailureWindow: 15 * time.Minute,
 		QueueLease:         15 * time.Minute,
+		MaxUploadBytes:     10 << 20,
 	}
 }
 
@@ -143,6 +163,31 @@ var keys = []key{
 		return nil
 	}},
 	{"login_failure_window", "the window in which failed sign-ins count, e.g. 15m", duration(func(c *Config) *time.Duration { return &c.LoginFailureWindow })},
+	{"agency_name", "the agency's name on documents", text(func(c *Config) *string { return &c.Agency.Name })},
+	{"agency_address", "the agency's address, lines separated by ';' or new lines", func(c *Config, v string) error {
+		c.Agency.Address = nil
+		for _, l := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == '\n' }) {
+			if l = strings.TrimSpace(l); l != "" {
+				c.Agency.Address = append(c.Agency.Address, l)
+			}
+		}
+		return nil
+	}},
+	{"agency_city", "the city letters are dated from", text(func(c *Config) *string { return &c.Agency.City })},
+	{"agency_siren", "the agency's SIREN", text(func(c *Config) *string { return &c.Agency.SIREN })},
+	{"agency_phone", "the agency's phone number", text(func(c *Config) *string { return &c.Agency.Phone })},
+	{"agency_email", "the agency's e-mail address", text(func(c *Config) *string { return &c.Agency.Email })},
+	{"agency_iban", "the account for creditors' funds, printed as the means of payment", text(func(c *Config) *string { return &c.Agency.IBAN })},
+	{"agency_bic", "its BIC", text(func(c *Config) *string { return &c.Agency.BIC })},
+	{"agency_logo", "a PNG or JPEG logo file for the letterhead (optional)", text(func(c *Config) *string { return &c.Agency.LogoFile })},
+	{"max_upload_bytes", "largest attachment accepted, in bytes", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 || n > 1<<30 {
+			return fmt.Errorf("%q is not a number of bytes between 1024 and 1073741824", v)
+		}
+		c.MaxUploadBytes = n
+		return nil
+	}},
 	{"queue_lease", "how long a case handed out by the queue stays with its agent, e.g. 15m", duration(func(c *Config) *time.Duration { return &c.QueueLease })},
 	{"db_max_conns", "size of the database connection pool", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
@@ -152,6 +197,14 @@ var keys = []key{
 		c.DBMaxConns = int32(n)
 		return nil
 	}},
+}
+
+// text sets a free-text field.
+func text(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		*field(c) = strings.TrimSpace(v)
+		return nil
+	}
 }
 
 // duration parses a positive duration into the field field returns.

@@ -35,6 +35,9 @@ var problemKinds = map[recouvra.Code]problemKind{
 	recouvra.ECodeMethodNotAllowed: {http.StatusMethodNotAllowed, "Méthode non autorisée pour cette ressource."},
 	recouvra.ECodeUnavailable:      {http.StatusServiceUnavailable, "Service momentanément indisponible."},
 	recouvra.ECodeInternal:         {http.StatusInternalServerError, "Erreur interne du serveur."},
+	recouvra.ECodeTooLarge:         {http.StatusRequestEntityTooLarge, "Fichier trop volumineux."},
+	recouvra.ECodeUnsupportedMedia: {http.StatusUnsupportedMediaType, "Type de fichier non accepté."},
+	recouvra.ECodeIntegrity:        {http.StatusInternalServerError, "Document altéré."},
 }
 
 // problemContentType is RFC 9457's media type.

@@ -45,6 +45,8 @@ type Deps struct {
 	Authz    Authorizer           // role policy (internal/rbac)
 	Now      func() time.Time     // the clock ("today" for due filters); time.Now when nil
 	Waker    Waker                // wakes live event streams
+	// MaxUploadBytes bounds an uploaded attachment.
+	MaxUploadBytes int64
 }
 
 // API is the HTTP handler of the whole service.
@@ -124,6 +126,8 @@ func New(ctx context.Context, deps Deps) (*API, error) {
 	if deps.Waker != nil {
 		a.contract.GET("/api/v1/events/stream", a.streamEvents)
 	}
+	a.contract.GET("/api/v1/documents/:id/content", a.documentContent)
+	a.contract.POST("/api/v1/cases/:id/attachments", a.uploadAttachment)
 	a.engine = e
 	return a, nil
 }

@@ -27,6 +27,9 @@ const (
 	ECodeTooManyRequests  Code = "too_many_requests"     // throttled
 	ECodeMethodNotAllowed Code = "method_not_allowed"    // route exists, method does not
 	ECodeUnavailable      Code = "unavailable"           // a dependency is down
+	ECodeTooLarge         Code = "too_large"             // an upload above the size limit
+	ECodeUnsupportedMedia Code = "unsupported_media"     // an upload of a type not accepted
+	ECodeIntegrity        Code = "integrity"             // stored content no longer matches its hash
 	ECodeInternal         Code = "internal"              // a bug or an unexpected failure
 )
 

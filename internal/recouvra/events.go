@@ -47,6 +47,7 @@ const (
 	EventCaseLeased      EventType = "case_leased"
 	EventPaymentRecorded EventType = "payment_recorded"
 	EventPaymentReversed EventType = "payment_reversed"
+	EventDocumentAdded   EventType = "document_added"
 )
 
 // LoggableEvents are the types a person may log, with their default

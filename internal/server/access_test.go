@@ -201,6 +201,22 @@ func routeTable() map[string]routeCase {
 			return c.Do("POST", "/api/v1/payments/"+pick(t, a, b)+"/reverse", map[string]any{"reason": "Chèque impayé"})
 		}},
 		"GET /api/v1/rates": {allowed: staff, ok: 200, call: get("/api/v1/rates")},
+		"GET /api/v1/cases/:id/documents": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/documents", nil)
+		}},
+		"POST /api/v1/cases/:id/documents": {allowed: everyone, scoped: true, ok: 201, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("POST", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/documents", map[string]any{"kind": "statement"})
+		}},
+		"POST /api/v1/cases/:id/attachments": {allowed: everyone, scoped: true, ok: 201, call: func(w *world, c *apitest.Client, as string, t target) *apitest.Response {
+			return w.upload(as, pick(t, w.caseA.Case.ID, w.caseB.Case.ID), "invoice", "", "facture.pdf", tinyPDF)
+		}},
+		"GET /api/v1/documents/:id": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/documents/"+pick(t, w.document(w.caseA.Case.ID), w.document(w.caseB.Case.ID)), nil)
+		}},
+		"GET /api/v1/documents/:id/content": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, as string, t target) *apitest.Response {
+			resp, body := w.content(as, pick(t, w.document(w.caseA.Case.ID), w.document(w.caseB.Case.ID)))
+			return &apitest.Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+		}},
 		"POST /api/v1/rates": {allowed: adminOnl, ok: 200, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
 			return c.Do("POST", "/api/v1/rates", map[string]any{"kind": "ecb_refi", "period_start": "2026-07-01", "value": 200, "source": "BCE, taux au 1er juillet 2026"})
 		}},

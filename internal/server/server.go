@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,10 +21,13 @@ import (
 	"github.com/recouvra/recouvra/api"
 	"github.com/recouvra/recouvra/configs"
 	"github.com/recouvra/recouvra/internal/app"
+	"github.com/recouvra/recouvra/internal/blobstore"
 	"github.com/recouvra/recouvra/internal/config"
 	"github.com/recouvra/recouvra/internal/credential"
+	"github.com/recouvra/recouvra/internal/documents"
 	"github.com/recouvra/recouvra/internal/httpapi"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
+	"github.com/recouvra/recouvra/internal/pdf"
 	"github.com/recouvra/recouvra/internal/postgres"
 	"github.com/recouvra/recouvra/internal/rbac"
 )
@@ -129,15 +134,16 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), s.db.Collector())
 	handler, err := httpapi.New(ctx, httpapi.Deps{
-		Logger:   opts.Logger,
-		Version:  opts.Version,
-		Spec:     api.Spec,
-		Registry: reg,
-		App:      service,
-		Authn:    service,
-		Authz:    policy,
-		Now:      opts.Now,
-		Waker:    notifier,
+		Logger:         opts.Logger,
+		Version:        opts.Version,
+		Spec:           api.Spec,
+		Registry:       reg,
+		App:            service,
+		Authn:          service,
+		Authz:          policy,
+		Now:            opts.Now,
+		Waker:          notifier,
+		MaxUploadBytes: cfg.MaxUploadBytes,
 		Probes: []httpapi.Probe{
 			{Name: oapi.Database, Check: func(ctx context.Context) error {
 				ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -195,12 +201,26 @@ func NewService(db *postgres.DB, cfg config.Config, password *credential.Params,
 	if password != nil {
 		params = *password
 	}
+	agency := documents.Agency{
+		Letterhead: pdf.Letterhead{Name: cfg.Agency.Name, Address: cfg.Agency.Address, SIREN: cfg.Agency.SIREN, Phone: cfg.Agency.Phone, Email: cfg.Agency.Email},
+		City:       cfg.Agency.City, IBAN: cfg.Agency.IBAN, BIC: cfg.Agency.BIC,
+	}
+	if cfg.Agency.LogoFile != "" {
+		logo, err := os.ReadFile(cfg.Agency.LogoFile)
+		if err != nil {
+			return nil, fmt.Errorf("agency_logo: %w", err)
+		}
+		agency.Logo = logo
+	}
 	return app.New(postgres.NewStore(db), policy, app.Config{
-		SessionTTL:    cfg.SessionTTL,
-		MaxFailures:   cfg.LoginMaxFailures,
-		FailureWindow: cfg.LoginFailureWindow,
-		Password:      params,
-		LeaseDuration: cfg.QueueLease,
+		SessionTTL:     cfg.SessionTTL,
+		MaxFailures:    cfg.LoginMaxFailures,
+		FailureWindow:  cfg.LoginFailureWindow,
+		Password:       params,
+		LeaseDuration:  cfg.QueueLease,
+		Agency:         agency,
+		Blobs:          blobstore.Local{Dir: filepath.Join(cfg.DataDir, "documents")},
+		MaxUploadBytes: cfg.MaxUploadBytes,
 	}, now)
 }
 

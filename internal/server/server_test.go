@@ -21,6 +21,8 @@ func testConfig(t testing.TB) config.Config {
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
 	cfg.ShutdownTimeout = 5 * time.Second
+	cfg.Agency = config.Agency{Name: "Agence Recouvra Test", Address: []string{"10 rue de la Paix", "75002 Paris"}, City: "Paris",
+		SIREN: "732829320", Phone: "+33 1 40 00 00 00", Email: "contact@recouvra.test", IBAN: "FR76 3000 6000 0112 3456 7890 189", BIC: "AGRIFRPP"}
 	return cfg
 }
 

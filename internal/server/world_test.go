@@ -16,6 +16,7 @@ import (
 
 	"github.com/recouvra/recouvra/internal/apitest"
 	"github.com/recouvra/recouvra/internal/app"
+	"github.com/recouvra/recouvra/internal/config"
 	"github.com/recouvra/recouvra/internal/credential"
 	"github.com/recouvra/recouvra/internal/pgtest"
 	"github.com/recouvra/recouvra/internal/postgres"
@@ -40,20 +41,21 @@ func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 // world is a running server with two creditors and a user of every role.
 type world struct {
-	t      testing.TB
-	db     *postgres.DB
-	srv    *server.Server
-	svc    *app.Service
-	clock  *clock
-	anon   *apitest.Client
-	credA  recouvra.Creditor        // "own": the creditor users' creditor
-	credB  recouvra.Creditor        // "other"
-	users  map[string]recouvra.User // by principal name
-	tokens map[string]string        // by principal name
-	keyA   app.NewAPIKey
-	caseA  app.CaseView // a case of creditor A
-	caseB  app.CaseView // a case of creditor B
-	seq    atomic.Int64
+	t       testing.TB
+	db      *postgres.DB
+	dataDir string
+	srv     *server.Server
+	svc     *app.Service
+	clock   *clock
+	anon    *apitest.Client
+	credA   recouvra.Creditor        // "own": the creditor users' creditor
+	credB   recouvra.Creditor        // "other"
+	users   map[string]recouvra.User // by principal name
+	tokens  map[string]string        // by principal name
+	keyA    app.NewAPIKey
+	caseA   app.CaseView // a case of creditor A
+	caseB   app.CaseView // a case of creditor B
+	seq     atomic.Int64
 }
 
 // principals are the columns of the access matrix.
@@ -63,9 +65,15 @@ func newWorld(t testing.TB) *world { return newWorldWithLogs(t, io.Discard) }
 
 // newWorldWithLogs is newWorld with the server's JSON logs going to logs.
 func newWorldWithLogs(t testing.TB, logs io.Writer) *world {
+	return newWorldWith(t, logs, func(*config.Config) {})
+}
+
+// newWorldWith is newWorld with a configuration changed by edit.
+func newWorldWith(t testing.TB, logs io.Writer, edit func(*config.Config)) *world {
 	t.Helper()
 	db := pgtest.DB(t)
 	c := testConfig(t)
+	edit(&c)
 	clk := &clock{t: time.Now().UTC()}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := server.Start(context.Background(), c, server.Options{DB: db, Password: &cheapHash, Now: clk.Now, Logger: logger})
@@ -73,17 +81,21 @@ func newWorldWithLogs(t testing.TB, logs io.Writer) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
-	svc, err := server.NewService(db, c, &cheapHash, clk.Now)
+	svc, err := server.NewService(db, c, &cheapHash, clk.Now) // the same data dir and agency as the server
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, db: db, srv: srv, svc: svc, clock: clk, anon: apitest.New(t, srv.URL()),
+	w := &world{t: t, db: db, dataDir: c.DataDir, srv: srv, svc: svc, clock: clk, anon: apitest.New(t, srv.URL()),
 		users: map[string]recouvra.User{}, tokens: map[string]string{}}
 	ctx := context.Background()
-	if w.credA, err = svc.CreateCreditor(ctx, app.System, recouvra.Creditor{LegalName: "Menuiserie Dupont SARL"}, app.Meta{}); err != nil {
+	creditor := func(name, line1, postal, city string) recouvra.Creditor {
+		return recouvra.Creditor{LegalName: name, CreditorDetails: recouvra.CreditorDetails{
+			Address: recouvra.Address{Line1: line1, PostalCode: postal, City: city}}}
+	}
+	if w.credA, err = svc.CreateCreditor(ctx, app.System, creditor("Menuiserie Dupont SARL", "12 rue des Lilas", "69003", "Lyon"), app.Meta{}); err != nil {
 		t.Fatal(err)
 	}
-	if w.credB, err = svc.CreateCreditor(ctx, app.System, recouvra.Creditor{LegalName: "Boulangerie Martin SAS"}, app.Meta{}); err != nil {
+	if w.credB, err = svc.CreateCreditor(ctx, app.System, creditor("Boulangerie Martin SAS", "3 place du Marché", "21000", "Dijon"), app.Meta{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"admin", "agent", "lawyer", "creditor", "creditor_b"} {
@@ -215,4 +227,15 @@ func (w *world) payment(caseID uuid.UUID) uuid.UUID {
 		w.t.Fatal(err)
 	}
 	return v.Payment.ID
+}
+
+// document produces a statement document on a case through the use case
+// and returns its id.
+func (w *world) document(caseID uuid.UUID) uuid.UUID {
+	w.t.Helper()
+	d, err := w.svc.GenerateDocument(context.Background(), app.System, caseID, "statement", app.DocOptions{})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return d.ID
 }

@@ -189,6 +189,69 @@ func (e DebtorInputKind) Valid() bool {
 	}
 }
 
+// Defines values for DocumentMediaType.
+const (
+	Applicationpdf DocumentMediaType = "application/pdf"
+	Imagejpeg      DocumentMediaType = "image/jpeg"
+	Imagepng       DocumentMediaType = "image/png"
+)
+
+// Valid indicates whether the value is a known member of the DocumentMediaType enum.
+func (e DocumentMediaType) Valid() bool {
+	switch e {
+	case Applicationpdf:
+		return true
+	case Imagejpeg:
+		return true
+	case Imagepng:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocumentVisibility.
+const (
+	DocumentVisibilityInternal DocumentVisibility = "internal"
+	DocumentVisibilityShared   DocumentVisibility = "shared"
+)
+
+// Valid indicates whether the value is a known member of the DocumentVisibility enum.
+func (e DocumentVisibility) Valid() bool {
+	switch e {
+	case DocumentVisibilityInternal:
+		return true
+	case DocumentVisibilityShared:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocumentRequestKind.
+const (
+	DocumentRequestKindAmicableLetter DocumentRequestKind = "amicable_letter"
+	DocumentRequestKindFormalNotice   DocumentRequestKind = "formal_notice"
+	DocumentRequestKindPaymentReceipt DocumentRequestKind = "payment_receipt"
+	DocumentRequestKindStatement      DocumentRequestKind = "statement"
+)
+
+// Valid indicates whether the value is a known member of the DocumentRequestKind enum.
+func (e DocumentRequestKind) Valid() bool {
+	switch e {
+	case DocumentRequestKindAmicableLetter:
+		return true
+	case DocumentRequestKindFormalNotice:
+		return true
+	case DocumentRequestKindPaymentReceipt:
+		return true
+	case DocumentRequestKindStatement:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EventVisibility.
 const (
 	EventVisibilityInternal EventVisibility = "internal"
@@ -1022,6 +1085,50 @@ type DebtorPatch struct {
 	VatNumber  *string                       `json:"vat_number,omitempty"`
 }
 
+// Document defines model for Document.
+type Document struct {
+	AuthorApiKeyId nullable.Nullable[openapi_types.UUID] `json:"author_api_key_id"`
+	AuthorUserId   nullable.Nullable[openapi_types.UUID] `json:"author_user_id"`
+	CaseId         nullable.Nullable[openapi_types.UUID] `json:"case_id"`
+	CreatedAt      time.Time                             `json:"created_at"`
+	CreditorId     openapi_types.UUID                    `json:"creditor_id"`
+	FileName       string                                `json:"file_name"`
+	Generated      bool                                  `json:"generated"`
+	Id             openapi_types.UUID                    `json:"id"`
+	Kind           string                                `json:"kind"`
+	MediaType      DocumentMediaType                     `json:"media_type"`
+
+	// Reference The letter's reference, the receipt's number.
+	Reference    string                                `json:"reference"`
+	Sha256       string                                `json:"sha256"`
+	SizeBytes    int64                                 `json:"size_bytes"`
+	SupersededBy nullable.Nullable[openapi_types.UUID] `json:"superseded_by"`
+	Supersedes   nullable.Nullable[openapi_types.UUID] `json:"supersedes"`
+	Visibility   DocumentVisibility                    `json:"visibility"`
+}
+
+// DocumentMediaType defines model for Document.MediaType.
+type DocumentMediaType string
+
+// DocumentVisibility defines model for Document.Visibility.
+type DocumentVisibility string
+
+// DocumentRequest defines model for DocumentRequest.
+type DocumentRequest struct {
+	Kind    DocumentRequestKind `json:"kind"`
+	Options *struct {
+		AsOf             *openapi_types.Date `json:"as_of,omitempty"`
+		PaymentId        *openapi_types.UUID `json:"payment_id,omitempty"`
+		RegisteredNumber *string             `json:"registered_number,omitempty"`
+	} `json:"options,omitempty"`
+
+	// Supersedes The document this one corrects (it stays, marked superseded).
+	Supersedes *openapi_types.UUID `json:"supersedes,omitempty"`
+}
+
+// DocumentRequestKind defines model for DocumentRequest.Kind.
+type DocumentRequestKind string
+
 // Event defines model for Event.
 type Event struct {
 	ActorApiKeyId nullable.Nullable[openapi_types.UUID] `json:"actor_api_key_id"`
@@ -1602,6 +1709,9 @@ type AddClaimsJSONRequestBody AddClaimsJSONBody
 // RecordCourtStepJSONRequestBody defines body for RecordCourtStep for application/json ContentType.
 type RecordCourtStepJSONRequestBody = CourtStepInput
 
+// GenerateDocumentJSONRequestBody defines body for GenerateDocument for application/json ContentType.
+type GenerateDocumentJSONRequestBody = DocumentRequest
+
 // LogCaseEventJSONRequestBody defines body for LogCaseEvent for application/json ContentType.
 type LogCaseEventJSONRequestBody = EventInput
 
@@ -1670,6 +1780,12 @@ type ServerInterface interface {
 	// RecordCourtStep Record a step of the injunction to pay
 	// (POST /api/v1/cases/{id}/court-steps)
 	RecordCourtStep(c *gin.Context, id Id, params RecordCourtStepParams)
+	// ListDocuments A case's documents (a creditor sees the shared ones)
+	// (GET /api/v1/cases/{id}/documents)
+	ListDocuments(c *gin.Context, id Id)
+	// GenerateDocument Produce a document from the case's current data
+	// (POST /api/v1/cases/{id}/documents)
+	GenerateDocument(c *gin.Context, id Id)
 	// ListCaseEvents The case's timeline, oldest first (a creditor sees shared events only)
 	// (GET /api/v1/cases/{id}/events)
 	ListCaseEvents(c *gin.Context, id Id, params ListCaseEventsParams)
@@ -1718,6 +1834,9 @@ type ServerInterface interface {
 	// UpdateDebtor Change a debtor's details or insolvency record
 	// (PATCH /api/v1/debtors/{id})
 	UpdateDebtor(c *gin.Context, id Id)
+	// GetDocument A document's record (kind, size, SHA-256, author, …)
+	// (GET /api/v1/documents/{id})
+	GetDocument(c *gin.Context, id Id)
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(c *gin.Context)
@@ -2131,6 +2250,56 @@ func (siw *ServerInterfaceWrapper) RecordCourtStep(c *gin.Context) {
 	}
 
 	siw.Handler.RecordCourtStep(c, id, params)
+}
+
+// ListDocuments operation middleware
+func (siw *ServerInterfaceWrapper) ListDocuments(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListDocuments(c, id)
+}
+
+// GenerateDocument operation middleware
+func (siw *ServerInterfaceWrapper) GenerateDocument(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GenerateDocument(c, id)
 }
 
 // ListCaseEvents operation middleware
@@ -2618,6 +2787,31 @@ func (siw *ServerInterfaceWrapper) UpdateDebtor(c *gin.Context) {
 	siw.Handler.UpdateDebtor(c, id)
 }
 
+// GetDocument operation middleware
+func (siw *ServerInterfaceWrapper) GetDocument(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetDocument(c, id)
+}
+
 // GetMe operation middleware
 func (siw *ServerInterfaceWrapper) GetMe(c *gin.Context) {
 
@@ -2975,6 +3169,9 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/api/v1/cases/:id/statement", wrapper.GetStatement)
 	router.GET(options.BaseURL+"/api/v1/cases/:id/payments", wrapper.ListPayments)
 	router.POST(options.BaseURL+"/api/v1/cases/:id/payments", wrapper.RecordPayment)
+	router.GET(options.BaseURL+"/api/v1/cases/:id/documents", wrapper.ListDocuments)
+	router.POST(options.BaseURL+"/api/v1/cases/:id/documents", wrapper.GenerateDocument)
+	router.GET(options.BaseURL+"/api/v1/documents/:id", wrapper.GetDocument)
 	router.GET(options.BaseURL+"/api/v1/payments/:id", wrapper.GetPayment)
 	router.POST(options.BaseURL+"/api/v1/payments/:id/reverse", wrapper.ReversePayment)
 	router.GET(options.BaseURL+"/api/v1/rates", wrapper.ListRates)
@@ -3412,6 +3609,87 @@ type RecordCourtStepdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RecordCourtStepdefaultApplicationProblemPlusJSONResponse) VisitRecordCourtStepResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentsRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type ListDocumentsResponseObject interface {
+	VisitListDocumentsResponse(w http.ResponseWriter) error
+}
+
+type ListDocuments200JSONResponse struct {
+	Items []Document `json:"items"`
+}
+
+func (response ListDocuments200JSONResponse) VisitListDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListDocumentsdefaultApplicationProblemPlusJSONResponse) VisitListDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateDocumentRequestObject struct {
+	Id   Id `json:"id"`
+	Body *GenerateDocumentJSONRequestBody
+}
+
+type GenerateDocumentResponseObject interface {
+	VisitGenerateDocumentResponse(w http.ResponseWriter) error
+}
+
+type GenerateDocument201JSONResponse Document
+
+func (response GenerateDocument201JSONResponse) VisitGenerateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateDocumentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GenerateDocumentdefaultApplicationProblemPlusJSONResponse) VisitGenerateDocumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -4071,6 +4349,45 @@ func (response UpdateDebtordefaultApplicationProblemPlusJSONResponse) VisitUpdat
 	return err
 }
 
+type GetDocumentRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetDocumentResponseObject interface {
+	VisitGetDocumentResponse(w http.ResponseWriter) error
+}
+
+type GetDocument200JSONResponse Document
+
+func (response GetDocument200JSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetDocumentdefaultApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -4677,6 +4994,12 @@ type StrictServerInterface interface {
 	// RecordCourtStep Record a step of the injunction to pay
 	// (POST /api/v1/cases/{id}/court-steps)
 	RecordCourtStep(ctx context.Context, request RecordCourtStepRequestObject) (RecordCourtStepResponseObject, error)
+	// ListDocuments A case's documents (a creditor sees the shared ones)
+	// (GET /api/v1/cases/{id}/documents)
+	ListDocuments(ctx context.Context, request ListDocumentsRequestObject) (ListDocumentsResponseObject, error)
+	// GenerateDocument Produce a document from the case's current data
+	// (POST /api/v1/cases/{id}/documents)
+	GenerateDocument(ctx context.Context, request GenerateDocumentRequestObject) (GenerateDocumentResponseObject, error)
 	// ListCaseEvents The case's timeline, oldest first (a creditor sees shared events only)
 	// (GET /api/v1/cases/{id}/events)
 	ListCaseEvents(ctx context.Context, request ListCaseEventsRequestObject) (ListCaseEventsResponseObject, error)
@@ -4725,6 +5048,9 @@ type StrictServerInterface interface {
 	// UpdateDebtor Change a debtor's details or insolvency record
 	// (PATCH /api/v1/debtors/{id})
 	UpdateDebtor(ctx context.Context, request UpdateDebtorRequestObject) (UpdateDebtorResponseObject, error)
+	// GetDocument A document's record (kind, size, SHA-256, author, …)
+	// (GET /api/v1/documents/{id})
+	GetDocument(ctx context.Context, request GetDocumentRequestObject) (GetDocumentResponseObject, error)
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
@@ -5165,6 +5491,76 @@ func (sh *strictHandler) RecordCourtStep(ctx *gin.Context, id Id, params RecordC
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(RecordCourtStepResponseObject); ok {
 		if err := validResponse.VisitRecordCourtStepResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDocuments operation middleware
+func (sh *strictHandler) ListDocuments(ctx *gin.Context, id Id) {
+	var request ListDocumentsRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDocuments(ctx, request.(ListDocumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDocuments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListDocumentsResponseObject); ok {
+		if err := validResponse.VisitListDocumentsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GenerateDocument operation middleware
+func (sh *strictHandler) GenerateDocument(ctx *gin.Context, id Id) {
+	var request GenerateDocumentRequestObject
+
+	request.Id = id
+
+	var body GenerateDocumentJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GenerateDocument(ctx, request.(GenerateDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenerateDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GenerateDocumentResponseObject); ok {
+		if err := validResponse.VisitGenerateDocumentResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -5725,6 +6121,32 @@ func (sh *strictHandler) UpdateDebtor(ctx *gin.Context, id Id) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(UpdateDebtorResponseObject); ok {
 		if err := validResponse.VisitUpdateDebtorResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDocument operation middleware
+func (sh *strictHandler) GetDocument(ctx *gin.Context, id Id) {
+	var request GetDocumentRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDocument(ctx, request.(GetDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetDocumentResponseObject); ok {
+		if err := validResponse.VisitGetDocumentResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {

@@ -1,0 +1,369 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	"github.com/google/uuid"
+
+	"github.com/recouvra/recouvra/internal/blobstore"
+	"github.com/recouvra/recouvra/internal/documents"
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+// Blobs keeps document contents by their SHA-256 (internal/blobstore).
+type Blobs interface {
+	Put(ctx context.Context, r io.Reader) (sha string, size int64, err error)
+	Open(ctx context.Context, sha string) (io.ReadCloser, error)
+}
+
+// DocOptions are what some documents need beyond the case.
+type DocOptions struct {
+	RegisteredNumber string        // formal_notice: the registered letter's number
+	AsOf             recouvra.Date // statement: the date (today by default)
+	PaymentID        *uuid.UUID    // payment_receipt: the payment
+	Supersedes       *uuid.UUID    // a corrected document replacing this one
+}
+
+// generated is a rendered document and what it changes on its case.
+type generated struct {
+	pdf       []byte
+	reference string
+	fileName  string
+	event     *recouvra.EventType // a letter is recorded as sent
+	eventData map[string]any
+}
+
+// GenerateDocument writes a document for a case from its current data and
+// stores it; a letter is recorded on the timeline as sent. Roles: letters
+// and receipts are the agency's; a creditor may produce its statement.
+func (s *Service) GenerateDocument(ctx context.Context, p recouvra.Principal, caseID uuid.UUID, kind documents.Kind, opts DocOptions) (recouvra.Document, error) {
+	if !s.policy.Allowed(string(p.Role), "case_document", string(kind)) {
+		switch kind {
+		case documents.KindAmicableLetter, documents.KindFormalNotice, documents.KindStatement, documents.KindPaymentReceipt:
+			return recouvra.Document{}, recouvra.Errorf(recouvra.ECodeForbidden, "Votre rôle ne permet pas de produire ce document.")
+		}
+		return recouvra.Document{}, recouvra.Invalid("Document inconnu.", recouvra.FieldError{Field: "kind", Code: "unknown",
+			Message: "Documents disponibles : amicable_letter, formal_notice, statement, payment_receipt."})
+	}
+	var doc recouvra.Document
+	var blob string
+	err := s.store.Tx(ctx, func(r Repo) error {
+		c, err := r.CaseByID(ctx, p.Scope(), caseID, true)
+		if err != nil {
+			return err
+		}
+		expected := c.Version
+		in, err := s.gather(ctx, r, recouvra.Scope{}, c, s.today())
+		if err != nil {
+			return err
+		}
+		creditor, err := r.CreditorByID(ctx, recouvra.Scope{}, c.CreditorID)
+		if err != nil {
+			return err
+		}
+		debtor, err := r.DebtorByID(ctx, recouvra.Scope{}, c.DebtorID)
+		if err != nil {
+			return err
+		}
+		existing, err := r.DocumentsOfCase(ctx, recouvra.Scope{}, c.ID)
+		if err != nil {
+			return err
+		}
+		g, err := s.render(kind, opts, c, creditor, debtor, in, existing)
+		if err != nil {
+			return err
+		}
+		if opts.Supersedes != nil {
+			old, err := r.DocumentByID(ctx, recouvra.Scope{}, *opts.Supersedes)
+			if err != nil || old.CaseID == nil || *old.CaseID != c.ID {
+				return recouvra.Invalid("Document à remplacer inconnu.", recouvra.FieldError{Field: "supersedes", Code: "unknown", Message: "Aucun document de ce dossier ne porte cet identifiant."})
+			}
+		}
+		sha, size, err := s.cfg.Blobs.Put(ctx, bytes.NewReader(g.pdf))
+		if err != nil {
+			return err
+		}
+		blob = sha
+		doc = recouvra.Document{ID: uuid.Must(uuid.NewV7()), CaseID: &c.ID, CreditorID: c.CreditorID, Kind: string(kind), Generated: true,
+			FileName: g.fileName, MediaType: "application/pdf", SizeBytes: size, SHA256: sha, Reference: g.reference,
+			Visibility: recouvra.Shared, Supersedes: opts.Supersedes, CreatedAt: s.now()}
+		author(p, &doc)
+		if err := r.InsertDocument(ctx, &doc); err != nil {
+			return err
+		}
+		var events []recouvra.Event
+		if g.event != nil {
+			f := s.facts(creditor, debtor, in.Claims)
+			if err := c.ApplyEvent(*g.event, g.eventData, f); err != nil {
+				return err
+			}
+			g.eventData["document_id"] = doc.ID.String()
+			events = append(events, s.newEvent(p, &c, *g.event, recouvra.Shared, g.eventData))
+			c.UpdatedAt = s.now()
+			if err := r.UpdateCase(ctx, &c, expected); err != nil {
+				return err
+			}
+		}
+		events = append(events, s.newEvent(p, &c, recouvra.EventDocumentAdded, recouvra.Shared, map[string]any{
+			"document_id": doc.ID.String(), "kind": doc.Kind, "file_name": doc.FileName, "reference": doc.Reference}))
+		for i := range events {
+			if err := r.InsertEvent(ctx, &events[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	_ = blob // a content stored before a failed transaction is unreachable: no row names it
+	return doc, err
+}
+
+func author(p recouvra.Principal, d *recouvra.Document) {
+	switch p.Kind {
+	case recouvra.PrincipalUser:
+		id := p.UserID
+		d.AuthorUserID = &id
+	case recouvra.PrincipalAPIKey:
+		id := p.APIKeyID
+		d.AuthorAPIKeyID = &id
+	}
+}
+
+// render writes the PDF of one kind.
+func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor,
+	in recouvra.StatementInput, existing []recouvra.Document) (generated, error) {
+	agency := s.cfg.Agency
+	today := s.today()
+	switch kind {
+	case documents.KindAmicableLetter, documents.KindFormalNotice:
+		st := recouvra.ComputeStatement(in)
+		letters := 0
+		for _, d := range existing {
+			if d.Kind == string(documents.KindAmicableLetter) || d.Kind == string(documents.KindFormalNotice) {
+				letters++
+			}
+		}
+		ref := fmt.Sprintf("%s-L%d", c.Reference, letters+1)
+		first, firstOn := c.FirstLetterReference, c.FirstLetterOn
+		if first == "" {
+			first, firstOn = c.Reference+"-L1", today
+			ref = first
+		}
+		l := documents.Letter{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Statement: st, Date: today,
+			Reference: ref, FirstReference: first, FirstDate: firstOn, RegisteredNumber: strings.TrimSpace(opts.RegisteredNumber), At: s.now()}
+		missing := l.Missing()
+		if kind == documents.KindFormalNotice {
+			if l.RegisteredNumber == "" {
+				missing = append(missing, recouvra.FieldError{Field: "options.registered_number", Code: "required", Message: "Indiquez le numéro de la lettre recommandée avec avis de réception."})
+			}
+			if c.Stage != recouvra.StageFormalNotice {
+				missing = append(missing, recouvra.FieldError{Field: "kind", Code: "wrong_stage", Message: "La mise en demeure se produit à l'étape « mise en demeure »."})
+			}
+		}
+		if st.Totals.TotalDueCents <= 0 {
+			missing = append(missing, recouvra.FieldError{Field: "case", Code: "nothing_due", Message: "Rien n'est dû : aucune lettre de relance à envoyer."})
+		}
+		if len(missing) > 0 {
+			return generated{}, recouvra.Invalid("Document impossible à produire.", missing...)
+		}
+		letterKind, file := recouvra.LetterAmicable, "relance-"+ref+".pdf"
+		var b []byte
+		var err error
+		if kind == documents.KindFormalNotice {
+			letterKind, file = recouvra.LetterFormalNotice, "mise-en-demeure-"+ref+".pdf"
+			days := creditor.Mandate.NoticeDeadlineDays
+			if days <= 0 {
+				days = recouvra.DefaultNoticeDeadlineDays
+			}
+			legal := false
+			for _, cl := range st.Claims {
+				legal = legal || cl.Regime == recouvra.RegimeLegal
+			}
+			b, err = documents.FormalNotice(l, days, legal)
+		} else {
+			b, err = documents.AmicableLetter(l)
+		}
+		if err != nil {
+			return generated{}, err
+		}
+		t := recouvra.EventLetterSent
+		data := map[string]any{"kind": letterKind, "sent_on": today.String(), "reference": ref}
+		if kind == documents.KindFormalNotice {
+			data["registered_number"] = l.RegisteredNumber
+		}
+		return generated{pdf: b, reference: ref, fileName: file, event: &t, eventData: data}, nil
+	case documents.KindStatement:
+		if !opts.AsOf.IsZero() {
+			if opts.AsOf.Before(recouvra.DateOf(c.CreatedAt)) {
+				return generated{}, recouvra.Invalid("Date d'arrêté invalide.", recouvra.FieldError{Field: "options.as_of", Code: "before_case", Message: "Le dossier n'existait pas encore à cette date."})
+			}
+			in.AsOf = opts.AsOf
+		}
+		st := recouvra.ComputeStatement(in)
+		b, err := documents.StatementPDF(agency, c, creditor, debtor, st, s.now())
+		if err != nil {
+			return generated{}, err
+		}
+		return generated{pdf: b, reference: c.Reference + "-D" + in.AsOf.String(), fileName: "decompte-" + c.Reference + "-" + in.AsOf.String() + ".pdf"}, nil
+	case documents.KindPaymentReceipt:
+		if opts.PaymentID == nil {
+			return generated{}, recouvra.Invalid("Paiement manquant.", recouvra.FieldError{Field: "options.payment_id", Code: "required", Message: "Indiquez le paiement dont produire le reçu."})
+		}
+		var pay *recouvra.Payment
+		for i := range in.Payments {
+			if in.Payments[i].ID == *opts.PaymentID {
+				pay = &in.Payments[i]
+			}
+		}
+		if pay == nil {
+			return generated{}, recouvra.Invalid("Paiement inconnu.", recouvra.FieldError{Field: "options.payment_id", Code: "unknown", Message: "Aucun paiement de ce dossier ne porte cet identifiant."})
+		}
+		if pay.ReversedAt != nil {
+			return generated{}, recouvra.Invalid("Paiement contrepassé.", recouvra.FieldError{Field: "options.payment_id", Code: "reversed", Message: "Ce paiement a été contrepassé : pas de reçu."})
+		}
+		var applied []recouvra.Allocation
+		for _, ps := range recouvra.ComputeStatement(in).Payments {
+			if ps.Payment.ID == pay.ID {
+				applied = ps.Allocations
+			}
+		}
+		b, err := documents.PaymentReceipt(documents.Receipt{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Payment: *pay, Applied: applied, At: s.now()})
+		if err != nil {
+			return generated{}, err
+		}
+		return generated{pdf: b, reference: pay.ReceiptNumber, fileName: "recu-" + pay.ReceiptNumber + ".pdf"}, nil
+	}
+	return generated{}, recouvra.Invalid("Document inconnu.", recouvra.FieldError{Field: "kind", Code: "unknown", Message: "Ce type de document n'existe pas."})
+}
+
+// ListDocuments lists a case's documents (a creditor: the shared ones).
+func (s *Service) ListDocuments(ctx context.Context, p recouvra.Principal, caseID uuid.UUID) ([]recouvra.Document, error) {
+	var out []recouvra.Document
+	scope := p.Scope()
+	err := s.store.Scoped(ctx, scope, func(r Repo) error {
+		if _, err := r.CaseByID(ctx, scope, caseID, false); err != nil {
+			return err
+		}
+		var err error
+		out, err = r.DocumentsOfCase(ctx, scope, caseID)
+		return err
+	})
+	return out, err
+}
+
+// GetDocument returns a document's record.
+func (s *Service) GetDocument(ctx context.Context, p recouvra.Principal, id uuid.UUID) (recouvra.Document, error) {
+	var d recouvra.Document
+	scope := p.Scope()
+	err := s.store.Scoped(ctx, scope, func(r Repo) error {
+		var err error
+		d, err = r.DocumentByID(ctx, scope, id)
+		return err
+	})
+	return d, err
+}
+
+// OpenDocument returns a document and its content, checked against its
+// SHA-256: a stored file changed behind our back is refused.
+func (s *Service) OpenDocument(ctx context.Context, p recouvra.Principal, id uuid.UUID) (recouvra.Document, io.ReadCloser, error) {
+	d, err := s.GetDocument(ctx, p, id)
+	if err != nil {
+		return d, nil, err
+	}
+	rc, err := s.cfg.Blobs.Open(ctx, d.SHA256)
+	switch {
+	case errors.Is(err, blobstore.ErrTampered):
+		return d, nil, &recouvra.Error{Code: recouvra.ECodeIntegrity, Message: "Le fichier stocké ne correspond plus à son empreinte SHA-256 : il a été modifié et n'est pas servi.", Err: err}
+	case errors.Is(err, blobstore.ErrNotFound):
+		return d, nil, &recouvra.Error{Code: recouvra.ECodeIntegrity, Message: "Le fichier stocké est introuvable.", Err: err}
+	case err != nil:
+		return d, nil, err
+	}
+	return d, rc, nil
+}
+
+// allowedUploads maps the detected media type to the extension it gets.
+var allowedUploads = map[string]string{"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+
+// NewAttachment is uploaded evidence.
+type NewAttachment struct {
+	Kind       string
+	FileName   string
+	Visibility recouvra.Visibility
+	Content    io.Reader
+	Supersedes *uuid.UUID
+}
+
+// UploadAttachment stores evidence for a case — PDF, PNG or JPEG, the type
+// read from the content, not the name — within the size limit.
+func (s *Service) UploadAttachment(ctx context.Context, p recouvra.Principal, caseID uuid.UUID, in NewAttachment) (recouvra.Document, error) {
+	if _, ok := recouvra.AttachmentKinds[in.Kind]; !ok {
+		return recouvra.Document{}, recouvra.Invalid("Type de pièce inconnu.", recouvra.FieldError{Field: "kind", Code: "unknown",
+			Message: "Types : invoice, contract, purchase_order, delivery_note, formal_notice_receipt, proof, correspondence, other."})
+	}
+	if p.Role == recouvra.RoleCreditor || in.Visibility == "" {
+		in.Visibility = recouvra.Shared
+	}
+	br := bufio.NewReader(in.Content)
+	head, _ := br.Peek(512)
+	media := http.DetectContentType(head)
+	if i := strings.IndexByte(media, ';'); i >= 0 {
+		media = media[:i]
+	}
+	ext, ok := allowedUploads[media]
+	if !ok {
+		return recouvra.Document{}, recouvra.Errorf(recouvra.ECodeUnsupportedMedia, "Seuls les fichiers PDF, PNG et JPEG sont acceptés (le contenu reçu est %s).", media)
+	}
+	limited := &io.LimitedReader{R: br, N: s.cfg.MaxUploadBytes + 1}
+	var doc recouvra.Document
+	err := s.store.Tx(ctx, func(r Repo) error {
+		c, err := r.CaseByID(ctx, p.Scope(), caseID, false)
+		if err != nil {
+			return err
+		}
+		sha, size, err := s.cfg.Blobs.Put(ctx, limited)
+		if err != nil {
+			return err
+		}
+		if size > s.cfg.MaxUploadBytes {
+			return recouvra.Errorf(recouvra.ECodeTooLarge, "Le fichier dépasse la taille maximale de %d Mo.", s.cfg.MaxUploadBytes>>20)
+		}
+		doc = recouvra.Document{ID: uuid.Must(uuid.NewV7()), CaseID: &c.ID, CreditorID: c.CreditorID, Kind: in.Kind, FileName: safeName(in.FileName, ext),
+			MediaType: media, SizeBytes: size, SHA256: sha, Visibility: in.Visibility, Supersedes: in.Supersedes, CreatedAt: s.now()}
+		author(p, &doc)
+		if err := r.InsertDocument(ctx, &doc); err != nil {
+			return err
+		}
+		e := s.newEvent(p, &c, recouvra.EventDocumentAdded, in.Visibility, map[string]any{"document_id": doc.ID.String(), "kind": doc.Kind, "file_name": doc.FileName})
+		return r.InsertEvent(ctx, &e)
+	})
+	return doc, err
+}
+
+// safeName keeps a file name readable and harmless: no path, no control
+// characters, the extension of the detected type.
+func safeName(name, ext string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '"' || r == '/' {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSuffix(name, filepath.Ext(name))
+	if name == "" || name == "." {
+		name = "piece"
+	}
+	if len(name) > 120 {
+		name = name[:120]
+	}
+	return name + ext
+}

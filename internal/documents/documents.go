@@ -1,0 +1,326 @@
+// Package documents writes Recouvra's documents — letters to debtors,
+// statements of claim, receipts — from the case's data and the one
+// statement computation the API returns. It knows what French law requires
+// each to say; the pdf package knows how to put it on a page.
+package documents
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/recouvra/recouvra/configs"
+	"github.com/recouvra/recouvra/internal/pdf"
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+// Kind names a document.
+type Kind string
+
+// Generated documents.
+const (
+	KindAmicableLetter   Kind = "amicable_letter"
+	KindFormalNotice     Kind = "formal_notice"
+	KindStatement        Kind = "statement"
+	KindPaymentReceipt   Kind = "payment_receipt"
+	KindInjunctionPacket Kind = "injunction_packet"
+	KindInsolvency       Kind = "insolvency_declaration"
+	KindIrrecoverability Kind = "irrecoverability_certificate"
+	KindRemittance       Kind = "remittance_statement"
+)
+
+// Agency is who sends the documents and where debtors pay.
+type Agency struct {
+	pdf.Letterhead
+	City string
+	IBAN string
+	BIC  string
+}
+
+// Missing lists what the agency's configuration lacks for letters to
+// debtors (R124-4 items 1 and 4).
+func (a Agency) Missing() []recouvra.FieldError {
+	var f []recouvra.FieldError
+	if strings.TrimSpace(a.Name) == "" || len(a.Address) == 0 {
+		f = append(f, recouvra.FieldError{Field: "agency", Code: "missing", Message: "Le nom et l'adresse de l'agence ne sont pas configurés (RECOUVRA_AGENCY_NAME, RECOUVRA_AGENCY_ADDRESS)."})
+	}
+	if strings.TrimSpace(a.IBAN) == "" {
+		f = append(f, recouvra.FieldError{Field: "agency.iban", Code: "missing", Message: "Le compte de l'agence pour les fonds des créanciers n'est pas configuré (RECOUVRA_AGENCY_IBAN) : la lettre ne peut indiquer où payer."})
+	}
+	return f
+}
+
+// Letter is what a letter to the debtor is written from.
+type Letter struct {
+	Agency           Agency
+	Case             recouvra.Case
+	Creditor         recouvra.Creditor
+	Debtor           recouvra.Debtor
+	Statement        recouvra.Statement
+	Date             recouvra.Date // the letter's date
+	Reference        string        // this letter's reference
+	FirstReference   string        // the first letter's reference (R124-4)…
+	FirstDate        recouvra.Date // … and date
+	RegisteredNumber string        // formal notice: the registered letter's number
+	At               time.Time     // stamps the file's metadata
+}
+
+// Missing lists what prevents writing the letter, each as a field error.
+func (l Letter) Missing() []recouvra.FieldError {
+	f := l.Agency.Missing()
+	if !l.Debtor.Address.Complete() {
+		f = append(f, recouvra.FieldError{Field: "debtor.address", Code: "incomplete", Message: "L'adresse postale du débiteur est incomplète."})
+	}
+	if strings.TrimSpace(l.Creditor.Address.Line1) == "" || strings.TrimSpace(l.Creditor.Address.City) == "" {
+		f = append(f, recouvra.FieldError{Field: "creditor.address", Code: "incomplete", Message: "L'adresse du créancier manque : la lettre doit l'indiquer (R124-4)."})
+	}
+	return f
+}
+
+func money(cents int64, currency string) string { return recouvra.FrenchMoney(cents, currency) }
+
+func addressLines(a recouvra.Address) []string {
+	lines := []string{a.Line1, a.Line2, strings.TrimSpace(a.PostalCode + " " + a.City)}
+	if a.Country != "" && a.Country != "FR" {
+		lines = append(lines, a.Country)
+	}
+	return lines
+}
+
+func oneLine(a recouvra.Address) string {
+	var parts []string
+	for _, l := range addressLines(a) {
+		if strings.TrimSpace(l) != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func newDoc(a Agency, title string, at time.Time) *pdf.Doc { return pdf.New(a.Letterhead, title, at) }
+
+// recipient prints the debtor's address block.
+func recipient(d *pdf.Doc, debtor recouvra.Debtor) {
+	d.Address(append([]string{debtor.Name}, addressLines(debtor.Address)...)...)
+}
+
+// references prints the letter's references; every letter after the first
+// repeats the first one's reference and date (R124-4).
+func references(d *pdf.Doc, l Letter) {
+	d.Field("Notre référence", l.Reference)
+	d.Field("Dossier", l.Case.Reference)
+	if l.Case.CreditorReference != "" {
+		d.Field("Référence du créancier", l.Case.CreditorReference)
+	}
+	if l.FirstReference != "" && l.FirstReference != l.Reference {
+		d.Field("Premier courrier", fmt.Sprintf("référence %s du %s", l.FirstReference, recouvra.FrenchDate(l.FirstDate)))
+	}
+}
+
+// debtTable prints the basis of the debt and its amount split into
+// principal, interest and other sums (R124-4, 3°), from the statement.
+func debtTable(d *pdf.Doc, st recouvra.Statement) {
+	var rows [][]string
+	for _, c := range st.Claims {
+		if c.PrincipalOutstandingCents == 0 && c.InterestOutstandingCents == 0 && c.IndemnityOutstandingCents == 0 {
+			continue
+		}
+		rows = append(rows, []string{c.InvoiceNumber, recouvra.FrenchDate(c.IssuedOn), recouvra.FrenchDate(c.DueOn),
+			money(c.PrincipalOutstandingCents, st.Currency), money(c.InterestOutstandingCents, st.Currency), money(c.IndemnityOutstandingCents, st.Currency)})
+	}
+	t := st.Totals
+	rows = append(rows, []string{"Total", "", "", money(t.PrincipalOutstandingCents, st.Currency), money(t.InterestOutstandingCents, st.Currency), money(t.IndemnitiesOutstandingCents, st.Currency)})
+	d.Table([]pdf.Column{{Title: "Facture", Width: 34, Align: "L"}, {Title: "Date", Width: 22, Align: "C"}, {Title: "Échéance", Width: 22, Align: "C"},
+		{Title: "Principal", Width: 32, Align: "R"}, {Title: "Intérêts", Width: 30, Align: "R"}, {Title: "Autres sommes", Width: 30, Align: "R"}},
+		rows, map[int]bool{len(rows) - 1: true})
+}
+
+// mentions prints what R124-4 requires of every letter of a collection
+// agency to a debtor, in order: who the agency is and what it does, who the
+// creditor is, the basis and amount of the debt split into principal,
+// interest and other sums, the demand to pay with the means of payment,
+// and paragraphs 2 and 3 of article L111-8 CPCE word for word.
+func mentions(d *pdf.Doc, l Letter, demand string) {
+	a, st := l.Agency, l.Statement
+	d.Heading("1. Qui vous écrit")
+	d.Para(fmt.Sprintf("%s, %s, exerce l'activité de recouvrement amiable de créances pour le compte d'autrui. Elle agit sur mandat du créancier ci-dessous.",
+		a.Name, strings.Join(a.Address, ", ")))
+	d.Heading("2. Le créancier")
+	d.Para(fmt.Sprintf("%s, %s.", l.Creditor.LegalName, oneLine(l.Creditor.Address)))
+	d.Heading("3. Fondement et montant de la créance")
+	d.Para("Factures émises par le créancier et demeurées impayées à leur échéance. Montants au " + recouvra.FrenchDate(st.AsOf) +
+		", décomposés en principal, intérêts et autres sommes ; les frais de recouvrement à la charge du créancier n'y figurent pas.")
+	debtTable(d, st)
+	for _, c := range st.Claims {
+		if c.InterestOutstandingCents > 0 || c.IndemnityOutstandingCents > 0 {
+			d.Small(fmt.Sprintf("%s — %s", c.InvoiceNumber, c.RateNote))
+		}
+	}
+	d.Heading("4. Demande de paiement et moyens de paiement")
+	d.Para(demand)
+	iban := a.IBAN
+	d.Para(fmt.Sprintf("Par virement sur le compte de l'agence réservé aux fonds des créanciers : IBAN %s%s, en indiquant la référence %s ; ou par chèque à l'ordre de %s, adressé à %s, au dos duquel vous noterez cette même référence.",
+		iban, bicSuffix(a.BIC), l.Case.Reference, a.Name, strings.Join(a.Address, ", ")))
+	d.Heading("5. Article L111-8 du code des procédures civiles d'exécution (alinéas 2 et 3)")
+	for _, p := range strings.Split(strings.TrimSpace(configs.L1118), "\n\n") {
+		d.Small(strings.Join(strings.Fields(p), " "))
+	}
+}
+
+func bicSuffix(bic string) string {
+	if bic == "" {
+		return ""
+	}
+	return ", BIC " + bic
+}
+
+// AmicableLetter is the agency's reminder to the debtor.
+func AmicableLetter(l Letter) ([]byte, error) {
+	d := newDoc(l.Agency, "Lettre de relance amiable", l.At)
+	recipient(d, l.Debtor)
+	d.Right(fmt.Sprintf("%s, le %s", l.Agency.City, recouvra.FrenchDate(l.Date)))
+	references(d, l)
+	d.Title("Objet : demande de règlement amiable")
+	d.Para("Madame, Monsieur,")
+	d.Para(fmt.Sprintf("Malgré les échéances convenues, les factures ci-dessous de %s restent impayées à ce jour. Nous vous invitons à régulariser cette situation, ou à prendre contact avec nous si vous contestez tout ou partie de ces sommes.", l.Creditor.LegalName))
+	mentions(d, l, fmt.Sprintf("Nous vous demandons de régler la somme de %s dans les meilleurs délais.", money(l.Statement.Totals.TotalDueCents, l.Statement.Currency)))
+	d.Signature("Le service recouvrement", l.Agency.Name)
+	return d.Bytes()
+}
+
+// FormalNotice is the mise en demeure, sent by registered letter with
+// acknowledgement of receipt.
+func FormalNotice(l Letter, deadlineDays int, legalInterest bool) ([]byte, error) {
+	d := newDoc(l.Agency, "Mise en demeure", l.At)
+	d.Small("LETTRE RECOMMANDÉE AVEC DEMANDE D'AVIS DE RÉCEPTION n° " + l.RegisteredNumber)
+	recipient(d, l.Debtor)
+	d.Right(fmt.Sprintf("%s, le %s", l.Agency.City, recouvra.FrenchDate(l.Date)))
+	references(d, l)
+	d.Title("Objet : mise en demeure de payer")
+	d.Para("Madame, Monsieur,")
+	total := money(l.Statement.Totals.TotalDueCents, l.Statement.Currency)
+	d.Para(fmt.Sprintf("Nos précédentes relances étant restées sans effet, nous vous mettons en demeure, au nom et pour le compte de %s, de régler la somme de %s dans un délai de %d jours à compter de la réception de la présente.",
+		l.Creditor.LegalName, total, deadlineDays))
+	consequence := "À défaut de paiement dans ce délai, le créancier pourra saisir la juridiction compétente, notamment par une requête en injonction de payer, sans autre avis."
+	if legalInterest {
+		consequence += " La présente mise en demeure fait courir les intérêts au taux légal (article 1344-1 du code civil)."
+	} else {
+		consequence += " Les pénalités de retard continuent de courir jusqu'au complet paiement (article L441-10 du code de commerce)."
+	}
+	d.Para(consequence)
+	mentions(d, l, fmt.Sprintf("Nous vous mettons en demeure de régler la somme de %s dans un délai de %d jours à compter de la réception de la présente.", total, deadlineDays))
+	d.Signature("Le service recouvrement", l.Agency.Name)
+	return d.Bytes()
+}
+
+// StatementPDF is the statement of claim at a date, line by line as the
+// API returns it.
+func StatementPDF(a Agency, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor, st recouvra.Statement, at time.Time) ([]byte, error) {
+	title := "Décompte de créance"
+	if st.Provisional {
+		title += " (provisoire)"
+	}
+	d := newDoc(a, title, at)
+	d.Title(fmt.Sprintf("%s arrêté au %s", title, recouvra.FrenchDate(st.AsOf)))
+	d.Field("Dossier", c.Reference)
+	d.Field("Créancier", fmt.Sprintf("%s, %s", creditor.LegalName, oneLine(creditor.Address)))
+	d.Field("Débiteur", fmt.Sprintf("%s, %s", debtor.Name, oneLine(debtor.Address)))
+	if debtor.SIREN != "" {
+		d.Field("SIREN du débiteur", debtor.SIREN)
+	}
+	cur := st.Currency
+	for _, cl := range st.Claims {
+		d.Heading(fmt.Sprintf("Facture %s du %s, échéance %s", cl.InvoiceNumber, recouvra.FrenchDate(cl.IssuedOn), recouvra.FrenchDate(cl.DueOn)))
+		d.Small(cl.RateNote)
+		rows := [][]string{}
+		for _, l := range cl.Lines {
+			mark := ""
+			if l.Provisional {
+				mark = " *"
+			}
+			rows = append(rows, []string{recouvra.FrenchDate(l.From), recouvra.FrenchDate(l.To), fmt.Sprint(l.Days), recouvra.FrenchPercent(l.RateBps) + mark, money(l.BaseCents, cur), money(l.AmountCents, cur)})
+		}
+		if len(rows) > 0 {
+			d.Table([]pdf.Column{{Title: "Du", Width: 24, Align: "C"}, {Title: "Au", Width: 24, Align: "C"}, {Title: "Jours", Width: 16, Align: "R"},
+				{Title: "Taux", Width: 26, Align: "R"}, {Title: "Base", Width: 40, Align: "R"}, {Title: "Intérêts", Width: 40, Align: "R"}}, rows, nil)
+		}
+		d.Table([]pdf.Column{{Title: "", Width: 50, Align: "L"}, {Title: "Dû", Width: 40, Align: "R"}, {Title: "Payé / avoirs", Width: 40, Align: "R"}, {Title: "Reste dû", Width: 40, Align: "R"}},
+			[][]string{
+				{"Principal", money(cl.PrincipalCents, cur), money(cl.PrincipalPaidCents+cl.CreditedCents, cur), money(cl.PrincipalOutstandingCents, cur)},
+				{"Intérêts", money(cl.InterestCents, cur), money(cl.InterestPaidCents, cur), money(cl.InterestOutstandingCents, cur)},
+				{"Indemnité forfaitaire (D441-5)", money(cl.IndemnityCents, cur), money(cl.IndemnityPaidCents, cur), money(cl.IndemnityOutstandingCents, cur)},
+			}, nil)
+	}
+	if len(st.Payments) > 0 {
+		d.Heading("Paiements et imputation")
+		var rows [][]string
+		for _, p := range st.Payments {
+			for _, al := range p.Allocations {
+				rows = append(rows, []string{recouvra.FrenchDate(p.Payment.ReceivedOn), p.Payment.ReceiptNumber, al.InvoiceNumber,
+					money(al.IndemnityCents, cur), money(al.InterestCents, cur), money(al.PrincipalCents, cur)})
+			}
+		}
+		d.Table([]pdf.Column{{Title: "Reçu le", Width: 22, Align: "C"}, {Title: "Reçu n°", Width: 32, Align: "L"}, {Title: "Facture", Width: 30, Align: "L"},
+			{Title: "Indemnité", Width: 28, Align: "R"}, {Title: "Intérêts", Width: 29, Align: "R"}, {Title: "Principal", Width: 29, Align: "R"}}, rows, nil)
+	}
+	t := st.Totals
+	d.Heading("Totaux")
+	d.Table([]pdf.Column{{Title: "", Width: 90, Align: "L"}, {Title: "Reste dû", Width: 80, Align: "R"}}, [][]string{
+		{"Principal", money(t.PrincipalOutstandingCents, cur)},
+		{"Intérêts", money(t.InterestOutstandingCents, cur)},
+		{"Indemnités forfaitaires", money(t.IndemnitiesOutstandingCents, cur)},
+		{"Total dû", money(t.TotalDueCents, cur)},
+	}, map[int]bool{3: true})
+	d.Heading("Mode de calcul")
+	d.Small(recouvra.Convention)
+	for _, w := range st.Warnings {
+		d.Small("Attention : " + w)
+	}
+	if st.Provisional {
+		d.Small("* Taux reporté du dernier semestre connu : montant provisoire.")
+	}
+	return d.Bytes()
+}
+
+// Receipt is what a payment receipt is written from.
+type Receipt struct {
+	Agency   Agency
+	Case     recouvra.Case
+	Creditor recouvra.Creditor
+	Debtor   recouvra.Debtor
+	Payment  recouvra.Payment
+	Applied  []recouvra.Allocation
+	At       time.Time
+}
+
+var methods = map[recouvra.PaymentMethod]string{
+	recouvra.MethodTransfer: "virement", recouvra.MethodCard: "carte bancaire", recouvra.MethodCheque: "chèque",
+	recouvra.MethodCash: "espèces", recouvra.MethodDirectToCreditor: "paiement direct au créancier",
+}
+
+// PaymentReceipt is the receipt the agency gives for every payment (CPCE
+// R124-6).
+func PaymentReceipt(r Receipt) ([]byte, error) {
+	d := newDoc(r.Agency, "Reçu "+r.Payment.ReceiptNumber, r.At)
+	recipient(d, r.Debtor)
+	d.Right(fmt.Sprintf("%s, le %s", r.Agency.City, recouvra.FrenchDate(recouvra.DateOf(r.At))))
+	d.Title("Reçu n° " + r.Payment.ReceiptNumber)
+	cur := r.Payment.Currency
+	d.Para(fmt.Sprintf("%s reconnaît avoir reçu de %s, le %s, la somme de %s par %s, pour le compte de %s (dossier %s).",
+		r.Agency.Name, r.Debtor.Name, recouvra.FrenchDate(r.Payment.ReceivedOn), money(r.Payment.AmountCents, cur),
+		methods[r.Payment.Method], r.Creditor.LegalName, r.Case.Reference))
+	if r.Payment.PayerReference != "" {
+		d.Field("Référence du paiement", r.Payment.PayerReference)
+	}
+	if len(r.Applied) > 0 {
+		d.Heading("Imputation")
+		var rows [][]string
+		for _, a := range r.Applied {
+			rows = append(rows, []string{a.InvoiceNumber, money(a.IndemnityCents, cur), money(a.InterestCents, cur), money(a.PrincipalCents, cur)})
+		}
+		d.Table([]pdf.Column{{Title: "Facture", Width: 50, Align: "L"}, {Title: "Indemnité", Width: 40, Align: "R"}, {Title: "Intérêts", Width: 40, Align: "R"}, {Title: "Principal", Width: 40, Align: "R"}}, rows, nil)
+	}
+	d.Small("Reçu délivré en application de l'article R124-6 du code des procédures civiles d'exécution. Les sommes encaissées sont reversées au créancier dans le délai prévu au mandat.")
+	d.Signature(r.Agency.Name)
+	return d.Bytes()
+}

@@ -1,0 +1,185 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/recouvra/recouvra/internal/app"
+	"github.com/recouvra/recouvra/internal/documents"
+	"github.com/recouvra/recouvra/internal/httpapi/oapi"
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+func apiDocument(d recouvra.Document) oapi.Document {
+	return oapi.Document{
+		Id: d.ID, CaseId: nullOf(d.CaseID), CreditorId: d.CreditorID, Kind: d.Kind, Generated: d.Generated, FileName: d.FileName,
+		MediaType: oapi.DocumentMediaType(d.MediaType), SizeBytes: d.SizeBytes, Sha256: d.SHA256, Reference: d.Reference,
+		AuthorUserId: nullOf(d.AuthorUserID), AuthorApiKeyId: nullOf(d.AuthorAPIKeyID), Visibility: oapi.DocumentVisibility(d.Visibility),
+		Supersedes: nullOf(d.Supersedes), SupersededBy: nullOf(d.SupersededBy), CreatedAt: d.CreatedAt,
+	}
+}
+
+func (a *API) ListDocuments(ctx context.Context, req oapi.ListDocumentsRequestObject) (oapi.ListDocumentsResponseObject, error) {
+	ctx = requestContext(ctx)
+	docs, err := a.deps.App.ListDocuments(ctx, principalFrom(ctx), req.Id)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.ListDocuments200JSONResponse{Items: mapSlice(docs, apiDocument)}, nil
+}
+
+func (a *API) GenerateDocument(ctx context.Context, req oapi.GenerateDocumentRequestObject) (oapi.GenerateDocumentResponseObject, error) {
+	ctx = requestContext(ctx)
+	b := req.Body
+	opts := app.DocOptions{Supersedes: uuidPtr(b.Supersedes)}
+	if o := b.Options; o != nil {
+		opts.RegisteredNumber = str(o.RegisteredNumber)
+		opts.PaymentID = uuidPtr(o.PaymentId)
+		if o.AsOf != nil {
+			opts.AsOf = domainDate(*o.AsOf)
+		}
+	}
+	d, err := a.deps.App.GenerateDocument(ctx, principalFrom(ctx), req.Id, documents.Kind(b.Kind), opts)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.GenerateDocument201JSONResponse(apiDocument(d)), nil
+}
+
+func (a *API) GetDocument(ctx context.Context, req oapi.GetDocumentRequestObject) (oapi.GetDocumentResponseObject, error) {
+	ctx = requestContext(ctx)
+	d, err := a.deps.App.GetDocument(ctx, principalFrom(ctx), req.Id)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.GetDocument200JSONResponse(apiDocument(d)), nil
+}
+
+// pathID reads the :id path parameter of a hand-served route (the gate has
+// already validated it as a UUID).
+func pathID(c *gin.Context) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return uuid.Nil, recouvra.Invalid("Identifiant invalide.", recouvra.FieldError{Field: "path.id", Code: "format", Message: "UUID attendu."})
+	}
+	return id, nil
+}
+
+// documentContent serves GET /api/v1/documents/{id}/content: the verified
+// file, streamed with its type, its size and a download name that cannot
+// break the header.
+func (a *API) documentContent(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, err := pathID(c)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	d, rc, err := a.deps.App.OpenDocument(ctx, principalFrom(ctx), id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	defer rc.Close()
+	h := c.Writer.Header()
+	h.Set("Content-Type", d.MediaType)
+	h.Set("Content-Length", strconv.FormatInt(d.SizeBytes, 10))
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.FileName}))
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("ETag", strconv.Quote(d.SHA256))
+	c.Status(http.StatusOK)
+	if _, err := io.Copy(c.Writer, rc); err != nil {
+		a.deps.Logger.Warn("document download interrupted", "request_id", requestID(c), "error", err.Error())
+	}
+}
+
+// uploadAttachment serves POST /api/v1/cases/{id}/attachments: one
+// multipart file part, streamed to the store without holding it in memory.
+func (a *API) uploadAttachment(c *gin.Context) {
+	ctx := c.Request.Context()
+	caseID, err := pathID(c)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	// The whole request may exceed the file limit by the form's few fields.
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, a.deps.MaxUploadBytes+64<<10)
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		a.fail(c, &recouvra.Error{Code: recouvra.ECodeMalformed, Message: "Envoyez le fichier en multipart/form-data.", Err: err})
+		return
+	}
+	in := app.NewAttachment{}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			a.fail(c, uploadError(err))
+			return
+		}
+		switch part.FormName() {
+		case "kind", "visibility", "supersedes":
+			v, err := io.ReadAll(io.LimitReader(part, 200))
+			if err != nil {
+				a.fail(c, uploadError(err))
+				return
+			}
+			val := strings.TrimSpace(string(v))
+			switch part.FormName() {
+			case "kind":
+				in.Kind = val
+			case "visibility":
+				in.Visibility = recouvra.Visibility(val)
+			case "supersedes":
+				id, err := uuid.Parse(val)
+				if err != nil {
+					a.fail(c, recouvra.Invalid("Identifiant invalide.", recouvra.FieldError{Field: "supersedes", Code: "format", Message: "UUID attendu."}))
+					return
+				}
+				in.Supersedes = &id
+			}
+		case "file":
+			if in.Kind == "" {
+				a.fail(c, recouvra.Invalid("Type de pièce manquant.", recouvra.FieldError{Field: "kind", Code: "required",
+					Message: "Envoyez le champ kind avant le fichier."}))
+				return
+			}
+			if in.Visibility != "" && in.Visibility != recouvra.Internal && in.Visibility != recouvra.Shared {
+				a.fail(c, recouvra.Invalid("Visibilité inconnue.", recouvra.FieldError{Field: "visibility", Code: "invalid", Message: "internal ou shared."}))
+				return
+			}
+			in.FileName, in.Content = part.FileName(), part
+			d, err := a.deps.App.UploadAttachment(ctx, principalFrom(ctx), caseID, in)
+			if err != nil {
+				a.fail(c, uploadError(err))
+				return
+			}
+			c.JSON(http.StatusCreated, apiDocument(d))
+			return
+		}
+	}
+	a.fail(c, recouvra.Invalid("Fichier manquant.", recouvra.FieldError{Field: "file", Code: "required", Message: "Joignez le fichier dans le champ file."}))
+}
+
+// uploadError turns the body-size limit into 413.
+func uploadError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return recouvra.Errorf(recouvra.ECodeTooLarge, "Le fichier dépasse la taille maximale acceptée.")
+	}
+	if recouvra.ErrorCode(err) != recouvra.ECodeInternal {
+		return err
+	}
+	return &recouvra.Error{Code: recouvra.ECodeMalformed, Message: fmt.Sprintf("Envoi illisible : %v", err), Err: err}
+}
