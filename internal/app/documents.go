@@ -27,6 +27,7 @@ type Blobs interface {
 
 // DocOptions are what some documents need beyond the case.
 type DocOptions struct {
+	Court            string        // injunction_packet: the court the lawyer chose
 	RegisteredNumber string        // formal_notice: the registered letter's number
 	AsOf             recouvra.Date // statement: the date (today by default)
 	PaymentID        *uuid.UUID    // payment_receipt: the payment
@@ -48,11 +49,12 @@ type generated struct {
 func (s *Service) GenerateDocument(ctx context.Context, p recouvra.Principal, caseID uuid.UUID, kind documents.Kind, opts DocOptions) (recouvra.Document, error) {
 	if !s.policy.Allowed(string(p.Role), "case_document", string(kind)) {
 		switch kind {
-		case documents.KindAmicableLetter, documents.KindFormalNotice, documents.KindStatement, documents.KindPaymentReceipt:
+		case documents.KindAmicableLetter, documents.KindFormalNotice, documents.KindStatement, documents.KindPaymentReceipt,
+			documents.KindInjunctionPacket, documents.KindInsolvency, documents.KindIrrecoverability:
 			return recouvra.Document{}, recouvra.Errorf(recouvra.ECodeForbidden, "Votre rôle ne permet pas de produire ce document.")
 		}
 		return recouvra.Document{}, recouvra.Invalid("Document inconnu.", recouvra.FieldError{Field: "kind", Code: "unknown",
-			Message: "Documents disponibles : amicable_letter, formal_notice, statement, payment_receipt."})
+			Message: "Documents disponibles : amicable_letter, formal_notice, statement, payment_receipt, injunction_packet, insolvency_declaration, irrecoverability_certificate."})
 	}
 	var doc recouvra.Document
 	var blob string
@@ -78,7 +80,13 @@ func (s *Service) GenerateDocument(ctx context.Context, p recouvra.Principal, ca
 		if err != nil {
 			return err
 		}
-		g, err := s.render(kind, opts, c, creditor, debtor, in, existing)
+		signer := "Le service juridique"
+		if p.Kind == recouvra.PrincipalUser {
+			if u, err := r.UserByID(ctx, p.UserID); err == nil {
+				signer = u.Name
+			}
+		}
+		g, err := s.render(kind, opts, c, creditor, debtor, in, existing, signer)
 		if err != nil {
 			return err
 		}
@@ -139,7 +147,7 @@ func author(p recouvra.Principal, d *recouvra.Document) {
 
 // render writes the PDF of one kind.
 func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor,
-	in recouvra.StatementInput, existing []recouvra.Document) (generated, error) {
+	in recouvra.StatementInput, existing []recouvra.Document, signer string) (generated, error) {
 	agency := s.cfg.Agency
 	today := s.today()
 	switch kind {
@@ -240,8 +248,151 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 			return generated{}, err
 		}
 		return generated{pdf: b, reference: pay.ReceiptNumber, fileName: "recu-" + pay.ReceiptNumber + ".pdf"}, nil
+	case documents.KindInjunctionPacket:
+		var missing []recouvra.FieldError
+		if c.Stage != recouvra.StageInjunction {
+			missing = append(missing, recouvra.FieldError{Field: "kind", Code: "wrong_stage", Message: "La requête se prépare à l'étape « injonction de payer »."})
+		}
+		court := strings.TrimSpace(opts.Court)
+		if court == "" {
+			court = c.Injunction.Court
+		}
+		if court == "" {
+			missing = append(missing, recouvra.FieldError{Field: "options.court", Code: "required", Message: "Indiquez la juridiction saisie."})
+		}
+		st := recouvra.ComputeStatement(in)
+		if st.Provisional {
+			missing = append(missing, recouvra.FieldError{Field: "statement", Code: "provisional", Message: "Le décompte utilise un taux provisoire (semestre " +
+				strings.Join(st.ProvisionalHalfYears(), ", ") + ") : enregistrez le taux avant de saisir le tribunal."})
+		}
+		exhibits, lacking := exhibitsFor(in.Claims, existing, true)
+		missing = append(missing, lacking...)
+		missing = append(missing, agencyMissing(agency)...)
+		if len(missing) > 0 {
+			return generated{}, recouvra.Invalid("Requête impossible à produire.", missing...)
+		}
+		b, err := documents.InjunctionPacket(documents.Filing{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Statement: st,
+			Court: court, Lawyer: signer, Exhibits: exhibits, At: s.now()})
+		if err != nil {
+			return generated{}, err
+		}
+		return generated{pdf: b, reference: c.Reference + "-IP", fileName: "requete-injonction-" + c.Reference + ".pdf"}, nil
+	case documents.KindInsolvency:
+		ins := debtor.Insolvency
+		if ins == nil {
+			return generated{}, recouvra.Invalid("Aucune procédure collective.", recouvra.FieldError{Field: "debtor.insolvency", Code: "missing",
+				Message: "Le débiteur n'a pas de procédure collective enregistrée."})
+		}
+		in.AsOf = ins.PublishedOn
+		if !opts.AsOf.IsZero() {
+			in.AsOf = opts.AsOf
+		}
+		st := recouvra.ComputeStatement(in)
+		exhibits, missing := exhibitsFor(in.Claims, existing, false)
+		if st.Provisional {
+			missing = append(missing, recouvra.FieldError{Field: "statement", Code: "provisional", Message: "Le décompte utilise un taux provisoire : enregistrez le taux du semestre."})
+		}
+		if len(missing) > 0 {
+			return generated{}, recouvra.Invalid("Déclaration impossible à produire.", missing...)
+		}
+		months := 2
+		if creditor.Address.Country != "" && creditor.Address.Country != "FR" {
+			months = 4
+		}
+		b, err := documents.InsolvencyDeclaration(documents.Declaration{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Statement: st,
+			Deadline: ins.PublishedOn.AddMonths(months), Exhibits: exhibits, At: s.now()})
+		if err != nil {
+			return generated{}, err
+		}
+		return generated{pdf: b, reference: c.Reference + "-DC", fileName: "declaration-creance-" + c.Reference + ".pdf"}, nil
+	case documents.KindIrrecoverability:
+		if c.Irrecoverable == nil {
+			return generated{}, recouvra.Invalid("Créance non déclarée irrécouvrable.", recouvra.FieldError{Field: "kind", Code: "wrong_stage",
+				Message: "Le dossier n'a pas été déclaré irrécouvrable (étape « irrécouvrable », avec sa preuve)."})
+		}
+		st := recouvra.ComputeStatement(in)
+		b, err := documents.IrrecoverabilityCertificate(documents.Certificate{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Statement: st, Claims: in.Claims, At: s.now()})
+		if err != nil {
+			return generated{}, err
+		}
+		return generated{pdf: b, reference: c.Reference + "-IR", fileName: "attestation-irrecouvrabilite-" + c.Reference + ".pdf"}, nil
 	}
 	return generated{}, recouvra.Invalid("Document inconnu.", recouvra.FieldError{Field: "kind", Code: "unknown", Message: "Ce type de document n'existe pas."})
+}
+
+func agencyMissing(a documents.Agency) []recouvra.FieldError {
+	if strings.TrimSpace(a.Name) == "" || len(a.Address) == 0 {
+		return []recouvra.FieldError{{Field: "agency", Code: "missing", Message: "Le nom et l'adresse de l'agence ne sont pas configurés."}}
+	}
+	return nil
+}
+
+// exhibitsFor numbers the pieces of a filing from the case's documents: the
+// invoices (an uploaded invoice whose file name carries the invoice
+// number), the contract or order if any, and — for a court — the formal
+// notice and its acknowledgement of receipt. Each missing one is named.
+func exhibitsFor(claims []recouvra.Claim, docs []recouvra.Document, court bool) ([]documents.Exhibit, []recouvra.FieldError) {
+	var out []documents.Exhibit
+	var missing []recouvra.FieldError
+	live := func(d recouvra.Document) bool { return d.SupersededBy == nil }
+	add := func(desc string, d recouvra.Document) {
+		out = append(out, documents.Exhibit{Number: len(out) + 1, Description: desc, Date: recouvra.DateOf(d.CreatedAt), Reference: d.FileName})
+	}
+	for _, d := range docs {
+		if live(d) && (d.Kind == "contract" || d.Kind == "purchase_order") {
+			add(recouvra.AttachmentKinds[d.Kind], d)
+		}
+	}
+	norm := func(s string) string {
+		return strings.ToLower(strings.NewReplacer(" ", "", "-", "", "_", "", "/", "").Replace(s))
+	}
+	for _, cl := range claims {
+		if cl.CreditNote() {
+			continue
+		}
+		found := false
+		for _, d := range docs {
+			if live(d) && d.Kind == "invoice" && strings.Contains(norm(d.FileName), norm(cl.InvoiceNumber)) {
+				out = append(out, documents.Exhibit{Number: len(out) + 1, Description: "Facture n° " + cl.InvoiceNumber, Date: cl.IssuedOn, Reference: d.FileName})
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, recouvra.FieldError{Field: "exhibits.invoice", Code: "missing",
+				Message: fmt.Sprintf("Facture %s : joignez-la (pièce de type invoice dont le nom de fichier porte le numéro de facture).", cl.InvoiceNumber)})
+		}
+	}
+	for _, d := range docs {
+		if live(d) && d.Kind == "delivery_note" {
+			add(recouvra.AttachmentKinds[d.Kind], d)
+		}
+	}
+	if court {
+		var notice, receipt *recouvra.Document
+		for i, d := range docs {
+			if !live(d) {
+				continue
+			}
+			if d.Kind == string(documents.KindFormalNotice) {
+				notice = &docs[i]
+			}
+			if d.Kind == "formal_notice_receipt" {
+				receipt = &docs[i]
+			}
+		}
+		if notice == nil {
+			missing = append(missing, recouvra.FieldError{Field: "exhibits.formal_notice", Code: "missing", Message: "La mise en demeure n'a pas été produite par Recouvra : produisez-la ou joignez-la."})
+		} else {
+			add("Mise en demeure (lettre recommandée avec AR)", *notice)
+		}
+		if receipt == nil {
+			missing = append(missing, recouvra.FieldError{Field: "exhibits.formal_notice_receipt", Code: "missing", Message: "Joignez l'avis de réception de la mise en demeure (pièce formal_notice_receipt)."})
+		} else {
+			add("Avis de réception de la mise en demeure", *receipt)
+		}
+	}
+	return out, missing
 }
 
 // ListDocuments lists a case's documents (a creditor: the shared ones).

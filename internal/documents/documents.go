@@ -221,6 +221,12 @@ func StatementPDF(a Agency, c recouvra.Case, creditor recouvra.Creditor, debtor 
 		title += " (provisoire)"
 	}
 	d := newDoc(a, title, at)
+	writeStatement(d, c, creditor, debtor, st, title)
+	return d.Bytes()
+}
+
+// writeStatement writes a statement of claim on d.
+func writeStatement(d *pdf.Doc, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor, st recouvra.Statement, title string) {
 	d.Title(fmt.Sprintf("%s arrêté au %s", title, recouvra.FrenchDate(st.AsOf)))
 	d.Field("Dossier", c.Reference)
 	d.Field("Créancier", fmt.Sprintf("%s, %s", creditor.LegalName, oneLine(creditor.Address)))
@@ -279,7 +285,6 @@ func StatementPDF(a Agency, c recouvra.Case, creditor recouvra.Creditor, debtor 
 	if st.Provisional {
 		d.Small("* Taux reporté du dernier semestre connu : montant provisoire.")
 	}
-	return d.Bytes()
 }
 
 // Receipt is what a payment receipt is written from.

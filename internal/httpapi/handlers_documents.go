@@ -43,6 +43,7 @@ func (a *API) GenerateDocument(ctx context.Context, req oapi.GenerateDocumentReq
 	opts := app.DocOptions{Supersedes: uuidPtr(b.Supersedes)}
 	if o := b.Options; o != nil {
 		opts.RegisteredNumber = str(o.RegisteredNumber)
+		opts.Court = str(o.Court)
 		opts.PaymentID = uuidPtr(o.PaymentId)
 		if o.AsOf != nil {
 			opts.AsOf = domainDate(*o.AsOf)

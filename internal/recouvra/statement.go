@@ -524,3 +524,24 @@ func (st Statement) ProvisionalHalfYears() []string {
 	}
 	return out
 }
+
+// Prorata is part × num / den rounded to the cent, half away from zero, in
+// exact integer arithmetic (the VAT left in a partly paid invoice).
+func Prorata(part, num, den int64) int64 {
+	if den == 0 {
+		return 0
+	}
+	p := new(big.Int).Mul(big.NewInt(part), big.NewInt(num))
+	d := big.NewInt(den)
+	neg := (p.Sign() < 0) != (d.Sign() < 0)
+	p.Abs(p)
+	d.Abs(d)
+	q, r := new(big.Int).QuoRem(p, d, new(big.Int))
+	if r.Mul(r, big.NewInt(2)).Cmp(d) >= 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	if neg {
+		q.Neg(q)
+	}
+	return q.Int64()
+}

@@ -239,3 +239,12 @@ func (w *world) document(caseID uuid.UUID) uuid.UUID {
 	}
 	return d.ID
 }
+
+// relogin gives every person a fresh session (after moving the clock past
+// their expiry).
+func (w *world) relogin() {
+	w.t.Helper()
+	for name, u := range w.users {
+		w.tokens[name] = w.login(u.Email)
+	}
+}

@@ -128,25 +128,25 @@ func (e CourtStepInputStep) Valid() bool {
 
 // Defines values for DeadlineKind.
 const (
-	InsolvencyDeclaration DeadlineKind = "insolvency_declaration"
-	NoticeDeadline        DeadlineKind = "notice_deadline"
-	OppositionEnd         DeadlineKind = "opposition_end"
-	OrderLapse            DeadlineKind = "order_lapse"
-	TimeBar               DeadlineKind = "time_bar"
+	DeadlineKindInsolvencyDeclaration DeadlineKind = "insolvency_declaration"
+	DeadlineKindNoticeDeadline        DeadlineKind = "notice_deadline"
+	DeadlineKindOppositionEnd         DeadlineKind = "opposition_end"
+	DeadlineKindOrderLapse            DeadlineKind = "order_lapse"
+	DeadlineKindTimeBar               DeadlineKind = "time_bar"
 )
 
 // Valid indicates whether the value is a known member of the DeadlineKind enum.
 func (e DeadlineKind) Valid() bool {
 	switch e {
-	case InsolvencyDeclaration:
+	case DeadlineKindInsolvencyDeclaration:
 		return true
-	case NoticeDeadline:
+	case DeadlineKindNoticeDeadline:
 		return true
-	case OppositionEnd:
+	case DeadlineKindOppositionEnd:
 		return true
-	case OrderLapse:
+	case DeadlineKindOrderLapse:
 		return true
-	case TimeBar:
+	case DeadlineKindTimeBar:
 		return true
 	default:
 		return false
@@ -230,10 +230,13 @@ func (e DocumentVisibility) Valid() bool {
 
 // Defines values for DocumentRequestKind.
 const (
-	DocumentRequestKindAmicableLetter DocumentRequestKind = "amicable_letter"
-	DocumentRequestKindFormalNotice   DocumentRequestKind = "formal_notice"
-	DocumentRequestKindPaymentReceipt DocumentRequestKind = "payment_receipt"
-	DocumentRequestKindStatement      DocumentRequestKind = "statement"
+	DocumentRequestKindAmicableLetter              DocumentRequestKind = "amicable_letter"
+	DocumentRequestKindFormalNotice                DocumentRequestKind = "formal_notice"
+	DocumentRequestKindInjunctionPacket            DocumentRequestKind = "injunction_packet"
+	DocumentRequestKindInsolvencyDeclaration       DocumentRequestKind = "insolvency_declaration"
+	DocumentRequestKindIrrecoverabilityCertificate DocumentRequestKind = "irrecoverability_certificate"
+	DocumentRequestKindPaymentReceipt              DocumentRequestKind = "payment_receipt"
+	DocumentRequestKindStatement                   DocumentRequestKind = "statement"
 )
 
 // Valid indicates whether the value is a known member of the DocumentRequestKind enum.
@@ -242,6 +245,12 @@ func (e DocumentRequestKind) Valid() bool {
 	case DocumentRequestKindAmicableLetter:
 		return true
 	case DocumentRequestKindFormalNotice:
+		return true
+	case DocumentRequestKindInjunctionPacket:
+		return true
+	case DocumentRequestKindInsolvencyDeclaration:
+		return true
+	case DocumentRequestKindIrrecoverabilityCertificate:
 		return true
 	case DocumentRequestKindPaymentReceipt:
 		return true
@@ -1117,7 +1126,10 @@ type DocumentVisibility string
 type DocumentRequest struct {
 	Kind    DocumentRequestKind `json:"kind"`
 	Options *struct {
-		AsOf             *openapi_types.Date `json:"as_of,omitempty"`
+		AsOf *openapi_types.Date `json:"as_of,omitempty"`
+
+		// Court injunction_packet: the court (else the one recorded when filing).
+		Court            *string             `json:"court,omitempty"`
 		PaymentId        *openapi_types.UUID `json:"payment_id,omitempty"`
 		RegisteredNumber *string             `json:"registered_number,omitempty"`
 	} `json:"options,omitempty"`
