@@ -518,3 +518,79 @@ func safeName(name, ext string) string {
 	}
 	return name + ext
 }
+
+// RemittanceStatement produces a creditor's remittance statement for a
+// period (admin): payments collected, commission and fixed fees per the
+// mandate, net to remit.
+func (s *Service) RemittanceStatement(ctx context.Context, p recouvra.Principal, creditorID uuid.UUID, from, to recouvra.Date) (recouvra.Document, error) {
+	if err := requireRole(p, recouvra.RoleAdmin); err != nil {
+		return recouvra.Document{}, err
+	}
+	if from.IsZero() || to.IsZero() || to.Before(from) {
+		return recouvra.Document{}, recouvra.Invalid("Période invalide.", recouvra.FieldError{Field: "to", Code: "before_from", Message: "La fin de la période ne peut précéder son début."})
+	}
+	if to.After(s.today()) {
+		return recouvra.Document{}, recouvra.Invalid("Période invalide.", recouvra.FieldError{Field: "to", Code: "future", Message: "Un relevé porte sur une période écoulée."})
+	}
+	var doc recouvra.Document
+	err := s.store.Tx(ctx, func(r Repo) error {
+		creditor, err := r.CreditorByID(ctx, recouvra.Scope{}, creditorID)
+		if err != nil {
+			return err
+		}
+		if f := agencyMissing(s.cfg.Agency); len(f) > 0 {
+			return recouvra.Invalid("Relevé impossible à produire.", f...)
+		}
+		payments, err := r.PaymentsOfCreditor(ctx, creditorID, from, to)
+		if err != nil {
+			return err
+		}
+		rem := documents.Remittance{Agency: s.cfg.Agency, Creditor: creditor, From: from, To: to, Currency: "EUR", At: s.now()}
+		for _, cp := range payments {
+			l := documents.RemittanceLine{ReceivedOn: cp.Payment.ReceivedOn, CaseReference: cp.CaseReference, DebtorName: cp.DebtorName,
+				Receipt: cp.Payment.ReceiptNumber, Direct: cp.Payment.Method == recouvra.MethodDirectToCreditor, AmountCents: cp.Payment.AmountCents}
+			if cp.FirstOfCase {
+				l.FixedFeeCents = creditor.Mandate.FixedFeeCents
+			}
+			if cp.Payment.Currency != "" {
+				rem.Currency = cp.Payment.Currency
+			}
+			rem.Lines = append(rem.Lines, l)
+		}
+		b, err := documents.RemittanceStatement(rem)
+		if err != nil {
+			return err
+		}
+		sha, size, err := s.cfg.Blobs.Put(ctx, bytes.NewReader(b))
+		if err != nil {
+			return err
+		}
+		ref := fmt.Sprintf("REV-%s-%s", from.String(), to.String())
+		doc = recouvra.Document{ID: uuid.Must(uuid.NewV7()), CreditorID: creditorID, Kind: string(documents.KindRemittance), Generated: true,
+			FileName: "releve-reversement-" + from.String() + "-" + to.String() + ".pdf", MediaType: "application/pdf", SizeBytes: size, SHA256: sha,
+			Reference: ref, Visibility: recouvra.Shared, CreatedAt: s.now()}
+		author(p, &doc)
+		if err := r.InsertDocument(ctx, &doc); err != nil {
+			return err
+		}
+		t := rem.Totals()
+		return r.InsertAudit(ctx, s.audit(p, Meta{}, "remittance_statement.create", "document", &doc.ID, map[string]any{
+			"creditor_id": creditorID, "from": from.String(), "to": to.String(), "net_cents": t.NetCents, "commission_cents": t.CommissionCents}))
+	})
+	return doc, err
+}
+
+// CreditorDocuments lists a creditor's own documents (remittance statements).
+func (s *Service) CreditorDocuments(ctx context.Context, p recouvra.Principal, creditorID uuid.UUID) ([]recouvra.Document, error) {
+	var out []recouvra.Document
+	scope := p.Scope()
+	err := s.store.Scoped(ctx, scope, func(r Repo) error {
+		if _, err := r.CreditorByID(ctx, scope, creditorID); err != nil {
+			return err
+		}
+		var err error
+		out, err = r.DocumentsOfCreditor(ctx, scope, creditorID)
+		return err
+	})
+	return out, err
+}

@@ -104,6 +104,7 @@ type Repo interface {
 	PaymentsOfCase(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID) ([]recouvra.Payment, error)
 	PaymentByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Payment, error)
 	ReversePayment(ctx context.Context, id uuid.UUID, at time.Time, reason string, by *uuid.UUID) error
+	PaymentsOfCreditor(ctx context.Context, creditorID uuid.UUID, from, to recouvra.Date) ([]CreditorPayment, error)
 
 	// BeginIdempotent claims an Idempotency-Key: nil means "process it";
 	// a stored response means "replay it".
@@ -114,6 +115,8 @@ type Repo interface {
 	InsertDocument(ctx context.Context, d *recouvra.Document) error
 	DocumentByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Document, error)
 	DocumentsOfCase(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID) ([]recouvra.Document, error)
+	// DocumentsOfCreditor lists creditor-level documents (remittance statements).
+	DocumentsOfCreditor(ctx context.Context, scope recouvra.Scope, creditorID uuid.UUID) ([]recouvra.Document, error)
 
 	InsertAudit(ctx context.Context, e recouvra.AuditEntry) error
 	ListAudit(ctx context.Context, after *uuid.UUID, limit int) ([]recouvra.AuditEntry, error)
@@ -142,4 +145,12 @@ type StoredResponse struct {
 	Status      int
 	ContentType string
 	Body        []byte
+}
+
+// CreditorPayment is a payment with the case it was received for.
+type CreditorPayment struct {
+	Payment       recouvra.Payment
+	CaseReference string
+	DebtorName    string
+	FirstOfCase   bool // its case's first payment: the mandate's fixed fee falls due
 }

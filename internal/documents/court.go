@@ -255,3 +255,88 @@ func IrrecoverabilityCertificate(ct Certificate) ([]byte, error) {
 	d.Signature(ct.Agency.Name)
 	return d.Bytes()
 }
+
+// RemittanceLine is one payment of a remittance statement.
+type RemittanceLine struct {
+	ReceivedOn    recouvra.Date
+	CaseReference string
+	DebtorName    string
+	Receipt       string
+	Direct        bool // paid to the creditor directly: nothing to remit, commission due
+	AmountCents   int64
+	FixedFeeCents int64 // the mandate's fixed fee, on a case's first payment
+}
+
+// Remittance is what a remittance statement is written from.
+type Remittance struct {
+	Agency   Agency
+	Creditor recouvra.Creditor
+	From, To recouvra.Date
+	Lines    []RemittanceLine
+	Currency string
+	At       time.Time
+}
+
+// RemittanceTotals are a remittance statement's figures.
+type RemittanceTotals struct {
+	CollectedCents, DirectCents, CommissionCents, FeesCents, NetCents int64
+}
+
+// Totals computes what is collected, what the mandate takes and what is
+// to remit: commission on everything recovered (direct payments included),
+// fixed fees per case, deducted from what the agency collected.
+func (r Remittance) Totals() RemittanceTotals {
+	var t RemittanceTotals
+	for _, l := range r.Lines {
+		if l.Direct {
+			t.DirectCents += l.AmountCents
+		} else {
+			t.CollectedCents += l.AmountCents
+		}
+		t.FeesCents += l.FixedFeeCents
+	}
+	t.CommissionCents = recouvra.Prorata(t.CollectedCents+t.DirectCents, int64(r.Creditor.Mandate.CommissionBps), 10000)
+	t.NetCents = t.CollectedCents - t.CommissionCents - t.FeesCents
+	return t
+}
+
+// RemittanceStatement is a creditor's account for a period: payments
+// collected, commission and fees per the mandate, net to remit (CPCE
+// R124-6: funds are passed on within one month of collection).
+func RemittanceStatement(r Remittance) ([]byte, error) {
+	d := newDoc(r.Agency, "Relevé de reversement", r.At)
+	d.Address(append([]string{r.Creditor.LegalName}, addressLines(r.Creditor.Address)...)...)
+	d.Right(fmt.Sprintf("%s, le %s", r.Agency.City, recouvra.FrenchDate(recouvra.DateOf(r.At))))
+	d.Title(fmt.Sprintf("Relevé de reversement du %s au %s", recouvra.FrenchDate(r.From), recouvra.FrenchDate(r.To)))
+	m := r.Creditor.Mandate
+	d.Field("Mandat", fmt.Sprintf("signé le %s — commission %s des sommes recouvrées, frais fixes %s par dossier",
+		recouvra.FrenchDate(m.SignedOn), recouvra.FrenchPercent(int64(m.CommissionBps)), money(m.FixedFeeCents, r.Currency)))
+	var rows [][]string
+	for _, l := range r.Lines {
+		how := "agence"
+		due := recouvra.FrenchDate(l.ReceivedOn.AddMonths(1))
+		if l.Direct {
+			how, due = "au créancier", "—"
+		}
+		rows = append(rows, []string{recouvra.FrenchDate(l.ReceivedOn), l.CaseReference, l.DebtorName, l.Receipt, how, money(l.AmountCents, r.Currency), due})
+	}
+	if len(rows) == 0 {
+		d.Para("Aucun paiement reçu sur la période.")
+	} else {
+		d.Table([]pdf.Column{{Title: "Reçu le", Width: 19, Align: "C"}, {Title: "Dossier", Width: 27, Align: "L"}, {Title: "Débiteur", Width: 34, Align: "L"},
+			{Title: "Reçu n°", Width: 24, Align: "L"}, {Title: "Encaissé par", Width: 21, Align: "L"}, {Title: "Montant", Width: 24, Align: "R"}, {Title: "À reverser le", Width: 21, Align: "C"}}, rows, nil)
+	}
+	t := r.Totals()
+	d.Table([]pdf.Column{{Title: "", Width: 120, Align: "L"}, {Title: "Montant", Width: 50, Align: "R"}}, [][]string{
+		{"Encaissé par l'agence", money(t.CollectedCents, r.Currency)},
+		{"Payé directement au créancier", money(t.DirectCents, r.Currency)},
+		{"Commission (" + recouvra.FrenchPercent(int64(m.CommissionBps)) + " des sommes recouvrées)", money(t.CommissionCents, r.Currency)},
+		{"Frais fixes du mandat", money(t.FeesCents, r.Currency)},
+		{"Net à reverser", money(t.NetCents, r.Currency)},
+	}, map[int]bool{4: true})
+	if t.NetCents < 0 {
+		d.Small("Le montant net est négatif : la commission et les frais dus sur les paiements reçus directement par le créancier lui seront facturés.")
+	}
+	d.Small("Les fonds sont reversés dans le mois de leur encaissement, sauf stipulation contraire du mandat (article R124-6 du code des procédures civiles d'exécution).")
+	return d.Bytes()
+}

@@ -184,3 +184,21 @@ func uploadError(err error) error {
 	}
 	return &recouvra.Error{Code: recouvra.ECodeMalformed, Message: fmt.Sprintf("Envoi illisible : %v", err), Err: err}
 }
+
+func (a *API) CreateRemittanceStatement(ctx context.Context, req oapi.CreateRemittanceStatementRequestObject) (oapi.CreateRemittanceStatementResponseObject, error) {
+	ctx = requestContext(ctx)
+	d, err := a.deps.App.RemittanceStatement(ctx, principalFrom(ctx), req.Id, domainDate(req.Body.From), domainDate(req.Body.To))
+	if err != nil {
+		return nil, err
+	}
+	return oapi.CreateRemittanceStatement201JSONResponse(apiDocument(d)), nil
+}
+
+func (a *API) ListCreditorDocuments(ctx context.Context, req oapi.ListCreditorDocumentsRequestObject) (oapi.ListCreditorDocumentsResponseObject, error) {
+	ctx = requestContext(ctx)
+	docs, err := a.deps.App.CreditorDocuments(ctx, principalFrom(ctx), req.Id)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.ListCreditorDocuments200JSONResponse{Items: mapSlice(docs, apiDocument)}, nil
+}

@@ -84,3 +84,15 @@ func (r repo) DocumentsOfCase(ctx context.Context, scope recouvra.Scope, caseID 
 	}
 	return out, nil
 }
+
+func (r repo) DocumentsOfCreditor(ctx context.Context, scope recouvra.Scope, creditorID uuid.UUID) ([]recouvra.Document, error) {
+	var rows []documentRow
+	if err := r.documentQuery(ctx, scope).Where("d.creditor_id = ? AND d.case_id IS NULL", creditorID).Order("d.created_at, d.id").Scan(&rows).Error; err != nil {
+		return nil, dbErr(err, whatDocument)
+	}
+	out := make([]recouvra.Document, len(rows))
+	for i, row := range rows {
+		out[i] = row.domain()
+	}
+	return out, nil
+}

@@ -214,3 +214,30 @@ func (r repo) FinishIdempotent(ctx context.Context, principal, key string, resp 
 func (r repo) AbandonIdempotent(ctx context.Context, principal, key string) error {
 	return dbErr(r.q(ctx).Where("principal = ? AND key = ? AND state = 'in_flight'", principal, key).Delete(&idempotencyRow{}).Error, "Clé d'idempotence")
 }
+
+// PaymentsOfCreditor lists the payments received for a creditor's cases in
+// [from, to], reversed ones left out, with their case and debtor, and
+// whether each is its case's first payment.
+func (r repo) PaymentsOfCreditor(ctx context.Context, creditorID uuid.UUID, from, to recouvra.Date) ([]app.CreditorPayment, error) {
+	var rows []struct {
+		Payment       paymentRow `gorm:"embedded"` // an exported field: gorm skips unexported embedded ones
+		CaseReference string
+		DebtorName    string
+		FirstOfCase   bool
+	}
+	err := r.q(ctx).Raw(`
+		SELECT p.*, c.reference AS case_reference, d.name AS debtor_name,
+		       NOT EXISTS (SELECT 1 FROM payments e WHERE e.case_id = p.case_id AND e.reversed_at IS NULL
+		                   AND (e.received_on, e.created_at) < (p.received_on, p.created_at)) AS first_of_case
+		FROM payments p JOIN cases c ON c.id = p.case_id JOIN debtors d ON d.id = c.debtor_id
+		WHERE p.creditor_id = ? AND p.reversed_at IS NULL AND p.received_on BETWEEN ? AND ?
+		ORDER BY p.received_on, p.created_at`, creditorID, from, to).Scan(&rows).Error
+	if err != nil {
+		return nil, dbErr(err, whatPayment)
+	}
+	out := make([]app.CreditorPayment, len(rows))
+	for i, row := range rows {
+		out[i] = app.CreditorPayment{Payment: row.Payment.domain(), CaseReference: row.CaseReference, DebtorName: row.DebtorName, FirstOfCase: row.FirstOfCase}
+	}
+	return out, nil
+}

@@ -201,6 +201,13 @@ func routeTable() map[string]routeCase {
 			return c.Do("POST", "/api/v1/payments/"+pick(t, a, b)+"/reverse", map[string]any{"reason": "Chèque impayé"})
 		}},
 		"GET /api/v1/rates": {allowed: staff, ok: 200, call: get("/api/v1/rates")},
+		"POST /api/v1/creditors/:id/remittance-statements": {allowed: adminOnl, ok: 201, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			today := recouvra.DateOf(w.clock.Now())
+			return c.Do("POST", "/api/v1/creditors/"+pick(t, w.credA.ID, w.credB.ID)+"/remittance-statements", map[string]any{"from": today.AddDays(-30).String(), "to": today.String()})
+		}},
+		"GET /api/v1/creditors/:id/documents": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/creditors/"+pick(t, w.credA.ID, w.credB.ID)+"/documents", nil)
+		}},
 		"GET /api/v1/cases/:id/documents": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
 			return c.Do("GET", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/documents", nil)
 		}},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/recouvra/recouvra/internal/apitest"
+	"github.com/recouvra/recouvra/internal/httpapi/oapi"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
@@ -125,5 +126,50 @@ func TestIrrecoverabilityCertificate(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("%q not in the certificate:\n%s", want, text)
 		}
+	}
+}
+
+func TestRemittanceStatement(t *testing.T) {
+	w := newWorld(t)
+	id := handWorkedCase(t, w)
+	w.as("admin").Do("PATCH", "/api/v1/creditors/"+w.credA.ID.String(), map[string]any{"mandate": map[string]any{"commission_bps": 1500, "fixed_fee_cents": 3500, "signed_on": "2025-01-10"}})
+	w.setClock("2025-08-20")
+	w.relogin()
+	pay := func(key string, cents int64, on, method string) {
+		if r := w.as("agent").Do("POST", "/api/v1/cases/"+id+"/payments", map[string]any{"amount_cents": cents, "received_on": on, "method": method}, "Idempotency-Key", key); r.Status != 201 {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+	}
+	pay("remit-0001", 100_000, "2025-08-05", "transfer")
+	pay("remit-0002", 20_000, "2025-08-12", "direct_to_creditor")
+	pay("remit-0003", 30_000, "2025-07-01", "cheque") // before the period
+
+	path := "/api/v1/creditors/" + w.credA.ID.String() + "/remittance-statements"
+	if r := w.as("admin").Do("POST", path, map[string]any{"from": "2025-08-31", "to": "2025-08-01"}); r.Status != 422 {
+		t.Fatalf("inverted period: %d", r.Status)
+	}
+	r := w.as("admin").Do("POST", path, map[string]any{"from": "2025-08-01", "to": "2025-08-19"})
+	var d oapi.Document
+	r.Decode(t, &d)
+	if r.Status != 201 || !d.CaseId.IsNull() || d.Kind != "remittance_statement" {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	_, data := w.content("creditor", d.Id.String())
+	text := apitest.PDFText(t, data)
+	// Collected 1 000,00; direct 200,00; commission 15 % of 1 200,00 = 180,00;
+	// no fixed fee (the case's first payment was in July); net 820,00.
+	for _, want := range []string{"Relevé de reversement du 01/08/2025 au 19/08/2025", "Encaissé par l'agence 1 000,00 €",
+		"Payé directement au créancier 200,00 €", "180,00 €", "Frais fixes du mandat 0,00 €", "Net à reverser 820,00 €", "05/09/2025", "R124-6"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("%q not in the statement:\n%s", want, text)
+		}
+	}
+	var list struct{ Items []oapi.Document }
+	w.as("creditor").Do("GET", "/api/v1/creditors/"+w.credA.ID.String()+"/documents", nil).Decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0].Id != d.Id {
+		t.Fatalf("creditor's documents %+v", list.Items)
+	}
+	if r := w.as("creditor_b").Do("GET", "/api/v1/creditors/"+w.credA.ID.String()+"/documents", nil); r.Status != 404 {
+		t.Fatalf("another creditor: %d", r.Status)
 	}
 }

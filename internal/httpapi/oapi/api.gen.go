@@ -1664,6 +1664,12 @@ type ListCreditorsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// CreateRemittanceStatementJSONBody defines parameters for CreateRemittanceStatement.
+type CreateRemittanceStatementJSONBody struct {
+	From openapi_types.Date `json:"from"`
+	To   openapi_types.Date `json:"to"`
+}
+
 // ListDebtorsParams defines parameters for ListDebtors.
 type ListDebtorsParams struct {
 	// Limit Page size, 1 to 200 (default 50).
@@ -1741,6 +1747,9 @@ type UpdateCreditorJSONRequestBody = CreditorPatch
 
 // CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
 type CreateApiKeyJSONRequestBody = APIKeyCreate
+
+// CreateRemittanceStatementJSONRequestBody defines body for CreateRemittanceStatement for application/json ContentType.
+type CreateRemittanceStatementJSONRequestBody CreateRemittanceStatementJSONBody
 
 // CreateDebtorJSONRequestBody defines body for CreateDebtor for application/json ContentType.
 type CreateDebtorJSONRequestBody = DebtorInput
@@ -1834,6 +1843,12 @@ type ServerInterface interface {
 	// CreateApiKey Create an API key acting as this creditor
 	// (POST /api/v1/creditors/{id}/api-keys)
 	CreateApiKey(c *gin.Context, id Id)
+	// ListCreditorDocuments A creditor's own documents (remittance statements)
+	// (GET /api/v1/creditors/{id}/documents)
+	ListCreditorDocuments(c *gin.Context, id Id)
+	// CreateRemittanceStatement Produce a creditor's remittance statement for a period
+	// (POST /api/v1/creditors/{id}/remittance-statements)
+	CreateRemittanceStatement(c *gin.Context, id Id)
 	// ListDebtors List debtors (a creditor sees those of its own cases only)
 	// (GET /api/v1/debtors)
 	ListDebtors(c *gin.Context, params ListDebtorsParams)
@@ -2693,6 +2708,56 @@ func (siw *ServerInterfaceWrapper) CreateApiKey(c *gin.Context) {
 	siw.Handler.CreateApiKey(c, id)
 }
 
+// ListCreditorDocuments operation middleware
+func (siw *ServerInterfaceWrapper) ListCreditorDocuments(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListCreditorDocuments(c, id)
+}
+
+// CreateRemittanceStatement operation middleware
+func (siw *ServerInterfaceWrapper) CreateRemittanceStatement(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.CreateRemittanceStatement(c, id)
+}
+
 // ListDebtors operation middleware
 func (siw *ServerInterfaceWrapper) ListDebtors(c *gin.Context) {
 
@@ -3160,6 +3225,8 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.POST(options.BaseURL+"/api/v1/creditors", wrapper.CreateCreditor)
 	router.GET(options.BaseURL+"/api/v1/creditors/:id", wrapper.GetCreditor)
 	router.PATCH(options.BaseURL+"/api/v1/creditors/:id", wrapper.UpdateCreditor)
+	router.POST(options.BaseURL+"/api/v1/creditors/:id/remittance-statements", wrapper.CreateRemittanceStatement)
+	router.GET(options.BaseURL+"/api/v1/creditors/:id/documents", wrapper.ListCreditorDocuments)
 	router.GET(options.BaseURL+"/api/v1/creditors/:id/api-keys", wrapper.ListApiKeys)
 	router.POST(options.BaseURL+"/api/v1/creditors/:id/api-keys", wrapper.CreateApiKey)
 	router.POST(options.BaseURL+"/api/v1/api-keys/:id/revoke", wrapper.RevokeApiKey)
@@ -4204,6 +4271,87 @@ func (response CreateApiKeydefaultApplicationProblemPlusJSONResponse) VisitCreat
 	return err
 }
 
+type ListCreditorDocumentsRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type ListCreditorDocumentsResponseObject interface {
+	VisitListCreditorDocumentsResponse(w http.ResponseWriter) error
+}
+
+type ListCreditorDocuments200JSONResponse struct {
+	Items []Document `json:"items"`
+}
+
+func (response ListCreditorDocuments200JSONResponse) VisitListCreditorDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCreditorDocumentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListCreditorDocumentsdefaultApplicationProblemPlusJSONResponse) VisitListCreditorDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRemittanceStatementRequestObject struct {
+	Id   Id `json:"id"`
+	Body *CreateRemittanceStatementJSONRequestBody
+}
+
+type CreateRemittanceStatementResponseObject interface {
+	VisitCreateRemittanceStatementResponse(w http.ResponseWriter) error
+}
+
+type CreateRemittanceStatement201JSONResponse Document
+
+func (response CreateRemittanceStatement201JSONResponse) VisitCreateRemittanceStatementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRemittanceStatementdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateRemittanceStatementdefaultApplicationProblemPlusJSONResponse) VisitCreateRemittanceStatementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListDebtorsRequestObject struct {
 	Params ListDebtorsParams
 }
@@ -5048,6 +5196,12 @@ type StrictServerInterface interface {
 	// CreateApiKey Create an API key acting as this creditor
 	// (POST /api/v1/creditors/{id}/api-keys)
 	CreateApiKey(ctx context.Context, request CreateApiKeyRequestObject) (CreateApiKeyResponseObject, error)
+	// ListCreditorDocuments A creditor's own documents (remittance statements)
+	// (GET /api/v1/creditors/{id}/documents)
+	ListCreditorDocuments(ctx context.Context, request ListCreditorDocumentsRequestObject) (ListCreditorDocumentsResponseObject, error)
+	// CreateRemittanceStatement Produce a creditor's remittance statement for a period
+	// (POST /api/v1/creditors/{id}/remittance-statements)
+	CreateRemittanceStatement(ctx context.Context, request CreateRemittanceStatementRequestObject) (CreateRemittanceStatementResponseObject, error)
 	// ListDebtors List debtors (a creditor sees those of its own cases only)
 	// (GET /api/v1/debtors)
 	ListDebtors(ctx context.Context, request ListDebtorsRequestObject) (ListDebtorsResponseObject, error)
@@ -5995,6 +6149,76 @@ func (sh *strictHandler) CreateApiKey(ctx *gin.Context, id Id) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(CreateApiKeyResponseObject); ok {
 		if err := validResponse.VisitCreateApiKeyResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListCreditorDocuments operation middleware
+func (sh *strictHandler) ListCreditorDocuments(ctx *gin.Context, id Id) {
+	var request ListCreditorDocumentsRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCreditorDocuments(ctx, request.(ListCreditorDocumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCreditorDocuments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListCreditorDocumentsResponseObject); ok {
+		if err := validResponse.VisitListCreditorDocumentsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateRemittanceStatement operation middleware
+func (sh *strictHandler) CreateRemittanceStatement(ctx *gin.Context, id Id) {
+	var request CreateRemittanceStatementRequestObject
+
+	request.Id = id
+
+	var body CreateRemittanceStatementJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRemittanceStatement(ctx, request.(CreateRemittanceStatementRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRemittanceStatement")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(CreateRemittanceStatementResponseObject); ok {
+		if err := validResponse.VisitCreateRemittanceStatementResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
