@@ -30,6 +30,8 @@ type Config struct {
 	Agency         documents.Agency
 	Blobs          Blobs
 	MaxUploadBytes int64
+	// Batches keeps document batches and queues their background job.
+	Batches BatchStore
 }
 
 // Service is the application: every use case is a method.

@@ -47,17 +47,23 @@ type generated struct {
 // stores it; a letter is recorded on the timeline as sent. Roles: letters
 // and receipts are the agency's; a creditor may produce its statement.
 func (s *Service) GenerateDocument(ctx context.Context, p recouvra.Principal, caseID uuid.UUID, kind documents.Kind, opts DocOptions) (recouvra.Document, error) {
+	doc, _, err := s.generateDocument(ctx, p, caseID, kind, opts)
+	return doc, err
+}
+
+// generateDocument is GenerateDocument returning the PDF as well.
+func (s *Service) generateDocument(ctx context.Context, p recouvra.Principal, caseID uuid.UUID, kind documents.Kind, opts DocOptions) (recouvra.Document, []byte, error) {
 	if !s.policy.Allowed(string(p.Role), "case_document", string(kind)) {
 		switch kind {
 		case documents.KindAmicableLetter, documents.KindFormalNotice, documents.KindStatement, documents.KindPaymentReceipt,
 			documents.KindInjunctionPacket, documents.KindInsolvency, documents.KindIrrecoverability:
-			return recouvra.Document{}, recouvra.Errorf(recouvra.ECodeForbidden, "Votre rôle ne permet pas de produire ce document.")
+			return recouvra.Document{}, nil, recouvra.Errorf(recouvra.ECodeForbidden, "Votre rôle ne permet pas de produire ce document.")
 		}
-		return recouvra.Document{}, recouvra.Invalid("Document inconnu.", recouvra.FieldError{Field: "kind", Code: "unknown",
+		return recouvra.Document{}, nil, recouvra.Invalid("Document inconnu.", recouvra.FieldError{Field: "kind", Code: "unknown",
 			Message: "Documents disponibles : amicable_letter, formal_notice, statement, payment_receipt, injunction_packet, insolvency_declaration, irrecoverability_certificate."})
 	}
 	var doc recouvra.Document
-	var blob string
+	var rendered []byte
 	err := s.store.Tx(ctx, func(r Repo) error {
 		c, err := r.CaseByID(ctx, p.Scope(), caseID, true)
 		if err != nil {
@@ -100,7 +106,7 @@ func (s *Service) GenerateDocument(ctx context.Context, p recouvra.Principal, ca
 		if err != nil {
 			return err
 		}
-		blob = sha
+		rendered = g.pdf
 		doc = recouvra.Document{ID: uuid.Must(uuid.NewV7()), CaseID: &c.ID, CreditorID: c.CreditorID, Kind: string(kind), Generated: true,
 			FileName: g.fileName, MediaType: "application/pdf", SizeBytes: size, SHA256: sha, Reference: g.reference,
 			Visibility: recouvra.Shared, Supersedes: opts.Supersedes, CreatedAt: s.now()}
@@ -130,8 +136,8 @@ func (s *Service) GenerateDocument(ctx context.Context, p recouvra.Principal, ca
 		}
 		return nil
 	})
-	_ = blob // a content stored before a failed transaction is unreachable: no row names it
-	return doc, err
+	// A content stored before a failed transaction is unreachable: no row names it.
+	return doc, rendered, err
 }
 
 func author(p recouvra.Principal, d *recouvra.Document) {

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+
+	"github.com/recouvra/recouvra/internal/jobs"
 )
 
 func runMigrate(ctx context.Context, env Env, args []string) error {
@@ -38,6 +40,9 @@ func runMigrate(ctx context.Context, env Env, args []string) error {
 	case "up":
 		n, err := m.Up(ctx)
 		if err != nil {
+			return err
+		}
+		if err := jobs.Migrate(ctx, sess.db.Pool); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "%d migration(s) applied.\n", n)

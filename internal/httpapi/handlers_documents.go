@@ -12,6 +12,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+	"github.com/oapi-codegen/nullable"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/documents"
@@ -201,4 +203,69 @@ func (a *API) ListCreditorDocuments(ctx context.Context, req oapi.ListCreditorDo
 		return nil, err
 	}
 	return oapi.ListCreditorDocuments200JSONResponse{Items: mapSlice(docs, apiDocument)}, nil
+}
+
+func apiBatch(b app.Batch) oapi.Batch {
+	out := oapi.Batch{Id: b.ID, Kind: b.Kind, State: oapi.BatchState(b.State), Total: b.Total, Done: b.Done, Failed: b.Failed,
+		ResultSha256: nullable.NewNullNullable[string](), ResultSize: nullable.NewNullNullable[int64](),
+		CreatedAt: b.CreatedAt, StartedAt: nullOf(b.StartedAt), FinishedAt: nullOf(b.FinishedAt)}
+	out.Failures = make([]struct {
+		CaseId  openapi_types.UUID `json:"case_id"`
+		Message string             `json:"message"`
+	}, len(b.Failures))
+	for i, f := range b.Failures {
+		out.Failures[i].CaseId, out.Failures[i].Message = f.CaseID, f.Message
+	}
+	if b.ResultSHA256 != "" {
+		out.ResultSha256 = nullable.NewNullableWithValue(b.ResultSHA256)
+		out.ResultSize = nullable.NewNullableWithValue(b.ResultSize)
+	}
+	return out
+}
+
+func (a *API) StartBatch(ctx context.Context, req oapi.StartBatchRequestObject) (oapi.StartBatchResponseObject, error) {
+	ctx = requestContext(ctx)
+	b := req.Body
+	var numbers map[string]string
+	if b.Options != nil && b.Options.RegisteredNumbers != nil {
+		numbers = *b.Options.RegisteredNumbers
+	}
+	batch, err := a.deps.App.StartBatch(ctx, principalFrom(ctx), documents.Kind(b.Kind), b.CaseIds, numbers)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.StartBatch202JSONResponse(apiBatch(batch)), nil
+}
+
+func (a *API) GetBatch(ctx context.Context, req oapi.GetBatchRequestObject) (oapi.GetBatchResponseObject, error) {
+	ctx = requestContext(ctx)
+	batch, err := a.deps.App.GetBatch(ctx, principalFrom(ctx), req.Id)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.GetBatch200JSONResponse(apiBatch(batch)), nil
+}
+
+// batchContent serves GET /api/v1/document-batches/{id}/content.
+func (a *API) batchContent(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, err := pathID(c)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	b, rc, err := a.deps.App.OpenBatchResult(ctx, principalFrom(ctx), id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	defer rc.Close()
+	h := c.Writer.Header()
+	h.Set("Content-Type", "application/zip")
+	h.Set("Content-Length", strconv.FormatInt(b.ResultSize, 10))
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "lot-" + b.Kind + "-" + b.ID.String()[:8] + ".zip"}))
+	c.Status(http.StatusOK)
+	if _, err := io.Copy(c.Writer, rc); err != nil {
+		a.deps.Logger.Warn("batch download interrupted", "request_id", requestID(c), "error", err.Error())
+	}
 }

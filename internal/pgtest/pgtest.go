@@ -23,6 +23,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/recouvra/recouvra/internal/jobs"
 	"github.com/recouvra/recouvra/internal/localpg"
 	"github.com/recouvra/recouvra/internal/postgres"
 )
@@ -91,7 +92,7 @@ func buildTemplate(ctx context.Context, c *localpg.Cluster) error {
 	if _, err := m.Up(ctx); err != nil {
 		return fmt.Errorf("migrate template: %w", err)
 	}
-	return nil
+	return jobs.Migrate(ctx, db.Pool)
 }
 
 // URL creates a fresh, migrated database for t and returns its URL. The

@@ -208,6 +208,20 @@ func routeTable() map[string]routeCase {
 		"GET /api/v1/creditors/:id/documents": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
 			return c.Do("GET", "/api/v1/creditors/"+pick(t, w.credA.ID, w.credB.ID)+"/documents", nil)
 		}},
+		"POST /api/v1/document-batches": {allowed: staff, ok: 202, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			return c.Do("POST", "/api/v1/document-batches", map[string]any{"kind": "statement", "case_ids": []uuid.UUID{w.caseA.Case.ID}})
+		}},
+		"GET /api/v1/document-batches/:id": {allowed: staff, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/document-batches/"+pick(t, w.batch(), w.batch()), nil)
+		}},
+		"GET /api/v1/document-batches/:id/content": {allowed: staff, ok: 200, call: func(w *world, c *apitest.Client, as string, t target) *apitest.Response {
+			id := pick(t, w.batch(), w.batch())
+			if t != missing {
+				w.waitBatch(id)
+			}
+			status, body := w.get(as, "/api/v1/document-batches/"+id+"/content")
+			return &apitest.Response{Status: status, Body: body, Header: http.Header{"Content-Type": {"application/problem+json"}}}
+		}},
 		"GET /api/v1/cases/:id/documents": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
 			return c.Do("GET", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/documents", nil)
 		}},

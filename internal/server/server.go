@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -27,6 +29,7 @@ import (
 	"github.com/recouvra/recouvra/internal/documents"
 	"github.com/recouvra/recouvra/internal/httpapi"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
+	"github.com/recouvra/recouvra/internal/jobs"
 	"github.com/recouvra/recouvra/internal/pdf"
 	"github.com/recouvra/recouvra/internal/postgres"
 	"github.com/recouvra/recouvra/internal/rbac"
@@ -44,6 +47,7 @@ type Server struct {
 	served        chan error
 	release       func() error // closes what Start opened; nothing for a borrowed DB
 	stopListening context.CancelFunc
+	queue         *jobs.Queue // nil when not started
 }
 
 // Options are the outside things a server needs besides its configuration.
@@ -107,9 +111,28 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	if err != nil {
 		return nil, err
 	}
-	service, err := NewService(s.db.DB, cfg, opts.Password, opts.Now)
+	// The queue works batches through the service, and the service queues
+	// them: the queue is bound once both exist.
+	var queue *jobs.Queue
+	service, err := newService(s.db.DB, cfg, opts.Password, opts.Now, func(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+		return queue.EnqueueBatch(ctx, tx, id)
+	})
 	if err != nil {
 		return nil, err
+	}
+	if cfg.MigrateOnStart {
+		if err := jobs.Migrate(ctx, s.db.Pool); err != nil {
+			return nil, err
+		}
+	}
+	if queue, err = jobs.New(s.db.Pool, opts.Logger, service.RunBatch); err != nil {
+		return nil, err
+	}
+	if current, _ := migrator.Current(ctx); current {
+		if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
+			return nil, fmt.Errorf("job queue: %w", err)
+		}
+		s.queue = queue
 	}
 	if current, err := migrator.Current(ctx); err != nil {
 		return nil, err
@@ -192,7 +215,12 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 }
 
 // NewService builds the use cases over db with the configured policies.
+// It queues no background work (document batches need a running server).
 func NewService(db *postgres.DB, cfg config.Config, password *credential.Params, now func() time.Time) (*app.Service, error) {
+	return newService(db, cfg, password, now, nil)
+}
+
+func newService(db *postgres.DB, cfg config.Config, password *credential.Params, now func() time.Time, enqueue postgres.Enqueuer) (*app.Service, error) {
 	policy, err := rbac.Load()
 	if err != nil {
 		return nil, err
@@ -221,6 +249,7 @@ func NewService(db *postgres.DB, cfg config.Config, password *credential.Params,
 		Agency:         agency,
 		Blobs:          blobstore.Local{Dir: filepath.Join(cfg.DataDir, "documents")},
 		MaxUploadBytes: cfg.MaxUploadBytes,
+		Batches:        postgres.NewBatches(db, enqueue),
 	}, now)
 }
 
@@ -275,6 +304,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.api.Close() // live streams end; other requests finish
 	err := s.http.Shutdown(sctx)
 	s.stopListening()
+	if s.queue != nil {
+		// A batch still running is left to river: it resumes it later.
+		if qerr := s.queue.Stop(sctx); qerr != nil && !errors.Is(qerr, context.DeadlineExceeded) {
+			err = errors.Join(err, qerr)
+		}
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("in-flight requests did not finish within %s: %w", s.cfg.ShutdownTimeout, s.http.Close())
 	}

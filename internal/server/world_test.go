@@ -81,10 +81,7 @@ func newWorldWith(t testing.TB, logs io.Writer, edit func(*config.Config)) *worl
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
-	svc, err := server.NewService(db, c, &cheapHash, clk.Now) // the same data dir and agency as the server
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := srv.Service() // the server's own: same clock, store, agency and job queue
 	w := &world{t: t, db: db, dataDir: c.DataDir, srv: srv, svc: svc, clock: clk, anon: apitest.New(t, srv.URL()),
 		users: map[string]recouvra.User{}, tokens: map[string]string{}}
 	ctx := context.Background()
@@ -247,4 +244,29 @@ func (w *world) relogin() {
 	for name, u := range w.users {
 		w.tokens[name] = w.login(u.Email)
 	}
+}
+
+// get fetches a raw body as principal as.
+func (w *world) get(as, path string) (int, []byte) {
+	w.t.Helper()
+	req, _ := http.NewRequest("GET", w.srv.URL()+path, nil)
+	req.Header.Set("Authorization", "Bearer "+w.tokens[as])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// batch queues a one-case statement batch as the agent and returns its id.
+func (w *world) batch() uuid.UUID {
+	w.t.Helper()
+	b, err := w.svc.StartBatch(context.Background(), recouvra.Principal{Kind: recouvra.PrincipalUser, UserID: w.users["agent"].ID, Role: recouvra.RoleAgent},
+		"statement", []uuid.UUID{w.caseA.Case.ID}, nil)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return b.ID
 }

@@ -18,6 +18,30 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for BatchState.
+const (
+	Done    BatchState = "done"
+	Failed  BatchState = "failed"
+	Queued  BatchState = "queued"
+	Running BatchState = "running"
+)
+
+// Valid indicates whether the value is a known member of the BatchState enum.
+func (e BatchState) Valid() bool {
+	switch e {
+	case Done:
+		return true
+	case Failed:
+		return true
+	case Queued:
+		return true
+	case Running:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CaseCloseReason.
 const (
 	CaseCloseReasonPaid       CaseCloseReason = "paid"
@@ -681,6 +705,27 @@ func (e ListCasesParamsStatus) Valid() bool {
 	}
 }
 
+// Defines values for StartBatchJSONBodyKind.
+const (
+	StartBatchJSONBodyKindAmicableLetter StartBatchJSONBodyKind = "amicable_letter"
+	StartBatchJSONBodyKindFormalNotice   StartBatchJSONBodyKind = "formal_notice"
+	StartBatchJSONBodyKindStatement      StartBatchJSONBodyKind = "statement"
+)
+
+// Valid indicates whether the value is a known member of the StartBatchJSONBodyKind enum.
+func (e StartBatchJSONBodyKind) Valid() bool {
+	switch e {
+	case StartBatchJSONBodyKindAmicableLetter:
+		return true
+	case StartBatchJSONBodyKindFormalNotice:
+		return true
+	case StartBatchJSONBodyKindStatement:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DueDateParamsKind.
 const (
 	DaysThenEndOfMonth DueDateParamsKind = "days_then_end_of_month"
@@ -791,6 +836,30 @@ type AuditPage struct {
 	Items      []AuditEntry `json:"items"`
 	NextCursor *string      `json:"next_cursor,omitempty"`
 }
+
+// Batch defines model for Batch.
+type Batch struct {
+	CreatedAt time.Time `json:"created_at"`
+	Done      int       `json:"done"`
+	Failed    int       `json:"failed"`
+
+	// Failures Why cases got no document (the first 200).
+	Failures []struct {
+		CaseId  openapi_types.UUID `json:"case_id"`
+		Message string             `json:"message"`
+	} `json:"failures"`
+	FinishedAt   nullable.Nullable[time.Time] `json:"finished_at"`
+	Id           openapi_types.UUID           `json:"id"`
+	Kind         string                       `json:"kind"`
+	ResultSha256 nullable.Nullable[string]    `json:"result_sha256"`
+	ResultSize   nullable.Nullable[int64]     `json:"result_size"`
+	StartedAt    nullable.Nullable[time.Time] `json:"started_at"`
+	State        BatchState                   `json:"state"`
+	Total        int                          `json:"total"`
+}
+
+// BatchState defines model for Batch.State.
+type BatchState string
 
 // Case defines model for Case.
 type Case struct {
@@ -1682,6 +1751,18 @@ type ListDebtorsParams struct {
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
 }
 
+// StartBatchJSONBody defines parameters for StartBatch.
+type StartBatchJSONBody struct {
+	CaseIds []openapi_types.UUID   `json:"case_ids"`
+	Kind    StartBatchJSONBodyKind `json:"kind"`
+	Options *struct {
+		RegisteredNumbers *map[string]string `json:"registered_numbers,omitempty"`
+	} `json:"options,omitempty"`
+}
+
+// StartBatchJSONBodyKind defines parameters for StartBatch.
+type StartBatchJSONBodyKind string
+
 // ReversePaymentJSONBody defines parameters for ReversePayment.
 type ReversePaymentJSONBody struct {
 	Reason string `json:"reason"`
@@ -1756,6 +1837,9 @@ type CreateDebtorJSONRequestBody = DebtorInput
 
 // UpdateDebtorJSONRequestBody defines body for UpdateDebtor for application/json ContentType.
 type UpdateDebtorJSONRequestBody = DebtorPatch
+
+// StartBatchJSONRequestBody defines body for StartBatch for application/json ContentType.
+type StartBatchJSONRequestBody StartBatchJSONBody
 
 // ReversePaymentJSONRequestBody defines body for ReversePayment for application/json ContentType.
 type ReversePaymentJSONRequestBody ReversePaymentJSONBody
@@ -1861,6 +1945,12 @@ type ServerInterface interface {
 	// UpdateDebtor Change a debtor's details or insolvency record
 	// (PATCH /api/v1/debtors/{id})
 	UpdateDebtor(c *gin.Context, id Id)
+	// StartBatch Produce one kind of document for many cases, in the background
+	// (POST /api/v1/document-batches)
+	StartBatch(c *gin.Context)
+	// GetBatch A batch's progress
+	// (GET /api/v1/document-batches/{id})
+	GetBatch(c *gin.Context, id Id)
 	// GetDocument A document's record (kind, size, SHA-256, author, …)
 	// (GET /api/v1/documents/{id})
 	GetDocument(c *gin.Context, id Id)
@@ -2864,6 +2954,44 @@ func (siw *ServerInterfaceWrapper) UpdateDebtor(c *gin.Context) {
 	siw.Handler.UpdateDebtor(c, id)
 }
 
+// StartBatch operation middleware
+func (siw *ServerInterfaceWrapper) StartBatch(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.StartBatch(c)
+}
+
+// GetBatch operation middleware
+func (siw *ServerInterfaceWrapper) GetBatch(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetBatch(c, id)
+}
+
 // GetDocument operation middleware
 func (siw *ServerInterfaceWrapper) GetDocument(c *gin.Context) {
 
@@ -3251,6 +3379,8 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/api/v1/cases/:id/documents", wrapper.ListDocuments)
 	router.POST(options.BaseURL+"/api/v1/cases/:id/documents", wrapper.GenerateDocument)
 	router.GET(options.BaseURL+"/api/v1/documents/:id", wrapper.GetDocument)
+	router.POST(options.BaseURL+"/api/v1/document-batches", wrapper.StartBatch)
+	router.GET(options.BaseURL+"/api/v1/document-batches/:id", wrapper.GetBatch)
 	router.GET(options.BaseURL+"/api/v1/payments/:id", wrapper.GetPayment)
 	router.POST(options.BaseURL+"/api/v1/payments/:id/reverse", wrapper.ReversePayment)
 	router.GET(options.BaseURL+"/api/v1/rates", wrapper.ListRates)
@@ -4509,6 +4639,84 @@ func (response UpdateDebtordefaultApplicationProblemPlusJSONResponse) VisitUpdat
 	return err
 }
 
+type StartBatchRequestObject struct {
+	Body *StartBatchJSONRequestBody
+}
+
+type StartBatchResponseObject interface {
+	VisitStartBatchResponse(w http.ResponseWriter) error
+}
+
+type StartBatch202JSONResponse Batch
+
+func (response StartBatch202JSONResponse) VisitStartBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartBatchdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response StartBatchdefaultApplicationProblemPlusJSONResponse) VisitStartBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBatchRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetBatchResponseObject interface {
+	VisitGetBatchResponse(w http.ResponseWriter) error
+}
+
+type GetBatch200JSONResponse Batch
+
+func (response GetBatch200JSONResponse) VisitGetBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBatchdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetBatchdefaultApplicationProblemPlusJSONResponse) VisitGetBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDocumentRequestObject struct {
 	Id Id `json:"id"`
 }
@@ -5214,6 +5422,12 @@ type StrictServerInterface interface {
 	// UpdateDebtor Change a debtor's details or insolvency record
 	// (PATCH /api/v1/debtors/{id})
 	UpdateDebtor(ctx context.Context, request UpdateDebtorRequestObject) (UpdateDebtorResponseObject, error)
+	// StartBatch Produce one kind of document for many cases, in the background
+	// (POST /api/v1/document-batches)
+	StartBatch(ctx context.Context, request StartBatchRequestObject) (StartBatchResponseObject, error)
+	// GetBatch A batch's progress
+	// (GET /api/v1/document-batches/{id})
+	GetBatch(ctx context.Context, request GetBatchRequestObject) (GetBatchResponseObject, error)
 	// GetDocument A document's record (kind, size, SHA-256, author, …)
 	// (GET /api/v1/documents/{id})
 	GetDocument(ctx context.Context, request GetDocumentRequestObject) (GetDocumentResponseObject, error)
@@ -6357,6 +6571,74 @@ func (sh *strictHandler) UpdateDebtor(ctx *gin.Context, id Id) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(UpdateDebtorResponseObject); ok {
 		if err := validResponse.VisitUpdateDebtorResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// StartBatch operation middleware
+func (sh *strictHandler) StartBatch(ctx *gin.Context) {
+	var request StartBatchRequestObject
+
+	var body StartBatchJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StartBatch(ctx, request.(StartBatchRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartBatch")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(StartBatchResponseObject); ok {
+		if err := validResponse.VisitStartBatchResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetBatch operation middleware
+func (sh *strictHandler) GetBatch(ctx *gin.Context, id Id) {
+	var request GetBatchRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetBatch(ctx, request.(GetBatchRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetBatch")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetBatchResponseObject); ok {
+		if err := validResponse.VisitGetBatchResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
