@@ -413,27 +413,34 @@ func (s *Service) changeCase(ctx context.Context, p recouvra.Principal, id uuid.
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		settled, err := s.settle(ctx, r, p, &c, false)
-		if err != nil {
-			return err
-		}
-		events = append(events, settled...)
-		c.UpdatedAt = now
-		if err := r.UpdateCase(ctx, &c, expected); err != nil {
-			return err
-		}
-		for i := range events {
-			if err := r.InsertEvent(ctx, &events[i]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.commit(ctx, r, p, &c, expected, events, false)
 	})
 	if err != nil {
 		return CaseView{}, err
 	}
 	return s.GetCase(ctx, p, id)
+}
+
+// commit saves a changed case at its next version and appends its events,
+// after bringing its balances in line with its statement (settle: a case
+// with nothing left due closes as paid; with reopen, as after a reversal, a
+// case closed as paid with something due again reopens).
+func (s *Service) commit(ctx context.Context, r Repo, p recouvra.Principal, c *recouvra.Case, expected int, events []recouvra.Event, reopen bool) error {
+	settled, err := s.settle(ctx, r, p, c, reopen)
+	if err != nil {
+		return err
+	}
+	events = append(events, settled...)
+	c.UpdatedAt = s.now()
+	if err := r.UpdateCase(ctx, c, expected); err != nil {
+		return err
+	}
+	for i := range events {
+		if err := r.InsertEvent(ctx, &events[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func stale() error {

@@ -267,25 +267,11 @@ func (s *Service) RecordPayment(ctx context.Context, p recouvra.Principal, caseI
 		if err := r.InsertPayment(ctx, c.CreditorID, &pay, by); err != nil {
 			return err
 		}
-		expected := c.Version
-		events, err := s.settle(ctx, r, p, &c, false)
-		if err != nil {
-			return err
-		}
-		events = append([]recouvra.Event{s.newEvent(p, &c, recouvra.EventPaymentRecorded, recouvra.Shared, map[string]any{
+		recorded := s.newEvent(p, &c, recouvra.EventPaymentRecorded, recouvra.Shared, map[string]any{
 			"payment_id": pay.ID.String(), "receipt_number": receipt, "amount_cents": pay.AmountCents, "currency": pay.Currency,
 			"received_on": pay.ReceivedOn.String(), "method": string(pay.Method),
-		})}, events...)
-		c.UpdatedAt = s.now()
-		if err := r.UpdateCase(ctx, &c, expected); err != nil {
-			return err
-		}
-		for i := range events {
-			if err := r.InsertEvent(ctx, &events[i]); err != nil {
-				return err
-			}
-		}
-		return nil
+		})
+		return s.commit(ctx, r, p, &c, c.Version, []recouvra.Event{recorded}, false)
 	})
 	if err != nil {
 		return PaymentView{}, err
@@ -353,24 +339,10 @@ func (s *Service) ReversePayment(ctx context.Context, p recouvra.Principal, id u
 		if err := r.ReversePayment(ctx, id, s.now(), reason, by); err != nil {
 			return err
 		}
-		expected := c.Version
-		events, err := s.settle(ctx, r, p, &c, true)
-		if err != nil {
-			return err
-		}
-		events = append([]recouvra.Event{s.newEvent(p, &c, recouvra.EventPaymentReversed, recouvra.Shared, map[string]any{
+		reversed := s.newEvent(p, &c, recouvra.EventPaymentReversed, recouvra.Shared, map[string]any{
 			"payment_id": id.String(), "receipt_number": pay.ReceiptNumber, "amount_cents": pay.AmountCents, "reason": reason,
-		})}, events...)
-		c.UpdatedAt = s.now()
-		if err := r.UpdateCase(ctx, &c, expected); err != nil {
-			return err
-		}
-		for i := range events {
-			if err := r.InsertEvent(ctx, &events[i]); err != nil {
-				return err
-			}
-		}
-		return nil
+		})
+		return s.commit(ctx, r, p, &c, c.Version, []recouvra.Event{reversed}, true)
 	})
 	if err != nil {
 		return PaymentView{}, err
