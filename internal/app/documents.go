@@ -86,13 +86,19 @@ func (s *Service) generateDocument(ctx context.Context, p recouvra.Principal, ca
 		if err != nil {
 			return err
 		}
+		// Letters are numbered after every letter recorded as sent, whether
+		// Recouvra wrote it or someone logged it.
+		sent, err := r.CountEvents(ctx, c.ID, recouvra.EventLetterSent)
+		if err != nil {
+			return err
+		}
 		signer := "Le service juridique"
 		if p.Kind == recouvra.PrincipalUser {
 			if u, err := r.UserByID(ctx, p.UserID); err == nil {
 				signer = u.Name
 			}
 		}
-		g, err := s.render(kind, opts, c, creditor, debtor, in, existing, signer)
+		g, err := s.render(kind, opts, c, creditor, debtor, in, existing, signer, sent)
 		if err != nil {
 			return err
 		}
@@ -153,19 +159,13 @@ func author(p recouvra.Principal, d *recouvra.Document) {
 
 // render writes the PDF of one kind.
 func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor,
-	in recouvra.StatementInput, existing []recouvra.Document, signer string) (generated, error) {
+	in recouvra.StatementInput, existing []recouvra.Document, signer string, lettersSent int) (generated, error) {
 	agency := s.cfg.Agency
 	today := s.today()
 	switch kind {
 	case documents.KindAmicableLetter, documents.KindFormalNotice:
 		st := recouvra.ComputeStatement(in)
-		letters := 0
-		for _, d := range existing {
-			if d.Kind == string(documents.KindAmicableLetter) || d.Kind == string(documents.KindFormalNotice) {
-				letters++
-			}
-		}
-		ref := fmt.Sprintf("%s-L%d", c.Reference, letters+1)
+		ref := fmt.Sprintf("%s-L%d", c.Reference, lettersSent+1)
 		first, firstOn := c.FirstLetterReference, c.FirstLetterOn
 		if first == "" {
 			first, firstOn = c.Reference+"-L1", today

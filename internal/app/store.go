@@ -93,6 +93,7 @@ type Repo interface {
 	ListEvents(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID, afterSeq int64, limit int) ([]recouvra.Event, error)
 	EventsSince(ctx context.Context, scope recouvra.Scope, afterSeq int64, limit int) ([]recouvra.Event, error)
 	LastEventSeq(ctx context.Context) (int64, error)
+	CountEvents(ctx context.Context, caseID uuid.UUID, t recouvra.EventType) (int, error)
 
 	SeedRates(ctx context.Context, rates []recouvra.Rate, at time.Time) (int64, error)
 	ListRates(ctx context.Context) ([]recouvra.Rate, error)

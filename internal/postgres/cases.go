@@ -557,6 +557,12 @@ func (r repo) EventsSince(ctx context.Context, scope recouvra.Scope, afterSeq in
 	return eventsOf(rows)
 }
 
+func (r repo) CountEvents(ctx context.Context, caseID uuid.UUID, t recouvra.EventType) (int, error) {
+	var n int64
+	err := r.q(ctx).Model(&eventRow{}).Where("case_id = ? AND type = ?", caseID, string(t)).Count(&n).Error
+	return int(n), dbErr(err, whatEvent)
+}
+
 func (r repo) LastEventSeq(ctx context.Context) (int64, error) {
 	var seq int64
 	err := r.q(ctx).Raw("SELECT coalesce(max(seq), 0) FROM events").Scan(&seq).Error

@@ -262,3 +262,18 @@ func TestAttachmentsAndIntegrity(t *testing.T) {
 		t.Fatalf("tampered file served: %d %s", resp.StatusCode, body)
 	}
 }
+
+func TestLetterNumbersFollowLettersLoggedByHand(t *testing.T) {
+	w := newWorld(t)
+	id := w.caseA.Case.ID.String()
+	// A letter sent outside Recouvra and logged on the timeline is the first.
+	if r := w.as("agent").Do("POST", "/api/v1/cases/"+id+"/events", map[string]any{"type": "letter_sent", "data": map[string]any{"kind": "amicable", "sent_on": recouvra.DateOf(w.clock.Now()).String()}}); r.Status != 201 {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	_, doc := w.generate("agent", id, map[string]any{"kind": "amicable_letter"})
+	_, data := w.content("agent", doc.Id.String())
+	text := apitest.PDFText(t, data)
+	if doc.Reference != w.caseA.Case.Reference+"-L2" || !strings.Contains(text, "Premier courrier : référence "+w.caseA.Case.Reference+"-L1") {
+		t.Fatalf("%s:\n%s", doc.Reference, text)
+	}
+}
