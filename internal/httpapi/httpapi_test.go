@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -216,7 +217,7 @@ func TestRequestValidation(t *testing.T) {
 func TestMetricsCountRequestsByRoute(t *testing.T) {
 	f := newFixture(t, api.Spec)
 	f.client.Do("GET", "/healthz", nil)
-	f.client.Do("GET", "/no/such/thing", nil)
+	f.client.Do("GET", "/api/no/such/thing", nil)
 	resp, err := http.Get(f.srv.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -322,5 +323,57 @@ func TestGateOrderAuthenticateThenAuthorizeThenValidate(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "admin-token") {
 		t.Fatal("a token appeared in the logs")
+	}
+}
+
+func TestWebAppIsServedWithDeepLinks(t *testing.T) {
+	app := fstest.MapFS{
+		"index.html":         {Data: []byte("<!doctype html><div id=root></div>")},
+		"assets/app-1a2b.js": {Data: []byte("console.log(1)")},
+		"favicon.svg":        {Data: []byte("<svg/>")},
+	}
+	a, err := New(context.Background(), Deps{Logger: slog.New(slog.DiscardHandler), Spec: api.Spec, Registry: prometheus.NewRegistry(),
+		Authn: tokens{}, Authz: policy(t), Web: app})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a)
+	defer srv.Close()
+	get := func(path string) (*http.Response, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	for _, p := range []string{"/", "/dossiers/123", "/portail"} {
+		if resp, body := get(p); resp.StatusCode != 200 || !strings.Contains(body, "id=root") {
+			t.Errorf("%s: %d %s", p, resp.StatusCode, body)
+		}
+	}
+	if resp, body := get("/assets/app-1a2b.js"); resp.StatusCode != 200 || body != "console.log(1)" || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("asset: %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+	if resp, body := get("/api/v1/nothing"); resp.StatusCode != 404 || !strings.Contains(body, `"code":"not_found"`) {
+		t.Errorf("API 404 must stay problem+json: %d %s", resp.StatusCode, body)
+	}
+
+	// Without a build, / says how to make one.
+	b, err := New(context.Background(), Deps{Logger: slog.New(slog.DiscardHandler), Spec: api.Spec, Registry: prometheus.NewRegistry(), Authn: tokens{}, Authz: policy(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv2 := httptest.NewServer(b)
+	defer srv2.Close()
+	resp, err := http.Get(srv2.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "make web") {
+		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -47,6 +48,8 @@ type Deps struct {
 	Waker    Waker                // wakes live event streams
 	// MaxUploadBytes bounds an uploaded attachment.
 	MaxUploadBytes int64
+	// Web is the built web app served at / (nil: a page says how to build it).
+	Web fs.FS
 }
 
 // API is the HTTP handler of the whole service.
@@ -98,9 +101,9 @@ func New(ctx context.Context, deps Deps) (*API, error) {
 		return nil, err
 	}
 	e.Use(withRequestID(), accessLog(deps.Logger), metrics.middleware(), recoverPanics(deps.Logger), securityHeaders())
-	e.NoRoute(func(c *gin.Context) {
+	e.NoRoute(webApp(deps.Web, deps.Web != nil, func(c *gin.Context) {
 		a.fail(c, recouvra.Errorf(recouvra.ECodeNotFound, "Aucune ressource à l'adresse %s.", c.Request.URL.Path))
-	})
+	}))
 	e.NoMethod(func(c *gin.Context) {
 		a.fail(c, recouvra.Errorf(recouvra.ECodeMethodNotAllowed, "La méthode %s n'est pas acceptée ici.", c.Request.Method))
 	})

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -33,6 +34,7 @@ import (
 	"github.com/recouvra/recouvra/internal/pdf"
 	"github.com/recouvra/recouvra/internal/postgres"
 	"github.com/recouvra/recouvra/internal/rbac"
+	"github.com/recouvra/recouvra/web"
 )
 
 // Server is a started Recouvra service.
@@ -167,6 +169,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		Now:            opts.Now,
 		Waker:          notifier,
 		MaxUploadBytes: cfg.MaxUploadBytes,
+		Web:            webFS(),
 		Probes: []httpapi.Probe{
 			{Name: oapi.Database, Check: func(ctx context.Context) error {
 				ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -212,6 +215,15 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	}()
 	ok = true
 	return s, nil
+}
+
+// webFS is the embedded web app, nil when the binary has no build.
+func webFS() fs.FS {
+	app, ok := web.App()
+	if !ok {
+		return nil
+	}
+	return app
 }
 
 // NewService builds the use cases over db with the configured policies.
