@@ -4,10 +4,10 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/recouvra
 
-.PHONY: run build test vet fmt-check generate postgres-server pdf-tools bench bench-documents clean
+.PHONY: run build web web-deps web-test test vet fmt-check generate postgres-server pdf-tools bench bench-documents clean
 
-## run: build, start the private PostgreSQL, migrate, load the demo agency and serve on http://127.0.0.1:8080
-run: postgres-server build
+## run: build (web app included), start the private PostgreSQL, migrate, load the demo agency and serve on http://127.0.0.1:8080
+run: postgres-server web build
 	./$(BIN) demo
 	./$(BIN) serve
 
@@ -16,8 +16,23 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/recouvra
 
 ## test: every check CI runs
-test: postgres-server pdf-tools vet fmt-check
+test: postgres-server pdf-tools vet fmt-check web-test
 	$(GO) test -race -count=1 -timeout 10m ./...
+
+## web: build the web app into web/dist/app, which the binary embeds (needs Node.js and npm)
+web: web-deps
+	cd web && npm run build
+
+## web-test: type-check the web app and run its unit tests
+web-test: web-deps
+	cd web && npx tsc --noEmit && npm test
+
+# npm ci when the lock file is newer than the installed packages.
+web-deps: web/node_modules/.package-lock.json
+web/node_modules/.package-lock.json: web/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "Node.js and npm are needed for the web app: apt-get install nodejs npm"; exit 1; }
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
 
 vet:
 	$(GO) vet ./...
@@ -34,9 +49,10 @@ bench: postgres-server
 bench-documents: postgres-server
 	$(GO) test -run '^$$' -bench BenchmarkLetters -benchtime 300x -cpu 1 -timeout 30m ./internal/server/
 
-## generate: regenerate the server code from api/openapi.yaml
+## generate: regenerate the server code and the web app's API types from api/openapi.yaml
 generate:
 	$(GO) tool oapi-codegen -config api/oapi-codegen.yaml api/openapi.yaml
+	@if [ -d web/node_modules ]; then cd web && npm run --silent generate; fi
 
 ## postgres-server: make sure PostgreSQL server binaries exist (installs them with apt where it can)
 postgres-server:
@@ -47,4 +63,4 @@ pdf-tools:
 	@scripts/ensure-poppler.sh
 
 clean:
-	rm -rf bin
+	rm -rf bin web/dist/app web/node_modules

@@ -1,0 +1,31 @@
+import { createContext, useContext, useMemo, useState, type ReactNode } from "react";
+import { en, fr, type Key } from "./messages";
+import type { Lang } from "../lib/format";
+
+interface I18n {
+  lang: Lang;
+  t: (k: Key) => string;
+  toggle: () => void;
+}
+
+const Ctx = createContext<I18n>({ lang: "fr", t: (k) => fr[k], toggle: () => {} });
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [lang, setLang] = useState<Lang>(() => (localStorage.getItem("lang") === "en" ? "en" : "fr"));
+  const value = useMemo<I18n>(() => {
+    const dict = lang === "en" ? en : fr;
+    return {
+      lang,
+      t: (k) => dict[k],
+      toggle: () => {
+        const next = lang === "fr" ? "en" : "fr";
+        localStorage.setItem("lang", next);
+        document.documentElement.lang = next;
+        setLang(next);
+      },
+    };
+  }, [lang]);
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+export const useI18n = () => useContext(Ctx);

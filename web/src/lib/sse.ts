@@ -1,0 +1,77 @@
+// A Server-Sent Events reader over fetch: EventSource cannot send the
+// Authorization header, fetch can. It reconnects by itself with the id of
+// the last event it saw, so nothing is missed.
+
+export interface StreamEvent {
+  id: string;
+  event: string;
+  data: string;
+}
+
+// parseChunk reads complete events out of buffered text and returns them
+// with what is left over (an event cut in the middle).
+export function parseChunk(buffer: string): { events: StreamEvent[]; rest: string } {
+  const events: StreamEvent[] = [];
+  const blocks = buffer.split(/\r?\n\r?\n/);
+  const rest = blocks.pop() ?? "";
+  for (const block of blocks) {
+    const ev: StreamEvent = { id: "", event: "message", data: "" };
+    const data: string[] = [];
+    for (const line of block.split(/\r?\n/)) {
+      if (line.startsWith(":")) continue; // a comment: the heartbeat
+      const i = line.indexOf(":");
+      const field = i < 0 ? line : line.slice(0, i);
+      const value = i < 0 ? "" : line.slice(i + 1).replace(/^ /, "");
+      if (field === "id") ev.id = value;
+      else if (field === "event") ev.event = value;
+      else if (field === "data") data.push(value);
+    }
+    if (data.length > 0) {
+      ev.data = data.join("\n");
+      events.push(ev);
+    }
+  }
+  return { events, rest };
+}
+
+// follow reads url until stop() is called, calling onEvent for each event.
+export function follow(url: string, token: () => string | null, onEvent: (e: StreamEvent) => void): () => void {
+  let stopped = false;
+  let lastId = "";
+  const controller = new AbortController();
+  const run = async () => {
+    let delay = 1000;
+    while (!stopped) {
+      try {
+        const headers: Record<string, string> = { Accept: "text/event-stream" };
+        const t = token();
+        if (t) headers.Authorization = `Bearer ${t}`;
+        if (lastId) headers["Last-Event-ID"] = lastId;
+        const resp = await fetch(url, { headers, signal: controller.signal });
+        if (!resp.ok || !resp.body) throw new Error(`stream: ${resp.status}`);
+        delay = 1000;
+        const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          const parsed = parseChunk(buffer + value);
+          buffer = parsed.rest;
+          for (const ev of parsed.events) {
+            lastId = ev.id || lastId;
+            onEvent(ev);
+          }
+        }
+      } catch {
+        if (stopped) return;
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 15000);
+    }
+  };
+  void run();
+  return () => {
+    stopped = true;
+    controller.abort();
+  };
+}

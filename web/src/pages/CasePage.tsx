@@ -1,0 +1,160 @@
+import { useEffect, useState } from "react";
+import { api, session, type Schemas } from "../api/client";
+import { useI18n } from "../i18n";
+import type { Key } from "../i18n/messages";
+import { date, dateTime, money } from "../lib/format";
+import { navigate } from "../lib/router";
+import { follow } from "../lib/sse";
+
+type Event = Schemas["Event"];
+
+// CasePage shows a case: its stage, the amounts from the statement, the
+// deadlines, the timeline — updated live from the event stream — and the
+// documents to download.
+export function CasePage({ id }: { id: string; me: Schemas["Me"] }) {
+  const { t, lang } = useI18n();
+  const [c, setCase] = useState<Schemas["Case"] | null>(null);
+  const [st, setStatement] = useState<Schemas["Statement"] | null>(null);
+  const [events, setEvents] = useState<Event[]>([]);
+  const [docs, setDocs] = useState<Schemas["Document"][]>([]);
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    const p = { params: { path: { id } } };
+    void api.GET("/api/v1/cases/{id}", p).then(({ data }) => data && setCase(data));
+    void api.GET("/api/v1/cases/{id}/statement", p).then(({ data }) => data && setStatement(data));
+    void api.GET("/api/v1/cases/{id}/documents", p).then(({ data }) => data && setDocs(data.items));
+  }, [id, tick]);
+
+  useEffect(() => {
+    void api.GET("/api/v1/cases/{id}/events", { params: { path: { id }, query: { limit: 200 } } }).then(({ data }) => data && setEvents(data.items));
+    // New events of this case arrive on the stream; amounts are read again.
+    return follow("/api/v1/events/stream", session.token, (ev) => {
+      const e = JSON.parse(ev.data) as Event;
+      if (e.case_id !== id) return;
+      setEvents((prev) => (prev.some((x) => x.id === e.id) ? prev : [...prev, e]));
+      setTick((n) => n + 1);
+    });
+  }, [id]);
+
+  const download = async (d: Schemas["Document"]) => {
+    const resp = await fetch(`/api/v1/documents/${d.id}/content`, { headers: { Authorization: `Bearer ${session.token()}` } });
+    if (!resp.ok) return;
+    const url = URL.createObjectURL(await resp.blob());
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = d.file_name;
+    a.click();
+    URL.revokeObjectURL(url);
+  };
+
+  if (!c) return <p className="status">{t("loading")}</p>;
+  const cur = c.currency;
+  return (
+    <article aria-labelledby="case-title">
+      <a href="/dossiers" onClick={(e) => (e.preventDefault(), navigate("/dossiers"))}>
+        {t("case.back")}
+      </a>
+      <h1 id="case-title">
+        {c.reference} — {c.debtor.name}
+      </h1>
+      <dl className="facts">
+        <dt>{t("case.stage")}</dt>
+        <dd>
+          <span className={`stage stage-${c.stage}`}>{t(`stage.${c.stage}`)}</span>
+        </dd>
+        <dt>{t("case.creditor")}</dt>
+        <dd>{c.creditor_name}</dd>
+        <dt>{t("case.debtor")}</dt>
+        <dd>
+          {c.debtor.name}
+          {c.debtor.siren ? ` — SIREN ${c.debtor.siren}` : ""}
+        </dd>
+      </dl>
+      {st && (
+        <section aria-labelledby="statement-title" className="card">
+          <h2 id="statement-title">
+            {t("case.statement")} {date(st.as_of, lang)}
+          </h2>
+          <dl className="amounts">
+            <dt>{t("case.principal")}</dt>
+            <dd>{money(st.totals.principal_outstanding_cents, cur, lang)}</dd>
+            <dt>{t("case.interest")}</dt>
+            <dd>{money(st.totals.interest_outstanding_cents, cur, lang)}</dd>
+            <dt>{t("case.indemnities")}</dt>
+            <dd>{money(st.totals.indemnities_outstanding_cents, cur, lang)}</dd>
+            <dt className="total">{t("case.total")}</dt>
+            <dd className="total" data-testid="total-due">
+              {money(st.totals.total_due_cents, cur, lang)}
+            </dd>
+          </dl>
+          {st.warnings.map((w) => (
+            <p key={w} className="warning">
+              {w}
+            </p>
+          ))}
+        </section>
+      )}
+      {c.deadlines.length > 0 && (
+        <section aria-labelledby="deadlines-title">
+          <h2 id="deadlines-title">{t("case.deadlines")}</h2>
+          <ul>
+            {c.deadlines.map((d) => (
+              <li key={d.kind}>
+                <strong>{date(d.on, lang)}</strong> — {d.note}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <section aria-labelledby="timeline-title">
+        <h2 id="timeline-title">
+          {t("case.timeline")} <small className="live">● {t("case.live")}</small>
+        </h2>
+        <ol className="timeline" data-testid="timeline">
+          {[...events].reverse().map((e) => (
+            <li key={e.id}>
+              <time dateTime={e.at}>{dateTime(e.at, lang)}</time> <strong>{eventLabel(t, e.type)}</strong>
+              {describe(e, cur, lang)}
+            </li>
+          ))}
+        </ol>
+      </section>
+      <section aria-labelledby="docs-title">
+        <h2 id="docs-title">{t("case.documents")}</h2>
+        {docs.length === 0 ? (
+          <p>{t("case.noDocuments")}</p>
+        ) : (
+          <ul>
+            {docs.map((d) => (
+              <li key={d.id}>
+                <button type="button" className="link" onClick={() => void download(d)}>
+                  {d.file_name}
+                </button>{" "}
+                <small>{dateTime(d.created_at, lang)}</small>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </article>
+  );
+}
+
+function eventLabel(t: (k: Key) => string, type: string): string {
+  const k = `event.${type}` as Key;
+  return t(k) ?? type;
+}
+
+// describe adds the few facts that make an event readable.
+function describe(e: Event, currency: string, lang: "fr" | "en"): string {
+  const d = e.data as Record<string, unknown>;
+  const parts: string[] = [];
+  if (typeof d.amount_cents === "number") parts.push(money(d.amount_cents, currency, lang));
+  if (typeof d.receipt_number === "string") parts.push(d.receipt_number);
+  if (typeof d.to === "string") parts.push(`→ ${d.to}`);
+  if (typeof d.text === "string") parts.push(d.text);
+  if (typeof d.reason === "string" && d.reason) parts.push(d.reason);
+  if (typeof d.invoice_number === "string") parts.push(d.invoice_number);
+  return parts.length ? ` — ${parts.join(" · ")}` : "";
+}
