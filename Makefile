@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/recouvra
 
-.PHONY: run build web web-deps web-test test vet fmt-check generate postgres-server pdf-tools bench bench-documents clean
+.PHONY: run build web web-deps web-test browser test vet fmt-check generate postgres-server pdf-tools bench bench-documents clean
 
 ## run: build (web app included), start the private PostgreSQL, migrate, load the demo agency and serve on http://127.0.0.1:8080
 run: postgres-server web build
@@ -15,8 +15,8 @@ run: postgres-server web build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/recouvra
 
-## test: every check CI runs
-test: postgres-server pdf-tools vet fmt-check web-test
+## test: every check CI runs (the web app is built first: the end-to-end tests drive it in Chromium)
+test: postgres-server pdf-tools browser vet fmt-check web-test web
 	$(GO) test -race -count=1 -timeout 10m ./...
 
 ## web: build the web app into web/dist/app, which the binary embeds (needs Node.js and npm)
@@ -57,6 +57,10 @@ generate:
 ## postgres-server: make sure PostgreSQL server binaries exist (installs them with apt where it can)
 postgres-server:
 	@scripts/ensure-postgres.sh
+
+## browser: make sure Chromium exists (the end-to-end tests drive it)
+browser:
+	@scripts/ensure-chromium.sh
 
 ## pdf-tools: make sure pdftotext exists (the document tests read PDFs back)
 pdf-tools:
