@@ -72,10 +72,15 @@ func newSite(t *testing.T) *site {
 	for key, spec := range map[string]struct {
 		creditor uuid.UUID
 		debtor   string
-	}{"own": {a.ID, "Scierie du Jura SAS"}, "other": {b.ID, "Minoterie Girard SA"}} {
+		amount   int64
+	}{
+		// The larger balance comes first in the agents' queue.
+		"own":   {a.ID, "Scierie du Jura SAS", 250_000},
+		"other": {b.ID, "Minoterie Girard SA", 120_000},
+	} {
 		v, err := s.svc.CreateCase(ctx, app.System, app.NewCase{CreditorID: &spec.creditor,
 			Debtor: &recouvra.Debtor{Kind: recouvra.DebtorCompany, Name: spec.debtor, Address: recouvra.Address{Line1: "4 rue du Moulin", PostalCode: "39000", City: "Lons-le-Saunier"}},
-			Claims: []recouvra.Claim{{InvoiceNumber: "F-" + key, IssuedOn: today.AddDays(-60), DueOn: today.AddDays(-30), AmountCents: 250_000, VATCents: 41_667}},
+			Claims: []recouvra.Claim{{InvoiceNumber: "F-" + key, IssuedOn: today.AddDays(-60), DueOn: today.AddDays(-30), AmountCents: spec.amount, VATCents: spec.amount / 6}},
 		}, app.Meta{})
 		if err != nil {
 			t.Fatal(err)
@@ -102,6 +107,18 @@ func browser(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// window opens a separate browser window with its own storage, for a
+// second person signed in at the same time.
+func window(t *testing.T, browser context.Context) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -221,5 +238,80 @@ func TestCreditorPortal(t *testing.T) {
 	}
 	if got := text(t, ctx, "main"); strings.Contains(got, "Minoterie") || strings.Contains(got, other.Reference) {
 		t.Fatalf("another creditor's case shown:\n%s", got)
+	}
+}
+
+// TestAgentWorkspace: an agent takes the next case from the queue, logs a
+// call and a payment with the keyboard; the creditor's case page, open in
+// another window, shows that payment without a reload.
+func TestAgentWorkspace(t *testing.T) {
+	s := newSite(t)
+	agent := browser(t)
+	base := s.srv.URL()
+	own := s.cases["own"].Case
+
+	creditor := window(t, agent)
+	signIn(t, creditor, base, "creditor@e2e.test")
+	if err := chromedp.Do(creditor, chromedp.Navigate(base+"/dossiers/"+own.ID.String()), chromedp.WaitVisible(chromedp.CSS(`[data-testid="timeline"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, creditor, `[data-testid="timeline"]`, "Dossier ouvert", 5*time.Second)
+
+	signIn(t, agent, base, "agent@e2e.test")
+	waitText(t, agent, "main", own.Reference, 5*time.Second)
+	screenshot(t, agent, "agent-queue")
+	if err := chromedp.Do(agent, chromedp.Click(chromedp.CSS(`[data-testid="next-case"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="total-due"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, agent, "main h1", own.Reference, 5*time.Second)
+	if got, _ := chromedp.Run(agent, chromedp.Location()); !strings.HasSuffix(got, own.ID.String()) {
+		t.Fatalf("next case opened %s, want the case with the largest balance", got)
+	}
+
+	// "a" opens the call form with its first field focused.
+	if err := chromedp.Do(agent, chromedp.KeyEvent("a"), chromedp.WaitVisible(chromedp.CSS(`form.action-form select[name="outcome"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(agent,
+		chromedp.SetValue(chromedp.CSS(`select[name="outcome"]`), "reached"),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name="note"]`), "Le gérant promet de régler une partie cette semaine."),
+		chromedp.Click(chromedp.CSS(`form.action-form button[type="submit"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, agent, `[data-testid="timeline"]`, "Le gérant promet", 5*time.Second)
+	screenshot(t, agent, "agent-case-call")
+
+	// A refused payment says why, in words, beside the form.
+	if err := chromedp.Do(agent, chromedp.KeyEvent("e"), chromedp.WaitVisible(chromedp.CSS(`form.action-form input[name="amount"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="amount"]`), "douze"),
+		chromedp.Click(chromedp.CSS(`form.action-form button[type="submit"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, agent, `.actions [role="alert"]`, "Montant invalide", 3*time.Second)
+	if _, err := chromedp.Run(agent, chromedp.Evaluate[string](`document.querySelector('input[name="amount"]').value = ""`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(agent,
+		chromedp.SendKeys(chromedp.CSS(`input[name="amount"]`), "1 200,50"),
+		chromedp.Click(chromedp.CSS(`form.action-form button[type="submit"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	waitText(t, agent, `[data-testid="timeline"]`, "Paiement reçu", 5*time.Second)
+	waitText(t, creditor, `[data-testid="timeline"]`, "Paiement reçu", 3*time.Second)
+	t.Logf("the creditor's page showed the payment %s after the agent's page", time.Since(start).Round(time.Millisecond))
+	screenshot(t, agent, "agent-case-payment")
+	screenshot(t, creditor, "creditor-case-agent-payment")
+
+	// The payment is recorded as typed: 1 200,50 € is 120 050 cents.
+	v, err := s.svc.GetCase(context.Background(), app.System, own.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Case.PaidCents != 120_050 {
+		t.Fatalf("paid %d cents, want 120050", v.Case.PaidCents)
 	}
 }

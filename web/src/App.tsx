@@ -5,6 +5,7 @@ import { navigate, usePath } from "./lib/router";
 import { CaseList } from "./pages/CaseList";
 import { CasePage } from "./pages/CasePage";
 import { Login } from "./pages/Login";
+import { Queue } from "./pages/Queue";
 
 export function App() {
   const { t, toggle } = useI18n();
@@ -45,6 +46,11 @@ export function App() {
           {me.name} — {t(`role.${me.role}`)}
         </span>
         <nav>
+          {(me.role === "agent" || me.role === "admin") && (
+            <a href="/file" onClick={(e) => (e.preventDefault(), navigate("/file"))}>
+              {t("nav.queue")}
+            </a>
+          )}
           <a href="/dossiers" onClick={(e) => (e.preventDefault(), navigate("/dossiers"))}>
             {t("nav.cases")}
           </a>
@@ -56,7 +62,15 @@ export function App() {
           </button>
         </nav>
       </header>
-      <main id="main">{caseMatch ? <CasePage id={caseMatch[1]} me={me} /> : <CaseList />}</main>
+      <main id="main">
+        {caseMatch ? (
+          <CasePage id={caseMatch[1]} me={me} />
+        ) : path === "/file" || (path === "/" && me.role === "agent") ? (
+          <Queue />
+        ) : (
+          <CaseList />
+        )}
+      </main>
     </>
   );
 }

@@ -5,13 +5,14 @@ import type { Key } from "../i18n/messages";
 import { date, dateTime, money } from "../lib/format";
 import { navigate } from "../lib/router";
 import { follow } from "../lib/sse";
+import { Actions } from "../components/Actions";
 
 type Event = Schemas["Event"];
 
 // CasePage shows a case: its stage, the amounts from the statement, the
 // deadlines, the timeline — updated live from the event stream — and the
 // documents to download.
-export function CasePage({ id }: { id: string; me: Schemas["Me"] }) {
+export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
   const { t, lang } = useI18n();
   const [c, setCase] = useState<Schemas["Case"] | null>(null);
   const [st, setStatement] = useState<Schemas["Statement"] | null>(null);
@@ -71,72 +72,79 @@ export function CasePage({ id }: { id: string; me: Schemas["Me"] }) {
           {c.debtor.siren ? ` — SIREN ${c.debtor.siren}` : ""}
         </dd>
       </dl>
-      {st && (
-        <section aria-labelledby="statement-title" className="card">
-          <h2 id="statement-title">
-            {t("case.statement")} {date(st.as_of, lang)}
-          </h2>
-          <dl className="amounts">
-            <dt>{t("case.principal")}</dt>
-            <dd>{money(st.totals.principal_outstanding_cents, cur, lang)}</dd>
-            <dt>{t("case.interest")}</dt>
-            <dd>{money(st.totals.interest_outstanding_cents, cur, lang)}</dd>
-            <dt>{t("case.indemnities")}</dt>
-            <dd>{money(st.totals.indemnities_outstanding_cents, cur, lang)}</dd>
-            <dt className="total">{t("case.total")}</dt>
-            <dd className="total" data-testid="total-due">
-              {money(st.totals.total_due_cents, cur, lang)}
-            </dd>
-          </dl>
-          {st.warnings.map((w) => (
-            <p key={w} className="warning">
-              {w}
-            </p>
-          ))}
-        </section>
-      )}
-      {c.deadlines.length > 0 && (
-        <section aria-labelledby="deadlines-title">
-          <h2 id="deadlines-title">{t("case.deadlines")}</h2>
-          <ul>
-            {c.deadlines.map((d) => (
-              <li key={d.kind}>
-                <strong>{date(d.on, lang)}</strong> — {d.note}
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
-      <section aria-labelledby="timeline-title">
-        <h2 id="timeline-title">
-          {t("case.timeline")} <small className="live">● {t("case.live")}</small>
-        </h2>
-        <ol className="timeline" data-testid="timeline">
-          {[...events].reverse().map((e) => (
-            <li key={e.id}>
-              <time dateTime={e.at}>{dateTime(e.at, lang)}</time> <strong>{eventLabel(t, e.type)}</strong>
-              {describe(e, cur, lang)}
-            </li>
-          ))}
-        </ol>
-      </section>
-      <section aria-labelledby="docs-title">
-        <h2 id="docs-title">{t("case.documents")}</h2>
-        {docs.length === 0 ? (
-          <p>{t("case.noDocuments")}</p>
-        ) : (
-          <ul>
-            {docs.map((d) => (
-              <li key={d.id}>
-                <button type="button" className="link" onClick={() => void download(d)}>
-                  {d.file_name}
-                </button>{" "}
-                <small>{dateTime(d.created_at, lang)}</small>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <div className="case-grid">
+        <div className="case-side">
+          {me.role !== "creditor" && c.status === "open" && <Actions c={c} onDone={() => setTick((n) => n + 1)} />}
+          {st && (
+            <section aria-labelledby="statement-title" className="card">
+              <h2 id="statement-title">
+                {t("case.statement")} {date(st.as_of, lang)}
+              </h2>
+              <dl className="amounts">
+                <dt>{t("case.principal")}</dt>
+                <dd>{money(st.totals.principal_outstanding_cents, cur, lang)}</dd>
+                <dt>{t("case.interest")}</dt>
+                <dd>{money(st.totals.interest_outstanding_cents, cur, lang)}</dd>
+                <dt>{t("case.indemnities")}</dt>
+                <dd>{money(st.totals.indemnities_outstanding_cents, cur, lang)}</dd>
+                <dt className="total">{t("case.total")}</dt>
+                <dd className="total" data-testid="total-due">
+                  {money(st.totals.total_due_cents, cur, lang)}
+                </dd>
+              </dl>
+              {st.warnings.map((w) => (
+                <p key={w} className="warning">
+                  {w}
+                </p>
+              ))}
+            </section>
+          )}
+          {c.deadlines.length > 0 && (
+            <section aria-labelledby="deadlines-title">
+              <h2 id="deadlines-title">{t("case.deadlines")}</h2>
+              <ul>
+                {c.deadlines.map((d) => (
+                  <li key={d.kind}>
+                    <strong>{date(d.on, lang)}</strong> — {d.note}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+        </div>
+        <div className="case-main">
+          <section aria-labelledby="timeline-title">
+            <h2 id="timeline-title">
+              {t("case.timeline")} <small className="live">● {t("case.live")}</small>
+            </h2>
+            <ol className="timeline" data-testid="timeline">
+              {[...events].reverse().map((e) => (
+                <li key={e.id}>
+                  <time dateTime={e.at}>{dateTime(e.at, lang)}</time> <strong>{eventLabel(t, e.type)}</strong>
+                  {describe(t, e, cur, lang)}
+                </li>
+              ))}
+            </ol>
+          </section>
+          <section aria-labelledby="docs-title">
+            <h2 id="docs-title">{t("case.documents")}</h2>
+            {docs.length === 0 ? (
+              <p>{t("case.noDocuments")}</p>
+            ) : (
+              <ul>
+                {docs.map((d) => (
+                  <li key={d.id}>
+                    <button type="button" className="link" onClick={() => void download(d)}>
+                      {d.file_name}
+                    </button>{" "}
+                    <small>{dateTime(d.created_at, lang)}</small>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </div>
+      </div>
     </article>
   );
 }
@@ -147,12 +155,14 @@ function eventLabel(t: (k: Key) => string, type: string): string {
 }
 
 // describe adds the few facts that make an event readable.
-function describe(e: Event, currency: string, lang: "fr" | "en"): string {
+function describe(t: (k: Key) => string, e: Event, currency: string, lang: "fr" | "en"): string {
   const d = e.data as Record<string, unknown>;
   const parts: string[] = [];
   if (typeof d.amount_cents === "number") parts.push(money(d.amount_cents, currency, lang));
   if (typeof d.receipt_number === "string") parts.push(d.receipt_number);
-  if (typeof d.to === "string") parts.push(`→ ${d.to}`);
+  if (typeof d.to === "string") parts.push(`→ ${t(`stage.${d.to}` as Key) ?? d.to}`);
+  if (typeof d.outcome === "string") parts.push(t(`outcome.${d.outcome}` as Key) ?? d.outcome);
+  if (typeof d.note === "string" && d.note) parts.push(d.note);
   if (typeof d.text === "string") parts.push(d.text);
   if (typeof d.reason === "string" && d.reason) parts.push(d.reason);
   if (typeof d.invoice_number === "string") parts.push(d.invoice_number);
