@@ -63,7 +63,10 @@ func newSite(t *testing.T) *site {
 		email string
 		role  recouvra.Role
 		cred  *uuid.UUID
-	}{{"agent@e2e.test", recouvra.RoleAgent, nil}, {"creditor@e2e.test", recouvra.RoleCreditor, &a.ID}} {
+	}{
+		{"admin@e2e.test", recouvra.RoleAdmin, nil}, {"agent@e2e.test", recouvra.RoleAgent, nil},
+		{"lawyer@e2e.test", recouvra.RoleLawyer, nil}, {"creditor@e2e.test", recouvra.RoleCreditor, &a.ID},
+	} {
 		if _, err := s.svc.CreateUser(ctx, app.System, app.NewUser{Email: u.email, Name: "E2E " + string(u.role), Role: u.role, CreditorID: u.cred, Password: password}, app.Meta{}); err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,11 @@
 // Every text the app shows, in French first and in English. Components use
-// keys, never literal strings.
-export const fr = {
+// keys, never literal strings. Each area of the app keeps its texts in its
+// own file (admin.ts, lawyer.ts, portal.ts); this one holds the shared ones.
+import { adminEn, adminFr } from "./admin";
+import { lawyerEn, lawyerFr } from "./lawyer";
+import { portalEn, portalFr } from "./portal";
+
+const coreFr = {
   "app.title": "Recouvra",
   "app.skip": "Aller au contenu",
   "lang.switch": "English",
@@ -109,9 +114,11 @@ export const fr = {
   "method.direct_to_creditor": "Payé au créancier",
 } as const;
 
+export const fr = { ...coreFr, ...adminFr, ...lawyerFr, ...portalFr } as const;
+
 export type Key = keyof typeof fr;
 
-export const en: Record<Key, string> = {
+const coreEn: Record<keyof typeof coreFr, string> = {
   "app.title": "Recouvra",
   "app.skip": "Skip to content",
   "lang.switch": "Français",
@@ -219,3 +226,5 @@ export const en: Record<Key, string> = {
   "method.cash": "Cash",
   "method.direct_to_creditor": "Paid to the creditor",
 };
+
+export const en: Record<Key, string> = { ...coreEn, ...adminEn, ...lawyerEn, ...portalEn };
