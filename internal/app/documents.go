@@ -547,6 +547,14 @@ func (s *Service) RemittanceStatement(ctx context.Context, p recouvra.Principal,
 		if f := agencyMissing(s.cfg.Agency); len(f) > 0 {
 			return recouvra.Invalid("Relevé impossible à produire.", f...)
 		}
+		// A payment is remitted once: a period may be issued again (a lost
+		// copy) but not straddle another statement's.
+		if o, err := r.OverlappingRemittance(ctx, creditorID, from, to); err != nil {
+			return err
+		} else if o != nil {
+			return recouvra.Invalid("Période déjà couverte.", recouvra.FieldError{Field: "from", Code: "overlaps", Message: fmt.Sprintf(
+				"La période chevauche le relevé du %s au %s : un paiement n'est reversé qu'une fois.", recouvra.FrenchDate(o.From), recouvra.FrenchDate(o.To))})
+		}
 		payments, err := r.PaymentsOfCreditor(ctx, creditorID, from, to)
 		if err != nil {
 			return err
@@ -580,6 +588,11 @@ func (s *Service) RemittanceStatement(ctx context.Context, p recouvra.Principal,
 			return err
 		}
 		t := rem.Totals()
+		if err := r.InsertRemittance(ctx, Remittance{DocumentID: doc.ID, CreditorID: creditorID, From: from, To: to, Currency: rem.Currency,
+			CollectedCents: t.CollectedCents, DirectCents: t.DirectCents, CommissionCents: t.CommissionCents, FeesCents: t.FeesCents, NetCents: t.NetCents,
+			CreatedAt: doc.CreatedAt}); err != nil {
+			return err
+		}
 		return r.InsertAudit(ctx, s.audit(p, Meta{}, "remittance_statement.create", "document", &doc.ID, map[string]any{
 			"creditor_id": creditorID, "from": from.String(), "to": to.String(), "net_cents": t.NetCents, "commission_cents": t.CommissionCents}))
 	})

@@ -87,6 +87,12 @@ type Repo interface {
 
 	InsertClaim(ctx context.Context, creditorID uuid.UUID, cl *recouvra.Claim) error
 	ClaimsOfCase(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID) ([]recouvra.Claim, error)
+	// ClaimsOfCases and DebtorsByIDs read in one query what a list of cases
+	// needs; ids the scope may not see are absent from the result.
+	ClaimsOfCases(ctx context.Context, scope recouvra.Scope, caseIDs []uuid.UUID) (map[uuid.UUID][]recouvra.Claim, error)
+	DebtorsByIDs(ctx context.Context, scope recouvra.Scope, ids []uuid.UUID) (map[uuid.UUID]recouvra.Debtor, error)
+	// PortfolioRows sums the cases, payments and remittances q covers.
+	PortfolioRows(ctx context.Context, scope recouvra.Scope, q PortfolioQuery) (PortfolioRows, error)
 
 	// InsertEvent appends to the timeline and sets e.Seq.
 	InsertEvent(ctx context.Context, e *recouvra.Event) error
@@ -112,6 +118,11 @@ type Repo interface {
 	BeginIdempotent(ctx context.Context, principal, key string, hash []byte, now time.Time) (*StoredResponse, error)
 	FinishIdempotent(ctx context.Context, principal, key string, resp StoredResponse) error
 	AbandonIdempotent(ctx context.Context, principal, key string) error
+
+	InsertRemittance(ctx context.Context, r Remittance) error
+	// OverlappingRemittance finds a statement of the creditor whose period
+	// overlaps from–to without being exactly it (nil when none).
+	OverlappingRemittance(ctx context.Context, creditorID uuid.UUID, from, to recouvra.Date) (*Remittance, error)
 
 	InsertDocument(ctx context.Context, d *recouvra.Document) error
 	DocumentByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Document, error)
@@ -154,4 +165,14 @@ type CreditorPayment struct {
 	CaseReference string
 	DebtorName    string
 	FirstOfCase   bool // its case's first payment: the mandate's fixed fee falls due
+}
+
+// Remittance is a remittance statement's figures, kept with its document.
+type Remittance struct {
+	DocumentID                                                        uuid.UUID
+	CreditorID                                                        uuid.UUID
+	From, To                                                          recouvra.Date
+	Currency                                                          string
+	CollectedCents, DirectCents, CommissionCents, FeesCents, NetCents int64
+	CreatedAt                                                         time.Time
 }

@@ -205,7 +205,7 @@ func apiCase(v app.CaseView) oapi.Case {
 		out.Lease = nullable.NewNullableWithValue(oapi.Lease{AgentId: *c.LeaseAgentID, Until: *c.LeaseUntil})
 	}
 	for i, d := range v.Deadlines {
-		out.Deadlines[i] = oapi.Deadline{Kind: oapi.DeadlineKind(d.Kind), On: nullDate(d.On), Note: d.Note}
+		out.Deadlines[i] = apiDeadline(d)
 	}
 	return out
 }
@@ -230,4 +230,8 @@ func apiEvent(e recouvra.Event) oapi.Event {
 	}
 	return oapi.Event{Id: e.ID, Seq: e.Seq, CaseId: e.CaseID, At: e.At, ActorUserId: nullOf(e.ActorUserID), ActorApiKeyId: nullOf(e.ActorAPIKeyID),
 		Type: string(e.Type), Visibility: oapi.EventVisibility(e.Visibility), Data: data}
+}
+
+func apiDeadline(d recouvra.Deadline) oapi.Deadline {
+	return oapi.Deadline{Kind: oapi.DeadlineKind(d.Kind), On: nullDate(d.On), Note: d.Note}
 }

@@ -160,6 +160,21 @@ func (r repo) DebtorNames(ctx context.Context, scope recouvra.Scope, ids []uuid.
 	return out, nil
 }
 
+func (r repo) DebtorsByIDs(ctx context.Context, scope recouvra.Scope, ids []uuid.UUID) (map[uuid.UUID]recouvra.Debtor, error) {
+	out := make(map[uuid.UUID]recouvra.Debtor, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []debtorRow
+	if err := debtorScope(r.q(ctx), scope).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, dbErr(err, whatDebtor)
+	}
+	for _, row := range rows {
+		out[row.ID] = row.domain()
+	}
+	return out, nil
+}
+
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
@@ -479,12 +494,32 @@ func (r repo) ClaimsOfCase(ctx context.Context, scope recouvra.Scope, caseID uui
 	}
 	out := make([]recouvra.Claim, len(rows))
 	for i, row := range rows {
-		out[i] = recouvra.Claim{ID: row.ID, CaseID: row.CaseID, InvoiceNumber: row.InvoiceNumber, IssuedOn: row.IssuedOn, DueOn: row.DueOn,
-			AmountCents: row.AmountCents, VATCents: row.VATCents, Currency: strings.TrimSpace(row.Currency),
-			ContractRateBps: row.ContractRateBps, CreatedAt: row.CreatedAt.UTC()}
-		if row.InterestRegime != nil {
-			out[i].Regime = recouvra.InterestRegime(*row.InterestRegime)
-		}
+		out[i] = row.domain()
+	}
+	return out, nil
+}
+
+func (row claimRow) domain() recouvra.Claim {
+	cl := recouvra.Claim{ID: row.ID, CaseID: row.CaseID, InvoiceNumber: row.InvoiceNumber, IssuedOn: row.IssuedOn, DueOn: row.DueOn,
+		AmountCents: row.AmountCents, VATCents: row.VATCents, Currency: strings.TrimSpace(row.Currency),
+		ContractRateBps: row.ContractRateBps, CreatedAt: row.CreatedAt.UTC()}
+	if row.InterestRegime != nil {
+		cl.Regime = recouvra.InterestRegime(*row.InterestRegime)
+	}
+	return cl
+}
+
+func (r repo) ClaimsOfCases(ctx context.Context, scope recouvra.Scope, caseIDs []uuid.UUID) (map[uuid.UUID][]recouvra.Claim, error) {
+	out := make(map[uuid.UUID][]recouvra.Claim, len(caseIDs))
+	if len(caseIDs) == 0 {
+		return out, nil
+	}
+	var rows []claimRow
+	if err := scoped(r.q(ctx), scope, "creditor_id").Where("case_id IN ?", caseIDs).Order("case_id, due_on, invoice_number").Find(&rows).Error; err != nil {
+		return nil, dbErr(err, whatClaim)
+	}
+	for _, row := range rows {
+		out[row.CaseID] = append(out[row.CaseID], row.domain())
 	}
 	return out, nil
 }

@@ -135,6 +135,31 @@ func TestAllUnmetGuardsAreListed(t *testing.T) {
 	}
 }
 
+// TestBlockersDoNotMove: the docket asks what stands in the way without
+// changing the case; the answer is the one Transition would give.
+func TestBlockersDoNotMove(t *testing.T) {
+	c, f := ready(recouvra.StageFormalNotice)
+	f.Today = recouvra.MustDate("2026-11-10") // the notice's last day
+	move := recouvra.Move{To: recouvra.StageInjunction}
+	got := c.Blockers(move, f)
+	if len(got) != 1 || got[0].Code != recouvra.GuardNoticeDeadline || !strings.Contains(got[0].Message, "10/11/2026") {
+		t.Fatalf("blockers %+v", got)
+	}
+	if c.Stage != recouvra.StageFormalNotice {
+		t.Fatalf("Blockers moved the case to %s", c.Stage)
+	}
+	if codes := guardCodes(c.Transition(move, f, now)); len(codes) != 1 || codes[0] != got[0].Code {
+		t.Fatalf("Transition says %v", codes)
+	}
+	f.Today = f.Today.AddDays(1)
+	if got := c.Blockers(move, f); len(got) != 0 {
+		t.Fatalf("ready the day after, got %+v", got)
+	}
+	if c.Stage != recouvra.StageFormalNotice {
+		t.Fatal("Blockers moved the case")
+	}
+}
+
 func TestNoSkippingOrGoingBack(t *testing.T) {
 	for _, tc := range []struct{ from, to recouvra.Stage }{
 		{recouvra.StageAmicable, recouvra.StageInjunction},

@@ -59,15 +59,25 @@ var next = map[Stage][]Stage{
 // A refusal is one validation error listing every unmet guard, so a person
 // sees all that is missing at once.
 func (c *Case) Transition(m Move, f Facts, now time.Time) error {
+	if unmet := c.Blockers(m, f); len(unmet) > 0 {
+		return refuse(unmet...)
+	}
+	c.apply(m, now)
+	return nil
+}
+
+// Blockers lists every guard the move would fail today, without making it:
+// none means Transition would accept it. The lawyer's docket shows them.
+func (c *Case) Blockers(m Move, f Facts) []FieldError {
 	if !c.Open() {
-		return refuse(FieldError{"to", GuardClosed, "Le dossier est clos ; il ne change plus d'étape."})
+		return []FieldError{{"to", GuardClosed, "Le dossier est clos ; il ne change plus d'étape."}}
 	}
 	allowed := false
 	for _, s := range next[c.Stage] {
 		allowed = allowed || s == m.To
 	}
 	if !allowed {
-		return refuse(FieldError{"to", GuardNotAllowed, fmt.Sprintf("Passage de l'étape %s à l'étape %s impossible.", StageLabel(c.Stage), StageLabel(m.To))})
+		return []FieldError{{"to", GuardNotAllowed, fmt.Sprintf("Passage de l'étape %s à l'étape %s impossible.", StageLabel(c.Stage), StageLabel(m.To))}}
 	}
 	var unmet []FieldError
 	fail := func(code, msg string) { unmet = append(unmet, FieldError{"to", code, msg}) }
@@ -129,10 +139,11 @@ func (c *Case) Transition(m Move, f Facts, now time.Time) error {
 			fail(GuardBalanceNotZero, fmt.Sprintf("Il reste %s à recouvrer : le dossier ne peut être clos comme payé.", FrenchMoney(c.BalanceCents, c.Currency)))
 		}
 	}
-	if len(unmet) > 0 {
-		return refuse(unmet...)
-	}
+	return unmet
+}
 
+// apply makes a move whose guards hold.
+func (c *Case) apply(m Move, now time.Time) {
 	before := c.Stage
 	c.Stage = m.To
 	switch m.To {
@@ -146,7 +157,6 @@ func (c *Case) Transition(m Move, f Facts, now time.Time) error {
 		proof := *m.Proof
 		c.Irrecoverable = &proof
 	}
-	return nil
 }
 
 func refuse(fields ...FieldError) error {

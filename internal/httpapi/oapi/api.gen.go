@@ -805,6 +805,16 @@ type Address struct {
 	PostalCode *string `json:"postal_code,omitempty"`
 }
 
+// AgeingBand defines model for AgeingBand.
+type AgeingBand struct {
+	BalanceCents int64 `json:"balance_cents"`
+	Cases        int64 `json:"cases"`
+	FromDays     int   `json:"from_days"`
+
+	// ToDays Inclusive; null for the last band.
+	ToDays nullable.Nullable[int] `json:"to_days"`
+}
+
 // Allocation defines model for Allocation.
 type Allocation struct {
 	ClaimId        openapi_types.UUID `json:"claim_id"`
@@ -1163,6 +1173,17 @@ type DebtorPatch struct {
 	VatNumber  *string                       `json:"vat_number,omitempty"`
 }
 
+// DocketEntry defines model for DocketEntry.
+type DocketEntry struct {
+	// Blockers At formal notice, what the injunction request still waits for (empty when ready); empty at other stages.
+	Blockers  []FieldError `json:"blockers"`
+	Case      CaseSummary  `json:"case"`
+	Deadlines []Deadline   `json:"deadlines"`
+
+	// NextDeadline The nearest dated deadline.
+	NextDeadline nullable.Nullable[Deadline] `json:"next_deadline"`
+}
+
 // Document defines model for Document.
 type Document struct {
 	AuthorApiKeyId nullable.Nullable[openapi_types.UUID] `json:"author_api_key_id"`
@@ -1431,6 +1452,39 @@ type PaymentInput struct {
 // PaymentInputMethod defines model for PaymentInput.Method.
 type PaymentInputMethod string
 
+// Portfolio defines model for Portfolio.
+type Portfolio struct {
+	// Ageing Open cases by days since their oldest invoice fell due, every band included.
+	Ageing []AgeingBand       `json:"ageing"`
+	AsOf   openapi_types.Date `json:"as_of"`
+
+	// Cases Every case, closed ones included.
+	Cases      int64    `json:"cases"`
+	Currencies []string `json:"currencies"`
+
+	// Currency Example: EUR
+	Currency  string `json:"currency"`
+	OpenCases int64  `json:"open_cases"`
+
+	// OutstandingCents Principal still due on the open cases (payments go to interest and indemnities first, C. civ. 1343-1).
+	OutstandingCents int64 `json:"outstanding_cents"`
+
+	// PlacedCents Principal placed with the agency.
+	PlacedCents int64 `json:"placed_cents"`
+
+	// RecoveredCents Paid by debtors, to the agency or to the creditor directly.
+	RecoveredCents int64 `json:"recovered_cents"`
+
+	// RecoveryRateBps Recovered over placed, in basis points.
+	RecoveryRateBps int64 `json:"recovery_rate_bps"`
+
+	// RemittedCents Net of the remittance statements issued.
+	RemittedCents int64 `json:"remitted_cents"`
+
+	// Stages Every stage in order, empty ones included.
+	Stages []StageFigures `json:"stages"`
+}
+
 // Problem RFC 9457 problem details.
 type Problem struct {
 	// Code Stable machine-readable error code.
@@ -1505,6 +1559,13 @@ type Role string
 
 // Stage defines model for Stage.
 type Stage string
+
+// StageFigures defines model for StageFigures.
+type StageFigures struct {
+	BalanceCents int64 `json:"balance_cents"`
+	Cases        int64 `json:"cases"`
+	Stage        Stage `json:"stage"`
+}
 
 // Statement defines model for Statement.
 type Statement struct {
@@ -1751,6 +1812,14 @@ type ListDebtorsParams struct {
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
 }
 
+// GetDocketParams defines parameters for GetDocket.
+type GetDocketParams struct {
+	Mine *bool `form:"mine,omitempty" json:"mine,omitempty"`
+
+	// Limit At most this many entries, 1 to 2000 (default 2000).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // StartBatchJSONBody defines parameters for StartBatch.
 type StartBatchJSONBody struct {
 	CaseIds []openapi_types.UUID   `json:"case_ids"`
@@ -1766,6 +1835,12 @@ type StartBatchJSONBodyKind string
 // ReversePaymentJSONBody defines parameters for ReversePayment.
 type ReversePaymentJSONBody struct {
 	Reason string `json:"reason"`
+}
+
+// GetPortfolioParams defines parameters for GetPortfolio.
+type GetPortfolioParams struct {
+	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+	Currency   *string             `form:"currency,omitempty" json:"currency,omitempty"`
 }
 
 // GetQueueParams defines parameters for GetQueue.
@@ -1945,6 +2020,9 @@ type ServerInterface interface {
 	// UpdateDebtor Change a debtor's details or insolvency record
 	// (PATCH /api/v1/debtors/{id})
 	UpdateDebtor(c *gin.Context, id Id)
+	// GetDocket The lawyers' docket — cases by nearest court deadline
+	// (GET /api/v1/docket)
+	GetDocket(c *gin.Context, params GetDocketParams)
 	// StartBatch Produce one kind of document for many cases, in the background
 	// (POST /api/v1/document-batches)
 	StartBatch(c *gin.Context)
@@ -1963,6 +2041,9 @@ type ServerInterface interface {
 	// ReversePayment Reverse a payment (bounced cheque, recalled transfer)
 	// (POST /api/v1/payments/{id}/reverse)
 	ReversePayment(c *gin.Context, id Id)
+	// GetPortfolio Portfolio figures — placed, recovered, remitted, outstanding, by stage and by age
+	// (GET /api/v1/portfolio)
+	GetPortfolio(c *gin.Context, params GetPortfolioParams)
 	// GetQueue The calling agent's cases due for action, best first
 	// (GET /api/v1/queue)
 	GetQueue(c *gin.Context, params GetQueueParams)
@@ -2954,6 +3035,41 @@ func (siw *ServerInterfaceWrapper) UpdateDebtor(c *gin.Context) {
 	siw.Handler.UpdateDebtor(c, id)
 }
 
+// GetDocket operation middleware
+func (siw *ServerInterfaceWrapper) GetDocket(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetDocketParams
+
+	// ------------- Optional query parameter "mine" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "mine", c.Request.URL.Query(), &params.Mine, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter mine: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", c.Request.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetDocket(c, params)
+}
+
 // StartBatch operation middleware
 func (siw *ServerInterfaceWrapper) StartBatch(c *gin.Context) {
 
@@ -3078,6 +3194,41 @@ func (siw *ServerInterfaceWrapper) ReversePayment(c *gin.Context) {
 	}
 
 	siw.Handler.ReversePayment(c, id)
+}
+
+// GetPortfolio operation middleware
+func (siw *ServerInterfaceWrapper) GetPortfolio(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPortfolioParams
+
+	// ------------- Optional query parameter "creditor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "creditor_id", c.Request.URL.Query(), &params.CreditorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter creditor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "currency" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "currency", c.Request.URL.Query(), &params.Currency, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter currency: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetPortfolio(c, params)
 }
 
 // GetQueue operation middleware
@@ -3373,6 +3524,8 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.POST(options.BaseURL+"/api/v1/cases/:id/events", wrapper.LogCaseEvent)
 	router.GET(options.BaseURL+"/api/v1/queue", wrapper.GetQueue)
 	router.POST(options.BaseURL+"/api/v1/queue/next", wrapper.NextCase)
+	router.GET(options.BaseURL+"/api/v1/portfolio", wrapper.GetPortfolio)
+	router.GET(options.BaseURL+"/api/v1/docket", wrapper.GetDocket)
 	router.GET(options.BaseURL+"/api/v1/cases/:id/statement", wrapper.GetStatement)
 	router.GET(options.BaseURL+"/api/v1/cases/:id/payments", wrapper.ListPayments)
 	router.POST(options.BaseURL+"/api/v1/cases/:id/payments", wrapper.RecordPayment)
@@ -4639,6 +4792,50 @@ func (response UpdateDebtordefaultApplicationProblemPlusJSONResponse) VisitUpdat
 	return err
 }
 
+type GetDocketRequestObject struct {
+	Params GetDocketParams
+}
+
+type GetDocketResponseObject interface {
+	VisitGetDocketResponse(w http.ResponseWriter) error
+}
+
+type GetDocket200JSONResponse struct {
+	Items []DocketEntry `json:"items"`
+
+	// Truncated More cases qualify than were returned.
+	Truncated bool `json:"truncated"`
+}
+
+func (response GetDocket200JSONResponse) VisitGetDocketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocketdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetDocketdefaultApplicationProblemPlusJSONResponse) VisitGetDocketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type StartBatchRequestObject struct {
 	Body *StartBatchJSONRequestBody
 }
@@ -4862,6 +5059,45 @@ type ReversePaymentdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ReversePaymentdefaultApplicationProblemPlusJSONResponse) VisitReversePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolioRequestObject struct {
+	Params GetPortfolioParams
+}
+
+type GetPortfolioResponseObject interface {
+	VisitGetPortfolioResponse(w http.ResponseWriter) error
+}
+
+type GetPortfolio200JSONResponse Portfolio
+
+func (response GetPortfolio200JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfoliodefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetPortfoliodefaultApplicationProblemPlusJSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -5422,6 +5658,9 @@ type StrictServerInterface interface {
 	// UpdateDebtor Change a debtor's details or insolvency record
 	// (PATCH /api/v1/debtors/{id})
 	UpdateDebtor(ctx context.Context, request UpdateDebtorRequestObject) (UpdateDebtorResponseObject, error)
+	// GetDocket The lawyers' docket — cases by nearest court deadline
+	// (GET /api/v1/docket)
+	GetDocket(ctx context.Context, request GetDocketRequestObject) (GetDocketResponseObject, error)
 	// StartBatch Produce one kind of document for many cases, in the background
 	// (POST /api/v1/document-batches)
 	StartBatch(ctx context.Context, request StartBatchRequestObject) (StartBatchResponseObject, error)
@@ -5440,6 +5679,9 @@ type StrictServerInterface interface {
 	// ReversePayment Reverse a payment (bounced cheque, recalled transfer)
 	// (POST /api/v1/payments/{id}/reverse)
 	ReversePayment(ctx context.Context, request ReversePaymentRequestObject) (ReversePaymentResponseObject, error)
+	// GetPortfolio Portfolio figures — placed, recovered, remitted, outstanding, by stage and by age
+	// (GET /api/v1/portfolio)
+	GetPortfolio(ctx context.Context, request GetPortfolioRequestObject) (GetPortfolioResponseObject, error)
 	// GetQueue The calling agent's cases due for action, best first
 	// (GET /api/v1/queue)
 	GetQueue(ctx context.Context, request GetQueueRequestObject) (GetQueueResponseObject, error)
@@ -6578,6 +6820,32 @@ func (sh *strictHandler) UpdateDebtor(ctx *gin.Context, id Id) {
 	}
 }
 
+// GetDocket operation middleware
+func (sh *strictHandler) GetDocket(ctx *gin.Context, params GetDocketParams) {
+	var request GetDocketRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDocket(ctx, request.(GetDocketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDocket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetDocketResponseObject); ok {
+		if err := validResponse.VisitGetDocketResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // StartBatch operation middleware
 func (sh *strictHandler) StartBatch(ctx *gin.Context) {
 	var request StartBatchRequestObject
@@ -6759,6 +7027,32 @@ func (sh *strictHandler) ReversePayment(ctx *gin.Context, id Id) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(ReversePaymentResponseObject); ok {
 		if err := validResponse.VisitReversePaymentResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetPortfolio operation middleware
+func (sh *strictHandler) GetPortfolio(ctx *gin.Context, params GetPortfolioParams) {
+	var request GetPortfolioRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPortfolio(ctx, request.(GetPortfolioRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPortfolio")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetPortfolioResponseObject); ok {
+		if err := validResponse.VisitGetPortfolioResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {

@@ -522,6 +522,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/portfolio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Portfolio figures — placed, recovered, remitted, outstanding, by stage and by age
+         * @description A creditor's own portfolio (a creditor or its API key: `creditor_id`
+         *     may only name its own), or for staff the agency's or one creditor's.
+         *     Figures are in one currency (default EUR); `currencies` lists every
+         *     currency the portfolio has cases in. Recovered counts every payment
+         *     kept (to the agency or directly to the creditor); remitted is the net
+         *     of the remittance statements issued; ageing groups the open cases by
+         *     days since their oldest invoice fell due.
+         */
+        get: operations["getPortfolio"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/docket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The lawyers' docket — cases by nearest court deadline
+         * @description Open cases at the formal-notice, injunction and irrecoverability
+         *     stages, nearest dated deadline first (order lapse, end of opposition,
+         *     time bar, claim declaration, end of the notice period); cases with no
+         *     dated deadline last. For a case at formal notice, `blockers` lists
+         *     what still stands between it and the injunction request — empty when
+         *     it is ready. `mine=true` keeps the caller's own cases.
+         */
+        get: operations["getDocket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{id}/statement": {
         parameters: {
             query?: never;
@@ -1151,6 +1202,73 @@ export interface components {
              */
             on: string | null;
             note: string;
+        };
+        Portfolio: {
+            /** Format: date */
+            as_of: string;
+            /** @example EUR */
+            currency: string;
+            /**
+             * Format: int64
+             * @description Every case, closed ones included.
+             */
+            cases: number;
+            /** Format: int64 */
+            open_cases: number;
+            /**
+             * Format: int64
+             * @description Principal placed with the agency.
+             */
+            placed_cents: number;
+            /**
+             * Format: int64
+             * @description Paid by debtors, to the agency or to the creditor directly.
+             */
+            recovered_cents: number;
+            /**
+             * Format: int64
+             * @description Principal still due on the open cases (payments go to interest and indemnities first, C. civ. 1343-1).
+             */
+            outstanding_cents: number;
+            /**
+             * Format: int64
+             * @description Net of the remittance statements issued.
+             */
+            remitted_cents: number;
+            /**
+             * Format: int64
+             * @description Recovered over placed, in basis points.
+             */
+            recovery_rate_bps: number;
+            /** @description Every stage in order, empty ones included. */
+            stages: components["schemas"]["StageFigures"][];
+            /** @description Open cases by days since their oldest invoice fell due, every band included. */
+            ageing: components["schemas"]["AgeingBand"][];
+            currencies: string[];
+        };
+        StageFigures: {
+            stage: components["schemas"]["Stage"];
+            /** Format: int64 */
+            cases: number;
+            /** Format: int64 */
+            balance_cents: number;
+        };
+        AgeingBand: {
+            from_days: number;
+            /** @description Inclusive; null for the last band. */
+            to_days: number | null;
+            /** Format: int64 */
+            cases: number;
+            /** Format: int64 */
+            balance_cents: number;
+        };
+        DocketEntry: {
+            case: components["schemas"]["CaseSummary"];
+            deadlines: components["schemas"]["Deadline"][];
+            /** @description The nearest dated deadline. */
+            next_deadline: components["schemas"]["Deadline"] | null;
+            /** @description At formal notice, what the injunction request still waits for (empty when ready); empty at other stages. */
+            blockers: components["schemas"]["FieldError"][];
         };
         CaseSummary: {
             /** Format: uuid */
@@ -2633,6 +2751,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Case"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getPortfolio: {
+        parameters: {
+            query?: {
+                creditor_id?: string;
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Portfolio"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getDocket: {
+        parameters: {
+            query?: {
+                mine?: boolean;
+                /** @description At most this many entries, 1 to 2000 (default 2000). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The docket. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DocketEntry"][];
+                        /** @description More cases qualify than were returned. */
+                        truncated: boolean;
+                    };
                 };
             };
             default: components["responses"]["Problem"];

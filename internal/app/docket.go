@@ -1,0 +1,111 @@
+package app
+
+import (
+	"context"
+	"sort"
+
+	"github.com/google/uuid"
+
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+// DocketEntry is a case on the lawyers' docket: its dates that matter and,
+// while it waits at the formal-notice stage, what still stands between it
+// and the injunction request (nothing: it is ready).
+type DocketEntry struct {
+	CaseSummary
+	Deadlines []recouvra.Deadline
+	Blockers  []recouvra.FieldError
+}
+
+// Next is the nearest dated deadline, if any.
+func (e DocketEntry) Next() (recouvra.Deadline, bool) {
+	for _, d := range e.Deadlines {
+		if !d.On.IsZero() {
+			return d, true
+		}
+	}
+	return recouvra.Deadline{}, false
+}
+
+// docketStages are the stages a lawyer watches.
+var docketStages = []recouvra.Stage{recouvra.StageFormalNotice, recouvra.StageInjunction, recouvra.StageIrrecoverable}
+
+// maxDocket bounds what one docket reads: far more than a legal team works
+// at once; Truncated says when there was more.
+const maxDocket = 2000
+
+// Docket lists the open cases at the formal-notice, injunction and
+// irrecoverability stages — mine only: those assigned to the caller —
+// nearest deadline first, cases without a dated deadline last.
+func (s *Service) Docket(ctx context.Context, p recouvra.Principal, mine bool, limit int) (entries []DocketEntry, truncated bool, err error) {
+	if err := requireRole(p, recouvra.RoleLawyer, recouvra.RoleAdmin); err != nil {
+		return nil, false, err
+	}
+	if limit <= 0 || limit > maxDocket {
+		limit = maxDocket
+	}
+	scope := p.Scope()
+	f := CaseFilter{Stages: docketStages, Status: "open"}
+	if mine {
+		f.AssigneeID = &p.UserID
+	}
+	today := s.today()
+	err = s.store.Scoped(ctx, scope, func(r Repo) error {
+		cases, err := r.ListCases(ctx, scope, f, nil, maxDocket+1)
+		if err != nil {
+			return err
+		}
+		if len(cases) > maxDocket {
+			cases, truncated = cases[:maxDocket], true
+		}
+		caseIDs, debtorIDs := make([]uuid.UUID, len(cases)), make([]uuid.UUID, len(cases))
+		for i, c := range cases {
+			caseIDs[i], debtorIDs[i] = c.ID, c.DebtorID
+		}
+		debtors, err := r.DebtorsByIDs(ctx, scope, debtorIDs)
+		if err != nil {
+			return err
+		}
+		claims, err := r.ClaimsOfCases(ctx, scope, caseIDs)
+		if err != nil {
+			return err
+		}
+		creditors := map[uuid.UUID]recouvra.Creditor{}
+		for _, c := range cases {
+			creditor, ok := creditors[c.CreditorID]
+			if !ok {
+				if creditor, err = r.CreditorByID(ctx, scope, c.CreditorID); err != nil {
+					return err
+				}
+				creditors[c.CreditorID] = creditor
+			}
+			facts := s.facts(creditor, debtors[c.DebtorID], claims[c.ID])
+			facts.Today = today
+			e := DocketEntry{CaseSummary: CaseSummary{Case: c, DebtorName: debtors[c.DebtorID].Name}, Deadlines: c.Deadlines(facts)}
+			if c.Stage == recouvra.StageFormalNotice {
+				e.Blockers = c.Blockers(recouvra.Move{To: recouvra.StageInjunction}, facts)
+			}
+			entries = append(entries, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	sort.SliceStable(entries, func(i, j int) bool {
+		a, okA := entries[i].Next()
+		b, okB := entries[j].Next()
+		if okA != okB {
+			return okA
+		}
+		if okA && !a.On.Equal(b.On) {
+			return a.On.Before(b.On)
+		}
+		return entries[i].Reference < entries[j].Reference
+	})
+	if len(entries) > limit {
+		entries, truncated = entries[:limit], true
+	}
+	return entries, truncated, nil
+}
