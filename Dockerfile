@@ -1,11 +1,21 @@
 # Multi-stage build of the single static binary, run as non-root.
 # Docker cannot run on the development machines: this file is kept correct by
 # reading (see README, "Containers").
+# The web app first: its build is embedded in the binary (web/embed.go).
+FROM node:20-bookworm AS web
+WORKDIR /src/web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci
+COPY api/openapi.yaml /src/api/openapi.yaml
+COPY web/ ./
+RUN npm run build
+
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
+COPY --from=web /src/web/dist/app ./web/dist/app
 ARG VERSION=dev
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/recouvra ./cmd/recouvra
 

@@ -3,21 +3,28 @@
 package e2e_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 
+	"github.com/recouvra/recouvra/internal/apitest"
 	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/config"
 	"github.com/recouvra/recouvra/internal/credential"
+	"github.com/recouvra/recouvra/internal/documents"
 	"github.com/recouvra/recouvra/internal/pgtest"
 	"github.com/recouvra/recouvra/internal/recouvra"
 	"github.com/recouvra/recouvra/internal/server"
@@ -33,7 +40,13 @@ type site struct {
 	srv   *server.Server
 	svc   *app.Service
 	cases map[string]app.CaseView
+	cred  map[string]recouvra.Creditor
+	// shift moves the server's clock back from now, for fixtures that need
+	// time to pass (a formal notice's deadline); zero in the browser.
+	shift atomic.Int64
 }
+
+func (s *site) now() time.Time { return time.Now().Add(-time.Duration(s.shift.Load())) }
 
 func newSite(t *testing.T) *site {
 	t.Helper()
@@ -42,13 +55,16 @@ func newSite(t *testing.T) *site {
 	}
 	cfg := config.Default()
 	cfg.HTTPAddr, cfg.DataDir = "127.0.0.1:0", t.TempDir()
+	cfg.Agency = config.Agency{Name: "Agence Recouvra E2E", Address: []string{"10 rue de la République", "69002 Lyon"}, City: "Lyon",
+		SIREN: "732829320", Phone: "+33 4 72 00 00 00", Email: "contact@recouvra.test", IBAN: "FR76 3000 6000 0112 3456 7890 189", BIC: "AGRIFRPP"}
 	cheap := credential.Params{Memory: 64, Time: 1, Threads: 1}
-	srv, err := server.Start(context.Background(), cfg, server.Options{DB: pgtest.DB(t), Password: &cheap})
+	s := &site{t: t, cases: map[string]app.CaseView{}, cred: map[string]recouvra.Creditor{}}
+	srv, err := server.Start(context.Background(), cfg, server.Options{DB: pgtest.DB(t), Password: &cheap, Now: s.now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
-	s := &site{t: t, srv: srv, svc: srv.Service(), cases: map[string]app.CaseView{}}
+	s.srv, s.svc = srv, srv.Service()
 	ctx := context.Background()
 	mk := func(name string) recouvra.Creditor {
 		c, err := s.svc.CreateCreditor(ctx, app.System, recouvra.Creditor{LegalName: name, CreditorDetails: recouvra.CreditorDetails{
@@ -59,6 +75,7 @@ func newSite(t *testing.T) *site {
 		return c
 	}
 	a, b := mk("Menuiserie Dupont SARL"), mk("Boulangerie Martin SAS")
+	s.cred["a"], s.cred["b"] = a, b
 	for _, u := range []struct {
 		email string
 		role  recouvra.Role
@@ -113,6 +130,8 @@ func browser(t *testing.T) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatal(err)
 	}
+	noConsoleErrors(t, ctx)
+	shotOnFailure(t, ctx, t.Name()+"-failure")
 	return ctx
 }
 
@@ -125,7 +144,55 @@ func window(t *testing.T, browser context.Context) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatal(err)
 	}
+	noConsoleErrors(t, ctx)
 	return ctx
+}
+
+// shotOnFailure keeps what the page showed when a test failed.
+func shotOnFailure(t *testing.T, ctx context.Context, name string) {
+	t.Cleanup(func() {
+		if t.Failed() {
+			screenshot(t, ctx, name)
+		}
+	})
+}
+
+// noConsoleErrors fails the test if the page logs an error or throws:
+// the screens must work without any, refusals from the API included.
+func noConsoleErrors(t *testing.T, ctx context.Context) {
+	t.Helper()
+	var mu sync.Mutex
+	var errs []string
+	err := chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.ConsoleAPICalledTypeError {
+				var parts []string
+				for _, a := range e.Args {
+					parts = append(parts, a.Description+string(a.Value))
+				}
+				errs = append(errs, "console.error: "+strings.Join(parts, " "))
+			}
+		case *runtime.EventExceptionThrown:
+			msg := e.ExceptionDetails.Text
+			if e.ExceptionDetails.Exception != nil {
+				msg += " " + e.ExceptionDetails.Exception.Description
+			}
+			errs = append(errs, "exception: "+msg)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range errs {
+			t.Error(e)
+		}
+	})
 }
 
 // artifacts is where screenshots go: $RECOUVRA_E2E_ARTIFACTS, else
@@ -176,8 +243,12 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	if err != nil {
 		t.Fatalf("text of %s: %v", sel, err)
 	}
-	return s
+	return spaces(s)
 }
+
+// spaces turns the no-break spaces of French numbers into plain ones, so
+// tests can write "2 500,00 €".
+func spaces(s string) string { return strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(s) }
 
 // waitText waits until the element's text contains want.
 func waitText(t *testing.T, ctx context.Context, sel, want string, within time.Duration) {
@@ -185,7 +256,8 @@ func waitText(t *testing.T, ctx context.Context, sel, want string, within time.D
 	deadline := time.Now().Add(within)
 	for {
 		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(document.querySelector(%q)||{}).innerText||""`, sel)))
-		if err == nil && strings.Contains(got, want) {
+		got = spaces(got)
+		if err == nil && strings.Contains(got, spaces(want)) {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -201,13 +273,23 @@ func TestCreditorPortal(t *testing.T) {
 	s := newSite(t)
 	ctx := browser(t)
 	base := s.srv.URL()
+	own, other := s.cases["own"].Case, s.cases["other"].Case
 	signIn(t, ctx, base, "creditor@e2e.test")
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("main table"))); err != nil {
+
+	// Home is the portfolio: its own figures only (2 500,00 € placed, not
+	// the other creditor's 1 200,00 €).
+	waitText(t, ctx, `[data-testid="figures"]`, "2 500,00 €", 5*time.Second)
+	if got := text(t, ctx, "main"); strings.Contains(got, "3 700,00") || !strings.Contains(got, "Plus de 365 jours") {
+		t.Fatalf("the creditor's dashboard:\n%s", got)
+	}
+	screenshot(t, ctx, "creditor-dashboard")
+
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav a[href="/dossiers"]`)), chromedp.WaitVisible(chromedp.CSS("main table"))); err != nil {
 		t.Fatal(err)
 	}
+	waitText(t, ctx, "main table", own.Reference, 5*time.Second)
 	list := text(t, ctx, "main")
-	own, other := s.cases["own"].Case, s.cases["other"].Case
-	if !strings.Contains(list, own.Reference) || strings.Contains(list, other.Reference) || strings.Contains(list, "Minoterie") {
+	if strings.Contains(list, other.Reference) || strings.Contains(list, "Minoterie") {
 		t.Fatalf("the creditor's list:\n%s", list)
 	}
 	screenshot(t, ctx, "creditor-cases")
@@ -241,6 +323,68 @@ func TestCreditorPortal(t *testing.T) {
 	}
 	if got := text(t, ctx, "main"); strings.Contains(got, "Minoterie") || strings.Contains(got, other.Reference) {
 		t.Fatalf("another creditor's case shown:\n%s", got)
+	}
+
+	// A new case: the API's refusal shows beside the field it concerns,
+	// then the corrected form opens the case.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav a[href="/dossiers/nouveau"]`)), chromedp.WaitVisible(chromedp.CSS(`input[name="debtor.name"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="creditor_reference"]`), "DOS-2026-118"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="debtor.name"]`), "Atelier Perrin SARL"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="debtor.siren"]`), "732829321"), // a checksum error
+		chromedp.SendKeys(chromedp.CSS(`input[name="debtor.address.line1"]`), "5 rue des Tanneurs"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="debtor.address.postal_code"]`), "25000"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="debtor.address.city"]`), "Besançon"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="claims.0.invoice_number"]`), "FA-2026-311"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	today := recouvra.DateOf(time.Now())
+	setDate(t, ctx, `input[name="claims.0.issued_on"]`, today.AddDays(-80))
+	setDate(t, ctx, `input[name="claims.0.due_on"]`, today.AddDays(-50))
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name="claims.0.amount_cents"]`), "1 800,00"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="claims.0.vat_cents"]`), "300"),
+		chromedp.Click(chromedp.CSS(`form.new-case button[type="submit"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `.field:has(input[name="debtor.siren"]) .field-error`, "SIREN", 5*time.Second)
+	if got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('input[name="debtor.siren"]').getAttribute("aria-invalid")||""`)); got != "true" {
+		t.Fatalf("the SIREN field is not marked invalid: %q", got)
+	}
+	screenshot(t, ctx, "creditor-new-case-refused")
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('input[name="debtor.siren"]').value = ""`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.new-case button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="timeline"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "main h1", "Atelier Perrin SARL", 5*time.Second)
+	credA := s.cred["a"].ID
+	mine, err := s.svc.ListCases(context.Background(), app.System, app.CaseFilter{CreditorID: &credA}, app.PageRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mine.Items) != 2 || mine.Items[0].DebtorName != "Atelier Perrin SARL" || mine.Items[0].PrincipalCents != 180_000 || mine.Items[0].CreditorReference != "DOS-2026-118" {
+		t.Fatalf("the creditor's cases after the form: %+v", mine.Items)
+	}
+	// The portfolio counts it: 2 500,00 + 1 800,00 placed.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav a[href="/portefeuille"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `[data-testid="figures"]`, "4 300,00 €", 5*time.Second)
+}
+
+// setDate types a calendar date into a date input the way a person's
+// browser fills it (the value, then the events React listens to).
+func setDate(t *testing.T, ctx context.Context, sel string, d recouvra.Date) {
+	t.Helper()
+	js := fmt.Sprintf(`(() => { const el = document.querySelector(%q);
+		const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+		set.call(el, %q); el.dispatchEvent(new Event("input", { bubbles: true })); el.dispatchEvent(new Event("change", { bubbles: true })); return el.value; })()`, sel, d.String())
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+	if err != nil || got != d.String() {
+		t.Fatalf("date %s into %s: %q %v", d, sel, got, err)
 	}
 }
 
@@ -318,3 +462,125 @@ func TestAgentWorkspace(t *testing.T) {
 		t.Fatalf("paid %d cents, want 120050", v.Case.PaidCents)
 	}
 }
+
+// readyForCourt walks the "own" case to the end of its formal notice the
+// way the agency does — letter, formal notice, its receipt, the invoice as
+// evidence — with the server's clock twelve days back, then brings the
+// clock to today: the notice's deadline has passed.
+func readyForCourt(t *testing.T, s *site) app.CaseView {
+	t.Helper()
+	ctx := context.Background()
+	own := s.cases["own"]
+	id := own.Case.ID
+	s.shift.Store(int64(12 * 24 * time.Hour))
+	if _, err := s.svc.GenerateDocument(ctx, app.System, id, documents.KindAmicableLetter, app.DocOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.svc.GetCase(ctx, app.System, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err = s.svc.Transition(ctx, app.System, id, v.Case.Version, recouvra.Move{To: recouvra.StageFormalNotice, Reason: "Relance sans effet"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.svc.GenerateDocument(ctx, app.System, id, documents.KindFormalNotice, app.DocOptions{RegisteredNumber: "1A 123 456 7890 1"}); err != nil {
+		t.Fatal(err)
+	}
+	s.shift.Store(0)
+	pdf := []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+	for kind, name := range map[string]string{"invoice": "Facture " + own.Claims[0].InvoiceNumber + ".pdf", "formal_notice_receipt": "AR mise en demeure.pdf"} {
+		if _, err := s.svc.UploadAttachment(ctx, app.System, id, app.NewAttachment{Kind: kind, FileName: name, Visibility: recouvra.Shared, Content: bytes.NewReader(pdf)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.svc.UpdateCreditor(ctx, app.System, s.cred["a"].ID, func(c *recouvra.Creditor) { c.Mandate.JudicialAllowed = true }, app.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	lawyer, err := s.svc.Login(ctx, "lawyer@e2e.test", password, app.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err = s.svc.GetCase(ctx, app.System, id); err != nil {
+		t.Fatal(err)
+	}
+	if v, err = s.svc.UpdateCase(ctx, app.System, id, v.Case.Version, app.CasePatch{AssignedLawyerID: &lawyer.User.ID}); err != nil {
+		t.Fatal(err)
+	}
+	// The statement must not be provisional before a court: the half-year's rate.
+	for _, r := range []recouvra.Rate{
+		{Kind: recouvra.RateECB, PeriodStart: recouvra.MustDate("2026-07-01"), Value: 215, Source: "BCE, taux directeur au 1er juillet 2026"},
+	} {
+		if _, err := s.svc.PutRate(ctx, app.System, r, app.Meta{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return v
+}
+
+// TestLawyerDocket: a lawyer sees on the docket that a case can go to
+// court, takes it there, records the filing and downloads the injunction
+// request, whose text names the court and the debtor.
+func TestLawyerDocket(t *testing.T) {
+	s := newSite(t)
+	v := readyForCourt(t, s)
+	ctx := browser(t)
+	base := s.srv.URL()
+	signIn(t, ctx, base, "lawyer@e2e.test")
+	waitText(t, ctx, `[data-testid="docket"]`, v.Case.Reference, 5*time.Second)
+	waitText(t, ctx, `[data-testid="docket"]`, "Prête à déposer", 2*time.Second)
+	if got := text(t, ctx, `[data-testid="docket"]`); !strings.Contains(got, "Fin du délai de la mise en demeure") || !strings.Contains(got, "dépassée de 4 jours") {
+		t.Fatalf("the docket:\n%s", got)
+	}
+	screenshot(t, ctx, "lawyer-docket")
+
+	dir := t.TempDir()
+	if _, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a[href="/dossiers/`+v.Case.ID.String()+`"]`)), chromedp.WaitVisible(chromedp.CSS(`.court`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.court .buttons button`))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, ".facts", "Injonction de payer", 5*time.Second)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.court input[name="court"]`)),
+		chromedp.SendKeys(chromedp.CSS(`.court input[name="court"]`), "Tribunal de commerce de Lons-le-Saunier"),
+		chromedp.Click(chromedp.CSS(`.court form button[type="submit"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `[data-testid="timeline"]`, "Lons-le-Saunier", 5*time.Second)
+
+	progress := chromedp.Events(ctx, cdpbrowser.DownloadProgress)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="packet"]`))); err != nil {
+		t.Fatal(err)
+	}
+	file := ""
+	deadline := time.AfterFunc(15*time.Second, func() { t.Error("the injunction request was not downloaded within 15 s") })
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.State == cdpbrowser.DownloadProgressStateCompleted {
+			file = filepath.Join(dir, ev.GUID)
+			break
+		}
+	}
+	deadline.Stop()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdfText := apitest.PDFText(t, data)
+	for _, want := range []string{"Requête en injonction de payer", "Juridiction : Tribunal de commerce de Lons-le-Saunier", "Débiteur : Scierie du Jura SAS", "Bordereau de pièces communiquées"} {
+		if !strings.Contains(pdfText, want) {
+			t.Errorf("%q not in the downloaded request:\n%s", want, pdfText)
+		}
+	}
+	waitText(t, ctx, ".court", "Requête générée", 3*time.Second)
+	screenshot(t, ctx, "lawyer-case")
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,11 +1,33 @@
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { api, session, whenUnauthorized, type Schemas } from "./api/client";
 import { useI18n } from "./i18n";
+import type { Key } from "./i18n/messages";
 import { navigate, usePath } from "./lib/router";
 import { CaseList } from "./pages/CaseList";
 import { CasePage } from "./pages/CasePage";
+import { Dashboard } from "./pages/Dashboard";
+import { Docket } from "./pages/Docket";
 import { Login } from "./pages/Login";
+import { NewCase } from "./pages/NewCase";
 import { Queue } from "./pages/Queue";
+
+// The admin screens load only for those who open them: a creditor on a
+// phone does not download them.
+const Admin = lazy(() => import("./pages/admin/Admin").then((m) => ({ default: m.Admin })));
+
+type Role = Schemas["Me"]["role"];
+
+// Each workspace is a page; the nav shows the ones the role works in, and
+// "/" opens the role's own.
+const workspaces: { path: string; label: Key; roles: Role[] }[] = [
+  { path: "/file", label: "nav.queue", roles: ["agent", "admin"] },
+  { path: "/audiences", label: "nav.docket", roles: ["lawyer", "admin"] },
+  { path: "/portefeuille", label: "nav.portfolio", roles: ["creditor", "admin"] },
+  { path: "/dossiers", label: "nav.cases", roles: ["agent", "lawyer", "creditor", "admin"] },
+  { path: "/dossiers/nouveau", label: "nav.newCase", roles: ["creditor", "agent", "admin"] },
+  { path: "/admin", label: "nav.admin", roles: ["admin"] },
+];
+const home: Record<Role, string> = { agent: "/file", lawyer: "/audiences", creditor: "/portefeuille", admin: "/portefeuille" };
 
 export function App() {
   const { t, toggle } = useI18n();
@@ -32,7 +54,32 @@ export function App() {
   if (me === undefined) return <p className="status">{t("loading")}</p>;
   if (me === null) return <Login onSignedIn={load} />;
 
-  const caseMatch = path.match(/^\/dossiers\/([0-9a-f-]{36})$/);
+  const here = path === "/" ? home[me.role] : path;
+  const caseMatch = here.match(/^\/dossiers\/([0-9a-f-]{36})$/);
+  // A page belongs to the most specific workspace whose path it is under.
+  const allowed = (p: string) => {
+    const w = workspaces.filter((w) => p === w.path || p.startsWith(w.path + "/")).sort((a, b) => b.path.length - a.path.length)[0];
+    return !!w && w.roles.includes(me.role);
+  };
+  const page = caseMatch ? (
+    <CasePage id={caseMatch[1]} me={me} />
+  ) : !allowed(here) ? (
+    <CaseList />
+  ) : here === "/file" ? (
+    <Queue />
+  ) : here === "/audiences" ? (
+    <Docket />
+  ) : here === "/portefeuille" ? (
+    <Dashboard me={me} />
+  ) : here === "/dossiers/nouveau" ? (
+    <NewCase me={me} />
+  ) : here.startsWith("/admin") ? (
+    <Suspense fallback={<p className="status">{t("loading")}</p>}>
+      <Admin path={here} />
+    </Suspense>
+  ) : (
+    <CaseList />
+  );
   return (
     <>
       <a className="skip" href="#main">
@@ -46,14 +93,14 @@ export function App() {
           {me.name} — {t(`role.${me.role}`)}
         </span>
         <nav>
-          {(me.role === "agent" || me.role === "admin") && (
-            <a href="/file" onClick={(e) => (e.preventDefault(), navigate("/file"))}>
-              {t("nav.queue")}
-            </a>
-          )}
-          <a href="/dossiers" onClick={(e) => (e.preventDefault(), navigate("/dossiers"))}>
-            {t("nav.cases")}
-          </a>
+          {workspaces
+            .filter((w) => w.roles.includes(me.role))
+            .map((w) => (
+              <a key={w.path} href={w.path} aria-current={here === w.path ? "page" : undefined}
+                onClick={(e) => (e.preventDefault(), navigate(w.path))}>
+                {t(w.label)}
+              </a>
+            ))}
           <button type="button" onClick={toggle} lang={t("lang.switch") === "English" ? "en" : "fr"}>
             {t("lang.switch")}
           </button>
@@ -62,15 +109,7 @@ export function App() {
           </button>
         </nav>
       </header>
-      <main id="main">
-        {caseMatch ? (
-          <CasePage id={caseMatch[1]} me={me} />
-        ) : path === "/file" || (path === "/" && me.role === "agent") ? (
-          <Queue />
-        ) : (
-          <CaseList />
-        )}
-      </main>
+      <main id="main">{page}</main>
     </>
   );
 }

@@ -12,4 +12,10 @@ describe("parseAmount", () => {
   it("refuses what is not an amount", () => {
     for (const bad of ["", "abc", "1,234,56", "-5", "1.999", "12e3"]) expect(parseAmount(bad), bad).toBeNull();
   });
+  it("reads a credit note's minus sign only when asked", () => {
+    expect(parseAmount("-150,00", { signed: true })).toBe(-15000);
+    expect(parseAmount("\u2212 12", { signed: true })).toBe(-1200);
+    expect(parseAmount("-150,00")).toBeNull();
+    expect(parseAmount("--1", { signed: true })).toBeNull();
+  });
 });

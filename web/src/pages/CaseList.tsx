@@ -52,7 +52,7 @@ export function CaseList() {
       ) : items.length === 0 ? (
         <p className="status">{t("cases.empty")}</p>
       ) : (
-        <table>
+        <table className="cases">
           <thead>
             <tr>
               <th scope="col">{t("cases.reference")}</th>

@@ -1,7 +1,9 @@
 import { useEffect, useState } from "react";
 import { api, session, type Schemas } from "../api/client";
+import { CourtActions } from "../components/CourtActions";
 import { useI18n } from "../i18n";
 import type { Key } from "../i18n/messages";
+import { download } from "../lib/download";
 import { date, dateTime, money } from "../lib/format";
 import { navigate } from "../lib/router";
 import { follow } from "../lib/sse";
@@ -38,17 +40,6 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
     });
   }, [id]);
 
-  const download = async (d: Schemas["Document"]) => {
-    const resp = await fetch(`/api/v1/documents/${d.id}/content`, { headers: { Authorization: `Bearer ${session.token()}` } });
-    if (!resp.ok) return;
-    const url = URL.createObjectURL(await resp.blob());
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = d.file_name;
-    a.click();
-    URL.revokeObjectURL(url);
-  };
-
   if (!c) return <p className="status">{t("loading")}</p>;
   const cur = c.currency;
   return (
@@ -74,7 +65,10 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
       </dl>
       <div className="case-grid">
         <div className="case-side">
-          {me.role !== "creditor" && c.status === "open" && <Actions c={c} onDone={() => setTick((n) => n + 1)} />}
+          {(me.role === "agent" || me.role === "admin") && c.status === "open" && <Actions c={c} onDone={() => setTick((n) => n + 1)} />}
+          {(me.role === "lawyer" || me.role === "admin") && c.status === "open" && (c.stage === "formal_notice" || c.stage === "injunction") && (
+            <CourtActions c={c} onDone={() => setTick((n) => n + 1)} />
+          )}
           {st && (
             <section aria-labelledby="statement-title" className="card">
               <h2 id="statement-title">
@@ -162,6 +156,9 @@ function describe(t: (k: Key) => string, e: Event, currency: string, lang: "fr" 
   if (typeof d.receipt_number === "string") parts.push(d.receipt_number);
   if (typeof d.to === "string") parts.push(`→ ${t(`stage.${d.to}` as Key) ?? d.to}`);
   if (typeof d.outcome === "string") parts.push(t(`outcome.${d.outcome}` as Key) ?? d.outcome);
+  if (typeof d.step === "string") parts.push(t(`step.${d.step}` as Key) ?? d.step);
+  if (typeof d.court === "string" && d.court) parts.push(d.court);
+  if (typeof d.file_name === "string") parts.push(d.file_name);
   if (typeof d.note === "string" && d.note) parts.push(d.note);
   if (typeof d.text === "string") parts.push(d.text);
   if (typeof d.reason === "string" && d.reason) parts.push(d.reason);

@@ -33,7 +33,7 @@ export function Queue() {
       ) : items.length === 0 ? (
         <p className="status">{t("queue.empty")}</p>
       ) : (
-        <table>
+        <table className="cases">
           <thead>
             <tr>
               <th scope="col">{t("cases.reference")}</th>

@@ -1,0 +1,138 @@
+import { useState, type FormEvent } from "react";
+import { api, type Schemas } from "../api/client";
+import { useI18n } from "../i18n";
+import type { Key } from "../i18n/messages";
+import { todayISO } from "../lib/dates";
+import { download } from "../lib/download";
+import { formProblem, noProblem, type FormProblem } from "../lib/problem";
+import { Field, FormErrors } from "./Field";
+
+type Step = Schemas["CourtStepInput"]["step"];
+
+// nextSteps are the court steps that may follow what is recorded, in the
+// order of the procedure (the API refuses any other).
+export function nextSteps(inj: Schemas["InjunctionState"]): Step[] {
+  if (!inj.filed_on) return ["filed"];
+  if (!inj.decision) return ["granted", "rejected"];
+  if (inj.decision === "rejected") return [];
+  if (!inj.served_on) return ["served"];
+  if (!inj.opposed_on && !inj.enforceable_on) return ["enforceable", "opposed"];
+  return [];
+}
+
+// CourtActions are the lawyer's moves on a case: take it to court once
+// nothing blocks it, record each court step, and produce the injunction
+// request with its exhibits, downloaded at once.
+export function CourtActions({ c, onDone }: { c: Schemas["Case"]; onDone: () => void }) {
+  const { t } = useI18n();
+  const [problem, setProblem] = useState<FormProblem>(noProblem);
+  const [message, setMessage] = useState("");
+  const [busy, setBusy] = useState(false);
+  const steps = c.stage === "injunction" ? nextSteps(c.injunction) : [];
+  const [step, setStep] = useState<Step | "">("");
+  const current = step && steps.includes(step) ? step : steps[0];
+
+  const done = (error: unknown, ok: string, fields: string[]) => {
+    if (error) {
+      setMessage("");
+      setProblem(formProblem(error, fields, t("court.error")));
+      return false;
+    }
+    setProblem(noProblem);
+    setMessage(ok);
+    onDone();
+    return true;
+  };
+  const toInjunction = async () => {
+    const { error } = await api.POST("/api/v1/cases/{id}/transitions", {
+      params: { path: { id: c.id }, header: { "If-Match": `"${c.version}"` } },
+      body: { to: "injunction" },
+    });
+    done(error, t("court.saved"), []);
+  };
+  const record = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const body: Schemas["CourtStepInput"] = { step: current as Step, on: String(f.get("on")) };
+    if (current === "filed") body.court = String(f.get("court") ?? "").trim();
+    if (current === "served") body.served_to_person = f.get("served_to_person") === "on";
+    const { error } = await api.POST("/api/v1/cases/{id}/court-steps", {
+      params: { path: { id: c.id }, header: { "If-Match": `"${c.version}"` } },
+      body,
+    });
+    done(error, t("court.saved"), ["step", "on", "court", "served_to_person"]);
+  };
+  const packet = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const court = String(new FormData(e.currentTarget).get("options.court") ?? "").trim();
+    setBusy(true);
+    const { data, error } = await api.POST("/api/v1/cases/{id}/documents", {
+      params: { path: { id: c.id } },
+      body: { kind: "injunction_packet", options: court ? { court } : undefined },
+    });
+    setBusy(false);
+    if (done(error, t("court.downloaded"), ["options.court"]) && data) await download(data);
+  };
+
+  return (
+    <section aria-labelledby="court-title" className="card court">
+      <h2 id="court-title">{t("court.title")}</h2>
+      {c.stage === "formal_notice" && (
+        <div className="buttons">
+          <button type="button" onClick={() => void toInjunction()}>
+            {t("court.toInjunction")}
+          </button>
+        </div>
+      )}
+      {current && (
+        <form onSubmit={(e) => void record(e)} className="action-form" aria-label={t("court.step")}>
+          <Field label={t("court.step")} name="step" problem={problem}>
+            {(a) => (
+              <select {...a} value={current} onChange={(e) => setStep(e.target.value as Step)}>
+                {steps.map((s) => (
+                  <option key={s} value={s}>
+                    {t(`step.${s}` as Key)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t("court.on")} name="on" problem={problem}>
+            {(a) => <input {...a} type="date" required defaultValue={todayISO()} max={todayISO()} />}
+          </Field>
+          {current === "filed" && (
+            <Field label={t("court.court")} name="court" problem={problem}>
+              {(a) => <input {...a} required maxLength={200} defaultValue={c.injunction.court} />}
+            </Field>
+          )}
+          {current === "served" && (
+            <label className="check">
+              <input type="checkbox" name="served_to_person" /> {t("court.servedToPerson")}
+            </label>
+          )}
+          <div className="buttons">
+            <button type="submit">{t("court.record")}</button>
+          </div>
+        </form>
+      )}
+      {c.stage === "injunction" && (
+        <form onSubmit={(e) => void packet(e)} className="action-form" aria-label={t("court.packet")}>
+          <Field label={t("court.packetCourt")} name="options.court" problem={problem}>
+            {(a) => <input {...a} maxLength={200} placeholder={c.injunction.court} />}
+          </Field>
+          <div className="buttons">
+            <button type="submit" disabled={busy} data-testid="packet">
+              {busy ? t("court.generating") : t("court.packet")}
+            </button>
+          </div>
+        </form>
+      )}
+      <FormErrors problem={problem} />
+      {message && (
+        <p role="status" className="ok">
+          {message}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,18 @@
+import { session } from "../api/client";
+
+// download saves a stored document under its own file name. The content
+// needs the Authorization header, so it is fetched, not linked.
+export async function download(doc: { id: string; file_name: string }): Promise<boolean> {
+  const resp = await fetch(`/api/v1/documents/${doc.id}/content`, { headers: { Authorization: `Bearer ${session.token()}` } });
+  if (!resp.ok) return false;
+  const url = URL.createObjectURL(await resp.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = doc.file_name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // Revoked later: some browsers read the blob after click() returns.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return true;
+}

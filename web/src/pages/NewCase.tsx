@@ -1,0 +1,181 @@
+import { useEffect, useState, type FormEvent } from "react";
+import { api, type Schemas } from "../api/client";
+import { Field, FormErrors } from "../components/Field";
+import { useI18n } from "../i18n";
+import { parseAmount } from "../lib/amount";
+import { money } from "../lib/format";
+import { formProblem, noProblem, type FormProblem } from "../lib/problem";
+import { navigate } from "../lib/router";
+
+interface ClaimRow {
+  key: number;
+  invoice_number: string;
+  issued_on: string;
+  due_on: string;
+  amount: string;
+  vat: string;
+}
+
+const emptyClaim = (key: number): ClaimRow => ({ key, invoice_number: "", issued_on: "", due_on: "", amount: "", vat: "" });
+
+const debtorFields = ["debtor.kind", "debtor.name", "debtor.siren", "debtor.address.line1", "debtor.address.line2", "debtor.address.postal_code",
+  "debtor.address.city", "debtor.emails.0", "debtor.phones.0"];
+const claimFields = ["invoice_number", "issued_on", "due_on", "amount_cents", "vat_cents"];
+
+// NewCase is the form a creditor (or the agency for it) places a case
+// with: the debtor and the unpaid invoices. The API's refusals show beside
+// the field they concern.
+export function NewCase({ me }: { me: Schemas["Me"] }) {
+  const { t, lang } = useI18n();
+  const staff = me.role !== "creditor";
+  const [creditors, setCreditors] = useState<Schemas["Creditor"][]>([]);
+  const [claims, setClaims] = useState<ClaimRow[]>([emptyClaim(0)]);
+  const [problem, setProblem] = useState<FormProblem>(noProblem);
+  const [sending, setSending] = useState(false);
+
+  useEffect(() => {
+    if (staff) void api.GET("/api/v1/creditors", { params: { query: { limit: 200 } } }).then(({ data }) => data && setCreditors(data.items));
+  }, [staff]);
+
+  const known = [...debtorFields, "creditor_id", "creditor_reference", "claims", ...claims.flatMap((_, i) => claimFields.map((f) => `claims.${i}.${f}`))];
+  const setClaim = (i: number, field: keyof ClaimRow, value: string) =>
+    setClaims((prev) => prev.map((c, j) => (j === i ? { ...c, [field]: value } : c)));
+  const total = claims.reduce((sum, c) => sum + (parseAmount(c.amount, { signed: true }) ?? 0), 0);
+
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const s = (k: string) => String(f.get(k) ?? "").trim();
+    // Amounts are read here so a typo is shown beside its field before any call.
+    const local: FormProblem = { summary: "", general: [], fields: {} };
+    const body: Schemas["CaseCreate"] = {
+      creditor_reference: s("creditor_reference") || undefined,
+      debtor: {
+        kind: s("debtor.kind") as "company" | "person",
+        name: s("debtor.name"),
+        siren: s("debtor.siren") || undefined,
+        address: { line1: s("debtor.address.line1"), line2: s("debtor.address.line2") || undefined, postal_code: s("debtor.address.postal_code"), city: s("debtor.address.city") },
+        emails: s("debtor.emails.0") ? [s("debtor.emails.0")] : undefined,
+        phones: s("debtor.phones.0") ? [s("debtor.phones.0")] : undefined,
+      },
+      claims: claims.map((c, i) => {
+        const amount = parseAmount(c.amount, { signed: true });
+        const vat = c.vat.trim() ? parseAmount(c.vat, { signed: true }) : 0;
+        if (amount === null) local.fields[`claims.${i}.amount_cents`] = [t("field.amountInvalid")];
+        if (vat === null) local.fields[`claims.${i}.vat_cents`] = [t("field.amountInvalid")];
+        return { invoice_number: c.invoice_number.trim(), issued_on: c.issued_on, due_on: c.due_on, amount_cents: amount ?? 0, vat_cents: vat ?? 0 };
+      }),
+    };
+    if (staff) body.creditor_id = s("creditor_id");
+    if (Object.keys(local.fields).length > 0) return setProblem({ ...local, summary: t("newCase.error") });
+    setSending(true);
+    const { data, error } = await api.POST("/api/v1/cases", { body });
+    setSending(false);
+    if (data) return navigate(`/dossiers/${data.id}`);
+    setProblem(formProblem(error, known, t("newCase.error")));
+  };
+
+  return (
+    <section aria-labelledby="new-case-title">
+      <h1 id="new-case-title">{t("newCase.title")}</h1>
+      <form onSubmit={(e) => void submit(e)} className="card new-case" noValidate={false}>
+        <FormErrors problem={problem} />
+        {staff && (
+          <Field label={t("newCase.creditor")} name="creditor_id" problem={problem}>
+            {(a) => (
+              <select {...a} required defaultValue="">
+                <option value="" disabled>
+                  {t("newCase.chooseCreditor")}
+                </option>
+                {creditors.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.legal_name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
+        <Field label={t("newCase.reference")} name="creditor_reference" problem={problem}>
+          {(a) => <input {...a} maxLength={100} />}
+        </Field>
+        <fieldset>
+          <legend>{t("newCase.debtor")}</legend>
+          <div className="grid-2">
+            <Field label={t("newCase.kind")} name="debtor.kind" problem={problem}>
+              {(a) => (
+                <select {...a} defaultValue="company">
+                  <option value="company">{t("newCase.company")}</option>
+                  <option value="person">{t("newCase.person")}</option>
+                </select>
+              )}
+            </Field>
+            <Field label={t("newCase.name")} name="debtor.name" problem={problem}>
+              {(a) => <input {...a} required maxLength={200} autoComplete="off" />}
+            </Field>
+            <Field label={t("newCase.siren")} name="debtor.siren" problem={problem} hint={t("newCase.sirenHint")}>
+              {(a) => <input {...a} inputMode="numeric" maxLength={20} />}
+            </Field>
+            <Field label={t("newCase.line1")} name="debtor.address.line1" problem={problem}>
+              {(a) => <input {...a} required maxLength={200} />}
+            </Field>
+            <Field label={t("newCase.line2")} name="debtor.address.line2" problem={problem}>
+              {(a) => <input {...a} maxLength={200} />}
+            </Field>
+            <Field label={t("newCase.postalCode")} name="debtor.address.postal_code" problem={problem}>
+              {(a) => <input {...a} required maxLength={20} inputMode="numeric" />}
+            </Field>
+            <Field label={t("newCase.city")} name="debtor.address.city" problem={problem}>
+              {(a) => <input {...a} required maxLength={100} />}
+            </Field>
+            <Field label={t("newCase.email")} name="debtor.emails.0" problem={problem}>
+              {(a) => <input {...a} type="email" maxLength={254} />}
+            </Field>
+            <Field label={t("newCase.phone")} name="debtor.phones.0" problem={problem}>
+              {(a) => <input {...a} type="tel" maxLength={40} />}
+            </Field>
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>{t("newCase.claims")}</legend>
+          {problem.fields.claims && <p className="field-error">{problem.fields.claims.join(" ")}</p>}
+          {claims.map((c, i) => (
+            <div key={c.key} className="claim-row" role="group" aria-label={`${t("newCase.claimN")} ${i + 1}`}>
+              <Field label={t("newCase.invoice")} name={`claims.${i}.invoice_number`} problem={problem}>
+                {(a) => <input {...a} required maxLength={100} value={c.invoice_number} onChange={(e) => setClaim(i, "invoice_number", e.target.value)} />}
+              </Field>
+              <Field label={t("newCase.issuedOn")} name={`claims.${i}.issued_on`} problem={problem}>
+                {(a) => <input {...a} type="date" required value={c.issued_on} onChange={(e) => setClaim(i, "issued_on", e.target.value)} />}
+              </Field>
+              <Field label={t("newCase.dueOn")} name={`claims.${i}.due_on`} problem={problem}>
+                {(a) => <input {...a} type="date" required value={c.due_on} onChange={(e) => setClaim(i, "due_on", e.target.value)} />}
+              </Field>
+              <Field label={t("newCase.amount")} name={`claims.${i}.amount_cents`} problem={problem} hint={i === 0 ? t("newCase.amountHint") : undefined}>
+                {(a) => <input {...a} required inputMode="decimal" value={c.amount} onChange={(e) => setClaim(i, "amount", e.target.value)} />}
+              </Field>
+              <Field label={t("newCase.vat")} name={`claims.${i}.vat_cents`} problem={problem}>
+                {(a) => <input {...a} inputMode="decimal" value={c.vat} onChange={(e) => setClaim(i, "vat", e.target.value)} />}
+              </Field>
+              {claims.length > 1 && (
+                <button type="button" className="secondary remove" onClick={() => setClaims((prev) => prev.filter((_, j) => j !== i))}>
+                  {t("newCase.removeClaim")}
+                </button>
+              )}
+            </div>
+          ))}
+          <button type="button" className="secondary" onClick={() => setClaims((prev) => [...prev, emptyClaim(Math.max(...prev.map((c) => c.key)) + 1)])}>
+            {t("newCase.addClaim")}
+          </button>
+          <p className="total">
+            {t("newCase.total")} : <span data-testid="new-case-total">{money(total, "EUR", lang)}</span>
+          </p>
+        </fieldset>
+        <div className="buttons">
+          <button type="submit" disabled={sending}>
+            {sending ? t("newCase.sending") : t("newCase.submit")}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,45 @@
+import { useI18n } from "../../i18n";
+import type { Key } from "../../i18n/messages";
+import { navigate } from "../../lib/router";
+import "./admin.css";
+import { CreditorPage } from "./CreditorPage";
+import { Creditors } from "./Creditors";
+import { Rates } from "./Rates";
+import { Users } from "./Users";
+
+const sections: { path: string; label: Key }[] = [
+  { path: "/admin/utilisateurs", label: "admin.tab.users" },
+  { path: "/admin/creanciers", label: "admin.tab.creditors" },
+  { path: "/admin/taux", label: "admin.tab.rates" },
+];
+
+// Admin is the admin's workspace: accounts, creditors with their mandates
+// and API keys, and the legal rate tables, one section per address so each
+// can be bookmarked.
+export function Admin({ path }: { path: string }) {
+  const { t } = useI18n();
+  const creditor = path.match(/^\/admin\/creanciers\/([0-9a-f-]{36})$/);
+  // Any other address under /admin, /admin itself included, opens the users.
+  const active = sections.find((s) => path === s.path || path.startsWith(s.path + "/")) ?? sections[0];
+  return (
+    <div className="admin">
+      <nav className="admin-tabs" aria-label={t("admin.tabs")}>
+        {sections.map((s) => (
+          <a key={s.path} href={s.path} aria-current={s === active ? "page" : undefined}
+            onClick={(e) => (e.preventDefault(), navigate(s.path))}>
+            {t(s.label)}
+          </a>
+        ))}
+      </nav>
+      {creditor ? (
+        <CreditorPage key={creditor[1]} id={creditor[1]} />
+      ) : active.path === "/admin/creanciers" ? (
+        <Creditors />
+      ) : active.path === "/admin/taux" ? (
+        <Rates />
+      ) : (
+        <Users />
+      )}
+    </div>
+  );
+}
