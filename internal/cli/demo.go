@@ -51,6 +51,9 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 		if err := s.Cases(ctx, res.Creditors, *realistic); err != nil {
 			return err
 		}
+		if err := s.Remittances(ctx, res.Creditors); err != nil {
+			return err
+		}
 	} else if !res.Created {
 		fmt.Fprintln(env.Stdout, "The demo agency is already loaded.")
 	}

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -116,6 +117,21 @@ func (s *Seeder) oneCase(ctx context.Context, now time.Time, creditor uuid.UUID,
 		_, err := s.Svc.Transition(ctx, p, id, version(), m)
 		return err
 	}
+	// pay records a payment received today; share is the part of what is
+	// due, in percent (100 pays it all: the case closes as paid).
+	pay := func(share int64, method recouvra.PaymentMethod) error {
+		st, err := s.Svc.Statement(ctx, app.System, id, recouvra.DateOf(at))
+		if err != nil {
+			return err
+		}
+		amount := st.Statement.Totals.TotalDueCents * share / 100
+		if amount <= 0 {
+			return nil
+		}
+		_, err = s.Svc.RecordPayment(ctx, agent, id, app.NewPayment{AmountCents: amount, ReceivedOn: recouvra.DateOf(at), Method: method,
+			PayerReference: "VIR " + strings.ToUpper(d.Name)})
+		return err
+	}
 
 	// Amicable: letters and calls.
 	if !step(2) {
@@ -143,19 +159,31 @@ func (s *Seeder) oneCase(ctx context.Context, now time.Time, creditor uuid.UUID,
 		if !step(25) {
 			return nil
 		}
-		t := recouvra.EventPromiseBroken
-		if s.Rand.IntN(3) == 0 {
-			t = recouvra.EventPromiseKept
+		if s.Rand.IntN(3) != 0 {
+			return logEvent(agent, recouvra.EventPromiseBroken, nil)
 		}
-		return logEvent(agent, t, nil)
-	case roll < 40: // still amicable
+		if err := pay(50, recouvra.MethodTransfer); err != nil {
+			return err
+		}
+		return logEvent(agent, recouvra.EventPromiseKept, nil)
+	case roll < 35: // still amicable
 		return nil
-	case roll < 50: // closed amicably
-		reason := []recouvra.CloseReason{recouvra.CloseSettled, recouvra.CloseWithdrawn}[s.Rand.IntN(2)]
+	case roll < 43: // paid in full after the reminders: closes as paid
 		if !step(10) {
 			return nil
 		}
-		return move(agent, recouvra.Move{To: recouvra.StageClosed, CloseReason: reason, Reason: "Accord trouvé avec le débiteur."})
+		return pay(100, []recouvra.PaymentMethod{recouvra.MethodTransfer, recouvra.MethodCheque, recouvra.MethodDirectToCreditor}[s.Rand.IntN(3)])
+	case roll < 50: // closed amicably: a settlement paid, or the creditor withdraws
+		if !step(10) {
+			return nil
+		}
+		if s.Rand.IntN(2) == 0 {
+			if err := pay(70, recouvra.MethodTransfer); err != nil {
+				return err
+			}
+			return move(agent, recouvra.Move{To: recouvra.StageClosed, CloseReason: recouvra.CloseSettled, Reason: "Transaction : 70 % réglés, le solde abandonné."})
+		}
+		return move(agent, recouvra.Move{To: recouvra.StageClosed, CloseReason: recouvra.CloseWithdrawn, Reason: "Le créancier retire le dossier."})
 	}
 
 	// Formal notice.
@@ -208,6 +236,13 @@ func (s *Seeder) oneCase(ctx context.Context, now time.Time, creditor uuid.UUID,
 			return err
 		}
 	}
+	if roll < 80 {
+		// The order served, the debtor pays part of it.
+		if !step(15) {
+			return nil
+		}
+		return pay(40, recouvra.MethodTransfer)
+	}
 	if roll < 92 {
 		return nil
 	}
@@ -221,3 +256,20 @@ func (s *Seeder) oneCase(ctx context.Context, now time.Time, creditor uuid.UUID,
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Remittances issues each creditor's remittance statement for each of the
+// last six full months, as the agency does at every month's end.
+func (s *Seeder) Remittances(ctx context.Context, creditors []uuid.UUID) error {
+	today := recouvra.DateOf(s.Clock.Now())
+	firstOfMonth := today.AddDays(1 - today.Day())
+	for _, id := range creditors {
+		for m := 6; m >= 1; m-- {
+			from := firstOfMonth.AddMonths(-m)
+			to := from.AddMonths(1).AddDays(-1)
+			if _, err := s.Svc.RemittanceStatement(ctx, app.System, id, from, to); err != nil {
+				return fmt.Errorf("demo remittance %s–%s: %w", from, to, err)
+			}
+		}
+	}
+	return nil
+}

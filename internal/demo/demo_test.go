@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/config"
 	"github.com/recouvra/recouvra/internal/credential"
 	"github.com/recouvra/recouvra/internal/demo"
@@ -22,7 +23,10 @@ func TestDemoAgency(t *testing.T) {
 	ctx := context.Background()
 	clock := demo.NewClock(time.Now().UTC())
 	cheap := credential.Params{Memory: 64, Time: 1, Threads: 1}
-	svc, err := server.NewService(db, config.Default(), &cheap, clock.Now)
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Agency = config.Agency{Name: "Agence Recouvra Démo", Address: []string{"10 rue de la République", "69002 Lyon"}, City: "Lyon"}
+	svc, err := server.NewService(db, cfg, &cheap, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,6 +37,22 @@ func TestDemoAgency(t *testing.T) {
 	}
 	if err := s.Cases(ctx, res.Creditors, 120); err != nil {
 		t.Fatal(err)
+	}
+	if err := s.Remittances(ctx, res.Creditors); err != nil {
+		t.Fatal(err)
+	}
+	// Money came back: payments kept on the cases, some closed as paid,
+	// statements issued; the portfolio shows it.
+	var paid, closedPaid, remittances int64
+	if err := db.Pool.QueryRow(ctx, `SELECT (SELECT coalesce(sum(paid_cents), 0) FROM cases), (SELECT count(*) FROM cases WHERE close_reason = 'paid'),
+		(SELECT count(*) FROM remittances)`).Scan(&paid, &closedPaid, &remittances); err != nil {
+		t.Fatal(err)
+	}
+	if paid == 0 || closedPaid == 0 || remittances != 24 {
+		t.Errorf("paid %d cents, %d closed as paid, %d remittance statements", paid, closedPaid, remittances)
+	}
+	if p, err := svc.Portfolio(ctx, app.System, nil, ""); err != nil || p.RecoveredCents != paid || p.RecoveryRateBps() == 0 {
+		t.Errorf("portfolio %+v %v", p, err)
 	}
 	rows, err := db.Pool.Query(ctx, "SELECT stage, count(*) FROM cases GROUP BY stage")
 	if err != nil {
