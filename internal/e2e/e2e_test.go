@@ -284,6 +284,18 @@ func TestCreditorPortal(t *testing.T) {
 	}
 	screenshot(t, ctx, "creditor-dashboard")
 
+	// On a phone the portfolio fits the screen's width: nothing to scroll sideways.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)); err != nil {
+		t.Fatal(err)
+	}
+	if w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || w > 390 {
+		t.Fatalf("the dashboard is %d px wide on a 390 px phone (%v)", w, err)
+	}
+	screenshot(t, ctx, "creditor-dashboard-phone")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatal(err)
+	}
+
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav a[href="/dossiers"]`)), chromedp.WaitVisible(chromedp.CSS("main table"))); err != nil {
 		t.Fatal(err)
 	}

@@ -137,7 +137,7 @@ function BarTable({ head, currency, rows }: { head: string; currency: string; ro
           <th scope="col">{head}</th>
           <th scope="col" className="num">{t("portal.cases")}</th>
           <th scope="col" className="num">{t("portal.amount")}</th>
-          <th scope="col">
+          <th scope="col" className="bar-cell">
             <span className="sr-only">{t("portal.amount")}</span>
           </th>
         </tr>
