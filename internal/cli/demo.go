@@ -51,7 +51,11 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 		if err := s.Cases(ctx, res.Creditors, *realistic); err != nil {
 			return err
 		}
-		if err := s.Remittances(ctx, res.Creditors); err != nil {
+		// Statements print the agency's identity: without one configured
+		// (agency_name, agency_address) there are none to issue.
+		if sess.cfg.Agency.Name == "" || len(sess.cfg.Agency.Address) == 0 {
+			fmt.Fprintln(env.Stdout, "No remittance statements: the agency's name and address are not configured (RECOUVRA_AGENCY_NAME, RECOUVRA_AGENCY_ADDRESS).")
+		} else if err := s.Remittances(ctx, res.Creditors); err != nil {
 			return err
 		}
 	} else if !res.Created {
