@@ -81,7 +81,7 @@ func (s *Seeder) Bulk(ctx context.Context, db *postgres.DB, n int) error {
 	infos := make([]caseInfo, n)
 	if _, err := db.Pool.CopyFrom(ctx, pgx.Identifier{"cases"},
 		[]string{"id", "reference", "creditor_id", "debtor_id", "creditor_reference", "stage", "close_reason", "closed_at", "assigned_agent_id",
-			"priority", "next_action_on", "currency", "principal_cents", "balance_cents", "broken_promises", "promise_due_on", "version", "created_at", "updated_at"},
+			"priority", "next_action_on", "currency", "principal_cents", "balance_cents", "oldest_due_on", "broken_promises", "promise_due_on", "version", "created_at", "updated_at"},
 		pgx.CopyFromSlice(n, func(i int) ([]any, error) {
 			created := now.Add(-time.Duration(s.Rand.IntN(700*24)) * time.Hour)
 			info := caseInfo{id: uuidAt(created), creditor: creditors[s.Rand.IntN(nCreditors)], amount: int64(5000 + s.Rand.IntN(5000000)),
@@ -104,7 +104,7 @@ func (s *Seeder) Bulk(ctx context.Context, db *postgres.DB, n int) error {
 			}
 			return []any{info.id, fmt.Sprintf("D-%d-%07d", created.Year(), firstNumber+int64(i)), info.creditor, debtors[s.Rand.IntN(nDebtors)],
 				fmt.Sprintf("CL-%07d", i), stage, closeReason, closedAt, agent, s.Rand.IntN(4), today.AddDays(s.Rand.IntN(60) - 40), "EUR",
-				info.amount, balance, s.Rand.IntN(3) * s.Rand.IntN(2), promise, 1, created, created}, nil
+				info.amount, balance, info.issued.AddDays(30), s.Rand.IntN(3) * s.Rand.IntN(2), promise, 1, created, created}, nil
 		})); err != nil {
 		return fmt.Errorf("copy cases: %w", err)
 	}

@@ -218,6 +218,7 @@ type caseRow struct {
 	AmicableReminders      int
 	FirstLetterReference   string
 	FirstLetterOn          recouvra.Date
+	OldestDueOn            recouvra.Date
 	FormalNoticeSentOn     recouvra.Date
 	FormalNoticeDeadline   recouvra.Date
 	FormalNoticeReceivedOn recouvra.Date
@@ -244,7 +245,7 @@ func caseRowOf(c *recouvra.Case) caseRow {
 		Stage: string(c.Stage), ClosedAt: c.ClosedAt, AssignedAgentID: c.AssignedAgentID, AssignedLawyerID: c.AssignedLawyerID,
 		Priority: c.Priority, NextActionOn: c.NextActionOn, OpenDispute: c.OpenDispute, Currency: c.Currency,
 		PrincipalCents: c.PrincipalCents, PaidCents: c.PaidCents, BalanceCents: c.BalanceCents,
-		AmicableReminders: c.AmicableReminders, FirstLetterReference: c.FirstLetterReference, FirstLetterOn: c.FirstLetterOn,
+		AmicableReminders: c.AmicableReminders, FirstLetterReference: c.FirstLetterReference, FirstLetterOn: c.FirstLetterOn, OldestDueOn: c.OldestDueOn,
 		FormalNoticeSentOn: c.FormalNoticeSentOn, FormalNoticeDeadline: c.FormalNoticeDeadline, FormalNoticeReceivedOn: c.FormalNoticeReceivedOn,
 		PromiseAmountCents: c.PromiseAmountCents, PromiseDueOn: c.PromiseDueOn, BrokenPromises: c.BrokenPromises,
 		LastInterruptionOn: c.LastInterruptionOn, WithdrawalRequested: c.WithdrawalRequested,
@@ -272,7 +273,7 @@ func (r caseRow) domain() recouvra.Case {
 		Stage: recouvra.Stage(r.Stage), ClosedAt: utcPtr(r.ClosedAt), AssignedAgentID: r.AssignedAgentID, AssignedLawyerID: r.AssignedLawyerID,
 		Priority: r.Priority, NextActionOn: r.NextActionOn, OpenDispute: r.OpenDispute, Currency: strings.TrimSpace(r.Currency),
 		PrincipalCents: r.PrincipalCents, PaidCents: r.PaidCents, BalanceCents: r.BalanceCents,
-		AmicableReminders: r.AmicableReminders, FirstLetterReference: r.FirstLetterReference, FirstLetterOn: r.FirstLetterOn,
+		AmicableReminders: r.AmicableReminders, FirstLetterReference: r.FirstLetterReference, FirstLetterOn: r.FirstLetterOn, OldestDueOn: r.OldestDueOn,
 		FormalNoticeSentOn: r.FormalNoticeSentOn, FormalNoticeDeadline: r.FormalNoticeDeadline, FormalNoticeReceivedOn: r.FormalNoticeReceivedOn,
 		PromiseAmountCents: r.PromiseAmountCents, PromiseDueOn: r.PromiseDueOn, BrokenPromises: r.BrokenPromises,
 		LastInterruptionOn: r.LastInterruptionOn, WithdrawalRequested: r.WithdrawalRequested,

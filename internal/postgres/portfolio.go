@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -41,51 +42,71 @@ func (r repo) PortfolioRows(ctx context.Context, scope recouvra.Scope, q app.Por
 		return out, nil
 	}
 	db := r.q(ctx)
-	where, args := portfolioWhere(scope, q.CreditorID, q.Currency, "c.")
+	// One pass over the cases, grouped by currency, stage and age band: the
+	// sums of the currency asked for, and the list of the others. Age is
+	// days since the oldest invoice fell due (kept on the case); band 0 is
+	// the first, band i starts at AgeingStarts[i-1]. The starts are the
+	// service's own integers, not user input.
+	where, args := portfolioWhere(scope, q.CreditorID, "", "c.")
 	args["today"] = q.Today
-
-	var stages []struct {
-		Stage                                string
-		Cases, BalanceCents, Principal, Paid int64
-	}
-	err := db.Raw(`SELECT c.stage, count(*) AS cases, coalesce(sum(c.balance_cents), 0) AS balance_cents,
-			coalesce(sum(c.principal_cents), 0) AS principal, coalesce(sum(c.paid_cents), 0) AS paid
-		FROM cases c WHERE `+where+` GROUP BY c.stage`, args).Scan(&stages).Error
-	if err != nil {
-		return out, dbErr(err, whatCase)
-	}
-	for _, s := range stages {
-		out.Stages = append(out.Stages, app.StageFigures{Stage: recouvra.Stage(s.Stage), Cases: s.Cases, BalanceCents: s.BalanceCents})
-		out.PlacedCents += s.Principal
-		out.RecoveredCents += s.Paid
-	}
-
-	// Age: days since the oldest invoice of an open case fell due; bucket 0
-	// is the first band, bucket i starts at AgeingStarts[i-1]. The starts
-	// are the service's own integers, not user input.
 	starts := make([]string, len(q.AgeingStarts))
 	for i, d := range q.AgeingStarts {
 		starts[i] = fmt.Sprint(d)
 	}
-	var aged []struct {
-		Bucket              int
-		Cases, BalanceCents int64
+	var groups []struct {
+		Currency                                       string
+		Stage                                          string
+		Band                                           *int
+		Cases, BalanceCents, PrincipalCents, PaidCents int64
 	}
-	err = db.Raw(`SELECT width_bucket(CAST(@today AS date) - o.oldest, ARRAY[`+strings.Join(starts, ",")+`]::int[]) AS bucket,
-			count(*) AS cases, coalesce(sum(c.balance_cents), 0) AS balance_cents
-		FROM cases c
-		CROSS JOIN LATERAL (SELECT min(cl.due_on) AS oldest FROM claims cl WHERE cl.case_id = c.id AND cl.amount_cents > 0) o
-		WHERE c.stage <> 'closed' AND o.oldest IS NOT NULL AND `+where+` GROUP BY 1`, args).Scan(&aged).Error
+	err := db.Raw(`SELECT c.currency, c.stage,
+			width_bucket(CAST(@today AS date) - c.oldest_due_on, ARRAY[`+strings.Join(starts, ",")+`]::int[]) AS band,
+			count(*) AS cases, coalesce(sum(c.balance_cents), 0) AS balance_cents,
+			coalesce(sum(c.principal_cents), 0) AS principal_cents, coalesce(sum(c.paid_cents), 0) AS paid_cents
+		FROM cases c WHERE `+where+` GROUP BY 1, 2, 3`, args).Scan(&groups).Error
 	if err != nil {
 		return out, dbErr(err, whatCase)
 	}
-	for _, a := range aged {
-		from := 0
-		if a.Bucket > 0 {
-			from = q.AgeingStarts[a.Bucket-1]
+	stages := map[recouvra.Stage]*app.StageFigures{}
+	bands := map[int]*app.AgeingBucket{}
+	currencies := map[string]bool{}
+	for _, g := range groups {
+		cur := strings.TrimSpace(g.Currency)
+		currencies[cur] = true
+		if cur != q.Currency {
+			continue
 		}
-		out.Ageing = append(out.Ageing, app.AgeingBucket{FromDays: from, Cases: a.Cases, BalanceCents: a.BalanceCents})
+		stage := recouvra.Stage(g.Stage)
+		if stages[stage] == nil {
+			stages[stage] = &app.StageFigures{Stage: stage}
+		}
+		stages[stage].Cases += g.Cases
+		stages[stage].BalanceCents += g.BalanceCents
+		out.PlacedCents += g.PrincipalCents
+		out.RecoveredCents += g.PaidCents
+		if stage == recouvra.StageClosed || g.Band == nil {
+			continue // closed, or nothing but credit notes: no age
+		}
+		from := 0
+		if *g.Band > 0 {
+			from = q.AgeingStarts[*g.Band-1]
+		}
+		if bands[from] == nil {
+			bands[from] = &app.AgeingBucket{FromDays: from}
+		}
+		bands[from].Cases += g.Cases
+		bands[from].BalanceCents += g.BalanceCents
 	}
+	for _, st := range stages {
+		out.Stages = append(out.Stages, *st)
+	}
+	for _, b := range bands {
+		out.Ageing = append(out.Ageing, *b)
+	}
+	for c := range currencies {
+		out.Currencies = append(out.Currencies, c)
+	}
+	sort.Strings(out.Currencies)
 
 	// A period issued again counts once: its latest statement.
 	rwhere, rargs := portfolioWhere(scope, q.CreditorID, q.Currency, "")
@@ -94,20 +115,6 @@ func (r repo) PortfolioRows(ctx context.Context, scope recouvra.Scope, q app.Por
 			WHERE `+rwhere+` ORDER BY creditor_id, period_from, period_to, created_at DESC) latest`, rargs).Scan(&out.RemittedCents).Error
 	if err != nil {
 		return out, dbErr(err, whatRemittance)
-	}
-
-	// Every currency the same cases have, whatever the one asked for.
-	cwhere, cargs := portfolioWhere(scope, q.CreditorID, "", "")
-	var currencies []string
-	query := db.Raw(`SELECT DISTINCT currency FROM cases WHERE ` + cwhere + ` ORDER BY 1`)
-	if len(cargs) > 0 { // gorm takes an empty map for a positional argument
-		query = db.Raw(`SELECT DISTINCT currency FROM cases WHERE `+cwhere+` ORDER BY 1`, cargs)
-	}
-	if err := query.Scan(&currencies).Error; err != nil {
-		return out, dbErr(err, whatCase)
-	}
-	for _, c := range currencies {
-		out.Currencies = append(out.Currencies, strings.TrimSpace(c))
 	}
 	return out, nil
 }

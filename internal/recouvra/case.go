@@ -103,6 +103,7 @@ type Case struct {
 	PrincipalCents int64 // sum of claims (credit notes negative)
 	PaidCents      int64 // payments applied
 	BalanceCents   int64 // principal still due
+	OldestDueOn    Date  // the due date of the oldest invoice (credit notes aside): the case's age
 
 	AmicableReminders      int
 	FirstLetterReference   string // R124-4: every later letter repeats it with its date
@@ -196,6 +197,9 @@ func (c *Case) AddClaim(cl Claim) error {
 	}
 	c.PrincipalCents += cl.AmountCents
 	c.BalanceCents += cl.AmountCents
+	if !cl.CreditNote() && (c.OldestDueOn.IsZero() || cl.DueOn.Before(c.OldestDueOn)) {
+		c.OldestDueOn = cl.DueOn
+	}
 	return nil
 }
 

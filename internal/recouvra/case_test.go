@@ -338,3 +338,22 @@ func TestFrenchMoney(t *testing.T) {
 		}
 	}
 }
+
+// TestOldestDueOn: the case's age follows its oldest invoice; a credit note
+// does not make it older.
+func TestOldestDueOn(t *testing.T) {
+	c := &recouvra.Case{Stage: recouvra.StageAmicable, Currency: "EUR"}
+	for _, cl := range []recouvra.Claim{
+		{InvoiceNumber: "F-2", DueOn: recouvra.MustDate("2026-03-31"), AmountCents: 10_000},
+		{InvoiceNumber: "AV-1", DueOn: recouvra.MustDate("2025-01-31"), AmountCents: -2_000},
+		{InvoiceNumber: "F-1", DueOn: recouvra.MustDate("2026-01-31"), AmountCents: 5_000},
+		{InvoiceNumber: "F-3", DueOn: recouvra.MustDate("2026-06-30"), AmountCents: 7_000},
+	} {
+		if err := c.AddClaim(cl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c.OldestDueOn.String() != "2026-01-31" || c.PrincipalCents != 20_000 {
+		t.Fatalf("oldest due %s, principal %d", c.OldestDueOn, c.PrincipalCents)
+	}
+}
