@@ -36,9 +36,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p recouvra.Principal, credit
 	k := recouvra.APIKey{
 		ID: uuid.Must(uuid.NewV7()), CreditorID: creditorID, Name: name, Prefix: secret[:apiKeyPrefixLen], CreatedAt: s.now(),
 	}
-	if p.Kind == recouvra.PrincipalUser {
-		k.CreatedBy = &p.UserID
-	}
+	k.CreatedBy, _ = p.Actor()
 	err = s.store.Tx(ctx, func(r Repo) error {
 		if _, err := r.CreditorByID(ctx, recouvra.Scope{}, creditorID); err != nil {
 			return err // the creditor in the path does not exist: 404

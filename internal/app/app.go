@@ -138,12 +138,7 @@ func (s *Service) audit(p recouvra.Principal, meta Meta, action, targetType stri
 		At: s.now(), Action: action, TargetType: targetType, TargetID: targetID,
 		ClientIP: meta.ClientIP, UserAgent: meta.UserAgent, Details: details,
 	}
-	switch p.Kind {
-	case recouvra.PrincipalUser:
-		e.ActorUserID = &p.UserID
-	case recouvra.PrincipalAPIKey:
-		e.ActorAPIKeyID = &p.APIKeyID
-	}
+	e.ActorUserID, e.ActorAPIKeyID = p.Actor()
 	return e
 }
 

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,22 +49,10 @@ type NewCase struct {
 
 func (s *Service) today() recouvra.Date { return recouvra.DateOf(s.now()) }
 
-// actor sets who did it on an event.
-func actor(p recouvra.Principal, e *recouvra.Event) {
-	switch p.Kind {
-	case recouvra.PrincipalUser:
-		id := p.UserID
-		e.ActorUserID = &id
-	case recouvra.PrincipalAPIKey:
-		id := p.APIKeyID
-		e.ActorAPIKeyID = &id
-	}
-}
-
 // newEvent builds an event on c by p.
 func (s *Service) newEvent(p recouvra.Principal, c *recouvra.Case, t recouvra.EventType, v recouvra.Visibility, data map[string]any) recouvra.Event {
 	e := recouvra.Event{ID: uuid.Must(uuid.NewV7()), CaseID: c.ID, CreditorID: c.CreditorID, At: s.now(), Type: t, Visibility: v, Data: data}
-	actor(p, &e)
+	e.ActorUserID, e.ActorAPIKeyID = p.Actor()
 	return e
 }
 
@@ -114,15 +103,8 @@ func (s *Service) CreateCase(ctx context.Context, p recouvra.Principal, in NewCa
 	if p.Role != recouvra.RoleCreditor {
 		c.AssignedAgentID, c.AssignedLawyerID = in.AssignedAgentID, in.AssignedLawyerID
 	}
-	claims := make([]recouvra.Claim, len(in.Claims))
-	for i, cl := range in.Claims {
-		cl.ID, cl.CaseID, cl.CreatedAt = uuid.Must(uuid.NewV7()), c.ID, now
-		if cl.Currency == "" {
-			cl.Currency = currency
-		}
-		fields = append(fields, cl.Validate(currency, fmt.Sprintf("claims[%d].", i))...)
-		claims[i] = cl
-	}
+	claims := slices.Clone(in.Claims)
+	fields = append(fields, prepareClaims(claims, c.ID, currency, now)...)
 	if len(fields) > 0 {
 		return CaseView{}, recouvra.Invalid("Dossier invalide.", fields...)
 	}
@@ -270,27 +252,39 @@ func (s *Service) GetCase(ctx context.Context, p recouvra.Principal, id uuid.UUI
 
 // view loads what a case is shown with.
 func (s *Service) view(ctx context.Context, r Repo, scope recouvra.Scope, c recouvra.Case) (CaseView, error) {
-	v := CaseView{Case: c}
-	creditor, err := r.CreditorByID(ctx, scope, c.CreditorID)
+	pt, err := loadParties(ctx, r, scope, c)
 	if err != nil {
-		return v, err
+		return CaseView{Case: c}, err
 	}
-	v.CreditorName = creditor.LegalName
-	if v.Debtor, err = r.DebtorByID(ctx, scope, c.DebtorID); err != nil {
-		return v, err
+	return CaseView{Case: c, CreditorName: pt.creditor.LegalName, Debtor: pt.debtor, Claims: pt.claims,
+		Deadlines: c.Deadlines(s.facts(pt.creditor, pt.debtor, pt.claims))}, nil
+}
+
+// parties are what a case's rules are judged with besides the case: its
+// creditor (the mandate), its debtor and its claims.
+type parties struct {
+	creditor recouvra.Creditor
+	debtor   recouvra.Debtor
+	claims   []recouvra.Claim
+}
+
+func loadParties(ctx context.Context, r Repo, scope recouvra.Scope, c recouvra.Case) (parties, error) {
+	var pt parties
+	var err error
+	if pt.creditor, err = r.CreditorByID(ctx, scope, c.CreditorID); err != nil {
+		return pt, err
 	}
-	if v.Claims, err = r.ClaimsOfCase(ctx, scope, c.ID); err != nil {
-		return v, err
+	if pt.debtor, err = r.DebtorByID(ctx, scope, c.DebtorID); err != nil {
+		return pt, err
 	}
-	v.Deadlines = c.Deadlines(s.facts(creditor, v.Debtor, v.Claims))
-	return v, nil
+	pt.claims, err = r.ClaimsOfCase(ctx, scope, c.ID)
+	return pt, err
 }
 
 func (s *Service) facts(creditor recouvra.Creditor, debtor recouvra.Debtor, claims []recouvra.Claim) recouvra.Facts {
-	country := creditor.Address.Country
 	return recouvra.Facts{
 		Today: s.today(), Debtor: debtor, Mandate: creditor.Mandate, Claims: claims,
-		CreditorAbroad: country != "" && country != "FR",
+		CreditorAbroad: creditor.Abroad(),
 	}
 }
 
@@ -307,19 +301,8 @@ func (s *Service) ListCases(ctx context.Context, p recouvra.Principal, f CaseFil
 		if err != nil {
 			return err
 		}
-		ids := make([]uuid.UUID, len(cases))
-		for i, c := range cases {
-			ids[i] = c.DebtorID
-		}
-		names, err := r.DebtorNames(ctx, scope, ids)
-		if err != nil {
-			return err
-		}
-		out = make([]CaseSummary, len(cases))
-		for i, c := range cases {
-			out[i] = CaseSummary{Case: c, DebtorName: names[c.DebtorID]}
-		}
-		return nil
+		out, err = summaries(ctx, r, scope, cases)
+		return err
 	})
 	if err != nil {
 		return Page[CaseSummary]{}, err
@@ -397,19 +380,11 @@ func (s *Service) changeCase(ctx context.Context, p recouvra.Principal, id uuid.
 			return stale()
 		}
 		expected := c.Version
-		creditor, err := r.CreditorByID(ctx, recouvra.Scope{}, c.CreditorID)
+		pt, err := loadParties(ctx, r, recouvra.Scope{}, c)
 		if err != nil {
 			return err
 		}
-		debtor, err := r.DebtorByID(ctx, recouvra.Scope{}, c.DebtorID)
-		if err != nil {
-			return err
-		}
-		claims, err := r.ClaimsOfCase(ctx, recouvra.Scope{}, c.ID)
-		if err != nil {
-			return err
-		}
-		events, err := apply(r, &c, s.facts(creditor, debtor, claims))
+		events, err := apply(r, &c, s.facts(pt.creditor, pt.debtor, pt.claims))
 		if err != nil {
 			return err
 		}
@@ -447,23 +422,28 @@ func stale() error {
 	return recouvra.Errorf(recouvra.ECodePrecondition, "Le dossier a été modifié entre-temps : rechargez-le puis recommencez.")
 }
 
+// prepareClaims gives new claims of a case their ids, the case's currency
+// when they name none, and checks them, each field named by its index.
+func prepareClaims(claims []recouvra.Claim, caseID uuid.UUID, currency string, now time.Time) []recouvra.FieldError {
+	var fields []recouvra.FieldError
+	for i := range claims {
+		cl := &claims[i]
+		cl.ID, cl.CaseID, cl.CreatedAt = uuid.Must(uuid.NewV7()), caseID, now
+		if cl.Currency == "" {
+			cl.Currency = currency
+		}
+		fields = append(fields, cl.Validate(currency, fmt.Sprintf("claims[%d].", i))...)
+	}
+	return fields
+}
+
 // AddClaims adds invoices or credit notes to an open case.
 func (s *Service) AddClaims(ctx context.Context, p recouvra.Principal, id uuid.UUID, claims []recouvra.Claim) (CaseView, error) {
 	if len(claims) == 0 {
 		return CaseView{}, recouvra.Invalid("Aucune créance.", recouvra.FieldError{Field: "claims", Code: "required", Message: "Ajoutez au moins une facture ou un avoir."})
 	}
 	return s.changeCase(ctx, p, id, nil, func(r Repo, c *recouvra.Case, _ recouvra.Facts) ([]recouvra.Event, error) {
-		var fields []recouvra.FieldError
-		now := s.now()
-		for i := range claims {
-			cl := &claims[i]
-			cl.ID, cl.CaseID, cl.CreatedAt = uuid.Must(uuid.NewV7()), c.ID, now
-			if cl.Currency == "" {
-				cl.Currency = c.Currency
-			}
-			fields = append(fields, cl.Validate(c.Currency, fmt.Sprintf("claims[%d].", i))...)
-		}
-		if len(fields) > 0 {
+		if fields := prepareClaims(claims, c.ID, c.Currency, s.now()); len(fields) > 0 {
 			return nil, recouvra.Invalid("Créances invalides.", fields...)
 		}
 		var events []recouvra.Event
@@ -500,9 +480,6 @@ func (s *Service) Transition(ctx context.Context, p recouvra.Principal, id uuid.
 		}
 		if m.Proof != nil {
 			data["cause"], data["proof"], data["proof_on"] = string(m.Proof.Cause), m.Proof.Proof, m.Proof.On.String()
-		}
-		if m.To == recouvra.StageFormalNotice || m.To == recouvra.StageInjunction {
-			c.NextActionOn = s.today()
 		}
 		return []recouvra.Event{s.newEvent(p, c, recouvra.EventStageChanged, recouvra.Shared, data)}, nil
 	})
@@ -603,15 +580,16 @@ func (s *Service) Queue(ctx context.Context, p recouvra.Principal, limit int) ([
 	if err != nil {
 		return nil, err
 	}
-	return s.summaries(ctx, cases)
+	return summaries(ctx, s.store, recouvra.Scope{}, cases)
 }
 
-func (s *Service) summaries(ctx context.Context, cases []recouvra.Case) ([]CaseSummary, error) {
+// summaries puts the debtor's name beside each case, in one query.
+func summaries(ctx context.Context, r Repo, scope recouvra.Scope, cases []recouvra.Case) ([]CaseSummary, error) {
 	ids := make([]uuid.UUID, len(cases))
 	for i, c := range cases {
 		ids[i] = c.DebtorID
 	}
-	names, err := s.store.DebtorNames(ctx, recouvra.Scope{}, ids)
+	names, err := r.DebtorNames(ctx, scope, ids)
 	if err != nil {
 		return nil, err
 	}

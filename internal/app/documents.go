@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -70,18 +71,15 @@ func (s *Service) generateDocument(ctx context.Context, p recouvra.Principal, ca
 			return err
 		}
 		expected := c.Version
-		in, err := s.gather(ctx, r, recouvra.Scope{}, c, s.today())
+		pt, err := loadParties(ctx, r, recouvra.Scope{}, c)
 		if err != nil {
 			return err
 		}
-		creditor, err := r.CreditorByID(ctx, recouvra.Scope{}, c.CreditorID)
+		in, err := s.gatherWith(ctx, r, recouvra.Scope{}, c, pt, s.today())
 		if err != nil {
 			return err
 		}
-		debtor, err := r.DebtorByID(ctx, recouvra.Scope{}, c.DebtorID)
-		if err != nil {
-			return err
-		}
+		creditor, debtor := pt.creditor, pt.debtor
 		existing, err := r.DocumentsOfCase(ctx, recouvra.Scope{}, c.ID)
 		if err != nil {
 			return err
@@ -98,15 +96,14 @@ func (s *Service) generateDocument(ctx context.Context, p recouvra.Principal, ca
 				signer = u.Name
 			}
 		}
+		// The document it corrects must be one of this case's, checked
+		// before any rendering.
+		if opts.Supersedes != nil && !slices.ContainsFunc(existing, func(d recouvra.Document) bool { return d.ID == *opts.Supersedes }) {
+			return recouvra.Invalid("Document à remplacer inconnu.", recouvra.FieldError{Field: "supersedes", Code: "unknown", Message: "Aucun document de ce dossier ne porte cet identifiant."})
+		}
 		g, err := s.render(kind, opts, c, creditor, debtor, in, existing, signer, sent)
 		if err != nil {
 			return err
-		}
-		if opts.Supersedes != nil {
-			old, err := r.DocumentByID(ctx, recouvra.Scope{}, *opts.Supersedes)
-			if err != nil || old.CaseID == nil || *old.CaseID != c.ID {
-				return recouvra.Invalid("Document à remplacer inconnu.", recouvra.FieldError{Field: "supersedes", Code: "unknown", Message: "Aucun document de ce dossier ne porte cet identifiant."})
-			}
 		}
 		sha, size, err := s.cfg.Blobs.Put(ctx, bytes.NewReader(g.pdf))
 		if err != nil {
@@ -116,7 +113,7 @@ func (s *Service) generateDocument(ctx context.Context, p recouvra.Principal, ca
 		doc = recouvra.Document{ID: uuid.Must(uuid.NewV7()), CaseID: &c.ID, CreditorID: c.CreditorID, Kind: string(kind), Generated: true,
 			FileName: g.fileName, MediaType: "application/pdf", SizeBytes: size, SHA256: sha, Reference: g.reference,
 			Visibility: recouvra.Shared, Supersedes: opts.Supersedes, CreatedAt: s.now()}
-		author(p, &doc)
+		doc.AuthorUserID, doc.AuthorAPIKeyID = p.Actor()
 		if err := r.InsertDocument(ctx, &doc); err != nil {
 			return err
 		}
@@ -144,17 +141,6 @@ func (s *Service) generateDocument(ctx context.Context, p recouvra.Principal, ca
 	})
 	// A content stored before a failed transaction is unreachable: no row names it.
 	return doc, rendered, err
-}
-
-func author(p recouvra.Principal, d *recouvra.Document) {
-	switch p.Kind {
-	case recouvra.PrincipalUser:
-		id := p.UserID
-		d.AuthorUserID = &id
-	case recouvra.PrincipalAPIKey:
-		id := p.APIKeyID
-		d.AuthorAPIKeyID = &id
-	}
 }
 
 // render writes the PDF of one kind.
@@ -193,15 +179,11 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 		var err error
 		if kind == documents.KindFormalNotice {
 			letterKind, file = recouvra.LetterFormalNotice, "mise-en-demeure-"+ref+".pdf"
-			days := creditor.Mandate.NoticeDeadlineDays
-			if days <= 0 {
-				days = recouvra.DefaultNoticeDeadlineDays
-			}
 			legal := false
 			for _, cl := range st.Claims {
 				legal = legal || cl.Regime == recouvra.RegimeLegal
 			}
-			b, err = documents.FormalNotice(l, days, legal)
+			b, err = documents.FormalNotice(l, creditor.Mandate.NoticeDays(), legal)
 		} else {
 			b, err = documents.AmicableLetter(l)
 		}
@@ -301,12 +283,8 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 		if len(missing) > 0 {
 			return generated{}, recouvra.Invalid("Déclaration impossible à produire.", missing...)
 		}
-		months := 2
-		if creditor.Address.Country != "" && creditor.Address.Country != "FR" {
-			months = 4
-		}
 		b, err := documents.InsolvencyDeclaration(documents.Declaration{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Statement: st,
-			Deadline: ins.PublishedOn.AddMonths(months), Exhibits: exhibits, At: s.now()})
+			Deadline: ins.DeclarationDeadline(creditor.Abroad()), Exhibits: exhibits, At: s.now()})
 		if err != nil {
 			return generated{}, err
 		}
@@ -495,7 +473,7 @@ func (s *Service) UploadAttachment(ctx context.Context, p recouvra.Principal, ca
 		}
 		doc = recouvra.Document{ID: uuid.Must(uuid.NewV7()), CaseID: &c.ID, CreditorID: c.CreditorID, Kind: in.Kind, FileName: safeName(in.FileName, ext),
 			MediaType: media, SizeBytes: size, SHA256: sha, Visibility: in.Visibility, Supersedes: in.Supersedes, CreatedAt: s.now()}
-		author(p, &doc)
+		doc.AuthorUserID, doc.AuthorAPIKeyID = p.Actor()
 		if err := r.InsertDocument(ctx, &doc); err != nil {
 			return err
 		}
@@ -583,7 +561,7 @@ func (s *Service) RemittanceStatement(ctx context.Context, p recouvra.Principal,
 		doc = recouvra.Document{ID: uuid.Must(uuid.NewV7()), CreditorID: creditorID, Kind: string(documents.KindRemittance), Generated: true,
 			FileName: "releve-reversement-" + from.String() + "-" + to.String() + ".pdf", MediaType: "application/pdf", SizeBytes: size, SHA256: sha,
 			Reference: ref, Visibility: recouvra.Shared, CreatedAt: s.now()}
-		author(p, &doc)
+		doc.AuthorUserID, doc.AuthorAPIKeyID = p.Actor()
 		if err := r.InsertDocument(ctx, &doc); err != nil {
 			return err
 		}

@@ -67,10 +67,7 @@ func (s *Service) PutRate(ctx context.Context, p recouvra.Principal, r recouvra.
 	if err := r.Validate(); err != nil {
 		return recouvra.Rate{}, err
 	}
-	var by *uuid.UUID
-	if p.Kind == recouvra.PrincipalUser {
-		by = &p.UserID
-	}
+	by, _ := p.Actor()
 	err := s.store.Tx(ctx, func(repo Repo) error {
 		prev, err := repo.PutRate(ctx, r, by, s.now())
 		if err != nil {
@@ -130,18 +127,16 @@ func (s *Service) Statement(ctx context.Context, p recouvra.Principal, id uuid.U
 
 // gather reads the facts of c's statement within scope.
 func (s *Service) gather(ctx context.Context, r Repo, scope recouvra.Scope, c recouvra.Case, asOf recouvra.Date) (recouvra.StatementInput, error) {
-	creditor, err := r.CreditorByID(ctx, scope, c.CreditorID)
+	pt, err := loadParties(ctx, r, scope, c)
 	if err != nil {
 		return recouvra.StatementInput{}, err
 	}
-	debtor, err := r.DebtorByID(ctx, scope, c.DebtorID)
-	if err != nil {
-		return recouvra.StatementInput{}, err
-	}
-	claims, err := r.ClaimsOfCase(ctx, scope, c.ID)
-	if err != nil {
-		return recouvra.StatementInput{}, err
-	}
+	return s.gatherWith(ctx, r, scope, c, pt, asOf)
+}
+
+// gatherWith completes the parties already read with the case's payments
+// and the rate tables.
+func (s *Service) gatherWith(ctx context.Context, r Repo, scope recouvra.Scope, c recouvra.Case, pt parties, asOf recouvra.Date) (recouvra.StatementInput, error) {
 	payments, err := r.PaymentsOfCase(ctx, scope, c.ID)
 	if err != nil {
 		return recouvra.StatementInput{}, err
@@ -150,7 +145,7 @@ func (s *Service) gather(ctx context.Context, r Repo, scope recouvra.Scope, c re
 	if err != nil {
 		return recouvra.StatementInput{}, err
 	}
-	return statementInput(c, creditor, debtor, claims, payments, rates, asOf), nil
+	return statementInput(c, pt.creditor, pt.debtor, pt.claims, payments, rates, asOf), nil
 }
 
 // settle brings a case's balances in line with its statement today, and
@@ -260,10 +255,7 @@ func (s *Service) RecordPayment(ctx context.Context, p recouvra.Principal, caseI
 		}
 		pay = recouvra.Payment{ID: uuid.Must(uuid.NewV7()), CaseID: c.ID, AmountCents: in.AmountCents, Currency: c.Currency, ReceivedOn: in.ReceivedOn,
 			Method: in.Method, PayerReference: strings.TrimSpace(in.PayerReference), ClaimID: in.ClaimID, ReceiptNumber: receipt, CreatedAt: s.now()}
-		var by *uuid.UUID
-		if p.Kind == recouvra.PrincipalUser {
-			by = &p.UserID
-		}
+		by, _ := p.Actor()
 		if err := r.InsertPayment(ctx, c.CreditorID, &pay, by); err != nil {
 			return err
 		}
@@ -332,10 +324,7 @@ func (s *Service) ReversePayment(ctx context.Context, p recouvra.Principal, id u
 		if err != nil {
 			return err
 		}
-		var by *uuid.UUID
-		if p.Kind == recouvra.PrincipalUser {
-			by = &p.UserID
-		}
+		by, _ := p.Actor()
 		if err := r.ReversePayment(ctx, id, s.now(), reason, by); err != nil {
 			return err
 		}

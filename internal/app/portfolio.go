@@ -122,7 +122,7 @@ func (p *Portfolio) fill(rows PortfolioRows) {
 			p.OutstandingCents += st.BalanceCents
 		}
 	}
-	for _, stage := range []recouvra.Stage{recouvra.StageAmicable, recouvra.StageFormalNotice, recouvra.StageInjunction, recouvra.StageIrrecoverable, recouvra.StageClosed} {
+	for _, stage := range recouvra.Stages {
 		f := by[stage]
 		f.Stage = stage
 		p.Stages = append(p.Stages, f)

@@ -29,7 +29,7 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer sess.db.Close(context.WithoutCancel(ctx))
-	if _, err := sess.migrator.Up(ctx); err != nil {
+	if _, err := server.Migrate(ctx, sess.migrator, sess.db.DB); err != nil {
 		return err
 	}
 	db := sess.db

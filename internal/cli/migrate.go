@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/recouvra/recouvra/internal/jobs"
+	"github.com/recouvra/recouvra/internal/server"
 )
 
 func runMigrate(ctx context.Context, env Env, args []string) error {
@@ -38,11 +38,8 @@ func runMigrate(ctx context.Context, env Env, args []string) error {
 	m := sess.migrator
 	switch sub {
 	case "up":
-		n, err := m.Up(ctx)
+		n, err := server.Migrate(ctx, m, sess.db.DB)
 		if err != nil {
-			return err
-		}
-		if err := jobs.Migrate(ctx, sess.db.Pool); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "%d migration(s) applied.\n", n)

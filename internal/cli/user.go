@@ -53,7 +53,7 @@ func runUser(ctx context.Context, env Env, args []string) error {
 	}
 	defer sess.db.Close(context.WithoutCancel(ctx))
 	if sess.cfg.MigrateOnStart {
-		if _, err := sess.migrator.Up(ctx); err != nil {
+		if _, err := server.Migrate(ctx, sess.migrator, sess.db.DB); err != nil {
 			return err
 		}
 	}

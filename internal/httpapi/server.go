@@ -101,7 +101,7 @@ func New(ctx context.Context, deps Deps) (*API, error) {
 		return nil, err
 	}
 	e.Use(withRequestID(), accessLog(deps.Logger), metrics.middleware(), recoverPanics(deps.Logger), securityHeaders())
-	e.NoRoute(webApp(deps.Web, deps.Web != nil, func(c *gin.Context) {
+	e.NoRoute(webApp(deps.Web, func(c *gin.Context) {
 		a.fail(c, recouvra.Errorf(recouvra.ECodeNotFound, "Aucune ressource à l'adresse %s.", c.Request.URL.Path))
 	}))
 	e.NoMethod(func(c *gin.Context) {

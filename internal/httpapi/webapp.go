@@ -24,11 +24,11 @@ const notBuilt = `<!DOCTYPE html>
 
 // webApp serves the single-page app: a file of the build when the path
 // names one, index.html for every other page path so that deep links work,
-// and the "not built" page when there is no build. Paths of the API keep
-// their problem+json 404.
-func webApp(app fs.FS, ok bool, notFound gin.HandlerFunc) gin.HandlerFunc {
+// and the "not built" page when there is no build (app nil). Paths of the
+// API keep their problem+json 404.
+func webApp(app fs.FS, notFound gin.HandlerFunc) gin.HandlerFunc {
 	var files http.Handler
-	if ok {
+	if app != nil {
 		files = http.FileServerFS(app)
 	}
 	return func(c *gin.Context) {
@@ -38,7 +38,7 @@ func webApp(app fs.FS, ok bool, notFound gin.HandlerFunc) gin.HandlerFunc {
 			notFound(c)
 			return
 		}
-		if !ok {
+		if files == nil {
 			c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(notBuilt))
 			return
 		}

@@ -14,17 +14,15 @@ import (
 
 const whatBatch = "Lot de documents"
 
-// batchRow is a document_batches row as pgx reads it.
+// batchRow is a document_batches row as pgx reads it; its jsonb columns
+// (case_ids, options, failures) are decoded straight into the app.Batch.
 type batchRow struct {
 	ID           uuid.UUID
 	Kind         string
 	RequestedBy  uuid.UUID
-	CaseIDs      []uuid.UUID
-	Options      map[string]any
 	Total        int
 	Done         int
 	Failed       int
-	Failures     []app.BatchFailure
 	State        string
 	ResultSHA256 *string
 	ResultSize   *int64
@@ -72,9 +70,6 @@ func (b *Batches) Get(ctx context.Context, id uuid.UUID) (app.Batch, error) {
 		result_sha256, result_size, created_at, started_at, finished_at FROM document_batches WHERE id = $1`, id).Scan(
 		&r.ID, &r.Kind, &r.RequestedBy, &ids, &opts, &r.Total, &r.Done, &r.Failed, &failures, &r.State,
 		&r.ResultSHA256, &r.ResultSize, &r.CreatedAt, &r.StartedAt, &r.FinishedAt)
-	if err == pgx.ErrNoRows {
-		return app.Batch{}, notFound(whatBatch)
-	}
 	if err != nil {
 		return app.Batch{}, dbErr(err, whatBatch)
 	}

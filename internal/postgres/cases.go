@@ -2,7 +2,7 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -95,14 +95,7 @@ func (r repo) InsertDebtor(ctx context.Context, d *recouvra.Debtor) error {
 
 func (r repo) UpdateDebtor(ctx context.Context, d *recouvra.Debtor) error {
 	row := debtorRowOf(d)
-	res := r.q(ctx).Model(&debtorRow{}).Where("id = ?", d.ID).Select("*").Omit("id", "created_at").Updates(&row)
-	if res.Error != nil {
-		return dbErr(res.Error, whatDebtor)
-	}
-	if res.RowsAffected == 0 {
-		return notFound(whatDebtor)
-	}
-	return nil
+	return oneRow(r.q(ctx).Model(&debtorRow{}).Where("id = ?", d.ID).Select("*").Omit("id", "created_at").Updates(&row), whatDebtor)
 }
 
 func (r repo) DebtorByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Debtor, error) {
@@ -135,11 +128,7 @@ func (r repo) ListDebtors(ctx context.Context, scope recouvra.Scope, q string, a
 	if err := query.Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatDebtor)
 	}
-	out := make([]recouvra.Debtor, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return domains(rows), nil
 }
 
 func (r repo) DebtorNames(ctx context.Context, scope recouvra.Scope, ids []uuid.UUID) (map[uuid.UUID]string, error) {
@@ -342,7 +331,6 @@ func stale() error {
 	return recouvra.Errorf(recouvra.ECodePrecondition, "Le dossier a été modifié entre-temps : rechargez-le puis recommencez.")
 }
 
-// caseListColumns are the columns of the cases table read by lists.
 func (r repo) ListCases(ctx context.Context, scope recouvra.Scope, f app.CaseFilter, after *uuid.UUID, limit int) ([]recouvra.Case, error) {
 	q := scoped(r.q(ctx).Model(&caseRow{}), scope, "creditor_id")
 	if f.CreditorID != nil {
@@ -388,11 +376,7 @@ func (r repo) ListCases(ctx context.Context, scope recouvra.Scope, f app.CaseFil
 	if err := q.Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatCase)
 	}
-	out := make([]recouvra.Case, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return domains(rows), nil
 }
 
 func stagesOf(s []recouvra.Stage) []string {
@@ -422,11 +406,7 @@ func (r repo) Queue(ctx context.Context, agentID uuid.UUID, today recouvra.Date,
 	if err != nil {
 		return nil, dbErr(err, whatCase)
 	}
-	out := make([]recouvra.Case, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return domains(rows), nil
 }
 
 // LeaseNextCase hands agentID the best case of its queue that no other
@@ -481,7 +461,7 @@ func (r repo) InsertClaim(ctx context.Context, creditorID uuid.UUID, cl *recouvr
 		row.InterestRegime = &regime
 	}
 	err := r.q(ctx).Create(&row).Error
-	if recouvra.ErrorCode(dbErr(err, whatClaim)) == recouvra.ECodeConflict {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return recouvra.Invalid("Facture en double.", recouvra.FieldError{Field: "claims.invoice_number", Code: "duplicate",
 			Message: fmt.Sprintf("La facture %s figure déjà au dossier.", cl.InvoiceNumber)})
 	}
@@ -493,11 +473,7 @@ func (r repo) ClaimsOfCase(ctx context.Context, scope recouvra.Scope, caseID uui
 	if err := scoped(r.q(ctx), scope, "creditor_id").Where("case_id = ?", caseID).Order("due_on, invoice_number").Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatClaim)
 	}
-	out := make([]recouvra.Claim, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return domains(rows), nil
 }
 
 func (row claimRow) domain() recouvra.Claim {
@@ -535,30 +511,27 @@ type eventRow struct {
 	ActorAPIKeyID *uuid.UUID `gorm:"column:actor_api_key_id"`
 	Type          string
 	Visibility    string
-	Data          []byte `gorm:"type:jsonb"`
+	Data          jsonCol[map[string]any]
 }
 
 func (eventRow) TableName() string { return "events" }
 
-func (r eventRow) domain() (recouvra.Event, error) {
-	e := recouvra.Event{Seq: r.Seq, ID: r.ID, CaseID: r.CaseID, CreditorID: r.CreditorID, At: r.At.UTC(), ActorUserID: r.ActorUserID,
-		ActorAPIKeyID: r.ActorAPIKeyID, Type: recouvra.EventType(r.Type), Visibility: recouvra.Visibility(r.Visibility)}
-	if err := json.Unmarshal(r.Data, &e.Data); err != nil {
-		return e, err
+func (r eventRow) domain() recouvra.Event {
+	return recouvra.Event{Seq: r.Seq, ID: r.ID, CaseID: r.CaseID, CreditorID: r.CreditorID, At: r.At.UTC(), ActorUserID: r.ActorUserID,
+		ActorAPIKeyID: r.ActorAPIKeyID, Type: recouvra.EventType(r.Type), Visibility: recouvra.Visibility(r.Visibility), Data: r.Data.V}
+}
+
+// jsonObject is m for a jsonb object column: nil is stored as {}.
+func jsonObject(m map[string]any) jsonCol[map[string]any] {
+	if m == nil {
+		m = map[string]any{}
 	}
-	return e, nil
+	return jsonCol[map[string]any]{m}
 }
 
 func (r repo) InsertEvent(ctx context.Context, e *recouvra.Event) error {
-	data, err := json.Marshal(e.Data)
-	if err != nil {
-		return err
-	}
-	if e.Data == nil {
-		data = []byte("{}")
-	}
 	row := eventRow{ID: e.ID, CaseID: e.CaseID, CreditorID: e.CreditorID, At: e.At, ActorUserID: e.ActorUserID, ActorAPIKeyID: e.ActorAPIKeyID,
-		Type: string(e.Type), Visibility: string(e.Visibility), Data: data}
+		Type: string(e.Type), Visibility: string(e.Visibility), Data: jsonObject(e.Data)}
 	if err := r.q(ctx).Create(&row).Error; err != nil {
 		return dbErr(err, whatEvent)
 	}
@@ -566,31 +539,21 @@ func (r repo) InsertEvent(ctx context.Context, e *recouvra.Event) error {
 	return nil
 }
 
-// eventScope restricts events to the scope's creditor and, for a creditor,
-// to shared ones: internal notes never leave the agency.
-func eventScope(q *gorm.DB, scope recouvra.Scope) *gorm.DB {
-	q = scoped(q, scope, "creditor_id")
-	if scope.CreditorID != nil || scope.Denied() {
-		q = q.Where("visibility = 'shared'")
-	}
-	return q
-}
-
 func (r repo) ListEvents(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID, afterSeq int64, limit int) ([]recouvra.Event, error) {
 	var rows []eventRow
-	q := eventScope(r.q(ctx), scope).Where("case_id = ? AND seq > ?", caseID, afterSeq).Order("seq").Limit(limit)
+	q := sharedScope(r.q(ctx), scope, "").Where("case_id = ? AND seq > ?", caseID, afterSeq).Order("seq").Limit(limit)
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatEvent)
 	}
-	return eventsOf(rows)
+	return domains(rows), nil
 }
 
 func (r repo) EventsSince(ctx context.Context, scope recouvra.Scope, afterSeq int64, limit int) ([]recouvra.Event, error) {
 	var rows []eventRow
-	if err := eventScope(r.q(ctx), scope).Where("seq > ?", afterSeq).Order("seq").Limit(limit).Find(&rows).Error; err != nil {
+	if err := sharedScope(r.q(ctx), scope, "").Where("seq > ?", afterSeq).Order("seq").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatEvent)
 	}
-	return eventsOf(rows)
+	return domains(rows), nil
 }
 
 func (r repo) CountEvents(ctx context.Context, caseID uuid.UUID, t recouvra.EventType) (int, error) {
@@ -603,16 +566,4 @@ func (r repo) LastEventSeq(ctx context.Context) (int64, error) {
 	var seq int64
 	err := r.q(ctx).Raw("SELECT coalesce(max(seq), 0) FROM events").Scan(&seq).Error
 	return seq, dbErr(err, whatEvent)
-}
-
-func eventsOf(rows []eventRow) ([]recouvra.Event, error) {
-	out := make([]recouvra.Event, len(rows))
-	for i, row := range rows {
-		e, err := row.domain()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = e
-	}
-	return out, nil
 }

@@ -33,7 +33,6 @@ type creditorRow struct {
 	MandateSignedOn    recouvra.Date
 	CommissionBps      int
 	FixedFeeCents      int64
-	Currency           string
 	JudicialAllowed    bool
 	NoticeDeadlineDays int
 	LegalStatus        string
@@ -49,12 +48,11 @@ func creditorRowOf(c *recouvra.Creditor) creditorRow {
 		contacts[i] = contactDoc{ct.Name, ct.Email, ct.Phone, ct.Role}
 	}
 	m := c.Mandate
-	currency := "EUR"
 	return creditorRow{
 		ID: c.ID, LegalName: c.LegalName, Siren: c.SIREN, Siret: c.SIRET, VATNumber: c.VATNumber,
 		AddressLine1: c.Address.Line1, AddressLine2: c.Address.Line2, PostalCode: c.Address.PostalCode, City: c.Address.City, Country: c.Address.Country,
 		Contacts: jsonCol[[]contactDoc]{contacts}, IBAN: c.IBAN, BIC: c.BIC,
-		MandateSignedOn: m.SignedOn, CommissionBps: m.CommissionBps, FixedFeeCents: m.FixedFeeCents, Currency: currency,
+		MandateSignedOn: m.SignedOn, CommissionBps: m.CommissionBps, FixedFeeCents: m.FixedFeeCents,
 		JudicialAllowed: m.JudicialAllowed, NoticeDeadlineDays: m.NoticeDeadlineDays, LegalStatus: string(m.LegalStatus),
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
@@ -86,14 +84,7 @@ func (r repo) InsertCreditor(ctx context.Context, c *recouvra.Creditor) error {
 
 func (r repo) UpdateCreditor(ctx context.Context, c *recouvra.Creditor) error {
 	row := creditorRowOf(c)
-	res := r.q(ctx).Model(&creditorRow{}).Where("id = ?", c.ID).Select("*").Omit("id", "created_at").Updates(&row)
-	if res.Error != nil {
-		return dbErr(res.Error, whatCreditor)
-	}
-	if res.RowsAffected == 0 {
-		return notFound(whatCreditor)
-	}
-	return nil
+	return oneRow(r.q(ctx).Model(&creditorRow{}).Where("id = ?", c.ID).Select("*").Omit("id", "created_at").Updates(&row), whatCreditor)
 }
 
 func (r repo) CreditorByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Creditor, error) {
@@ -113,9 +104,20 @@ func (r repo) ListCreditors(ctx context.Context, scope recouvra.Scope, after *uu
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatCreditor)
 	}
-	out := make([]recouvra.Creditor, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
+	return domains(rows), nil
+}
+
+func (r repo) CreditorsByIDs(ctx context.Context, scope recouvra.Scope, ids []uuid.UUID) (map[uuid.UUID]recouvra.Creditor, error) {
+	out := make(map[uuid.UUID]recouvra.Creditor, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []creditorRow
+	if err := scoped(r.q(ctx), scope, "id").Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, dbErr(err, whatCreditor)
+	}
+	for _, row := range rows {
+		out[row.ID] = row.domain()
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -44,8 +45,8 @@ func (r repo) InsertDocument(ctx context.Context, d *recouvra.Document) error {
 	row := documentRow{ID: d.ID, CaseID: d.CaseID, CreditorID: d.CreditorID, Kind: d.Kind, Generated: d.Generated, FileName: d.FileName,
 		MediaType: d.MediaType, SizeBytes: d.SizeBytes, Sha256: d.SHA256, Reference: d.Reference, AuthorUserID: d.AuthorUserID,
 		AuthorAPIKeyID: d.AuthorAPIKeyID, Visibility: string(d.Visibility), Supersedes: d.Supersedes, CreatedAt: d.CreatedAt}
-	err := r.q(ctx).Omit("superseded_by").Create(&row).Error
-	if recouvra.ErrorCode(dbErr(err, whatDocument)) == recouvra.ECodeConflict {
+	err := r.q(ctx).Create(&row).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return recouvra.Invalid("Document déjà remplacé.", recouvra.FieldError{Field: "supersedes", Code: "already_superseded", Message: "Ce document a déjà été remplacé par une version plus récente."})
 	}
 	return dbErr(err, whatDocument)
@@ -55,11 +56,7 @@ func (r repo) InsertDocument(ctx context.Context, d *recouvra.Document) error {
 // each, scoped: a creditor sees the shared documents of its own creditor.
 func (r repo) documentQuery(ctx context.Context, scope recouvra.Scope) *gorm.DB {
 	q := r.q(ctx).Table("documents d").Select("d.*, (SELECT n.id FROM documents n WHERE n.supersedes = d.id) AS superseded_by")
-	q = scoped(q, scope, "d.creditor_id")
-	if scope.CreditorID != nil || scope.Denied() {
-		q = q.Where("d.visibility = 'shared'")
-	}
-	return q
+	return sharedScope(q, scope, "d.")
 }
 
 func (r repo) DocumentByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Document, error) {
@@ -74,25 +71,18 @@ func (r repo) DocumentByID(ctx context.Context, scope recouvra.Scope, id uuid.UU
 }
 
 func (r repo) DocumentsOfCase(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID) ([]recouvra.Document, error) {
-	var rows []documentRow
-	if err := r.documentQuery(ctx, scope).Where("d.case_id = ?", caseID).Order("d.created_at, d.id").Scan(&rows).Error; err != nil {
-		return nil, dbErr(err, whatDocument)
-	}
-	out := make([]recouvra.Document, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return r.documents(ctx, scope, "d.case_id = ?", caseID)
 }
 
 func (r repo) DocumentsOfCreditor(ctx context.Context, scope recouvra.Scope, creditorID uuid.UUID) ([]recouvra.Document, error) {
+	return r.documents(ctx, scope, "d.creditor_id = ? AND d.case_id IS NULL", creditorID)
+}
+
+// documents lists the documents where selects, oldest first.
+func (r repo) documents(ctx context.Context, scope recouvra.Scope, where string, args ...any) ([]recouvra.Document, error) {
 	var rows []documentRow
-	if err := r.documentQuery(ctx, scope).Where("d.creditor_id = ? AND d.case_id IS NULL", creditorID).Order("d.created_at, d.id").Scan(&rows).Error; err != nil {
+	if err := r.documentQuery(ctx, scope).Where(where, args...).Order("d.created_at, d.id").Scan(&rows).Error; err != nil {
 		return nil, dbErr(err, whatDocument)
 	}
-	out := make([]recouvra.Document, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return domains(rows), nil
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
@@ -82,11 +81,7 @@ func (r repo) ListUsers(ctx context.Context, after *uuid.UUID, limit int) ([]rec
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatUser)
 	}
-	out := make([]recouvra.User, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return domains(rows), nil
 }
 
 func (r repo) CountUsers(ctx context.Context) (int64, error) {
@@ -101,14 +96,7 @@ func (r repo) UpdateUser(ctx context.Context, u *recouvra.User, newHash *string)
 	if newHash != nil {
 		set["password_hash"] = *newHash
 	}
-	res := r.q(ctx).Model(&userRow{}).Where("id = ?", u.ID).Updates(set)
-	if res.Error != nil {
-		return dbErr(res.Error, whatUser)
-	}
-	if res.RowsAffected == 0 {
-		return notFound(whatUser)
-	}
-	return nil
+	return oneRow(r.q(ctx).Model(&userRow{}).Where("id = ?", u.ID).Updates(set), whatUser)
 }
 
 func (r repo) TouchLogin(ctx context.Context, userID uuid.UUID, at time.Time) error {
@@ -133,16 +121,16 @@ func (r repo) InsertSession(ctx context.Context, s app.Session) error {
 	return dbErr(r.q(ctx).Create(&row).Error, whatSession)
 }
 
-// principalRow is what authentication reads: the session or key joined
-// with the current state of its owner, so that a role change, a
+// principalRow is what session authentication reads: the session joined
+// with the current state of its user, so that a role change, a
 // deactivation or a revocation takes effect on the very next request.
+// (API keys are read as apiKeyRow.)
 type principalRow struct {
 	ID         uuid.UUID
 	UserID     uuid.UUID
 	Email      string
 	Role       string
 	CreditorID *uuid.UUID
-	LastUsedAt *time.Time
 }
 
 func unauthenticated() error {
@@ -183,6 +171,17 @@ func scoped(q *gorm.DB, scope recouvra.Scope, col string) *gorm.DB {
 		return q.Where("false")
 	case scope.CreditorID != nil:
 		return q.Where(col+" = ?", *scope.CreditorID)
+	}
+	return q
+}
+
+// sharedScope is scoped for a table with creditor_id and visibility
+// columns (prefix is its alias and a dot, or empty): a creditor sees only
+// the shared rows of its own creditor; internal ones never leave the agency.
+func sharedScope(q *gorm.DB, scope recouvra.Scope, prefix string) *gorm.DB {
+	q = scoped(q, scope, prefix+"creditor_id")
+	if scope.CreditorID != nil {
+		q = q.Where(prefix + "visibility = 'shared'")
 	}
 	return q
 }
@@ -243,11 +242,7 @@ func (r repo) ListAPIKeys(ctx context.Context, creditorID uuid.UUID) ([]recouvra
 	if err := r.q(ctx).Where("creditor_id = ?", creditorID).Order("created_at, id").Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatAPIKey)
 	}
-	out := make([]recouvra.APIKey, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return domains(rows), nil
 }
 
 func (r repo) RevokeAPIKey(ctx context.Context, id uuid.UUID, at time.Time) error {
@@ -265,19 +260,20 @@ type auditRow struct {
 	TargetID      *uuid.UUID
 	ClientIP      string
 	UserAgent     string
-	Details       []byte `gorm:"type:jsonb"`
+	Details       jsonCol[map[string]any]
 }
 
 func (auditRow) TableName() string { return "audit_log" }
 
-func (r repo) InsertAudit(ctx context.Context, e recouvra.AuditEntry) error {
-	details := []byte("{}")
-	if len(e.Details) > 0 {
-		var err error
-		if details, err = json.Marshal(e.Details); err != nil {
-			return err
-		}
+func (row auditRow) domain() recouvra.AuditEntry {
+	return recouvra.AuditEntry{
+		ID: row.ID, At: row.At.UTC(), Action: row.Action, ActorUserID: row.ActorUserID, ActorAPIKeyID: row.ActorAPIKeyID,
+		Email: row.Email, TargetType: row.TargetType, TargetID: row.TargetID, ClientIP: row.ClientIP, UserAgent: row.UserAgent,
+		Details: row.Details.V,
 	}
+}
+
+func (r repo) InsertAudit(ctx context.Context, e recouvra.AuditEntry) error {
 	id := e.ID
 	if id == uuid.Nil {
 		id = uuid.Must(uuid.NewV7())
@@ -288,7 +284,7 @@ func (r repo) InsertAudit(ctx context.Context, e recouvra.AuditEntry) error {
 	}
 	row := auditRow{
 		ID: id, At: at, Action: e.Action, ActorUserID: e.ActorUserID, ActorAPIKeyID: e.ActorAPIKeyID, Email: e.Email,
-		TargetType: e.TargetType, TargetID: e.TargetID, ClientIP: e.ClientIP, UserAgent: e.UserAgent, Details: details,
+		TargetType: e.TargetType, TargetID: e.TargetID, ClientIP: e.ClientIP, UserAgent: e.UserAgent, Details: jsonObject(e.Details),
 	}
 	return dbErr(r.q(ctx).Create(&row).Error, "Journal d'audit")
 }
@@ -302,18 +298,7 @@ func (r repo) ListAudit(ctx context.Context, after *uuid.UUID, limit int) ([]rec
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, dbErr(err, "Journal d'audit")
 	}
-	out := make([]recouvra.AuditEntry, len(rows))
-	for i, row := range rows {
-		e := recouvra.AuditEntry{
-			ID: row.ID, At: row.At.UTC(), Action: row.Action, ActorUserID: row.ActorUserID, ActorAPIKeyID: row.ActorAPIKeyID,
-			Email: row.Email, TargetType: row.TargetType, TargetID: row.TargetID, ClientIP: row.ClientIP, UserAgent: row.UserAgent,
-		}
-		if err := json.Unmarshal(row.Details, &e.Details); err != nil {
-			return nil, err
-		}
-		out[i] = e
-	}
-	return out, nil
+	return domains(rows), nil
 }
 
 func (r repo) RecentSignInFailures(ctx context.Context, email, clientIP string, since time.Time, limit int) (byEmail, byIP []time.Time, err error) {

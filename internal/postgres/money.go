@@ -53,11 +53,7 @@ func (r repo) ListRates(ctx context.Context) ([]recouvra.Rate, error) {
 	if err := r.q(ctx).Order("kind, period_start").Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatRate)
 	}
-	out := make([]recouvra.Rate, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return domains(rows), nil
 }
 
 // PutRate adds or corrects a row and returns the one it replaced, if any.
@@ -127,11 +123,7 @@ func (r repo) PaymentsOfCase(ctx context.Context, scope recouvra.Scope, caseID u
 	if err := scoped(r.q(ctx), scope, "creditor_id").Where("case_id = ?", caseID).Order("received_on, created_at, id").Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatPayment)
 	}
-	out := make([]recouvra.Payment, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return domains(rows), nil
 }
 
 func (r repo) PaymentByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Payment, error) {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
 	"github.com/recouvra/recouvra/internal/app"
@@ -60,18 +62,25 @@ type repo struct {
 func (r repo) q(ctx context.Context) *gorm.DB { return r.db.WithContext(ctx) }
 
 // dbErr turns driver and gorm errors into domain errors; what names the
-// record in messages.
+// record in messages. It reads gorm's translated errors as well as pgx's
+// own (the pgx-native stores: batches), which gorm never sees.
 func dbErr(err error, what string) error {
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.Is(err, gorm.ErrRecordNotFound):
+	}
+	var code string // the SQLSTATE, when err carries a PostgreSQL error
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		code = pgErr.Code
+	}
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound), errors.Is(err, pgx.ErrNoRows):
 		return &recouvra.Error{Code: recouvra.ECodeNotFound, Message: what + " introuvable.", Err: err}
-	case errors.Is(err, gorm.ErrDuplicatedKey):
+	case errors.Is(err, gorm.ErrDuplicatedKey), code == "23505": // unique_violation
 		return &recouvra.Error{Code: recouvra.ECodeConflict, Message: what + " existe déjà.", Err: err}
-	case errors.Is(err, gorm.ErrForeignKeyViolated):
+	case errors.Is(err, gorm.ErrForeignKeyViolated), code == "23503": // foreign_key_violation
 		return &recouvra.Error{Code: recouvra.ECodeInvalid, Message: "Référence inconnue.", Err: err}
-	case errors.Is(err, gorm.ErrCheckConstraintViolated):
+	case errors.Is(err, gorm.ErrCheckConstraintViolated), code == "23514": // check_violation
 		return &recouvra.Error{Code: recouvra.ECodeInvalid, Message: "Données incohérentes.", Err: err}
 	}
 	return fmt.Errorf("%s: %w", what, err)
@@ -80,4 +89,25 @@ func dbErr(err error, what string) error {
 // notFound is the domain's not-found for an update that touched no row.
 func notFound(what string) error {
 	return recouvra.Errorf(recouvra.ECodeNotFound, "%s introuvable.", what)
+}
+
+// oneRow is the outcome of an update of one row by id: its error, or
+// not-found when it touched no row.
+func oneRow(res *gorm.DB, what string) error {
+	if res.Error != nil {
+		return dbErr(res.Error, what)
+	}
+	if res.RowsAffected == 0 {
+		return notFound(what)
+	}
+	return nil
+}
+
+// domains maps rows to their domain values.
+func domains[R interface{ domain() D }, D any](rows []R) []D {
+	out := make([]D, len(rows))
+	for i, row := range rows {
+		out[i] = row.domain()
+	}
+	return out
 }

@@ -81,6 +81,25 @@ type Injunction struct {
 	EnforceableOn  Date
 }
 
+// Granted reports whether the order was made.
+func (i Injunction) Granted() bool { return i.Decision == string(StepGranted) }
+
+// OrderLapse is the day the order becomes void unless served: six months
+// after its date (art. 1411 CPC).
+func (i Injunction) OrderLapse() Date { return i.DecidedOn.AddMonths(6) }
+
+// OppositionEnd is the last day to oppose an order served to the person:
+// one month after service (art. 1416 CPC), moved past a non-working day
+// (art. 642 CPC).
+func (i Injunction) OppositionEnd() Date { return ProceduralDeadline(i.ServedOn.AddMonths(1)) }
+
+// interrupt restarts the time bar from on, unless a later act already did.
+func (c *Case) interrupt(on Date) {
+	if on.After(c.LastInterruptionOn) {
+		c.LastInterruptionOn = on
+	}
+}
+
 // Case is a file: one creditor, one debtor, claims, handled as a unit.
 type Case struct {
 	ID                uuid.UUID

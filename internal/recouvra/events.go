@@ -61,9 +61,6 @@ var LoggableEvents = map[EventType]Visibility{
 	EventMessage: Shared, EventDirectPaymentReported: Shared, EventWithdrawalRequested: Shared,
 }
 
-// CreditorEvents are the only types a creditor may log on its own cases.
-var CreditorEvents = map[EventType]bool{EventMessage: true, EventDirectPaymentReported: true, EventWithdrawalRequested: true}
-
 // Event is one line of a case's append-only timeline.
 type Event struct {
 	ID            uuid.UUID
@@ -191,12 +188,8 @@ func (c *Case) ApplyEvent(t EventType, data map[string]any, f Facts) error {
 		if kind == LetterAmicable {
 			c.AmicableReminders++
 		} else {
-			days := f.Mandate.NoticeDeadlineDays
-			if days <= 0 {
-				days = DefaultNoticeDeadlineDays
-			}
 			c.FormalNoticeSentOn = sent
-			c.FormalNoticeDeadline = sent.AddDays(days)
+			c.FormalNoticeDeadline = sent.AddDays(f.Mandate.NoticeDays())
 			data["deadline_on"] = c.FormalNoticeDeadline.String()
 		}
 	case EventFormalNoticeReceived:
@@ -259,8 +252,8 @@ func (c *Case) ApplyEvent(t EventType, data map[string]any, f Facts) error {
 	case EventAcknowledgement:
 		on := date("on", true)
 		text("note", false)
-		if len(fields) == 0 && on.After(c.LastInterruptionOn) {
-			c.LastInterruptionOn = on // interrupts the time bar (C. civ. 2240)
+		if len(fields) == 0 {
+			c.interrupt(on) // an acknowledgement interrupts the time bar (C. civ. 2240)
 		}
 	case EventMessage:
 		text("text", true)
@@ -330,9 +323,7 @@ func (c *Case) RecordCourtStep(in CourtStepInput, today Date) (map[string]any, e
 		}
 		inj.FiledOn, inj.Court = in.On, strings.TrimSpace(in.Court)
 		data["court"] = inj.Court
-		if in.On.After(c.LastInterruptionOn) {
-			c.LastInterruptionOn = in.On // a court action interrupts the time bar (C. civ. 2241)
-		}
+		c.interrupt(in.On) // a court action interrupts the time bar (C. civ. 2241)
 	case StepGranted, StepRejected:
 		if inj.FiledOn.IsZero() {
 			return nil, bad("not_filed", "La requête n'a pas été déposée.")
@@ -347,10 +338,10 @@ func (c *Case) RecordCourtStep(in CourtStepInput, today Date) (map[string]any, e
 		if in.Step == StepRejected {
 			data["note"] = "Le rejet de la requête n'est pas susceptible d'appel (art. 1409 CPC) ; une action selon les voies de droit commun reste possible."
 		} else {
-			data["order_lapses_on"] = in.On.AddMonths(6).String()
+			data["order_lapses_on"] = inj.OrderLapse().String()
 		}
 	case StepServed:
-		if inj.Decision != string(StepGranted) {
+		if !inj.Granted() {
 			return nil, bad("not_granted", "Aucune ordonnance n'a été rendue.")
 		}
 		if !inj.ServedOn.IsZero() {
@@ -359,13 +350,13 @@ func (c *Case) RecordCourtStep(in CourtStepInput, today Date) (map[string]any, e
 		if err := after(inj.DecidedOn, "l'ordonnance"); err != nil {
 			return nil, err
 		}
-		if lapse := inj.DecidedOn.AddMonths(6); in.On.After(lapse) {
+		if lapse := inj.OrderLapse(); in.On.After(lapse) {
 			return nil, bad("order_lapsed", "L'ordonnance est non avenue depuis le "+FrenchDate(lapse)+" faute de signification dans les six mois (art. 1411 CPC).")
 		}
 		inj.ServedOn, inj.ServedToPerson = in.On, in.ServedToPerson
 		data["served_to_person"] = in.ServedToPerson
 		if in.ServedToPerson {
-			data["opposition_ends_on"] = ProceduralDeadline(in.On.AddMonths(1)).String()
+			data["opposition_ends_on"] = inj.OppositionEnd().String()
 		}
 	case StepOpposed:
 		if inj.ServedOn.IsZero() {
@@ -387,14 +378,12 @@ func (c *Case) RecordCourtStep(in CourtStepInput, today Date) (map[string]any, e
 			return nil, bad("already", "Une opposition a été formée ou la force exécutoire est déjà enregistrée.")
 		}
 		if inj.ServedToPerson {
-			if end := ProceduralDeadline(inj.ServedOn.AddMonths(1)); !in.On.After(end) {
+			if end := inj.OppositionEnd(); !in.On.After(end) {
 				return nil, bad("opposition_open", "Le délai d'opposition court jusqu'au "+FrenchDate(end)+" inclus.")
 			}
 		}
 		inj.EnforceableOn = in.On
-		if in.On.After(c.LastInterruptionOn) {
-			c.LastInterruptionOn = in.On
-		}
+		c.interrupt(in.On) // so does enforcement
 	default:
 		return nil, bad("invalid", "Étape inconnue : filed, granted, rejected, served, opposed ou enforceable.")
 	}

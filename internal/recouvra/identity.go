@@ -23,9 +23,6 @@ const (
 	RoleCreditor Role = "creditor" // a person at a client company: its own files only
 )
 
-// Roles lists every role, in a stable order.
-var Roles = []Role{RoleAdmin, RoleAgent, RoleLawyer, RoleCreditor}
-
 // Valid reports whether r is one of the four roles.
 func (r Role) Valid() bool {
 	switch r {
@@ -34,9 +31,6 @@ func (r Role) Valid() bool {
 	}
 	return false
 }
-
-// Staff reports whether r works for the agency (sees every creditor).
-func (r Role) Staff() bool { return r == RoleAdmin || r == RoleAgent || r == RoleLawyer }
 
 // Password length bounds: long enough to resist guessing, short enough that
 // hashing cannot be used to exhaust the server.
@@ -123,6 +117,20 @@ type Principal struct {
 	CreditorID *uuid.UUID // for the creditor role: the only creditor it may see
 }
 
+// Actor says who acts, as the pair of columns that record it: the user, or
+// the API key; both nil for the system. The ids are fresh copies.
+func (p Principal) Actor() (userID, apiKeyID *uuid.UUID) {
+	switch p.Kind {
+	case PrincipalUser:
+		id := p.UserID
+		return &id, nil
+	case PrincipalAPIKey:
+		id := p.APIKeyID
+		return nil, &id
+	}
+	return nil, nil
+}
+
 // Scope returns the data scope of the principal: a creditor principal sees
 // its own creditor only; staff see everything.
 func (p Principal) Scope() Scope {
@@ -147,14 +155,6 @@ type Scope struct {
 // Denied reports whether the scope may see nothing at all.
 func (s Scope) Denied() bool { return s.deny }
 
-// Allows reports whether the scope may see data of creditor id.
-func (s Scope) Allows(creditorID uuid.UUID) bool {
-	if s.deny {
-		return false
-	}
-	return s.CreditorID == nil || *s.CreditorID == creditorID
-}
-
 // Creditor is a client of the agency, owed the money.
 type Creditor struct {
 	ID        uuid.UUID
@@ -163,6 +163,10 @@ type Creditor struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// Abroad reports whether the creditor is outside metropolitan France (its
+// address says another country), which lengthens some deadlines.
+func (c Creditor) Abroad() bool { return c.Address.Country != "" && c.Address.Country != "FR" }
 
 // Validate checks the creditor's rules and normalises its identifiers.
 func (c *Creditor) Validate() error {

@@ -54,6 +54,15 @@ type Mandate struct {
 // DefaultNoticeDeadlineDays is the usual response deadline of a formal notice.
 const DefaultNoticeDeadlineDays = 8
 
+// NoticeDays is the response deadline a formal notice gives: the mandate's,
+// else the usual one.
+func (m Mandate) NoticeDays() int {
+	if m.NoticeDeadlineDays <= 0 {
+		return DefaultNoticeDeadlineDays
+	}
+	return m.NoticeDeadlineDays
+}
+
 // CreditorDetails are a creditor's identity, address, contacts, bank
 // details and mandate.
 type CreditorDetails struct {
@@ -89,6 +98,16 @@ type Insolvency struct {
 	Proceedings Proceedings
 	PublishedOn Date // BODACC publication: starts the claim-declaration deadline
 	Court       string
+}
+
+// DeclarationDeadline is the last day to declare a claim to the court's
+// representative: two months after the BODACC publication, four for a
+// creditor outside metropolitan France (art. R622-24 C. com.).
+func (i Insolvency) DeclarationDeadline(creditorAbroad bool) Date {
+	if creditorAbroad {
+		return i.PublishedOn.AddMonths(4)
+	}
+	return i.PublishedOn.AddMonths(2)
 }
 
 // Debtor is a company or person owing money; it may owe several creditors.

@@ -63,6 +63,9 @@ func (c *Case) Transition(m Move, f Facts, now time.Time) error {
 		return refuse(unmet...)
 	}
 	c.apply(m, now)
+	if m.To == StageFormalNotice || m.To == StageInjunction {
+		c.NextActionOn = f.Today // a new stage is worked at once
+	}
 	return nil
 }
 
@@ -169,11 +172,7 @@ func (c *Case) CloseIfPaid(totalDue int64, now time.Time) bool {
 	if !c.Open() || totalDue > 0 {
 		return false
 	}
-	c.StageBeforeClose = c.Stage
-	c.Stage, c.CloseReason = StageClosed, ClosePaid
-	t := now.UTC()
-	c.ClosedAt = &t
-	c.LeaseAgentID, c.LeaseUntil = nil, nil
+	c.apply(Move{To: StageClosed, CloseReason: ClosePaid}, now)
 	return true
 }
 
@@ -238,16 +237,16 @@ func (c *Case) Deadlines(f Facts) []Deadline {
 		out = append(out, Deadline{"notice_deadline", c.FormalNoticeDeadline, "Fin du délai laissé par la mise en demeure."})
 	}
 	inj := c.Injunction
-	if inj.Decision == "granted" && inj.ServedOn.IsZero() {
+	if inj.Granted() && inj.ServedOn.IsZero() {
 		// CPC 1411: an order not served within six months of its date lapses.
-		out = append(out, Deadline{"order_lapse", inj.DecidedOn.AddMonths(6),
+		out = append(out, Deadline{"order_lapse", inj.OrderLapse(),
 			"L'ordonnance devient non avenue si elle n'est pas signifiée dans les six mois de sa date (art. 1411 CPC)."})
 	}
 	if !inj.ServedOn.IsZero() && inj.OpposedOn.IsZero() && inj.EnforceableOn.IsZero() {
 		if inj.ServedToPerson {
 			// CPC 1416: opposition within one month of service; CPC 642 moves a
 			// deadline ending on a non-working day to the next working day.
-			out = append(out, Deadline{"opposition_end", ProceduralDeadline(inj.ServedOn.AddMonths(1)),
+			out = append(out, Deadline{"opposition_end", inj.OppositionEnd(),
 				"Fin du délai d'opposition : un mois après la signification à personne (art. 1416 CPC)."})
 		} else {
 			out = append(out, Deadline{"opposition_end", Date{},
@@ -268,11 +267,11 @@ func (c *Case) Deadlines(f Facts) []Deadline {
 		out = append(out, Deadline{"time_bar", earliestBar, "Prescription de la plus ancienne facture, faute d'acte interruptif."})
 	}
 	if ins := f.Debtor.Insolvency; ins != nil {
-		months, note := 2, "Déclaration de créance au mandataire judiciaire : deux mois après la publication au BODACC (art. R622-24 C. com.)."
+		note := "Déclaration de créance au mandataire judiciaire : deux mois après la publication au BODACC (art. R622-24 C. com.)."
 		if f.CreditorAbroad {
-			months, note = 4, "Déclaration de créance au mandataire judiciaire : quatre mois après la publication au BODACC pour un créancier hors de France métropolitaine (art. R622-24 C. com.)."
+			note = "Déclaration de créance au mandataire judiciaire : quatre mois après la publication au BODACC pour un créancier hors de France métropolitaine (art. R622-24 C. com.)."
 		}
-		out = append(out, Deadline{"insolvency_declaration", ins.PublishedOn.AddMonths(months), note})
+		out = append(out, Deadline{"insolvency_declaration", ins.DeclarationDeadline(f.CreditorAbroad), note})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].On.IsZero() != out[j].On.IsZero() {

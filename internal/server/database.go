@@ -8,9 +8,21 @@ import (
 	"path/filepath"
 
 	"github.com/recouvra/recouvra/internal/config"
+	"github.com/recouvra/recouvra/internal/jobs"
 	"github.com/recouvra/recouvra/internal/localpg"
 	"github.com/recouvra/recouvra/internal/postgres"
 )
+
+// Migrate brings the whole schema up to date: the application's migrations,
+// then the job queue's tables. Every command that migrates calls it, so a
+// database the schema check calls current always has both.
+func Migrate(ctx context.Context, m *postgres.Migrator, db *postgres.DB) (int, error) {
+	n, err := m.Up(ctx)
+	if err != nil {
+		return n, err
+	}
+	return n, jobs.Migrate(ctx, db.Pool)
+}
 
 // localDatabaseName is the database created in the private cluster.
 const localDatabaseName = "recouvra"

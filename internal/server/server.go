@@ -100,7 +100,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		return nil, err
 	}
 	if cfg.MigrateOnStart {
-		n, err := migrator.Up(ctx)
+		n, err := Migrate(ctx, migrator, s.db.DB)
 		if err != nil {
 			return nil, err
 		}
@@ -116,34 +116,29 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	// The queue works batches through the service, and the service queues
 	// them: the queue is bound once both exist.
 	var queue *jobs.Queue
-	service, err := newService(s.db.DB, cfg, opts.Password, opts.Now, func(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+	service, err := newService(s.db.DB, cfg, policy, opts.Password, opts.Now, func(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
 		return queue.EnqueueBatch(ctx, tx, id)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if cfg.MigrateOnStart {
-		if err := jobs.Migrate(ctx, s.db.Pool); err != nil {
-			return nil, err
-		}
-	}
 	if queue, err = jobs.New(s.db.Pool, opts.Logger, service.RunBatch); err != nil {
 		return nil, err
 	}
-	if current, _ := migrator.Current(ctx); current {
+	current, err := migrator.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if current {
 		if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
 			return nil, fmt.Errorf("job queue: %w", err)
 		}
 		s.queue = queue
-	}
-	if current, err := migrator.Current(ctx); err != nil {
-		return nil, err
-	} else if current {
 		if err := SeedRates(ctx, service, opts.Logger); err != nil {
 			return nil, err
 		}
 	} else {
-		opts.Logger.Warn("schema not current: rate tables not loaded; run recouvra migrate up")
+		opts.Logger.Warn("schema not current: job queue not started, rate tables not loaded; run recouvra migrate up")
 	}
 
 	notifier := postgres.NewNotifier(s.db.Pool, opts.Logger)
@@ -229,14 +224,14 @@ func webFS() fs.FS {
 // NewService builds the use cases over db with the configured policies.
 // It queues no background work (document batches need a running server).
 func NewService(db *postgres.DB, cfg config.Config, password *credential.Params, now func() time.Time) (*app.Service, error) {
-	return newService(db, cfg, password, now, nil)
-}
-
-func newService(db *postgres.DB, cfg config.Config, password *credential.Params, now func() time.Time, enqueue postgres.Enqueuer) (*app.Service, error) {
 	policy, err := rbac.Load()
 	if err != nil {
 		return nil, err
 	}
+	return newService(db, cfg, policy, password, now, nil)
+}
+
+func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, password *credential.Params, now func() time.Time, enqueue postgres.Enqueuer) (*app.Service, error) {
 	params := credential.DefaultParams
 	if password != nil {
 		params = *password

@@ -2,6 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { api, session, whenUnauthorized, type Schemas } from "./api/client";
 import { useI18n } from "./i18n";
 import type { Key } from "./i18n/messages";
+import { Link } from "./components/Link";
 import { navigate, usePath } from "./lib/router";
 import { CaseList } from "./pages/CaseList";
 import { CasePage } from "./pages/CasePage";
@@ -86,9 +87,9 @@ export function App() {
         {t("app.skip")}
       </a>
       <header className="top">
-        <a href="/" onClick={(e) => (e.preventDefault(), navigate("/"))} className="brand">
+        <Link to="/" className="brand">
           {t("app.title")}
-        </a>
+        </Link>
         <span className="who">
           {me.name} — {t(`role.${me.role}`)}
         </span>
@@ -96,10 +97,9 @@ export function App() {
           {workspaces
             .filter((w) => w.roles.includes(me.role))
             .map((w) => (
-              <a key={w.path} href={w.path} aria-current={here === w.path ? "page" : undefined}
-                onClick={(e) => (e.preventDefault(), navigate(w.path))}>
+              <Link key={w.path} to={w.path} aria-current={here === w.path ? "page" : undefined}>
                 {t(w.label)}
-              </a>
+              </Link>
             ))}
           <button type="button" onClick={toggle} lang={t("lang.switch") === "English" ? "en" : "fr"}>
             {t("lang.switch")}

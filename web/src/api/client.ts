@@ -36,13 +36,3 @@ const auth: Middleware = {
 
 export const api = createClient<paths>({ baseUrl: "/" });
 api.use(auth);
-
-// problemText is what a person reads about a failed call: the problem's
-// detail and each field's message.
-export function problemText(p: unknown, fallback: string): string {
-  const pr = p as Partial<Problem> | undefined;
-  if (!pr || typeof pr !== "object") return fallback;
-  const lines = [pr.detail ?? pr.title ?? fallback];
-  for (const e of pr.errors ?? []) lines.push(e.message);
-  return lines.join(" ");
-}

@@ -1,8 +1,11 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
-import { api, type Problem, type Schemas } from "../api/client";
+import { api, type Schemas } from "../api/client";
 import { useI18n } from "../i18n";
 import type { Key } from "../i18n/messages";
 import { parseAmount } from "../lib/amount";
+import { todayISO } from "../lib/dates";
+import { formProblem, noProblem, type FormProblem } from "../lib/problem";
+import { FormErrors } from "./Field";
 
 type Kind = "call" | "promise" | "dispute" | "note" | "payment";
 
@@ -10,24 +13,21 @@ const shortcuts: Record<string, Kind | "letter" | "formalNotice"> = {
   a: "call", p: "promise", l: "dispute", n: "note", e: "payment", r: "letter", m: "formalNotice",
 };
 
-const today = () => new Date().toISOString().slice(0, 10);
-
 // Actions are the agent's quick actions on a case, each one click or one
 // key away; refusals from the API are shown in words beside the form.
 export function Actions({ c, onDone }: { c: Schemas["Case"]; onDone: () => void }) {
   const { t } = useI18n();
   const [open, setOpen] = useState<Kind | null>(null);
-  const [problem, setProblem] = useState<string[]>([]);
+  const [problem, setProblem] = useState<FormProblem>(noProblem);
   const [done, setDone] = useState(false);
   const first = useRef<HTMLElement | null>(null);
 
   const finish = (error: unknown) => {
     if (error) {
-      const p = error as Partial<Problem>;
-      setProblem([p.detail ?? t("error.generic"), ...(p.errors ?? []).map((e) => e.message)]);
+      setProblem(formProblem(error, [], t("error.generic")));
       return;
     }
-    setProblem([]);
+    setProblem(noProblem);
     setOpen(null);
     setDone(true);
     onDone();
@@ -107,7 +107,7 @@ export function Actions({ c, onDone }: { c: Schemas["Case"]; onDone: () => void 
         <ActionForm title={t("actions.promise")} onCancel={() => setOpen(null)}
           onSubmit={(f) => {
             const cents = parseAmount(String(f.get("amount")));
-            if (cents === null) return setProblem([t("field.amountInvalid")]);
+            if (cents === null) return setProblem({ ...noProblem, summary: t("field.amountInvalid") });
             return event("promise", { amount_cents: cents, due_on: f.get("due_on") });
           }}>
           <label>
@@ -116,7 +116,7 @@ export function Actions({ c, onDone }: { c: Schemas["Case"]; onDone: () => void 
           </label>
           <label>
             {t("field.dueOn")}
-            <input name="due_on" type="date" required min={today()} />
+            <input name="due_on" type="date" required min={todayISO()} />
           </label>
         </ActionForm>
       )}
@@ -141,7 +141,7 @@ export function Actions({ c, onDone }: { c: Schemas["Case"]; onDone: () => void 
         <ActionForm title={t("actions.payment")} onCancel={() => setOpen(null)}
           onSubmit={async (f) => {
             const cents = parseAmount(String(f.get("amount")));
-            if (cents === null) return setProblem([t("field.amountInvalid")]);
+            if (cents === null) return setProblem({ ...noProblem, summary: t("field.amountInvalid") });
             const { error } = await api.POST("/api/v1/cases/{id}/payments", {
               params: { path: { id: c.id }, header: { "Idempotency-Key": crypto.randomUUID() } },
               body: { amount_cents: cents, received_on: String(f.get("received_on")), method: f.get("method") as Schemas["PaymentInput"]["method"] },
@@ -154,7 +154,7 @@ export function Actions({ c, onDone }: { c: Schemas["Case"]; onDone: () => void 
           </label>
           <label>
             {t("field.receivedOn")}
-            <input name="received_on" type="date" required defaultValue={today()} max={today()} />
+            <input name="received_on" type="date" required defaultValue={todayISO()} max={todayISO()} />
           </label>
           <label>
             {t("field.method")}
@@ -166,14 +166,8 @@ export function Actions({ c, onDone }: { c: Schemas["Case"]; onDone: () => void 
           </label>
         </ActionForm>
       )}
-      {problem.length > 0 && (
-        <div role="alert" className="error">
-          {problem.map((p) => (
-            <p key={p}>{p}</p>
-          ))}
-        </div>
-      )}
-      {done && problem.length === 0 && (
+      <FormErrors problem={problem} />
+      {done && !problem.summary && (
         <p role="status" className="ok">
           {t("actions.done")}
         </p>

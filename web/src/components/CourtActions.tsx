@@ -60,7 +60,7 @@ export function CourtActions({ c, onDone }: { c: Schemas["Case"]; onDone: () => 
       params: { path: { id: c.id }, header: { "If-Match": `"${c.version}"` } },
       body,
     });
-    done(error, t("court.saved"), ["step", "on", "court", "served_to_person"]);
+    done(error, t("court.saved"), ["step", "on", "court"]);
   };
   const packet = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();

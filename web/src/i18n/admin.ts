@@ -1,6 +1,5 @@
 // Texts of the admin screens: users, creditors and mandates, API keys, rates.
 export const adminFr = {
-  "admin.title": "Administration",
   "admin.tabs": "Sections de l'administration",
   "admin.tab.users": "Utilisateurs",
   "admin.tab.creditors": "Créanciers et mandats",
@@ -154,7 +153,6 @@ export const adminFr = {
 } as const;
 
 export const adminEn: Record<keyof typeof adminFr, string> = {
-  "admin.title": "Administration",
   "admin.tabs": "Administration sections",
   "admin.tab.users": "Users",
   "admin.tab.creditors": "Creditors and mandates",

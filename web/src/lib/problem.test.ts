@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldName, formProblem } from "./problem";
+import { checked, fieldName, formProblem } from "./problem";
 
 describe("fieldName", () => {
   it("drops the request part and turns indexes into path segments", () => {
@@ -29,5 +29,18 @@ describe("formProblem", () => {
   });
   it("falls back when the body is not a problem", () => {
     expect(formProblem(undefined, [], "Erreur").summary).toBe("Erreur");
+  });
+});
+
+describe("checked", () => {
+  it("is null when every check passed", () => {
+    expect(checked({ value: false, source: undefined, name: "" }, "Vérifiez")).toBeNull();
+  });
+  it("puts each failed check beside its field", () => {
+    expect(checked({ value: "Pourcentage invalide", source: null, "mandate.fixed_fee_cents": "Montant invalide" }, "Vérifiez")).toEqual({
+      summary: "Vérifiez",
+      general: [],
+      fields: { value: ["Pourcentage invalide"], "mandate.fixed_fee_cents": ["Montant invalide"] },
+    });
   });
 });

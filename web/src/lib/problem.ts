@@ -29,3 +29,12 @@ export function formProblem(p: unknown, known: readonly string[], fallback: stri
   }
   return out;
 }
+
+// checked turns the form's own checks into the same shape as the API's
+// refusals, so both are shown beside their fields the same way. It returns
+// null when every check passed.
+export function checked(fields: Record<string, string | false | null | undefined>, summary: string): FormProblem | null {
+  const out: FormProblem = { summary, general: [], fields: {} };
+  for (const [name, message] of Object.entries(fields)) if (message) out.fields[name] = [message];
+  return Object.keys(out.fields).length ? out : null;
+}

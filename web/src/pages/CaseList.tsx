@@ -1,8 +1,8 @@
 import { useEffect, useState } from "react";
 import { api, type Schemas } from "../api/client";
+import { CaseTable } from "../components/CaseTable";
 import { useI18n } from "../i18n";
-import { date, money } from "../lib/format";
-import { navigate } from "../lib/router";
+import { date } from "../lib/format";
 
 const stages = ["amicable", "formal_notice", "injunction", "irrecoverable", "closed"] as const;
 
@@ -52,34 +52,7 @@ export function CaseList() {
       ) : items.length === 0 ? (
         <p className="status">{t("cases.empty")}</p>
       ) : (
-        <table className="cases">
-          <thead>
-            <tr>
-              <th scope="col">{t("cases.reference")}</th>
-              <th scope="col">{t("cases.debtor")}</th>
-              <th scope="col">{t("cases.stage")}</th>
-              <th scope="col" className="num">
-                {t("cases.balance")}
-              </th>
-              <th scope="col">{t("cases.next")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((c) => (
-              <tr key={c.id}>
-                <td>
-                  <a href={`/dossiers/${c.id}`} onClick={(e) => (e.preventDefault(), navigate(`/dossiers/${c.id}`))}>
-                    {c.reference}
-                  </a>
-                </td>
-                <td>{c.debtor_name}</td>
-                <td>{t(`stage.${c.stage}`)}</td>
-                <td className="num">{money(c.balance_cents, c.currency, lang)}</td>
-                <td>{date(c.next_action_on, lang)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <CaseTable items={items} lastHead="cases.next" last={(c) => date(c.next_action_on, lang)} />
       )}
       {cursor && (
         <button type="button" onClick={() => void load(cursor)}>

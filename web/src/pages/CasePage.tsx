@@ -1,11 +1,11 @@
 import { useEffect, useState } from "react";
 import { api, session, type Schemas } from "../api/client";
 import { CourtActions } from "../components/CourtActions";
+import { Link } from "../components/Link";
 import { useI18n } from "../i18n";
 import type { Key } from "../i18n/messages";
 import { download } from "../lib/download";
 import { date, dateTime, money } from "../lib/format";
-import { navigate } from "../lib/router";
 import { follow } from "../lib/sse";
 import { Actions } from "../components/Actions";
 
@@ -44,9 +44,7 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
   const cur = c.currency;
   return (
     <article aria-labelledby="case-title">
-      <a href="/dossiers" onClick={(e) => (e.preventDefault(), navigate("/dossiers"))}>
-        {t("case.back")}
-      </a>
+      <Link to="/dossiers">{t("case.back")}</Link>
       <h1 id="case-title">
         {c.reference} — {c.debtor.name}
       </h1>

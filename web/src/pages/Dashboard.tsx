@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, session, type Schemas } from "../api/client";
 import { useI18n } from "../i18n";
+import { allCreditors } from "../lib/creditors";
 import { date, money } from "../lib/format";
 import { percent } from "../lib/portfolio";
 import { follow } from "../lib/sse";
@@ -19,7 +20,7 @@ export function Dashboard({ me }: { me: Schemas["Me"] }) {
   const [tick, setTick] = useState(0);
 
   useEffect(() => {
-    if (staff) void api.GET("/api/v1/creditors", { params: { query: { limit: 200 } } }).then(({ data }) => data && setCreditors(data.items));
+    if (staff) void allCreditors().then((c) => c && setCreditors(c));
   }, [staff]);
   useEffect(() => {
     void api

@@ -1,10 +1,10 @@
 import { useEffect, useState } from "react";
 import { api, type Schemas } from "../api/client";
+import { Link } from "../components/Link";
 import { useI18n } from "../i18n";
 import type { Key } from "../i18n/messages";
 import { daysBetween, todayISO } from "../lib/dates";
 import { date } from "../lib/format";
-import { navigate } from "../lib/router";
 
 type Entry = Schemas["DocketEntry"];
 
@@ -68,9 +68,7 @@ export function Docket() {
                     )}
                   </td>
                   <td>
-                    <a href={`/dossiers/${e.case.id}`} onClick={(ev) => (ev.preventDefault(), navigate(`/dossiers/${e.case.id}`))}>
-                      {e.case.reference}
-                    </a>
+                    <Link to={`/dossiers/${e.case.id}`}>{e.case.reference}</Link>
                     <br />
                     {e.case.debtor_name}
                   </td>

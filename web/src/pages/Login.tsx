@@ -1,26 +1,28 @@
 import { useState, type FormEvent } from "react";
-import { api, problemText, session } from "../api/client";
+import { api, session } from "../api/client";
+import { FormErrors } from "../components/Field";
 import { useI18n } from "../i18n";
+import { formProblem, noProblem, type FormProblem } from "../lib/problem";
 
 export function Login({ onSignedIn }: { onSignedIn: () => void }) {
   const { t, toggle } = useI18n();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState("");
+  const [problem, setProblem] = useState<FormProblem>(noProblem);
   const [busy, setBusy] = useState(false);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
-    setError("");
-    const { data, error: problem, response } = await api.POST("/api/v1/auth/login", { body: { email, password } });
+    setProblem(noProblem);
+    const { data, error, response } = await api.POST("/api/v1/auth/login", { body: { email, password } });
     setBusy(false);
     if (data) {
       session.set(data.token);
       onSignedIn();
       return;
     }
-    setError(response.status === 401 ? t("login.failed") : problemText(problem, t("error.generic")));
+    setProblem(response.status === 401 ? { ...noProblem, summary: t("login.failed") } : formProblem(error, [], t("error.generic")));
   };
 
   return (
@@ -32,11 +34,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
         <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
         <label htmlFor="password">{t("login.password")}</label>
         <input id="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
+        <FormErrors problem={problem} />
         <button type="submit" disabled={busy}>
           {t("login.submit")}
         </button>

@@ -3,8 +3,9 @@ import { api, type Schemas } from "../api/client";
 import { Field, FormErrors } from "../components/Field";
 import { useI18n } from "../i18n";
 import { parseAmount } from "../lib/amount";
+import { allCreditors } from "../lib/creditors";
 import { money } from "../lib/format";
-import { formProblem, noProblem, type FormProblem } from "../lib/problem";
+import { checked, formProblem, noProblem, type FormProblem } from "../lib/problem";
 import { navigate } from "../lib/router";
 
 interface ClaimRow {
@@ -34,10 +35,10 @@ export function NewCase({ me }: { me: Schemas["Me"] }) {
   const [sending, setSending] = useState(false);
 
   useEffect(() => {
-    if (staff) void api.GET("/api/v1/creditors", { params: { query: { limit: 200 } } }).then(({ data }) => data && setCreditors(data.items));
+    if (staff) void allCreditors().then((c) => c && setCreditors(c));
   }, [staff]);
 
-  const known = [...debtorFields, "creditor_id", "creditor_reference", "claims", ...claims.flatMap((_, i) => claimFields.map((f) => `claims.${i}.${f}`))];
+  const known = [...debtorFields, ...(staff ? ["creditor_id"] : []), "creditor_reference", "claims", ...claims.flatMap((_, i) => claimFields.map((f) => `claims.${i}.${f}`))];
   const setClaim = (i: number, field: keyof ClaimRow, value: string) =>
     setClaims((prev) => prev.map((c, j) => (j === i ? { ...c, [field]: value } : c)));
   const total = claims.reduce((sum, c) => sum + (parseAmount(c.amount, { signed: true }) ?? 0), 0);
@@ -47,7 +48,7 @@ export function NewCase({ me }: { me: Schemas["Me"] }) {
     const f = new FormData(e.currentTarget);
     const s = (k: string) => String(f.get(k) ?? "").trim();
     // Amounts are read here so a typo is shown beside its field before any call.
-    const local: FormProblem = { summary: "", general: [], fields: {} };
+    const checks: Record<string, string | false> = {};
     const body: Schemas["CaseCreate"] = {
       creditor_reference: s("creditor_reference") || undefined,
       debtor: {
@@ -61,13 +62,14 @@ export function NewCase({ me }: { me: Schemas["Me"] }) {
       claims: claims.map((c, i) => {
         const amount = parseAmount(c.amount, { signed: true });
         const vat = c.vat.trim() ? parseAmount(c.vat, { signed: true }) : 0;
-        if (amount === null) local.fields[`claims.${i}.amount_cents`] = [t("field.amountInvalid")];
-        if (vat === null) local.fields[`claims.${i}.vat_cents`] = [t("field.amountInvalid")];
+        checks[`claims.${i}.amount_cents`] = amount === null && t("field.amountInvalid");
+        checks[`claims.${i}.vat_cents`] = vat === null && t("field.amountInvalid");
         return { invoice_number: c.invoice_number.trim(), issued_on: c.issued_on, due_on: c.due_on, amount_cents: amount ?? 0, vat_cents: vat ?? 0 };
       }),
     };
     if (staff) body.creditor_id = s("creditor_id");
-    if (Object.keys(local.fields).length > 0) return setProblem({ ...local, summary: t("newCase.error") });
+    const local = checked(checks, t("newCase.error"));
+    if (local) return setProblem(local);
     setSending(true);
     const { data, error } = await api.POST("/api/v1/cases", { body });
     setSending(false);

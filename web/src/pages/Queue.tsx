@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
 import { api, type Schemas } from "../api/client";
+import { CaseTable } from "../components/CaseTable";
 import { useI18n } from "../i18n";
-import { date, money } from "../lib/format";
+import { date } from "../lib/format";
 import { navigate } from "../lib/router";
 
 // Queue is the agent's home: the cases due for action, best first, and the
@@ -33,32 +34,8 @@ export function Queue() {
       ) : items.length === 0 ? (
         <p className="status">{t("queue.empty")}</p>
       ) : (
-        <table className="cases">
-          <thead>
-            <tr>
-              <th scope="col">{t("cases.reference")}</th>
-              <th scope="col">{t("cases.debtor")}</th>
-              <th scope="col">{t("cases.stage")}</th>
-              <th scope="col" className="num">{t("cases.balance")}</th>
-              <th scope="col">{t("queue.promise")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((c) => (
-              <tr key={c.id}>
-                <td>
-                  <a href={`/dossiers/${c.id}`} onClick={(e) => (e.preventDefault(), navigate(`/dossiers/${c.id}`))}>
-                    {c.reference}
-                  </a>
-                </td>
-                <td>{c.debtor_name}</td>
-                <td>{t(`stage.${c.stage}`)}</td>
-                <td className="num">{money(c.balance_cents, c.currency, lang)}</td>
-                <td>{c.promise_due_on ? date(c.promise_due_on, lang) : c.broken_promises > 0 ? `✗ ${c.broken_promises}` : ""}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <CaseTable items={items} lastHead="queue.promise"
+          last={(c) => (c.promise_due_on ? date(c.promise_due_on, lang) : c.broken_promises > 0 ? `✗ ${c.broken_promises}` : "")} />
       )}
     </section>
   );

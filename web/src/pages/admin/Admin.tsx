@@ -1,6 +1,6 @@
+import { Link } from "../../components/Link";
 import { useI18n } from "../../i18n";
 import type { Key } from "../../i18n/messages";
-import { navigate } from "../../lib/router";
 import "./admin.css";
 import { CreditorPage } from "./CreditorPage";
 import { Creditors } from "./Creditors";
@@ -25,10 +25,9 @@ export function Admin({ path }: { path: string }) {
     <div className="admin">
       <nav className="admin-tabs" aria-label={t("admin.tabs")}>
         {sections.map((s) => (
-          <a key={s.path} href={s.path} aria-current={s === active ? "page" : undefined}
-            onClick={(e) => (e.preventDefault(), navigate(s.path))}>
+          <Link key={s.path} to={s.path} aria-current={s === active ? "page" : undefined}>
             {t(s.label)}
-          </a>
+          </Link>
         ))}
       </nav>
       {creditor ? (

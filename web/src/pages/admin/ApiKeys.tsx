@@ -3,8 +3,7 @@ import { api, type Schemas } from "../../api/client";
 import { Field, FormErrors } from "../../components/Field";
 import { useI18n } from "../../i18n";
 import { dateTime } from "../../lib/format";
-import { formProblem, noProblem, type FormProblem } from "../../lib/problem";
-import { checked } from "./form";
+import { checked, formProblem, noProblem, type FormProblem } from "../../lib/problem";
 import { LoadError } from "./LoadError";
 
 type ApiKey = Schemas["APIKey"];

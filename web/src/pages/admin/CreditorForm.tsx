@@ -4,8 +4,7 @@ import { Field, FormErrors } from "../../components/Field";
 import { useI18n } from "../../i18n";
 import type { Key } from "../../i18n/messages";
 import { parseAmount } from "../../lib/amount";
-import { formProblem, noProblem, type FormProblem } from "../../lib/problem";
-import { checked } from "./form";
+import { checked, formProblem, noProblem, type FormProblem } from "../../lib/problem";
 import { amountInput, percentInput, parsePercent } from "./units";
 
 type Creditor = Schemas["Creditor"];

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from "react";
 import { api, type Schemas } from "../../api/client";
+import { Link } from "../../components/Link";
 import { useI18n } from "../../i18n";
 import { date, money } from "../../lib/format";
-import { navigate } from "../../lib/router";
 import { ApiKeys } from "./ApiKeys";
 import { CreditorForm } from "./CreditorForm";
 import { percent } from "./units";
@@ -30,9 +30,7 @@ export function CreditorPage({ id }: { id: string }) {
 
   const closeForm = () => (setEditing(false), setTimeout(() => editButton.current?.focus(), 0));
   const back = (
-    <a href="/admin/creanciers" onClick={(e) => (e.preventDefault(), navigate("/admin/creanciers"))}>
-      {t("admin.creditors.back")}
-    </a>
+    <Link to="/admin/creanciers">{t("admin.creditors.back")}</Link>
   );
 
   if (state !== "ready" || !c) {

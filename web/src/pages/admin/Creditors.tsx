@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState, type MouseEvent } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api, type Schemas } from "../../api/client";
+import { Link } from "../../components/Link";
 import { useI18n } from "../../i18n";
 import { money } from "../../lib/format";
-import { navigate } from "../../lib/router";
 import { CreditorForm } from "./CreditorForm";
 import { mergeById } from "./form";
 import { percent } from "./units";
@@ -30,7 +30,6 @@ export function Creditors() {
   };
   useEffect(() => void load(), []);
 
-  const open = (c: Creditor) => (e: MouseEvent) => (e.preventDefault(), navigate(`/admin/creanciers/${c.id}`));
   const closeForm = () => (setCreating(false), setTimeout(() => newButton.current?.focus(), 0));
 
   return (
@@ -53,7 +52,7 @@ export function Creditors() {
         {created && (
           <>
             {t("admin.creditors.created")} {created.legal_name}.{" "}
-            <a href={`/admin/creanciers/${created.id}`} onClick={open(created)}>{t("admin.creditors.openKeys")}</a>
+            <Link to={`/admin/creanciers/${created.id}`}>{t("admin.creditors.openKeys")}</Link>
           </>
         )}
       </p>
@@ -81,7 +80,7 @@ export function Creditors() {
               {items.map((c) => (
                 <tr key={c.id}>
                   <td>
-                    <a href={`/admin/creanciers/${c.id}`} onClick={open(c)}>{c.legal_name}</a>
+                    <Link to={`/admin/creanciers/${c.id}`}>{c.legal_name}</Link>
                   </td>
                   <td>{c.siren || "—"}</td>
                   <td>{c.address.city || "—"}</td>

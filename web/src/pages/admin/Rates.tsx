@@ -3,10 +3,10 @@ import { api, type Schemas } from "../../api/client";
 import { Field, FormErrors } from "../../components/Field";
 import { useI18n } from "../../i18n";
 import { parseAmount } from "../../lib/amount";
+import { todayISO } from "../../lib/dates";
 import { date, money } from "../../lib/format";
-import { formProblem, noProblem, type FormProblem } from "../../lib/problem";
-import { checked } from "./form";
-import { amountInput, halfYearChoices, halfYearLabel, localToday, parsePercent, percent, percentInput } from "./units";
+import { checked, formProblem, noProblem, type FormProblem } from "../../lib/problem";
+import { amountInput, halfYearChoices, halfYearLabel, parsePercent, percent, percentInput } from "./units";
 import { LoadError } from "./LoadError";
 
 type Rate = Schemas["Rate"];
@@ -42,7 +42,7 @@ export function Rates() {
   };
   useEffect(() => void load(), []);
 
-  const today = localToday();
+  const today = todayISO();
   // Half-years offered: the next one (published ahead) back to the oldest
   // row held, or five years when the tables are empty.
   const choices = useMemo(() => {

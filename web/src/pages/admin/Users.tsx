@@ -2,9 +2,10 @@ import { Fragment, useEffect, useRef, useState, type FormEvent } from "react";
 import { api, type Schemas } from "../../api/client";
 import { Field, FormErrors } from "../../components/Field";
 import { useI18n } from "../../i18n";
+import { allCreditors } from "../../lib/creditors";
 import { dateTime } from "../../lib/format";
-import { formProblem, noProblem, type FormProblem } from "../../lib/problem";
-import { allCreditors, byName, checked, mergeById } from "./form";
+import { checked, formProblem, noProblem, type FormProblem } from "../../lib/problem";
+import { byName, mergeById } from "./form";
 import { LoadError } from "./LoadError";
 
 type User = Schemas["User"];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseAmount } from "../../lib/amount";
 import {
-  amountInput, halfYearChoices, halfYearLabel, halfYearStart, isHalfYearStart, localToday, parsePercent, percent, percentInput,
+  amountInput, halfYearChoices, halfYearLabel, parsePercent, percent, percentInput,
 } from "./units";
 
 describe("parsePercent", () => {
@@ -53,15 +53,6 @@ describe("amountInput", () => {
 });
 
 describe("half-years", () => {
-  it("finds the half-year of a date", () => {
-    expect(halfYearStart("2026-06-30")).toBe("2026-01-01");
-    expect(halfYearStart("2026-07-01")).toBe("2026-07-01");
-    expect(halfYearStart("2026-12-31")).toBe("2026-07-01");
-    expect(isHalfYearStart("2027-01-01")).toBe(true);
-    expect(isHalfYearStart("2027-07-01")).toBe(true);
-    expect(isHalfYearStart("2027-03-01")).toBe(false);
-    expect(isHalfYearStart("2027-07-02")).toBe(false);
-  });
   it("names half-years like the rate tables", () => {
     expect(halfYearLabel("2026-07-01")).toBe("2026 S2");
     expect(halfYearLabel("2027-01-01")).toBe("2027 S1");
@@ -79,8 +70,5 @@ describe("half-years", () => {
   });
   it("still offers today's half-year when the oldest row is in the future", () => {
     expect(halfYearChoices("2026-03-01", "2030-01-01").map((h) => h.label)).toEqual(["2026 S2", "2026 S1"]);
-  });
-  it("reads today in local time", () => {
-    expect(localToday(new Date(2026, 0, 5, 23, 30))).toBe("2026-01-05");
   });
 });

@@ -15,11 +15,17 @@ export function parsePercent(input: string): number | null {
   return bps <= 10000 ? bps : null;
 }
 
+// hundredths writes an integer count of hundredths with two decimals and
+// the language's decimal separator, without grouping: 123456 → "1234,56".
+function hundredths(n: number, lang: Lang): string {
+  const sep = lang === "fr" ? "," : ".";
+  return `${Math.floor(n / 100)}${sep}${String(n % 100).padStart(2, "0")}`;
+}
+
 // percentInput writes basis points back the way parsePercent reads them, to
 // prefill a form: 1250 → "12,50" in French, "12.50" in English.
 export function percentInput(bps: number, lang: Lang = "fr"): string {
-  const sep = lang === "fr" ? "," : ".";
-  return `${Math.floor(bps / 100)}${sep}${String(bps % 100).padStart(2, "0")}`;
+  return hundredths(bps, lang);
 }
 
 // percent shows basis points as a percentage: 262 → "2,62 %" in French (with
@@ -32,25 +38,12 @@ export function percent(bps: number, lang: Lang = "fr"): string {
 // amountInput writes cents the way parseAmount reads them, without grouping
 // so the field is easy to edit: 123456 → "1234,56".
 export function amountInput(cents: number, lang: Lang = "fr"): string {
-  const sep = lang === "fr" ? "," : ".";
-  return `${Math.floor(cents / 100)}${sep}${String(cents % 100).padStart(2, "0")}`;
+  return hundredths(cents, lang);
 }
 
 export interface HalfYear {
   start: string; // YYYY-01-01 or YYYY-07-01, the rate's period_start
   label: string; // "2026 S2"
-}
-
-// halfYearStart is the first day of the half-year an ISO date falls in.
-export function halfYearStart(iso: string): string {
-  const y = iso.slice(0, 4);
-  return Number(iso.slice(5, 7)) < 7 ? `${y}-01-01` : `${y}-07-01`;
-}
-
-// isHalfYearStart says whether an ISO date is 1 January or 1 July, the only
-// days a half-yearly rate may start.
-export function isHalfYearStart(iso: string): boolean {
-  return /^\d{4}-(01|07)-01$/.test(iso);
 }
 
 // halfYearLabel names a half-year the way the rate tables do: "2026 S2" in
@@ -70,11 +63,4 @@ export function halfYearChoices(today: string, oldest: string, lang: Lang = "fr"
     out.push({ start, label: halfYearLabel(start, lang) });
   }
   return out;
-}
-
-// localToday is today's date where the admin is, as YYYY-MM-DD: the
-// half-year boundary is a French calendar day, not a UTC one.
-export function localToday(now: Date = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
 }
