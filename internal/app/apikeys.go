@@ -38,7 +38,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p recouvra.Principal, credit
 	}
 	k.CreatedBy, _ = p.Actor()
 	err = s.store.Tx(ctx, func(r Repo) error {
-		if _, err := r.CreditorByID(ctx, recouvra.Scope{}, creditorID); err != nil {
+		if _, err := r.CreditorByID(ctx, recouvra.AllCreditors, creditorID); err != nil {
 			return err // the creditor in the path does not exist: 404
 		}
 		if err := r.InsertAPIKey(ctx, &k, hash); err != nil {
@@ -57,7 +57,7 @@ func (s *Service) ListAPIKeys(ctx context.Context, p recouvra.Principal, credito
 	if err := requireRole(p, recouvra.RoleAdmin); err != nil {
 		return nil, err
 	}
-	if _, err := s.store.CreditorByID(ctx, recouvra.Scope{}, creditorID); err != nil {
+	if _, err := s.store.CreditorByID(ctx, recouvra.AllCreditors, creditorID); err != nil {
 		return nil, err
 	}
 	return s.store.ListAPIKeys(ctx, creditorID)

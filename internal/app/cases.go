@@ -110,7 +110,7 @@ func (s *Service) CreateCase(ctx context.Context, p recouvra.Principal, in NewCa
 	}
 
 	err := s.store.Tx(ctx, func(r Repo) error {
-		creditor, err := r.CreditorByID(ctx, recouvra.Scope{}, *creditorID)
+		creditor, err := r.CreditorByID(ctx, recouvra.AllCreditors, *creditorID)
 		if err != nil {
 			return fieldNotFound(err, "creditor_id", "Aucun créancier ne porte cet identifiant.")
 		}
@@ -165,7 +165,7 @@ func claimData(cl recouvra.Claim) map[string]any {
 // known by its SIREN, or a new one.
 func (s *Service) resolveDebtor(ctx context.Context, r Repo, in NewCase) (recouvra.Debtor, error) {
 	if in.DebtorID != nil {
-		d, err := r.DebtorByID(ctx, recouvra.Scope{}, *in.DebtorID)
+		d, err := r.DebtorByID(ctx, recouvra.AllCreditors, *in.DebtorID)
 		return d, fieldNotFound(err, "debtor_id", "Aucun débiteur ne porte cet identifiant.")
 	}
 	d := *in.Debtor
@@ -380,7 +380,7 @@ func (s *Service) changeCase(ctx context.Context, p recouvra.Principal, id uuid.
 			return stale()
 		}
 		expected := c.Version
-		pt, err := loadParties(ctx, r, recouvra.Scope{}, c)
+		pt, err := loadParties(ctx, r, recouvra.AllCreditors, c)
 		if err != nil {
 			return err
 		}
@@ -580,7 +580,7 @@ func (s *Service) Queue(ctx context.Context, p recouvra.Principal, limit int) ([
 	if err != nil {
 		return nil, err
 	}
-	return summaries(ctx, s.store, recouvra.Scope{}, cases)
+	return summaries(ctx, s.store, recouvra.AllCreditors, cases)
 }
 
 // summaries puts the debtor's name beside each case, in one query.

@@ -80,7 +80,7 @@ func (s *Service) UpdateDebtor(ctx context.Context, p recouvra.Principal, id uui
 	var d recouvra.Debtor
 	err := s.store.Tx(ctx, func(r Repo) error {
 		var err error
-		if d, err = r.DebtorByID(ctx, recouvra.Scope{}, id); err != nil {
+		if d, err = r.DebtorByID(ctx, recouvra.AllCreditors, id); err != nil {
 			return err
 		}
 		apply(&d)
@@ -108,7 +108,7 @@ func (s *Service) UpdateCreditor(ctx context.Context, p recouvra.Principal, id u
 	var c recouvra.Creditor
 	err := s.store.Tx(ctx, func(r Repo) error {
 		var err error
-		if c, err = r.CreditorByID(ctx, recouvra.Scope{}, id); err != nil {
+		if c, err = r.CreditorByID(ctx, recouvra.AllCreditors, id); err != nil {
 			return err
 		}
 		apply(&c)

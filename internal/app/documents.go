@@ -71,16 +71,16 @@ func (s *Service) generateDocument(ctx context.Context, p recouvra.Principal, ca
 			return err
 		}
 		expected := c.Version
-		pt, err := loadParties(ctx, r, recouvra.Scope{}, c)
+		pt, err := loadParties(ctx, r, recouvra.AllCreditors, c)
 		if err != nil {
 			return err
 		}
-		in, err := s.gatherWith(ctx, r, recouvra.Scope{}, c, pt, s.today())
+		in, err := s.gatherWith(ctx, r, recouvra.AllCreditors, c, pt, s.today())
 		if err != nil {
 			return err
 		}
 		creditor, debtor := pt.creditor, pt.debtor
-		existing, err := r.DocumentsOfCase(ctx, recouvra.Scope{}, c.ID)
+		existing, err := r.DocumentsOfCase(ctx, recouvra.AllCreditors, c.ID)
 		if err != nil {
 			return err
 		}
@@ -518,7 +518,7 @@ func (s *Service) RemittanceStatement(ctx context.Context, p recouvra.Principal,
 	}
 	var doc recouvra.Document
 	err := s.store.Tx(ctx, func(r Repo) error {
-		creditor, err := r.CreditorByID(ctx, recouvra.Scope{}, creditorID)
+		creditor, err := r.CreditorByID(ctx, recouvra.AllCreditors, creditorID)
 		if err != nil {
 			return err
 		}

@@ -153,7 +153,7 @@ func (s *Service) gatherWith(ctx context.Context, r Repo, scope recouvra.Scope, 
 // (reopen), reopens a case closed as paid when something is due again. It
 // returns the stage event, if any.
 func (s *Service) settle(ctx context.Context, r Repo, p recouvra.Principal, c *recouvra.Case, reopen bool) ([]recouvra.Event, error) {
-	in, err := s.gather(ctx, r, recouvra.Scope{}, *c, s.today())
+	in, err := s.gather(ctx, r, recouvra.AllCreditors, *c, s.today())
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func (s *Service) RecordPayment(ctx context.Context, p recouvra.Principal, caseI
 		if err != nil {
 			return err
 		}
-		claims, err := r.ClaimsOfCase(ctx, recouvra.Scope{}, c.ID)
+		claims, err := r.ClaimsOfCase(ctx, recouvra.AllCreditors, c.ID)
 		if err != nil {
 			return err
 		}

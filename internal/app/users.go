@@ -37,7 +37,7 @@ func (s *Service) CreateUser(ctx context.Context, p recouvra.Principal, in NewUs
 	}
 	err = s.store.Tx(ctx, func(r Repo) error {
 		if u.CreditorID != nil {
-			if _, err := r.CreditorByID(ctx, recouvra.Scope{}, *u.CreditorID); err != nil {
+			if _, err := r.CreditorByID(ctx, recouvra.AllCreditors, *u.CreditorID); err != nil {
 				return unknownCreditor(err)
 			}
 		}
@@ -173,7 +173,7 @@ func (s *Service) UpdateUser(ctx context.Context, p recouvra.Principal, id uuid.
 			newHash = &h
 		}
 		if u.CreditorID != nil && !sameID(u.CreditorID, before.CreditorID) {
-			if _, err := r.CreditorByID(ctx, recouvra.Scope{}, *u.CreditorID); err != nil {
+			if _, err := r.CreditorByID(ctx, recouvra.AllCreditors, *u.CreditorID); err != nil {
 				return unknownCreditor(err)
 			}
 		}

@@ -147,7 +147,7 @@ func TestRowSecurityHidesOtherCreditorsEvenFromUnfilteredQueries(t *testing.T) {
 	if err := db.Pool.QueryRow(ctx, `INSERT INTO creditors (legal_name) VALUES ('B') RETURNING id`).Scan(&b); err != nil {
 		t.Fatal(err)
 	}
-	everything := recouvra.Scope{} // the "bug": no filter
+	everything := recouvra.AllCreditors // the "bug": no filter
 	err := store.Scoped(ctx, recouvra.Principal{Role: recouvra.RoleCreditor, CreditorID: &a}.Scope(), func(r app.Repo) error {
 		list, err := r.ListCreditors(ctx, everything, nil, 10)
 		if err != nil {

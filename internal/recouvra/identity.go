@@ -140,7 +140,7 @@ func (p Principal) Scope() Scope {
 		}
 		return Scope{CreditorID: p.CreditorID}
 	}
-	return Scope{}
+	return AllCreditors
 }
 
 // Scope restricts data access. The zero value sees everything (staff); a
@@ -151,6 +151,10 @@ type Scope struct {
 	CreditorID *uuid.UUID
 	deny       bool
 }
+
+// AllCreditors is the scope of staff and of the system acting for the
+// agency: every creditor's data.
+var AllCreditors = Scope{}
 
 // Denied reports whether the scope may see nothing at all.
 func (s Scope) Denied() bool { return s.deny }
