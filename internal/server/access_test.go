@@ -257,6 +257,7 @@ func routeTable() map[string]routeCase {
 // no body answered to a creditor principal carries an id of the other
 // creditor's data.
 func TestAccessMatrix(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	table := routeTable()
 

@@ -17,6 +17,7 @@ func bearer(c *apitest.Client, token string) *apitest.Client {
 }
 
 func TestSignInMeAndLogout(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	r := w.anon.Do("POST", "/api/v1/auth/login", map[string]string{"email": "  AGENT@Recouvra.TEST ", "password": testPassword})
 	if r.Status != 200 {
@@ -49,6 +50,7 @@ func TestSignInMeAndLogout(t *testing.T) {
 }
 
 func TestTokensExpire(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.clock.Advance(12*time.Hour - time.Second)
 	if r := w.as("lawyer").Do("GET", "/api/v1/me", nil); r.Status != 200 {
@@ -65,6 +67,7 @@ func TestTokensExpire(t *testing.T) {
 }
 
 func TestSessionsRevokedOnDeactivationRoleChangeAndPasswordReset(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	admin := w.as("admin")
 	patch := func(user string, body map[string]any) *apitest.Response {
@@ -110,6 +113,7 @@ func TestSessionsRevokedOnDeactivationRoleChangeAndPasswordReset(t *testing.T) {
 }
 
 func TestUserValidation(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	admin := w.as("admin")
 	cases := []struct {
@@ -157,6 +161,7 @@ func TestUserValidation(t *testing.T) {
 }
 
 func TestSignInThrottling(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	try := func(email, password string) *apitest.Response {
 		return w.anon.Do("POST", "/api/v1/auth/login", map[string]string{"email": email, "password": password})
@@ -189,6 +194,7 @@ func TestSignInThrottling(t *testing.T) {
 }
 
 func TestSignInThrottlingPerAccount(t *testing.T) {
+	t.Parallel()
 	// With the per-address limit out of the way, the account's own counter
 	// shows: failures count until its next successful sign-in.
 	w := newWorld(t)
@@ -213,6 +219,7 @@ func TestSignInThrottlingPerAccount(t *testing.T) {
 }
 
 func TestAuditLogRecordsAndIsAppendOnly(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.anon.Do("POST", "/api/v1/auth/login", map[string]string{"email": w.users["agent"].Email, "password": "faux mot de passe"})
 	w.as("admin").Do("PATCH", "/api/v1/users/"+w.users["lawyer"].ID.String(), map[string]any{"role": "agent"})
@@ -244,6 +251,7 @@ func TestAuditLogRecordsAndIsAppendOnly(t *testing.T) {
 }
 
 func TestAPIKeys(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	admin := w.as("admin")
 	r := admin.Do("POST", "/api/v1/creditors/"+w.credA.ID.String()+"/api-keys", map[string]any{"name": "ERP Sage"})
@@ -294,6 +302,7 @@ func TestAPIKeys(t *testing.T) {
 }
 
 func TestAPIKeyCannotUsePeopleRoutes(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	for _, path := range []string{"/api/v1/me", "/api/v1/auth/logout"} {
 		method := "GET"
@@ -307,6 +316,7 @@ func TestAPIKeyCannotUsePeopleRoutes(t *testing.T) {
 }
 
 func TestSecretsNeverLogged(t *testing.T) {
+	t.Parallel()
 	logs := &apitest.LogBuffer{}
 	w := newWorldWithLogs(t, logs)
 	w.anon.Do("POST", "/api/v1/auth/login", map[string]string{"email": w.users["agent"].Email, "password": "un mot de passe faux et secret"})

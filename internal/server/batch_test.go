@@ -33,6 +33,7 @@ func (w *world) waitBatch(id string) oapi.Batch {
 }
 
 func TestLetterBatch(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ids := []uuid.UUID{w.caseA.Case.ID}
 	for i := 0; i < 3; i++ {

@@ -24,6 +24,7 @@ func fieldCodes(p apitest.Problem) map[string]string {
 }
 
 func TestCreditorOpensItsOwnCaseAndDebtorsAreShared(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	body := map[string]any{
 		"creditor_reference": "DOS-77",
@@ -58,6 +59,7 @@ func TestCreditorOpensItsOwnCaseAndDebtorsAreShared(t *testing.T) {
 }
 
 func TestCaseInputIsValidated(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	claim := func(over map[string]any) map[string]any {
 		c := map[string]any{"invoice_number": "F-1", "issued_on": "2026-06-01", "due_on": "2026-07-01", "amount_cents": 1000}
@@ -113,6 +115,7 @@ func TestCaseInputIsValidated(t *testing.T) {
 }
 
 func TestOptimisticConcurrency(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := w.caseA.Case.ID.String()
 	path := "/api/v1/cases/" + id
@@ -169,6 +172,7 @@ func TestOptimisticConcurrency(t *testing.T) {
 // TestStagesThroughTheAPI walks a case from amicable to injunction with the
 // guards refusing, in words, until their facts hold.
 func TestStagesThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := w.caseA.Case.ID.String()
 	path := "/api/v1/cases/" + id
@@ -259,6 +263,7 @@ func TestStagesThroughTheAPI(t *testing.T) {
 }
 
 func TestCreditorNeverSeesInternalEvents(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	path := "/api/v1/cases/" + w.caseA.Case.ID.String() + "/events"
 	if r := w.as("agent").Do("POST", path, map[string]any{"type": "note", "data": map[string]any{"text": "Débiteur agressif au téléphone"}}); r.Status != 201 {
@@ -293,6 +298,7 @@ func TestCreditorNeverSeesInternalEvents(t *testing.T) {
 // TestPaginationIsStableWhileRowsAreInserted pages through cases while new
 // ones arrive: no case is skipped or seen twice.
 func TestPaginationIsStableWhileRowsAreInserted(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	for i := 0; i < 12; i++ {
 		w.newCase(w.credA.ID, fmt.Sprint("Débiteur ", i), "")
@@ -332,6 +338,7 @@ func TestPaginationIsStableWhileRowsAreInserted(t *testing.T) {
 }
 
 func TestCaseSearchAndFilters(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ids := func(query string, as string) []string {
 		var page oapi.CasePage
@@ -369,6 +376,7 @@ func TestCaseSearchAndFilters(t *testing.T) {
 // TestQueueUnderConcurrentClaims has 64 agents ask for the next case at
 // once: every case handed out goes to exactly one agent.
 func TestQueueUnderConcurrentClaims(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	const agents, cases = 64, 40
 	for i := 0; i < cases; i++ {
@@ -427,6 +435,7 @@ func TestQueueUnderConcurrentClaims(t *testing.T) {
 }
 
 func TestQueueOrder(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	urgent := w.newCase(w.credA.ID, "Urgent", "")
 	if _, err := w.svc.UpdateCase(context.Background(), app.System, urgent.Case.ID, urgent.Case.Version, app.CasePatch{Priority: ptr(3)}); err != nil {
@@ -442,6 +451,7 @@ func TestQueueOrder(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 func TestBalanceZeroClosesAsPaid(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := w.caseA.Case.ID.String()
 	// A credit note for the whole invoice, dated its due date: nothing was

@@ -31,6 +31,7 @@ func toInjunction(t *testing.T, w *world) string {
 }
 
 func TestInjunctionPacket(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := toInjunction(t, w)
 	invoice := w.caseA.Claims[0].InvoiceNumber
@@ -70,6 +71,7 @@ func TestInjunctionPacket(t *testing.T) {
 }
 
 func TestInsolvencyDeclaration(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := w.caseA.Case.ID.String()
 	if r, _ := w.generate("lawyer", id, map[string]any{"kind": "insolvency_declaration"}); r.Status != 422 || fieldCodes(r.Problem(t))["debtor.insolvency"] != "missing" {
@@ -102,6 +104,7 @@ func TestInsolvencyDeclaration(t *testing.T) {
 }
 
 func TestIrrecoverabilityCertificate(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := w.caseA.Case.ID.String()
 	if r, _ := w.generate("lawyer", id, map[string]any{"kind": "irrecoverability_certificate"}); r.Status != 422 {
@@ -130,6 +133,7 @@ func TestIrrecoverabilityCertificate(t *testing.T) {
 }
 
 func TestRemittanceStatement(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := handWorkedCase(t, w)
 	w.as("admin").Do("PATCH", "/api/v1/creditors/"+w.credA.ID.String(), map[string]any{"mandate": map[string]any{"commission_bps": 1500, "fixed_fee_cents": 3500, "signed_on": "2025-01-10"}})

@@ -46,6 +46,7 @@ func (w *world) content(as, id string) (*http.Response, []byte) {
 func money(cents int64) string { return apitest.Flat(recouvra.FrenchMoney(cents, "EUR")) }
 
 func TestAmicableLettersCarryEveryR1244Mention(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := w.caseA.Case.ID.String()
 	r, doc := w.generate("agent", id, map[string]any{"kind": "amicable_letter"})
@@ -95,6 +96,7 @@ func TestAmicableLettersCarryEveryR1244Mention(t *testing.T) {
 }
 
 func TestFormalNoticeLetter(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := w.caseA.Case.ID.String()
 	if r, _ := w.generate("agent", id, map[string]any{"kind": "formal_notice", "options": map[string]any{"registered_number": "1A 123"}}); r.Status != 422 ||
@@ -130,6 +132,7 @@ func TestFormalNoticeLetter(t *testing.T) {
 }
 
 func TestLettersNameEveryMissingPiece(t *testing.T) {
+	t.Parallel()
 	w := newWorldWith(t, io.Discard, func(c *config.Config) { c.Agency.IBAN = "" })
 	id := w.caseA.Case.ID.String()
 	w.as("agent").Do("PATCH", "/api/v1/debtors/"+w.caseA.Debtor.ID.String(), map[string]any{"address": map[string]any{"line1": "4 rue du Moulin"}})
@@ -149,6 +152,7 @@ func TestLettersNameEveryMissingPiece(t *testing.T) {
 }
 
 func TestStatementAndReceiptDocuments(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := handWorkedCase(t, w)
 	w.setClock("2025-08-14")
@@ -217,6 +221,7 @@ func (w *world) upload(as, caseID, kind, visibility, name string, content []byte
 var tinyPDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 func TestAttachmentsAndIntegrity(t *testing.T) {
+	t.Parallel()
 	w := newWorldWith(t, io.Discard, func(c *config.Config) { c.MaxUploadBytes = 4096 })
 	id := w.caseA.Case.ID.String()
 	r := w.upload("creditor", id, "invoice", "internal", `../../etc/fa "100".exe`, tinyPDF)
@@ -264,6 +269,7 @@ func TestAttachmentsAndIntegrity(t *testing.T) {
 }
 
 func TestLetterNumbersFollowLettersLoggedByHand(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := w.caseA.Case.ID.String()
 	// A letter sent outside Recouvra and logged on the timeline is the first.

@@ -48,6 +48,7 @@ func statement(t *testing.T, c *apitest.Client, id, asOf string) oapi.Statement 
 }
 
 func TestStatementPaymentAndReversalThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := handWorkedCase(t, w)
 	agent := w.as("agent")
@@ -99,6 +100,7 @@ func TestStatementPaymentAndReversalThroughTheAPI(t *testing.T) {
 }
 
 func TestPaymentValidation(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := handWorkedCase(t, w)
 	w.setClock("2025-08-14")
@@ -135,6 +137,7 @@ func TestPaymentValidation(t *testing.T) {
 }
 
 func TestIdempotencyKeys(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := handWorkedCase(t, w)
 	w.setClock("2025-08-14")
@@ -179,6 +182,7 @@ func TestIdempotencyKeys(t *testing.T) {
 }
 
 func TestFullPaymentClosesAndReversalReopens(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := handWorkedCase(t, w)
 	w.setClock("2025-08-14")
@@ -199,6 +203,7 @@ func TestFullPaymentClosesAndReversalReopens(t *testing.T) {
 }
 
 func TestRatesAdministration(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	id := handWorkedCase(t, w)
 	admin := w.as("admin")
@@ -238,6 +243,7 @@ func TestRatesAdministration(t *testing.T) {
 }
 
 func TestDueDateCalculator(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	var out struct {
 		DueOn    string   `json:"due_on"`

@@ -26,6 +26,7 @@ func portfolio(t *testing.T, w *world, as, query string) oapi.Portfolio {
 // and by age, with what was recovered and remitted; staff see the agency's
 // or one creditor's.
 func TestPortfolio(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	today := recouvra.DateOf(w.clock.Now())
@@ -119,6 +120,7 @@ func TestPortfolio(t *testing.T) {
 // court, nearest deadline first, and says what a case at formal notice
 // still waits for before the injunction request.
 func TestDocket(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	today := recouvra.DateOf(w.clock.Now())

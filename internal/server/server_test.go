@@ -27,6 +27,7 @@ func testConfig(t testing.TB) config.Config {
 }
 
 func TestServerStartsOnPortZeroAndIsReady(t *testing.T) {
+	t.Parallel()
 	db := pgtest.DB(t)
 	srv, err := server.Start(context.Background(), testConfig(t), server.Options{DB: db, Version: "v-test"})
 	if err != nil {
@@ -56,6 +57,7 @@ func TestServerStartsOnPortZeroAndIsReady(t *testing.T) {
 }
 
 func TestReadyzIsUnavailableWhileMigrationsArePending(t *testing.T) {
+	t.Parallel()
 	db := pgtest.DB(t)
 	m, err := postgres.NewMigrator(db.SQL, nil)
 	if err != nil {
@@ -82,6 +84,7 @@ func TestReadyzIsUnavailableWhileMigrationsArePending(t *testing.T) {
 // TestGracefulShutdownLetsInFlightRequestsFinish holds a request open across
 // the shutdown and checks it completes while new connections are refused.
 func TestGracefulShutdownLetsInFlightRequestsFinish(t *testing.T) {
+	t.Parallel()
 	db := pgtest.DB(t)
 	srv, err := server.Start(context.Background(), testConfig(t), server.Options{DB: db})
 	if err != nil {

@@ -90,6 +90,7 @@ func (s *stream) none(t *testing.T, d time.Duration) {
 }
 
 func TestLiveStreamDeliversToTheCreditorAndResumes(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	creditor := w.stream(t, "creditor", "")
 	agent := w.stream(t, "agent", "")
@@ -139,6 +140,7 @@ func TestLiveStreamDeliversToTheCreditorAndResumes(t *testing.T) {
 }
 
 func TestStreamRejectsBadLastEventID(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	if r := w.openStream(w.as("creditor"), "yesterday"); r.Status != 422 {
 		t.Fatalf("%d %s", r.Status, r.Body)
