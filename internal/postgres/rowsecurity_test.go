@@ -1,0 +1,208 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/recouvra/recouvra/internal/pgtest"
+	"github.com/recouvra/recouvra/internal/postgres"
+)
+
+// rlsCase says which rows of a table with row-level security a creditor
+// may see: key selects a row's identity, own is the WHERE clause ($1 the
+// creditor) that picks them as the application role would, hiddenOwn (if
+// any) picks rows of that creditor it must not see (internal ones).
+type rlsCase struct {
+	key, own, hiddenOwn string
+}
+
+// rlsTables has one entry per table with row-level security; the test
+// fails when a table has it and no entry here.
+var rlsTables = map[string]rlsCase{
+	"creditors":   {key: "id::text", own: "id = $1"},
+	"cases":       {key: "id::text", own: "creditor_id = $1"},
+	"claims":      {key: "id::text", own: "creditor_id = $1"},
+	"debtors":     {key: "id::text", own: "id IN (SELECT debtor_id FROM cases WHERE creditor_id = $1)"},
+	"events":      {key: "seq::text", own: "creditor_id = $1 AND visibility = 'shared'", hiddenOwn: "creditor_id = $1 AND visibility = 'internal'"},
+	"payments":    {key: "id::text", own: "creditor_id = $1"},
+	"documents":   {key: "id::text", own: "creditor_id = $1 AND visibility = 'shared'", hiddenOwn: "creditor_id = $1 AND visibility = 'internal'"},
+	"remittances": {key: "document_id::text", own: "creditor_id = $1"},
+}
+
+// agencyWide are the tables the creditor scope may read whole, without
+// row-level security, and why.
+var agencyWide = map[string]string{
+	"rates": "the legal interest rates, public figures the statements use",
+}
+
+// creditorData fills two creditors' worth of every creditor-owned table:
+// cases with claims, events and documents both shared and internal,
+// payments, creditor-level documents with remittances, a debtor of each
+// alone and one owing both. It returns the two creditors.
+func creditorData(t *testing.T, db *postgres.DB) (a, b uuid.UUID) {
+	t.Helper()
+	ctx := context.Background()
+	one := func(sql string, args ...any) uuid.UUID {
+		t.Helper()
+		var id uuid.UUID
+		if err := db.Pool.QueryRow(ctx, sql, args...).Scan(&id); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		return id
+	}
+	a = one(`INSERT INTO creditors (legal_name) VALUES ('Menuiserie Dupont SARL') RETURNING id`)
+	b = one(`INSERT INTO creditors (legal_name) VALUES ('Boulangerie Martin SAS') RETURNING id`)
+	both := one(`INSERT INTO debtors (kind, name) VALUES ('company', 'Minoterie Girard SA') RETURNING id`)
+	n := 0
+	for _, cr := range []uuid.UUID{a, b} {
+		alone := one(`INSERT INTO debtors (kind, name) VALUES ('person', 'Débiteur de ' || $1::text) RETURNING id`, cr)
+		for _, debtor := range []uuid.UUID{alone, both} {
+			n++
+			c := one(`INSERT INTO cases (reference, creditor_id, debtor_id) VALUES ($1, $2, $3) RETURNING id`, fmt.Sprintf("RLS-%d", n), cr, debtor)
+			claim := one(`INSERT INTO claims (case_id, creditor_id, invoice_number, issued_on, due_on, amount_cents, currency)
+				VALUES ($1, $2, 'F-1', '2026-01-05', '2026-02-05', 10000, 'EUR') RETURNING id`, c, cr)
+			one(`INSERT INTO payments (case_id, creditor_id, amount_cents, currency, received_on, method, claim_id, receipt_number)
+				VALUES ($1, $2, 500, 'EUR', '2026-03-01', 'transfer', $3, $4) RETURNING id`, c, cr, claim, fmt.Sprintf("RLS-R-%d", n))
+			for _, vis := range []string{"shared", "internal"} {
+				one(`INSERT INTO events (case_id, creditor_id, type, visibility) VALUES ($1, $2, 'note', $3) RETURNING id`, c, cr, vis)
+				one(`INSERT INTO documents (case_id, creditor_id, kind, generated, file_name, media_type, size_bytes, sha256, visibility)
+					VALUES ($1, $2, 'other', false, 'piece.pdf', 'application/pdf', 1, repeat('a', 64), $3) RETURNING id`, c, cr, vis)
+			}
+		}
+		doc := one(`INSERT INTO documents (creditor_id, kind, generated, file_name, media_type, size_bytes, sha256, visibility)
+			VALUES ($1, 'remittance_statement', true, 'releve.pdf', 'application/pdf', 1, repeat('b', 64), 'shared') RETURNING id`, cr)
+		one(`INSERT INTO remittances (document_id, creditor_id, period_from, period_to, currency, collected_cents, direct_cents,
+			commission_cents, fees_cents, net_cents) VALUES ($1, $2, '2026-03-01', '2026-03-31', 'EUR', 1000, 0, 100, 0, 900) RETURNING document_id`, doc, cr)
+	}
+	return a, b
+}
+
+// asCreditorScope runs fn in a transaction entered exactly as
+// postgres.Store.Scoped enters one: role recouvra_creditor_scope, the
+// creditor in recouvra.creditor_id ("" for none).
+func asCreditorScope(t *testing.T, db *postgres.DB, creditor string, fn func(tx pgx.Tx)) {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, "SELECT set_config('role', 'recouvra_creditor_scope', true), set_config('recouvra.creditor_id', $1, true)", creditor); err != nil {
+		t.Fatal(err)
+	}
+	fn(tx)
+}
+
+// keys runs a query returning one text column and gives its values sorted.
+func keys(t *testing.T, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, sql string, args ...any) []string {
+	t.Helper()
+	rows, err := q.Query(context.Background(), sql, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestRowSecurityOnEveryCreditorTable runs the query that forgot its
+// filter — SELECT every row, no WHERE — as creditor A's scope on every
+// table with row-level security, and checks that exactly A's own rows come
+// back (its shared ones where rows have a visibility), while the table
+// holds B's rows and A's internal ones. Without a creditor the scope sees
+// nothing.
+func TestRowSecurityOnEveryCreditorTable(t *testing.T) {
+	db := pgtest.DB(t)
+	a, _ := creditorData(t, db)
+	for table, rc := range rlsTables {
+		all := keys(t, db.Pool, fmt.Sprintf("SELECT %s FROM %s", rc.key, table))
+		want := keys(t, db.Pool, fmt.Sprintf("SELECT %s FROM %s WHERE %s", rc.key, table, rc.own), a)
+		if len(want) == 0 || len(want) >= len(all) {
+			t.Fatalf("%s: the fixture must give A some rows and others not A's (%d of %d)", table, len(want), len(all))
+		}
+		if rc.hiddenOwn != "" {
+			if hidden := keys(t, db.Pool, fmt.Sprintf("SELECT %s FROM %s WHERE %s", rc.key, table, rc.hiddenOwn), a); len(hidden) == 0 {
+				t.Fatalf("%s: the fixture must give A rows it may not see", table)
+			}
+		}
+		asCreditorScope(t, db, a.String(), func(tx pgx.Tx) {
+			got := keys(t, tx, fmt.Sprintf("SELECT %s FROM %s", rc.key, table)) // the forgotten filter
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: creditor A's scope saw %d rows %v, want its own %d %v", table, len(got), got, len(want), want)
+			}
+		})
+		asCreditorScope(t, db, "", func(tx pgx.Tx) {
+			if got := keys(t, tx, fmt.Sprintf("SELECT %s FROM %s", rc.key, table)); len(got) != 0 {
+				t.Errorf("%s: a scope without a creditor saw %v", table, got)
+			}
+		})
+	}
+}
+
+// TestEveryCreditorTableIsWalled lists the tables with row-level security
+// and the tables with a creditor_id column, and fails when a table the
+// creditor scope may read has no row-level security (unless it is
+// agency-wide by design), when a table with creditor_id is readable by the
+// scope without it, or when a table with it has no case in
+// TestRowSecurityOnEveryCreditorTable — so a table added later is covered.
+func TestEveryCreditorTableIsWalled(t *testing.T) {
+	db := pgtest.DB(t)
+	ctx := context.Background()
+	rls := keys(t, db.Pool, `SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relrowsecurity`)
+	withCreditor := keys(t, db.Pool, `SELECT DISTINCT table_name::text FROM information_schema.columns c
+		JOIN pg_class r ON r.relname = c.table_name AND r.relkind IN ('r', 'p')
+		WHERE c.table_schema = current_schema() AND c.column_name = 'creditor_id'`)
+	readable := keys(t, db.Pool, `SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm')
+		  AND has_table_privilege('recouvra_creditor_scope', c.oid, 'SELECT')`)
+	if len(rls) < len(rlsTables) || len(withCreditor) == 0 {
+		t.Fatalf("catalogue: rls %v, creditor_id %v", rls, withCreditor)
+	}
+	for _, table := range rls {
+		if _, ok := rlsTables[table]; !ok {
+			t.Errorf("table %s has row-level security and no case in TestRowSecurityOnEveryCreditorTable", table)
+		}
+	}
+	for table := range rlsTables {
+		if !slices.Contains(rls, table) {
+			t.Errorf("table %s is expected to have row-level security and has not", table)
+		}
+	}
+	for _, table := range readable {
+		if !slices.Contains(rls, table) && agencyWide[table] == "" {
+			t.Errorf("the creditor scope may read table %s, which has no row-level security", table)
+		}
+	}
+	for _, table := range withCreditor {
+		if slices.Contains(rls, table) {
+			continue
+		}
+		if agencyWide[table] != "" || slices.Contains(readable, table) {
+			t.Errorf("table %s carries creditor_id and the creditor scope reads it without row-level security", table)
+			continue
+		}
+		// Closed altogether (users, api_keys): the scope cannot read it at all.
+		asCreditorScope(t, db, uuid.NewString(), func(tx pgx.Tx) {
+			_, err := tx.Exec(ctx, "SELECT * FROM "+pgx.Identifier{table}.Sanitize())
+			var pgErr *pgconn.PgError
+			if !errors.As(err, &pgErr) || pgErr.Code != "42501" { // insufficient_privilege
+				t.Errorf("table %s carries creditor_id, has no row-level security, and the scope's read gave %v, not a refusal", table, err)
+			}
+		})
+	}
+}
