@@ -6,6 +6,7 @@ package app
 
 import (
 	"encoding/base64"
+	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,6 +33,10 @@ type Config struct {
 	MaxUploadBytes int64
 	// Batches keeps document batches and queues their background job.
 	Batches BatchStore
+	// Logger receives what an operator should know about a use case that
+	// succeeded anyway (a document printed with replaced characters); nil
+	// discards it.
+	Logger *slog.Logger
 }
 
 // Service is the application: every use case is a method.
@@ -54,6 +59,9 @@ func New(store Store, policy Policy, cfg Config, now func() time.Time) (*Service
 	}
 	if cfg.LeaseDuration <= 0 {
 		cfg.LeaseDuration = 15 * time.Minute
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: store, policy: policy, cfg: cfg, now: func() time.Time { return now().UTC() }, dummyHash: dummy}, nil
 }

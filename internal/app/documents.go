@@ -37,7 +37,7 @@ type DocOptions struct {
 
 // generated is a rendered document and what it changes on its case.
 type generated struct {
-	pdf       []byte
+	pdf       documents.File
 	reference string
 	fileName  string
 	event     *recouvra.EventType // a letter is recorded as sent
@@ -65,6 +65,7 @@ func (s *Service) generateDocument(ctx context.Context, p recouvra.Principal, ca
 	}
 	var doc recouvra.Document
 	var rendered []byte
+	var replaced documents.Replacements
 	err := s.store.Tx(ctx, func(r Repo) error {
 		c, err := r.CaseByID(ctx, p.Scope(), caseID, true)
 		if err != nil {
@@ -105,11 +106,11 @@ func (s *Service) generateDocument(ctx context.Context, p recouvra.Principal, ca
 		if err != nil {
 			return err
 		}
-		sha, size, err := s.cfg.Blobs.Put(ctx, bytes.NewReader(g.pdf))
+		sha, size, err := s.cfg.Blobs.Put(ctx, bytes.NewReader(g.pdf.PDF))
 		if err != nil {
 			return err
 		}
-		rendered = g.pdf
+		rendered, replaced = g.pdf.PDF, g.pdf.Replaced
 		doc = recouvra.Document{ID: uuid.Must(uuid.NewV7()), CaseID: &c.ID, CreditorID: c.CreditorID, Kind: string(kind), Generated: true,
 			FileName: g.fileName, MediaType: "application/pdf", SizeBytes: size, SHA256: sha, Reference: g.reference,
 			Visibility: recouvra.Shared, Supersedes: opts.Supersedes, CreatedAt: s.now()}
@@ -140,7 +141,21 @@ func (s *Service) generateDocument(ctx context.Context, p recouvra.Principal, ca
 		return nil
 	})
 	// A content stored before a failed transaction is unreachable: no row names it.
+	if err == nil {
+		s.logReplaced(kind, replaced, "case_id", caseID)
+	}
 	return doc, rendered, err
+}
+
+// logReplaced says when a document was produced with characters its fonts
+// cannot print (drawn as U+FFFD): data entered before the entry rule, or a
+// script without a bundled font. The code points are logged, not the text.
+func (s *Service) logReplaced(kind documents.Kind, r documents.Replacements, about string, id uuid.UUID) {
+	if r.Count == 0 {
+		return
+	}
+	s.cfg.Logger.Warn("document rendered with replaced characters", "kind", string(kind), about, id.String(),
+		"replaced", r.Count, "characters", r.CodePoints())
 }
 
 // render writes the PDF of one kind.
@@ -175,7 +190,7 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 			return generated{}, recouvra.Invalid("Document impossible à produire.", missing...)
 		}
 		letterKind, file := recouvra.LetterAmicable, "relance-"+ref+".pdf"
-		var b []byte
+		var b documents.File
 		var err error
 		if kind == documents.KindFormalNotice {
 			letterKind, file = recouvra.LetterFormalNotice, "mise-en-demeure-"+ref+".pdf"
@@ -517,6 +532,7 @@ func (s *Service) RemittanceStatement(ctx context.Context, p recouvra.Principal,
 		return recouvra.Document{}, recouvra.Invalid("Période invalide.", recouvra.FieldError{Field: "to", Code: "future", Message: "Un relevé porte sur une période écoulée."})
 	}
 	var doc recouvra.Document
+	var replaced documents.Replacements
 	err := s.store.Tx(ctx, func(r Repo) error {
 		creditor, err := r.CreditorByID(ctx, recouvra.AllCreditors, creditorID)
 		if err != nil {
@@ -553,10 +569,11 @@ func (s *Service) RemittanceStatement(ctx context.Context, p recouvra.Principal,
 		if err != nil {
 			return err
 		}
-		sha, size, err := s.cfg.Blobs.Put(ctx, bytes.NewReader(b))
+		sha, size, err := s.cfg.Blobs.Put(ctx, bytes.NewReader(b.PDF))
 		if err != nil {
 			return err
 		}
+		replaced = b.Replaced
 		ref := fmt.Sprintf("REV-%s-%s", from.String(), to.String())
 		doc = recouvra.Document{ID: uuid.Must(uuid.NewV7()), CreditorID: creditorID, Kind: string(documents.KindRemittance), Generated: true,
 			FileName: "releve-reversement-" + from.String() + "-" + to.String() + ".pdf", MediaType: "application/pdf", SizeBytes: size, SHA256: sha,
@@ -574,6 +591,9 @@ func (s *Service) RemittanceStatement(ctx context.Context, p recouvra.Principal,
 		return r.InsertAudit(ctx, s.audit(p, Meta{}, "remittance_statement.create", "document", &doc.ID, map[string]any{
 			"creditor_id": creditorID, "from": from.String(), "to": to.String(), "net_cents": t.NetCents, "commission_cents": t.CommissionCents}))
 	})
+	if err == nil {
+		s.logReplaced(documents.KindRemittance, replaced, "creditor_id", creditorID)
+	}
 	return doc, err
 }
 

@@ -52,7 +52,7 @@ func party(d *pdf.Doc, role, name string, a recouvra.Address, siren string) {
 // every item the form asks (parties and identifiers, the court, the amount
 // split into principal, interest and indemnities with their legal basis,
 // the exhibits), the statement of claim, and the numbered list of exhibits.
-func InjunctionPacket(f Filing) ([]byte, error) {
+func InjunctionPacket(f Filing) (File, error) {
 	st, cur := f.Statement, f.Statement.Currency
 	d := newDoc(f.Agency, "Requête en injonction de payer", f.At)
 	d.Title("Requête en injonction de payer")
@@ -111,7 +111,7 @@ func InjunctionPacket(f Filing) ([]byte, error) {
 
 	d.NewPage()
 	appendStatement(d, f.Case, f.Creditor, f.Debtor, st)
-	return d.Bytes()
+	return d.File()
 }
 
 // appendStatement writes the statement of claim into a larger document.
@@ -135,7 +135,7 @@ type Declaration struct {
 // InsolvencyDeclaration is the declaration of claim to the mandataire
 // judiciaire (C. com. L622-24, R622-23): the amount due at the opening, how
 // interest still running is computed, the exhibits, the deadline.
-func InsolvencyDeclaration(dc Declaration) ([]byte, error) {
+func InsolvencyDeclaration(dc Declaration) (File, error) {
 	ins := dc.Debtor.Insolvency
 	st, cur := dc.Statement, dc.Statement.Currency
 	d := newDoc(dc.Agency, "Déclaration de créance", dc.At)
@@ -168,7 +168,7 @@ func InsolvencyDeclaration(dc Declaration) ([]byte, error) {
 	d.Signature(dc.Agency.Name)
 	d.NewPage()
 	appendStatement(d, dc.Case, dc.Creditor, dc.Debtor, st)
-	return d.Bytes()
+	return d.File()
 }
 
 func sirenSuffix(s string) string {
@@ -213,7 +213,7 @@ func VATDeadline(event recouvra.Date) recouvra.Date {
 // irrecoverable and gives what its corrective invoice needs to recover the
 // VAT (CGI art. 272): for each invoice, the amounts still unpaid net, VAT
 // and TTC, the cause and its proof.
-func IrrecoverabilityCertificate(ct Certificate) ([]byte, error) {
+func IrrecoverabilityCertificate(ct Certificate) (File, error) {
 	proof := ct.Case.Irrecoverable
 	d := newDoc(ct.Agency, "Attestation d'irrécouvrabilité", ct.At)
 	d.Address(append([]string{ct.Creditor.LegalName}, addressLines(ct.Creditor.Address)...)...)
@@ -253,7 +253,7 @@ func IrrecoverabilityCertificate(ct Certificate) ([]byte, error) {
 		money(totVAT, cur), recouvra.FrenchDate(VATDeadline(proof.On))))
 	d.Small("Pénalités, intérêts et indemnités ne portent pas de TVA et n'entrent pas dans la facture rectificative.")
 	d.Signature(ct.Agency.Name)
-	return d.Bytes()
+	return d.File()
 }
 
 // RemittanceLine is one payment of a remittance statement.
@@ -303,7 +303,7 @@ func (r Remittance) Totals() RemittanceTotals {
 // RemittanceStatement is a creditor's account for a period: payments
 // collected, commission and fees per the mandate, net to remit (CPCE
 // R124-6: funds are passed on within one month of collection).
-func RemittanceStatement(r Remittance) ([]byte, error) {
+func RemittanceStatement(r Remittance) (File, error) {
 	d := newDoc(r.Agency, "Relevé de reversement", r.At)
 	d.Address(append([]string{r.Creditor.LegalName}, addressLines(r.Creditor.Address)...)...)
 	d.Right(fmt.Sprintf("%s, le %s", r.Agency.City, recouvra.FrenchDate(recouvra.DateOf(r.At))))
@@ -338,5 +338,5 @@ func RemittanceStatement(r Remittance) ([]byte, error) {
 		d.Small("Le montant net est négatif : la commission et les frais dus sur les paiements reçus directement par le créancier lui seront facturés.")
 	}
 	d.Small("Les fonds sont reversés dans le mois de leur encaissement, sauf stipulation contraire du mandat (article R124-6 du code des procédures civiles d'exécution).")
-	return d.Bytes()
+	return d.File()
 }

@@ -99,6 +99,14 @@ func oneLine(a recouvra.Address) string {
 
 func newDoc(a Agency, title string, at time.Time) *pdf.Doc { return pdf.New(a.Letterhead, title, at) }
 
+// File is a rendered document: the PDF, and the characters of the case's
+// data that its fonts could not print (drawn as U+FFFD), for the caller's
+// log. A document is produced whatever text the case holds.
+type File = pdf.File
+
+// Replacements are the characters a document could not print.
+type Replacements = pdf.Replacements
+
 // recipient prints the debtor's address block.
 func recipient(d *pdf.Doc, debtor recouvra.Debtor) {
 	d.Address(append([]string{debtor.Name}, addressLines(debtor.Address)...)...)
@@ -175,7 +183,7 @@ func bicSuffix(bic string) string {
 }
 
 // AmicableLetter is the agency's reminder to the debtor.
-func AmicableLetter(l Letter) ([]byte, error) {
+func AmicableLetter(l Letter) (File, error) {
 	d := newDoc(l.Agency, "Lettre de relance amiable", l.At)
 	recipient(d, l.Debtor)
 	d.Right(fmt.Sprintf("%s, le %s", l.Agency.City, recouvra.FrenchDate(l.Date)))
@@ -185,12 +193,12 @@ func AmicableLetter(l Letter) ([]byte, error) {
 	d.Para(fmt.Sprintf("Malgré les échéances convenues, les factures ci-dessous de %s restent impayées à ce jour. Nous vous invitons à régulariser cette situation, ou à prendre contact avec nous si vous contestez tout ou partie de ces sommes.", l.Creditor.LegalName))
 	mentions(d, l, fmt.Sprintf("Nous vous demandons de régler la somme de %s dans les meilleurs délais.", money(l.Statement.Totals.TotalDueCents, l.Statement.Currency)))
 	d.Signature("Le service recouvrement", l.Agency.Name)
-	return d.Bytes()
+	return d.File()
 }
 
 // FormalNotice is the mise en demeure, sent by registered letter with
 // acknowledgement of receipt.
-func FormalNotice(l Letter, deadlineDays int, legalInterest bool) ([]byte, error) {
+func FormalNotice(l Letter, deadlineDays int, legalInterest bool) (File, error) {
 	d := newDoc(l.Agency, "Mise en demeure", l.At)
 	d.Small("LETTRE RECOMMANDÉE AVEC DEMANDE D'AVIS DE RÉCEPTION n° " + l.RegisteredNumber)
 	recipient(d, l.Debtor)
@@ -210,19 +218,19 @@ func FormalNotice(l Letter, deadlineDays int, legalInterest bool) ([]byte, error
 	d.Para(consequence)
 	mentions(d, l, fmt.Sprintf("Nous vous mettons en demeure de régler la somme de %s dans un délai de %d jours à compter de la réception de la présente.", total, deadlineDays))
 	d.Signature("Le service recouvrement", l.Agency.Name)
-	return d.Bytes()
+	return d.File()
 }
 
 // StatementPDF is the statement of claim at a date, line by line as the
 // API returns it.
-func StatementPDF(a Agency, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor, st recouvra.Statement, at time.Time) ([]byte, error) {
+func StatementPDF(a Agency, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor, st recouvra.Statement, at time.Time) (File, error) {
 	title := "Décompte de créance"
 	if st.Provisional {
 		title += " (provisoire)"
 	}
 	d := newDoc(a, title, at)
 	writeStatement(d, c, creditor, debtor, st, title)
-	return d.Bytes()
+	return d.File()
 }
 
 // writeStatement writes a statement of claim on d.
@@ -305,7 +313,7 @@ var methods = map[recouvra.PaymentMethod]string{
 
 // PaymentReceipt is the receipt the agency gives for every payment (CPCE
 // R124-6).
-func PaymentReceipt(r Receipt) ([]byte, error) {
+func PaymentReceipt(r Receipt) (File, error) {
 	d := newDoc(r.Agency, "Reçu "+r.Payment.ReceiptNumber, r.At)
 	recipient(d, r.Debtor)
 	d.Right(fmt.Sprintf("%s, le %s", r.Agency.City, recouvra.FrenchDate(recouvra.DateOf(r.At))))
@@ -327,5 +335,5 @@ func PaymentReceipt(r Receipt) ([]byte, error) {
 	}
 	d.Small("Reçu délivré en application de l'article R124-6 du code des procédures civiles d'exécution. Les sommes encaissées sont reversées au créancier dans le délai prévu au mandat.")
 	d.Signature(r.Agency.Name)
-	return d.Bytes()
+	return d.File()
 }

@@ -3,6 +3,13 @@
 // family for French text, accents, € and the narrow no-break space, the
 // agency's letterhead, page numbers, and deterministic output for a fixed
 // clock — the same inputs give the same bytes.
+//
+// Every text drawn goes through one gate (Doc.text, see text.go): a
+// character the embedded fonts cannot print — CJK, emoji, private-use or
+// unassigned code points, controls, bidi overrides — is drawn as U+FFFD and
+// counted, so a document is always produced, shows where something could
+// not be printed, and says so to its caller (File.Replaced). Lines that
+// would run off the page wrap instead.
 package pdf
 
 import (
@@ -36,8 +43,9 @@ type Letterhead struct {
 
 // Doc is a document being written, A4 portrait, millimetres.
 type Doc struct {
-	f     *fpdf.Fpdf
-	title string
+	f        *fpdf.Fpdf
+	title    string
+	replaced Replacements
 }
 
 // New starts a document. at stamps its metadata (creation date), so a
@@ -56,12 +64,21 @@ func New(lh Letterhead, title string, at time.Time) *Doc {
 	f.SetAutoPageBreak(true, 22)
 	f.AliasNbPages("{nb}")
 	d := &Doc{f: f, title: title}
+	// The letterhead and title are cleaned once, not on every page, so
+	// that a replaced character is counted once.
+	lh.Name = d.text(lh.Name, "B", false)
+	lh.Address = append([]string(nil), lh.Address...)
+	for i := range lh.Address {
+		lh.Address[i] = d.text(lh.Address[i], "", false)
+	}
+	lh.SIREN, lh.Phone, lh.Email = d.text(lh.SIREN, "", false), d.text(lh.Phone, "", false), d.text(lh.Email, "", false)
+	footer := d.text(title, "", false)
 	f.SetHeaderFunc(func() { d.header(lh) })
 	f.SetFooterFunc(func() {
 		f.SetY(-15)
 		f.SetFont(family, "", 8)
 		f.SetTextColor(110, 110, 110)
-		f.CellFormat(0, 5, fmt.Sprintf("%s — page %d/{nb}", title, f.PageNo()), "", 0, "C", false, 0, "")
+		f.CellFormat(0, 5, fmt.Sprintf("%s — page %d/{nb}", footer, f.PageNo()), "", 0, "C", false, 0, "")
 		f.SetTextColor(0, 0, 0)
 	})
 	f.AddPage()
@@ -82,7 +99,7 @@ func (d *Doc) header(lh Letterhead) {
 	}
 	f.SetXY(x, 12)
 	f.SetFont(family, "B", 11)
-	f.CellFormat(0, 5, lh.Name, "", 1, "L", false, 0, "")
+	f.MultiCell(0, 5, lh.Name, "", "L", false)
 	f.SetFont(family, "", 8)
 	info := append([]string{}, lh.Address...)
 	var contact []string
@@ -100,15 +117,26 @@ func (d *Doc) header(lh Letterhead) {
 	}
 	for _, l := range info {
 		f.SetX(x)
-		f.CellFormat(0, 3.8, l, "", 1, "L", false, 0, "")
+		f.MultiCell(0, 3.8, l, "", "L", false)
 	}
 	f.SetDrawColor(180, 180, 180)
 	f.Line(20, f.GetY()+2, 190, f.GetY()+2)
 	f.SetY(f.GetY() + 6)
 }
 
+// text is the one gate of every text drawn: s made printable with the face
+// of style ("" or "B"), its replaced characters counted (text.go).
+func (d *Doc) text(s, style string, multiline bool) string {
+	c := regularCover
+	if style == "B" {
+		c = boldCover
+	}
+	return clean(s, c, multiline, &d.replaced)
+}
+
 // Address prints a block of lines at the right, where a window envelope
-// shows the recipient.
+// shows the recipient; a line too long for the window wraps inside it
+// (a word longer than the window breaks) rather than run off the page.
 func (d *Doc) Address(lines ...string) {
 	d.f.SetFont(family, "", 10)
 	for _, l := range lines {
@@ -116,7 +144,7 @@ func (d *Doc) Address(lines ...string) {
 			continue
 		}
 		d.f.SetX(115)
-		d.f.CellFormat(75, 5, l, "", 1, "L", false, 0, "")
+		d.f.MultiCell(75, 5, d.text(l, "", false), "", "L", false)
 	}
 	d.f.Ln(6)
 }
@@ -124,14 +152,14 @@ func (d *Doc) Address(lines ...string) {
 // Right prints a line aligned right (place and date).
 func (d *Doc) Right(text string) {
 	d.f.SetFont(family, "", 10)
-	d.f.CellFormat(0, 5, text, "", 1, "R", false, 0, "")
+	d.f.MultiCell(0, 5, d.text(text, "", false), "", "R", false)
 	d.f.Ln(2)
 }
 
 // Title prints a bold heading.
 func (d *Doc) Title(text string) {
 	d.f.SetFont(family, "B", 13)
-	d.f.MultiCell(0, 6, text, "", "L", false)
+	d.f.MultiCell(0, 6, d.text(text, "B", true), "", "L", false)
 	d.f.Ln(2)
 }
 
@@ -139,31 +167,32 @@ func (d *Doc) Title(text string) {
 func (d *Doc) Heading(text string) {
 	d.f.Ln(1)
 	d.f.SetFont(family, "B", 10.5)
-	d.f.MultiCell(0, 5.5, text, "", "L", false)
+	d.f.MultiCell(0, 5.5, d.text(text, "B", true), "", "L", false)
 	d.f.Ln(1)
 }
 
 // Para prints a justified paragraph.
 func (d *Doc) Para(text string) {
 	d.f.SetFont(family, "", 10)
-	d.f.MultiCell(0, 5, text, "", "J", false)
+	d.f.MultiCell(0, 5, d.text(text, "", true), "", "J", false)
 	d.f.Ln(2)
 }
 
 // Small prints a paragraph in small type (legal texts, notes).
 func (d *Doc) Small(text string) {
 	d.f.SetFont(family, "", 8.5)
-	d.f.MultiCell(0, 4.2, text, "", "J", false)
+	d.f.MultiCell(0, 4.2, d.text(text, "", true), "", "J", false)
 	d.f.Ln(1.5)
 }
 
-// Field prints "label: value" on one line.
+// Field prints "label: value"; a long value wraps under itself.
 func (d *Doc) Field(label, value string) {
 	d.f.SetFont(family, "B", 10)
+	label = d.text(label, "B", false)
 	w := d.f.GetStringWidth(label+" : ") + 1
 	d.f.CellFormat(w, 5, label+" :", "", 0, "L", false, 0, "")
 	d.f.SetFont(family, "", 10)
-	d.f.MultiCell(0, 5, value, "", "L", false)
+	d.f.MultiCell(0, 5, d.text(value, "", false), "", "L", false)
 }
 
 // Column is one column of a table.
@@ -181,7 +210,7 @@ func (d *Doc) Table(cols []Column, rows [][]string, bold map[int]bool) {
 		f.SetFont(family, "B", 8.5)
 		f.SetFillColor(235, 235, 235)
 		for _, c := range cols {
-			f.CellFormat(c.Width, 6, c.Title, "1", 0, "C", true, 0, "")
+			f.CellFormat(c.Width, 6, fit(f, d.text(c.Title, "B", false), c.Width-1.5), "1", 0, "C", true, 0, "")
 		}
 		f.Ln(-1)
 	}
@@ -201,23 +230,29 @@ func (d *Doc) Table(cols []Column, rows [][]string, bold map[int]bool) {
 			if j < len(r) {
 				cell = r[j]
 			}
-			f.CellFormat(c.Width, 5.5, fit(f, cell, c.Width-1.5), "1", 0, c.Align, false, 0, "")
+			f.CellFormat(c.Width, 5.5, fit(f, d.text(cell, style, false), c.Width-1.5), "1", 0, c.Align, false, 0, "")
 		}
 		f.Ln(-1)
 	}
 	f.Ln(3)
 }
 
-// fit shortens text that would overflow a cell, with an ellipsis.
+// fit shortens text that would overflow a cell, with an ellipsis. fpdf
+// does not kern, so a string's width is the sum of its runes': one pass,
+// however long the text.
 func fit(f *fpdf.Fpdf, s string, w float64) string {
 	if f.GetStringWidth(s) <= w {
 		return s
 	}
-	r := []rune(s)
-	for len(r) > 1 && f.GetStringWidth(string(r)+"…") > w {
-		r = r[:len(r)-1]
+	room := w - f.GetStringWidth("…")
+	used := 0.0
+	for i, r := range s {
+		used += f.GetStringWidth(string(r))
+		if used > room {
+			return s[:i] + "…"
+		}
 	}
-	return string(r) + "…"
+	return s
 }
 
 // Signature prints a closing and signature block.
@@ -226,7 +261,7 @@ func (d *Doc) Signature(lines ...string) {
 	d.f.SetFont(family, "", 10)
 	for _, l := range lines {
 		d.f.SetX(115)
-		d.f.CellFormat(75, 5, l, "", 1, "L", false, 0, "")
+		d.f.MultiCell(75, 5, d.text(l, "", false), "", "L", false)
 	}
 }
 
@@ -248,6 +283,21 @@ func (d *Doc) Bytes() ([]byte, error) {
 	_, err := d.WriteTo(&b)
 	return b.Bytes(), err
 }
+
+// File is a rendered document and the characters its fonts could not print.
+type File struct {
+	PDF      []byte
+	Replaced Replacements // drawn as U+FFFD; Count 0 when none
+}
+
+// File renders the PDF in memory with its replacements.
+func (d *Doc) File() (File, error) {
+	b, err := d.Bytes()
+	return File{PDF: b, Replaced: d.replaced}, err
+}
+
+// Replaced reports the characters replaced so far.
+func (d *Doc) Replaced() Replacements { return d.replaced }
 
 type countWriter struct {
 	w io.Writer

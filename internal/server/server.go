@@ -116,7 +116,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	// The queue works batches through the service, and the service queues
 	// them: the queue is bound once both exist.
 	var queue *jobs.Queue
-	service, err := newService(s.db.DB, cfg, policy, opts.Password, opts.Now, func(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+	service, err := newService(s.db.DB, cfg, policy, opts.Password, opts.Now, opts.Logger, func(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
 		return queue.EnqueueBatch(ctx, tx, id)
 	})
 	if err != nil {
@@ -228,10 +228,10 @@ func NewService(db *postgres.DB, cfg config.Config, password *credential.Params,
 	if err != nil {
 		return nil, err
 	}
-	return newService(db, cfg, policy, password, now, nil)
+	return newService(db, cfg, policy, password, now, nil, nil)
 }
 
-func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, password *credential.Params, now func() time.Time, enqueue postgres.Enqueuer) (*app.Service, error) {
+func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, password *credential.Params, now func() time.Time, logger *slog.Logger, enqueue postgres.Enqueuer) (*app.Service, error) {
 	params := credential.DefaultParams
 	if password != nil {
 		params = *password
@@ -257,6 +257,7 @@ func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, passwor
 		Blobs:          blobstore.Local{Dir: filepath.Join(cfg.DataDir, "documents")},
 		MaxUploadBytes: cfg.MaxUploadBytes,
 		Batches:        postgres.NewBatches(db, enqueue),
+		Logger:         logger,
 	}, now)
 }
 
