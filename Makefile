@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/recouvra
 
-.PHONY: run build web web-deps web-test browser test vet fmt-check generate postgres-server pdf-tools bench bench-documents clean
+.PHONY: run build web web-deps web-test lint-api browser test vet fmt-check generate postgres-server pdf-tools bench bench-documents clean
 
 ## run: build (web app included), start the private PostgreSQL, migrate, load the demo agency and serve on http://127.0.0.1:8080
 run: postgres-server web build
@@ -16,7 +16,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/recouvra
 
 ## test: every check CI runs (the web app is built first: the end-to-end tests drive it in Chromium)
-test: postgres-server pdf-tools browser vet fmt-check web-test web
+test: postgres-server pdf-tools browser vet fmt-check lint-api web-test web
 	$(GO) test -race -count=1 -timeout 10m ./...
 
 ## web: build the web app into web/dist/app, which the binary embeds (needs Node.js and npm)
@@ -26,6 +26,10 @@ web: web-deps
 ## web-test: type-check the web app and run its unit tests
 web-test: web-deps
 	cd web && npx tsc --noEmit && npm test
+
+## lint-api: lint the contract (api/openapi.yaml) with Spectral, its OpenAPI rules and the OWASP API Security ruleset (api/.spectral.yaml); any error fails
+lint-api: web-deps
+	cd web && npx spectral lint ../api/openapi.yaml --ruleset ../api/.spectral.yaml --fail-severity error
 
 # npm ci when the lock file is newer than the installed packages.
 web-deps: web/node_modules/.package-lock.json
