@@ -90,6 +90,7 @@ func (s *Service) CreateCase(ctx context.Context, p recouvra.Principal, in NewCa
 	if len(in.Claims) == 0 {
 		fields = append(fields, recouvra.FieldError{Field: "claims", Code: "required", Message: "Un dossier compte au moins une facture."})
 	}
+	fields = append(fields, recouvra.PrintableField("creditor_reference", in.CreditorReference, recouvra.OneLine)...) // printed on letters
 	c := recouvra.Case{
 		ID: uuid.Must(uuid.NewV7()), CreditorReference: strings.TrimSpace(in.CreditorReference), Stage: recouvra.StageAmicable,
 		Priority: 1, Currency: currency, NextActionOn: in.NextActionOn, Version: 1, CreatedAt: now, UpdatedAt: now,
@@ -328,6 +329,9 @@ func (s *Service) UpdateCase(ctx context.Context, p recouvra.Principal, id uuid.
 	return s.changeCase(ctx, p, id, &version, func(r Repo, c *recouvra.Case, _ recouvra.Facts) ([]recouvra.Event, error) {
 		changes := map[string]any{}
 		if patch.CreditorReference != nil {
+			if f := recouvra.PrintableField("creditor_reference", *patch.CreditorReference, recouvra.OneLine); f != nil {
+				return nil, recouvra.Invalid("Référence illisible.", f...)
+			}
 			c.CreditorReference = strings.TrimSpace(*patch.CreditorReference)
 			changes["creditor_reference"] = c.CreditorReference
 		}

@@ -179,6 +179,7 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 			if l.RegisteredNumber == "" {
 				missing = append(missing, recouvra.FieldError{Field: "options.registered_number", Code: "required", Message: "Indiquez le numéro de la lettre recommandée avec avis de réception."})
 			}
+			missing = append(missing, recouvra.PrintableField("options.registered_number", l.RegisteredNumber, recouvra.OneLine)...)
 			if c.Stage != recouvra.StageFormalNotice {
 				missing = append(missing, recouvra.FieldError{Field: "kind", Code: "wrong_stage", Message: "La mise en demeure se produit à l'étape « mise en demeure »."})
 			}
@@ -263,6 +264,7 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 		if court == "" {
 			missing = append(missing, recouvra.FieldError{Field: "options.court", Code: "required", Message: "Indiquez la juridiction saisie."})
 		}
+		missing = append(missing, recouvra.PrintableField("options.court", opts.Court, recouvra.OneLine)...)
 		st := recouvra.ComputeStatement(in)
 		if st.Provisional {
 			missing = append(missing, recouvra.FieldError{Field: "statement", Code: "provisional", Message: "Le décompte utilise un taux provisoire (semestre " +

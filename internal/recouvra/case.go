@@ -176,6 +176,7 @@ func (cl *Claim) Validate(caseCurrency string, prefix string) []FieldError {
 	if strings.TrimSpace(cl.InvoiceNumber) == "" {
 		f = append(f, FieldError{prefix + "invoice_number", "required", "Le numéro de facture est obligatoire."})
 	}
+	f = printable(f, prefix+"invoice_number", cl.InvoiceNumber, OneLine)
 	if cl.IssuedOn.IsZero() {
 		f = append(f, FieldError{prefix + "issued_on", "required", "La date de facture est obligatoire."})
 	}

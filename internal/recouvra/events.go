@@ -104,6 +104,14 @@ func (c *Case) ApplyEvent(t EventType, data map[string]any, f Facts) error {
 		if len(s) > 4000 {
 			bad(key, "too_long", "4000 caractères au plus.")
 		}
+		lines := OneLine
+		switch key {
+		case "note", "text", "reason", "resolution": // free text
+			lines = MultiLine
+		}
+		if code, msg, ok := Unprintable(s, lines); !ok {
+			bad(key, code, msg)
+		}
 		return s
 	}
 	date := func(key string, required bool) Date {
@@ -320,6 +328,9 @@ func (c *Case) RecordCourtStep(in CourtStepInput, today Date) (map[string]any, e
 		}
 		if strings.TrimSpace(in.Court) == "" {
 			return nil, Invalid("Tribunal manquant.", FieldError{"court", "required", "Indiquez le tribunal saisi."})
+		}
+		if f := printable(nil, "court", in.Court, OneLine); f != nil {
+			return nil, Invalid("Tribunal illisible.", f...)
 		}
 		inj.FiledOn, inj.Court = in.On, strings.TrimSpace(in.Court)
 		data["court"] = inj.Court

@@ -71,6 +71,7 @@ func (u *User) Validate() error {
 	} else if utf8.RuneCountInString(name) > 200 {
 		fields = append(fields, FieldError{"name", "too_long", "Le nom ne peut dépasser 200 caractères."})
 	}
+	fields = printable(fields, "name", u.Name, OneLine) // signs court filings
 	switch {
 	case !u.Role.Valid():
 		fields = append(fields, FieldError{"role", "invalid", "Rôle inconnu : admin, agent, lawyer ou creditor."})
@@ -181,6 +182,16 @@ func (c *Creditor) Validate() error {
 		f = append(f, FieldError{"legal_name", "required", "La raison sociale est obligatoire."})
 	case utf8.RuneCountInString(name) > 200:
 		f = append(f, FieldError{"legal_name", "too_long", "La raison sociale ne peut dépasser 200 caractères."})
+	}
+	// What letters print, or a person reads back, must be printable.
+	f = printable(f, "legal_name", c.LegalName, OneLine)
+	f = printableAddress(f, "address.", c.Address)
+	for i, k := range c.Contacts {
+		p := indexed("contacts", i) + "."
+		f = printable(f, p+"name", k.Name, OneLine)
+		f = printable(f, p+"email", k.Email, OneLine)
+		f = printable(f, p+"phone", k.Phone, OneLine)
+		f = printable(f, p+"role", k.Role, OneLine)
 	}
 	f = append(f, normalizeIdentifiers("", &c.SIREN, &c.SIRET, &c.VATNumber)...)
 	if c.IBAN != "" {

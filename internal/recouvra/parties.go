@@ -148,7 +148,17 @@ func (d *Debtor) Validate() []FieldError {
 	if d.Address.Country == "" {
 		d.Address.Country = "FR"
 	}
+	// What letters print, or a person reads back, must be printable.
+	f = printable(f, "debtor.name", d.Name, OneLine)
+	f = printableAddress(f, "debtor.address.", d.Address)
+	for i, e := range d.Emails {
+		f = printable(f, indexed("debtor.emails", i), e, OneLine)
+	}
+	for i, p := range d.Phones {
+		f = printable(f, indexed("debtor.phones", i), p, OneLine)
+	}
 	if d.Insolvency != nil {
+		f = printable(f, "debtor.insolvency.court", d.Insolvency.Court, OneLine)
 		switch d.Insolvency.Proceedings {
 		case ProceedingsSafeguard, ProceedingsRecovery, ProceedingsLiquidation:
 		default:
