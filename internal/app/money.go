@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -107,7 +109,7 @@ func (s *Service) Statement(ctx context.Context, p recouvra.Principal, id uuid.U
 	var v StatementView
 	scope := p.Scope()
 	err := s.store.Scoped(ctx, scope, func(r Repo) error {
-		c, err := r.CaseByID(ctx, scope, id, false)
+		c, err := r.CaseByID(ctx, scope, id, NoLock)
 		if err != nil {
 			return err
 		}
@@ -149,27 +151,32 @@ func (s *Service) gatherWith(ctx context.Context, r Repo, scope recouvra.Scope, 
 }
 
 // settle brings a case's balances in line with its statement today, and
-// closes it as paid when nothing is due any more — or, after a reversal
-// (reopen), reopens a case closed as paid when something is due again. It
-// returns the stage event, if any.
-func (s *Service) settle(ctx context.Context, r Repo, p recouvra.Principal, c *recouvra.Case, reopen bool) ([]recouvra.Event, error) {
+// closes it as paid when nothing is due any more — or, with reopenIfDue
+// (after a reversal), reopens a case closed as paid when something is due
+// again. It returns the stage event, if any.
+func (s *Service) settle(ctx context.Context, r Repo, p recouvra.Principal, c *recouvra.Case, mode settleMode) ([]recouvra.Event, error) {
 	in, err := s.gather(ctx, r, recouvra.AllCreditors, *c, s.today())
 	if err != nil {
 		return nil, err
 	}
-	st := recouvra.ComputeStatement(in)
+	return s.settleWith(p, c, recouvra.ComputeStatement(in), mode), nil
+}
+
+// settleWith is settle for a caller that already has the case's
+// statement today, st.
+func (s *Service) settleWith(p recouvra.Principal, c *recouvra.Case, st recouvra.Statement, mode settleMode) []recouvra.Event {
 	c.PaidCents = st.Totals.PaidCents - st.Totals.UnappliedCents
 	c.BalanceCents = st.Totals.PrincipalOutstandingCents
 	from := c.Stage
 	switch {
 	case c.CloseIfPaid(st.Totals.TotalDueCents, s.now()):
 		return []recouvra.Event{s.newEvent(p, c, recouvra.EventStageChanged, recouvra.Shared,
-			map[string]any{"from": string(from), "to": string(recouvra.StageClosed), "close_reason": string(recouvra.ClosePaid), "automatic": true})}, nil
-	case reopen && c.ReopenIfUnpaid(st.Totals.TotalDueCents):
+			map[string]any{"from": string(from), "to": string(recouvra.StageClosed), "close_reason": string(recouvra.ClosePaid), "automatic": true})}
+	case mode == reopenIfDue && c.ReopenIfUnpaid(st.Totals.TotalDueCents):
 		return []recouvra.Event{s.newEvent(p, c, recouvra.EventStageChanged, recouvra.Shared,
-			map[string]any{"from": string(recouvra.StageClosed), "to": string(c.Stage), "reason": "Paiement contrepassé : une somme est de nouveau due.", "automatic": true})}, nil
+			map[string]any{"from": string(recouvra.StageClosed), "to": string(c.Stage), "reason": "Paiement contrepassé : une somme est de nouveau due.", "automatic": true})}
 	}
-	return nil, nil
+	return nil
 }
 
 // NewPayment is a payment to record.
@@ -191,84 +198,70 @@ type PaymentView struct {
 
 // RecordPayment records money received for a case, gives it a receipt
 // number (CPCE R124-6), tells the creditor on the timeline (R124-5), and
-// brings the case's balance and stage along.
+// brings the case's balance and stage along — in one transaction, which
+// also computes, once, the statement the answer shows.
 func (s *Service) RecordPayment(ctx context.Context, p recouvra.Principal, caseID uuid.UUID, in NewPayment) (PaymentView, error) {
 	today := s.today()
-	var fields []recouvra.FieldError
-	switch {
-	case in.AmountCents <= 0:
-		fields = append(fields, recouvra.FieldError{Field: "amount_cents", Code: "not_positive", Message: "Le montant doit être positif."})
-	}
-	switch {
-	case in.ReceivedOn.IsZero():
-		fields = append(fields, recouvra.FieldError{Field: "received_on", Code: "required", Message: "La date de réception est obligatoire."})
-	case in.ReceivedOn.After(today):
-		fields = append(fields, recouvra.FieldError{Field: "received_on", Code: "future", Message: "Un paiement ne peut être reçu dans le futur."})
-	}
-	switch in.Method {
-	case recouvra.MethodTransfer, recouvra.MethodCard, recouvra.MethodCheque, recouvra.MethodCash, recouvra.MethodDirectToCreditor:
-	default:
-		fields = append(fields, recouvra.FieldError{Field: "method", Code: "invalid", Message: "Moyen de paiement inconnu."})
-	}
-	var pay recouvra.Payment
+	var v PaymentView
 	err := s.store.Tx(ctx, func(r Repo) error {
-		c, err := r.CaseByID(ctx, p.Scope(), caseID, true)
+		c, err := r.CaseByID(ctx, p.Scope(), caseID, ForUpdate)
 		if err != nil {
 			return err
 		}
-		claims, err := r.ClaimsOfCase(ctx, recouvra.AllCreditors, c.ID)
+		pt, err := loadParties(ctx, r, recouvra.AllCreditors, c)
 		if err != nil {
 			return err
 		}
-		currency := strings.ToUpper(strings.TrimSpace(in.Currency))
-		if currency != "" && currency != c.Currency {
-			fields = append(fields, recouvra.FieldError{Field: "currency", Code: "mismatch", Message: fmt.Sprintf("Le dossier est en %s.", c.Currency)})
+		pay := recouvra.Payment{ID: uuid.Must(uuid.NewV7()), CaseID: c.ID, AmountCents: in.AmountCents, Currency: in.Currency, ReceivedOn: in.ReceivedOn,
+			Method: in.Method, PayerReference: strings.TrimSpace(in.PayerReference), ClaimID: in.ClaimID,
+			CreatedAt: s.now().Truncate(time.Microsecond)} // as stored: the answer and a later read agree
+		if err := c.AcceptPayment(pay, pt.claims, today); err != nil {
+			return err
 		}
-		first := recouvra.Date{}
-		for _, cl := range claims {
-			if first.IsZero() || cl.IssuedOn.Before(first) {
-				first = cl.IssuedOn
-			}
-		}
-		if !in.ReceivedOn.IsZero() && in.ReceivedOn.Before(first) {
-			fields = append(fields, recouvra.FieldError{Field: "received_on", Code: "before_claims",
-				Message: fmt.Sprintf("Le paiement précède la première facture du dossier (%s).", recouvra.FrenchDate(first))})
-		}
-		if in.ClaimID != nil {
-			found := false
-			for _, cl := range claims {
-				found = found || (cl.ID == *in.ClaimID && !cl.CreditNote())
-			}
-			if !found {
-				fields = append(fields, recouvra.FieldError{Field: "claim_id", Code: "unknown", Message: "Aucune facture de ce dossier ne porte cet identifiant."})
-			}
-		}
-		if !c.Open() {
-			fields = append(fields, recouvra.FieldError{Field: "case", Code: "closed", Message: "Le dossier est clos."})
-		}
-		if len(fields) > 0 {
-			return recouvra.Invalid("Paiement invalide.", fields...)
-		}
-		receipt, err := r.NextReceiptNumber(ctx, today.Year())
+		pay.Currency = c.Currency
+		payments, err := r.PaymentsOfCase(ctx, recouvra.AllCreditors, c.ID)
 		if err != nil {
 			return err
 		}
-		pay = recouvra.Payment{ID: uuid.Must(uuid.NewV7()), CaseID: c.ID, AmountCents: in.AmountCents, Currency: c.Currency, ReceivedOn: in.ReceivedOn,
-			Method: in.Method, PayerReference: strings.TrimSpace(in.PayerReference), ClaimID: in.ClaimID, ReceiptNumber: receipt, CreatedAt: s.now()}
+		rates, err := r.ListRates(ctx)
+		if err != nil {
+			return err
+		}
+		if pay.ReceiptNumber, err = r.NextReceiptNumber(ctx, today.Year()); err != nil {
+			return err
+		}
 		by, _ := p.Actor()
 		if err := r.InsertPayment(ctx, c.CreditorID, &pay, by); err != nil {
 			return err
 		}
+		// The statement with the new payment: it settles the case and says
+		// how the payment was applied.
+		st := recouvra.ComputeStatement(statementInput(c, pt.creditor, pt.debtor, pt.claims, append(payments, pay), rates, today))
 		recorded := s.newEvent(p, &c, recouvra.EventPaymentRecorded, recouvra.Shared, map[string]any{
-			"payment_id": pay.ID.String(), "receipt_number": receipt, "amount_cents": pay.AmountCents, "currency": pay.Currency,
+			"payment_id": pay.ID.String(), "receipt_number": pay.ReceiptNumber, "amount_cents": pay.AmountCents, "currency": pay.Currency,
 			"received_on": pay.ReceivedOn.String(), "method": string(pay.Method),
 		})
-		return s.commit(ctx, r, p, &c, c.Version, []recouvra.Event{recorded}, false)
+		if err := s.commitSettled(ctx, r, &c, c.Version, []recouvra.Event{recorded}, s.settleWith(p, &c, st, closeIfPaid)); err != nil {
+			return err
+		}
+		v = paymentView(pay, st)
+		return nil
 	})
-	if err != nil {
-		return PaymentView{}, err
+	return v, err
+}
+
+// paymentView is pay with how statement st applies it.
+func paymentView(pay recouvra.Payment, st recouvra.Statement) PaymentView {
+	v := PaymentView{Payment: pay}
+	if pay.ReversedAt != nil {
+		return v
 	}
-	return s.Payment(ctx, p, pay.ID)
+	for _, ps := range st.Payments {
+		if ps.Payment.ID == pay.ID {
+			v.Allocations, v.UnappliedCents = ps.Allocations, ps.UnappliedCents
+		}
+	}
+	return v
 }
 
 // Payment returns a payment the caller may see, with how it is applied
@@ -277,34 +270,35 @@ func (s *Service) Payment(ctx context.Context, p recouvra.Principal, id uuid.UUI
 	var v PaymentView
 	scope := p.Scope()
 	err := s.store.Scoped(ctx, scope, func(r Repo) error {
-		pay, err := r.PaymentByID(ctx, scope, id)
-		if err != nil {
-			return err
-		}
-		c, err := r.CaseByID(ctx, scope, pay.CaseID, false)
-		if err != nil {
-			return err
-		}
-		v.Payment = pay
-		if pay.ReversedAt != nil {
-			return nil
-		}
-		asOf := s.today()
-		if pay.ReceivedOn.After(asOf) {
-			asOf = pay.ReceivedOn
-		}
-		in, err := s.gather(ctx, r, scope, c, asOf)
-		if err != nil {
-			return err
-		}
-		for _, ps := range recouvra.ComputeStatement(in).Payments {
-			if ps.Payment.ID == id {
-				v.Allocations, v.UnappliedCents = ps.Allocations, ps.UnappliedCents
-			}
-		}
-		return nil
+		var err error
+		v, err = s.paymentIn(ctx, r, scope, id)
+		return err
 	})
 	return v, err
+}
+
+// paymentIn reads a payment and how it is applied today, within r.
+func (s *Service) paymentIn(ctx context.Context, r Repo, scope recouvra.Scope, id uuid.UUID) (PaymentView, error) {
+	pay, err := r.PaymentByID(ctx, scope, id)
+	if err != nil {
+		return PaymentView{}, err
+	}
+	if pay.ReversedAt != nil {
+		return PaymentView{Payment: pay}, nil
+	}
+	c, err := r.CaseByID(ctx, scope, pay.CaseID, NoLock)
+	if err != nil {
+		return PaymentView{}, err
+	}
+	asOf := s.today()
+	if pay.ReceivedOn.After(asOf) {
+		asOf = pay.ReceivedOn
+	}
+	in, err := s.gather(ctx, r, scope, c, asOf)
+	if err != nil {
+		return PaymentView{}, err
+	}
+	return paymentView(pay, recouvra.ComputeStatement(in)), nil
 }
 
 // ReversePayment cancels a payment (a bounced cheque, a recalled transfer):
@@ -315,12 +309,13 @@ func (s *Service) ReversePayment(ctx context.Context, p recouvra.Principal, id u
 	if reason == "" {
 		return PaymentView{}, recouvra.Invalid("Motif manquant.", recouvra.FieldError{Field: "reason", Code: "required", Message: "Indiquez le motif de la contrepassation (chèque impayé, virement rappelé…)."})
 	}
+	var v PaymentView
 	err := s.store.Tx(ctx, func(r Repo) error {
 		pay, err := r.PaymentByID(ctx, p.Scope(), id)
 		if err != nil {
 			return err
 		}
-		c, err := r.CaseByID(ctx, p.Scope(), pay.CaseID, true)
+		c, err := r.CaseByID(ctx, p.Scope(), pay.CaseID, ForUpdate)
 		if err != nil {
 			return err
 		}
@@ -331,12 +326,14 @@ func (s *Service) ReversePayment(ctx context.Context, p recouvra.Principal, id u
 		reversed := s.newEvent(p, &c, recouvra.EventPaymentReversed, recouvra.Shared, map[string]any{
 			"payment_id": id.String(), "receipt_number": pay.ReceiptNumber, "amount_cents": pay.AmountCents, "reason": reason,
 		})
-		return s.commit(ctx, r, p, &c, c.Version, []recouvra.Event{reversed}, true)
+		if err := s.commit(ctx, r, p, &c, c.Version, []recouvra.Event{reversed}, reopenIfDue); err != nil {
+			return err
+		}
+		// Read back in the same transaction: the answer is what was committed.
+		v, err = s.paymentIn(ctx, r, p.Scope(), id)
+		return err
 	})
-	if err != nil {
-		return PaymentView{}, err
-	}
-	return s.Payment(ctx, p, id)
+	return v, err
 }
 
 // ListPayments lists a case's payments, reversed ones included.
@@ -344,7 +341,7 @@ func (s *Service) ListPayments(ctx context.Context, p recouvra.Principal, caseID
 	var out []recouvra.Payment
 	scope := p.Scope()
 	err := s.store.Scoped(ctx, scope, func(r Repo) error {
-		if _, err := r.CaseByID(ctx, scope, caseID, false); err != nil {
+		if _, err := r.CaseByID(ctx, scope, caseID, NoLock); err != nil {
 			return err
 		}
 		var err error
@@ -354,21 +351,36 @@ func (s *Service) ListPayments(ctx context.Context, p recouvra.Principal, caseID
 	return out, err
 }
 
+// errNotKept rolls back a request whose response is not to be remembered.
+var errNotKept = errors.New("idempotent response not kept")
+
 // Idempotent runs do at most once per (principal, key): a retry with the
 // same request gets the first response back; the same key with another
-// request is refused; a retry while the first is in flight gets a conflict.
-func (s *Service) Idempotent(ctx context.Context, principal, key string, requestHash []byte, do func() (StoredResponse, bool)) (StoredResponse, error) {
-	stored, err := s.store.BeginIdempotent(ctx, principal, key, requestHash, s.now())
-	if err != nil {
-		return StoredResponse{}, err
+// request is refused; a retry while the first is in flight waits for it.
+//
+// The key is claimed in the transaction do runs in (do must use the
+// context it is given): the claim, do's effect and the response commit
+// together. A response do does not keep (a failure on our side) rolls all
+// of it back, and so does a crash at any point; either way a retry runs
+// the request again, once. replayed tells that resp is a stored response.
+func (s *Service) Idempotent(ctx context.Context, principal, key string, requestHash []byte, do func(context.Context) (StoredResponse, bool)) (resp StoredResponse, replayed bool, err error) {
+	err = s.store.Atomic(ctx, func(ctx context.Context, r Repo) error {
+		stored, err := r.ClaimIdempotent(ctx, principal, key, requestHash, s.now())
+		if err != nil {
+			return err
+		}
+		if stored != nil {
+			resp, replayed = *stored, true
+			return nil
+		}
+		var keep bool
+		if resp, keep = do(ctx); !keep {
+			return errNotKept
+		}
+		return r.FinishIdempotent(ctx, principal, key, resp)
+	})
+	if errors.Is(err, errNotKept) {
+		return resp, false, nil
 	}
-	if stored != nil {
-		return *stored, nil
-	}
-	resp, keep := do()
-	if !keep {
-		// A failure on our side: forget the key so that a retry can succeed.
-		return resp, s.store.AbandonIdempotent(context.WithoutCancel(ctx), principal, key)
-	}
-	return resp, s.store.FinishIdempotent(context.WithoutCancel(ctx), principal, key, resp)
+	return resp, replayed, err
 }

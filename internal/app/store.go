@@ -19,6 +19,10 @@ type Store interface {
 	// creditor's scope, rows of other creditors are invisible to fn whatever
 	// its queries say (row-level security). Staff scopes run fn as is.
 	Scoped(ctx context.Context, scope recouvra.Scope, fn func(Repo) error) error
+	// Atomic runs fn in one transaction that every Tx, Scoped and Repo call
+	// made with the context fn receives joins (Tx and Scoped as savepoints):
+	// fn's own writes and its callees' commit together, or not at all.
+	Atomic(ctx context.Context, fn func(context.Context, Repo) error) error
 }
 
 // Session is a sign-in session as stored (the token only as its hash).
@@ -75,9 +79,9 @@ type Repo interface {
 
 	NextCaseReference(ctx context.Context, year int) (string, error)
 	InsertCase(ctx context.Context, c *recouvra.Case) error
-	// CaseByID reads a case the scope may see; forUpdate locks it until the
+	// CaseByID reads a case the scope may see; ForUpdate locks it until the
 	// transaction ends.
-	CaseByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID, forUpdate bool) (recouvra.Case, error)
+	CaseByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID, lock RowLock) (recouvra.Case, error)
 	// UpdateCase saves c if its version is still expected (else
 	// ECodePrecondition) and sets c.Version to the new version.
 	UpdateCase(ctx context.Context, c *recouvra.Case, expected int) error
@@ -113,11 +117,14 @@ type Repo interface {
 	ReversePayment(ctx context.Context, id uuid.UUID, at time.Time, reason string, by *uuid.UUID) error
 	PaymentsOfCreditor(ctx context.Context, creditorID uuid.UUID, from, to recouvra.Date) ([]CreditorPayment, error)
 
-	// BeginIdempotent claims an Idempotency-Key: nil means "process it";
-	// a stored response means "replay it".
-	BeginIdempotent(ctx context.Context, principal, key string, hash []byte, now time.Time) (*StoredResponse, error)
+	// ClaimIdempotent claims an Idempotency-Key inside the transaction of
+	// the request (Store.Atomic): nil means "process it"; a stored response
+	// means "replay it". A concurrent claim of the same key waits until the
+	// first transaction ends.
+	ClaimIdempotent(ctx context.Context, principal, key string, hash []byte, now time.Time) (*StoredResponse, error)
+	// FinishIdempotent stores the response of a claimed key in the same
+	// transaction.
 	FinishIdempotent(ctx context.Context, principal, key string, resp StoredResponse) error
-	AbandonIdempotent(ctx context.Context, principal, key string) error
 
 	InsertRemittance(ctx context.Context, r Remittance) error
 	// OverlappingRemittance finds a statement of the creditor whose period

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -175,15 +176,21 @@ func contractGate(doc *openapi3.T, authn Authenticator, authz Authorizer, idem I
 	}, nil
 }
 
-// Idempotency runs a request at most once per caller and key.
+// Idempotency runs a request at most once per caller and key, in one
+// transaction with the key (app.Service.Idempotent).
 type Idempotency interface {
-	Idempotent(ctx context.Context, principal, key string, requestHash []byte, do func() (app.StoredResponse, bool)) (app.StoredResponse, error)
+	Idempotent(ctx context.Context, principal, key string, requestHash []byte, do func(context.Context) (app.StoredResponse, bool)) (app.StoredResponse, bool, error)
 }
 
 // idempotent serves an operation that takes an Idempotency-Key: the first
 // request with a key runs and its response is kept; a retry with the same
 // request gets that response again; the key with another request is
-// refused; a retry while the first still runs is told so.
+// refused; a retry while the first still runs waits for its outcome.
+//
+// The handler runs inside the key's transaction and its response is held
+// back until that transaction commits: a client never sees a success that
+// then rolls back (a failed commit, a crash), and a success it did see is
+// on disk with its key.
 func idempotent(c *gin.Context, idem Idempotency, fail func(*gin.Context, error)) {
 	ctx := c.Request.Context()
 	p := principalFrom(ctx)
@@ -201,42 +208,83 @@ func idempotent(c *gin.Context, idem Idempotency, fail func(*gin.Context, error)
 	fmt.Fprintf(h, "%s %s\n", c.Request.Method, c.Request.URL.Path)
 	h.Write(body)
 
-	ran := false
-	resp, err := idem.Idempotent(ctx, principal, c.GetHeader("Idempotency-Key"), h.Sum(nil), func() (app.StoredResponse, bool) {
-		ran = true
-		w := &teeWriter{ResponseWriter: c.Writer}
-		c.Writer = w
+	var held *heldResponse
+	resp, replayed, err := idem.Idempotent(ctx, principal, c.GetHeader("Idempotency-Key"), h.Sum(nil), func(txCtx context.Context) (app.StoredResponse, bool) {
+		w := c.Writer
+		held = holdResponse(w)
+		c.Writer, c.Request = held, c.Request.WithContext(txCtx)
 		c.Next()
-		status := c.Writer.Status()
-		return app.StoredResponse{Status: status, ContentType: c.Writer.Header().Get("Content-Type"), Body: w.buf.Bytes()}, status < 500
+		c.Writer, c.Request = w, c.Request.WithContext(ctx)
+		return app.StoredResponse{Status: held.status, ContentType: held.header.Get("Content-Type"), Body: held.body.Bytes()}, held.status < 500
 	})
 	switch {
-	case err != nil && !ran:
-		fail(c, err)
 	case err != nil:
-		// The response is out; only remembering it failed. A retry will run again.
-		c.Error(err) //nolint:errcheck // recorded for the logs
-	case !ran:
+		// Nothing was sent, nothing was committed: the client may retry.
+		fail(c, err)
+	case replayed:
 		c.Header("Idempotent-Replayed", "true")
 		c.Data(resp.Status, resp.ContentType, resp.Body)
-		c.Abort()
+	default:
+		held.send()
+	}
+	c.Abort()
+}
+
+// heldResponse keeps a handler's response, headers included, until send
+// passes it on to the real writer.
+type heldResponse struct {
+	gin.ResponseWriter // the real writer: Hijack, CloseNotify, Pusher
+	header             http.Header
+	status             int
+	body               bytes.Buffer
+	written            bool
+}
+
+func holdResponse(w gin.ResponseWriter) *heldResponse {
+	return &heldResponse{ResponseWriter: w, header: http.Header{}, status: http.StatusOK}
+}
+
+func (w *heldResponse) Header() http.Header { return w.header }
+
+func (w *heldResponse) WriteHeader(code int) {
+	if !w.written {
+		w.status = code
 	}
 }
 
-// teeWriter keeps a copy of what it writes.
-type teeWriter struct {
-	gin.ResponseWriter
-	buf bytes.Buffer
+func (w *heldResponse) WriteHeaderNow() { w.written = true }
+
+func (w *heldResponse) Write(b []byte) (int, error) {
+	w.written = true
+	return w.body.Write(b)
 }
 
-func (w *teeWriter) Write(b []byte) (int, error) {
-	w.buf.Write(b)
-	return w.ResponseWriter.Write(b)
+func (w *heldResponse) WriteString(s string) (int, error) {
+	w.written = true
+	return w.body.WriteString(s)
 }
 
-func (w *teeWriter) WriteString(s string) (int, error) {
-	w.buf.WriteString(s)
-	return w.ResponseWriter.WriteString(s)
+func (w *heldResponse) Status() int   { return w.status }
+func (w *heldResponse) Written() bool { return w.written }
+
+func (w *heldResponse) Size() int {
+	if !w.written {
+		return -1 // gin's "nothing written yet"
+	}
+	return w.body.Len()
+}
+
+// Flush does nothing: nothing leaves before the transaction commits.
+func (w *heldResponse) Flush() {}
+
+// send writes the held response to the real writer.
+func (w *heldResponse) send() {
+	dst := w.ResponseWriter.Header()
+	for k, v := range w.header {
+		dst[k] = v
+	}
+	w.ResponseWriter.WriteHeader(w.status)
+	w.ResponseWriter.Write(w.body.Bytes()) //nolint:errcheck // the client is gone; nothing to do
 }
 
 // bearer extracts the token of an "Authorization: Bearer <token>" header.

@@ -298,10 +298,10 @@ func (r repo) InsertCase(ctx context.Context, c *recouvra.Case) error {
 	return dbErr(r.q(ctx).Create(&row).Error, whatCase)
 }
 
-func (r repo) CaseByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID, forUpdate bool) (recouvra.Case, error) {
+func (r repo) CaseByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID, lock app.RowLock) (recouvra.Case, error) {
 	var row caseRow
 	q := scoped(r.q(ctx), scope, "creditor_id").Where("id = ?", id)
-	if forUpdate {
+	if lock == app.ForUpdate {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	if err := q.Take(&row).Error; err != nil {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	gormpg "gorm.io/driver/postgres"
@@ -32,6 +33,8 @@ type DB struct {
 type Options struct {
 	MaxConns int32
 	Logger   *slog.Logger
+	// Tracer sees every statement sent (tests count them with it).
+	Tracer pgx.QueryTracer
 }
 
 // Open connects to url, checks the server answers and is PostgreSQL 15 or
@@ -47,6 +50,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	pcfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
 	pcfg.ConnConfig.RuntimeParams["application_name"] = "recouvra"
+	if opts.Tracer != nil {
+		pcfg.ConnConfig.Tracer = opts.Tracer
+	}
 
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {

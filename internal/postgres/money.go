@@ -163,11 +163,17 @@ type idempotencyRow struct {
 
 func (idempotencyRow) TableName() string { return "idempotency_keys" }
 
-// BeginIdempotent claims key for a request. It returns nil when the caller
-// should go on and process the request; otherwise the stored first
-// response, or a conflict while the first is still in flight, or a
+// ClaimIdempotent claims key for a request, inside the transaction of the
+// request itself (Store.Atomic). It returns nil when the caller should go
+// on and process the request; otherwise the stored first response, or a
 // validation error when the key came with another request.
-func (r repo) BeginIdempotent(ctx context.Context, principal, key string, hash []byte, now time.Time) (*app.StoredResponse, error) {
+//
+// The claim is an uncommitted row: a concurrent request with the same key
+// waits on it in the INSERT until the first transaction ends — then it
+// finds the committed response, or, if the first rolled back (a 5xx, a
+// crash), claims the key itself. No other session ever sees a key without
+// its response, so no key outlives its request "in flight".
+func (r repo) ClaimIdempotent(ctx context.Context, principal, key string, hash []byte, now time.Time) (*app.StoredResponse, error) {
 	row := idempotencyRow{Principal: principal, Key: key, RequestHash: hash, State: "in_flight", CreatedAt: now}
 	res := r.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 	if res.Error != nil {
@@ -176,7 +182,9 @@ func (r repo) BeginIdempotent(ctx context.Context, principal, key string, hash [
 	if res.RowsAffected == 1 {
 		// Keys are purged now and then, by the requests that create them.
 		if now.Nanosecond()%64 == 0 {
-			r.q(ctx).Where("created_at < ?", now.Add(-idempotencyTTL)).Delete(&idempotencyRow{})
+			if err := r.q(ctx).Where("created_at < ?", now.Add(-idempotencyTTL)).Delete(&idempotencyRow{}).Error; err != nil {
+				return nil, dbErr(err, "Clé d'idempotence")
+			}
 		}
 		return nil, nil
 	}
@@ -188,8 +196,10 @@ func (r repo) BeginIdempotent(ctx context.Context, principal, key string, hash [
 	case !bytes.Equal(got.RequestHash, hash):
 		return nil, recouvra.Invalid("Clé d'idempotence déjà utilisée.", recouvra.FieldError{Field: "header.Idempotency-Key", Code: "reused",
 			Message: "Cette clé a déjà servi pour une autre requête : une clé par opération."})
-	case got.State == "in_flight":
-		return nil, recouvra.Errorf(recouvra.ECodeConflict, "La première requête portant cette clé est encore en cours.")
+	case got.State == "in_flight" || got.Status == nil:
+		// Committed without a response: impossible since migration 00010
+		// (rows of the former design were cleared there).
+		return nil, fmt.Errorf("idempotency key %q of %s committed without its response", key, principal)
 	}
 	out := &app.StoredResponse{Status: *got.Status, Body: got.Response}
 	if got.ContentType != nil {
@@ -198,13 +208,11 @@ func (r repo) BeginIdempotent(ctx context.Context, principal, key string, hash [
 	return out, nil
 }
 
+// FinishIdempotent stores the response of a claimed key, in the claim's
+// transaction: it commits with the effect it describes.
 func (r repo) FinishIdempotent(ctx context.Context, principal, key string, resp app.StoredResponse) error {
-	return dbErr(r.q(ctx).Model(&idempotencyRow{}).Where("principal = ? AND key = ?", principal, key).
-		Updates(map[string]any{"state": "done", "status": resp.Status, "content_type": resp.ContentType, "response": resp.Body}).Error, "Clé d'idempotence")
-}
-
-func (r repo) AbandonIdempotent(ctx context.Context, principal, key string) error {
-	return dbErr(r.q(ctx).Where("principal = ? AND key = ? AND state = 'in_flight'", principal, key).Delete(&idempotencyRow{}).Error, "Clé d'idempotence")
+	return oneRow(r.q(ctx).Model(&idempotencyRow{}).Where("principal = ? AND key = ? AND state = 'in_flight'", principal, key).
+		Updates(map[string]any{"state": "done", "status": resp.Status, "content_type": resp.ContentType, "response": resp.Body}), "Clé d'idempotence")
 }
 
 // PaymentsOfCreditor lists the payments received for a creditor's cases in

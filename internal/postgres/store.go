@@ -21,12 +21,45 @@ type Store struct {
 var _ app.Store = (*Store)(nil)
 
 // NewStore returns the store over db.
-func NewStore(db *DB) *Store { return &Store{repo{db: db.Gorm}} }
+func NewStore(db *DB) *Store { return &Store{repo{db: db.Gorm, pool: true}} }
 
-// Tx runs fn in one transaction.
+// Tx runs fn in one transaction. Inside Atomic it joins the transaction
+// in ctx as a savepoint: fn's writes still land all or none, and they
+// commit only with the enclosing transaction.
 func (s *Store) Tx(ctx context.Context, fn func(app.Repo) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.begin(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(repo{db: tx})
+	})
+}
+
+// txKey carries the transaction opened by Atomic in a context.
+type txKey struct{}
+
+// ambient returns the transaction Atomic put in ctx, if any.
+func ambient(ctx context.Context) *gorm.DB {
+	tx, _ := ctx.Value(txKey{}).(*gorm.DB)
+	return tx
+}
+
+// begin is where a transaction starts: the enclosing one in ctx (gorm then
+// nests with a savepoint), else the pool.
+func (s *Store) begin(ctx context.Context) *gorm.DB {
+	if tx := ambient(ctx); tx != nil {
+		return tx.WithContext(ctx)
+	}
+	return s.db.WithContext(ctx)
+}
+
+// Atomic runs fn in one transaction that every Tx, Scoped and query run
+// with the context fn receives joins, so that what fn's callees write and
+// what fn writes itself commit together or not at all. If the process dies
+// before the commit, PostgreSQL rolls all of it back.
+func (s *Store) Atomic(ctx context.Context, fn func(context.Context, app.Repo) error) error {
+	if ambient(ctx) != nil {
+		return errors.New("postgres: Atomic inside Atomic")
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx), repo{db: tx})
 	})
 }
 
@@ -45,21 +78,44 @@ func (s *Store) Scoped(ctx context.Context, scope recouvra.Scope, fn func(app.Re
 	if scope.CreditorID != nil {
 		creditor = scope.CreditorID.String()
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	nested := ambient(ctx) != nil
+	return s.begin(ctx).Transaction(func(tx *gorm.DB) error {
 		// One round trip: set_config('role', …, true) is SET LOCAL ROLE.
 		if err := tx.Exec("SELECT set_config('role', ?, true), set_config('recouvra.creditor_id', ?, true)", scopeRole, creditor).Error; err != nil {
 			return fmt.Errorf("enter creditor scope: %w", err)
 		}
-		return fn(repo{db: tx})
+		if err := fn(repo{db: tx}); err != nil {
+			return err // rolling back to the savepoint also undoes the settings
+		}
+		if nested {
+			// SET LOCAL outlives a released savepoint: leave the scope by
+			// hand, or the rest of the enclosing transaction would run in it.
+			if err := tx.Exec("SELECT set_config('role', 'none', true), set_config('recouvra.creditor_id', '', true)").Error; err != nil {
+				return fmt.Errorf("leave creditor scope: %w", err)
+			}
+		}
+		return nil
 	})
 }
 
 // repo runs the queries, on the pool or inside a transaction.
 type repo struct {
-	db *gorm.DB
+	db   *gorm.DB
+	pool bool // db is the pool, not a transaction
 }
 
-func (r repo) q(ctx context.Context) *gorm.DB { return r.db.WithContext(ctx) }
+// q starts a query. The store's own queries, made outside Tx and Scoped,
+// join the transaction of Atomic when ctx carries one: inside it, reading
+// from the pool would miss its uncommitted writes and take a second
+// connection.
+func (r repo) q(ctx context.Context) *gorm.DB {
+	if r.pool {
+		if tx := ambient(ctx); tx != nil {
+			return tx.WithContext(ctx)
+		}
+	}
+	return r.db.WithContext(ctx)
+}
 
 // dbErr turns driver and gorm errors into domain errors; what names the
 // record in messages. It reads gorm's translated errors as well as pgx's

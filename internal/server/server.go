@@ -212,6 +212,10 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	return s, nil
 }
 
+// Handler is the server's HTTP handler, for tests that feed it requests a
+// network client would refuse to send.
+func (s *Server) Handler() http.Handler { return s.api }
+
 // webFS is the embedded web app, nil when the binary has no build.
 func webFS() fs.FS {
 	app, ok := web.App()

@@ -71,7 +71,12 @@ func newWorldWithLogs(t testing.TB, logs io.Writer) *world {
 // newWorldWith is newWorld with a configuration changed by edit.
 func newWorldWith(t testing.TB, logs io.Writer, edit func(*config.Config)) *world {
 	t.Helper()
-	db := pgtest.DB(t)
+	return newWorldOn(t, pgtest.DB(t), logs, edit)
+}
+
+// newWorldOn is newWorldWith on a database the test opened itself.
+func newWorldOn(t testing.TB, db *postgres.DB, logs io.Writer, edit func(*config.Config)) *world {
+	t.Helper()
 	c := testConfig(t)
 	edit(&c)
 	clk := &clock{t: time.Now().UTC()}
