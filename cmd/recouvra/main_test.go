@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/recouvra/recouvra/internal/pgtest"
 )
 
 var binary string
@@ -33,7 +35,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := pgtest.Run(m) // the crash test's database is on the test cluster
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -41,7 +41,11 @@ var harness struct {
 }
 
 // Main runs the package's tests and stops the cluster afterwards.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main for a TestMain with clean-up of its own: it returns the exit
+// code instead of exiting.
+func Run(m *testing.M) int {
 	code := m.Run()
 	if harness.cluster != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -51,7 +55,7 @@ func Main(m *testing.M) {
 		cancel()
 		_ = os.RemoveAll(harness.dir)
 	}
-	os.Exit(code)
+	return code
 }
 
 // start boots the cluster and the migrated template, once per process.
