@@ -32,6 +32,7 @@ func (c *Case) AcceptPayment(p Payment, claims []Claim, today Date) error {
 	if !p.Method.Valid() {
 		fields = append(fields, FieldError{"method", "invalid", "Moyen de paiement inconnu."})
 	}
+	fields = printable(fields, "payer_reference", p.PayerReference, OneLine) // printed on the receipt
 	if currency := strings.ToUpper(strings.TrimSpace(p.Currency)); currency != "" && currency != c.Currency {
 		fields = append(fields, FieldError{"currency", "mismatch", fmt.Sprintf("Le dossier est en %s.", c.Currency)})
 	}

@@ -95,6 +95,14 @@ func TestValidateRefusesUnprintableFieldsByName(t *testing.T) {
 
 	cl := recouvra.Claim{InvoiceNumber: bad}
 	want(t, fields(cl.Validate("EUR", "claims[0].")), "claims[0].invoice_number")
+
+	cs := recouvra.Case{Stage: recouvra.StageAmicable, Currency: "EUR"}
+	today := recouvra.DateOf(time.Now())
+	err := cs.AcceptPayment(recouvra.Payment{AmountCents: 100, ReceivedOn: today, Method: recouvra.MethodTransfer, PayerReference: bad}, nil, today)
+	if !errors.As(err, &ce) {
+		t.Fatalf("payment: %v", err)
+	}
+	want(t, fields(ce.Fields), "payer_reference")
 }
 
 // Free text on the timeline may span lines; a one-line field may not; no

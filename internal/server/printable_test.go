@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/recouvra/recouvra/internal/apitest"
+	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
 // Names in Greek, Cyrillic and accented Latin print on the letters as they
@@ -190,6 +191,9 @@ func TestUnprintableTextRefusedAtEntry(t *testing.T) {
 		"claims[0].invoice_number", "unprintable.private_use")
 	check("timeline note", w.as("agent").Do("POST", "/api/v1/cases/"+id+"/events", map[string]any{"type": "note", "data": map[string]any{"text": "appel\x07"}}),
 		"data.text", "unprintable.control")
+	check("payer reference", w.as("agent").Do("POST", "/api/v1/cases/"+id+"/payments",
+		map[string]any{"amount_cents": 100, "received_on": recouvra.DateOf(w.clock.Now()).String(), "method": "transfer", "payer_reference": "VIR\u0085 123"}, "Idempotency-Key", "printable-"+w.unique()),
+		"payer_reference", "unprintable.control")
 	if r := w.as("agent").Do("POST", "/api/v1/cases/"+id+"/events", map[string]any{"type": "note", "data": map[string]any{"text": "première ligne\nseconde ligne"}}); r.Status != 201 {
 		t.Errorf("a note on two lines: %d %s", r.Status, r.Body)
 	}
@@ -200,7 +204,7 @@ func TestUnprintableTextRefusedAtEntry(t *testing.T) {
 		"court", "unprintable.bidi")
 	// Nothing was written by the refusals.
 	var n int
-	if err := w.db.Pool.QueryRow(context.Background(), "SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM creditors)").Scan(&n); err != nil || n != 4 {
-		t.Errorf("rows after refusals: %d %v (want the world's 2 cases and 2 creditors)", n, err)
+	if err := w.db.Pool.QueryRow(context.Background(), "SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM creditors) + (SELECT count(*) FROM payments)").Scan(&n); err != nil || n != 4 {
+		t.Errorf("rows after refusals: %d %v (want the world's 2 cases and 2 creditors, no payment)", n, err)
 	}
 }
