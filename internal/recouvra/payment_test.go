@@ -1,0 +1,83 @@
+package recouvra_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+func TestAcceptPayment(t *testing.T) {
+	today := recouvra.MustDate("2026-11-25")
+	caseID := uuid.New()
+	invoice := recouvra.Claim{ID: uuid.New(), CaseID: caseID, InvoiceNumber: "F-1", IssuedOn: recouvra.MustDate("2026-03-02"), DueOn: recouvra.MustDate("2026-04-01"), AmountCents: 120000}
+	credit := recouvra.Claim{ID: uuid.New(), CaseID: caseID, InvoiceNumber: "AV-1", IssuedOn: recouvra.MustDate("2026-05-02"), DueOn: recouvra.MustDate("2026-05-02"), AmountCents: -20000}
+	otherCases := recouvra.Claim{ID: uuid.New(), CaseID: uuid.New(), InvoiceNumber: "F-9", IssuedOn: recouvra.MustDate("2026-01-02"), DueOn: recouvra.MustDate("2026-02-01"), AmountCents: 5000}
+	claims := []recouvra.Claim{invoice, credit}
+	good := recouvra.Payment{AmountCents: 25000, ReceivedOn: recouvra.MustDate("2026-11-20"), Method: recouvra.MethodCheque}
+	ptr := func(id uuid.UUID) *uuid.UUID { return &id }
+
+	cases := []struct {
+		name   string
+		stage  recouvra.Stage
+		edit   func(p *recouvra.Payment)
+		claims []recouvra.Claim
+		want   []string // field:code, in order
+	}{
+		{name: "accepted", edit: func(*recouvra.Payment) {}},
+		{name: "currency named as the case's", edit: func(p *recouvra.Payment) { p.Currency = " eur " }},
+		{name: "on a named invoice", edit: func(p *recouvra.Payment) { p.ClaimID = ptr(invoice.ID) }},
+		{name: "received today", edit: func(p *recouvra.Payment) { p.ReceivedOn = today }},
+		{name: "zero", edit: func(p *recouvra.Payment) { p.AmountCents = 0 }, want: []string{"amount_cents:not_positive"}},
+		{name: "negative", edit: func(p *recouvra.Payment) { p.AmountCents = -1 }, want: []string{"amount_cents:not_positive"}},
+		{name: "no date", edit: func(p *recouvra.Payment) { p.ReceivedOn = recouvra.Date{} }, want: []string{"received_on:required"}},
+		{name: "tomorrow", edit: func(p *recouvra.Payment) { p.ReceivedOn = today.AddDays(1) }, want: []string{"received_on:future"}},
+		{name: "before the first invoice", edit: func(p *recouvra.Payment) { p.ReceivedOn = invoice.IssuedOn.AddDays(-1) }, want: []string{"received_on:before_claims"}},
+		{name: "unknown method", edit: func(p *recouvra.Payment) { p.Method = "bitcoin" }, want: []string{"method:invalid"}},
+		{name: "other currency", edit: func(p *recouvra.Payment) { p.Currency = "USD" }, want: []string{"currency:mismatch"}},
+		{name: "a credit note is not paid", edit: func(p *recouvra.Payment) { p.ClaimID = ptr(credit.ID) }, want: []string{"claim_id:unknown"}},
+		{name: "another case's invoice", edit: func(p *recouvra.Payment) { p.ClaimID = ptr(otherCases.ID) }, claims: []recouvra.Claim{invoice, credit, otherCases}, want: []string{"claim_id:unknown"}},
+		{name: "closed case", stage: recouvra.StageClosed, edit: func(*recouvra.Payment) {}, want: []string{"case:closed"}},
+		{name: "every reason at once", stage: recouvra.StageClosed, edit: func(p *recouvra.Payment) {
+			p.AmountCents, p.ReceivedOn, p.Method, p.Currency, p.ClaimID = 0, today.AddDays(3), "", "GBP", ptr(uuid.New())
+		}, want: []string{"amount_cents:not_positive", "received_on:future", "method:invalid", "currency:mismatch", "claim_id:unknown", "case:closed"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &recouvra.Case{ID: caseID, Stage: recouvra.StageAmicable, Currency: "EUR"}
+			if tc.stage != "" {
+				c.Stage = tc.stage
+			}
+			p := good
+			tc.edit(&p)
+			cl := claims
+			if tc.claims != nil {
+				cl = tc.claims
+			}
+			err := c.AcceptPayment(p, cl, today)
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var e *recouvra.Error
+			if !errors.As(err, &e) || e.Code != recouvra.ECodeInvalid {
+				t.Fatalf("want a validation error, got %v", err)
+			}
+			var got []string
+			for _, f := range e.Fields {
+				if f.Message == "" {
+					t.Errorf("%s: no message", f.Field)
+				}
+				got = append(got, f.Field+":"+f.Code)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
