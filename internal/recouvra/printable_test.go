@@ -103,6 +103,9 @@ func TestValidateRefusesUnprintableFieldsByName(t *testing.T) {
 		t.Fatalf("payment: %v", err)
 	}
 	want(t, fields(ce.Fields), "payer_reference")
+
+	move := recouvra.Move{To: recouvra.StageIrrecoverable, Proof: &recouvra.Irrecoverability{Cause: recouvra.CauseOther, Proof: bad, On: today}}
+	want(t, fields(cs.Blockers(move, recouvra.Facts{Today: today})), "proof.proof")
 }
 
 // Free text on the timeline may span lines; a one-line field may not; no

@@ -133,6 +133,8 @@ func (c *Case) Blockers(m Move, f Facts) []FieldError {
 			fail(GuardNoIrrecoverabilityProof, "La preuve est obligatoire : décrivez l'acte (nature, date, auteur) ou joignez le document.")
 		case p.On.IsZero():
 			fail(GuardNoIrrecoverabilityProof, "Indiquez la date de l'acte qui prouve l'irrécouvrabilité.")
+		default:
+			unmet = printable(unmet, "proof.proof", p.Proof, OneLine) // printed on the certificate
 		}
 	case StageClosed:
 		switch {
