@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -68,9 +70,34 @@ func requestProblem(err error) error {
 	if malformed {
 		return recouvra.Errorf(recouvra.ECodeMalformed, "Le corps de la requête n'est pas un JSON valide.")
 	}
+	for i := range fields {
+		fields[i].Field = boundedField(fields[i].Field)
+	}
 	sort.SliceStable(fields, func(i, j int) bool { return fields[i].Field < fields[j].Field })
 	return recouvra.Invalid("Certains champs sont invalides.", fields...)
 }
+
+// maxFieldLen bounds a field path in a problem (FieldError.field in the
+// contract): an unknown property's name is the client's, up to the size of
+// the body, and is not echoed back whole.
+const maxFieldLen = 200
+
+// boundedField cuts a field path to maxFieldLen bytes, on a character
+// boundary, marking the cut with "…".
+func boundedField(f string) string {
+	if len(f) <= maxFieldLen {
+		return f
+	}
+	cut := maxFieldLen - len("…")
+	for cut > 0 && !utf8.RuneStart(f[cut]) {
+		cut--
+	}
+	return f[:cut] + "…"
+}
+
+// number writes a schema bound as the integer it is (9007199254740991, not
+// 9.007199254740991e+15).
+func number(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // unsupportedProperty finds the field name in kin-openapi's reason for an
 // additionalProperties violation.
@@ -117,11 +144,11 @@ func schemaMessage(e *openapi3.SchemaError) string {
 		}
 	case "minimum":
 		if s != nil && s.Min != nil {
-			return fmt.Sprintf("La valeur doit être au moins %v.", *s.Min)
+			return fmt.Sprintf("La valeur doit être au moins %s.", number(*s.Min))
 		}
 	case "maximum":
 		if s != nil && s.Max != nil {
-			return fmt.Sprintf("La valeur doit être au plus %v.", *s.Max)
+			return fmt.Sprintf("La valeur doit être au plus %s.", number(*s.Max))
 		}
 	case "pattern":
 		return "Format incorrect."
