@@ -59,6 +59,14 @@ type Config struct {
 	Agency Agency
 	// MaxUploadBytes bounds an uploaded attachment.
 	MaxUploadBytes int64
+	// MaxBodyBytes bounds every other request body (JSON, forms): larger
+	// ones are refused with 413 before they are read.
+	MaxBodyBytes int64
+	// RateLimit is how many API requests per second one caller (a user, an
+	// API key, or an address when anonymous) may make, with bursts of
+	// RateBurst; 0 turns the limit off.
+	RateLimit float64
+	RateBurst int
 }
 
 // Agency is who sends the letters (CPCE R124-4: name, address, activity)
@@ -89,6 +97,9 @@ func Default() Config {
 		LoginFailureWindow: 15 * time.Minute,
 		QueueLease:         15 * time.Minute,
 		MaxUploadBytes:     10 << 20,
+		MaxBodyBytes:       1 << 20,
+		RateLimit:          50,
+		RateBurst:          200,
 	}
 }
 
@@ -186,6 +197,30 @@ var keys = []key{
 			return fmt.Errorf("%q is not a number of bytes between 1024 and 1073741824", v)
 		}
 		c.MaxUploadBytes = n
+		return nil
+	}},
+	{"max_body_bytes", "largest request body other than uploads (JSON, forms), in bytes", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 || n > 1<<30 {
+			return fmt.Errorf("%q is not a number of bytes between 1024 and 1073741824", v)
+		}
+		c.MaxBodyBytes = n
+		return nil
+	}},
+	{"rate_limit", "API requests per second per caller (user, API key or anonymous address); 0 = no limit", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || f > 1e6 || f != f {
+			return fmt.Errorf("%q is not a number of requests per second between 0 and 1000000", v)
+		}
+		c.RateLimit = f
+		return nil
+	}},
+	{"rate_burst", "API requests a caller may make at once before rate_limit applies", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1e6 {
+			return fmt.Errorf("%q is not a number between 1 and 1000000", v)
+		}
+		c.RateBurst = n
 		return nil
 	}},
 	{"queue_lease", "how long a case handed out by the queue stays with its agent, e.g. 15m", duration(func(c *Config) *time.Duration { return &c.QueueLease })},

@@ -101,3 +101,28 @@ func TestEmptyFileIsAccepted(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestBodyAndRateLimits(t *testing.T) {
+	cfg, err := config.Load(nil, noFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MaxBodyBytes != 1<<20 || cfg.RateLimit != 50 || cfg.RateBurst != 200 {
+		t.Fatalf("defaults: %d %v %d", cfg.MaxBodyBytes, cfg.RateLimit, cfg.RateBurst)
+	}
+	cfg, err = config.Load([]string{"RECOUVRA_MAX_BODY_BYTES=65536", "RECOUVRA_RATE_LIMIT=2.5", "RECOUVRA_RATE_BURST=10"}, noFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MaxBodyBytes != 65536 || cfg.RateLimit != 2.5 || cfg.RateBurst != 10 {
+		t.Fatalf("from the environment: %d %v %d", cfg.MaxBodyBytes, cfg.RateLimit, cfg.RateBurst)
+	}
+	if cfg, err = config.Load([]string{"RECOUVRA_RATE_LIMIT=0"}, noFile); err != nil || cfg.RateLimit != 0 {
+		t.Fatalf("0 turns the limit off: %v %v", cfg.RateLimit, err)
+	}
+	for _, bad := range []string{"RECOUVRA_MAX_BODY_BYTES=10", "RECOUVRA_RATE_LIMIT=-1", "RECOUVRA_RATE_LIMIT=NaN", "RECOUVRA_RATE_BURST=0"} {
+		if _, err := config.Load([]string{bad}, noFile); err == nil || !strings.Contains(err.Error(), strings.Split(bad, "=")[0]) {
+			t.Errorf("%s: want an error naming the variable, got %v", bad, err)
+		}
+	}
+}

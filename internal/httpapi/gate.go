@@ -111,9 +111,12 @@ func metaFrom(ctx context.Context) app.Meta {
 // authenticates the caller (401), checks the role policy (403), then
 // validates the request against the spec (400/422) — in that order, so that
 // an anonymous caller learns nothing about what a valid request looks like.
+// Before all that it refuses hostile text in the path, query and headers
+// (hostile.go), and after authentication it charges the caller's rate
+// limit (429, ratelimit.go) and bounds and screens the body (413/400/422).
 // Requests outside the contract (docs, metrics, unknown routes) pass through
 // to gin.
-func contractGate(doc *openapi3.T, authn Authenticator, authz Authorizer, idem Idempotency, fail func(*gin.Context, error)) (gin.HandlerFunc, error) {
+func contractGate(doc *openapi3.T, authn Authenticator, authz Authorizer, idem Idempotency, lim gateLimits, fail func(*gin.Context, error)) (gin.HandlerFunc, error) {
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
 		return nil, fmt.Errorf("openapi router: %w", err)
@@ -133,16 +136,27 @@ func contractGate(doc *openapi3.T, authn Authenticator, authz Authorizer, idem I
 			fail(c, err) // unreachable: checked at start
 			return
 		}
+		if err := screenRequest(c.Request, pathParams); err != nil {
+			fail(c, err) // nothing hostile reaches authentication, logs or PostgreSQL
+			return
+		}
 		ctx := context.WithValue(c.Request.Context(), metaKey{}, app.Meta{ClientIP: c.ClientIP(), UserAgent: c.Request.UserAgent()})
+		rateKey := "addr:" + c.ClientIP()
 		if !r.public {
 			token, ok := bearer(c.GetHeader("Authorization"))
 			if !ok {
+				if !lim.rate.allow(c, rateKey, fail) {
+					return
+				}
 				c.Header("WWW-Authenticate", `Bearer realm="recouvra"`)
 				fail(c, recouvra.Errorf(recouvra.ECodeUnauthorized, "Authentification requise : en-tête Authorization: Bearer <jeton>."))
 				return
 			}
 			p, err := authn.Authenticate(ctx, token)
 			if err != nil {
+				if !lim.rate.allow(c, rateKey, fail) { // guessing tokens costs the address
+					return
+				}
 				if recouvra.ErrorCode(err) == recouvra.ECodeUnauthorized {
 					c.Header("WWW-Authenticate", `Bearer realm="recouvra", error="invalid_token"`)
 				}
@@ -154,14 +168,22 @@ func contractGate(doc *openapi3.T, authn Authenticator, authz Authorizer, idem I
 				return
 			}
 			ctx = context.WithValue(ctx, principalKey{}, p)
+			rateKey = callerKey(p)
+		}
+		if !lim.rate.allow(c, rateKey, fail) {
+			return
 		}
 		c.Request = c.Request.WithContext(ctx)
 		vopts := opts
 		if strings.HasPrefix(c.GetHeader("Content-Type"), "multipart/") {
-			// Uploads stream to the store; the handler checks the parts.
+			// Uploads stream to the store; the handler checks the parts
+			// and bounds them with MaxUploadBytes.
 			o := *opts
 			o.ExcludeRequestBody = true
 			vopts = &o
+		} else if err := screenedBody(c.Request, lim.maxBody); err != nil {
+			fail(c, err)
+			return
 		}
 		in := &openapi3filter.RequestValidationInput{Request: c.Request, PathParams: pathParams, Route: route, Options: vopts}
 		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {

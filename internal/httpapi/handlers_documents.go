@@ -139,6 +139,10 @@ func (a *API) uploadAttachment(c *gin.Context) {
 				return
 			}
 			val := strings.TrimSpace(string(v))
+			if code, msg := textProblem(val); code != "" { // the gate does not read uploads
+				a.fail(c, recouvra.Invalid("La requête contient du texte invalide.", recouvra.FieldError{Field: "form." + part.FormName(), Code: code, Message: msg}))
+				return
+			}
 			switch part.FormName() {
 			case "kind":
 				in.Kind = val
@@ -160,6 +164,10 @@ func (a *API) uploadAttachment(c *gin.Context) {
 			}
 			if in.Visibility != "" && in.Visibility != recouvra.Internal && in.Visibility != recouvra.Shared {
 				a.fail(c, recouvra.Invalid("Visibilité inconnue.", recouvra.FieldError{Field: "visibility", Code: "invalid", Message: "internal ou shared."}))
+				return
+			}
+			if code, msg := textProblem(part.FileName()); code != "" {
+				a.fail(c, recouvra.Invalid("Nom de fichier invalide.", recouvra.FieldError{Field: "form.file", Code: code, Message: "Nom de fichier invalide. " + msg}))
 				return
 			}
 			in.FileName, in.Content = part.FileName(), part

@@ -328,9 +328,9 @@ func TestGateOrderAuthenticateThenAuthorizeThenValidate(t *testing.T) {
 
 func TestWebAppIsServedWithDeepLinks(t *testing.T) {
 	app := fstest.MapFS{
-		"index.html":         {Data: []byte("<!doctype html><div id=root></div>")},
-		"assets/app-1a2b.js": {Data: []byte("console.log(1)")},
-		"favicon.svg":        {Data: []byte("<svg/>")},
+		"index.html":             {Data: []byte("<!doctype html><div id=root></div>")},
+		"assets/app-1a2b3c4d.js": {Data: []byte("console.log(1)")},
+		"favicon.svg":            {Data: []byte("<svg/>")},
 	}
 	a, err := New(context.Background(), Deps{Logger: slog.New(slog.DiscardHandler), Spec: api.Spec, Registry: prometheus.NewRegistry(),
 		Authn: tokens{}, Authz: policy(t), Web: app})
@@ -353,7 +353,7 @@ func TestWebAppIsServedWithDeepLinks(t *testing.T) {
 			t.Errorf("%s: %d %s", p, resp.StatusCode, body)
 		}
 	}
-	if resp, body := get("/assets/app-1a2b.js"); resp.StatusCode != 200 || body != "console.log(1)" || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+	if resp, body := get("/assets/app-1a2b3c4d.js"); resp.StatusCode != 200 || body != "console.log(1)" || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
 		t.Errorf("asset: %d %q %v", resp.StatusCode, body, resp.Header)
 	}
 	if resp, body := get("/api/v1/nothing"); resp.StatusCode != 404 || !strings.Contains(body, `"code":"not_found"`) {

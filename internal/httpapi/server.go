@@ -48,6 +48,12 @@ type Deps struct {
 	Waker    Waker                // wakes live event streams
 	// MaxUploadBytes bounds an uploaded attachment.
 	MaxUploadBytes int64
+	// MaxBodyBytes bounds every other request body (0: DefaultMaxBodyBytes).
+	MaxBodyBytes int64
+	// RateLimit is the requests per second each caller may make to the
+	// API, with bursts of RateBurst (0: the defaults; negative: no limit).
+	RateLimit float64
+	RateBurst int
 	// Web is the built web app served at / (nil: a page says how to build it).
 	Web fs.FS
 }
@@ -88,7 +94,7 @@ func New(ctx context.Context, deps Deps) (*API, error) {
 	if deps.App != nil {
 		idem = deps.App
 	}
-	gate, err := contractGate(doc, deps.Authn, deps.Authz, idem, a.fail)
+	gate, err := contractGate(doc, deps.Authn, deps.Authz, idem, deps.gateLimits(), a.fail)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +106,7 @@ func New(ctx context.Context, deps Deps) (*API, error) {
 	if err := e.SetTrustedProxies(nil); err != nil {
 		return nil, err
 	}
-	e.Use(withRequestID(), accessLog(deps.Logger), metrics.middleware(), recoverPanics(deps.Logger), securityHeaders())
+	e.Use(withRequestID(), accessLog(deps.Logger), metrics.middleware(), compress(), recoverPanics(deps.Logger), securityHeaders())
 	e.NoRoute(webApp(deps.Web, func(c *gin.Context) {
 		a.fail(c, recouvra.Errorf(recouvra.ECodeNotFound, "Aucune ressource à l'adresse %s.", c.Request.URL.Path))
 	}))

@@ -164,6 +164,9 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		Now:            opts.Now,
 		Waker:          notifier,
 		MaxUploadBytes: cfg.MaxUploadBytes,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		RateLimit:      rateLimit(cfg.RateLimit),
+		RateBurst:      cfg.RateBurst,
 		Web:            webFS(),
 		Probes: []httpapi.Probe{
 			{Name: oapi.Database, Check: func(ctx context.Context) error {
@@ -210,6 +213,15 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	}()
 	ok = true
 	return s, nil
+}
+
+// rateLimit maps the configuration's "0 = no limit" to httpapi's
+// "negative = no limit" (its zero means the default).
+func rateLimit(perSecond float64) float64 {
+	if perSecond <= 0 {
+		return -1
+	}
+	return perSecond
 }
 
 // Handler is the server's HTTP handler, for tests that feed it requests a
