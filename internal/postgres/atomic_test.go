@@ -36,7 +36,10 @@ func TestAtomicJoinsTxAndScoped(t *testing.T) {
 			if got, err := r.ClaimIdempotent(ctx, "user:test", "k-1", []byte("h"), time.Now()); err != nil || got != nil {
 				t.Fatalf("claim: %v %v", got, err)
 			}
-			if err := s.Tx(ctx, func(r app.Repo) error { _, err := r.PutRate(ctx, rateOn("2001-01-01", 475), nil, time.Now()); return err }); err != nil {
+			if err := s.Tx(ctx, func(r app.Repo) error {
+				_, err := r.PutRate(ctx, rateOn("2001-01-01", 475), nil, time.Now())
+				return err
+			}); err != nil {
 				t.Fatal(err)
 			}
 			// A Tx that fails leaves the rest of the transaction alone.
