@@ -1840,6 +1840,7 @@ type StartBatchJSONBody struct {
 	CaseIds []openapi_types.UUID   `json:"case_ids"`
 	Kind    StartBatchJSONBodyKind `json:"kind"`
 	Options *struct {
+		// RegisteredNumbers One number per case of the batch, keyed by case id.
 		RegisteredNumbers *map[string]string `json:"registered_numbers,omitempty"`
 	} `json:"options,omitempty"`
 }

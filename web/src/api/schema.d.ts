@@ -3465,6 +3465,7 @@ export interface operations {
                     kind: "amicable_letter" | "formal_notice" | "statement";
                     case_ids: string[];
                     options?: {
+                        /** @description One number per case of the batch, keyed by case id. */
                         registered_numbers?: {
                             [key: string]: string;
                         };
