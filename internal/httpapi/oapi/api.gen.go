@@ -1273,7 +1273,7 @@ type FieldError struct {
 	// Code Example: invalid
 	Code string `json:"code"`
 
-	// Field JSON path of the offending field (empty for a whole-object rule).
+	// Field JSON path of the offending field (empty for a whole-object rule). Names that come from the request are shortened, but a path may run through up to 32 levels of a body.
 	//
 	// Example: body.amount_cents
 	Field   *string `json:"field,omitempty"`

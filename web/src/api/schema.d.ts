@@ -1857,7 +1857,7 @@ export interface components {
         };
         FieldError: {
             /**
-             * @description JSON path of the offending field (empty for a whole-object rule).
+             * @description JSON path of the offending field (empty for a whole-object rule). Names that come from the request are shortened, but a path may run through up to 32 levels of a body.
              * @example body.amount_cents
              */
             field?: string;
