@@ -241,7 +241,7 @@ func (s *Service) GetCase(ctx context.Context, p recouvra.Principal, id uuid.UUI
 	var v CaseView
 	scope := p.Scope()
 	err := s.store.Scoped(ctx, scope, func(r Repo) error {
-		c, err := r.CaseByID(ctx, scope, id, false)
+		c, err := r.CaseByID(ctx, scope, id, NoLock)
 		if err != nil {
 			return err
 		}
@@ -376,7 +376,7 @@ func (s *Service) changeCase(ctx context.Context, p recouvra.Principal, id uuid.
 	apply func(r Repo, c *recouvra.Case, f recouvra.Facts) ([]recouvra.Event, error)) (CaseView, error) {
 	scope := p.Scope()
 	err := s.store.Tx(ctx, func(r Repo) error {
-		c, err := r.CaseByID(ctx, scope, id, true)
+		c, err := r.CaseByID(ctx, scope, id, ForUpdate)
 		if err != nil {
 			return err
 		}
@@ -392,7 +392,7 @@ func (s *Service) changeCase(ctx context.Context, p recouvra.Principal, id uuid.
 		if err != nil {
 			return err
 		}
-		return s.commit(ctx, r, p, &c, expected, events, false)
+		return s.commit(ctx, r, p, &c, expected, events, closeIfPaid)
 	})
 	if err != nil {
 		return CaseView{}, err
@@ -402,13 +402,19 @@ func (s *Service) changeCase(ctx context.Context, p recouvra.Principal, id uuid.
 
 // commit saves a changed case at its next version and appends its events,
 // after bringing its balances in line with its statement (settle: a case
-// with nothing left due closes as paid; with reopen, as after a reversal, a
-// case closed as paid with something due again reopens).
-func (s *Service) commit(ctx context.Context, r Repo, p recouvra.Principal, c *recouvra.Case, expected int, events []recouvra.Event, reopen bool) error {
-	settled, err := s.settle(ctx, r, p, c, reopen)
+// with nothing left due closes as paid; with reopenIfDue, as after a
+// reversal, a case closed as paid with something due again reopens).
+func (s *Service) commit(ctx context.Context, r Repo, p recouvra.Principal, c *recouvra.Case, expected int, events []recouvra.Event, mode settleMode) error {
+	settled, err := s.settle(ctx, r, p, c, mode)
 	if err != nil {
 		return err
 	}
+	return s.commitSettled(ctx, r, c, expected, events, settled)
+}
+
+// commitSettled is commit for a case already settled (settleWith), whose
+// settlement gave the events settled.
+func (s *Service) commitSettled(ctx context.Context, r Repo, c *recouvra.Case, expected int, events, settled []recouvra.Event) error {
 	events = append(events, settled...)
 	c.UpdatedAt = s.now()
 	if err := r.UpdateCase(ctx, c, expected); err != nil {
@@ -542,7 +548,7 @@ func (s *Service) ListEvents(ctx context.Context, p recouvra.Principal, id uuid.
 	var out []recouvra.Event
 	scope := p.Scope()
 	err := s.store.Scoped(ctx, scope, func(r Repo) error {
-		if _, err := r.CaseByID(ctx, scope, id, false); err != nil {
+		if _, err := r.CaseByID(ctx, scope, id, NoLock); err != nil {
 			return err
 		}
 		var err error

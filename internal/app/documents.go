@@ -67,7 +67,7 @@ func (s *Service) generateDocument(ctx context.Context, p recouvra.Principal, ca
 	var rendered []byte
 	var replaced documents.Replacements
 	err := s.store.Tx(ctx, func(r Repo) error {
-		c, err := r.CaseByID(ctx, p.Scope(), caseID, true)
+		c, err := r.CaseByID(ctx, p.Scope(), caseID, ForUpdate)
 		if err != nil {
 			return err
 		}
@@ -401,7 +401,7 @@ func (s *Service) ListDocuments(ctx context.Context, p recouvra.Principal, caseI
 	var out []recouvra.Document
 	scope := p.Scope()
 	err := s.store.Scoped(ctx, scope, func(r Repo) error {
-		if _, err := r.CaseByID(ctx, scope, caseID, false); err != nil {
+		if _, err := r.CaseByID(ctx, scope, caseID, NoLock); err != nil {
 			return err
 		}
 		var err error
