@@ -74,8 +74,15 @@ func requestProblem(err error) error {
 		fields[i].Field = boundedField(fields[i].Field)
 	}
 	sort.SliceStable(fields, func(i, j int) bool { return fields[i].Field < fields[j].Field })
+	if len(fields) > maxProblemFields {
+		fields = fields[:maxProblemFields]
+	}
 	return recouvra.Invalid("Certains champs sont invalides.", fields...)
 }
+
+// maxProblemFields bounds the fields one problem names: a 1 MiB body can
+// break a rule a hundred thousand times, and the answer need not repeat it.
+const maxProblemFields = 200
 
 // maxFieldLen bounds a field path in a problem (FieldError.field in the
 // contract): an unknown property's name is the client's, up to the size of

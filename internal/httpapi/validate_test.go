@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -25,6 +26,7 @@ paths:
               additionalProperties: false
               properties:
                 amount_cents: {type: integer, format: int64, minimum: -9007199254740991, maximum: 9007199254740991}
+                numbers: {type: object, additionalProperties: {type: string, maxLength: 10}}
       responses:
         "204": {description: ok}
         default:
@@ -65,6 +67,20 @@ func TestValidationProblemsStayBoundedAndReadable(t *testing.T) {
 	}
 	if !sawMax || !sawUnknown {
 		t.Fatalf("want the amount (%v) and the cut unknown field (%v) named among %d errors", sawMax, sawUnknown, len(p.Errors))
+	}
+	// A rule broken a thousand times is named for the first 200 fields.
+	var many strings.Builder
+	many.WriteString(`{"numbers": {`)
+	for i := range 1000 {
+		if i > 0 {
+			many.WriteString(",")
+		}
+		fmt.Fprintf(&many, `"n%d": 1`, i)
+	}
+	many.WriteString("}}")
+	r = f.client.Do("POST", "/amounts", many.String())
+	if p := r.Problem(t); r.Status != 422 || len(p.Errors) != maxProblemFields {
+		t.Fatalf("want 422 naming %d fields, got %d naming %d", maxProblemFields, r.Status, len(p.Errors))
 	}
 	if got := boundedField("body.amount_cents"); got != "body.amount_cents" {
 		t.Errorf("a short field must stay whole, got %q", got)
