@@ -235,8 +235,10 @@ func idempotent(c *gin.Context, idem Idempotency, fail func(*gin.Context, error)
 		w := c.Writer
 		held = holdResponse(w)
 		c.Writer, c.Request = held, c.Request.WithContext(txCtx)
+		// Deferred: after a panic (the transaction rolled back), the
+		// recovering middleware must answer on the real writer.
+		defer func() { c.Writer, c.Request = w, c.Request.WithContext(ctx) }()
 		c.Next()
-		c.Writer, c.Request = w, c.Request.WithContext(ctx)
 		return app.StoredResponse{Status: held.status, ContentType: held.header.Get("Content-Type"), Body: held.body.Bytes()}, held.status < 500
 	})
 	switch {
