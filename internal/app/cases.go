@@ -415,14 +415,16 @@ func (s *Service) commit(ctx context.Context, r Repo, p recouvra.Principal, c *r
 // commitSettled is commit for a case already settled (settleWith), whose
 // settlement gave the events settled.
 func (s *Service) commitSettled(ctx context.Context, r Repo, c *recouvra.Case, expected int, events, settled []recouvra.Event) error {
-	events = append(events, settled...)
 	c.UpdatedAt = s.now()
 	if err := r.UpdateCase(ctx, c, expected); err != nil {
 		return err
 	}
-	for i := range events {
-		if err := r.InsertEvent(ctx, &events[i]); err != nil {
-			return err
+	// In place: the caller's events learn their numbers.
+	for _, evs := range [][]recouvra.Event{events, settled} {
+		for i := range evs {
+			if err := r.InsertEvent(ctx, &evs[i]); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -525,25 +527,35 @@ func (s *Service) LogEvent(ctx context.Context, p recouvra.Principal, id uuid.UU
 	if data == nil {
 		data = map[string]any{}
 	}
-	var logged recouvra.Event
+	// commit numbers the events it is given in place: logged is the one
+	// it inserts, so the answer carries the event's real number.
+	logged := make([]recouvra.Event, 1)
 	_, err := s.changeCase(ctx, p, id, nil, func(_ Repo, c *recouvra.Case, f recouvra.Facts) ([]recouvra.Event, error) {
 		if err := c.ApplyEvent(t, data, f); err != nil {
 			return nil, err
 		}
-		logged = s.newEvent(p, c, t, visibility, data)
-		return []recouvra.Event{logged}, nil
+		logged[0] = s.newEvent(p, c, t, visibility, data)
+		return logged, nil
 	})
 	if err != nil {
 		return recouvra.Event{}, err
 	}
-	return logged, nil
+	return logged[0], nil
 }
 
-// ListEvents pages through a case's timeline, oldest first; a creditor
-// sees shared events only.
+// ListEvents pages through a case's timeline in the order streams deliver
+// it (by commit: transaction, then number), after event afterSeq (0: from
+// the start); a creditor sees shared events only.
 func (s *Service) ListEvents(ctx context.Context, p recouvra.Principal, id uuid.UUID, afterSeq int64, limit int) ([]recouvra.Event, bool, error) {
 	if limit <= 0 || limit > maxPageSize {
 		limit = defaultPageSize
+	}
+	var after recouvra.EventPosition
+	if afterSeq > 0 {
+		var err error
+		if after, err = s.store.EventPosition(ctx, afterSeq); err != nil {
+			return nil, false, err
+		}
 	}
 	var out []recouvra.Event
 	scope := p.Scope()
@@ -552,7 +564,7 @@ func (s *Service) ListEvents(ctx context.Context, p recouvra.Principal, id uuid.
 			return err
 		}
 		var err error
-		out, err = r.ListEvents(ctx, scope, id, afterSeq, limit+1)
+		out, err = r.ListEvents(ctx, scope, id, after, limit+1)
 		return err
 	})
 	if err != nil {
@@ -565,21 +577,35 @@ func (s *Service) ListEvents(ctx context.Context, p recouvra.Principal, id uuid.
 	return out, more, nil
 }
 
-// EventsSince returns the events after seq that the caller may see, for
-// live streams.
-func (s *Service) EventsSince(ctx context.Context, p recouvra.Principal, afterSeq int64, limit int) ([]recouvra.Event, error) {
-	var out []recouvra.Event
+// EventsSince returns the events after a position that the caller may
+// see, for live streams: in commit order, only of transactions that have
+// all ended, so that nothing can later appear before the last one returned.
+// waiting says that visible events are held back by a transaction still
+// running: look again shortly, as it may end without writing events (and
+// so without a notification).
+func (s *Service) EventsSince(ctx context.Context, p recouvra.Principal, after recouvra.EventPosition, limit int) (events []recouvra.Event, waiting bool, err error) {
 	scope := p.Scope()
-	err := s.store.Scoped(ctx, scope, func(r Repo) error {
+	err = s.store.Scoped(ctx, scope, func(r Repo) error {
 		var err error
-		out, err = r.EventsSince(ctx, scope, afterSeq, limit)
+		events, waiting, err = r.EventsSince(ctx, scope, after, limit)
 		return err
 	})
-	return out, err
+	return events, waiting, err
 }
 
-// LastEventSeq is where a new stream starts.
-func (s *Service) LastEventSeq(ctx context.Context) (int64, error) { return s.store.LastEventSeq(ctx) }
+// ResumeAfter is where a stream continues after event seq, the last one a
+// client saw (Last-Event-ID): that event's position, or for a number that
+// does not exist the greatest one below it. Only a position comes out of
+// this unscoped lookup.
+func (s *Service) ResumeAfter(ctx context.Context, seq int64) (recouvra.EventPosition, error) {
+	return s.store.EventPosition(ctx, seq)
+}
+
+// StreamStart is where a new stream starts: at the fence, so that events of
+// transactions still running are delivered when they commit.
+func (s *Service) StreamStart(ctx context.Context) (recouvra.EventPosition, error) {
+	return s.store.StreamStart(ctx)
+}
 
 // Queue lists the cases due for the calling agent, best first.
 func (s *Service) Queue(ctx context.Context, p recouvra.Principal, limit int) ([]CaseSummary, error) {

@@ -100,9 +100,20 @@ type Repo interface {
 
 	// InsertEvent appends to the timeline and sets e.Seq.
 	InsertEvent(ctx context.Context, e *recouvra.Event) error
-	ListEvents(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID, afterSeq int64, limit int) ([]recouvra.Event, error)
-	EventsSince(ctx context.Context, scope recouvra.Scope, afterSeq int64, limit int) ([]recouvra.Event, error)
-	LastEventSeq(ctx context.Context) (int64, error)
+	// ListEvents pages through a case's timeline in (tx, seq) order, after
+	// a position.
+	ListEvents(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID, after recouvra.EventPosition, limit int) ([]recouvra.Event, error)
+	// EventsSince returns the events after a position, in (tx, seq) order,
+	// of transactions that have all ended, so that none can later appear
+	// before the last one returned; waiting says that visible events after
+	// them are held back by a transaction still running.
+	EventsSince(ctx context.Context, scope recouvra.Scope, after recouvra.EventPosition, limit int) (events []recouvra.Event, waiting bool, err error)
+	// EventPosition is the position of event seq, or of the greatest
+	// number below it when seq does not exist; unscoped.
+	EventPosition(ctx context.Context, seq int64) (recouvra.EventPosition, error)
+	// StreamStart is the position of the fence now: before every event of
+	// a transaction still running or still to come.
+	StreamStart(ctx context.Context) (recouvra.EventPosition, error)
 	CountEvents(ctx context.Context, caseID uuid.UUID, t recouvra.EventType) (int, error)
 
 	SeedRates(ctx context.Context, rates []recouvra.Rate, at time.Time) (int64, error)

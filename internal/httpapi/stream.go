@@ -26,23 +26,39 @@ const heartbeat = 15 * time.Second
 // streamBatch bounds one read of the events table.
 const streamBatch = 200
 
+// streamRecheck is how soon a stream looks again when visible events wait
+// behind a transaction still running: that transaction may end without
+// writing events, and so without a notification.
+const streamRecheck = 75 * time.Millisecond
+
 // streamEvents serves GET /api/v1/events/stream: Server-Sent Events of the
 // timeline events the caller may see, resumable by Last-Event-ID. The
 // events table is the source of truth; notifications only say "look".
+//
+// Events are sent in commit order, by (transaction id, number), and only
+// once every transaction before them has ended (app.EventsSince): an event
+// whose number was taken early but committed late is sent when it commits,
+// never skipped. The id of each message stays the event's number; a client
+// resuming from it continues after that event's position.
 func (a *API) streamEvents(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := principalFrom(ctx)
-	last, err := lastEventID(c)
+	lastSeq, err := lastEventID(c)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	if last < 0 {
-		// A new stream starts now: what happened before is in the timelines.
-		if last, err = a.deps.App.LastEventSeq(ctx); err != nil {
-			a.fail(c, err)
-			return
-		}
+	var last recouvra.EventPosition
+	if lastSeq < 0 {
+		// A new stream starts at the fence: what has ended before is in the
+		// timelines; transactions still running are delivered when they end.
+		last, err = a.deps.App.StreamStart(ctx)
+	} else {
+		last, err = a.deps.App.ResumeAfter(ctx, lastSeq)
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
 	}
 	wake, unsubscribe := a.deps.Waker.Subscribe()
 	defer unsubscribe()
@@ -62,9 +78,13 @@ func (a *API) streamEvents(c *gin.Context) {
 
 	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
+	recheck := time.NewTimer(streamRecheck)
+	defer recheck.Stop()
 	for {
+		var waiting bool
 		for {
-			events, err := a.deps.App.EventsSince(ctx, p, last, streamBatch)
+			var events []recouvra.Event
+			events, waiting, err = a.deps.App.EventsSince(ctx, p, last, streamBatch)
 			if err != nil {
 				if ctx.Err() == nil {
 					a.deps.Logger.Error("event stream read", "request_id", requestID(c), "error", err)
@@ -77,17 +97,25 @@ func (a *API) streamEvents(c *gin.Context) {
 					return
 				}
 				fmt.Fprintf(c.Writer, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Type, data)
-				last = e.Seq
+				last = e.Position()
 			}
 			c.Writer.Flush()
 			if len(events) < streamBatch {
 				break
 			}
 		}
+		// Without events held back, only a notification (or shutdown, or the
+		// heartbeat) needs this stream; with some, it also looks again soon.
+		var again <-chan time.Time
+		if waiting {
+			recheck.Reset(streamRecheck)
+			again = recheck.C
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-wake:
+		case <-again:
 		case <-tick.C:
 			fmt.Fprint(c.Writer, ": ping\n\n")
 			c.Writer.Flush()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -512,12 +514,20 @@ type eventRow struct {
 	Type          string
 	Visibility    string
 	Data          jsonCol[map[string]any]
+	// Tx is the writing transaction's xid8, read as text (eventColumns):
+	// the driver has no type for xid8. The database sets it on insert.
+	Tx string `gorm:"->"`
 }
 
 func (eventRow) TableName() string { return "events" }
 
+// eventColumns selects an eventRow.
+const eventColumns = "events.seq, events.id, events.case_id, events.creditor_id, events.at, events.actor_user_id, events.actor_api_key_id, " +
+	"events.type, events.visibility, events.data, events.tx::text AS tx"
+
 func (r eventRow) domain() recouvra.Event {
-	return recouvra.Event{Seq: r.Seq, ID: r.ID, CaseID: r.CaseID, CreditorID: r.CreditorID, At: r.At.UTC(), ActorUserID: r.ActorUserID,
+	tx, _ := strconv.ParseUint(r.Tx, 10, 64) // empty when not read: 0
+	return recouvra.Event{Seq: r.Seq, Tx: tx, ID: r.ID, CaseID: r.CaseID, CreditorID: r.CreditorID, At: r.At.UTC(), ActorUserID: r.ActorUserID,
 		ActorAPIKeyID: r.ActorAPIKeyID, Type: recouvra.EventType(r.Type), Visibility: recouvra.Visibility(r.Visibility), Data: r.Data.V}
 }
 
@@ -539,21 +549,64 @@ func (r repo) InsertEvent(ctx context.Context, e *recouvra.Event) error {
 	return nil
 }
 
-func (r repo) ListEvents(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID, afterSeq int64, limit int) ([]recouvra.Event, error) {
+// afterPosition is the condition "after p in timeline order"; the index
+// on (tx, seq) serves it.
+func afterPosition(q *gorm.DB, p recouvra.EventPosition) *gorm.DB {
+	return q.Where("(events.tx, events.seq) > (CAST(? AS text)::xid8, ?)", strconv.FormatUint(p.Tx, 10), p.Seq)
+}
+
+func (r repo) ListEvents(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID, after recouvra.EventPosition, limit int) ([]recouvra.Event, error) {
 	var rows []eventRow
-	q := sharedScope(r.q(ctx), scope, "").Where("case_id = ? AND seq > ?", caseID, afterSeq).Order("seq").Limit(limit)
+	q := afterPosition(sharedScope(r.q(ctx), scope, ""), after).Select(eventColumns).Where("case_id = ?", caseID).Order("events.tx, events.seq").Limit(limit)
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatEvent)
 	}
 	return domains(rows), nil
 }
 
-func (r repo) EventsSince(ctx context.Context, scope recouvra.Scope, afterSeq int64, limit int) ([]recouvra.Event, error) {
-	var rows []eventRow
-	if err := sharedScope(r.q(ctx), scope, "").Where("seq > ?", afterSeq).Order("seq").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, dbErr(err, whatEvent)
+// streamFence is the oldest transaction still running when the statement's
+// snapshot was taken: every transaction below it has ended, committed or
+// not, and any that starts later gets a higher id. Within one statement
+// every call gives the same value.
+const streamFence = "pg_snapshot_xmin(pg_current_snapshot())"
+
+// streamRow is an event read for a stream, with whether it is behind the
+// fence (deliverable) or held back by a transaction still running.
+type streamRow struct {
+	Event eventRow `gorm:"embedded"`
+	Ready bool
+}
+
+func (r repo) EventsSince(ctx context.Context, scope recouvra.Scope, after recouvra.EventPosition, limit int) ([]recouvra.Event, bool, error) {
+	base := func() *gorm.DB { return afterPosition(sharedScope(r.q(ctx).Model(&eventRow{}), scope, ""), after) }
+	// One statement, so both halves see the same snapshot and fence: the
+	// next events behind the fence, and whether any visible one waits
+	// before it.
+	ready := base().Select(eventColumns + ", true AS ready").Where("events.tx < " + streamFence).Order("events.tx, events.seq").Limit(limit)
+	held := base().Select(eventColumns + ", false AS ready").Where("events.tx >= " + streamFence).Limit(1)
+	var rows []streamRow
+	if err := r.q(ctx).Raw("(?) UNION ALL (?)", ready, held).Scan(&rows).Error; err != nil {
+		return nil, false, dbErr(err, whatEvent)
 	}
-	return domains(rows), nil
+	out := make([]recouvra.Event, 0, len(rows))
+	waiting := false
+	for _, row := range rows {
+		if !row.Ready {
+			waiting = true
+			continue
+		}
+		out = append(out, row.Event.domain())
+	}
+	slices.SortFunc(out, func(a, b recouvra.Event) int {
+		switch {
+		case a.Position().Before(b.Position()):
+			return -1
+		case b.Position().Before(a.Position()):
+			return 1
+		}
+		return 0
+	})
+	return out, waiting, nil
 }
 
 func (r repo) CountEvents(ctx context.Context, caseID uuid.UUID, t recouvra.EventType) (int, error) {
@@ -562,8 +615,27 @@ func (r repo) CountEvents(ctx context.Context, caseID uuid.UUID, t recouvra.Even
 	return int(n), dbErr(err, whatEvent)
 }
 
-func (r repo) LastEventSeq(ctx context.Context) (int64, error) {
-	var seq int64
-	err := r.q(ctx).Raw("SELECT coalesce(max(seq), 0) FROM events").Scan(&seq).Error
-	return seq, dbErr(err, whatEvent)
+func (r repo) EventPosition(ctx context.Context, seq int64) (recouvra.EventPosition, error) {
+	var row struct {
+		Tx  string
+		Seq int64
+	}
+	err := r.q(ctx).Raw("SELECT tx::text AS tx, seq FROM events WHERE seq <= ? ORDER BY seq DESC LIMIT 1", seq).Scan(&row).Error
+	if err != nil {
+		return recouvra.EventPosition{}, dbErr(err, whatEvent)
+	}
+	if row.Tx == "" {
+		return recouvra.EventPosition{}, nil // no event that low: from the start
+	}
+	tx, err := strconv.ParseUint(row.Tx, 10, 64)
+	return recouvra.EventPosition{Tx: tx, Seq: row.Seq}, err
+}
+
+func (r repo) StreamStart(ctx context.Context) (recouvra.EventPosition, error) {
+	var fence string
+	if err := r.q(ctx).Raw("SELECT " + streamFence + "::text").Scan(&fence).Error; err != nil {
+		return recouvra.EventPosition{}, dbErr(err, whatEvent)
+	}
+	tx, err := strconv.ParseUint(fence, 10, 64)
+	return recouvra.EventPosition{Tx: tx}, err
 }

@@ -64,7 +64,8 @@ var LoggableEvents = map[EventType]Visibility{
 // Event is one line of a case's append-only timeline.
 type Event struct {
 	ID            uuid.UUID
-	Seq           int64 // global order, for streams and Last-Event-ID
+	Seq           int64  // the event's number, for Last-Event-ID and cursors
+	Tx            uint64 // the writing transaction: timelines and streams go by (Tx, Seq)
 	CaseID        uuid.UUID
 	CreditorID    uuid.UUID
 	At            time.Time
@@ -73,6 +74,25 @@ type Event struct {
 	Type          EventType
 	Visibility    Visibility
 	Data          map[string]any
+}
+
+// Position is where e stands in the order timelines and streams follow.
+func (e Event) Position() EventPosition { return EventPosition{Tx: e.Tx, Seq: e.Seq} }
+
+// EventPosition orders the timeline by commit: first the writing
+// transaction's id, then the event's number. Numbers are taken when rows are
+// written, so a transaction may commit a lower number after a higher one;
+// ordering by transaction first, and reading only transactions that have
+// all ended, lets a cursor never pass an event still to come. The zero
+// position is before every event.
+type EventPosition struct {
+	Tx  uint64
+	Seq int64
+}
+
+// Before reports whether p comes before q.
+func (p EventPosition) Before(q EventPosition) bool {
+	return p.Tx < q.Tx || p.Tx == q.Tx && p.Seq < q.Seq
 }
 
 // Call outcomes.
