@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -179,5 +180,62 @@ func TestConcurrentClaimWaitsForTheFirst(t *testing.T) {
 		case !firstCommits && o.got != nil:
 			t.Fatalf("after the first rolled back, want the key claimed, got %+v", o.got)
 		}
+	}
+}
+
+// TestClaimPurgesOldKeysWithoutWaiting: a claim now and then deletes keys
+// older than 48 hours, skipping rows another transaction holds, so a purge
+// never waits inside a payment's transaction.
+func TestClaimPurgesOldKeysWithoutWaiting(t *testing.T) {
+	db := pgtest.DB(t)
+	s := postgres.NewStore(db)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC) // a whole second: this claim purges
+	for _, k := range []struct {
+		key string
+		age time.Duration
+	}{{"old-free", 72 * time.Hour}, {"old-held", 72 * time.Hour}, {"recent", time.Hour}} {
+		if _, err := db.Pool.Exec(ctx, `INSERT INTO idempotency_keys (principal, key, request_hash, state, status, content_type, response, created_at)
+			VALUES ('user:test', $1, 'h', 'done', 201, 'application/json', '{}', $2)`, k.key, now.Add(-k.age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	holder, err := db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback(ctx) //nolint:errcheck // released at the end
+	if _, err := holder.Exec(ctx, "SELECT 1 FROM idempotency_keys WHERE key = 'old-held' FOR UPDATE"); err != nil {
+		t.Fatal(err)
+	}
+	// Were the purge to wait on the held row, this would time out.
+	purgeCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := s.Atomic(purgeCtx, func(ctx context.Context, r app.Repo) error {
+		_, err := r.ClaimIdempotent(ctx, "user:test", "new", []byte("h"), now)
+		return err
+	}); err != nil {
+		t.Fatalf("claim with a purge while a row is held: %v", err)
+	}
+	if err := holder.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Pool.Query(ctx, "SELECT key FROM idempotency_keys ORDER BY key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		left = append(left, k)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(left, ",") != "new,old-held,recent" {
+		t.Fatalf("keys left: %v, want the new, the held and the recent one", left)
 	}
 }

@@ -180,9 +180,14 @@ func (r repo) ClaimIdempotent(ctx context.Context, principal, key string, hash [
 		return nil, dbErr(res.Error, "Clé d'idempotence")
 	}
 	if res.RowsAffected == 1 {
-		// Keys are purged now and then, by the requests that create them.
+		// Keys are purged now and then, by the requests that create them,
+		// inside their transaction: rows another purge holds are skipped,
+		// so two purges never wait on each other (nor deadlock), and a
+		// batch is bounded.
 		if now.Nanosecond()%64 == 0 {
-			if err := r.q(ctx).Where("created_at < ?", now.Add(-idempotencyTTL)).Delete(&idempotencyRow{}).Error; err != nil {
+			err := r.q(ctx).Exec(`DELETE FROM idempotency_keys WHERE (principal, key) IN (
+				SELECT principal, key FROM idempotency_keys WHERE created_at < ? LIMIT 1000 FOR UPDATE SKIP LOCKED)`, now.Add(-idempotencyTTL)).Error
+			if err != nil {
 				return nil, dbErr(err, "Clé d'idempotence")
 			}
 		}
