@@ -99,7 +99,7 @@ func Default() Config {
 		MaxUploadBytes:     10 << 20,
 		MaxBodyBytes:       1 << 20,
 		RateLimit:          50,
-		RateBurst:          200,
+		RateBurst:          500,
 	}
 }
 

@@ -107,7 +107,7 @@ func TestBodyAndRateLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.MaxBodyBytes != 1<<20 || cfg.RateLimit != 50 || cfg.RateBurst != 200 {
+	if cfg.MaxBodyBytes != 1<<20 || cfg.RateLimit != 50 || cfg.RateBurst != 500 {
 		t.Fatalf("defaults: %d %v %d", cfg.MaxBodyBytes, cfg.RateLimit, cfg.RateBurst)
 	}
 	cfg, err = config.Load([]string{"RECOUVRA_MAX_BODY_BYTES=65536", "RECOUVRA_RATE_LIMIT=2.5", "RECOUVRA_RATE_BURST=10"}, noFile)

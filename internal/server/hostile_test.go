@@ -245,7 +245,7 @@ func TestRateLimit(t *testing.T) {
 // a person, the web app and the tests.
 func TestDefaultLimitsAreGenerous(t *testing.T) {
 	d := config.Default()
-	if d.MaxBodyBytes != 1<<20 || d.RateLimit < 50 || d.RateBurst < 200 {
+	if d.MaxBodyBytes != 1<<20 || d.RateLimit < 50 || d.RateBurst < 500 {
 		t.Fatalf("%+v", d)
 	}
 }
