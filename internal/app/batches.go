@@ -96,6 +96,22 @@ func (s *Service) StartBatch(ctx context.Context, p recouvra.Principal, kind doc
 	if len(fields) > 0 {
 		return Batch{}, recouvra.Invalid("Lot invalide.", fields...)
 	}
+	// Every case is resolved in the caller's scope now, not found missing
+	// by the job later.
+	var visible map[uuid.UUID]bool
+	scope := p.Scope()
+	if err := s.store.Scoped(ctx, scope, func(r Repo) error {
+		var err error
+		visible, err = r.VisibleCases(ctx, scope, ids)
+		return err
+	}); err != nil {
+		return Batch{}, err
+	}
+	for _, id := range ids {
+		if !visible[id] {
+			return Batch{}, unknownRef("case_ids", "Aucun dossier ne porte l'identifiant "+id.String()+".")
+		}
+	}
 	b := Batch{ID: uuid.Must(uuid.NewV7()), Kind: string(kind), RequestedBy: p.UserID, CaseIDs: ids, Options: numbers,
 		Total: len(ids), State: "queued", CreatedAt: s.now()}
 	if err := s.cfg.Batches.Create(ctx, b); err != nil {

@@ -74,6 +74,18 @@ func (s *Service) CreateCase(ctx context.Context, p recouvra.Principal, in NewCa
 	if in.DebtorID != nil && p.Role == recouvra.RoleCreditor {
 		fields = append(fields, recouvra.FieldError{Field: "debtor_id", Code: "forbidden", Message: "Décrivez le débiteur : un créancier ne choisit pas parmi les débiteurs de l'agence."})
 	}
+	// Nor among its people: refused whoever is named, so the answer says
+	// nothing of who exists.
+	if p.Role == recouvra.RoleCreditor {
+		for _, a := range []struct {
+			field string
+			id    *uuid.UUID
+		}{{"assigned_agent_id", in.AssignedAgentID}, {"assigned_lawyer_id", in.AssignedLawyerID}} {
+			if a.id != nil {
+				fields = append(fields, recouvra.FieldError{Field: a.field, Code: "forbidden", Message: "L'agence affecte ses dossiers : un créancier ne choisit pas qui les traite."})
+			}
+		}
+	}
 	if (in.DebtorID == nil) == (in.Debtor == nil) {
 		fields = append(fields, recouvra.FieldError{Field: "debtor", Code: "required", Message: "Indiquez soit debtor_id, soit le débiteur."})
 	}
@@ -481,7 +493,13 @@ func (s *Service) Transition(ctx context.Context, p recouvra.Principal, id uuid.
 	if !s.policy.Allowed(string(p.Role), "case_stage", string(m.To)) {
 		return CaseView{}, recouvra.Errorf(recouvra.ECodeForbidden, "Votre rôle ne permet pas de passer un dossier à l'étape %s.", recouvra.StageLabel(m.To))
 	}
-	return s.changeCase(ctx, p, id, &version, func(_ Repo, c *recouvra.Case, f recouvra.Facts) ([]recouvra.Event, error) {
+	return s.changeCase(ctx, p, id, &version, func(r Repo, c *recouvra.Case, f recouvra.Facts) ([]recouvra.Event, error) {
+		// The proving document, when named, is one of this case's.
+		if m.Proof != nil && m.Proof.DocumentID != nil {
+			if _, err := caseDocument(ctx, r, p.Scope(), c.ID, *m.Proof.DocumentID, "proof.document_id"); err != nil {
+				return nil, err
+			}
+		}
 		from := c.Stage
 		if err := c.Transition(m, f, s.now()); err != nil {
 			return nil, err

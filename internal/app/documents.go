@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
-	"slices"
 	"strings"
 	"unicode"
 
@@ -97,10 +96,12 @@ func (s *Service) generateDocument(ctx context.Context, p recouvra.Principal, ca
 				signer = u.Name
 			}
 		}
-		// The document it corrects must be one of this case's, checked
-		// before any rendering.
-		if opts.Supersedes != nil && !slices.ContainsFunc(existing, func(d recouvra.Document) bool { return d.ID == *opts.Supersedes }) {
-			return recouvra.Invalid("Document à remplacer inconnu.", recouvra.FieldError{Field: "supersedes", Code: "unknown", Message: "Aucun document de ce dossier ne porte cet identifiant."})
+		// The document it corrects must be one of this case's that the
+		// caller may see, checked before any rendering.
+		if opts.Supersedes != nil {
+			if _, err := caseDocument(ctx, r, p.Scope(), c.ID, *opts.Supersedes, "supersedes"); err != nil {
+				return err
+			}
 		}
 		g, err := s.render(kind, opts, c, creditor, debtor, in, existing, signer, sent)
 		if err != nil {
@@ -236,7 +237,7 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 			}
 		}
 		if pay == nil {
-			return generated{}, recouvra.Invalid("Paiement inconnu.", recouvra.FieldError{Field: "options.payment_id", Code: "unknown", Message: "Aucun paiement de ce dossier ne porte cet identifiant."})
+			return generated{}, unknownRef("options.payment_id", "Aucun paiement de ce dossier ne porte cet identifiant.")
 		}
 		if pay.ReversedAt != nil {
 			return generated{}, recouvra.Invalid("Paiement contrepassé.", recouvra.FieldError{Field: "options.payment_id", Code: "reversed", Message: "Ce paiement a été contrepassé : pas de reçu."})
@@ -480,6 +481,13 @@ func (s *Service) UploadAttachment(ctx context.Context, p recouvra.Principal, ca
 		c, err := r.CaseByID(ctx, p.Scope(), caseID, false)
 		if err != nil {
 			return err
+		}
+		// The document it corrects: one of this case's the caller may see,
+		// never another creditor's (whose record would then point here).
+		if in.Supersedes != nil {
+			if _, err := caseDocument(ctx, r, p.Scope(), c.ID, *in.Supersedes, "supersedes"); err != nil {
+				return err
+			}
 		}
 		sha, size, err := s.cfg.Blobs.Put(ctx, limited)
 		if err != nil {

@@ -95,6 +95,8 @@ type Repo interface {
 	// needs; ids the scope may not see are absent from the result.
 	ClaimsOfCases(ctx context.Context, scope recouvra.Scope, caseIDs []uuid.UUID) (map[uuid.UUID][]recouvra.Claim, error)
 	DebtorsByIDs(ctx context.Context, scope recouvra.Scope, ids []uuid.UUID) (map[uuid.UUID]recouvra.Debtor, error)
+	// VisibleCases says which of ids are cases the scope may see.
+	VisibleCases(ctx context.Context, scope recouvra.Scope, ids []uuid.UUID) (map[uuid.UUID]bool, error)
 	// PortfolioRows sums the cases, payments and remittances q covers.
 	PortfolioRows(ctx context.Context, scope recouvra.Scope, q PortfolioQuery) (PortfolioRows, error)
 

@@ -503,6 +503,25 @@ func (r repo) ClaimsOfCases(ctx context.Context, scope recouvra.Scope, caseIDs [
 	return out, nil
 }
 
+// visibleCasesChunk keeps each query of VisibleCases well below
+// PostgreSQL's 65,535 parameters.
+const visibleCasesChunk = 10_000
+
+func (r repo) VisibleCases(ctx context.Context, scope recouvra.Scope, ids []uuid.UUID) (map[uuid.UUID]bool, error) {
+	out := make(map[uuid.UUID]bool, len(ids))
+	for start := 0; start < len(ids); start += visibleCasesChunk {
+		chunk := ids[start:min(start+visibleCasesChunk, len(ids))]
+		var found []uuid.UUID
+		if err := scoped(r.q(ctx).Table("cases"), scope, "creditor_id").Where("id IN ?", chunk).Pluck("id", &found).Error; err != nil {
+			return nil, dbErr(err, whatCase)
+		}
+		for _, id := range found {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
 type eventRow struct {
 	Seq           int64 `gorm:"primaryKey;autoIncrement"`
 	ID            uuid.UUID
