@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -146,14 +148,18 @@ func TestOptimisticConcurrency(t *testing.T) {
 	tag = w.etag(id)
 	var wg sync.WaitGroup
 	statuses := make([]int, 8)
+	errs := make([]error, len(statuses))
 	for i := range statuses {
 		wg.Add(1)
-		go func(i int) {
+		go func(i int) { // reports through statuses and errs: no t.Fatal off the test's goroutine
 			defer wg.Done()
-			statuses[i] = w.as("agent").Do("PATCH", path, map[string]any{"creditor_reference": fmt.Sprint("R", i)}, "If-Match", tag).Status
+			statuses[i], _, errs[i] = w.send("agent", "PATCH", path, map[string]any{"creditor_reference": fmt.Sprint("R", i)}, "If-Match", tag)
 		}(i)
 	}
 	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
 	won := 0
 	for _, s := range statuses {
 		switch s {
@@ -387,34 +393,45 @@ func TestQueueUnderConcurrentClaims(t *testing.T) {
 		u := w.createUser(fmt.Sprintf("agent%d@recouvra.test", i), recouvra.RoleAgent, nil)
 		tokens[i] = w.login(u.Email)
 	}
-	var mu sync.Mutex
-	got := map[uuid.UUID]int{}
-	empty := 0
+	// The agents report through answers; the checks run on the test's own
+	// goroutine.
+	type answer struct {
+		status int
+		body   []byte
+		err    error
+	}
+	answers := make([]answer, agents)
 	var wg sync.WaitGroup
 	for i := 0; i < agents; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			c := bearer(apitest.New(t, w.srv.URL()), tokens[i])
-			r := c.Do("POST", "/api/v1/queue/next", nil)
-			mu.Lock()
-			defer mu.Unlock()
-			switch r.Status {
-			case 200:
-				var v oapi.Case
-				r.Decode(t, &v)
-				got[v.Id]++
-				if v.Lease.IsNull() {
-					t.Errorf("a handed-out case carries no lease")
-				}
-			case 404:
-				empty++
-			default:
-				t.Errorf("next: %d %s", r.Status, r.Body)
-			}
+			a := &answers[i]
+			a.status, a.body, a.err = w.sendBearer(tokens[i], "POST", "/api/v1/queue/next", nil)
 		}(i)
 	}
 	wg.Wait()
+	got := map[uuid.UUID]int{}
+	empty := 0
+	for _, a := range answers {
+		switch {
+		case a.err != nil:
+			t.Fatal(a.err)
+		case a.status == 200:
+			var v oapi.Case
+			if err := json.Unmarshal(a.body, &v); err != nil {
+				t.Fatalf("next: %v %s", err, a.body)
+			}
+			got[v.Id]++
+			if v.Lease.IsNull() {
+				t.Errorf("a handed-out case carries no lease")
+			}
+		case a.status == 404:
+			empty++
+		default:
+			t.Errorf("next: %d %s", a.status, a.body)
+		}
+	}
 	total := 0
 	for id, n := range got {
 		total += n

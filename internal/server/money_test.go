@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -162,14 +163,18 @@ func TestIdempotencyKeys(t *testing.T) {
 	body["amount_cents"] = 1_000
 	var wg sync.WaitGroup
 	statuses := make([]int, 100)
+	errs := make([]error, len(statuses))
 	for i := range statuses {
 		wg.Add(1)
-		go func(i int) {
+		go func(i int) { // reports through statuses and errs: no t.Fatal off the test's goroutine
 			defer wg.Done()
-			statuses[i] = w.as("lawyer").Do("POST", path, body, "Idempotency-Key", "storm-0000001").Status
+			statuses[i], _, errs[i] = w.send("lawyer", "POST", path, body, "Idempotency-Key", "storm-0000001")
 		}(i)
 	}
 	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range statuses {
 		if s != 201 && s != 409 {
 			t.Fatalf("retry answered %d", s)
