@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/config"
 	"github.com/recouvra/recouvra/internal/credential"
@@ -59,13 +61,10 @@ func TestDemoAgency(t *testing.T) {
 		t.Fatal(err)
 	}
 	stages := map[string]int{}
-	for rows.Next() {
-		var s string
-		var n int
-		if err := rows.Scan(&s, &n); err != nil {
-			t.Fatal(err)
-		}
-		stages[s] = n
+	var stage string
+	var count int
+	if _, err := pgx.ForEachRow(rows, []any{&stage, &count}, func() error { stages[stage] = count; return nil }); err != nil {
+		t.Fatal(err)
 	}
 	for _, st := range []string{"amicable", "formal_notice", "injunction", "closed"} {
 		if stages[st] == 0 {
@@ -74,22 +73,49 @@ func TestDemoAgency(t *testing.T) {
 	}
 	// Histories are spread over the past, not all stamped now.
 	var oldest time.Time
-	if err := db.Pool.QueryRow(ctx, "SELECT min(at) FROM events").Scan(&oldest); err != nil || time.Since(oldest) < 30*24*time.Hour {
+	if err := db.Pool.QueryRow(ctx, "SELECT min(at) FROM events").Scan(&oldest); err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(oldest) < 30*24*time.Hour {
 		t.Errorf("oldest event %s", oldest)
 	}
-	// Every debtor SIREN is valid.
-	sirens, _ := db.Pool.Query(ctx, "SELECT siren FROM debtors WHERE siren <> ''")
-	for sirens.Next() {
-		var s string
-		_ = sirens.Scan(&s)
+	// Every debtor SIREN is valid, and companies have one.
+	rows, err = db.Pool.Query(ctx, "SELECT siren FROM debtors WHERE siren <> ''")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sirens, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sirens) == 0 {
+		t.Error("no demo debtor has a SIREN")
+	}
+	for _, s := range sirens {
 		if _, err := ident.ParseSIREN(s); err != nil {
 			t.Errorf("demo SIREN %s: %v", s, err)
 		}
+	}
+	// The seeded cases, before the bulk ones: the bulk must add exactly
+	// one claim per case to these.
+	var seededCases, seededClaims int
+	if err := db.Pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM claims)").Scan(&seededCases, &seededClaims); err != nil {
+		t.Fatal(err)
+	}
+	if seededCases != 120 || seededClaims < seededCases {
+		t.Fatalf("seeded %d cases with %d claims, want 120 cases with at least one claim each", seededCases, seededClaims)
 	}
 	// A second run changes nothing.
 	again, err := s.Agency(ctx)
 	if err != nil || again.Created || len(again.Creditors) != 4 {
 		t.Fatalf("second run: %v %+v", err, again)
+	}
+	var afterAgain int
+	if err := db.Pool.QueryRow(ctx, "SELECT count(*) FROM cases").Scan(&afterAgain); err != nil {
+		t.Fatal(err)
+	}
+	if afterAgain != seededCases {
+		t.Fatalf("the second run changed the cases: %d, was %d", afterAgain, seededCases)
 	}
 
 	// Bulk: balances kept on the case, references unique, one claim each.
@@ -101,7 +127,8 @@ func TestDemoAgency(t *testing.T) {
 		(SELECT count(*) FROM cases c WHERE principal_cents <> (SELECT sum(amount_cents) FROM claims WHERE case_id = c.id))`).Scan(&cases, &claims, &wrong); err != nil {
 		t.Fatal(err)
 	}
-	if cases != 2120 || wrong != 0 {
-		t.Fatalf("cases %d claims %d, %d with a principal not matching their claims", cases, claims, wrong)
+	if cases != seededCases+2000 || claims != seededClaims+2000 || wrong != 0 {
+		t.Fatalf("cases %d (want %d), claims %d (want %d), %d with a principal not matching their claims",
+			cases, seededCases+2000, claims, seededClaims+2000, wrong)
 	}
 }
