@@ -28,8 +28,13 @@ const streamBatch = 200
 
 // streamRecheck is how soon a stream looks again when visible events wait
 // behind a transaction still running: that transaction may end without
-// writing events, and so without a notification.
-const streamRecheck = 75 * time.Millisecond
+// writing events, and so without a notification. While a long transaction
+// holds them and nothing moves, the interval doubles up to
+// streamRecheckMax, so that many streams do not poll the database hard.
+const (
+	streamRecheck    = 75 * time.Millisecond
+	streamRecheckMax = time.Second
+)
 
 // streamEvents serves GET /api/v1/events/stream: Server-Sent Events of the
 // timeline events the caller may see, resumable by Last-Event-ID. The
@@ -80,8 +85,10 @@ func (a *API) streamEvents(c *gin.Context) {
 	defer tick.Stop()
 	recheck := time.NewTimer(streamRecheck)
 	defer recheck.Stop()
+	var recheckIn time.Duration // 0 until the first wait
 	for {
 		var waiting bool
+		sent := 0
 		for {
 			var events []recouvra.Event
 			events, waiting, err = a.deps.App.EventsSince(ctx, p, last, streamBatch)
@@ -99,6 +106,7 @@ func (a *API) streamEvents(c *gin.Context) {
 				fmt.Fprintf(c.Writer, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Type, data)
 				last = e.Position()
 			}
+			sent += len(events)
 			c.Writer.Flush()
 			if len(events) < streamBatch {
 				break
@@ -108,7 +116,12 @@ func (a *API) streamEvents(c *gin.Context) {
 		// heartbeat) needs this stream; with some, it also looks again soon.
 		var again <-chan time.Time
 		if waiting {
-			recheck.Reset(streamRecheck)
+			if sent > 0 || recheckIn == 0 {
+				recheckIn = streamRecheck
+			} else {
+				recheckIn = min(2*recheckIn, streamRecheckMax)
+			}
+			recheck.Reset(recheckIn)
 			again = recheck.C
 		}
 		select {

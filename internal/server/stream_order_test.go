@@ -256,7 +256,7 @@ func TestStreamUnderConcurrentWriters(t *testing.T) {
 	start := maxSeq(t, w)
 	live := w.stream(t, "creditor", "")
 
-	const writers, perWriter = 8, 30
+	const writers, perWriter = 8, 20
 	errs := make(chan error, writers)
 	var wg sync.WaitGroup
 	for i := range writers {
