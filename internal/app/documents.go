@@ -478,7 +478,7 @@ func (s *Service) UploadAttachment(ctx context.Context, p recouvra.Principal, ca
 	limited := &io.LimitedReader{R: br, N: s.cfg.MaxUploadBytes + 1}
 	var doc recouvra.Document
 	err := s.store.Tx(ctx, func(r Repo) error {
-		c, err := r.CaseByID(ctx, p.Scope(), caseID, false)
+		c, err := r.CaseByID(ctx, p.Scope(), caseID, NoLock)
 		if err != nil {
 			return err
 		}
