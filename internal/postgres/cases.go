@@ -597,12 +597,18 @@ type streamRow struct {
 }
 
 func (r repo) EventsSince(ctx context.Context, scope recouvra.Scope, after recouvra.EventPosition, limit int) ([]recouvra.Event, bool, error) {
-	base := func() *gorm.DB { return afterPosition(sharedScope(r.q(ctx).Model(&eventRow{}), scope, ""), after) }
+	base := func() *gorm.DB { return sharedScope(r.q(ctx).Model(&eventRow{}), scope, "") }
 	// One statement, so both halves see the same snapshot and fence: the
 	// next events behind the fence, and whether any visible one waits
 	// before it.
-	ready := base().Select(eventColumns + ", true AS ready").Where("events.tx < " + streamFence).Order("events.tx, events.seq").Limit(limit)
-	held := base().Select(eventColumns + ", false AS ready").Where("events.tx >= " + streamFence).Limit(1)
+	ready := afterPosition(base(), after).Select(eventColumns + ", true AS ready").
+		Where("events.tx < " + streamFence).Order("events.tx, events.seq").Limit(limit)
+	// Here the cursor is a filter, not a row comparison, so that the index
+	// scan starts at the fence (the few newest rows) rather than at the
+	// cursor (all that a stream catching up has yet to read).
+	tx := strconv.FormatUint(after.Tx, 10)
+	held := base().Select(eventColumns+", false AS ready").Where("events.tx >= "+streamFence).
+		Where("(events.tx > CAST(? AS text)::xid8 OR events.tx = CAST(? AS text)::xid8 AND events.seq > ?)", tx, tx, after.Seq).Limit(1)
 	var rows []streamRow
 	if err := r.q(ctx).Raw("(?) UNION ALL (?)", ready, held).Scan(&rows).Error; err != nil {
 		return nil, false, dbErr(err, whatEvent)
