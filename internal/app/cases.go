@@ -517,8 +517,8 @@ func (s *Service) Transition(ctx context.Context, p recouvra.Principal, id uuid.
 
 // RecordCourtStep records an injunction step.
 func (s *Service) RecordCourtStep(ctx context.Context, p recouvra.Principal, id uuid.UUID, version int, in recouvra.CourtStepInput) (CaseView, error) {
-	return s.changeCase(ctx, p, id, &version, func(_ Repo, c *recouvra.Case, _ recouvra.Facts) ([]recouvra.Event, error) {
-		data, err := c.RecordCourtStep(in, s.today())
+	return s.changeCase(ctx, p, id, &version, func(_ Repo, c *recouvra.Case, f recouvra.Facts) ([]recouvra.Event, error) {
+		data, err := c.RecordCourtStep(in, f)
 		if err != nil {
 			return nil, err
 		}

@@ -90,7 +90,7 @@ func statementInput(c recouvra.Case, creditor recouvra.Creditor, debtor recouvra
 		AsOf: asOf, Currency: c.Currency, CreditorStatus: creditor.Mandate.LegalStatus, DebtorKind: debtor.Kind,
 		FormalNoticeSentOn: c.FormalNoticeSentOn, FormalNoticeReceivedOn: c.FormalNoticeReceivedOn,
 		EnforceableOn: c.Injunction.EnforceableOn, LastInterruptionOn: c.LastInterruptionOn,
-		Claims: claims, Payments: payments, Rates: recouvra.NewRateTable(rates),
+		TimeBar: recouvra.TimeBarTermFor(creditor.Mandate.LegalStatus, debtor.Consumer()), Claims: claims, Payments: payments, Rates: recouvra.NewRateTable(rates),
 	}
 }
 

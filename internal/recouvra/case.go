@@ -84,14 +84,25 @@ type Injunction struct {
 // Granted reports whether the order was made.
 func (i Injunction) Granted() bool { return i.Decision == string(StepGranted) }
 
-// OrderLapse is the day the order becomes void unless served: six months
-// after its date (art. 1411 CPC).
-func (i Injunction) OrderLapse() Date { return i.DecidedOn.AddMonths(6) }
+// OrderLapse is the last day to serve the order before it becomes void:
+// six months after its date (art. 1411 CPC), moved past a non-working day
+// (art. 642 CPC).
+func (i Injunction) OrderLapse() Date { return ProceduralDeadline(i.DecidedOn.AddMonths(6)) }
 
 // OppositionEnd is the last day to oppose an order served to the person:
-// one month after service (art. 1416 CPC), moved past a non-working day
-// (art. 642 CPC).
-func (i Injunction) OppositionEnd() Date { return ProceduralDeadline(i.ServedOn.AddMonths(1)) }
+// one month after service (art. 1416 CPC), one more for a debtor living
+// overseas and two more for one living abroad (art. 643 CPC), moved past a
+// non-working day (art. 642 CPC).
+func (i Injunction) OppositionEnd(debtor Address) Date {
+	months := 1
+	switch debtor.Residence() {
+	case ResidenceOverseas:
+		months++
+	case ResidenceAbroad:
+		months += 2
+	}
+	return ProceduralDeadline(i.ServedOn.AddMonths(months))
+}
 
 // interrupt restarts the time bar from on, unless a later act already did.
 func (c *Case) interrupt(on Date) {

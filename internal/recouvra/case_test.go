@@ -70,11 +70,11 @@ func TestGuards(t *testing.T) {
 		{"open dispute before injunction", recouvra.StageFormalNotice, recouvra.Move{To: recouvra.StageInjunction},
 			func(c *recouvra.Case, _ *recouvra.Facts) { c.OpenDispute = true }, recouvra.GuardOpenDispute},
 		{"time barred", recouvra.StageFormalNotice, recouvra.Move{To: recouvra.StageInjunction},
-			func(_ *recouvra.Case, f *recouvra.Facts) { f.Claims[0].DueOn = recouvra.MustDate("2021-11-25") }, recouvra.GuardTimeBarred},
+			func(_ *recouvra.Case, f *recouvra.Facts) { f.Claims[0].DueOn = recouvra.MustDate("2021-11-24") }, recouvra.GuardTimeBarred},
 		{"consumer time bar is two years", recouvra.StageFormalNotice, recouvra.Move{To: recouvra.StageInjunction},
 			func(_ *recouvra.Case, f *recouvra.Facts) {
 				f.Debtor.Kind = recouvra.DebtorPerson
-				f.Claims[0].DueOn = recouvra.MustDate("2024-11-25")
+				f.Claims[0].DueOn = recouvra.MustDate("2024-11-24")
 			}, recouvra.GuardTimeBarred},
 		{"debtor insolvent", recouvra.StageFormalNotice, recouvra.Move{To: recouvra.StageInjunction},
 			func(_ *recouvra.Case, f *recouvra.Facts) {
@@ -204,7 +204,8 @@ func TestInjunctionStepsAndDeadlines(t *testing.T) {
 		for _, o := range opts {
 			o(&in)
 		}
-		_, err := c.RecordCourtStep(in, today)
+		f.Today = today
+		_, err := c.RecordCourtStep(in, f)
 		return err
 	}
 	if err := step(recouvra.StepServed, "2026-03-01"); err == nil {
@@ -263,7 +264,9 @@ func TestInsolvencyDeclarationDeadline(t *testing.T) {
 		t.Fatalf("metropolitan creditor: %s", got)
 	}
 	f.CreditorAbroad = true
-	if got := deadlineMap(c.Deadlines(f))["insolvency_declaration"]; got != "2027-02-28" {
+	// Four months end on Sunday 28 February 2027: the next working day
+	// (art. 642 CPC).
+	if got := deadlineMap(c.Deadlines(f))["insolvency_declaration"]; got != "2027-03-01" {
 		t.Fatalf("creditor abroad: %s", got)
 	}
 }

@@ -322,8 +322,10 @@ type CourtStepInput struct {
 }
 
 // RecordCourtStep records an injunction step in procedural order and
-// returns the event data.
-func (c *Case) RecordCourtStep(in CourtStepInput, today Date) (map[string]any, error) {
+// returns the event data. The facts give today and the debtor, whose
+// residence lengthens the opposition period (art. 643 CPC).
+func (c *Case) RecordCourtStep(in CourtStepInput, f Facts) (map[string]any, error) {
+	today := f.Today
 	inj := &c.Injunction
 	bad := func(code, msg string) error {
 		return Invalid("Étape de procédure refusée.", FieldError{"step", code, msg})
@@ -387,7 +389,7 @@ func (c *Case) RecordCourtStep(in CourtStepInput, today Date) (map[string]any, e
 		inj.ServedOn, inj.ServedToPerson = in.On, in.ServedToPerson
 		data["served_to_person"] = in.ServedToPerson
 		if in.ServedToPerson {
-			data["opposition_ends_on"] = inj.OppositionEnd().String()
+			data["opposition_ends_on"] = inj.OppositionEnd(f.Debtor.Address).String()
 		}
 	case StepOpposed:
 		if inj.ServedOn.IsZero() {
@@ -409,7 +411,7 @@ func (c *Case) RecordCourtStep(in CourtStepInput, today Date) (map[string]any, e
 			return nil, bad("already", "Une opposition a été formée ou la force exécutoire est déjà enregistrée.")
 		}
 		if inj.ServedToPerson {
-			if end := inj.OppositionEnd(); !in.On.After(end) {
+			if end := inj.OppositionEnd(f.Debtor.Address); !in.On.After(end) {
 				return nil, bad("opposition_open", "Le délai d'opposition court jusqu'au "+FrenchDate(end)+" inclus.")
 			}
 		}

@@ -169,9 +169,10 @@ type Creditor struct {
 	UpdatedAt time.Time
 }
 
-// Abroad reports whether the creditor is outside metropolitan France (its
-// address says another country), which lengthens some deadlines.
-func (c Creditor) Abroad() bool { return c.Address.Country != "" && c.Address.Country != "FR" }
+// Abroad reports whether the creditor is outside metropolitan France,
+// overseas included (decided by its postal code), which lengthens the
+// insolvency declaration deadline (R622-24 C. com.).
+func (c Creditor) Abroad() bool { return c.Address.Residence() != ResidenceMetropolitan }
 
 // Validate checks the creditor's rules and normalises its identifiers.
 func (c *Creditor) Validate() error {

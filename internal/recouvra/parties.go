@@ -17,6 +17,47 @@ type Address struct {
 	Country    string // ISO 3166-1 alpha-2, "FR" by default
 }
 
+// Residence is where a party lives as French procedure sees it: some
+// deadlines are longer outside metropolitan France (CPC 643, C. com.
+// R622-24).
+type Residence int
+
+const (
+	ResidenceMetropolitan Residence = iota
+	ResidenceOverseas               // départements, régions and collectivités d'outre-mer
+	ResidenceAbroad
+)
+
+// overseasCountries are the ISO 3166-1 codes some senders use for French
+// overseas territories instead of FR.
+var overseasCountries = map[string]bool{
+	"GP": true, "MQ": true, "GF": true, "RE": true, "YT": true, "PM": true, "BL": true,
+	"MF": true, "WF": true, "PF": true, "NC": true, "TF": true,
+}
+
+// Residence decides from the postal code, not the country alone: a French
+// address whose postal code starts with 971 to 976 (Guadeloupe, Martinique,
+// Guyane, La Réunion, Saint-Pierre-et-Miquelon, Mayotte, Saint-Barthélemy
+// and Saint-Martin) or 984 to 988 (TAAF, Wallis-et-Futuna, Polynésie,
+// Nouvelle-Calédonie) is overseas.
+func (a Address) Residence() Residence {
+	country := strings.ToUpper(strings.TrimSpace(a.Country))
+	switch {
+	case overseasCountries[country]:
+		return ResidenceOverseas
+	case country != "" && country != "FR":
+		return ResidenceAbroad
+	}
+	pc := strings.ReplaceAll(strings.TrimSpace(a.PostalCode), " ", "")
+	if len(pc) >= 3 {
+		switch pc[:3] {
+		case "971", "972", "973", "974", "975", "976", "984", "985", "986", "987", "988":
+			return ResidenceOverseas
+		}
+	}
+	return ResidenceMetropolitan
+}
+
 // Complete reports whether a letter can be sent to the address: a first
 // line, a postal code and a city (and a country).
 func (a Address) Complete() bool {
@@ -104,10 +145,11 @@ type Insolvency struct {
 // representative: two months after the BODACC publication, four for a
 // creditor outside metropolitan France (art. R622-24 C. com.).
 func (i Insolvency) DeclarationDeadline(creditorAbroad bool) Date {
+	months := 2
 	if creditorAbroad {
-		return i.PublishedOn.AddMonths(4)
+		months = 4
 	}
-	return i.PublishedOn.AddMonths(2)
+	return ProceduralDeadline(i.PublishedOn.AddMonths(months)) // art. 642 CPC
 }
 
 // Debtor is a company or person owing money; it may owe several creditors.

@@ -82,9 +82,19 @@ type StatementInput struct {
 	FormalNoticeReceivedOn Date
 	EnforceableOn          Date // an enforceable title: legal rate + 5 points two months later
 	LastInterruptionOn     Date
-	Claims                 []Claim
-	Payments               []Payment
-	Rates                  RateTable
+	// TimeBar is the claims' limitation term; zero: chosen from the
+	// creditor's status and the debtor's kind (a person as a consumer).
+	TimeBar  TimeBarTerm
+	Claims   []Claim
+	Payments []Payment
+	Rates    RateTable
+}
+
+func (in StatementInput) timeBar() TimeBarTerm {
+	if in.TimeBar.Years > 0 {
+		return in.TimeBar
+	}
+	return TimeBarTermFor(in.CreditorStatus, in.DebtorKind == DebtorPerson)
 }
 
 // InterestLine is interest on one claim over days of one half-year at one
@@ -217,7 +227,7 @@ func ComputeStatement(in StatementInput) Statement {
 	for i, c := range invoices {
 		st.Claims[i] = ClaimStatement{ClaimID: c.ID, InvoiceNumber: c.InvoiceNumber, IssuedOn: c.IssuedOn, DueOn: c.DueOn,
 			PrincipalCents: c.AmountCents, PrincipalOutstandingCents: c.AmountCents,
-			TimeBarOn: TimeBarOn(c.DueOn, in.LastInterruptionOn, in.DebtorKind == DebtorPerson)}
+			TimeBarOn: TimeBarOn(c.DueOn, in.LastInterruptionOn, in.timeBar())}
 		states[i] = newClaimState(&st.Claims[i], c, in, addWarning)
 	}
 

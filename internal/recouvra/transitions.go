@@ -13,9 +13,16 @@ type Facts struct {
 	Debtor  Debtor
 	Mandate Mandate
 	Claims  []Claim
-	// CreditorAbroad: a creditor outside metropolitan France has two more
-	// months to declare its claim in insolvency proceedings (R622-24 C. com.).
+	// CreditorAbroad: a creditor outside metropolitan France, overseas
+	// included, has two more months to declare its claim in insolvency
+	// proceedings (R622-24 C. com.).
 	CreditorAbroad bool
+}
+
+// TimeBarTerm is the term of the case's claims: the creditor's status
+// against the debtor's.
+func (f Facts) TimeBarTerm() TimeBarTerm {
+	return TimeBarTermFor(f.Mandate.LegalStatus, f.Debtor.Consumer())
 }
 
 // Move is one requested stage change.
@@ -192,38 +199,17 @@ func (c *Case) ReopenIfUnpaid(totalDue int64) bool {
 	return true
 }
 
-// Time bars (prescription): 5 years between traders (C. com. L110-4), 2
-// years for a business against a consumer (C. conso. L218-2), running from
-// the due date and restarted by an acknowledgement of the debt, a court
-// action or an enforcement measure — not by a formal notice.
-const (
-	TimeBarYearsB2B      = 5
-	TimeBarYearsConsumer = 2
-)
-
-// TimeBarOn is the date a claim due on due becomes time-barred.
-func TimeBarOn(due, lastInterruption Date, consumerDebtor bool) Date {
-	start := due
-	if lastInterruption.After(start) {
-		start = lastInterruption
-	}
-	years := TimeBarYearsB2B
-	if consumerDebtor {
-		years = TimeBarYearsConsumer
-	}
-	return start.AddYears(years)
-}
-
 // TimeBarred lists the outstanding invoices already time-barred today.
 func (c *Case) TimeBarred(f Facts) []string {
 	var barred []string
+	term := f.TimeBarTerm()
 	for _, cl := range f.Claims {
 		if cl.CreditNote() {
 			continue
 		}
-		on := TimeBarOn(cl.DueOn, c.LastInterruptionOn, f.Debtor.Kind == DebtorPerson)
-		if !f.Today.Before(on) {
-			barred = append(barred, fmt.Sprintf("facture %s (prescrite depuis le %s)", cl.InvoiceNumber, FrenchDate(on)))
+		on := TimeBarOn(cl.DueOn, c.LastInterruptionOn, term)
+		if TimeBarPassed(on, f.Today) {
+			barred = append(barred, fmt.Sprintf("facture %s (dernier jour pour agir : %s, %s)", cl.InvoiceNumber, FrenchDate(on), term.Basis))
 		}
 	}
 	return barred
@@ -248,8 +234,14 @@ func (c *Case) Deadlines(f Facts) []Deadline {
 		if inj.ServedToPerson {
 			// CPC 1416: opposition within one month of service; CPC 642 moves a
 			// deadline ending on a non-working day to the next working day.
-			out = append(out, Deadline{"opposition_end", inj.OppositionEnd(),
-				"Fin du délai d'opposition : un mois après la signification à personne (art. 1416 CPC)."})
+			note := "Fin du délai d'opposition : un mois après la signification à personne (art. 1416 CPC)."
+			switch f.Debtor.Address.Residence() {
+			case ResidenceOverseas:
+				note = "Fin du délai d'opposition : un mois après la signification à personne (art. 1416 CPC), plus un mois pour un débiteur demeurant outre-mer (art. 643 CPC)."
+			case ResidenceAbroad:
+				note = "Fin du délai d'opposition : un mois après la signification à personne (art. 1416 CPC), plus deux mois pour un débiteur demeurant à l'étranger (art. 643 CPC)."
+			}
+			out = append(out, Deadline{"opposition_end", inj.OppositionEnd(f.Debtor.Address), note})
 		} else {
 			out = append(out, Deadline{"opposition_end", Date{},
 				"Signification non faite à personne : le délai d'opposition d'un mois court du premier acte signifié à personne ou de la première mesure d'exécution rendant les biens indisponibles (art. 1416 CPC)."})
@@ -260,18 +252,18 @@ func (c *Case) Deadlines(f Facts) []Deadline {
 		if cl.CreditNote() {
 			continue
 		}
-		on := TimeBarOn(cl.DueOn, c.LastInterruptionOn, f.Debtor.Kind == DebtorPerson)
+		on := TimeBarOn(cl.DueOn, c.LastInterruptionOn, f.TimeBarTerm())
 		if earliestBar.IsZero() || on.Before(earliestBar) {
 			earliestBar = on
 		}
 	}
 	if !earliestBar.IsZero() && inj.EnforceableOn.IsZero() {
-		out = append(out, Deadline{"time_bar", earliestBar, "Prescription de la plus ancienne facture, faute d'acte interruptif."})
+		out = append(out, Deadline{"time_bar", earliestBar, "Dernier jour pour agir en justice sur la plus ancienne facture, faute d'acte interruptif (" + f.TimeBarTerm().Basis + ")."})
 	}
 	if ins := f.Debtor.Insolvency; ins != nil {
-		note := "Déclaration de créance au mandataire judiciaire : deux mois après la publication au BODACC (art. R622-24 C. com.)."
+		note := "Déclaration de créance au mandataire judiciaire : deux mois après la publication au BODACC (art. R622-24 C. com.), reportés au premier jour ouvrable (art. 642 CPC)."
 		if f.CreditorAbroad {
-			note = "Déclaration de créance au mandataire judiciaire : quatre mois après la publication au BODACC pour un créancier hors de France métropolitaine (art. R622-24 C. com.)."
+			note = "Déclaration de créance au mandataire judiciaire : quatre mois après la publication au BODACC pour un créancier hors de France métropolitaine (art. R622-24 C. com.), reportés au premier jour ouvrable (art. 642 CPC)."
 		}
 		out = append(out, Deadline{"insolvency_declaration", ins.DeclarationDeadline(f.CreditorAbroad), note})
 	}
