@@ -182,11 +182,10 @@ func (d *Debtor) Validate() []FieldError {
 	} else if utf8.RuneCountInString(name) > 200 {
 		f = append(f, FieldError{"debtor.name", "too_long", "Le nom ne peut dépasser 200 caractères."})
 	}
-	if d.Kind == DebtorPerson && (d.SIREN != "" || d.SIRET != "" || d.VATNumber != "") {
-		f = append(f, FieldError{"debtor.siren", "forbidden", "Un particulier n'a ni SIREN, ni SIRET, ni numéro de TVA."})
-	} else {
-		f = append(f, normalizeIdentifiers("debtor.", &d.SIREN, &d.SIRET, &d.VATNumber)...)
-	}
+	// A person may carry a SIREN or SIRET: an entrepreneur individuel,
+	// artisan or profession libérale owes as a professional, not as a
+	// consumer (see Consumer and the time bars).
+	f = append(f, normalizeIdentifiers("debtor.", &d.SIREN, &d.SIRET, &d.VATNumber)...)
 	if d.Address.Country == "" {
 		d.Address.Country = "FR"
 	}

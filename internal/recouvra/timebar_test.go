@@ -131,3 +131,19 @@ func TestProceduralDeadlines(t *testing.T) {
 		}
 	}
 }
+
+// TestSoleTraderCarriesASIREN: a natural person may be given a SIREN (an
+// entrepreneur individuel); it then owes as a professional.
+func TestSoleTraderCarriesASIREN(t *testing.T) {
+	d := recouvra.Debtor{Kind: recouvra.DebtorPerson, Name: "Jean Dupont", SIREN: "732 829 320",
+		Address: recouvra.Address{Line1: "1 rue de la Paix", PostalCode: "75002", City: "Paris"}}
+	if f := d.Validate(); len(f) > 0 {
+		t.Fatalf("a person with a SIREN is refused: %v", f)
+	}
+	if d.SIREN != "732829320" || d.Consumer() {
+		t.Fatalf("SIREN %q, consumer %v", d.SIREN, d.Consumer())
+	}
+	if (recouvra.Debtor{Kind: recouvra.DebtorPerson, Name: "Jean Dupont"}).Consumer() != true {
+		t.Fatal("a person without SIREN is a consumer")
+	}
+}
