@@ -1607,7 +1607,9 @@ type StatementClaim struct {
 	RateNote                  string             `json:"rate_note"`
 
 	// Regime Empty means the case's default (business creditor and business debtor → b2b_late_penalties, otherwise legal_interest).
-	Regime    InterestRegime     `json:"regime"`
+	Regime InterestRegime `json:"regime"`
+
+	// TimeBarOn The last day on which the claim can still be brought to court (C. civ. 2228, 2229): the term runs from the due date or the last act that restarted it; the claim is time-barred from the next day.
 	TimeBarOn openapi_types.Date `json:"time_bar_on"`
 }
 
@@ -1982,7 +1984,7 @@ type ServerInterface interface {
 	// GenerateDocument Produce a document from the case's current data
 	// (POST /api/v1/cases/{id}/documents)
 	GenerateDocument(c *gin.Context, id Id)
-	// ListCaseEvents The case's timeline, oldest first (a creditor sees shared events only)
+	// ListCaseEvents The case's timeline in commit order, the live stream's order (a creditor sees shared events only)
 	// (GET /api/v1/cases/{id}/events)
 	ListCaseEvents(c *gin.Context, id Id, params ListCaseEventsParams)
 	// LogCaseEvent Log a call, e-mail, letter, note, promise, dispute…
@@ -9054,7 +9056,7 @@ type StrictServerInterface interface {
 	// GenerateDocument Produce a document from the case's current data
 	// (POST /api/v1/cases/{id}/documents)
 	GenerateDocument(ctx context.Context, request GenerateDocumentRequestObject) (GenerateDocumentResponseObject, error)
-	// ListCaseEvents The case's timeline, oldest first (a creditor sees shared events only)
+	// ListCaseEvents The case's timeline in commit order, the live stream's order (a creditor sees shared events only)
 	// (GET /api/v1/cases/{id}/events)
 	ListCaseEvents(ctx context.Context, request ListCaseEventsRequestObject) (ListCaseEventsResponseObject, error)
 	// LogCaseEvent Log a call, e-mail, letter, note, promise, dispute…

@@ -434,7 +434,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The case's timeline, oldest first (a creditor sees shared events only) */
+        /** The case's timeline in commit order, the live stream's order (a creditor sees shared events only) */
         get: operations["listCaseEvents"];
         put?: never;
         /**
@@ -469,8 +469,10 @@ export interface paths {
          * @description A `text/event-stream` of the timeline events the caller may see (a
          *     creditor: the shared events of its own cases). Each event has `id:`
          *     its sequence number, `event:` its type and `data:` the event as JSON.
-         *     Reconnect with `Last-Event-ID` (or `?last_event_id=`) to receive what
-         *     was missed. Comments (`: ping`) every 15 s keep proxies from closing
+         *     Events come in commit order, the order of `GET /cases/{id}/events`;
+         *     numbers are unique but not always increasing along the stream.
+         *     Reconnect with `Last-Event-ID` (or `?last_event_id=`) to continue
+         *     right after that event, every event exactly once. Comments (`: ping`) every 15 s keep proxies from closing
          *     an idle stream.
          */
         get: operations["streamEvents"];
@@ -622,8 +624,11 @@ export interface paths {
          *
          *     `Idempotency-Key` is required: a retry with the same key and body
          *     gets the first response back; the same key with another body answers
-         *     422; a retry while the first is still being processed answers 409.
-         *     Keys are kept at least 24 hours, per caller.
+         *     422; a retry while the first is still being processed waits for it
+         *     and gets its response (header `Idempotent-Replayed: true`). The key
+         *     is claimed and answered in the transaction that records the payment:
+         *     after a crash a retry either replays the committed answer or records
+         *     the payment once. Keys are kept at least 24 hours, per caller.
          */
         post: operations["recordPayment"];
         delete?: never;
@@ -1697,7 +1702,10 @@ export interface components {
             indemnity_paid_cents: number;
             /** Format: int64 */
             indemnity_outstanding_cents: number;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description The last day on which the claim can still be brought to court (C. civ. 2228, 2229): the term runs from the due date or the last act that restarted it; the claim is time-barred from the next day.
+             */
             time_bar_on: string;
         };
         StatementPayment: {
