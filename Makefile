@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/recouvra
 
-.PHONY: run build web web-deps web-test lint-api browser test vet fmt-check generate postgres-server pdf-tools bench bench-documents clean
+.PHONY: run build web web-deps web-test lint-api browser test fuzz vet fmt-check generate postgres-server pdf-tools bench bench-documents clean
 
 ## run: build (web app included), start the private PostgreSQL, migrate, load the demo agency and serve on http://127.0.0.1:8080
 run: postgres-server web build
@@ -18,6 +18,11 @@ build:
 ## test: every check CI runs (the web app is built first: the end-to-end tests drive it in Chromium)
 test: postgres-server pdf-tools browser vet fmt-check lint-api web-test web
 	$(GO) test -race -count=1 -timeout 10m ./...
+	$(GO) test -run '^$$' -fuzz '^FuzzGate$$' -fuzztime 20s -fuzzminimizetime 5s ./internal/server/
+
+## fuzz: fuzz the contract gate for longer (random bodies, queries and headers on every operation; any 5xx fails)
+fuzz: postgres-server
+	$(GO) test -run '^$$' -fuzz '^FuzzGate$$' -fuzztime 5m -fuzzminimizetime 10s ./internal/server/
 
 ## web: build the web app into web/dist/app, which the binary embeds (needs Node.js and npm)
 web: web-deps
