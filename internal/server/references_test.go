@@ -156,10 +156,18 @@ func refTable() map[string]refCase {
 	}
 	// supersedes is refused for a document of another case of A, and, to
 	// A's own users, for an internal document of the case itself.
-	otherCaseDoc := map[string]func(*world) string{"a document of another case of A": func(w *world) string { return w.document(w.caseA2().Case.ID).String() }}
+	// Objects that are only ever refused are made once per world; a valid
+	// document is made per call, since superseding it uses it up.
+	otherCaseDoc := map[string]func(*world) string{"a document of another case of A": func(w *world) string {
+		return w.once("doc A2", func() string { return w.document(w.caseA2().Case.ID).String() })
+	}}
 	ownDoc := func(w *world) string { return w.document(w.caseA.Case.ID).String() }
-	internalDoc := map[string]func(*world) string{"an internal document of the case": func(w *world) string { return w.internalDocument(w.caseA.Case.ID) }}
-	foreignDoc := func(w *world) string { return w.document(w.caseB.Case.ID).String() }
+	internalDoc := map[string]func(*world) string{"an internal document of the case": func(w *world) string {
+		return w.once("internal doc A", func() string { return w.internalDocument(w.caseA.Case.ID) })
+	}}
+	foreignDoc := func(w *world) string {
+		return w.once("doc B", func() string { return w.document(w.caseB.Case.ID).String() })
+	}
 	return map[string]refCase{
 		"POST /api/v1/users body.creditor_id": {callers: adminOnl, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
@@ -220,9 +228,16 @@ func refTable() map[string]refCase {
 			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("POST", "/api/v1/cases/"+w.caseA.Case.ID.String()+"/documents", map[string]any{"kind": "statement", "supersedes": ref})
 			}},
-		"POST /api/v1/cases/{id}/documents body.options.payment_id": {callers: everyone, foreign: func(w *world) string { return w.payment(w.caseB.Case.ID).String() },
-			caseBound: true, valid: func(w *world) string { return w.payment(w.caseA.Case.ID).String() },
-			alsoMissing: map[string]func(*world) string{"a payment of another case of A": func(w *world) string { return w.payment(w.caseA2().Case.ID).String() }},
+		"POST /api/v1/cases/{id}/documents body.options.payment_id": {callers: everyone,
+			foreign: func(w *world) string {
+				return w.once("payment B", func() string { return w.payment(w.caseB.Case.ID).String() })
+			},
+			caseBound: true, valid: func(w *world) string {
+				return w.once("payment A", func() string { return w.payment(w.caseA.Case.ID).String() })
+			},
+			alsoMissing: map[string]func(*world) string{"a payment of another case of A": func(w *world) string {
+				return w.once("payment A2", func() string { return w.payment(w.caseA2().Case.ID).String() })
+			}},
 			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("POST", "/api/v1/cases/"+w.caseA.Case.ID.String()+"/documents", map[string]any{"kind": "payment_receipt", "options": map[string]any{"payment_id": ref}})
 			}},
@@ -376,6 +391,26 @@ func sameAnswer(t *testing.T, a, b *apitest.Response) string {
 // object, so differs between two calls) from a read's.
 func createdSomething(r *apitest.Response) bool {
 	return r.Status == http.StatusCreated || r.Status == http.StatusAccepted || r.Header.Get("ETag") != ""
+}
+
+// fixtures keeps objects made once per world and name.
+var fixtures sync.Map // fixtureKey → string
+
+type fixtureKey struct {
+	w    *world
+	name string
+}
+
+// once returns the object named name of this world, made by make the
+// first time.
+func (w *world) once(name string, make func() string) string {
+	k := fixtureKey{w, name}
+	if v, ok := fixtures.Load(k); ok {
+		return v.(string)
+	}
+	v := make()
+	fixtures.Store(k, v)
+	return v
 }
 
 // secondCases keeps each world's second case of creditor A.
