@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/recouvra/recouvra/api"
 	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/config"
@@ -22,7 +24,17 @@ import (
 type fuzzOp struct {
 	method, path string // path with real ids
 	template     string // as in api/openapi.yaml, for messages
+	body         []byte // a body the operation's schema accepts, its strings fuzzMark, or nil
 }
+
+// fuzzMark stands for every string of an operation's example body; the
+// seeds replace it with hostile text, so that the hostile text is in a
+// body that passes the contract's validation and would reach PostgreSQL
+// if the gate let it through.
+const fuzzMark = "FUZZMARK"
+
+// fuzzTexts replace fuzzMark in the seeds: raw JSON string contents.
+var fuzzTexts = []string{`a\u0000b`, `x\ud800y`, "caf\xe9", `Zoë Ελλάδα 東京 \ud83d\ude00`}
 
 // hostileSeeds are the inputs the gate must refuse without a 5xx; the
 // fuzzer starts from them and from a few well-formed bodies.
@@ -58,12 +70,18 @@ func FuzzGate(f *testing.F) {
 	// caller, and it signs in again after it signed itself out.
 	w := newWorldWith(f, io.Discard, func(c *config.Config) { c.RateLimit, c.LoginMaxFailures = 0, 0 })
 	ops := fuzzOps(f, w)
-	for i := range ops {
+	for i, op := range ops {
 		for k := range 3 {
 			f.Add(uint16(i), (i+k)%2 == 0,
 				hostileQueries[(i+k)%len(hostileQueries)],
 				[]byte(hostileSeeds[(i*3+k)%len(hostileSeeds)]),
 				hostileHeaders[(i+k)%len(hostileHeaders)])
+		}
+		if op.body == nil {
+			continue
+		}
+		for k, text := range fuzzTexts {
+			f.Add(uint16(i), k%2 == 1, "", bytes.ReplaceAll(op.body, []byte(fuzzMark), []byte(text)), "")
 		}
 	}
 	handler := w.srv.Handler()
@@ -147,7 +165,13 @@ func fuzzOps(t testing.TB, w *world) []fuzzOp {
 					segs[i] = id
 				}
 			}
-			ops = append(ops, fuzzOp{method: method, path: strings.Join(segs, "/"), template: path})
+			op := fuzzOp{method: method, path: strings.Join(segs, "/"), template: path}
+			if rb := item.GetOperation(method).RequestBody; rb != nil && rb.Value != nil {
+				if mt := rb.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+					op.body, _ = json.Marshal(exampleOf(mt.Schema.Value, ids, "", 0))
+				}
+			}
+			ops = append(ops, op)
 		}
 	}
 	// A fixed order: the corpus names operations by index.
@@ -168,4 +192,69 @@ func fuzzLogin(t *testing.T, h http.Handler, email string) string {
 		t.Fatalf("sign in again as %s: %d %s", email, rec.Code, rec.Body)
 	}
 	return out.Token
+}
+
+// exampleOf builds a value that schema accepts, every free string being
+// fuzzMark, ids taken from the world by the property's name.
+func exampleOf(s *openapi3.Schema, ids map[string]string, name string, depth int) any {
+	if s == nil || depth > 6 {
+		return nil
+	}
+	if len(s.Enum) > 0 {
+		return s.Enum[0]
+	}
+	for _, alt := range [][]*openapi3.SchemaRef{s.OneOf, s.AnyOf, s.AllOf} {
+		if len(alt) > 0 {
+			return exampleOf(alt[0].Value, ids, name, depth+1)
+		}
+	}
+	switch {
+	case s.Type.Is("object") || len(s.Properties) > 0:
+		out := map[string]any{}
+		for prop, ref := range s.Properties {
+			if ref.Value == nil || ref.Value.ReadOnly {
+				continue
+			}
+			if v := exampleOf(ref.Value, ids, prop, depth+1); v != nil {
+				out[prop] = v
+			}
+		}
+		if len(s.Properties) == 0 { // free-form data: a field of text
+			out["note"] = fuzzMark
+		}
+		return out
+	case s.Type.Is("array"):
+		var item *openapi3.Schema
+		if s.Items != nil {
+			item = s.Items.Value
+		}
+		return []any{exampleOf(item, ids, strings.TrimSuffix(name, "s"), depth+1)}
+	case s.Type.Is("integer"), s.Type.Is("number"):
+		if s.Min != nil && *s.Min > 1 {
+			return *s.Min
+		}
+		return 1
+	case s.Type.Is("boolean"):
+		return false
+	}
+	switch s.Format {
+	case "uuid":
+		for prefix, id := range map[string]string{"creditor": ids["creditors"], "debtor": ids["debtors"], "user": ids["users"],
+			"agent": ids["users"], "lawyer": ids["users"], "document": ids["documents"], "payment": ids["payments"], "supersedes": ids["documents"]} {
+			if strings.Contains(name, prefix) {
+				return id
+			}
+		}
+		return ids["cases"]
+	case "date":
+		return time.Now().Format("2006-01-02")
+	case "date-time":
+		return time.Now().UTC().Format(time.RFC3339)
+	case "email":
+		return fuzzMark + "@recouvra.test"
+	}
+	if s.Pattern != "" || (s.MaxLength != nil && *s.MaxLength < uint64(len(fuzzMark)+10)) {
+		return nil // a code with a shape of its own: left out
+	}
+	return fuzzMark
 }
