@@ -175,7 +175,7 @@ func contractGate(doc *openapi3.T, authn Authenticator, authz Authorizer, idem I
 		}
 		c.Request = c.Request.WithContext(ctx)
 		vopts := opts
-		if strings.HasPrefix(c.GetHeader("Content-Type"), "multipart/") {
+		if strings.HasPrefix(c.GetHeader("Content-Type"), "multipart/") && declaresUpload(route.Operation) {
 			// Uploads stream to the store; the handler checks the parts
 			// and bounds them with MaxUploadBytes.
 			o := *opts

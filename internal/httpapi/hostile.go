@@ -13,6 +13,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
@@ -426,4 +428,13 @@ func screenedBody(r *http.Request, max int64) error {
 		r.ContentLength = int64(len(body))
 	}
 	return nil
+}
+
+// declaresUpload says whether an operation takes multipart/form-data: only
+// those skip the gate's body checks (their handler bounds and checks the
+// parts). Another operation sent as multipart is read and validated like
+// any body, and refused for its media type.
+func declaresUpload(op *openapi3.Operation) bool {
+	rb := op.RequestBody
+	return rb != nil && rb.Value != nil && rb.Value.Content.Get("multipart/form-data") != nil
 }

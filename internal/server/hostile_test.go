@@ -141,6 +141,16 @@ func TestHostileInputIsRefusedAtTheGate(t *testing.T) {
 		})
 	}
 
+	t.Run("a JSON operation sent as multipart", func(t *testing.T) {
+		// Only upload operations skip the gate's body checks.
+		r := rawDo(t, w, "agent", "POST", events, strings.NewReader(`{"type":"note","data":{"text":"a\u0000b"}}`),
+			"Content-Type", "multipart/form-data; boundary=x")
+		if r.Status < 400 || r.Status >= 500 {
+			t.Fatalf("want a 4xx, got %d: %s", r.Status, r.Body)
+		}
+		r.Problem(t)
+	})
+
 	t.Run("any valid Unicode goes through unchanged", func(t *testing.T) {
 		text := "Zoë Ångström — Ελλάδα — Москва — 東京 — 😀"
 		r := w.as("agent").Do("POST", events, `{"type":"note","data":{"text":"Zoë Ångström — Ελλάδα — Москва — 東京 — \ud83d\ude00"}}`)
