@@ -17,7 +17,7 @@ build:
 
 ## test: every check CI runs (the web app is built first: the end-to-end tests drive it in Chromium)
 test: postgres-server pdf-tools browser vet fmt-check lint-api web-test web
-	$(GO) test -race -count=1 -timeout 10m ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
 	$(GO) test -run '^$$' -fuzz '^FuzzGate$$' -fuzztime 20s -fuzzminimizetime 5s ./internal/server/
 
 ## fuzz: fuzz the contract gate for longer (random bodies, queries and headers on every operation; any 5xx fails)
