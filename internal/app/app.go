@@ -27,6 +27,9 @@ type Config struct {
 	// LeaseDuration is how long a case handed out by the queue stays with
 	// its agent.
 	LeaseDuration time.Duration
+	// UrgentDays: a docket entry whose nearest deadline is at most this
+	// many days away is urgent; 0 means only today and overdue ones.
+	UrgentDays int
 	// Agency signs the documents; Blobs keeps their contents.
 	Agency         documents.Agency
 	Blobs          Blobs

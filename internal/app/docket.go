@@ -16,6 +16,16 @@ type DocketEntry struct {
 	CaseSummary
 	Deadlines []recouvra.Deadline
 	Blockers  []recouvra.FieldError
+	// Urgent: the nearest dated deadline is overdue or within the
+	// configured number of days (Config.UrgentDays).
+	Urgent bool
+}
+
+// Ready says the injunction request can be filed today: the case waits at
+// formal notice and the transition's own guards (Case.Blockers) find
+// nothing missing.
+func (e DocketEntry) Ready() bool {
+	return e.Stage == recouvra.StageFormalNotice && len(e.Blockers) == 0
 }
 
 // Next is the nearest dated deadline, if any.
@@ -35,10 +45,18 @@ var docketStages = []recouvra.Stage{recouvra.StageFormalNotice, recouvra.StageIn
 // at once; Truncated says when there was more.
 const maxDocket = 2000
 
+// DocketQuery narrows the docket: Mine keeps the caller's own cases, Ready
+// those whose injunction request can be filed today.
+type DocketQuery struct {
+	Mine, Ready bool
+	Limit       int
+}
+
 // Docket lists the open cases at the formal-notice, injunction and
-// irrecoverability stages — mine only: those assigned to the caller —
-// nearest deadline first, cases without a dated deadline last.
-func (s *Service) Docket(ctx context.Context, p recouvra.Principal, mine bool, limit int) (entries []DocketEntry, truncated bool, err error) {
+// irrecoverability stages, nearest deadline first, cases without a dated
+// deadline last.
+func (s *Service) Docket(ctx context.Context, p recouvra.Principal, q DocketQuery) (entries []DocketEntry, truncated bool, err error) {
+	mine, limit := q.Mine, q.Limit
 	if err := requireRole(p, recouvra.RoleLawyer, recouvra.RoleAdmin); err != nil {
 		return nil, false, err
 	}
@@ -84,7 +102,15 @@ func (s *Service) Docket(ctx context.Context, p recouvra.Principal, mine bool, l
 			facts.Today = today
 			e := DocketEntry{CaseSummary: CaseSummary{Case: c, DebtorName: debtors[c.DebtorID].Name}, Deadlines: c.Deadlines(facts)}
 			if c.Stage == recouvra.StageFormalNotice {
+				// The very guards Transition applies: the docket cannot call
+				// ready a case the move would refuse.
 				e.Blockers = c.Blockers(recouvra.Move{To: recouvra.StageInjunction}, facts)
+			}
+			if q.Ready && !e.Ready() {
+				continue
+			}
+			if d, ok := e.Next(); ok {
+				e.Urgent = !d.On.After(today.AddDays(s.cfg.UrgentDays))
 			}
 			entries = append(entries, e)
 		}

@@ -67,6 +67,9 @@ type Config struct {
 	// RateBurst; 0 turns the limit off.
 	RateLimit float64
 	RateBurst int
+	// UrgentDays: a docket case whose nearest legal deadline falls within
+	// this many days is urgent (a week by default, so "urgent" stays rare).
+	UrgentDays int
 }
 
 // Agency is who sends the letters (CPCE R124-4: name, address, activity)
@@ -100,6 +103,7 @@ func Default() Config {
 		MaxBodyBytes:       1 << 20,
 		RateLimit:          50,
 		RateBurst:          500,
+		UrgentDays:         7,
 	}
 }
 
@@ -224,6 +228,14 @@ var keys = []key{
 		return nil
 	}},
 	{"queue_lease", "how long a case handed out by the queue stays with its agent, e.g. 15m", duration(func(c *Config) *time.Duration { return &c.QueueLease })},
+	{"urgent_days", "a docket case is urgent when its nearest legal deadline is within this many days", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 365 {
+			return fmt.Errorf("%q is not a number of days between 0 and 365", v)
+		}
+		c.UrgentDays = n
+		return nil
+	}},
 	{"db_max_conns", "size of the database connection pool", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {

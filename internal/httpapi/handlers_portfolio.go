@@ -37,14 +37,17 @@ func apiPortfolio(p app.Portfolio) oapi.Portfolio {
 
 func (a *API) GetDocket(ctx context.Context, req oapi.GetDocketRequestObject) (oapi.GetDocketResponseObject, error) {
 	ctx = requestContext(ctx)
-	mine, limit := false, 0
+	var q app.DocketQuery
 	if req.Params.Mine != nil {
-		mine = *req.Params.Mine
+		q.Mine = *req.Params.Mine
+	}
+	if req.Params.Ready != nil {
+		q.Ready = *req.Params.Ready
 	}
 	if req.Params.Limit != nil {
-		limit = *req.Params.Limit
+		q.Limit = *req.Params.Limit
 	}
-	entries, truncated, err := a.deps.App.Docket(ctx, principalFrom(ctx), mine, limit)
+	entries, truncated, err := a.deps.App.Docket(ctx, principalFrom(ctx), q)
 	if err != nil {
 		return nil, err
 	}
@@ -55,6 +58,7 @@ func apiDocketEntry(e app.DocketEntry) oapi.DocketEntry {
 	out := oapi.DocketEntry{
 		Case:      apiCaseSummary(e.CaseSummary),
 		Deadlines: mapSlice(e.Deadlines, apiDeadline),
+		Urgent:    e.Urgent,
 		Blockers: mapSlice(e.Blockers, func(f recouvra.FieldError) oapi.FieldError {
 			return oapi.FieldError{Field: ptr(f.Field), Code: f.Code, Message: f.Message}
 		}),

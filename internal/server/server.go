@@ -269,6 +269,7 @@ func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, passwor
 		FailureWindow:  cfg.LoginFailureWindow,
 		Password:       params,
 		LeaseDuration:  cfg.QueueLease,
+		UrgentDays:     cfg.UrgentDays,
 		Agency:         agency,
 		Blobs:          blobstore.Local{Dir: filepath.Join(cfg.DataDir, "documents")},
 		MaxUploadBytes: cfg.MaxUploadBytes,

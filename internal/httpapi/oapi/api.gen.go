@@ -1182,6 +1182,9 @@ type DocketEntry struct {
 
 	// NextDeadline The nearest dated deadline.
 	NextDeadline nullable.Nullable[Deadline] `json:"next_deadline"`
+
+	// Urgent The nearest deadline is overdue or within the configured number of days (urgent_days, 7 by default).
+	Urgent bool `json:"urgent"`
 }
 
 // Document defines model for Document.
@@ -1831,7 +1834,8 @@ type ListDebtorsParams struct {
 
 // GetDocketParams defines parameters for GetDocket.
 type GetDocketParams struct {
-	Mine *bool `form:"mine,omitempty" json:"mine,omitempty"`
+	Mine  *bool `form:"mine,omitempty" json:"mine,omitempty"`
+	Ready *bool `form:"ready,omitempty" json:"ready,omitempty"`
 
 	// Limit At most this many entries, 1 to 2000 (default 2000).
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
@@ -3067,6 +3071,14 @@ func (siw *ServerInterfaceWrapper) GetDocket(c *gin.Context) {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "mine", c.Request.URL.Query(), &params.Mine, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter mine: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "ready" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ready", c.Request.URL.Query(), &params.Ready, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter ready: %w", err), http.StatusBadRequest)
 		return
 	}
 

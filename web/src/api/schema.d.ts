@@ -564,7 +564,11 @@ export interface paths {
          *     time bar, claim declaration, end of the notice period); cases with no
          *     dated deadline last. For a case at formal notice, `blockers` lists
          *     what still stands between it and the injunction request — empty when
-         *     it is ready. `mine=true` keeps the caller's own cases.
+         *     it is ready. `mine=true` keeps the caller's own cases; `ready=true`
+         *     only the cases whose injunction request can be filed today (the
+         *     same guards as the move itself). `urgent` marks an entry whose
+         *     nearest deadline is overdue or within `urgent_days` (configuration,
+         *     7 by default).
          */
         get: operations["getDocket"];
         put?: never;
@@ -1287,6 +1291,8 @@ export interface components {
         };
         DocketEntry: {
             case: components["schemas"]["CaseSummary"];
+            /** @description The nearest deadline is overdue or within the configured number of days (urgent_days, 7 by default). */
+            urgent: boolean;
             deadlines: components["schemas"]["Deadline"][];
             /** @description The nearest dated deadline. */
             next_deadline: components["schemas"]["Deadline"] | null;
@@ -3153,6 +3159,7 @@ export interface operations {
         parameters: {
             query?: {
                 mine?: boolean;
+                ready?: boolean;
                 /** @description At most this many entries, 1 to 2000 (default 2000). */
                 limit?: number;
             };
