@@ -46,6 +46,7 @@ type Doc struct {
 	f        *fpdf.Fpdf
 	title    string
 	replaced Replacements
+	top      float64 // where text starts on a page, below the letterhead
 }
 
 // New starts a document. at stamps its metadata (creation date), so a
@@ -82,6 +83,7 @@ func New(lh Letterhead, title string, at time.Time) *Doc {
 		f.SetTextColor(0, 0, 0)
 	})
 	f.AddPage()
+	d.top = f.GetY()
 	return d
 }
 
@@ -202,57 +204,143 @@ type Column struct {
 	Align string  // "L", "R", "C"
 }
 
-// Table prints a table with a header row; rows longer than a page break
-// with the header repeated. bold marks rows (totals) to print in bold.
+// Table prints a table with a header row. A cell too long for its column
+// wraps onto more lines, and the row takes the height of its tallest cell:
+// a receipt number or a debtor's name is read whole, never cut. A row that
+// would not fit at the bottom of a page goes to the next one, with the
+// header repeated. bold marks rows (totals) to print in bold.
 func (d *Doc) Table(cols []Column, rows [][]string, bold map[int]bool) {
 	f := d.f
+	titles := make([]string, len(cols))
+	aligns := make([]string, len(cols))
+	for j, c := range cols {
+		titles[j], aligns[j] = d.text(c.Title, "B", false), "C"
+	}
 	headerRow := func() {
 		f.SetFont(family, "B", 8.5)
 		f.SetFillColor(235, 235, 235)
-		for _, c := range cols {
-			f.CellFormat(c.Width, 6, fit(f, d.text(c.Title, "B", false), c.Width-1.5), "1", 0, "C", true, 0, "")
-		}
-		f.Ln(-1)
+		d.row(cols, titles, []string(nil), 4.2, true)
+	}
+	f.SetFont(family, "B", 8.5)
+	if f.GetY()+d.rowHeight(cols, titles, 4.2)+5.5 > d.bottom() {
+		f.AddPage() // a header alone at the foot of a page says nothing
 	}
 	headerRow()
+	for j, c := range cols {
+		aligns[j] = c.Align
+	}
 	for i, r := range rows {
-		if f.GetY() > 265 {
-			f.AddPage()
-			headerRow()
-		}
 		style := ""
 		if bold[i] {
 			style = "B"
 		}
-		f.SetFont(family, style, 8.5)
-		for j, c := range cols {
-			cell := ""
+		cells := make([]string, len(cols))
+		for j := range cols {
 			if j < len(r) {
-				cell = r[j]
+				cells[j] = d.text(r[j], style, false)
 			}
-			f.CellFormat(c.Width, 5.5, fit(f, d.text(cell, style, false), c.Width-1.5), "1", 0, c.Align, false, 0, "")
 		}
-		f.Ln(-1)
+		f.SetFont(family, style, 8.5)
+		if f.GetY()+d.rowHeight(cols, cells, 4.2) > d.bottom() {
+			f.AddPage()
+			headerRow()
+			f.SetFont(family, style, 8.5)
+		}
+		d.row(cols, cells, aligns, 4.2, false)
 	}
 	f.Ln(3)
 }
 
-// fit shortens text that would overflow a cell, with an ellipsis. fpdf
-// does not kern, so a string's width is the sum of its runes': one pass,
-// however long the text.
-func fit(f *fpdf.Fpdf, s string, w float64) string {
-	if f.GetStringWidth(s) <= w {
-		return s
+// cellPad is the space above and below a table cell's lines, in mm.
+const cellPad = 0.8
+
+// bottom is where the page's text area ends.
+func (d *Doc) bottom() float64 {
+	_, h := d.f.GetPageSize()
+	_, margin := d.f.GetAutoPageBreak()
+	return h - margin
+}
+
+// lines splits s into the lines it takes in a box w wide, with the
+// current font; a word longer than the box breaks inside it.
+func (d *Doc) lines(s string, w float64) []string {
+	if s == "" {
+		return []string{""}
 	}
-	room := w - f.GetStringWidth("…")
-	used := 0.0
-	for i, r := range s {
-		used += f.GetStringWidth(string(r))
-		if used > room {
-			return s[:i] + "…"
+	return d.f.SplitText(s, w)
+}
+
+// rowHeight is the height of a row of cells with the current font.
+func (d *Doc) rowHeight(cols []Column, cells []string, lineH float64) float64 {
+	n := 1
+	for j, c := range cols {
+		n = max(n, len(d.lines(cells[j], c.Width)))
+	}
+	return float64(n)*lineH + 2*cellPad
+}
+
+// row draws one row of bordered cells, each cell's lines one under the
+// other, every cell as tall as the tallest; aligns nil centres them.
+func (d *Doc) row(cols []Column, cells, aligns []string, lineH float64, fill bool) {
+	f := d.f
+	h := d.rowHeight(cols, cells, lineH)
+	x0, y0 := f.GetX(), f.GetY()
+	style := "D"
+	if fill {
+		style = "FD"
+	}
+	x := x0
+	for j, c := range cols {
+		f.Rect(x, y0, c.Width, h, style)
+		align := "C"
+		if aligns != nil {
+			align = aligns[j]
 		}
+		for k, l := range d.lines(cells[j], c.Width) {
+			f.SetXY(x, y0+cellPad+float64(k)*lineH)
+			f.CellFormat(c.Width, lineH, l, "", 0, align, false, 0, "")
+		}
+		x += c.Width
 	}
-	return s
+	f.SetXY(x0, y0+h)
+}
+
+// Legal prints a text the law requires in full: an introducing sentence
+// in the body's type, then the text's paragraphs in small type, kept
+// together. When the block does not fit in what is left of the page it
+// starts on the next one, so that no page carries a line or two of it
+// apart from the rest; a block longer than a whole page is split, but only
+// where at least four of its lines fit.
+func (d *Doc) Legal(intro string, paragraphs ...string) {
+	f := d.f
+	w, _ := f.GetPageSize()
+	left, _, right, _ := f.GetMargins()
+	width := w - left - right
+	intro = d.text(intro, "", true)
+	paras := make([]string, len(paragraphs))
+	for i, p := range paragraphs {
+		paras[i] = d.text(p, "", true)
+	}
+	f.SetFont(family, "", 10)
+	h := float64(len(d.lines(intro, width)))*5 + 2
+	f.SetFont(family, "", 8.5)
+	for _, p := range paras {
+		// One line more than measured: MultiCell's justified wrapping may
+		// break a little earlier than SplitText.
+		h += float64(len(d.lines(p, width))+1)*4.2 + 1.5
+	}
+	room := d.bottom() - f.GetY()
+	if h > room && (h <= d.bottom()-d.top || room < 5+2+4*4.2) {
+		f.AddPage()
+	}
+	f.SetFont(family, "", 10)
+	f.MultiCell(0, 5, intro, "", "J", false)
+	f.Ln(2)
+	f.SetFont(family, "", 8.5)
+	for _, p := range paras {
+		f.MultiCell(0, 4.2, p, "", "J", false)
+		f.Ln(1.5)
+	}
 }
 
 // Signature prints a closing and signature block.
