@@ -175,7 +175,10 @@ type Claim struct {
 	// penalty rate under RegimeB2B).
 	Regime          InterestRegime
 	ContractRateBps int
-	CreatedAt       time.Time
+	// Nature chooses the time-bar term where the law gives that kind of
+	// debt its own (residential rent: law 89-462 art. 7-1); empty is general.
+	Nature    ClaimNature
+	CreatedAt time.Time
 }
 
 // CreditNote reports whether the claim reduces the debt.
@@ -209,6 +212,9 @@ func (cl *Claim) Validate(caseCurrency string, prefix string) []FieldError {
 	if cl.Regime != "" && !cl.Regime.Valid() {
 		f = append(f, FieldError{prefix + "interest_regime", "invalid", "Régime d'intérêts inconnu."})
 	}
+	if cl.Nature != "" && !cl.Nature.Valid() {
+		f = append(f, FieldError{prefix + "nature", "invalid", "Nature de créance inconnue : general ou residential_rent."})
+	}
 	if cl.Regime == RegimeContractual && cl.ContractRateBps <= 0 {
 		f = append(f, FieldError{prefix + "contract_rate_bps", "required", "Indiquez le taux contractuel (en points de base)."})
 	}
@@ -236,7 +242,10 @@ func (c *Case) AddClaim(cl Claim) error {
 
 // Deadline is a date that matters on a case, computed from its facts.
 type Deadline struct {
-	Kind string // order_lapse, opposition_end, notice_deadline, time_bar, insolvency_declaration
+	Kind string // order_lapse, opposition_end, notice_deadline, time_bar, title_enforcement, insolvency_declaration
 	On   Date
 	Note string // French, for a person
+	// TargetOn is the agency's internal target: Facts.MarginDays earlier,
+	// on a working day (TargetOn); zero when On is.
+	TargetOn Date
 }

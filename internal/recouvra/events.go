@@ -356,7 +356,10 @@ func (c *Case) RecordCourtStep(in CourtStepInput, f Facts) (map[string]any, erro
 		}
 		inj.FiledOn, inj.Court = in.On, strings.TrimSpace(in.Court)
 		data["court"] = inj.Court
-		c.interrupt(in.On) // a court action interrupts the time bar (C. civ. 2241)
+		// A court action interrupts the time bar until the proceedings end
+		// (C. civ. 2241, 2242), and the interruption is void if the request
+		// is rejected (2243): Injunction.CourtHold says so from the steps,
+		// rather than LastInterruptionOn, which a rejection could not undo.
 	case StepGranted, StepRejected:
 		if inj.FiledOn.IsZero() {
 			return nil, bad("not_filed", "La requête n'a pas été déposée.")

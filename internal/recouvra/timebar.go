@@ -69,3 +69,91 @@ func TimeBarPassed(lastDay, today Date) bool { return today.After(lastDay) }
 // EnforceableTitleYears is how long an enforceable title (an injunction
 // order declared enforceable, a judgment) can be enforced (CPCE L111-4).
 const EnforceableTitleYears = 10
+
+// ClaimNature is what a claim is for, when the law gives that kind of debt
+// a term of its own. Kept small: a nature is added when the agency takes
+// claims the law treats apart.
+type ClaimNature string
+
+const (
+	// NatureGeneral: goods, services, any claim whose term follows from
+	// who the parties are (L110-4, 2224, L218-2). The default.
+	NatureGeneral ClaimNature = "general"
+	// NatureResidentialRent: rent and charges of a residential lease,
+	// three years whoever the parties are (law 89-462 art. 7-1).
+	NatureResidentialRent ClaimNature = "residential_rent"
+)
+
+// ClaimNatures lists the natures, default first.
+var ClaimNatures = []ClaimNature{NatureGeneral, NatureResidentialRent}
+
+// Valid reports whether n is a known nature.
+func (n ClaimNature) Valid() bool {
+	for _, x := range ClaimNatures {
+		if n == x {
+			return true
+		}
+	}
+	return false
+}
+
+// TermResidentialRent: actions for the payment of rent and charges of a
+// residential lease (law 89-462 of 6 July 1989, art. 7-1).
+var TermResidentialRent = TimeBarTerm{Years: 3, Basis: "art. 7-1 loi n° 89-462 du 6 juillet 1989"}
+
+// ClaimTerm is the term of one claim: its nature first, where the law gives
+// that nature its own term, then the parties (TimeBarTermFor).
+func ClaimTerm(nature ClaimNature, creditor LegalStatus, debtorIsConsumer bool) TimeBarTerm {
+	if nature == NatureResidentialRent {
+		return TermResidentialRent
+	}
+	return TimeBarTermFor(creditor, debtorIsConsumer)
+}
+
+// TitleEnforceableUntil is the last day an enforceable title obtained on
+// enforceableOn can be enforced (CPCE L111-4), counted like a time bar
+// (C. civ. 2228, 2229).
+func TitleEnforceableUntil(enforceableOn Date) Date {
+	return enforceableOn.AddYears(EnforceableTitleYears)
+}
+
+// CourtHold says how the injunction proceedings bear on the claims' time
+// bar on today. A filing interrupts it until the proceedings end (C. civ.
+// 2241, 2242): while the request waits for its decision, while a granted
+// order can still be served, while a served order is neither opposed nor
+// enforceable, and after an opposition (the case is then before the court,
+// CPC 1417, whose judgment the case does not record), no claim can become
+// time-barred. The interruption is void when the request is rejected (2243)
+// and when the order lapses unserved (CPC 1411: non avenue), so the term
+// counts as if there had been no filing. Once the order is enforceable, the
+// title's own ten years apply (CPCE L111-4) instead of the claims' bars.
+func (i Injunction) CourtHold(today Date) bool {
+	switch {
+	case i.FiledOn.IsZero() || today.Before(i.FiledOn):
+		return false
+	case i.Decision == string(StepRejected):
+		return false
+	case !i.EnforceableOn.IsZero():
+		return false // the title's term runs instead
+	case i.Granted() && i.ServedOn.IsZero() && today.After(i.OrderLapse()):
+		return false
+	}
+	return true
+}
+
+// TargetOn is the agency's internal target for a legal deadline on legal:
+// marginDays earlier, moved back to a working day, so it is never after the
+// legal day and never on a day the agency is closed.
+func TargetOn(legal Date, marginDays int) Date {
+	if legal.IsZero() {
+		return Date{}
+	}
+	if marginDays < 0 {
+		marginDays = 0
+	}
+	d := legal.AddDays(-marginDays)
+	for !WorkingDay(d) {
+		d = d.AddDays(-1)
+	}
+	return d
+}

@@ -17,12 +17,20 @@ type Facts struct {
 	// included, has two more months to declare its claim in insolvency
 	// proceedings (R622-24 C. com.).
 	CreditorAbroad bool
+	// MarginDays: each legal deadline gets the agency's internal target
+	// this many days earlier (Deadline.TargetOn).
+	MarginDays int
 }
 
-// TimeBarTerm is the term of the case's claims: the creditor's status
-// against the debtor's.
+// TimeBarTerm is the term of the case's claims of general nature: the
+// creditor's status against the debtor's.
 func (f Facts) TimeBarTerm() TimeBarTerm {
 	return TimeBarTermFor(f.Mandate.LegalStatus, f.Debtor.Consumer())
+}
+
+// TermOf is one claim's term: its nature first, then the parties.
+func (f Facts) TermOf(cl Claim) TimeBarTerm {
+	return ClaimTerm(cl.Nature, f.Mandate.LegalStatus, f.Debtor.Consumer())
 }
 
 // Move is one requested stage change.
@@ -199,14 +207,26 @@ func (c *Case) ReopenIfUnpaid(totalDue int64) bool {
 	return true
 }
 
-// TimeBarred lists the outstanding invoices already time-barred today.
+// TimeBarred lists the outstanding invoices already time-barred today, each
+// under its own term. None while court proceedings hold the bar (C. civ.
+// 2241, 2242: Injunction.CourtHold); once the order is enforceable, the
+// claims stand on the title, which is lost after its ten years (CPCE L111-4).
 func (c *Case) TimeBarred(f Facts) []string {
 	var barred []string
-	term := f.TimeBarTerm()
+	if c.Injunction.CourtHold(f.Today) {
+		return nil
+	}
+	if on := c.Injunction.EnforceableOn; !on.IsZero() {
+		if end := TitleEnforceableUntil(on); TimeBarPassed(end, f.Today) {
+			barred = append(barred, fmt.Sprintf("titre exécutoire du %s (exécution possible jusqu'au %s, art. L111-4 CPCE)", FrenchDate(on), FrenchDate(end)))
+		}
+		return barred
+	}
 	for _, cl := range f.Claims {
 		if cl.CreditNote() {
 			continue
 		}
+		term := f.TermOf(cl)
 		on := TimeBarOn(cl.DueOn, c.LastInterruptionOn, term)
 		if TimeBarPassed(on, f.Today) {
 			barred = append(barred, fmt.Sprintf("facture %s (dernier jour pour agir : %s, %s)", cl.InvoiceNumber, FrenchDate(on), term.Basis))
@@ -222,13 +242,13 @@ func (c *Case) Deadlines(f Facts) []Deadline {
 		return out
 	}
 	if !c.FormalNoticeDeadline.IsZero() && c.Stage == StageFormalNotice {
-		out = append(out, Deadline{"notice_deadline", c.FormalNoticeDeadline, "Fin du délai laissé par la mise en demeure."})
+		out = append(out, Deadline{Kind: "notice_deadline", On: c.FormalNoticeDeadline, Note: "Fin du délai laissé par la mise en demeure."})
 	}
 	inj := c.Injunction
 	if inj.Granted() && inj.ServedOn.IsZero() {
 		// CPC 1411: an order not served within six months of its date lapses.
-		out = append(out, Deadline{"order_lapse", inj.OrderLapse(),
-			"L'ordonnance devient non avenue si elle n'est pas signifiée dans les six mois de sa date (art. 1411 CPC)."})
+		out = append(out, Deadline{Kind: "order_lapse", On: inj.OrderLapse(),
+			Note: "L'ordonnance devient non avenue si elle n'est pas signifiée dans les six mois de sa date (art. 1411 CPC)."})
 	}
 	if !inj.ServedOn.IsZero() && inj.OpposedOn.IsZero() && inj.EnforceableOn.IsZero() {
 		if inj.ServedToPerson {
@@ -241,31 +261,45 @@ func (c *Case) Deadlines(f Facts) []Deadline {
 			case ResidenceAbroad:
 				note = "Fin du délai d'opposition : un mois après la signification à personne (art. 1416 CPC), plus deux mois pour un débiteur demeurant à l'étranger (art. 643 CPC)."
 			}
-			out = append(out, Deadline{"opposition_end", inj.OppositionEnd(f.Debtor.Address), note})
+			out = append(out, Deadline{Kind: "opposition_end", On: inj.OppositionEnd(f.Debtor.Address), Note: note})
 		} else {
-			out = append(out, Deadline{"opposition_end", Date{},
-				"Signification non faite à personne : le délai d'opposition d'un mois court du premier acte signifié à personne ou de la première mesure d'exécution rendant les biens indisponibles (art. 1416 CPC)."})
+			out = append(out, Deadline{Kind: "opposition_end",
+				Note: "Signification non faite à personne : le délai d'opposition d'un mois court du premier acte signifié à personne ou de la première mesure d'exécution rendant les biens indisponibles (art. 1416 CPC)."})
 		}
 	}
-	var earliestBar Date
-	for _, cl := range f.Claims {
-		if cl.CreditNote() {
-			continue
+	// The claims' time bar, each claim under its own term; none while the
+	// proceedings hold it (C. civ. 2241, 2242), the title's ten years once
+	// the order is enforceable (CPCE L111-4).
+	switch {
+	case !inj.EnforceableOn.IsZero():
+		out = append(out, Deadline{Kind: "title_enforcement", On: TitleEnforceableUntil(inj.EnforceableOn),
+			Note: "Dernier jour pour exécuter le titre exécutoire : dix ans après qu'il l'est devenu (art. L111-4 CPCE)."})
+	case !inj.CourtHold(f.Today):
+		var earliestBar Date
+		var basis string
+		for _, cl := range f.Claims {
+			if cl.CreditNote() {
+				continue
+			}
+			term := f.TermOf(cl)
+			on := TimeBarOn(cl.DueOn, c.LastInterruptionOn, term)
+			if earliestBar.IsZero() || on.Before(earliestBar) {
+				earliestBar, basis = on, term.Basis
+			}
 		}
-		on := TimeBarOn(cl.DueOn, c.LastInterruptionOn, f.TimeBarTerm())
-		if earliestBar.IsZero() || on.Before(earliestBar) {
-			earliestBar = on
+		if !earliestBar.IsZero() {
+			out = append(out, Deadline{Kind: "time_bar", On: earliestBar, Note: "Dernier jour pour agir en justice sur la facture prescrite la première, faute d'acte interruptif (" + basis + ")."})
 		}
-	}
-	if !earliestBar.IsZero() && inj.EnforceableOn.IsZero() {
-		out = append(out, Deadline{"time_bar", earliestBar, "Dernier jour pour agir en justice sur la plus ancienne facture, faute d'acte interruptif (" + f.TimeBarTerm().Basis + ")."})
 	}
 	if ins := f.Debtor.Insolvency; ins != nil {
 		note := "Déclaration de créance au mandataire judiciaire : deux mois après la publication au BODACC (art. R622-24 C. com.), reportés au premier jour ouvrable (art. 642 CPC)."
 		if f.CreditorAbroad {
 			note = "Déclaration de créance au mandataire judiciaire : quatre mois après la publication au BODACC pour un créancier hors de France métropolitaine (art. R622-24 C. com.), reportés au premier jour ouvrable (art. 642 CPC)."
 		}
-		out = append(out, Deadline{"insolvency_declaration", ins.DeclarationDeadline(f.CreditorAbroad), note})
+		out = append(out, Deadline{Kind: "insolvency_declaration", On: ins.DeclarationDeadline(f.CreditorAbroad), Note: note})
+	}
+	for i := range out {
+		out[i].TargetOn = TargetOn(out[i].On, f.MarginDays)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].On.IsZero() != out[j].On.IsZero() {
