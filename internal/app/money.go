@@ -87,7 +87,7 @@ func (s *Service) PutRate(ctx context.Context, p recouvra.Principal, r recouvra.
 // statementInput gathers the facts of a case's statement.
 func statementInput(c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor, claims []recouvra.Claim, payments []recouvra.Payment, rates []recouvra.Rate, asOf recouvra.Date) recouvra.StatementInput {
 	return recouvra.StatementInput{
-		AsOf: asOf, Currency: c.Currency, CreditorStatus: creditor.Mandate.LegalStatus, DebtorKind: debtor.Kind,
+		AsOf: asOf, Currency: c.Currency, CreditorStatus: creditor.Mandate.LegalStatus, DebtorKind: debtor.Kind, DebtorProfessional: !debtor.Consumer(),
 		FormalNoticeSentOn: c.FormalNoticeSentOn, FormalNoticeReceivedOn: c.FormalNoticeReceivedOn,
 		EnforceableOn: c.Injunction.EnforceableOn, LastInterruptionOn: c.LastInterruptionOn,
 		TimeBar: recouvra.TimeBarTermFor(creditor.Mandate.LegalStatus, debtor.Consumer()), Claims: claims, Payments: payments, Rates: recouvra.NewRateTable(rates),

@@ -175,6 +175,9 @@ type Claim struct {
 	// penalty rate under RegimeB2B).
 	Regime          InterestRegime
 	ContractRateBps int
+	// Corrects is the invoice of the same case a credit note corrects: the
+	// note reduces that invoice rather than the oldest due.
+	Corrects *uuid.UUID
 	// Nature chooses the time-bar term where the law gives that kind of
 	// debt its own (residential rent: law 89-462 art. 7-1); empty is general.
 	Nature    ClaimNature

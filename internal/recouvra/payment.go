@@ -17,7 +17,8 @@ func (m PaymentMethod) Valid() bool {
 // AcceptPayment says whether the case can take payment p, received by
 // today, given the case's claims: nil, or an Invalid error with every
 // reason it cannot, each naming the request field it is about. An empty
-// p.Currency stands for the case's currency.
+// p.Currency stands for the case's currency. Accepted, the payment
+// restarts the case's time bar from its date (C. civ. 2240).
 func (c *Case) AcceptPayment(p Payment, claims []Claim, today Date) error {
 	var fields []FieldError
 	if p.AmountCents <= 0 {
@@ -62,5 +63,8 @@ func (c *Case) AcceptPayment(p Payment, claims []Claim, today Date) error {
 	if len(fields) > 0 {
 		return Invalid("Paiement invalide.", fields...)
 	}
+	// A payment by the debtor acknowledges the debt: the time bar starts
+	// again from the day it was received (C. civ. 2240).
+	c.interrupt(p.ReceivedOn)
 	return nil
 }

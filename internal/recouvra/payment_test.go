@@ -81,3 +81,35 @@ func TestAcceptPayment(t *testing.T) {
 		})
 	}
 }
+
+// TestPaymentRestartsTheTimeBar: a payment acknowledges the debt, so the
+// time bar runs again from the day it was received (C. civ. 2240); a
+// refused payment, or an older one than the last interruption, moves
+// nothing.
+func TestPaymentRestartsTheTimeBar(t *testing.T) {
+	today := recouvra.MustDate("2026-11-25")
+	caseID := uuid.New()
+	claims := []recouvra.Claim{{ID: uuid.New(), CaseID: caseID, InvoiceNumber: "F-1", IssuedOn: recouvra.MustDate("2024-03-02"), DueOn: recouvra.MustDate("2024-04-01"), AmountCents: 120000}}
+	c := &recouvra.Case{ID: caseID, Stage: recouvra.StageAmicable, Currency: "EUR", LastInterruptionOn: recouvra.MustDate("2025-01-10")}
+	pay := recouvra.Payment{AmountCents: 25000, ReceivedOn: recouvra.MustDate("2026-02-03"), Method: recouvra.MethodTransfer}
+	if err := c.AcceptPayment(pay, claims, today); err != nil {
+		t.Fatal(err)
+	}
+	if c.LastInterruptionOn.String() != "2026-02-03" {
+		t.Fatalf("C. civ. 2240: last interruption %s, want the payment's date", c.LastInterruptionOn)
+	}
+	// With a two-year term the bar is now 3 Feb 2028, not 10 Jan 2027.
+	if on := recouvra.TimeBarOn(claims[0].DueOn, c.LastInterruptionOn, recouvra.TimeBarTerm{Years: 2}); on.String() != "2028-02-03" {
+		t.Fatalf("time bar %s", on)
+	}
+	older := pay
+	older.ReceivedOn = recouvra.MustDate("2025-06-01")
+	if err := c.AcceptPayment(older, claims, today); err != nil || c.LastInterruptionOn.String() != "2026-02-03" {
+		t.Fatalf("an older payment moved the interruption to %s (%v)", c.LastInterruptionOn, err)
+	}
+	refused := pay
+	refused.ReceivedOn, refused.AmountCents = recouvra.MustDate("2026-11-01"), 0
+	if err := c.AcceptPayment(refused, claims, today); err == nil || c.LastInterruptionOn.String() != "2026-02-03" {
+		t.Fatalf("a refused payment moved the interruption to %s (%v)", c.LastInterruptionOn, err)
+	}
+}

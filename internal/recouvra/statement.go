@@ -37,9 +37,11 @@ func (r InterestRegime) Valid() bool {
 }
 
 // DefaultRegime is the regime of a case's claims unless one says otherwise:
-// penalties between businesses, legal interest in every other case.
-func DefaultRegime(creditor LegalStatus, debtor DebtorKind) InterestRegime {
-	if creditor != StatusIndividual && debtor == DebtorCompany {
+// penalties between professionals — a creditor in business and a debtor
+// that is no consumer (a company, or a person trading under a SIREN) —,
+// legal interest in every other case.
+func DefaultRegime(creditor LegalStatus, debtorIsConsumer bool) InterestRegime {
+	if creditor != StatusIndividual && !debtorIsConsumer {
 		return RegimeB2B
 	}
 	return RegimeLegal
@@ -74,10 +76,13 @@ type Payment struct {
 
 // StatementInput are the recorded facts a statement is computed from.
 type StatementInput struct {
-	AsOf                   Date
-	Currency               string
-	CreditorStatus         LegalStatus
-	DebtorKind             DebtorKind
+	AsOf           Date
+	Currency       string
+	CreditorStatus LegalStatus
+	DebtorKind     DebtorKind
+	// DebtorProfessional: a natural person acting for a trade (one with a
+	// SIREN) is no consumer (Debtor.Consumer); a company never is.
+	DebtorProfessional     bool
 	FormalNoticeSentOn     Date
 	FormalNoticeReceivedOn Date
 	EnforceableOn          Date // an enforceable title: legal rate + 5 points two months later
@@ -90,11 +95,27 @@ type StatementInput struct {
 	Rates    RateTable
 }
 
-func (in StatementInput) timeBar() TimeBarTerm {
+// timeBar is one claim's term: its nature first (ClaimTerm), then TimeBar,
+// the parties' term.
+func (in StatementInput) timeBar(cl Claim) TimeBarTerm {
+	if cl.Nature != "" && cl.Nature != NatureGeneral {
+		return ClaimTerm(cl.Nature, in.CreditorStatus, in.debtorConsumer())
+	}
 	if in.TimeBar.Years > 0 {
 		return in.TimeBar
 	}
-	return TimeBarTermFor(in.CreditorStatus, in.DebtorKind == DebtorPerson)
+	return TimeBarTermFor(in.CreditorStatus, in.debtorConsumer())
+}
+
+// debtorConsumer: a natural person acting outside any trade.
+func (in StatementInput) debtorConsumer() bool {
+	return in.DebtorKind == DebtorPerson && !in.DebtorProfessional
+}
+
+// betweenProfessionals: a creditor in business and a debtor that is not a
+// consumer — the D441-5 indemnity is owed on every late invoice.
+func (in StatementInput) betweenProfessionals() bool {
+	return in.CreditorStatus != StatusIndividual && !in.debtorConsumer()
 }
 
 // InterestLine is interest on one claim over days of one half-year at one
@@ -178,7 +199,9 @@ const Convention = "Intérêts simples, jours exacts / 365, chaque semestre à s
 	"un jour compte du lendemain de la date de départ jusqu'à la date d'arrêté incluse ; " +
 	"chaque ligne (facture × semestre × principal restant dû) est arrondie au centime, la moitié étant arrondie à l'unité supérieure ; " +
 	"les totaux sont la somme des lignes ; pas de capitalisation. " +
-	"Imputation des paiements : sur la facture désignée par le débiteur, sinon sur les dettes échues, la plus ancienne d'abord (C. civ. 1342-10) ; " +
+	"Imputation des paiements : sur la facture désignée par le débiteur, sinon sur les dettes échues, d'abord celle qui porte le taux le plus élevé au jour du paiement, " +
+	"à taux égal la plus ancienne, à taux et échéance égaux au prorata (au centime, le reste à la plus ancienne), puis sur les dettes non échues (C. civ. 1342-10) ; " +
+	"un avoir réduit la facture qu'il corrige, ou à défaut la plus ancienne échue ; " +
 	"dans chaque facture, l'indemnité forfaitaire et les frais, puis les intérêts échus, puis le principal (C. civ. 1343-1)."
 
 // claimState is a claim's running account while the statement is built.
@@ -227,7 +250,7 @@ func ComputeStatement(in StatementInput) Statement {
 	for i, c := range invoices {
 		st.Claims[i] = ClaimStatement{ClaimID: c.ID, InvoiceNumber: c.InvoiceNumber, IssuedOn: c.IssuedOn, DueOn: c.DueOn,
 			PrincipalCents: c.AmountCents, PrincipalOutstandingCents: c.AmountCents,
-			TimeBarOn: TimeBarOn(c.DueOn, in.LastInterruptionOn, in.timeBar())}
+			TimeBarOn: TimeBarOn(c.DueOn, in.LastInterruptionOn, in.timeBar(c))}
 		states[i] = newClaimState(&st.Claims[i], c, in, addWarning)
 	}
 
@@ -264,10 +287,9 @@ func ComputeStatement(in StatementInput) Statement {
 	})
 
 	for _, f := range facts {
-		order := allocationOrder(states, f.on, f.payment)
 		if f.credit != nil {
 			left := -f.credit.AmountCents
-			for _, s := range order {
+			for _, s := range creditOrder(states, f.on, f.credit) {
 				if left == 0 {
 					break
 				}
@@ -276,6 +298,7 @@ func ComputeStatement(in StatementInput) Statement {
 				s.cs.PrincipalOutstandingCents -= take
 				s.cs.CreditedCents += take
 				left -= take
+				s.dropIndemnityIfCancelled()
 			}
 			if left > 0 {
 				addWarning(fmt.Sprintf("L'avoir %s dépasse ce qui reste dû : %s non imputés.", f.credit.InvoiceNumber, FrenchMoney(left, in.Currency)))
@@ -284,26 +307,16 @@ func ComputeStatement(in StatementInput) Statement {
 		}
 		ps := PaymentStatement{Payment: *f.payment}
 		left := f.payment.AmountCents
-		for _, s := range order {
+		for _, group := range paymentOrder(states, f.on, f.payment) {
 			if left == 0 {
 				break
 			}
-			s.accrueTo(f.on)
-			a := Allocation{ClaimID: s.claim.ID, InvoiceNumber: s.claim.InvoiceNumber}
-			if f.on.After(s.indemnityOn) || f.on.Equal(s.indemnityOn) {
-				a.IndemnityCents = min(left, s.cs.IndemnityCents-s.cs.IndemnityPaidCents)
-				left -= a.IndemnityCents
-			}
-			a.InterestCents = min(left, s.cs.InterestCents-s.cs.InterestPaidCents)
-			left -= a.InterestCents
-			a.PrincipalCents = min(left, s.cs.PrincipalOutstandingCents)
-			left -= a.PrincipalCents
-			s.cs.IndemnityPaidCents += a.IndemnityCents
-			s.cs.InterestPaidCents += a.InterestCents
-			s.cs.PrincipalPaidCents += a.PrincipalCents
-			s.cs.PrincipalOutstandingCents -= a.PrincipalCents
-			if a.IndemnityCents+a.InterestCents+a.PrincipalCents > 0 {
-				ps.Allocations = append(ps.Allocations, a)
+			for i, share := range prorata(group, f.on, left) {
+				a := group[i].pay(share)
+				left -= a.IndemnityCents + a.InterestCents + a.PrincipalCents
+				if a.IndemnityCents+a.InterestCents+a.PrincipalCents > 0 {
+					ps.Allocations = append(ps.Allocations, a)
+				}
 			}
 		}
 		ps.UnappliedCents = left
@@ -348,13 +361,13 @@ func ComputeStatement(in StatementInput) Statement {
 	return st
 }
 
-// allocationOrder lists the claims a payment received on goes to: the one
-// it names, then those already due (oldest first), then the others.
-func allocationOrder(states []*claimState, on Date, p *Payment) []*claimState {
+// creditOrder lists the invoices a credit note issued on reduces: the one
+// it corrects, then those already due (oldest first), then the others.
+func creditOrder(states []*claimState, on Date, credit *Claim) []*claimState {
 	var named, due, later []*claimState
 	for _, s := range states {
 		switch {
-		case p != nil && p.ClaimID != nil && *p.ClaimID == s.claim.ID:
+		case credit.Corrects != nil && *credit.Corrects == s.claim.ID:
 			named = append(named, s)
 		case !s.claim.DueOn.After(on):
 			due = append(due, s)
@@ -365,44 +378,171 @@ func allocationOrder(states []*claimState, on Date, p *Payment) []*claimState {
 	return append(append(named, due...), later...)
 }
 
+// paymentOrder groups the claims a payment received on goes to, in the
+// order of C. civ. 1342-10: the one the debtor names; then the debts
+// already due, the one carrying the higher rate on that day first (the
+// debtor has most interest in paying it), at equal rate the oldest, and
+// those equal in both together (paid pro rata); then the debts not yet
+// due, oldest first. states is sorted by due date then invoice number.
+func paymentOrder(states []*claimState, on Date, p *Payment) [][]*claimState {
+	var named, due, later []*claimState
+	for _, s := range states {
+		switch {
+		case p.ClaimID != nil && *p.ClaimID == s.claim.ID:
+			named = append(named, s)
+		case !s.claim.DueOn.After(on):
+			due = append(due, s)
+		default:
+			later = append(later, s)
+		}
+	}
+	rate := make(map[*claimState]int64, len(due))
+	for _, s := range due {
+		rate[s] = s.rateOn(on)
+	}
+	sort.SliceStable(due, func(i, j int) bool { return rate[due[i]] > rate[due[j]] })
+	var groups [][]*claimState
+	if len(named) > 0 {
+		groups = append(groups, named)
+	}
+	for i, s := range due {
+		if i > 0 {
+			prev := due[i-1]
+			if rate[prev] == rate[s] && prev.claim.DueOn.Equal(s.claim.DueOn) {
+				groups[len(groups)-1] = append(groups[len(groups)-1], s)
+				continue
+			}
+		}
+		groups = append(groups, []*claimState{s})
+	}
+	for _, s := range later {
+		groups = append(groups, []*claimState{s})
+	}
+	// Within a pro-rata group the oldest is the one issued first.
+	for _, g := range groups {
+		sort.SliceStable(g, func(i, j int) bool {
+			if !g[i].claim.IssuedOn.Equal(g[j].claim.IssuedOn) {
+				return g[i].claim.IssuedOn.Before(g[j].claim.IssuedOn)
+			}
+			return g[i].claim.InvoiceNumber < g[j].claim.InvoiceNumber
+		})
+	}
+	return groups
+}
+
+// prorata shares amount among the claims of group, accrued to on, in
+// proportion to what each owes (indemnity, interest and principal), in
+// whole cents: each gets the floor of its share and the cents left over go
+// one by one to the oldest first (the group's order), so the split is the
+// same every time. When amount covers everything, each gets what it owes.
+func prorata(group []*claimState, on Date, amount int64) []int64 {
+	owed := make([]int64, len(group))
+	var total int64
+	for i, s := range group {
+		s.accrueTo(on)
+		owed[i] = s.owed(on)
+		total += owed[i]
+	}
+	shares := make([]int64, len(group))
+	if total <= amount {
+		copy(shares, owed)
+		return shares
+	}
+	var given int64
+	for i := range group {
+		shares[i] = new(big.Int).Div(new(big.Int).Mul(big.NewInt(amount), big.NewInt(owed[i])), big.NewInt(total)).Int64()
+		given += shares[i]
+	}
+	for i := 0; given < amount; i = (i + 1) % len(group) {
+		if shares[i] < owed[i] {
+			shares[i]++
+			given++
+		}
+	}
+	return shares
+}
+
+// owed is what the claim owes on day on, once accrued to it.
+func (s *claimState) owed(on Date) int64 {
+	n := s.cs.InterestCents - s.cs.InterestPaidCents + s.cs.PrincipalOutstandingCents
+	if !on.Before(s.indemnityOn) {
+		n += s.cs.IndemnityCents - s.cs.IndemnityPaidCents
+	}
+	return n
+}
+
+// pay applies amount (at most what the claim owes) to the claim, already
+// accrued to the payment's day: the indemnity and costs, then the
+// interest, then the principal (C. civ. 1343-1).
+func (s *claimState) pay(amount int64) Allocation {
+	a := Allocation{ClaimID: s.claim.ID, InvoiceNumber: s.claim.InvoiceNumber}
+	if s.cs.IndemnityCents > 0 {
+		a.IndemnityCents = min(amount, s.cs.IndemnityCents-s.cs.IndemnityPaidCents)
+		amount -= a.IndemnityCents
+	}
+	a.InterestCents = min(amount, s.cs.InterestCents-s.cs.InterestPaidCents)
+	amount -= a.InterestCents
+	a.PrincipalCents = min(amount, s.cs.PrincipalOutstandingCents)
+	s.cs.IndemnityPaidCents += a.IndemnityCents
+	s.cs.InterestPaidCents += a.InterestCents
+	s.cs.PrincipalPaidCents += a.PrincipalCents
+	s.cs.PrincipalOutstandingCents -= a.PrincipalCents
+	return a
+}
+
+// rateOn is the annual rate, in basis points, the claim's interest runs
+// at on day on: 0 when none runs yet (before its start, no formal notice,
+// no interest) — what 1342-10 compares.
+func (s *claimState) rateOn(on Date) int64 {
+	if s.rate == nil || s.start.IsZero() || !on.After(s.start) {
+		return 0
+	}
+	bps, _, _, ok := s.rate(on)
+	if !ok {
+		return 0
+	}
+	return bps
+}
+
+// dropIndemnityIfCancelled: an invoice credit notes cancel in full was
+// never a debt paid late, so it owes no indemnity — beyond what a payment
+// already applied to it.
+func (s *claimState) dropIndemnityIfCancelled() {
+	if s.cs.CreditedCents == s.cs.PrincipalCents {
+		s.cs.IndemnityCents = s.cs.IndemnityPaidCents
+		s.indemnity = 0
+	}
+}
+
 func newClaimState(cs *ClaimStatement, c Claim, in StatementInput, addWarning func(string)) *claimState {
 	s := &claimState{cs: cs, claim: c}
 	regime := c.Regime
 	if regime == "" {
-		regime = DefaultRegime(in.CreditorStatus, in.DebtorKind)
+		regime = DefaultRegime(in.CreditorStatus, in.debtorConsumer())
 	}
 	cs.Regime = regime
 	switch regime {
 	case RegimeB2B:
 		s.start = c.DueOn
-		legal := RateLegalOther
 		if c.ContractRateBps > 0 {
+			// L441-10 II: the contractual rate may not be below three
+			// times the legal interest rate — of each half-year, so the
+			// floor is checked, and applied, half-year by half-year.
 			bps := int64(c.ContractRateBps)
-			s.rate = func(d Date) (int64, bool, string, bool) { return bps, false, "Taux contractuel", true }
-			cs.RateNote = fmt.Sprintf("Pénalités de retard au taux contractuel de %s (C. com. L441-10 II).", FrenchPercent(bps))
-			if r, _, ok := in.Rates.RateAt(legal, c.DueOn); ok && bps < 3*r.Value {
-				addWarning(fmt.Sprintf("Facture %s : le taux contractuel de %s est inférieur à trois fois le taux de l'intérêt légal (%s) ; le taux plancher est de %s (C. com. L441-10 II).",
-					c.InvoiceNumber, FrenchPercent(bps), FrenchPercent(r.Value), FrenchPercent(3*r.Value)))
+			s.rate = func(d Date) (int64, bool, string, bool) {
+				if r, prov, ok := in.Rates.RateAt(RateLegalOther, d); ok && bps < 3*r.Value {
+					return 3 * r.Value, prov, fmt.Sprintf("Taux plancher : 3 × %s (%s), le taux contractuel de %s étant inférieur (C. com. L441-10 II)",
+						FrenchPercent(r.Value), r.Source, FrenchPercent(bps)), true
+				}
+				return bps, false, "Taux contractuel", true
 			}
+			cs.RateNote = fmt.Sprintf("Pénalités de retard au taux contractuel de %s, porté pour chaque semestre où il est inférieur à trois fois le taux de l'intérêt légal à ce plancher (C. com. L441-10 II).", FrenchPercent(bps))
 		} else {
 			s.rate = func(d Date) (int64, bool, string, bool) {
 				r, prov, ok := in.Rates.RateAt(RateECB, d)
 				return r.Value + 1000, prov, r.Source + " + 10 points", ok
 			}
 			cs.RateNote = "Pénalités de retard : taux de refinancement de la BCE du semestre + 10 points (C. com. L441-10 II), dues dès le lendemain de l'échéance sans rappel."
-		}
-		// D441-5: 40 euros per late invoice, due from the first day late, never
-		// reduced, outside VAT; not owed by consumers. It is charged by
-		// accrueTo once the invoice is found unpaid after its due date.
-		if in.DebtorKind == DebtorCompany {
-			if r, _, ok := in.Rates.RateAt(RateIndemnity, c.DueOn); ok {
-				if in.Currency == "EUR" {
-					s.indemnity = r.Value
-					s.indemnityOn = c.DueOn.AddDays(1)
-				} else {
-					addWarning("L'indemnité forfaitaire de 40 euros (C. com. D441-5) n'est pas convertie dans la devise du dossier : non comptée.")
-				}
-			}
 		}
 	case RegimeLegal:
 		notice := in.FormalNoticeReceivedOn
@@ -444,6 +584,20 @@ func newClaimState(cs *ClaimStatement, c Claim, in StatementInput, addWarning fu
 		cs.RateNote = fmt.Sprintf("Intérêts au taux contractuel de %s l'an à compter du lendemain de l'échéance.", FrenchPercent(bps))
 	case RegimeNone:
 		cs.RateNote = "Sans intérêts."
+	}
+	// D441-5: 40 euros per invoice paid late between professionals, whatever
+	// the interest regime, due from the first day late, never reduced,
+	// outside VAT; never owed by a consumer. It is charged by accrueTo once
+	// the invoice is found unpaid after its due date.
+	if in.betweenProfessionals() {
+		if r, _, ok := in.Rates.RateAt(RateIndemnity, c.DueOn); ok {
+			if in.Currency == "EUR" {
+				s.indemnity = r.Value
+				s.indemnityOn = c.DueOn.AddDays(1)
+			} else {
+				addWarning("L'indemnité forfaitaire de 40 euros (C. com. D441-5) n'est pas convertie dans la devise du dossier : non comptée.")
+			}
+		}
 	}
 	s.accrued = s.start
 	return s

@@ -2,6 +2,7 @@ package recouvra_test
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -150,18 +151,10 @@ func TestMissingHalfYearIsCarriedForwardAndProvisional(t *testing.T) {
 	}
 }
 
-func TestContractualPenaltyBelowTheFloorIsFlagged(t *testing.T) {
-	in := b2bInput("2025-08-14")
-	in.Claims[0].ContractRateBps = 500 // 5 % < 3 × 3,71 %
-	st := recouvra.ComputeStatement(in)
-	if st.Claims[0].Lines[0].RateBps != 500 || len(st.Warnings) != 1 || !strings.Contains(st.Warnings[0], "11,13") {
-		t.Fatalf("%+v %v", st.Claims[0].Lines, st.Warnings)
-	}
-}
-
 func TestNamedClaimAndOldestFirst(t *testing.T) {
 	a, b := uuid.New(), uuid.New()
 	in := b2bInput("2025-10-01")
+	in.DebtorKind = recouvra.DebtorPerson // a consumer: no indemnity, only principal to place
 	in.Claims = []recouvra.Claim{
 		{ID: b, InvoiceNumber: "B", IssuedOn: recouvra.MustDate("2025-06-01"), DueOn: recouvra.MustDate("2025-07-01"), AmountCents: 50_000, Currency: "EUR", Regime: recouvra.RegimeNone},
 		{ID: a, InvoiceNumber: "A", IssuedOn: recouvra.MustDate("2025-05-01"), DueOn: recouvra.MustDate("2025-06-01"), AmountCents: 50_000, Currency: "EUR", Regime: recouvra.RegimeNone},
@@ -199,10 +192,18 @@ func TestStatementProperties(t *testing.T) {
 		for i := 0; i < 1+r.IntN(4); i++ {
 			issued := start.AddDays(r.IntN(300))
 			amount := int64(1 + r.IntN(2_000_000))
+			var corrects *uuid.UUID
 			if i > 0 && r.IntN(5) == 0 {
 				amount = -int64(1 + r.IntN(50_000)) // a credit note
+				if r.IntN(2) == 0 {
+					corrects = &in.Claims[0].ID // naming the first invoice
+				}
 			}
-			in.Claims = append(in.Claims, recouvra.Claim{ID: uuid.New(), InvoiceNumber: string(rune('A' + i)), IssuedOn: issued, DueOn: issued.AddDays(r.IntN(60)), AmountCents: amount, Currency: "EUR"})
+			cl := recouvra.Claim{ID: uuid.New(), InvoiceNumber: string(rune('A' + i)), IssuedOn: issued, DueOn: issued.AddDays(r.IntN(60)), AmountCents: amount, Currency: "EUR", Corrects: corrects}
+			if r.IntN(3) == 0 {
+				cl.Regime, cl.ContractRateBps = recouvra.RegimeContractual, 100*(1+r.IntN(3)) // rates that tie, for 1342-10
+			}
+			in.Claims = append(in.Claims, cl)
 		}
 		var paid int64
 		for i := 0; i < r.IntN(6); i++ {
@@ -269,4 +270,185 @@ func TestNoIndemnityForAnInvoicePaidOnTime(t *testing.T) {
 	if st.Totals.IndemnitiesPaidCents != 4000 || st.Totals.InterestPaidCents != 360 || st.Totals.PrincipalOutstandingCents != 4360 {
 		t.Fatalf("%+v", st.Totals)
 	}
+}
+
+// TestMoneyRulesAtTheirEdges: hand-worked examples of the rules of
+// C. civ. 1342-10, credit notes, C. com. L441-10 II and D441-5.
+func TestMoneyRulesAtTheirEdges(t *testing.T) {
+	d := recouvra.MustDate
+	a, b := uuid.New(), uuid.New()
+	ptr := func(id uuid.UUID) *uuid.UUID { return &id }
+	between := func(asOf string, claims ...recouvra.Claim) recouvra.StatementInput {
+		return recouvra.StatementInput{AsOf: d(asOf), Currency: "EUR", CreditorStatus: recouvra.StatusBusiness, DebtorKind: recouvra.DebtorCompany, Claims: claims, Rates: rates}
+	}
+	consumer := func(asOf string, claims ...recouvra.Claim) recouvra.StatementInput {
+		in := between(asOf, claims...)
+		in.DebtorKind = recouvra.DebtorPerson
+		return in
+	}
+	payment := func(cents int64, on string) recouvra.Payment {
+		return recouvra.Payment{ID: uuid.New(), AmountCents: cents, ReceivedOn: d(on), Currency: "EUR", Method: recouvra.MethodTransfer}
+	}
+	type alloc struct {
+		invoice                        string
+		indemnity, interest, principal int64
+	}
+	allocs := func(st recouvra.Statement) []alloc {
+		var out []alloc
+		for _, p := range st.Payments {
+			for _, a := range p.Allocations {
+				out = append(out, alloc{a.InvoiceNumber, a.IndemnityCents, a.InterestCents, a.PrincipalCents})
+			}
+		}
+		return out
+	}
+	claim := func(st recouvra.Statement, number string) recouvra.ClaimStatement {
+		for _, c := range st.Claims {
+			if c.InvoiceNumber == number {
+				return c
+			}
+		}
+		t.Fatalf("no claim %s in %+v", number, st.Claims)
+		return recouvra.ClaimStatement{}
+	}
+
+	t.Run("C. civ. 1342-10: higher rate first", func(t *testing.T) {
+		// A, the older, runs at 5 %; B at 12 %. 600,00 paid on 1 Sept 2025
+		// with no invoice named goes to B first: 40,00 indemnity, 62 days
+		// (2 July – 1 Sept) × 12 % on 500,00 = 10,19, 500,00 principal;
+		// the 49,81 left to A: 40,00 indemnity, interest at 5 % on 500,00
+		// for 29 days of 2025 S1 (1,99) and 63 of S2 (4,32), 3,50 principal.
+		in := between("2025-09-01",
+			recouvra.Claim{ID: a, InvoiceNumber: "A", IssuedOn: d("2025-05-01"), DueOn: d("2025-06-01"), AmountCents: 50_000, Currency: "EUR", Regime: recouvra.RegimeContractual, ContractRateBps: 500},
+			recouvra.Claim{ID: b, InvoiceNumber: "B", IssuedOn: d("2025-06-01"), DueOn: d("2025-07-01"), AmountCents: 50_000, Currency: "EUR", Regime: recouvra.RegimeContractual, ContractRateBps: 1200})
+		in.Payments = []recouvra.Payment{payment(60_000, "2025-09-01")}
+		got := allocs(recouvra.ComputeStatement(in))
+		want := []alloc{{"B", 4000, 1019, 50_000}, {"A", 4000, 631, 350}}
+		if !slices.Equal(got, want) {
+			t.Fatalf("got %+v, want %+v", got, want)
+		}
+		// At equal rates, the oldest first, as before.
+		in.Claims[1].ContractRateBps = 500
+		if got := allocs(recouvra.ComputeStatement(in)); got[0].invoice != "A" {
+			t.Fatalf("equal rates: %+v", got)
+		}
+	})
+
+	t.Run("C. civ. 1342-10: debts due before debts not yet due, whatever their rate", func(t *testing.T) {
+		in := consumer("2025-09-01",
+			recouvra.Claim{ID: a, InvoiceNumber: "A", IssuedOn: d("2025-05-01"), DueOn: d("2025-06-01"), AmountCents: 50_000, Currency: "EUR", Regime: recouvra.RegimeNone},
+			recouvra.Claim{ID: b, InvoiceNumber: "B", IssuedOn: d("2025-08-01"), DueOn: d("2025-10-01"), AmountCents: 50_000, Currency: "EUR", Regime: recouvra.RegimeContractual, ContractRateBps: 1200})
+		in.Payments = []recouvra.Payment{payment(60_000, "2025-09-01")}
+		want := []alloc{{"A", 0, 0, 50_000}, {"B", 0, 0, 10_000}}
+		if got := allocs(recouvra.ComputeStatement(in)); !slices.Equal(got, want) {
+			t.Fatalf("got %+v, want %+v", got, want)
+		}
+	})
+
+	t.Run("C. civ. 1342-10: pro rata at equal rate and date", func(t *testing.T) {
+		// Both due 1 June, neither bears interest: 100,01 shared 3:1 between
+		// 300,00 and 100,00 → 75,0075 and 25,0025: 75,00 and 25,00, and the
+		// cent left over to the oldest, B (issued first).
+		in := consumer("2025-09-01",
+			recouvra.Claim{ID: a, InvoiceNumber: "A", IssuedOn: d("2025-05-15"), DueOn: d("2025-06-01"), AmountCents: 30_000, Currency: "EUR", Regime: recouvra.RegimeNone},
+			recouvra.Claim{ID: b, InvoiceNumber: "B", IssuedOn: d("2025-05-01"), DueOn: d("2025-06-01"), AmountCents: 10_000, Currency: "EUR", Regime: recouvra.RegimeNone})
+		in.Payments = []recouvra.Payment{payment(10_001, "2025-09-01")}
+		want := []alloc{{"B", 0, 0, 2501}, {"A", 0, 0, 7500}}
+		if got := allocs(recouvra.ComputeStatement(in)); !slices.Equal(got, want) {
+			t.Fatalf("got %+v, want %+v", got, want)
+		}
+	})
+
+	t.Run("credit note reduces the invoice it names", func(t *testing.T) {
+		// An avoir of 200,00 correcting B, the younger: B is left with
+		// 300,00, A untouched. Naming none, it reduces A, the oldest due.
+		in := consumer("2025-09-01",
+			recouvra.Claim{ID: a, InvoiceNumber: "A", IssuedOn: d("2025-05-01"), DueOn: d("2025-06-01"), AmountCents: 50_000, Currency: "EUR", Regime: recouvra.RegimeNone},
+			recouvra.Claim{ID: b, InvoiceNumber: "B", IssuedOn: d("2025-06-01"), DueOn: d("2025-07-01"), AmountCents: 50_000, Currency: "EUR", Regime: recouvra.RegimeNone},
+			recouvra.Claim{ID: uuid.New(), InvoiceNumber: "AV-1", IssuedOn: d("2025-08-01"), DueOn: d("2025-08-01"), AmountCents: -20_000, Currency: "EUR", Corrects: ptr(b)})
+		st := recouvra.ComputeStatement(in)
+		if ca, cb := claim(st, "A"), claim(st, "B"); ca.PrincipalOutstandingCents != 50_000 || cb.CreditedCents != 20_000 || cb.PrincipalOutstandingCents != 30_000 {
+			t.Fatalf("A %+v\nB %+v", ca, cb)
+		}
+		in.Claims[2].Corrects = nil
+		st = recouvra.ComputeStatement(in)
+		if ca, cb := claim(st, "A"), claim(st, "B"); ca.CreditedCents != 20_000 || cb.PrincipalOutstandingCents != 50_000 {
+			t.Fatalf("unnamed: A %+v\nB %+v", ca, cb)
+		}
+	})
+
+	t.Run("D441-5: indemnity under legal-interest regime between professionals", func(t *testing.T) {
+		in := between("2025-08-14", recouvra.Claim{ID: a, InvoiceNumber: "L-1", IssuedOn: d("2025-05-16"), DueOn: d("2025-06-15"), AmountCents: 100_000, Currency: "EUR", Regime: recouvra.RegimeLegal})
+		in.FormalNoticeReceivedOn = d("2025-07-10")
+		if c := recouvra.ComputeStatement(in).Claims[0]; c.Regime != recouvra.RegimeLegal || c.IndemnityCents != 4000 {
+			t.Fatalf("company debtor: %+v", c)
+		}
+		// A natural person trading under a SIREN is a professional too.
+		in.DebtorKind, in.DebtorProfessional = recouvra.DebtorPerson, true
+		if c := recouvra.ComputeStatement(in).Claims[0]; c.IndemnityCents != 4000 {
+			t.Fatalf("professional person: %+v", c)
+		}
+		// Never against a consumer, nor for a creditor who is not in business.
+		in.DebtorProfessional = false
+		if c := recouvra.ComputeStatement(in).Claims[0]; c.IndemnityCents != 0 {
+			t.Fatalf("consumer: %+v", c)
+		}
+		in.DebtorKind, in.CreditorStatus = recouvra.DebtorCompany, recouvra.StatusIndividual
+		if c := recouvra.ComputeStatement(in).Claims[0]; c.IndemnityCents != 0 {
+			t.Fatalf("individual creditor: %+v", c)
+		}
+		// Naming no regime, a person trading under a SIREN owes the late
+		// penalties between professionals (L441-10 II), a consumer the
+		// legal interest.
+		in = b2bInput("2025-08-14")
+		in.DebtorKind, in.DebtorProfessional = recouvra.DebtorPerson, true
+		if c := recouvra.ComputeStatement(in).Claims[0]; c.Regime != recouvra.RegimeB2B || c.IndemnityCents != 4000 {
+			t.Fatalf("professional person by default: %+v", c)
+		}
+		in.DebtorProfessional = false
+		if c := recouvra.ComputeStatement(in).Claims[0]; c.Regime != recouvra.RegimeLegal || c.IndemnityCents != 0 {
+			t.Fatalf("consumer by default: %+v", c)
+		}
+	})
+
+	t.Run("D441-5: no indemnity on a fully cancelled invoice", func(t *testing.T) {
+		// FA-100 (10 000,00, due 15 June) is cancelled by two avoirs naming
+		// it, on 20 and 25 June. Late from 16 June, it owes the interest of
+		// those days — 5 days × 13,15 % on 10 000,00 = 18,01, then 5 days on
+		// 4 000,00 = 7,21 — but no indemnity.
+		in := b2bInput("2025-08-14")
+		in.Claims = append(in.Claims,
+			recouvra.Claim{ID: uuid.New(), InvoiceNumber: "AV-1", IssuedOn: d("2025-06-20"), DueOn: d("2025-06-20"), AmountCents: -600_000, Currency: "EUR", Corrects: ptr(claimID)},
+			recouvra.Claim{ID: uuid.New(), InvoiceNumber: "AV-2", IssuedOn: d("2025-06-25"), DueOn: d("2025-06-25"), AmountCents: -400_000, Currency: "EUR", Corrects: ptr(claimID)})
+		st := recouvra.ComputeStatement(in)
+		if c := st.Claims[0]; c.IndemnityCents != 0 || c.CreditedCents != 1_000_000 || c.InterestCents != 1801+721 || st.Totals.TotalDueCents != 2522 {
+			t.Fatalf("%+v\n%+v", c, st.Totals)
+		}
+		// Cancelled only in part, it still owes the indemnity.
+		in.Claims[2].AmountCents = -399_999
+		if c := recouvra.ComputeStatement(in).Claims[0]; c.IndemnityCents != 4000 {
+			t.Fatalf("partly cancelled: %+v", c)
+		}
+	})
+
+	t.Run("C. com. L441-10 II floor per half-year", func(t *testing.T) {
+		// A contractual penalty of 10 %: in 2025 S1 three times the legal
+		// rate is 3 × 3,71 = 11,13 %, so the 15 days of June run at 11,13 %
+		// (10 000,00 × 11,13 % × 15/365 = 45,74); in 2025 S2 the floor is
+		// 3 × 2,76 = 8,28 %, below 10 %, so the 45 days to 14 August run at
+		// the contractual 10 % (123,29).
+		in := b2bInput("2025-08-14")
+		in.Claims[0].ContractRateBps = 1000
+		st := recouvra.ComputeStatement(in)
+		l := st.Claims[0].Lines
+		if len(l) != 2 || l[0].RateBps != 1113 || l[0].Days != 15 || l[0].AmountCents != 4574 || l[1].RateBps != 1000 || l[1].Days != 45 || l[1].AmountCents != 12329 {
+			t.Fatalf("%+v", l)
+		}
+		if !strings.Contains(l[0].RateSource, "plancher") || !strings.Contains(l[0].RateSource, "L441-10 II") || l[1].RateSource != "Taux contractuel" {
+			t.Fatalf("notes: %q, %q", l[0].RateSource, l[1].RateSource)
+		}
+		if !strings.Contains(st.Claims[0].RateNote, "plancher") || len(st.Warnings) != 0 {
+			t.Fatalf("%q %v", st.Claims[0].RateNote, st.Warnings)
+		}
+	})
 }
