@@ -45,6 +45,23 @@ var docketStages = []recouvra.Stage{recouvra.StageFormalNotice, recouvra.StageIn
 // at once; Truncated says when there was more.
 const maxDocket = 2000
 
+// filingBlockers is what stands between a case at formal notice and a
+// filed injunction request: the guards the move to injunction applies
+// (Case.Blockers, the very function Transition calls) and then the
+// exhibits the request cannot go without (exhibitsFor, the very function
+// the request's generation calls). Both fail with these same messages, so
+// the docket never calls ready a case the move or the request would
+// refuse.
+func (s *Service) filingBlockers(ctx context.Context, r Repo, c recouvra.Case, f recouvra.Facts) ([]recouvra.FieldError, error) {
+	blockers := c.Blockers(recouvra.Move{To: recouvra.StageInjunction}, f)
+	docs, err := r.DocumentsOfCase(ctx, recouvra.AllCreditors, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	_, missing := exhibitsFor(f.Claims, docs, true)
+	return append(blockers, missing...), nil
+}
+
 // DocketQuery narrows the docket: Mine keeps the caller's own cases, Ready
 // those whose injunction request can be filed today.
 type DocketQuery struct {
@@ -102,9 +119,9 @@ func (s *Service) Docket(ctx context.Context, p recouvra.Principal, q DocketQuer
 			facts.Today = today
 			e := DocketEntry{CaseSummary: CaseSummary{Case: c, DebtorName: debtors[c.DebtorID].Name}, Deadlines: c.Deadlines(facts)}
 			if c.Stage == recouvra.StageFormalNotice {
-				// The very guards Transition applies: the docket cannot call
-				// ready a case the move would refuse.
-				e.Blockers = c.Blockers(recouvra.Move{To: recouvra.StageInjunction}, facts)
+				if e.Blockers, err = s.filingBlockers(ctx, r, c, facts); err != nil {
+					return err
+				}
 			}
 			if q.Ready && !e.Ready() {
 				continue

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 
+	"github.com/recouvra/recouvra/internal/apitest"
+	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/config"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
 	"github.com/recouvra/recouvra/internal/recouvra"
@@ -13,7 +16,8 @@ import (
 
 // TestDocketBlockersAreTheMovesRefusal: what the docket says a case at
 // formal notice waits for is, item for item, what the move to injunction
-// refuses it with; "ready" keeps only the cases the move accepts; "urgent"
+// refuses it with, and then the exhibits the request refuses to go
+// without, as the request names them; "ready" keeps only the cases the move accepts; "urgent"
 // follows the configured number of days, not every dated case.
 func TestDocketBlockersAreTheMovesRefusal(t *testing.T) {
 	t.Parallel()
@@ -49,38 +53,55 @@ func TestDocketBlockersAreTheMovesRefusal(t *testing.T) {
 		}
 		return m
 	}
-	listed := func(e oapi.DocketEntry) []string {
-		var out []string
+	// listed splits an entry's blockers: the move's guards ("to") and the
+	// request's missing exhibits ("exhibits.*").
+	listed := func(e oapi.DocketEntry) (guards, exhibits []string) {
 		for _, b := range e.Blockers {
-			out = append(out, fmt.Sprintf("%s|%s|%s", *b.Field, b.Code, b.Message))
+			item := fmt.Sprintf("%s|%s|%s", *b.Field, b.Code, b.Message)
+			if strings.HasPrefix(*b.Field, "exhibits.") {
+				exhibits = append(exhibits, item)
+			} else {
+				guards = append(guards, item)
+			}
+		}
+		return guards, exhibits
+	}
+	errorsOf := func(r *apitest.Response, prefix string) []string {
+		var out []string
+		for _, e := range r.Problem(t).Errors {
+			if strings.HasPrefix(e.Field, prefix) {
+				out = append(out, fmt.Sprintf("%s|%s|%s", e.Field, e.Code, e.Message))
+			}
 		}
 		return out
 	}
+	move := func(id string) *apitest.Response {
+		return w.as("lawyer").Do("POST", "/api/v1/cases/"+id+"/transitions", map[string]any{"to": "injunction"}, "If-Match", w.etag(id))
+	}
 	refused := func(id string) []string {
 		t.Helper()
-		r := w.as("lawyer").Do("POST", "/api/v1/cases/"+id+"/transitions", map[string]any{"to": "injunction"}, "If-Match", w.etag(id))
+		r := move(id)
 		if r.Status != 422 {
 			t.Fatalf("move of %s: %d %s", id, r.Status, r.Body)
 		}
-		var out []string
-		for _, e := range r.Problem(t).Errors {
-			out = append(out, fmt.Sprintf("%s|%s|%s", e.Field, e.Code, e.Message))
-		}
-		return out
+		return errorsOf(r, "")
 	}
 	same := func(what string, a, b []string) {
 		t.Helper()
 		if fmt.Sprint(a) != fmt.Sprint(b) || len(a) == 0 {
-			t.Fatalf("%s: docket %q, move %q", what, a, b)
+			t.Fatalf("%s: docket %q, refusal %q", what, a, b)
 		}
 	}
+	nID, lID := notice.Case.ID.String(), later.Case.ID.String()
 
 	d := docket("")
-	n, l := d[notice.Case.ID.String()], d[later.Case.ID.String()]
-	same("notice", listed(n), refused(notice.Case.ID.String()))
-	same("later", listed(l), refused(later.Case.ID.String()))
-	if len(listed(n)) != 2 || len(listed(l)) != 3 { // mandate, lawyer; and the notice period for later
-		t.Fatalf("blockers: notice %q, later %q", listed(n), listed(l))
+	n, l := d[nID], d[lID]
+	nGuards, nExhibits := listed(n)
+	lGuards, _ := listed(l)
+	same("notice", nGuards, refused(nID))
+	same("later", lGuards, refused(lID))
+	if len(nGuards) != 2 || len(lGuards) != 3 || len(nExhibits) != 3 { // mandate, lawyer (+ notice period); invoice, notice, receipt
+		t.Fatalf("blockers: notice %q %q, later %q", nGuards, nExhibits, lGuards)
 	}
 	if !n.Urgent || l.Urgent {
 		t.Fatalf("urgent: notice %v (overdue), later %v (in 11 days, 10 configured)", n.Urgent, l.Urgent)
@@ -89,23 +110,45 @@ func TestDocketBlockersAreTheMovesRefusal(t *testing.T) {
 		t.Fatalf("ready while blocked: %+v", r)
 	}
 
-	// The mandate allows court action and a lawyer takes notice: only
-	// later's notice period is left, and notice is ready — and moves.
-	w.as("admin").Do("PATCH", "/api/v1/creditors/"+w.credA.ID.String(), map[string]any{"mandate": map[string]any{"judicial_allowed": true}})
-	w.as("admin").Do("PATCH", "/api/v1/creditors/"+w.credB.ID.String(), map[string]any{"mandate": map[string]any{"judicial_allowed": true}})
-	exec(`UPDATE cases SET assigned_lawyer_id = $2 WHERE id IN ($1, $3)`, notice.Case.ID, w.users["lawyer"].ID, later.Case.ID)
-	d = docket("")
-	l = d[later.Case.ID.String()]
-	same("later, assigned", listed(l), refused(later.Case.ID.String()))
-	if len(listed(l)) != 1 || l.Blockers[0].Code != recouvra.GuardNoticeDeadline {
-		t.Fatalf("later still waits for %q", listed(l))
+	// The mandates allow court action, the lawyer takes both cases, each
+	// has its formal notice and invoice; notice still lacks the receipt.
+	for _, c := range []app.CaseView{notice, later} {
+		id := c.Case.ID.String()
+		w.as("admin").Do("PATCH", "/api/v1/creditors/"+c.Case.CreditorID.String(), map[string]any{"mandate": map[string]any{"judicial_allowed": true}})
+		if r := w.as("lawyer").Do("PATCH", "/api/v1/cases/"+id, map[string]any{"assigned_lawyer_id": w.users["lawyer"].ID}, "If-Match", w.etag(id)); r.Status != 200 {
+			t.Fatalf("assign myself: %d %s", r.Status, r.Body)
+		}
+		if r, _ := w.generate("agent", id, map[string]any{"kind": "formal_notice", "options": map[string]any{"registered_number": "1A 555"}}); r.Status != 201 {
+			t.Fatalf("formal notice: %d %s", r.Status, r.Body)
+		}
+		if r := w.upload("agent", id, "invoice", "", "Facture "+c.Claims[0].InvoiceNumber+".pdf", tinyPDF); r.Status != 201 {
+			t.Fatalf("invoice: %d %s", r.Status, r.Body)
+		}
 	}
-	r := docket("?ready=true")
-	if len(r) != 1 || len(r[notice.Case.ID.String()].Blockers) != 0 {
+	w.upload("agent", lID, "formal_notice_receipt", "", "AR.pdf", tinyPDF)
+	// The notice periods as the fixture wants them (producing the letter
+	// may have dated them): notice's over, later's now over too.
+	exec(`UPDATE cases SET formal_notice_deadline = $2 WHERE id IN ($1, $3)`, notice.Case.ID, today.AddDays(-2).Time(), later.Case.ID)
+
+	d = docket("")
+	nGuards, nExhibits = listed(d[nID])
+	if len(nGuards) != 0 || len(nExhibits) != 1 || !strings.HasPrefix(nExhibits[0], "exhibits.formal_notice_receipt|") {
+		t.Fatalf("notice still waits for %q %q", nGuards, nExhibits)
+	}
+	if r := docket("?ready=true"); len(r) != 1 || len(r[lID].Blockers) != 0 {
 		t.Fatalf("ready docket %+v", r)
 	}
-	id := notice.Case.ID.String()
-	if m := w.as("lawyer").Do("POST", "/api/v1/cases/"+id+"/transitions", map[string]any{"to": "injunction"}, "If-Match", w.etag(id)); m.Status != 200 {
-		t.Fatalf("ready case refused: %d %s", m.Status, m.Body)
+	if r := move(lID); r.Status != 200 {
+		t.Fatalf("ready case refused: %d %s", r.Status, r.Body)
 	}
+	// The move does not look at exhibits; the request does, and misses
+	// exactly what the docket said.
+	if r := move(nID); r.Status != 200 {
+		t.Fatalf("move of notice: %d %s", r.Status, r.Body)
+	}
+	r, _ := w.generate("lawyer", nID, map[string]any{"kind": "injunction_packet", "options": map[string]any{"court": "Tribunal de commerce de Lons-le-Saunier"}})
+	if r.Status != 422 {
+		t.Fatalf("request without the receipt: %d %s", r.Status, r.Body)
+	}
+	same("notice's exhibits", nExhibits, errorsOf(r, "exhibits."))
 }

@@ -69,7 +69,7 @@ export function App() {
   ) : here === "/file" ? (
     <Queue />
   ) : here === "/audiences" ? (
-    <Docket />
+    <Docket me={me} />
   ) : here === "/portefeuille" ? (
     <Dashboard me={me} />
   ) : here === "/dossiers/nouveau" ? (

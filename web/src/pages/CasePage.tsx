@@ -1,10 +1,13 @@
 import { useEffect, useState } from "react";
 import { api, session, type Schemas } from "../api/client";
+import { AssignMe } from "../components/AssignMe";
+import { AttachExhibit } from "../components/AttachExhibit";
 import { CourtActions } from "../components/CourtActions";
 import { Link } from "../components/Link";
 import { useI18n } from "../i18n";
 import type { Key } from "../i18n/messages";
 import { download } from "../lib/download";
+import { exhibitKinds, kindKey, type ExhibitKind } from "../lib/exhibits";
 import { date, dateTime, money } from "../lib/format";
 import { follow } from "../lib/sse";
 import { Actions } from "../components/Actions";
@@ -60,12 +63,20 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
           {c.debtor.name}
           {c.debtor.siren ? ` — SIREN ${c.debtor.siren}` : ""}
         </dd>
+        <dt>{t("assign.lawyer")}</dt>
+        <dd data-testid="case-lawyer">
+          {c.assigned_lawyer_id === me.id ? me.name : c.assigned_lawyer_id ? "✓" : t("assign.none")}{" "}
+          {c.status === "open" && <AssignMe c={c} me={me} onDone={() => setTick((n) => n + 1)} />}
+        </dd>
       </dl>
       <div className="case-grid">
         <div className="case-side">
           {(me.role === "agent" || me.role === "admin") && c.status === "open" && <Actions c={c} onDone={() => setTick((n) => n + 1)} />}
           {(me.role === "lawyer" || me.role === "admin") && c.status === "open" && (c.stage === "formal_notice" || c.stage === "injunction") && (
             <CourtActions c={c} onDone={() => setTick((n) => n + 1)} />
+          )}
+          {me.role !== "creditor" && c.status === "open" && (
+            <AttachExhibit caseId={c.id} initialKind={askedKind()} onDone={() => setTick((n) => n + 1)} />
           )}
           {st && (
             <section aria-labelledby="statement-title" className="card">
@@ -123,9 +134,10 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
             {docs.length === 0 ? (
               <p>{t("case.noDocuments")}</p>
             ) : (
-              <ul>
+              <ul data-testid="documents">
                 {docs.map((d) => (
                   <li key={d.id}>
+                    {kindLabel(t, d.kind)} —{" "}
                     <button type="button" className="link" onClick={() => void download(d)}>
                       {d.file_name}
                     </button>{" "}
@@ -139,6 +151,21 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
       </div>
     </article>
   );
+}
+
+// askedKind is the exhibit the docket sent the lawyer here to attach
+// (?piece=…), if it is a kind the API takes.
+function askedKind(): ExhibitKind | undefined {
+  const k = new URLSearchParams(window.location.search).get("piece");
+  return (exhibitKinds as readonly string[]).includes(k ?? "") ? (k as ExhibitKind) : undefined;
+}
+
+// kindLabel names a document's kind: an exhibit's in words, a generated
+// letter's by its event name when there is one.
+function kindLabel(t: (k: Key) => string, kind: string): string {
+  const k = kindKey(kind);
+  if (k) return t(k);
+  return t(`document.${kind}` as Key) ?? kind;
 }
 
 function eventLabel(t: (k: Key) => string, type: string): string {
