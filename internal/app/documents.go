@@ -90,12 +90,7 @@ func (s *Service) generateDocument(ctx context.Context, p recouvra.Principal, ca
 		if err != nil {
 			return err
 		}
-		signer := "Le service juridique"
-		if p.Kind == recouvra.PrincipalUser {
-			if u, err := r.UserByID(ctx, p.UserID); err == nil {
-				signer = u.Name
-			}
-		}
+		signer := signerOf(ctx, r, p, c, kind)
 		// The document it corrects must be one of this case's that the
 		// caller may see, checked before any rendering.
 		if opts.Supersedes != nil {
@@ -159,6 +154,46 @@ func (s *Service) logReplaced(kind documents.Kind, r documents.Replacements, abo
 		"replaced", r.Count, "characters", r.CodePoints())
 }
 
+// signerOf is who signs a document and is the debtor's contact for it: the
+// lawyer assigned to the case for court documents, the agent assigned to
+// it for letters and receipts; failing that (none assigned, or no longer
+// found), the user producing the document, and for an API key the
+// agency's service.
+func signerOf(ctx context.Context, r Repo, p recouvra.Principal, c recouvra.Case, kind documents.Kind) string {
+	assigned := c.AssignedAgentID
+	fallback := "Le service recouvrement"
+	switch kind {
+	case documents.KindInjunctionPacket, documents.KindInsolvency, documents.KindIrrecoverability:
+		assigned, fallback = c.AssignedLawyerID, "Le service juridique"
+	}
+	if assigned != nil {
+		if u, err := r.UserByID(ctx, *assigned); err == nil && strings.TrimSpace(u.Name) != "" {
+			return u.Name
+		}
+	}
+	if p.Kind == recouvra.PrincipalUser {
+		if u, err := r.UserByID(ctx, p.UserID); err == nil && strings.TrimSpace(u.Name) != "" {
+			return u.Name
+		}
+	}
+	return fallback
+}
+
+// paidThrough is the statement input as it stood just after pay: at its
+// date, with the payments received before it (on the same day, recorded
+// before it), in the order the statement applies them.
+func paidThrough(in recouvra.StatementInput, pay recouvra.Payment) recouvra.StatementInput {
+	out := in
+	out.AsOf = pay.ReceivedOn
+	out.Payments = nil
+	for _, q := range in.Payments {
+		if q.ReceivedOn.Before(pay.ReceivedOn) || (q.ReceivedOn.Equal(pay.ReceivedOn) && !q.CreatedAt.After(pay.CreatedAt)) {
+			out.Payments = append(out.Payments, q)
+		}
+	}
+	return out
+}
+
 // render writes the PDF of one kind.
 func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor,
 	in recouvra.StatementInput, existing []recouvra.Document, signer string, lettersSent int) (generated, error) {
@@ -174,7 +209,8 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 			ref = first
 		}
 		l := documents.Letter{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Statement: st, Date: today,
-			Reference: ref, FirstReference: first, FirstDate: firstOn, RegisteredNumber: strings.TrimSpace(opts.RegisteredNumber), At: s.now()}
+			Reference: ref, FirstReference: first, FirstDate: firstOn, RegisteredNumber: strings.TrimSpace(opts.RegisteredNumber),
+			Claims: in.Claims, Signer: signer, At: s.now()}
 		missing := l.Missing()
 		if kind == documents.KindFormalNotice {
 			if l.RegisteredNumber == "" {
@@ -221,7 +257,7 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 			in.AsOf = opts.AsOf
 		}
 		st := recouvra.ComputeStatement(in)
-		b, err := documents.StatementPDF(agency, c, creditor, debtor, st, s.now())
+		b, err := documents.StatementPDF(agency, c, creditor, debtor, st, in.Claims, s.now())
 		if err != nil {
 			return generated{}, err
 		}
@@ -248,7 +284,9 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 				applied = ps.Allocations
 			}
 		}
-		b, err := documents.PaymentReceipt(documents.Receipt{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Payment: *pay, Applied: applied, At: s.now()})
+		left := recouvra.ComputeStatement(paidThrough(in, *pay)).Totals
+		b, err := documents.PaymentReceipt(documents.Receipt{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Payment: *pay, Applied: applied,
+			Left: left, Signer: signer, At: s.now()})
 		if err != nil {
 			return generated{}, err
 		}
@@ -278,7 +316,7 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 			return generated{}, recouvra.Invalid("Requête impossible à produire.", missing...)
 		}
 		b, err := documents.InjunctionPacket(documents.Filing{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Statement: st,
-			Court: court, Lawyer: signer, Exhibits: exhibits, At: s.now()})
+			Claims: in.Claims, Court: court, Lawyer: signer, Exhibits: exhibits, At: s.now()})
 		if err != nil {
 			return generated{}, err
 		}
@@ -302,7 +340,7 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 			return generated{}, recouvra.Invalid("Déclaration impossible à produire.", missing...)
 		}
 		b, err := documents.InsolvencyDeclaration(documents.Declaration{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Statement: st,
-			Deadline: ins.DeclarationDeadline(creditor.Abroad()), Exhibits: exhibits, At: s.now()})
+			Claims: in.Claims, Deadline: ins.DeclarationDeadline(creditor.Abroad()), Exhibits: exhibits, Signer: signer, At: s.now()})
 		if err != nil {
 			return generated{}, err
 		}
@@ -313,7 +351,7 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 				Message: "Le dossier n'a pas été déclaré irrécouvrable (étape « irrécouvrable », avec sa preuve)."})
 		}
 		st := recouvra.ComputeStatement(in)
-		b, err := documents.IrrecoverabilityCertificate(documents.Certificate{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Statement: st, Claims: in.Claims, At: s.now()})
+		b, err := documents.IrrecoverabilityCertificate(documents.Certificate{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Statement: st, Claims: in.Claims, Signer: signer, At: s.now()})
 		if err != nil {
 			return generated{}, err
 		}

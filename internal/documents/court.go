@@ -24,8 +24,9 @@ type Filing struct {
 	Creditor  recouvra.Creditor
 	Debtor    recouvra.Debtor
 	Statement recouvra.Statement
+	Claims    []recouvra.Claim // invoices and credit notes as recorded
 	Court     string
-	Lawyer    string
+	Lawyer    string // the lawyer assigned to the case, else the user producing the request
 	Exhibits  []Exhibit
 	At        time.Time
 }
@@ -110,13 +111,13 @@ func InjunctionPacket(f Filing) (File, error) {
 	d.Table([]pdf.Column{{Title: "N°", Width: 22, Align: "L"}, {Title: "Désignation", Width: 88, Align: "L"}, {Title: "Date", Width: 22, Align: "C"}, {Title: "Fichier", Width: 38, Align: "L"}}, rows, nil)
 
 	d.NewPage()
-	appendStatement(d, f.Case, f.Creditor, f.Debtor, st)
+	appendStatement(d, f.Case, f.Creditor, f.Debtor, st, f.Claims)
 	return d.File()
 }
 
 // appendStatement writes the statement of claim into a larger document.
-func appendStatement(d *pdf.Doc, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor, st recouvra.Statement) {
-	writeStatement(d, c, creditor, debtor, st, "Décompte de créance")
+func appendStatement(d *pdf.Doc, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor, st recouvra.Statement, claims []recouvra.Claim) {
+	writeStatement(d, c, creditor, debtor, st, claims, "Décompte de créance")
 }
 
 // Declaration is what a declaration of claim in insolvency proceedings is
@@ -127,8 +128,10 @@ type Declaration struct {
 	Creditor  recouvra.Creditor
 	Debtor    recouvra.Debtor
 	Statement recouvra.Statement // at the opening of the proceedings
+	Claims    []recouvra.Claim   // invoices and credit notes as recorded
 	Deadline  recouvra.Date
 	Exhibits  []Exhibit
+	Signer    string // the lawyer assigned to the case, else the user producing the declaration
 	At        time.Time
 }
 
@@ -165,9 +168,9 @@ func InsolvencyDeclaration(dc Declaration) (File, error) {
 	}
 	d.Table([]pdf.Column{{Title: "N°", Width: 25, Align: "L"}, {Title: "Désignation", Width: 115, Align: "L"}, {Title: "Date", Width: 30, Align: "C"}}, rows, nil)
 	d.Para("Le déclarant certifie sincère et véritable la créance déclarée.")
-	d.Signature(dc.Agency.Name)
+	d.Signature(signerOr(dc.Signer), "pour "+dc.Agency.Name)
 	d.NewPage()
-	appendStatement(d, dc.Case, dc.Creditor, dc.Debtor, st)
+	appendStatement(d, dc.Case, dc.Creditor, dc.Debtor, st, dc.Claims)
 	return d.File()
 }
 
@@ -193,6 +196,7 @@ type Certificate struct {
 	Debtor    recouvra.Debtor
 	Statement recouvra.Statement
 	Claims    []recouvra.Claim
+	Signer    string // the lawyer assigned to the case, else the user producing the certificate
 	At        time.Time
 }
 
@@ -252,7 +256,7 @@ func IrrecoverabilityCertificate(ct Certificate) (File, error) {
 		"Elle doit être émise au plus tard le %s (31 décembre de la deuxième année suivant l'événement qui rend la créance irrécouvrable).",
 		money(totVAT, cur), recouvra.FrenchDate(VATDeadline(proof.On))))
 	d.Small("Pénalités, intérêts et indemnités ne portent pas de TVA et n'entrent pas dans la facture rectificative.")
-	d.Signature(ct.Agency.Name)
+	d.Signature(signerOr(ct.Signer), "pour "+ct.Agency.Name)
 	return d.File()
 }
 

@@ -62,7 +62,13 @@ type Letter struct {
 	FirstReference   string        // the first letter's reference (R124-4)…
 	FirstDate        recouvra.Date // … and date
 	RegisteredNumber string        // formal notice: the registered letter's number
-	At               time.Time     // stamps the file's metadata
+	// Claims are the case's invoices and credit notes as recorded, listed
+	// one by one so that the debtor can match them with its books.
+	Claims []recouvra.Claim
+	// Signer signs the letter and is the debtor's contact: the agent
+	// assigned to the case, else the user who produced the letter.
+	Signer string
+	At     time.Time // stamps the file's metadata
 }
 
 // Missing lists what prevents writing the letter, each as a field error.
@@ -125,7 +131,7 @@ func references(d *pdf.Doc, l Letter) {
 	}
 }
 
-// debtTable prints the basis of the debt and its amount split into
+// debtTable prints what is still due on each invoice split into
 // principal, interest and other sums (R124-4, 3°), from the statement.
 func debtTable(d *pdf.Doc, st recouvra.Statement) {
 	var rows [][]string
@@ -143,36 +149,105 @@ func debtTable(d *pdf.Doc, st recouvra.Statement) {
 		rows, map[int]bool{len(rows) - 1: true})
 }
 
-// mentions prints what R124-4 requires of every letter of a collection
-// agency to a debtor, in order: who the agency is and what it does, who the
-// creditor is, the basis and amount of the debt split into principal,
-// interest and other sums, the demand to pay with the means of payment,
-// and paragraphs 2 and 3 of article L111-8 CPCE word for word.
+// account prints, so that the debtor can reconcile the claim with its
+// books, every invoice with its number, date, due date and amount, every
+// credit note, and every payment received with its date, amount and
+// means, as the statement counts them.
+func account(d *pdf.Doc, claims []recouvra.Claim, st recouvra.Statement) {
+	cur := st.Currency
+	number := map[string]string{}
+	var invoices, credits [][]string
+	for _, c := range claims {
+		number[c.ID.String()] = c.InvoiceNumber
+	}
+	for _, c := range claims {
+		if c.CreditNote() {
+			corrects := "—"
+			if c.Corrects != nil && number[c.Corrects.String()] != "" {
+				corrects = number[c.Corrects.String()]
+			}
+			credits = append(credits, []string{c.InvoiceNumber, recouvra.FrenchDate(c.IssuedOn), corrects, money(-c.AmountCents, cur)})
+			continue
+		}
+		invoices = append(invoices, []string{c.InvoiceNumber, recouvra.FrenchDate(c.IssuedOn), recouvra.FrenchDate(c.DueOn), money(c.AmountCents, cur)})
+	}
+	if len(invoices) > 0 {
+		d.Table([]pdf.Column{{Title: "Facture n°", Width: 56, Align: "L"}, {Title: "Date", Width: 34, Align: "C"}, {Title: "Échéance", Width: 34, Align: "C"},
+			{Title: "Montant TTC", Width: 46, Align: "R"}}, invoices, nil)
+	}
+	if len(credits) > 0 {
+		d.Table([]pdf.Column{{Title: "Avoir n°", Width: 56, Align: "L"}, {Title: "Date", Width: 34, Align: "C"}, {Title: "Facture corrigée", Width: 34, Align: "L"},
+			{Title: "Montant de l'avoir", Width: 46, Align: "R"}}, credits, nil)
+	}
+	var payments [][]string
+	for _, p := range st.Payments {
+		payments = append(payments, []string{recouvra.FrenchDate(p.Payment.ReceivedOn), money(p.Payment.AmountCents, cur), method(p.Payment.Method), p.Payment.ReceiptNumber})
+	}
+	if len(payments) > 0 {
+		d.Table([]pdf.Column{{Title: "Paiement reçu le", Width: 34, Align: "C"}, {Title: "Montant", Width: 40, Align: "R"}, {Title: "Mode de paiement", Width: 50, Align: "L"},
+			{Title: "Reçu n°", Width: 46, Align: "L"}}, payments, nil)
+	}
+}
+
+// split is the sentence giving what remains due split into principal,
+// interest and other sums.
+func split(t recouvra.StatementTotals, cur string) string {
+	return fmt.Sprintf("%s, soit %s en principal, %s d'intérêts et %s d'autres sommes (indemnités forfaitaires et frais)",
+		money(t.TotalDueCents, cur), money(t.PrincipalOutstandingCents, cur), money(t.InterestOutstandingCents, cur), money(t.IndemnitiesOutstandingCents, cur))
+}
+
+// mentions writes what R124-4 requires of every letter of a collection
+// agency to a debtor, in order and in sentences: who the agency is and
+// what it does, who the creditor is, the basis and amount of the debt
+// split into principal, interest and other sums, the demand to pay with
+// the means of payment, and paragraphs 2 and 3 of article L111-8 CPCE
+// word for word.
 func mentions(d *pdf.Doc, l Letter, demand string) {
 	a, st := l.Agency, l.Statement
-	d.Heading("1. Qui vous écrit")
-	d.Para(fmt.Sprintf("%s, %s, exerce l'activité de recouvrement amiable de créances pour le compte d'autrui. Elle agit sur mandat du créancier ci-dessous.",
-		a.Name, strings.Join(a.Address, ", ")))
-	d.Heading("2. Le créancier")
-	d.Para(fmt.Sprintf("%s, %s.", l.Creditor.LegalName, oneLine(l.Creditor.Address)))
-	d.Heading("3. Fondement et montant de la créance")
-	d.Para("Factures émises par le créancier et demeurées impayées à leur échéance. Montants au " + recouvra.FrenchDate(st.AsOf) +
-		", décomposés en principal, intérêts et autres sommes ; les frais de recouvrement à la charge du créancier n'y figurent pas.")
+	d.Para(fmt.Sprintf("%s, %s, exerce l'activité de recouvrement amiable de créances pour le compte d'autrui. Elle vous écrit sur mandat %s, %s, votre créancier.",
+		a.Name, strings.Join(a.Address, ", "), de(l.Creditor.LegalName), oneLine(l.Creditor.Address)))
+	d.Para(fmt.Sprintf("Cette créance a pour fondement les factures émises par %s et demeurées impayées à leur échéance. Vous trouverez ci-dessous chacune de ces factures, les avoirs qui les réduisent et les paiements déjà reçus, pour les rapprocher de votre comptabilité.",
+		l.Creditor.LegalName))
+	account(d, l.Claims, st)
+	d.Para(fmt.Sprintf("Au %s, il reste dû %s ; les frais de recouvrement à la charge du créancier n'y figurent pas. Le tableau suivant détaille ce reste dû facture par facture.",
+		recouvra.FrenchDate(st.AsOf), split(st.Totals, st.Currency)))
 	debtTable(d, st)
 	for _, c := range st.Claims {
 		if c.InterestOutstandingCents > 0 || c.IndemnityOutstandingCents > 0 {
 			d.Small(fmt.Sprintf("%s — %s", c.InvoiceNumber, c.RateNote))
 		}
 	}
-	d.Heading("4. Demande de paiement et moyens de paiement")
-	d.Para(demand)
-	iban := a.IBAN
-	d.Para(fmt.Sprintf("Par virement sur le compte de l'agence réservé aux fonds des créanciers : IBAN %s%s, en indiquant la référence %s ; ou par chèque à l'ordre de %s, adressé à %s, au dos duquel vous noterez cette même référence.",
-		iban, bicSuffix(a.BIC), l.Case.Reference, a.Name, strings.Join(a.Address, ", ")))
-	d.Heading("5. Article L111-8 du code des procédures civiles d'exécution (alinéas 2 et 3)")
+	d.Para(demand + fmt.Sprintf(" Vous pouvez payer par virement sur le compte de l'agence réservé aux fonds des créanciers : IBAN %s%s, en indiquant la référence %s ; ou par chèque à l'ordre %s, adressé à %s, au dos duquel vous noterez cette même référence.",
+		a.IBAN, bicSuffix(a.BIC), l.Case.Reference, de(a.Name), strings.Join(a.Address, ", ")))
+	var paras []string
 	for _, p := range strings.Split(strings.TrimSpace(configs.L1118), "\n\n") {
-		d.Small(strings.Join(strings.Fields(p), " "))
+		paras = append(paras, strings.Join(strings.Fields(p), " "))
 	}
+	d.Legal("Enfin, la loi nous impose de vous rappeler les alinéas 2 et 3 de l'article L111-8 du code des procédures civiles d'exécution, que nous reproduisons ci-dessous :", paras...)
+}
+
+// contact names the debtor's contact for the case and how to reach them.
+func contact(d *pdf.Doc, a Agency, signer string) {
+	var how []string
+	if a.Phone != "" {
+		how = append(how, "tél. "+a.Phone)
+	}
+	if a.Email != "" {
+		how = append(how, a.Email)
+	}
+	line := "Votre interlocuteur : " + signer
+	if len(how) > 0 {
+		line += " (" + strings.Join(how, ", ") + ")"
+	}
+	d.Para(line + ".")
+}
+
+// signerOr is the letter's signer, or the agency's service when none is known.
+func signerOr(signer string) string {
+	if strings.TrimSpace(signer) == "" {
+		return "Le service recouvrement"
+	}
+	return signer
 }
 
 func bicSuffix(bic string) string {
@@ -190,9 +265,11 @@ func AmicableLetter(l Letter) (File, error) {
 	references(d, l)
 	d.Title("Objet : demande de règlement amiable")
 	d.Para("Madame, Monsieur,")
-	d.Para(fmt.Sprintf("Malgré les échéances convenues, les factures ci-dessous de %s restent impayées à ce jour. Nous vous invitons à régulariser cette situation, ou à prendre contact avec nous si vous contestez tout ou partie de ces sommes.", l.Creditor.LegalName))
+	d.Para(fmt.Sprintf("Malgré les échéances convenues, les factures ci-dessous %s restent impayées à ce jour. Nous vous invitons à régulariser cette situation, ou à prendre contact avec nous si vous contestez tout ou partie de ces sommes.", de(l.Creditor.LegalName)))
 	mentions(d, l, fmt.Sprintf("Nous vous demandons de régler la somme de %s dans les meilleurs délais.", money(l.Statement.Totals.TotalDueCents, l.Statement.Currency)))
-	d.Signature("Le service recouvrement", l.Agency.Name)
+	contact(d, l.Agency, signerOr(l.Signer))
+	d.Para("Veuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.")
+	d.Signature(signerOr(l.Signer), "pour "+l.Agency.Name)
 	return d.File()
 }
 
@@ -207,8 +284,8 @@ func FormalNotice(l Letter, deadlineDays int, legalInterest bool) (File, error) 
 	d.Title("Objet : mise en demeure de payer")
 	d.Para("Madame, Monsieur,")
 	total := money(l.Statement.Totals.TotalDueCents, l.Statement.Currency)
-	d.Para(fmt.Sprintf("Nos précédentes relances étant restées sans effet, nous vous mettons en demeure, au nom et pour le compte de %s, de régler la somme de %s dans un délai de %d jours à compter de la réception de la présente.",
-		l.Creditor.LegalName, total, deadlineDays))
+	d.Para(fmt.Sprintf("Nos précédentes relances étant restées sans effet, nous vous mettons en demeure, au nom et pour le compte %s, de régler la somme de %s dans un délai de %d jours à compter de la réception de la présente.",
+		de(l.Creditor.LegalName), total, deadlineDays))
 	consequence := "À défaut de paiement dans ce délai, le créancier pourra saisir la juridiction compétente, notamment par une requête en injonction de payer, sans autre avis."
 	if legalInterest {
 		consequence += " La présente mise en demeure fait courir les intérêts au taux légal (article 1344-1 du code civil)."
@@ -217,24 +294,27 @@ func FormalNotice(l Letter, deadlineDays int, legalInterest bool) (File, error) 
 	}
 	d.Para(consequence)
 	mentions(d, l, fmt.Sprintf("Nous vous mettons en demeure de régler la somme de %s dans un délai de %d jours à compter de la réception de la présente.", total, deadlineDays))
-	d.Signature("Le service recouvrement", l.Agency.Name)
+	contact(d, l.Agency, signerOr(l.Signer))
+	d.Para("Veuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.")
+	d.Signature(signerOr(l.Signer), "pour "+l.Agency.Name)
 	return d.File()
 }
 
 // StatementPDF is the statement of claim at a date, line by line as the
 // API returns it.
-func StatementPDF(a Agency, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor, st recouvra.Statement, at time.Time) (File, error) {
+// claims are the case's invoices and credit notes as recorded.
+func StatementPDF(a Agency, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor, st recouvra.Statement, claims []recouvra.Claim, at time.Time) (File, error) {
 	title := "Décompte de créance"
 	if st.Provisional {
 		title += " (provisoire)"
 	}
 	d := newDoc(a, title, at)
-	writeStatement(d, c, creditor, debtor, st, title)
+	writeStatement(d, c, creditor, debtor, st, claims, title)
 	return d.File()
 }
 
 // writeStatement writes a statement of claim on d.
-func writeStatement(d *pdf.Doc, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor, st recouvra.Statement, title string) {
+func writeStatement(d *pdf.Doc, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor, st recouvra.Statement, claims []recouvra.Claim, title string) {
 	d.Title(fmt.Sprintf("%s arrêté au %s", title, recouvra.FrenchDate(st.AsOf)))
 	d.Field("Dossier", c.Reference)
 	d.Field("Créancier", fmt.Sprintf("%s, %s", creditor.LegalName, oneLine(creditor.Address)))
@@ -243,6 +323,8 @@ func writeStatement(d *pdf.Doc, c recouvra.Case, creditor recouvra.Creditor, deb
 		d.Field("SIREN du débiteur", debtor.SIREN)
 	}
 	cur := st.Currency
+	d.Heading("Factures, avoirs et paiements")
+	account(d, claims, st)
 	for _, cl := range st.Claims {
 		d.Heading(fmt.Sprintf("Facture %s du %s, échéance %s", cl.InvoiceNumber, recouvra.FrenchDate(cl.IssuedOn), recouvra.FrenchDate(cl.DueOn)))
 		d.Small(cl.RateNote)
@@ -285,6 +367,7 @@ func writeStatement(d *pdf.Doc, c recouvra.Case, creditor recouvra.Creditor, deb
 		{"Indemnités forfaitaires", money(t.IndemnitiesOutstandingCents, cur)},
 		{"Total dû", money(t.TotalDueCents, cur)},
 	}, map[int]bool{3: true})
+	d.Para("Reste dû : " + split(t, cur) + ".")
 	d.Heading("Mode de calcul")
 	d.Small(recouvra.Convention)
 	for _, w := range st.Warnings {
@@ -303,12 +386,25 @@ type Receipt struct {
 	Debtor   recouvra.Debtor
 	Payment  recouvra.Payment
 	Applied  []recouvra.Allocation
-	At       time.Time
+	// Left is what remains due once this payment is applied, at its date.
+	Left recouvra.StatementTotals
+	// Signer signs the receipt: the agent assigned to the case, else the
+	// user who produced it.
+	Signer string
+	At     time.Time
 }
 
 var methods = map[recouvra.PaymentMethod]string{
 	recouvra.MethodTransfer: "virement", recouvra.MethodCard: "carte bancaire", recouvra.MethodCheque: "chèque",
 	recouvra.MethodCash: "espèces", recouvra.MethodDirectToCreditor: "paiement direct au créancier",
+}
+
+// method is a means of payment in French words.
+func method(m recouvra.PaymentMethod) string {
+	if w, ok := methods[m]; ok {
+		return w
+	}
+	return string(m)
 }
 
 // PaymentReceipt is the receipt the agency gives for every payment (CPCE
@@ -319,9 +415,9 @@ func PaymentReceipt(r Receipt) (File, error) {
 	d.Right(fmt.Sprintf("%s, le %s", r.Agency.City, recouvra.FrenchDate(recouvra.DateOf(r.At))))
 	d.Title("Reçu n° " + r.Payment.ReceiptNumber)
 	cur := r.Payment.Currency
-	d.Para(fmt.Sprintf("%s reconnaît avoir reçu de %s, le %s, la somme de %s par %s, pour le compte de %s (dossier %s).",
-		r.Agency.Name, r.Debtor.Name, recouvra.FrenchDate(r.Payment.ReceivedOn), money(r.Payment.AmountCents, cur),
-		methods[r.Payment.Method], r.Creditor.LegalName, r.Case.Reference))
+	d.Para(fmt.Sprintf("%s reconnaît avoir reçu %s, le %s, la somme de %s par %s, pour le compte %s (dossier %s).",
+		r.Agency.Name, de(r.Debtor.Name), recouvra.FrenchDate(r.Payment.ReceivedOn), money(r.Payment.AmountCents, cur),
+		method(r.Payment.Method), de(r.Creditor.LegalName), r.Case.Reference))
 	if r.Payment.PayerReference != "" {
 		d.Field("Référence du paiement", r.Payment.PayerReference)
 	}
@@ -333,7 +429,13 @@ func PaymentReceipt(r Receipt) (File, error) {
 		}
 		d.Table([]pdf.Column{{Title: "Facture", Width: 50, Align: "L"}, {Title: "Indemnité", Width: 40, Align: "R"}, {Title: "Intérêts", Width: 40, Align: "R"}, {Title: "Principal", Width: 40, Align: "R"}}, rows, nil)
 	}
+	if r.Left.TotalDueCents > 0 {
+		d.Para(fmt.Sprintf("Après ce paiement, il reste dû, au %s, %s.", recouvra.FrenchDate(r.Payment.ReceivedOn), split(r.Left, cur)))
+	} else {
+		d.Para(fmt.Sprintf("Après ce paiement, plus rien n'est dû au %s.", recouvra.FrenchDate(r.Payment.ReceivedOn)))
+	}
 	d.Small("Reçu délivré en application de l'article R124-6 du code des procédures civiles d'exécution. Les sommes encaissées sont reversées au créancier dans le délai prévu au mandat.")
-	d.Signature(r.Agency.Name)
+	contact(d, r.Agency, signerOr(r.Signer))
+	d.Signature(signerOr(r.Signer), "pour "+r.Agency.Name)
 	return d.File()
 }

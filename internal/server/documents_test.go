@@ -69,7 +69,7 @@ func TestAmicableLettersCarryEveryR1244Mention(t *testing.T) {
 		"3. fees excluded":             "les frais de recouvrement à la charge du créancier n'y figurent pas",
 		"4. demand":                    "Nous vous demandons de régler la somme de " + money(st.Totals.TotalDueCents),
 		"4. means of payment":          "IBAN FR76 3000 6000 0112 3456 7890 189",
-		"5. L111-8 heading":            "Article L111-8 du code des procédures civiles d'exécution (alinéas 2 et 3)",
+		"5. L111-8 introduced":         "les alinéas 2 et 3 de l'article L111-8 du code des procédures civiles d'exécution, que nous reproduisons ci-dessous :",
 		"5. L111-8 text":               apitest.Flat(configs.L1118),
 		"reference":                    "Notre référence : " + doc.Reference,
 		"debtor address":               "Scierie du Jura SAS 4 rue du Moulin 39000 Lons-le-Saunier",
