@@ -30,6 +30,9 @@ type Config struct {
 	// UrgentDays: a docket entry whose nearest deadline is at most this
 	// many days away is urgent; 0 means only today and overdue ones.
 	UrgentDays int
+	// DeadlineMarginDays: each legal deadline shows the agency's internal
+	// target this many days earlier, on a working day (Deadline.TargetOn).
+	DeadlineMarginDays int
 	// Agency signs the documents; Blobs keeps their contents.
 	Agency         documents.Agency
 	Blobs          Blobs

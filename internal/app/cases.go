@@ -171,7 +171,7 @@ func (s *Service) CreateCase(ctx context.Context, p recouvra.Principal, in NewCa
 
 func claimData(cl recouvra.Claim) map[string]any {
 	return map[string]any{"invoice_number": cl.InvoiceNumber, "issued_on": cl.IssuedOn.String(), "due_on": cl.DueOn.String(),
-		"amount_cents": cl.AmountCents, "vat_cents": cl.VATCents, "currency": cl.Currency}
+		"amount_cents": cl.AmountCents, "vat_cents": cl.VATCents, "currency": cl.Currency, "nature": string(cl.Nature)}
 }
 
 // resolveDebtor finds the case's debtor: the one named, the one already
@@ -297,7 +297,7 @@ func loadParties(ctx context.Context, r Repo, scope recouvra.Scope, c recouvra.C
 func (s *Service) facts(creditor recouvra.Creditor, debtor recouvra.Debtor, claims []recouvra.Claim) recouvra.Facts {
 	return recouvra.Facts{
 		Today: s.today(), Debtor: debtor, Mandate: creditor.Mandate, Claims: claims,
-		CreditorAbroad: creditor.Abroad(),
+		CreditorAbroad: creditor.Abroad(), MarginDays: s.cfg.DeadlineMarginDays,
 	}
 }
 

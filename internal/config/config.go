@@ -70,6 +70,10 @@ type Config struct {
 	// UrgentDays: a docket case whose nearest legal deadline falls within
 	// this many days is urgent (a week by default, so "urgent" stays rare).
 	UrgentDays int
+	// DeadlineMarginDays: beside each legal deadline, the agency's internal
+	// target this many days earlier (on a working day), so work is done
+	// before the last day the law allows.
+	DeadlineMarginDays int
 }
 
 // Agency is who sends the letters (CPCE R124-4: name, address, activity)
@@ -104,6 +108,7 @@ func Default() Config {
 		RateLimit:          50,
 		RateBurst:          500,
 		UrgentDays:         7,
+		DeadlineMarginDays: 5,
 	}
 }
 
@@ -234,6 +239,14 @@ var keys = []key{
 			return fmt.Errorf("%q is not a number of days between 0 and 365", v)
 		}
 		c.UrgentDays = n
+		return nil
+	}},
+	{"deadline_margin_days", "the agency's internal target date is this many days before each legal deadline, moved back to a working day", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 90 {
+			return fmt.Errorf("%q is not a number of days between 0 and 90", v)
+		}
+		c.DeadlineMarginDays = n
 		return nil
 	}},
 	{"db_max_conns", "size of the database connection pool", func(c *Config, v string) error {

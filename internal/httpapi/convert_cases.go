@@ -148,6 +148,10 @@ func domainClaims(in []oapi.ClaimInput) []recouvra.Claim {
 		if c.ContractRateBps != nil {
 			out[i].ContractRateBps = *c.ContractRateBps
 		}
+		out[i].Nature = recouvra.NatureGeneral // the contract's default
+		if c.Nature != nil {
+			out[i].Nature = recouvra.ClaimNature(*c.Nature)
+		}
 	}
 	return out
 }
@@ -155,7 +159,11 @@ func domainClaims(in []oapi.ClaimInput) []recouvra.Claim {
 func apiClaim(c recouvra.Claim) oapi.Claim {
 	out := oapi.Claim{Id: c.ID, InvoiceNumber: c.InvoiceNumber, IssuedOn: apiDate(c.IssuedOn), DueOn: apiDate(c.DueOn),
 		AmountCents: c.AmountCents, VatCents: c.VATCents, Currency: c.Currency, CreditNote: c.CreditNote(),
-		InterestRegime: nullable.NewNullNullable[oapi.InterestRegime](), ContractRateBps: c.ContractRateBps, CreatedAt: c.CreatedAt}
+		InterestRegime: nullable.NewNullNullable[oapi.InterestRegime](), ContractRateBps: c.ContractRateBps,
+		Nature: oapi.ClaimNature(recouvra.NatureGeneral), CreatedAt: c.CreatedAt}
+	if c.Nature != "" {
+		out.Nature = oapi.ClaimNature(c.Nature)
+	}
 	if c.Regime != "" {
 		out.InterestRegime = nullable.NewNullableWithValue(oapi.InterestRegime(c.Regime))
 	}
@@ -233,5 +241,10 @@ func apiEvent(e recouvra.Event) oapi.Event {
 }
 
 func apiDeadline(d recouvra.Deadline) oapi.Deadline {
-	return oapi.Deadline{Kind: oapi.DeadlineKind(d.Kind), On: nullDate(d.On), Note: d.Note}
+	out := oapi.Deadline{Kind: oapi.DeadlineKind(d.Kind), On: nullDate(d.On), Note: d.Note}
+	if !d.TargetOn.IsZero() {
+		target := apiDate(d.TargetOn)
+		out.TargetOn = &target
+	}
+	return out
 }

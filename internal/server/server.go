@@ -264,17 +264,18 @@ func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, passwor
 		agency.Logo = logo
 	}
 	return app.New(postgres.NewStore(db), policy, app.Config{
-		SessionTTL:     cfg.SessionTTL,
-		MaxFailures:    cfg.LoginMaxFailures,
-		FailureWindow:  cfg.LoginFailureWindow,
-		Password:       params,
-		LeaseDuration:  cfg.QueueLease,
-		UrgentDays:     cfg.UrgentDays,
-		Agency:         agency,
-		Blobs:          blobstore.Local{Dir: filepath.Join(cfg.DataDir, "documents")},
-		MaxUploadBytes: cfg.MaxUploadBytes,
-		Batches:        postgres.NewBatches(db, enqueue),
-		Logger:         logger,
+		SessionTTL:         cfg.SessionTTL,
+		MaxFailures:        cfg.LoginMaxFailures,
+		FailureWindow:      cfg.LoginFailureWindow,
+		Password:           params,
+		LeaseDuration:      cfg.QueueLease,
+		UrgentDays:         cfg.UrgentDays,
+		DeadlineMarginDays: cfg.DeadlineMarginDays,
+		Agency:             agency,
+		Blobs:              blobstore.Local{Dir: filepath.Join(cfg.DataDir, "documents")},
+		MaxUploadBytes:     cfg.MaxUploadBytes,
+		Batches:            postgres.NewBatches(db, enqueue),
+		Logger:             logger,
 	}, now)
 }
 

@@ -120,6 +120,24 @@ func (e CheckName) Valid() bool {
 	}
 }
 
+// Defines values for ClaimNature.
+const (
+	General         ClaimNature = "general"
+	ResidentialRent ClaimNature = "residential_rent"
+)
+
+// Valid indicates whether the value is a known member of the ClaimNature enum.
+func (e ClaimNature) Valid() bool {
+	switch e {
+	case General:
+		return true
+	case ResidentialRent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CourtStepInputStep.
 const (
 	CourtStepInputStepEnforceable CourtStepInputStep = "enforceable"
@@ -157,6 +175,7 @@ const (
 	DeadlineKindOppositionEnd         DeadlineKind = "opposition_end"
 	DeadlineKindOrderLapse            DeadlineKind = "order_lapse"
 	DeadlineKindTimeBar               DeadlineKind = "time_bar"
+	DeadlineKindTitleEnforcement      DeadlineKind = "title_enforcement"
 )
 
 // Valid indicates whether the value is a known member of the DeadlineKind enum.
@@ -171,6 +190,8 @@ func (e DeadlineKind) Valid() bool {
 	case DeadlineKindOrderLapse:
 		return true
 	case DeadlineKindTimeBar:
+		return true
+	case DeadlineKindTitleEnforcement:
 		return true
 	default:
 		return false
@@ -1004,7 +1025,10 @@ type Claim struct {
 	InterestRegime  nullable.Nullable[InterestRegime] `json:"interest_regime"`
 	InvoiceNumber   string                            `json:"invoice_number"`
 	IssuedOn        openapi_types.Date                `json:"issued_on"`
-	VatCents        int64                             `json:"vat_cents"`
+
+	// Nature What the claim is for, where the law gives that kind of debt its own time bar. `general` (the default): the term follows from the parties (C. com. L110-4, C. civ. 2224, C. conso. L218-2). `residential_rent`: rent and charges of a residential lease, three years (law 89-462 art. 7-1).
+	Nature   ClaimNature `json:"nature"`
+	VatCents int64       `json:"vat_cents"`
 }
 
 // ClaimInput defines model for ClaimInput.
@@ -1024,9 +1048,15 @@ type ClaimInput struct {
 	InvoiceNumber  string             `json:"invoice_number"`
 	IssuedOn       openapi_types.Date `json:"issued_on"`
 
+	// Nature What the claim is for, where the law gives that kind of debt its own time bar. `general` (the default): the term follows from the parties (C. com. L110-4, C. civ. 2224, C. conso. L218-2). `residential_rent`: rent and charges of a residential lease, three years (law 89-462 art. 7-1).
+	Nature *ClaimNature `json:"nature,omitempty"`
+
 	// VatCents The VAT part of the amount.
 	VatCents *int64 `json:"vat_cents,omitempty"`
 }
+
+// ClaimNature What the claim is for, where the law gives that kind of debt its own time bar. `general` (the default): the term follows from the parties (C. com. L110-4, C. civ. 2224, C. conso. L218-2). `residential_rent`: rent and charges of a residential lease, three years (law 89-462 art. 7-1).
+type ClaimNature string
 
 // Contact defines model for Contact.
 type Contact struct {
@@ -1110,14 +1140,18 @@ type CreditorPatch struct {
 
 // Deadline defines model for Deadline.
 type Deadline struct {
+	// Kind `time_bar`: the last day to act on the claim that is time-barred first; absent while an injunction request or order is pending (C. civ. 2241, 2242). `title_enforcement`: once the order is enforceable, the last day to enforce it, ten years on (CPCE L111-4).
 	Kind DeadlineKind `json:"kind"`
 	Note string       `json:"note"`
 
 	// On Null when the law leaves it open (service not to the person).
 	On nullable.Nullable[openapi_types.Date] `json:"on"`
+
+	// TargetOn The agency's internal target: RECOUVRA_DEADLINE_MARGIN_DAYS days before `on`, moved back to a working day, never after `on`. Absent when `on` is null.
+	TargetOn *openapi_types.Date `json:"target_on,omitempty"`
 }
 
-// DeadlineKind defines model for Deadline.Kind.
+// DeadlineKind `time_bar`: the last day to act on the claim that is time-barred first; absent while an injunction request or order is pending (C. civ. 2241, 2242). `title_enforcement`: once the order is enforceable, the last day to enforce it, ten years on (CPCE L111-4).
 type DeadlineKind string
 
 // Debtor defines model for Debtor.

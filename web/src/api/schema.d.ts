@@ -1162,7 +1162,14 @@ export interface components {
              * @description The contractual rate, for `contractual` or as a penalty rate under `b2b_late_penalties`.
              */
             contract_rate_bps?: number;
+            nature?: components["schemas"]["ClaimNature"];
         };
+        /**
+         * @description What the claim is for, where the law gives that kind of debt its own time bar. `general` (the default): the term follows from the parties (C. com. L110-4, C. civ. 2224, C. conso. L218-2). `residential_rent`: rent and charges of a residential lease, three years (law 89-462 art. 7-1).
+         * @default general
+         * @enum {string}
+         */
+        ClaimNature: "general" | "residential_rent";
         Claim: {
             /** Format: uuid */
             id: string;
@@ -1180,6 +1187,7 @@ export interface components {
             interest_regime: components["schemas"]["InterestRegime"] | null;
             /** Format: int32 */
             contract_rate_bps: number;
+            nature: components["schemas"]["ClaimNature"];
             /** Format: date-time */
             created_at: string;
         };
@@ -1217,14 +1225,22 @@ export interface components {
             assigned_lawyer_id?: string | null;
         };
         Deadline: {
-            /** @enum {string} */
-            kind: "order_lapse" | "opposition_end" | "notice_deadline" | "time_bar" | "insolvency_declaration";
+            /**
+             * @description `time_bar`: the last day to act on the claim that is time-barred first; absent while an injunction request or order is pending (C. civ. 2241, 2242). `title_enforcement`: once the order is enforceable, the last day to enforce it, ten years on (CPCE L111-4).
+             * @enum {string}
+             */
+            kind: "order_lapse" | "opposition_end" | "notice_deadline" | "time_bar" | "title_enforcement" | "insolvency_declaration";
             /**
              * Format: date
              * @description Null when the law leaves it open (service not to the person).
              */
             on: string | null;
             note: string;
+            /**
+             * Format: date
+             * @description The agency's internal target: RECOUVRA_DEADLINE_MARGIN_DAYS days before `on`, moved back to a working day, never after `on`. Absent when `on` is null.
+             */
+            target_on?: string;
         };
         Portfolio: {
             /** Format: date */
