@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,6 +121,22 @@ func TestLawyerAssignsAttachesAndFiles(t *testing.T) {
 	if err != nil || kind != "formal_notice_receipt" {
 		t.Fatalf("kind preselected %q (%v)", kind, err)
 	}
+	// Dropped files are checked before sending (a text file never leaves
+	// the browser) and the server's refusal of a false PDF is shown in words.
+	drop := func(name, mime, content string) {
+		t.Helper()
+		js := `(() => { const dt = new DataTransfer(); dt.items.add(new File([` + strconv.Quote(content) + `], ` + strconv.Quote(name) + `, {type: ` + strconv.Quote(mime) + `}));
+			document.querySelector('[data-testid="dropzone"]').dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true})); return true })()`
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err != nil {
+			t.Fatalf("drop %s: %v", name, err)
+		}
+	}
+	drop("notes.txt", "text/plain", "pas une pièce")
+	waitText(t, ctx, ".exhibit", "notes.txt : Seuls les fichiers PDF, PNG et JPEG sont acceptés.", 10*time.Second)
+	drop("faux.pdf", "application/pdf", "pas un PDF")
+	waitText(t, ctx, ".exhibit", "Pièce refusée.", 10*time.Second)
+	screenshot(t, ctx, "lawyer-path-refused")
+
 	clicks++ // choosing the file
 	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`[data-testid="exhibit-file"]`), []string{receipt})); err != nil {
 		t.Fatal(err)
@@ -127,6 +144,9 @@ func TestLawyerAssignsAttachesAndFiles(t *testing.T) {
 	waitText(t, ctx, ".exhibit", "Pièce jointe : Accusé de réception de la mise en demeure", 10*time.Second)
 	waitText(t, ctx, `[data-testid="documents"]`, "Accusé de réception de la mise en demeure — AR mise en demeure.pdf", 10*time.Second)
 	screenshot(t, ctx, "lawyer-path-attached")
+	if docs := text(t, ctx, `[data-testid="documents"]`); strings.Contains(docs, "notes.txt") || strings.Contains(docs, "faux.pdf") {
+		t.Fatalf("a refused file is listed:\n%s", docs)
+	}
 
 	// Back to the docket, ready only: the case is there, ready.
 	click(`nav a[href="/audiences"]`)
