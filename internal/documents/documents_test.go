@@ -290,3 +290,15 @@ func TestRemittanceStatementWrapsLongCells(t *testing.T) {
 		t.Error("the last column's header is cut")
 	}
 }
+
+// BenchmarkAmicableLetter renders a letter with three invoices, a credit
+// note and two payments: what fpdf and the tables cost per letter.
+func BenchmarkAmicableLetter(b *testing.B) {
+	claims, st := aCase(3)
+	l := letter(claims, st)
+	for b.Loop() {
+		if _, err := documents.AmicableLetter(l); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
