@@ -109,6 +109,14 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
                 {c.deadlines.map((d) => (
                   <li key={d.kind}>
                     <strong>{date(d.on, lang)}</strong> — {d.note}
+                    {d.target_on && (
+                      <>
+                        {" "}
+                        <small className="target" data-testid="deadline-target">
+                          ({t("deadline.target")} {date(d.target_on, lang)})
+                        </small>
+                      </>
+                    )}
                   </li>
                 ))}
               </ul>

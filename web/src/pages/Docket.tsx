@@ -69,6 +69,14 @@ export function Docket({ me }: { me: Schemas["Me"] }) {
                         <strong>{date(n.on, lang)}</strong> — {t(`deadline.${n.kind}` as Key)}
                         <br />
                         <small>{when(n.on)}</small>
+                        {n.target_on && (
+                          <>
+                            <br />
+                            <small className="target" data-testid="deadline-target">
+                              {t("deadline.target")} {date(n.target_on, lang)}
+                            </small>
+                          </>
+                        )}
                         {e.urgent && <span className="badge-urgent">{t("lawyer.urgent")}</span>}
                       </>
                     ) : (

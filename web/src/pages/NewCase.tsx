@@ -15,13 +15,17 @@ interface ClaimRow {
   due_on: string;
   amount: string;
   vat: string;
+  // The nature chooses the time bar where the law gives one of its own
+  // (residential rent: three years, law 89-462 art. 7-1).
+  nature: Schemas["ClaimNature"];
 }
 
-const emptyClaim = (key: number): ClaimRow => ({ key, invoice_number: "", issued_on: "", due_on: "", amount: "", vat: "" });
+const emptyClaim = (key: number): ClaimRow => ({ key, invoice_number: "", issued_on: "", due_on: "", amount: "", vat: "", nature: "general" });
+const natures: Schemas["ClaimNature"][] = ["general", "residential_rent"];
 
 const debtorFields = ["debtor.kind", "debtor.name", "debtor.siren", "debtor.address.line1", "debtor.address.line2", "debtor.address.postal_code",
   "debtor.address.city", "debtor.emails.0", "debtor.phones.0"];
-const claimFields = ["invoice_number", "issued_on", "due_on", "amount_cents", "vat_cents"];
+const claimFields = ["invoice_number", "issued_on", "due_on", "amount_cents", "vat_cents", "nature"];
 
 // NewCase is the form a creditor (or the agency for it) places a case
 // with: the debtor and the unpaid invoices. The API's refusals show beside
@@ -64,7 +68,7 @@ export function NewCase({ me }: { me: Schemas["Me"] }) {
         const vat = c.vat.trim() ? parseAmount(c.vat, { signed: true }) : 0;
         checks[`claims.${i}.amount_cents`] = amount === null && t("field.amountInvalid");
         checks[`claims.${i}.vat_cents`] = vat === null && t("field.amountInvalid");
-        return { invoice_number: c.invoice_number.trim(), issued_on: c.issued_on, due_on: c.due_on, amount_cents: amount ?? 0, vat_cents: vat ?? 0 };
+        return { invoice_number: c.invoice_number.trim(), issued_on: c.issued_on, due_on: c.due_on, amount_cents: amount ?? 0, vat_cents: vat ?? 0, nature: c.nature };
       }),
     };
     if (staff) body.creditor_id = s("creditor_id");
@@ -157,6 +161,17 @@ export function NewCase({ me }: { me: Schemas["Me"] }) {
               </Field>
               <Field label={t("newCase.vat")} name={`claims.${i}.vat_cents`} problem={problem}>
                 {(a) => <input {...a} inputMode="decimal" value={c.vat} onChange={(e) => setClaim(i, "vat", e.target.value)} />}
+              </Field>
+              <Field label={t("newCase.nature")} name={`claims.${i}.nature`} problem={problem}>
+                {(a) => (
+                  <select {...a} value={c.nature} onChange={(e) => setClaim(i, "nature", e.target.value)}>
+                    {natures.map((n) => (
+                      <option key={n} value={n}>
+                        {t(`claimNature.${n}`)}
+                      </option>
+                    ))}
+                  </select>
+                )}
               </Field>
               {claims.length > 1 && (
                 <button type="button" className="secondary remove" onClick={() => setClaims((prev) => prev.filter((_, j) => j !== i))}>
