@@ -118,6 +118,7 @@ func (s *Service) CreateCase(ctx context.Context, p recouvra.Principal, in NewCa
 	}
 	claims := slices.Clone(in.Claims)
 	fields = append(fields, prepareClaims(claims, c.ID, currency, now)...)
+	fields = append(fields, recouvra.ResolveCorrections(claims, nil)...) // a credit note names an invoice of the same request
 	if len(fields) > 0 {
 		return CaseView{}, recouvra.Invalid("Dossier invalide.", fields...)
 	}
@@ -170,8 +171,12 @@ func (s *Service) CreateCase(ctx context.Context, p recouvra.Principal, in NewCa
 }
 
 func claimData(cl recouvra.Claim) map[string]any {
-	return map[string]any{"invoice_number": cl.InvoiceNumber, "issued_on": cl.IssuedOn.String(), "due_on": cl.DueOn.String(),
+	data := map[string]any{"invoice_number": cl.InvoiceNumber, "issued_on": cl.IssuedOn.String(), "due_on": cl.DueOn.String(),
 		"amount_cents": cl.AmountCents, "vat_cents": cl.VATCents, "currency": cl.Currency, "nature": string(cl.Nature)}
+	if cl.Corrects != nil {
+		data["corrects"], data["corrects_invoice_number"] = cl.Corrects.String(), strings.TrimSpace(cl.CorrectsNumber)
+	}
+	return data
 }
 
 // resolveDebtor finds the case's debtor: the one named, the one already
@@ -467,7 +472,13 @@ func (s *Service) AddClaims(ctx context.Context, p recouvra.Principal, id uuid.U
 		return CaseView{}, recouvra.Invalid("Aucune créance.", recouvra.FieldError{Field: "claims", Code: "required", Message: "Ajoutez au moins une facture ou un avoir."})
 	}
 	return s.changeCase(ctx, p, id, nil, func(r Repo, c *recouvra.Case, _ recouvra.Facts) ([]recouvra.Event, error) {
-		if fields := prepareClaims(claims, c.ID, c.Currency, s.now()); len(fields) > 0 {
+		fields := prepareClaims(claims, c.ID, c.Currency, s.now())
+		// A credit note names an invoice of this request or of the case.
+		existing, err := r.ClaimsOfCase(ctx, recouvra.AllCreditors, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if fields = append(fields, recouvra.ResolveCorrections(claims, existing)...); len(fields) > 0 {
 			return nil, recouvra.Invalid("Créances invalides.", fields...)
 		}
 		var events []recouvra.Event

@@ -148,6 +148,8 @@ func domainClaims(in []oapi.ClaimInput) []recouvra.Claim {
 		if c.ContractRateBps != nil {
 			out[i].ContractRateBps = *c.ContractRateBps
 		}
+		// The invoice a credit note names: the use case resolves it to its id.
+		out[i].CorrectsNumber = str(c.CorrectsInvoiceNumber)
 		out[i].Nature = recouvra.NatureGeneral // the contract's default
 		if c.Nature != nil {
 			out[i].Nature = recouvra.ClaimNature(*c.Nature)
@@ -167,6 +169,7 @@ func apiClaim(c recouvra.Claim) oapi.Claim {
 	if c.Regime != "" {
 		out.InterestRegime = nullable.NewNullableWithValue(oapi.InterestRegime(c.Regime))
 	}
+	out.Corrects = c.Corrects
 	return out
 }
 

@@ -451,14 +451,15 @@ type claimRow struct {
 	InterestRegime  *string
 	ContractRateBps int
 	Nature          string
-	CreatedAt       time.Time `gorm:"autoCreateTime:false"`
+	Corrects        *uuid.UUID // the invoice a credit note corrects
+	CreatedAt       time.Time  `gorm:"autoCreateTime:false"`
 }
 
 func (claimRow) TableName() string { return "claims" }
 
 func (r repo) InsertClaim(ctx context.Context, creditorID uuid.UUID, cl *recouvra.Claim) error {
 	row := claimRow{ID: cl.ID, CaseID: cl.CaseID, CreditorID: creditorID, InvoiceNumber: cl.InvoiceNumber, IssuedOn: cl.IssuedOn, DueOn: cl.DueOn,
-		AmountCents: cl.AmountCents, VATCents: cl.VATCents, Currency: cl.Currency, ContractRateBps: cl.ContractRateBps, Nature: string(cl.Nature), CreatedAt: cl.CreatedAt}
+		AmountCents: cl.AmountCents, VATCents: cl.VATCents, Currency: cl.Currency, ContractRateBps: cl.ContractRateBps, Nature: string(cl.Nature), Corrects: cl.Corrects, CreatedAt: cl.CreatedAt}
 	if row.Nature == "" {
 		row.Nature = string(recouvra.NatureGeneral)
 	}
@@ -485,7 +486,7 @@ func (r repo) ClaimsOfCase(ctx context.Context, scope recouvra.Scope, caseID uui
 func (row claimRow) domain() recouvra.Claim {
 	cl := recouvra.Claim{ID: row.ID, CaseID: row.CaseID, InvoiceNumber: row.InvoiceNumber, IssuedOn: row.IssuedOn, DueOn: row.DueOn,
 		AmountCents: row.AmountCents, VATCents: row.VATCents, Currency: strings.TrimSpace(row.Currency),
-		ContractRateBps: row.ContractRateBps, Nature: recouvra.ClaimNature(row.Nature), CreatedAt: row.CreatedAt.UTC()}
+		ContractRateBps: row.ContractRateBps, Nature: recouvra.ClaimNature(row.Nature), Corrects: row.Corrects, CreatedAt: row.CreatedAt.UTC()}
 	if row.InterestRegime != nil {
 		cl.Regime = recouvra.InterestRegime(*row.InterestRegime)
 	}

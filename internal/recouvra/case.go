@@ -176,8 +176,10 @@ type Claim struct {
 	Regime          InterestRegime
 	ContractRateBps int
 	// Corrects is the invoice of the same case a credit note corrects: the
-	// note reduces that invoice rather than the oldest due.
-	Corrects *uuid.UUID
+	// note reduces that invoice rather than the oldest due. On entry it is
+	// named by its number, CorrectsNumber (ResolveCorrections).
+	Corrects       *uuid.UUID
+	CorrectsNumber string
 	// Nature chooses the time-bar term where the law gives that kind of
 	// debt its own (residential rent: law 89-462 art. 7-1); empty is general.
 	Nature    ClaimNature

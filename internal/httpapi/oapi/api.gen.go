@@ -1015,16 +1015,19 @@ type CheckName string
 
 // Claim defines model for Claim.
 type Claim struct {
-	AmountCents     int64                             `json:"amount_cents"`
-	ContractRateBps int                               `json:"contract_rate_bps"`
-	CreatedAt       time.Time                         `json:"created_at"`
-	CreditNote      bool                              `json:"credit_note"`
-	Currency        string                            `json:"currency"`
-	DueOn           openapi_types.Date                `json:"due_on"`
-	Id              openapi_types.UUID                `json:"id"`
-	InterestRegime  nullable.Nullable[InterestRegime] `json:"interest_regime"`
-	InvoiceNumber   string                            `json:"invoice_number"`
-	IssuedOn        openapi_types.Date                `json:"issued_on"`
+	AmountCents     int64 `json:"amount_cents"`
+	ContractRateBps int   `json:"contract_rate_bps"`
+
+	// Corrects For a credit note: the id of the invoice it corrects.
+	Corrects       *openapi_types.UUID               `json:"corrects,omitempty"`
+	CreatedAt      time.Time                         `json:"created_at"`
+	CreditNote     bool                              `json:"credit_note"`
+	Currency       string                            `json:"currency"`
+	DueOn          openapi_types.Date                `json:"due_on"`
+	Id             openapi_types.UUID                `json:"id"`
+	InterestRegime nullable.Nullable[InterestRegime] `json:"interest_regime"`
+	InvoiceNumber  string                            `json:"invoice_number"`
+	IssuedOn       openapi_types.Date                `json:"issued_on"`
 
 	// Nature What the claim is for, where the law gives that kind of debt its own time bar. `general` (the default): the term follows from the parties (C. com. L110-4, C. civ. 2224, C. conso. L218-2). `residential_rent`: rent and charges of a residential lease, three years (law 89-462 art. 7-1).
 	Nature   ClaimNature `json:"nature"`
@@ -1038,6 +1041,9 @@ type ClaimInput struct {
 
 	// ContractRateBps The contractual rate, for `contractual` or as a penalty rate under `b2b_late_penalties`.
 	ContractRateBps *int `json:"contract_rate_bps,omitempty"`
+
+	// CorrectsInvoiceNumber For a credit note: the number of the invoice it corrects, placed in the same request or already in the case. The note then reduces that invoice rather than the oldest due. Only a credit note names one, and only an invoice (positive amount) of the same case.
+	CorrectsInvoiceNumber *string `json:"corrects_invoice_number,omitempty"`
 
 	// Currency The case's currency when empty.
 	Currency *string            `json:"currency,omitempty"`
@@ -1209,7 +1215,7 @@ type DebtorPatch struct {
 
 // DocketEntry defines model for DocketEntry.
 type DocketEntry struct {
-	// Blockers At formal notice, what the injunction request still waits for (empty when ready); empty at other stages.
+	// Blockers At formal notice, what the injunction request still waits for (empty when ready): the move's guards (field `to`, the errors the move to injunction would answer) then the missing exhibits (fields `exhibits.invoice`, `exhibits.formal_notice`, `exhibits.formal_notice_receipt`, the errors the request's generation would answer); empty at other stages.
 	Blockers  []FieldError `json:"blockers"`
 	Case      CaseSummary  `json:"case"`
 	Deadlines []Deadline   `json:"deadlines"`

@@ -1162,6 +1162,8 @@ export interface components {
              * @description The contractual rate, for `contractual` or as a penalty rate under `b2b_late_penalties`.
              */
             contract_rate_bps?: number;
+            /** @description For a credit note: the number of the invoice it corrects, placed in the same request or already in the case. The note then reduces that invoice rather than the oldest due. Only a credit note names one, and only an invoice (positive amount) of the same case. */
+            corrects_invoice_number?: string;
             nature?: components["schemas"]["ClaimNature"];
         };
         /**
@@ -1187,6 +1189,11 @@ export interface components {
             interest_regime: components["schemas"]["InterestRegime"] | null;
             /** Format: int32 */
             contract_rate_bps: number;
+            /**
+             * Format: uuid
+             * @description For a credit note: the id of the invoice it corrects.
+             */
+            corrects?: string;
             nature: components["schemas"]["ClaimNature"];
             /** Format: date-time */
             created_at: string;
@@ -1312,7 +1319,7 @@ export interface components {
             deadlines: components["schemas"]["Deadline"][];
             /** @description The nearest dated deadline. */
             next_deadline: components["schemas"]["Deadline"] | null;
-            /** @description At formal notice, what the injunction request still waits for (empty when ready); empty at other stages. */
+            /** @description At formal notice, what the injunction request still waits for (empty when ready): the move's guards (field `to`, the errors the move to injunction would answer) then the missing exhibits (fields `exhibits.invoice`, `exhibits.formal_notice`, `exhibits.formal_notice_receipt`, the errors the request's generation would answer); empty at other stages. */
             blockers: components["schemas"]["FieldError"][];
         };
         CaseSummary: {
