@@ -197,3 +197,23 @@ func deadline(dls []recouvra.Deadline, kind string) (recouvra.Deadline, bool) {
 	}
 	return recouvra.Deadline{}, false
 }
+
+// TestStatementTimeBarPerClaim: the statement gives each claim its own last
+// day to act, the nature first.
+func TestStatementTimeBarPerClaim(t *testing.T) {
+	d := recouvra.MustDate
+	in := recouvra.StatementInput{AsOf: d("2026-12-02"), Currency: "EUR", CreditorStatus: recouvra.StatusIndividual, DebtorKind: recouvra.DebtorPerson,
+		TimeBar: recouvra.TermCivil,
+		Claims: []recouvra.Claim{
+			{InvoiceNumber: "LOYER-1", IssuedOn: d("2025-01-01"), DueOn: d("2025-01-05"), AmountCents: 70000, Currency: "EUR", Nature: recouvra.NatureResidentialRent},
+			{InvoiceNumber: "TRAVAUX-1", IssuedOn: d("2025-01-01"), DueOn: d("2025-01-05"), AmountCents: 30000, Currency: "EUR", Nature: recouvra.NatureGeneral},
+		}}
+	got := map[string]string{}
+	for _, c := range recouvra.ComputeStatement(in).Claims {
+		got[c.InvoiceNumber] = c.TimeBarOn.String()
+	}
+	// law 89-462 art. 7-1: rent, three years; C. civ. 2224: the rest, five.
+	if got["LOYER-1"] != "2028-01-05" || got["TRAVAUX-1"] != "2030-01-05" {
+		t.Fatalf("time bars %v", got)
+	}
+}
