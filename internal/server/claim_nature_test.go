@@ -1,10 +1,12 @@
 package server_test
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 
+	"github.com/recouvra/recouvra/internal/apitest"
 	"github.com/recouvra/recouvra/internal/config"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
 	"github.com/recouvra/recouvra/internal/recouvra"
@@ -84,5 +86,73 @@ func TestClaimNatureAndTargetOnThroughTheAPI(t *testing.T) {
 	}
 	if !named {
 		t.Fatalf("the refusal must name the nature: %s", r.Body)
+	}
+}
+
+// TestCourtStepsMoveTheBarThroughTheAPI: once the request is filed the
+// docket's time bar disappears (C. civ. 2241-2242); once the order is
+// enforceable the title's ten years show instead (CPCE L111-4), with their
+// internal target.
+func TestCourtStepsMoveTheBarThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	id := w.caseA.Case.ID.String()
+	path := "/api/v1/cases/" + id
+	today := recouvra.DateOf(w.clock.Now())
+	must := func(r *apitest.Response, what string) *apitest.Response {
+		t.Helper()
+		if r.Status/100 != 2 {
+			t.Fatalf("%s: %d %s", what, r.Status, r.Body)
+		}
+		return r
+	}
+	move := func(as, to string) {
+		t.Helper()
+		must(w.as(as).Do("POST", path+"/transitions", map[string]any{"to": to}, "If-Match", w.etag(id)), "to "+to)
+	}
+	event := func(typ string, data map[string]any) {
+		t.Helper()
+		must(w.as("agent").Do("POST", path+"/events", map[string]any{"type": typ, "data": data}), typ)
+	}
+	kinds := func(c oapi.Case) map[string]oapi.Deadline {
+		m := map[string]oapi.Deadline{}
+		for _, d := range c.Deadlines {
+			m[string(d.Kind)] = d
+		}
+		return m
+	}
+	var c oapi.Case
+	must(w.as("lawyer").Do("GET", path, nil), "case").Decode(t, &c)
+	if _, ok := kinds(c)["time_bar"]; !ok {
+		t.Fatalf("before any filing the time bar shows: %+v", c.Deadlines)
+	}
+	event("letter_sent", map[string]any{"kind": "amicable", "sent_on": today.AddDays(-90).String()})
+	move("agent", "formal_notice")
+	event("letter_sent", map[string]any{"kind": "formal_notice", "sent_on": today.AddDays(-80).String(), "registered_number": "1A 001 234 5678 9"})
+	must(w.as("admin").Do("PATCH", "/api/v1/creditors/"+w.credA.ID.String(), map[string]any{"mandate": map[string]any{"judicial_allowed": true}}), "mandate")
+	must(w.as("admin").Do("PATCH", path, map[string]any{"assigned_lawyer_id": w.users["lawyer"].ID}, "If-Match", w.etag(id)), "lawyer")
+	move("lawyer", "injunction")
+	step := func(body map[string]any) oapi.Case {
+		t.Helper()
+		var c oapi.Case
+		must(w.as("lawyer").Do("POST", path+"/court-steps", body, "If-Match", w.etag(id)), fmt.Sprint(body["step"])).Decode(t, &c)
+		return c
+	}
+	c = step(map[string]any{"step": "filed", "on": today.AddDays(-70).String(), "court": "Tribunal de commerce de Lons-le-Saunier"})
+	if d, ok := kinds(c)["time_bar"]; ok {
+		t.Fatalf("C. civ. 2241-2242: no time bar while the request is pending, got %+v", d)
+	}
+	step(map[string]any{"step": "granted", "on": today.AddDays(-65).String()})
+	c = step(map[string]any{"step": "served", "on": today.AddDays(-60).String(), "served_to_person": true})
+	if _, ok := kinds(c)["time_bar"]; ok {
+		t.Fatalf("no time bar while the served order can become enforceable: %+v", c.Deadlines)
+	}
+	enforceable := today.AddDays(-5)
+	c = step(map[string]any{"step": "enforceable", "on": enforceable.String()})
+	k := kinds(c)
+	title, ok := k["title_enforcement"]
+	if _, bar := k["time_bar"]; !ok || bar || title.On.MustGet().String() != enforceable.AddYears(10).String() ||
+		title.TargetOn == nil || title.TargetOn.String() != recouvra.TargetOn(enforceable.AddYears(10), 5).String() {
+		t.Fatalf("CPCE L111-4: the title's ten years with their target, no time bar; got %+v", c.Deadlines)
 	}
 }
