@@ -32,10 +32,15 @@ func TestMigration13GivesFiledCasesTheirRealInterruption(t *testing.T) {
 		             ('M-NONE', '{"filed_on":"2026-03-01"}', '2026-03-01'),
 		             ('M-TITLE', '{"filed_on":"2026-03-01","decision":"granted","enforceable_on":"2026-06-01"}', '2026-06-01'),
 		             ('M-TITLE-SAMEDAY', '{"filed_on":"2026-03-01","enforceable_on":"2026-03-01"}', '2026-03-01'),
+		             ('M-PAID', '{"filed_on":"2026-03-01","decision":"rejected"}', '2026-03-01'),
 		             ('M-PLAIN', '{}', '2025-01-01')) AS r(ref, inj, last)
 		           RETURNING id, reference, creditor_id),
 		     e AS (INSERT INTO events (case_id, creditor_id, type, visibility, data)
-		           SELECT id, creditor_id, 'acknowledgement', 'shared', '{"on":"2025-06-01"}' FROM k WHERE reference = 'M-ACK')
+		           SELECT id, creditor_id, 'acknowledgement', 'shared', '{"on":"2025-06-01"}' FROM k WHERE reference = 'M-ACK'),
+		     p AS (INSERT INTO payments (case_id, creditor_id, amount_cents, currency, received_on, method, receipt_number, reversed_at)
+		           SELECT id, creditor_id, 500, 'EUR', r.day::date, 'transfer', r.receipt, r.reversed::timestamptz
+		             FROM k, (VALUES ('2025-09-15', 'M13-1', NULL), ('2025-11-20', 'M13-2', '2025-11-30T10:00:00Z')) AS r(day, receipt, reversed)
+		            WHERE reference = 'M-PAID')
 		INSERT INTO claims (case_id, creditor_id, invoice_number, issued_on, due_on, amount_cents, currency)
 		SELECT id, creditor_id, 'F-1', '2025-01-01', '2025-01-31', 1000, 'EUR' FROM k WHERE reference = 'M-PLAIN'`)
 	if err != nil {
@@ -44,7 +49,9 @@ func TestMigration13GivesFiledCasesTheirRealInterruption(t *testing.T) {
 	if _, err := m.Up(ctx); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"M-ACK": "2025-06-01", "M-NONE": "", "M-TITLE": "2026-06-01", "M-TITLE-SAMEDAY": "2026-03-01", "M-PLAIN": "2025-01-01"}
+	// M-PAID: the payment kept restarts the term (C. civ. 2240), the
+	// reversed one does not.
+	want := map[string]string{"M-ACK": "2025-06-01", "M-PAID": "2025-09-15", "M-NONE": "", "M-TITLE": "2026-06-01", "M-TITLE-SAMEDAY": "2026-03-01", "M-PLAIN": "2025-01-01"}
 	rows, err := db.Pool.Query(ctx, `SELECT reference, coalesce(last_interruption_on::text, '') FROM cases WHERE reference LIKE 'M-%'`)
 	if err != nil {
 		t.Fatal(err)
