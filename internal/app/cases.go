@@ -461,6 +461,9 @@ func prepareClaims(claims []recouvra.Claim, caseID uuid.UUID, currency string, n
 		if cl.Currency == "" {
 			cl.Currency = currency
 		}
+		if cl.Nature == "" {
+			cl.Nature = recouvra.NatureGeneral // what the event and the case view show
+		}
 		fields = append(fields, cl.Validate(currency, fmt.Sprintf("claims[%d].", i))...)
 	}
 	return fields
