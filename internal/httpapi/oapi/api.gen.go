@@ -1652,7 +1652,7 @@ type StatementClaim struct {
 	// Regime Empty means the case's default (business creditor and business debtor → b2b_late_penalties, otherwise legal_interest).
 	Regime InterestRegime `json:"regime"`
 
-	// TimeBarOn The last day on which the claim can still be brought to court (C. civ. 2228, 2229): the term runs from the due date or the last act that restarted it; the claim is time-barred from the next day.
+	// TimeBarOn The last day on which the claim can still be brought to court (C. civ. 2228, 2229): the term runs from the due date or the last act that restarted it; the claim is time-barred from the next day. The term is the claim's own (its nature first: residential rent, three years). Counted as if no injunction request were filed: while one is pending the bar is held (C. civ. 2241, 2242) and the case's deadlines carry no `time_bar`; a rejection voids the filing (2243).
 	TimeBarOn openapi_types.Date `json:"time_bar_on"`
 }
 
