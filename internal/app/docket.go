@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"sort"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -47,19 +48,37 @@ const maxDocket = 2000
 
 // filingBlockers is what stands between a case at formal notice and a
 // filed injunction request: the guards the move to injunction applies
-// (Case.Blockers, the very function Transition calls) and then the
-// exhibits the request cannot go without (exhibitsFor, the very function
-// the request's generation calls). Both fail with these same messages, so
-// the docket never calls ready a case the move or the request would
-// refuse.
-func (s *Service) filingBlockers(ctx context.Context, r Repo, c recouvra.Case, f recouvra.Facts) ([]recouvra.FieldError, error) {
+// (Case.Blockers, the very function Transition calls), then the exhibits
+// the request cannot go without (exhibitsFor, the very function the
+// request's generation calls), then a statement still provisional for
+// want of a rate (the request refuses it with the same words). So the
+// docket never calls ready a case the move or the request would refuse.
+func (s *Service) filingBlockers(ctx context.Context, r Repo, c recouvra.Case, f recouvra.Facts, creditor recouvra.Creditor, rates []recouvra.Rate) ([]recouvra.FieldError, error) {
 	blockers := c.Blockers(recouvra.Move{To: recouvra.StageInjunction}, f)
 	docs, err := r.DocumentsOfCase(ctx, recouvra.AllCreditors, c.ID)
 	if err != nil {
 		return nil, err
 	}
 	_, missing := exhibitsFor(f.Claims, docs, true)
-	return append(blockers, missing...), nil
+	blockers = append(blockers, missing...)
+	payments, err := r.PaymentsOfCase(ctx, recouvra.AllCreditors, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	st := recouvra.ComputeStatement(statementInput(c, creditor, f.Debtor, f.Claims, payments, rates, f.Today))
+	return append(blockers, provisionalBlockers(st)...), nil
+}
+
+// provisionalBlockers refuses a statement that uses a provisional rate
+// before a court: the rate of each half-year named must be entered first.
+// The injunction request's generation says the same (TestDocketBlockersAreTheMovesRefusal
+// compares both).
+func provisionalBlockers(st recouvra.Statement) []recouvra.FieldError {
+	if !st.Provisional {
+		return nil
+	}
+	return []recouvra.FieldError{{Field: "statement", Code: "provisional", Message: "Le décompte utilise un taux provisoire (semestre " +
+		strings.Join(st.ProvisionalHalfYears(), ", ") + ") : enregistrez le taux avant de saisir le tribunal."}}
 }
 
 // DocketQuery narrows the docket: Mine keeps the caller's own cases, Ready
@@ -106,6 +125,10 @@ func (s *Service) Docket(ctx context.Context, p recouvra.Principal, q DocketQuer
 		if err != nil {
 			return err
 		}
+		rates, err := r.ListRates(ctx)
+		if err != nil {
+			return err
+		}
 		creditors := map[uuid.UUID]recouvra.Creditor{}
 		for _, c := range cases {
 			creditor, ok := creditors[c.CreditorID]
@@ -119,7 +142,7 @@ func (s *Service) Docket(ctx context.Context, p recouvra.Principal, q DocketQuer
 			facts.Today = today
 			e := DocketEntry{CaseSummary: CaseSummary{Case: c, DebtorName: debtors[c.DebtorID].Name}, Deadlines: c.Deadlines(facts)}
 			if c.Stage == recouvra.StageFormalNotice {
-				if e.Blockers, err = s.filingBlockers(ctx, r, c, facts); err != nil {
+				if e.Blockers, err = s.filingBlockers(ctx, r, c, facts, creditor, rates); err != nil {
 					return err
 				}
 			}

@@ -19,7 +19,7 @@ import (
 
 // oneStepAway walks the "own" case through its formal notice as
 // readyForCourt does, the invoice attached and the mandate allowing court
-// action, but leaves two things undone: no lawyer holds it and the
+// action, the half-year's rate entered, but leaves two things undone: no lawyer holds it and the
 // notice's acknowledgement of receipt is not attached.
 func oneStepAway(t *testing.T, s *site) app.CaseView {
 	t.Helper()
@@ -46,6 +46,12 @@ func oneStepAway(t *testing.T, s *site) app.CaseView {
 		t.Fatal(err)
 	}
 	if _, err := s.svc.UpdateCreditor(ctx, app.System, s.cred["a"].ID, func(c *recouvra.Creditor) { c.Mandate.JudicialAllowed = true }, app.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	// The statement must not be provisional before a court: the half-year's
+	// rate, as readyForCourt enters it.
+	if _, err := s.svc.PutRate(ctx, app.System, recouvra.Rate{Kind: recouvra.RateECB, PeriodStart: recouvra.MustDate("2026-07-01"), Value: 215,
+		Source: "BCE, taux directeur au 1er juillet 2026"}, app.Meta{}); err != nil {
 		t.Fatal(err)
 	}
 	if v, err = s.svc.GetCase(ctx, app.System, id); err != nil {
@@ -76,7 +82,10 @@ func TestLawyerAssignsAttachesAndFiles(t *testing.T) {
 	click := func(sel string) {
 		t.Helper()
 		clicks++
-		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel))); err != nil {
+		// Bounded: a missing element fails the test rather than hanging it.
+		bctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel))); err != nil {
 			t.Fatalf("click %s: %v", sel, err)
 		}
 	}
@@ -114,7 +123,9 @@ func TestLawyerAssignsAttachesAndFiles(t *testing.T) {
 
 	// Attach the receipt: the link opens the case with the kind chosen.
 	click(`[data-testid="fix-attach-` + ref + `"]`)
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid="dropzone"]`))); err != nil {
+	zctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(zctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid="dropzone"]`))); err != nil {
 		t.Fatal(err)
 	}
 	kind, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid="exhibit-kind"]').value`))

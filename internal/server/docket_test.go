@@ -53,18 +53,19 @@ func TestDocketBlockersAreTheMovesRefusal(t *testing.T) {
 		}
 		return m
 	}
-	// listed splits an entry's blockers: the move's guards ("to") and the
-	// request's missing exhibits ("exhibits.*").
-	listed := func(e oapi.DocketEntry) (guards, exhibits []string) {
+	// listed splits an entry's blockers: the move's guards ("to"), then
+	// what the request refuses: missing exhibits ("exhibits.*") and a
+	// provisional statement ("statement").
+	listed := func(e oapi.DocketEntry) (guards, request []string) {
 		for _, b := range e.Blockers {
 			item := fmt.Sprintf("%s|%s|%s", *b.Field, b.Code, b.Message)
-			if strings.HasPrefix(*b.Field, "exhibits.") {
-				exhibits = append(exhibits, item)
-			} else {
+			if *b.Field == "to" {
 				guards = append(guards, item)
+			} else {
+				request = append(request, item)
 			}
 		}
-		return guards, exhibits
+		return guards, request
 	}
 	errorsOf := func(r *apitest.Response, prefix string) []string {
 		var out []string
@@ -100,7 +101,7 @@ func TestDocketBlockersAreTheMovesRefusal(t *testing.T) {
 	lGuards, _ := listed(l)
 	same("notice", nGuards, refused(nID))
 	same("later", lGuards, refused(lID))
-	if len(nGuards) != 2 || len(lGuards) != 3 || len(nExhibits) != 3 { // mandate, lawyer (+ notice period); invoice, notice, receipt
+	if len(nGuards) != 2 || len(lGuards) != 3 || len(nExhibits) != 4 { // mandate, lawyer (+ notice period); invoice, notice, receipt, this half-year's rate
 		t.Fatalf("blockers: notice %q %q, later %q", nGuards, nExhibits, lGuards)
 	}
 	if !n.Urgent || l.Urgent {
@@ -132,17 +133,14 @@ func TestDocketBlockersAreTheMovesRefusal(t *testing.T) {
 
 	d = docket("")
 	nGuards, nExhibits = listed(d[nID])
-	if len(nGuards) != 0 || len(nExhibits) != 1 || !strings.HasPrefix(nExhibits[0], "exhibits.formal_notice_receipt|") {
+	if len(nGuards) != 0 || len(nExhibits) != 2 || !strings.HasPrefix(nExhibits[0], "exhibits.formal_notice_receipt|") || !strings.HasPrefix(nExhibits[1], "statement|provisional|") {
 		t.Fatalf("notice still waits for %q %q", nGuards, nExhibits)
 	}
-	if r := docket("?ready=true"); len(r) != 1 || len(r[lID].Blockers) != 0 {
-		t.Fatalf("ready docket %+v", r)
+	if r := docket("?ready=true"); len(r) != 0 {
+		t.Fatalf("ready with a provisional statement: %+v", r)
 	}
-	if r := move(lID); r.Status != 200 {
-		t.Fatalf("ready case refused: %d %s", r.Status, r.Body)
-	}
-	// The move does not look at exhibits; the request does, and misses
-	// exactly what the docket said.
+	// The move does not look at exhibits nor the statement; the request
+	// does, and misses exactly what the docket said.
 	if r := move(nID); r.Status != 200 {
 		t.Fatalf("move of notice: %d %s", r.Status, r.Body)
 	}
@@ -150,5 +148,22 @@ func TestDocketBlockersAreTheMovesRefusal(t *testing.T) {
 	if r.Status != 422 {
 		t.Fatalf("request without the receipt: %d %s", r.Status, r.Body)
 	}
-	same("notice's exhibits", nExhibits, errorsOf(r, "exhibits."))
+	refusal := append(errorsOf(r, "exhibits."), errorsOf(r, "statement")...)
+	same("notice's request", nExhibits, refusal)
+
+	// Once the half-year's rate is entered, later is ready, and moves.
+	half := "2026-01-01"
+	if today.Month() >= 7 {
+		half = "2026-07-01"
+	}
+	half = fmt.Sprintf("%d%s", today.Year(), half[4:])
+	if r := w.as("admin").Do("POST", "/api/v1/rates", map[string]any{"kind": "ecb_refi", "period_start": half, "value": 200, "source": "BCE"}); r.Status != 201 && r.Status != 200 {
+		t.Fatalf("rate: %d %s", r.Status, r.Body)
+	}
+	if r := docket("?ready=true"); len(r) != 1 || len(r[lID].Blockers) != 0 {
+		t.Fatalf("ready docket %+v", r)
+	}
+	if r := move(lID); r.Status != 200 {
+		t.Fatalf("ready case refused: %d %s", r.Status, r.Body)
+	}
 }

@@ -159,9 +159,9 @@ func TestDocket(t *testing.T) {
 	for _, b := range first.Blockers {
 		codes = append(codes, b.Code)
 	}
-	// The move's guards, then the request's exhibits (docket_test.go
+	// The move's guards, then the request's exhibits and rate (docket_test.go
 	// checks each against the refusal it predicts).
-	if strings.Join(codes, ",") != recouvra.GuardMandateForbidsJudicial+","+recouvra.GuardNoLawyer+",missing,missing,missing" {
+	if strings.Join(codes, ",") != recouvra.GuardMandateForbidsJudicial+","+recouvra.GuardNoLawyer+",missing,missing,missing,provisional" {
 		t.Fatalf("blockers %v", codes)
 	}
 	lapse := today.AddDays(-170).AddMonths(6)
@@ -173,7 +173,7 @@ func TestDocket(t *testing.T) {
 	// exhibits are left.
 	w.as("admin").Do("PATCH", "/api/v1/creditors/"+w.credA.ID.String(), map[string]any{"mandate": map[string]any{"judicial_allowed": true}})
 	exec(`UPDATE cases SET assigned_lawyer_id = $2 WHERE id = $1`, notice.Case.ID, w.users["lawyer"].ID)
-	if d := docket("lawyer", "?mine=true"); len(d.Items) != 1 || d.Items[0].Case.Id != notice.Case.ID || len(d.Items[0].Blockers) != 3 || *d.Items[0].Blockers[0].Field != "exhibits.invoice" {
+	if d := docket("lawyer", "?mine=true"); len(d.Items) != 1 || d.Items[0].Case.Id != notice.Case.ID || len(d.Items[0].Blockers) != 4 || *d.Items[0].Blockers[0].Field != "exhibits.invoice" {
 		t.Fatalf("my docket %+v", d)
 	}
 	if d := docket("admin", "?limit=1"); len(d.Items) != 1 || !d.Truncated {
