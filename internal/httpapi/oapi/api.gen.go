@@ -1215,7 +1215,7 @@ type DebtorPatch struct {
 
 // DocketEntry defines model for DocketEntry.
 type DocketEntry struct {
-	// Blockers At formal notice, what the injunction request still waits for (empty when ready): the move's guards (field `to`, the errors the move to injunction would answer) then the missing exhibits (fields `exhibits.invoice`, `exhibits.formal_notice`, `exhibits.formal_notice_receipt`, the errors the request's generation would answer); empty at other stages.
+	// Blockers At formal notice, what the injunction request still waits for (empty when ready): the move's guards (field `to`, the errors the move to injunction would answer) then what the request's generation would refuse with the same errors: the missing exhibits (fields `exhibits.invoice`, `exhibits.formal_notice`, `exhibits.formal_notice_receipt`) and a statement still provisional for want of a half-year's rate (field `statement`); empty at other stages.
 	Blockers  []FieldError `json:"blockers"`
 	Case      CaseSummary  `json:"case"`
 	Deadlines []Deadline   `json:"deadlines"`
