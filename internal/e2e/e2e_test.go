@@ -475,15 +475,35 @@ func TestAgentWorkspace(t *testing.T) {
 	}
 }
 
-// readyForCourt walks the "own" case to the end of its formal notice the
-// way the agency does — letter, formal notice, its receipt, the invoice as
-// evidence — with the server's clock twelve days back, then brings the
-// clock to today: the notice's deadline has passed.
+// readyForCourt walks the "own" case to the end of its formal notice with
+// the invoice and the notice's receipt as evidence, and assigns the lawyer:
+// nothing blocks the injunction request.
 func readyForCourt(t *testing.T, s *site) app.CaseView {
 	t.Helper()
 	ctx := context.Background()
 	own := s.cases["own"]
-	id := own.Case.ID
+	v := throughFormalNotice(t, s, map[string]string{
+		"invoice": "Facture " + own.Claims[0].InvoiceNumber + ".pdf", "formal_notice_receipt": "AR mise en demeure.pdf"})
+	lawyer, err := s.svc.Login(ctx, "lawyer@e2e.test", password, app.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err = s.svc.UpdateCase(ctx, app.System, v.Case.ID, v.Case.Version, app.CasePatch{AssignedLawyerID: &lawyer.User.ID}); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// throughFormalNotice walks the "own" case through its formal notice the
+// way the agency does — letter, formal notice — with the server's clock
+// twelve days back, then brings the clock to today: the notice's deadline
+// has passed. It attaches the pieces given (kind → file name), lets the
+// mandate go to court and enters the half-year's rate, so that the
+// statement is not provisional before a court.
+func throughFormalNotice(t *testing.T, s *site, pieces map[string]string) app.CaseView {
+	t.Helper()
+	ctx := context.Background()
+	id := s.cases["own"].Case.ID
 	s.shift.Store(int64(12 * 24 * time.Hour))
 	if _, err := s.svc.GenerateDocument(ctx, app.System, id, documents.KindAmicableLetter, app.DocOptions{}); err != nil {
 		t.Fatal(err)
@@ -492,39 +512,27 @@ func readyForCourt(t *testing.T, s *site) app.CaseView {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, err = s.svc.Transition(ctx, app.System, id, v.Case.Version, recouvra.Move{To: recouvra.StageFormalNotice, Reason: "Relance sans effet"}); err != nil {
+	if _, err = s.svc.Transition(ctx, app.System, id, v.Case.Version, recouvra.Move{To: recouvra.StageFormalNotice, Reason: "Relance sans effet"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.svc.GenerateDocument(ctx, app.System, id, documents.KindFormalNotice, app.DocOptions{RegisteredNumber: "1A 123 456 7890 1"}); err != nil {
 		t.Fatal(err)
 	}
 	s.shift.Store(0)
-	pdf := []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
-	for kind, name := range map[string]string{"invoice": "Facture " + own.Claims[0].InvoiceNumber + ".pdf", "formal_notice_receipt": "AR mise en demeure.pdf"} {
-		if _, err := s.svc.UploadAttachment(ctx, app.System, id, app.NewAttachment{Kind: kind, FileName: name, Visibility: recouvra.Shared, Content: bytes.NewReader(pdf)}); err != nil {
+	for kind, name := range pieces {
+		if _, err := s.svc.UploadAttachment(ctx, app.System, id, app.NewAttachment{Kind: kind, FileName: name, Visibility: recouvra.Shared, Content: bytes.NewReader(tinyPDF)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if _, err := s.svc.UpdateCreditor(ctx, app.System, s.cred["a"].ID, func(c *recouvra.Creditor) { c.Mandate.JudicialAllowed = true }, app.Meta{}); err != nil {
 		t.Fatal(err)
 	}
-	lawyer, err := s.svc.Login(ctx, "lawyer@e2e.test", password, app.Meta{})
-	if err != nil {
+	if _, err := s.svc.PutRate(ctx, app.System, recouvra.Rate{Kind: recouvra.RateECB, PeriodStart: recouvra.MustDate("2026-07-01"), Value: 215,
+		Source: "BCE, taux directeur au 1er juillet 2026"}, app.Meta{}); err != nil {
 		t.Fatal(err)
 	}
 	if v, err = s.svc.GetCase(ctx, app.System, id); err != nil {
 		t.Fatal(err)
-	}
-	if v, err = s.svc.UpdateCase(ctx, app.System, id, v.Case.Version, app.CasePatch{AssignedLawyerID: &lawyer.User.ID}); err != nil {
-		t.Fatal(err)
-	}
-	// The statement must not be provisional before a court: the half-year's rate.
-	for _, r := range []recouvra.Rate{
-		{Kind: recouvra.RateECB, PeriodStart: recouvra.MustDate("2026-07-01"), Value: 215, Source: "BCE, taux directeur au 1er juillet 2026"},
-	} {
-		if _, err := s.svc.PutRate(ctx, app.System, r, app.Meta{}); err != nil {
-			t.Fatal(err)
-		}
 	}
 	return v
 }

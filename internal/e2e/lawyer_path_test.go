@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -13,51 +12,17 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/recouvra/recouvra/internal/app"
-	"github.com/recouvra/recouvra/internal/documents"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
 // oneStepAway walks the "own" case through its formal notice as
-// readyForCourt does, the invoice attached and the mandate allowing court
-// action, the half-year's rate entered, but leaves two things undone: no lawyer holds it and the
-// notice's acknowledgement of receipt is not attached.
+// readyForCourt does, the invoice attached, the mandate allowing court
+// action and the half-year's rate entered, but leaves two things undone: no
+// lawyer holds it and the notice's acknowledgement of receipt is not
+// attached.
 func oneStepAway(t *testing.T, s *site) app.CaseView {
 	t.Helper()
-	ctx := context.Background()
-	own := s.cases["own"]
-	id := own.Case.ID
-	s.shift.Store(int64(12 * 24 * time.Hour))
-	if _, err := s.svc.GenerateDocument(ctx, app.System, id, documents.KindAmicableLetter, app.DocOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	v, err := s.svc.GetCase(ctx, app.System, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err = s.svc.Transition(ctx, app.System, id, v.Case.Version, recouvra.Move{To: recouvra.StageFormalNotice, Reason: "Relance sans effet"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.svc.GenerateDocument(ctx, app.System, id, documents.KindFormalNotice, app.DocOptions{RegisteredNumber: "1A 123 456 7890 1"}); err != nil {
-		t.Fatal(err)
-	}
-	s.shift.Store(0)
-	if _, err := s.svc.UploadAttachment(ctx, app.System, id, app.NewAttachment{Kind: "invoice", FileName: "Facture " + own.Claims[0].InvoiceNumber + ".pdf",
-		Visibility: recouvra.Shared, Content: bytes.NewReader(tinyPDF)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.svc.UpdateCreditor(ctx, app.System, s.cred["a"].ID, func(c *recouvra.Creditor) { c.Mandate.JudicialAllowed = true }, app.Meta{}); err != nil {
-		t.Fatal(err)
-	}
-	// The statement must not be provisional before a court: the half-year's
-	// rate, as readyForCourt enters it.
-	if _, err := s.svc.PutRate(ctx, app.System, recouvra.Rate{Kind: recouvra.RateECB, PeriodStart: recouvra.MustDate("2026-07-01"), Value: 215,
-		Source: "BCE, taux directeur au 1er juillet 2026"}, app.Meta{}); err != nil {
-		t.Fatal(err)
-	}
-	if v, err = s.svc.GetCase(ctx, app.System, id); err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return throughFormalNotice(t, s, map[string]string{"invoice": "Facture " + s.cases["own"].Claims[0].InvoiceNumber + ".pdf"})
 }
 
 var tinyPDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
