@@ -323,6 +323,11 @@ func (s *Service) ReversePayment(ctx context.Context, p recouvra.Principal, id u
 		if err := r.ReversePayment(ctx, id, s.now(), reason, by); err != nil {
 			return err
 		}
+		acts, err := r.InterruptingActs(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		c.ReckonInterruption(acts)
 		reversed := s.newEvent(p, &c, recouvra.EventPaymentReversed, recouvra.Shared, map[string]any{
 			"payment_id": id.String(), "receipt_number": pay.ReceiptNumber, "amount_cents": pay.AmountCents, "reason": reason,
 		})

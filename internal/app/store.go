@@ -117,6 +117,10 @@ type Repo interface {
 	// a transaction still running or still to come.
 	StreamStart(ctx context.Context) (recouvra.EventPosition, error)
 	CountEvents(ctx context.Context, caseID uuid.UUID, t recouvra.EventType) (int, error)
+	// InterruptingActs lists the dates of the acts by the debtor that restart
+	// a case's time bar and still stand: acknowledgements, payments not
+	// reversed (C. civ. 2240).
+	InterruptingActs(ctx context.Context, caseID uuid.UUID) ([]recouvra.Date, error)
 
 	SeedRates(ctx context.Context, rates []recouvra.Rate, at time.Time) (int64, error)
 	ListRates(ctx context.Context) ([]recouvra.Rate, error)

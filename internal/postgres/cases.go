@@ -645,6 +645,14 @@ func (r repo) CountEvents(ctx context.Context, caseID uuid.UUID, t recouvra.Even
 	return int(n), dbErr(err, whatEvent)
 }
 
+func (r repo) InterruptingActs(ctx context.Context, caseID uuid.UUID) ([]recouvra.Date, error) {
+	var out []recouvra.Date
+	err := r.q(ctx).Raw(`SELECT (data->>'on')::date FROM events WHERE case_id = ? AND type = ? AND data->>'on' IS NOT NULL
+		UNION SELECT received_on FROM payments WHERE case_id = ? AND reversed_at IS NULL`,
+		caseID, string(recouvra.EventAcknowledgement), caseID).Scan(&out).Error
+	return out, dbErr(err, whatEvent)
+}
+
 func (r repo) EventPosition(ctx context.Context, seq int64) (recouvra.EventPosition, error) {
 	var row struct {
 		Tx  string

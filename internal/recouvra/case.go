@@ -111,6 +111,19 @@ func (c *Case) interrupt(on Date) {
 	}
 }
 
+// ReckonInterruption sets the last act that restarted the time bar from the
+// acts that still stand — acknowledgements and payments not reversed (C.
+// civ. 2240), the order made enforceable (2244) — after one of them fell
+// away: a reversed payment (a bounced cheque, a recalled transfer) paid
+// nothing and acknowledges nothing.
+func (c *Case) ReckonInterruption(acts []Date) {
+	c.LastInterruptionOn = Date{}
+	c.interrupt(c.Injunction.EnforceableOn)
+	for _, on := range acts {
+		c.interrupt(on)
+	}
+}
+
 // Case is a file: one creditor, one debtor, claims, handled as a unit.
 type Case struct {
 	ID                uuid.UUID

@@ -113,3 +113,22 @@ func TestPaymentRestartsTheTimeBar(t *testing.T) {
 		t.Fatalf("a refused payment moved the interruption to %s (%v)", c.LastInterruptionOn, err)
 	}
 }
+
+// TestReversedPaymentNoLongerRestartsTheTimeBar: a bounced cheque
+// acknowledges nothing (C. civ. 2240); what still stands decides.
+func TestReversedPaymentNoLongerRestartsTheTimeBar(t *testing.T) {
+	c := &recouvra.Case{LastInterruptionOn: recouvra.MustDate("2026-02-03")}
+	c.ReckonInterruption([]recouvra.Date{recouvra.MustDate("2025-01-10"), recouvra.MustDate("2024-06-30")})
+	if c.LastInterruptionOn.String() != "2025-01-10" {
+		t.Fatalf("C. civ. 2240: %s, want the latest act still standing", c.LastInterruptionOn)
+	}
+	c.ReckonInterruption(nil)
+	if !c.LastInterruptionOn.IsZero() {
+		t.Fatalf("no act left: %s", c.LastInterruptionOn)
+	}
+	c.Injunction.EnforceableOn = recouvra.MustDate("2025-05-05")
+	c.ReckonInterruption([]recouvra.Date{recouvra.MustDate("2025-01-10")})
+	if c.LastInterruptionOn.String() != "2025-05-05" {
+		t.Fatalf("C. civ. 2244: enforcement still stands: %s", c.LastInterruptionOn)
+	}
+}

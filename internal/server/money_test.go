@@ -74,6 +74,11 @@ func TestStatementPaymentAndReversalThroughTheAPI(t *testing.T) {
 	if st.Totals.PrincipalOutstandingCents != 924_383 || st.Totals.InterestOutstandingCents != 9231 || len(st.Payments) != 1 {
 		t.Fatalf("after payment: %+v", st.Totals)
 	}
+	// The payment acknowledges the debt: the five years run again from it
+	// (C. civ. 2240); the invoice was due on 15 June 2025.
+	if got := st.Claims[0].TimeBarOn.String(); got != "2030-08-14" {
+		t.Fatalf("time bar after the payment: %s, want 2030-08-14", got)
+	}
 	// The creditor is told (R124-5) on its timeline.
 	var events oapi.EventPage
 	w.as("creditor").Do("GET", "/api/v1/cases/"+id+"/events?limit=200", nil).Decode(t, &events)
@@ -94,6 +99,10 @@ func TestStatementPaymentAndReversalThroughTheAPI(t *testing.T) {
 	st = statement(t, agent, id, "2025-09-13")
 	if st.Totals.InterestCents != 5404+24966 || st.Totals.PrincipalOutstandingCents != 1_000_000 || len(st.Payments) != 0 {
 		t.Fatalf("after reversal: %+v", st.Totals)
+	}
+	// A recalled transfer acknowledges nothing: the bar is back where it was.
+	if got := st.Claims[0].TimeBarOn.String(); got != "2030-06-15" {
+		t.Fatalf("time bar after the reversal: %s, want 2030-06-15", got)
 	}
 	if r := agent.Do("POST", "/api/v1/payments/"+p.Id.String()+"/reverse", map[string]any{"reason": "encore"}); r.Status != 409 {
 		t.Fatalf("reverse twice: %d", r.Status)
