@@ -71,8 +71,8 @@ func (s *Service) filingBlockers(ctx context.Context, r Repo, c recouvra.Case, f
 
 // provisionalBlockers refuses a statement that uses a provisional rate
 // before a court: the rate of each half-year named must be entered first.
-// The injunction request's generation says the same (TestDocketBlockersAreTheMovesRefusal
-// compares both).
+// The injunction request's generation calls it too, so the docket and the
+// request refuse in the same words.
 func provisionalBlockers(st recouvra.Statement) []recouvra.FieldError {
 	if !st.Provisional {
 		return nil

@@ -305,10 +305,7 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 		}
 		missing = append(missing, recouvra.PrintableField("options.court", opts.Court, recouvra.OneLine)...)
 		st := recouvra.ComputeStatement(in)
-		if st.Provisional {
-			missing = append(missing, recouvra.FieldError{Field: "statement", Code: "provisional", Message: "Le décompte utilise un taux provisoire (semestre " +
-				strings.Join(st.ProvisionalHalfYears(), ", ") + ") : enregistrez le taux avant de saisir le tribunal."})
-		}
+		missing = append(missing, provisionalBlockers(st)...) // the docket's words, compared by TestDocketBlockersAreTheMovesRefusal
 		exhibits, lacking := exhibitsFor(in.Claims, existing, true)
 		missing = append(missing, lacking...)
 		missing = append(missing, agencyMissing(agency)...)

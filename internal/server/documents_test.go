@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -197,11 +199,21 @@ func TestStatementAndReceiptDocuments(t *testing.T) {
 // upload sends a multipart upload as principal as.
 func (w *world) upload(as, caseID, kind, visibility, name string, content []byte) *apitest.Response {
 	w.t.Helper()
+	fields := map[string]string{"kind": kind}
+	if visibility != "" {
+		fields["visibility"] = visibility
+	}
+	return w.uploadForm(as, caseID, fields, name, content)
+}
+
+// uploadForm sends the attachment content under name with the given text
+// fields, as principal as.
+func (w *world) uploadForm(as, caseID string, fields map[string]string, name string, content []byte) *apitest.Response {
+	w.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	_ = mw.WriteField("kind", kind)
-	if visibility != "" {
-		_ = mw.WriteField("visibility", visibility)
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		_ = mw.WriteField(k, fields[k])
 	}
 	fw, _ := mw.CreateFormFile("file", name)
 	_, _ = fw.Write(content)

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"reflect"
 	"slices"
@@ -14,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/uuid"
@@ -469,51 +466,9 @@ func (w *world) lastEventOf(caseID uuid.UUID) int64 {
 	return seq
 }
 
-// openStreamAt opens the event stream with a query and a Last-Event-ID
-// header (either may be empty) and returns its head, or its body when it
-// refused.
-func (w *world) openStreamAt(c *apitest.Client, query, lastEventID string) *apitest.Response {
-	w.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", w.srv.URL()+"/api/v1/events/stream"+query, nil)
-	for k, vs := range c.Header {
-		req.Header[k] = vs
-	}
-	if lastEventID != "" {
-		req.Header.Set("Last-Event-ID", lastEventID)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out := &apitest.Response{Status: resp.StatusCode, Header: resp.Header}
-	if resp.StatusCode != http.StatusOK {
-		out.Body, _ = io.ReadAll(resp.Body)
-	}
-	return out
-}
-
 // uploadSuperseding uploads an invoice on a case as principal as, naming
 // the document it supersedes.
 func (w *world) uploadSuperseding(as, caseID, supersedes string) *apitest.Response {
 	w.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	_ = mw.WriteField("kind", "invoice")
-	_ = mw.WriteField("supersedes", supersedes)
-	fw, _ := mw.CreateFormFile("file", "facture-corrigee.pdf")
-	_, _ = fw.Write(tinyPDF)
-	_ = mw.Close()
-	req, _ := http.NewRequest("POST", w.srv.URL()+"/api/v1/cases/"+caseID+"/attachments", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+w.tokens[as])
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return &apitest.Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	return w.uploadForm(as, caseID, map[string]string{"kind": "invoice", "supersedes": supersedes}, "facture-corrigee.pdf", tinyPDF)
 }

@@ -191,9 +191,16 @@ func (w *world) etag(id string) string {
 // answer's head (and the body, for an error) and closes it.
 func (w *world) openStream(c *apitest.Client, lastEventID string) *apitest.Response {
 	w.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	return w.openStreamAt(c, "", lastEventID)
+}
+
+// openStreamAt is openStream with a query string ("?last_event_id=…" or
+// empty).
+func (w *world) openStreamAt(c *apitest.Client, query, lastEventID string) *apitest.Response {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", w.srv.URL()+"/api/v1/events/stream", nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", w.srv.URL()+"/api/v1/events/stream"+query, nil)
 	for k, vs := range c.Header {
 		req.Header[k] = vs
 	}
