@@ -41,12 +41,16 @@ const (
 
 // User is a person who signs in.
 type User struct {
-	ID          uuid.UUID
-	Email       string
-	Name        string
-	Role        Role
-	CreditorID  *uuid.UUID // set exactly when Role is creditor
-	Active      bool
+	ID         uuid.UUID
+	Email      string
+	Name       string
+	Role       Role
+	CreditorID *uuid.UUID // set exactly when Role is creditor
+	Active     bool
+	// Bar is the bar an avocat is registered with ("Barreau de Lyon"),
+	// empty for anyone else. An avocat files a court request without a
+	// special power of attorney (CPC 416); anyone else must produce one.
+	Bar         string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	LastLoginAt *time.Time

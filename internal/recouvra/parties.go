@@ -115,6 +115,22 @@ type CreditorDetails struct {
 	IBAN      string
 	BIC       string
 	Mandate   Mandate
+	Identity  Identity
+}
+
+// Identity is what a court filing must say of the creditor beyond its
+// name and address (CPC 57 and 1407): for a company, its legal form, the
+// register it is entered in and its legal representative; for a person,
+// profession, nationality, date and place of birth.
+type Identity struct {
+	LegalForm           string // "SAS", "SARL", "EURL"…
+	Registry            string // the register and its seat, e.g. "RCS Lyon"; the number is the SIREN
+	RepresentativeName  string // who represents the company in law, e.g. "Jeanne Dupont"
+	RepresentativeTitle string // in what capacity, e.g. "gérante", "président"
+	Profession          string
+	Nationality         string // as the request words it: "française"
+	BornOn              Date
+	BornIn              string // place of birth, e.g. "Lyon (69)"
 }
 
 // DebtorKind says whether a debtor is a company or a person.
