@@ -29,3 +29,10 @@ var RatesCSV []byte
 //
 //go:embed legal/L111-8.txt
 var L1118 string
+
+// CourtFormsCSV lists the official forms (Cerfa numbers and versions) an
+// injunction-to-pay request follows before each kind of court, with the
+// date each version applies from and its source.
+//
+//go:embed legal/court-forms.csv
+var CourtFormsCSV []byte
