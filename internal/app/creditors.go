@@ -17,7 +17,7 @@ func (s *Service) CreateCreditor(ctx context.Context, p recouvra.Principal, in r
 	now := s.now()
 	c := in
 	c.ID, c.LegalName, c.CreatedAt, c.UpdatedAt = uuid.Must(uuid.NewV7()), strings.TrimSpace(in.LegalName), now, now
-	if err := c.Validate(); err != nil {
+	if err := c.Validate(recouvra.DateOf(now)); err != nil {
 		return recouvra.Creditor{}, err
 	}
 	err := s.store.Tx(ctx, func(r Repo) error {

@@ -113,7 +113,7 @@ func (s *Service) UpdateCreditor(ctx context.Context, p recouvra.Principal, id u
 		}
 		apply(&c)
 		c.LegalName = strings.TrimSpace(c.LegalName)
-		if err := c.Validate(); err != nil {
+		if err := c.Validate(s.today()); err != nil {
 			return err
 		}
 		c.UpdatedAt = s.now()

@@ -76,6 +76,7 @@ func (u *User) Validate() error {
 		fields = append(fields, FieldError{"name", "too_long", "Le nom ne peut dépasser 200 caractères."})
 	}
 	fields = printable(fields, "name", u.Name, OneLine) // signs court filings
+	fields = append(fields, validateBar(&u.Bar)...)
 	switch {
 	case !u.Role.Valid():
 		fields = append(fields, FieldError{"role", "invalid", "Rôle inconnu : admin, agent, lawyer ou creditor."})
@@ -178,8 +179,9 @@ type Creditor struct {
 // insolvency declaration deadline (R622-24 C. com.).
 func (c Creditor) Abroad() bool { return c.Address.Residence() != ResidenceMetropolitan }
 
-// Validate checks the creditor's rules and normalises its identifiers.
-func (c *Creditor) Validate() error {
+// Validate checks the creditor's rules and normalises its identifiers;
+// today bounds the date of birth of its identity.
+func (c *Creditor) Validate(today Date) error {
 	var f []FieldError
 	name := strings.TrimSpace(c.LegalName)
 	switch {
@@ -198,6 +200,7 @@ func (c *Creditor) Validate() error {
 		f = printable(f, p+"phone", k.Phone, OneLine)
 		f = printable(f, p+"role", k.Role, OneLine)
 	}
+	f = append(f, c.Identity.validate(today)...)
 	f = append(f, normalizeIdentifiers("", &c.SIREN, &c.SIRET, &c.VATNumber)...)
 	if c.IBAN != "" {
 		iban, err := ident.ParseIBAN(c.IBAN)

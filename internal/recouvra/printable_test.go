@@ -88,7 +88,7 @@ func TestValidateRefusesUnprintableFieldsByName(t *testing.T) {
 	c := recouvra.Creditor{LegalName: bad, CreditorDetails: recouvra.CreditorDetails{Address: recouvra.Address{Line1: bad, City: bad},
 		Contacts: []recouvra.Contact{{Name: "Anne", Role: "compta"}, {Name: bad, Email: bad, Phone: bad, Role: bad}}}}
 	var ce *recouvra.Error
-	if err := c.Validate(); err == nil || !errors.As(err, &ce) {
+	if err := c.Validate(recouvra.DateOf(time.Now())); err == nil || !errors.As(err, &ce) {
 		t.Fatalf("creditor: %v", err)
 	}
 	want(t, fields(ce.Fields), "legal_name", "address.line1", "address.city", "contacts[1].name", "contacts[1].email", "contacts[1].phone", "contacts[1].role")
