@@ -2,6 +2,7 @@
 // keys, never literal strings. Each area of the app keeps its texts in its
 // own file (admin.ts, lawyer.ts, portal.ts); this one holds the shared ones.
 import { adminEn, adminFr } from "./admin";
+import { formsEn, formsFr } from "./forms";
 import { lawyerEn, lawyerFr } from "./lawyer";
 import { portalEn, portalFr } from "./portal";
 
@@ -118,7 +119,7 @@ const coreFr = {
   "method.direct_to_creditor": "Payé au créancier",
 } as const;
 
-export const fr = { ...coreFr, ...adminFr, ...lawyerFr, ...portalFr } as const;
+export const fr = { ...coreFr, ...formsFr, ...adminFr, ...lawyerFr, ...portalFr } as const;
 
 export type Key = keyof typeof fr;
 
@@ -222,7 +223,7 @@ const coreEn: Record<keyof typeof coreFr, string> = {
   "field.text": "Text",
   "field.receivedOn": "Received on",
   "field.method": "Payment method",
-  "field.amountInvalid": "Invalid amount: for example 1234.56.",
+  "field.amountInvalid": "Invalid amount: for example 1,234.56.",
   "outcome.reached": "Reached",
   "outcome.no_answer": "No answer",
   "outcome.voicemail": "Voicemail",
@@ -235,4 +236,4 @@ const coreEn: Record<keyof typeof coreFr, string> = {
   "method.direct_to_creditor": "Paid to the creditor",
 };
 
-export const en: Record<Key, string> = { ...coreEn, ...adminEn, ...lawyerEn, ...portalEn };
+export const en: Record<Key, string> = { ...coreEn, ...formsEn, ...adminEn, ...lawyerEn, ...portalEn };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checked, fieldName, formProblem } from "./problem";
+import { checked, fieldName, formProblem, missing } from "./problem";
 
 describe("fieldName", () => {
   it("drops the request part and turns indexes into path segments", () => {
@@ -42,5 +42,18 @@ describe("checked", () => {
       general: [],
       fields: { value: ["Pourcentage invalide"], "mandate.fixed_fee_cents": ["Montant invalide"] },
     });
+  });
+});
+
+describe("missing", () => {
+  it("names the required fields left empty, blanks counting as empty", () => {
+    const el = (name: string, value: string, disabled = false) => ({ name, value, disabled }) as HTMLInputElement;
+    const form = {
+      querySelectorAll: (sel: string) => {
+        expect(sel).toBe('[aria-required="true"][name]');
+        return [el("debtor.name", "  "), el("claims.0.amount_cents", "12,00"), el("creditor_id", ""), el("off", "", true)];
+      },
+    } as unknown as HTMLFormElement;
+    expect(missing(form, "À remplir.")).toEqual({ "debtor.name": "À remplir.", creditor_id: "À remplir." });
   });
 });

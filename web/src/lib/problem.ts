@@ -38,3 +38,14 @@ export function checked(fields: Record<string, string | false | null | undefined
   for (const [name, message] of Object.entries(fields)) if (message) out.fields[name] = [message];
   return Object.keys(out.fields).length ? out : null;
 }
+
+// missing names the required fields of a form left empty — those Field
+// marks required (aria-required) — each with the message to show beside
+// it, ready to merge into checked()'s fields before anything is sent.
+export function missing(form: Pick<HTMLFormElement, "querySelectorAll">, message: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const el of form.querySelectorAll<HTMLInputElement>('[aria-required="true"][name]')) {
+    if (!el.disabled && !String(el.value ?? "").trim()) out[el.name] = message;
+  }
+  return out;
+}
