@@ -36,8 +36,17 @@ type creditorRow struct {
 	JudicialAllowed    bool
 	NoticeDeadlineDays int
 	LegalStatus        string
-	CreatedAt          time.Time `gorm:"autoCreateTime:false"`
-	UpdatedAt          time.Time `gorm:"autoUpdateTime:false"`
+	// The identity a court filing prints (CPC 57, 1407).
+	LegalForm           string
+	Registry            string
+	RepresentativeName  string
+	RepresentativeTitle string
+	Profession          string
+	Nationality         string
+	BornOn              recouvra.Date
+	BornIn              string
+	CreatedAt           time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt           time.Time `gorm:"autoUpdateTime:false"`
 }
 
 func (creditorRow) TableName() string { return "creditors" }
@@ -47,13 +56,15 @@ func creditorRowOf(c *recouvra.Creditor) creditorRow {
 	for i, ct := range c.Contacts {
 		contacts[i] = contactDoc{ct.Name, ct.Email, ct.Phone, ct.Role}
 	}
-	m := c.Mandate
+	m, id := c.Mandate, c.Identity
 	return creditorRow{
 		ID: c.ID, LegalName: c.LegalName, Siren: c.SIREN, Siret: c.SIRET, VATNumber: c.VATNumber,
 		AddressLine1: c.Address.Line1, AddressLine2: c.Address.Line2, PostalCode: c.Address.PostalCode, City: c.Address.City, Country: c.Address.Country,
 		Contacts: jsonCol[[]contactDoc]{contacts}, IBAN: c.IBAN, BIC: c.BIC,
 		MandateSignedOn: m.SignedOn, CommissionBps: m.CommissionBps, FixedFeeCents: m.FixedFeeCents,
 		JudicialAllowed: m.JudicialAllowed, NoticeDeadlineDays: m.NoticeDeadlineDays, LegalStatus: string(m.LegalStatus),
+		LegalForm: id.LegalForm, Registry: id.Registry, RepresentativeName: id.RepresentativeName, RepresentativeTitle: id.RepresentativeTitle,
+		Profession: id.Profession, Nationality: id.Nationality, BornOn: id.BornOn, BornIn: id.BornIn,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 }
@@ -72,6 +83,10 @@ func (r creditorRow) domain() recouvra.Creditor {
 			Mandate: recouvra.Mandate{
 				SignedOn: r.MandateSignedOn, CommissionBps: r.CommissionBps, FixedFeeCents: r.FixedFeeCents,
 				JudicialAllowed: r.JudicialAllowed, NoticeDeadlineDays: r.NoticeDeadlineDays, LegalStatus: recouvra.LegalStatus(r.LegalStatus),
+			},
+			Identity: recouvra.Identity{
+				LegalForm: r.LegalForm, Registry: r.Registry, RepresentativeName: r.RepresentativeName, RepresentativeTitle: r.RepresentativeTitle,
+				Profession: r.Profession, Nationality: r.Nationality, BornOn: r.BornOn, BornIn: r.BornIn,
 			},
 		},
 	}

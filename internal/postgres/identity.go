@@ -19,6 +19,7 @@ type userRow struct {
 	CreditorID   *uuid.UUID
 	Active       bool
 	PasswordHash string
+	Bar          string
 	CreatedAt    time.Time `gorm:"autoCreateTime:false"`
 	UpdatedAt    time.Time `gorm:"autoUpdateTime:false"`
 	LastLoginAt  *time.Time
@@ -29,7 +30,7 @@ func (userRow) TableName() string { return "users" }
 func (r userRow) domain() recouvra.User {
 	return recouvra.User{
 		ID: r.ID, Email: r.Email, Name: r.Name, Role: recouvra.Role(r.Role), CreditorID: r.CreditorID,
-		Active: r.Active, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), LastLoginAt: utcPtr(r.LastLoginAt),
+		Active: r.Active, Bar: r.Bar, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), LastLoginAt: utcPtr(r.LastLoginAt),
 	}
 }
 
@@ -51,7 +52,7 @@ const (
 func (r repo) InsertUser(ctx context.Context, u *recouvra.User, passwordHash string) error {
 	row := userRow{
 		ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), CreditorID: u.CreditorID,
-		Active: u.Active, PasswordHash: passwordHash, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+		Active: u.Active, PasswordHash: passwordHash, Bar: u.Bar, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
 	}
 	return dbErr(r.q(ctx).Create(&row).Error, whatUser)
 }
@@ -91,7 +92,7 @@ func (r repo) CountUsers(ctx context.Context) (int64, error) {
 
 func (r repo) UpdateUser(ctx context.Context, u *recouvra.User, newHash *string) error {
 	set := map[string]any{
-		"name": u.Name, "role": string(u.Role), "creditor_id": u.CreditorID, "active": u.Active, "updated_at": u.UpdatedAt,
+		"name": u.Name, "role": string(u.Role), "creditor_id": u.CreditorID, "active": u.Active, "bar": u.Bar, "updated_at": u.UpdatedAt,
 	}
 	if newHash != nil {
 		set["password_hash"] = *newHash
