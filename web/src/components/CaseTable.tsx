@@ -12,7 +12,7 @@ type CaseSummary = Schemas["CaseSummary"];
 export function CaseTable({ items, lastHead, last }: { items: CaseSummary[]; lastHead: Key; last: (c: CaseSummary) => ReactNode }) {
   const { t, lang } = useI18n();
   return (
-    <table className="cases">
+    <table className="cases cards">
       <thead>
         <tr>
           <th scope="col">{t("cases.reference")}</th>
@@ -30,10 +30,10 @@ export function CaseTable({ items, lastHead, last }: { items: CaseSummary[]; las
             <td>
               <Link to={`/dossiers/${c.id}`}>{c.reference}</Link>
             </td>
-            <td>{c.debtor_name}</td>
-            <td>{t(`stage.${c.stage}`)}</td>
-            <td className="num">{money(c.balance_cents, c.currency, lang)}</td>
-            <td>{last(c)}</td>
+            <td data-label={t("cases.debtor")}>{c.debtor_name}</td>
+            <td data-label={t("cases.stage")}>{t(`stage.${c.stage}`)}</td>
+            <td className="num" data-label={t("cases.balance")}>{money(c.balance_cents, c.currency, lang)}</td>
+            <td data-label={t(lastHead)}>{last(c)}</td>
           </tr>
         ))}
       </tbody>

@@ -4,8 +4,9 @@ import { useI18n } from "../i18n";
 import type { Key } from "../i18n/messages";
 import { todayISO } from "../lib/dates";
 import { download } from "../lib/download";
-import { formProblem, noProblem, type FormProblem } from "../lib/problem";
+import { checked, formProblem, missing, noProblem, type FormProblem } from "../lib/problem";
 import { Field, FormErrors } from "./Field";
+import { DateInput } from "./Inputs";
 
 type Step = Schemas["CourtStepInput"]["step"];
 
@@ -52,6 +53,8 @@ export function CourtActions({ c, onDone }: { c: Schemas["Case"]; onDone: () => 
   };
   const record = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    const empty = checked(missing(e.currentTarget, t("form.missing")), t("court.error"));
+    if (empty) return (setMessage(""), setProblem(empty));
     const f = new FormData(e.currentTarget);
     const body: Schemas["CourtStepInput"] = { step: current as Step, on: String(f.get("on")) };
     if (current === "filed") body.court = String(f.get("court") ?? "").trim();
@@ -77,6 +80,7 @@ export function CourtActions({ c, onDone }: { c: Schemas["Case"]; onDone: () => 
   return (
     <section aria-labelledby="court-title" className="card court">
       <h2 id="court-title">{t("court.title")}</h2>
+      <FormErrors problem={problem} />
       {c.stage === "formal_notice" && (
         <div className="buttons">
           <button type="button" onClick={() => void toInjunction()}>
@@ -85,7 +89,7 @@ export function CourtActions({ c, onDone }: { c: Schemas["Case"]; onDone: () => 
         </div>
       )}
       {current && (
-        <form onSubmit={(e) => void record(e)} className="action-form" aria-label={t("court.step")}>
+        <form onSubmit={(e) => void record(e)} className="action-form" aria-label={t("court.step")} noValidate>
           <Field label={t("court.step")} name="step" problem={problem}>
             {(a) => (
               <select {...a} value={current} onChange={(e) => setStep(e.target.value as Step)}>
@@ -97,12 +101,12 @@ export function CourtActions({ c, onDone }: { c: Schemas["Case"]; onDone: () => 
               </select>
             )}
           </Field>
-          <Field label={t("court.on")} name="on" problem={problem}>
-            {(a) => <input {...a} type="date" required defaultValue={todayISO()} max={todayISO()} />}
+          <Field label={t("court.on")} name="on" problem={problem} required>
+            {(a) => <DateInput {...a} defaultValue={todayISO()} max={todayISO()} />}
           </Field>
           {current === "filed" && (
-            <Field label={t("court.court")} name="court" problem={problem}>
-              {(a) => <input {...a} required maxLength={200} defaultValue={c.injunction.court} />}
+            <Field label={t("court.court")} name="court" problem={problem} required>
+              {(a) => <input {...a} maxLength={200} defaultValue={c.injunction.court} />}
             </Field>
           )}
           {current === "served" && (
@@ -127,7 +131,6 @@ export function CourtActions({ c, onDone }: { c: Schemas["Case"]; onDone: () => 
           </div>
         </form>
       )}
-      <FormErrors problem={problem} />
       {message && (
         <p role="status" className="ok">
           {message}

@@ -118,5 +118,5 @@ export const portalEn: Record<keyof typeof portalFr, string> = {
   "newCase.submit": "Place the case",
   "newCase.sending": "Sending…",
   "newCase.error": "The case could not be created.",
-  "newCase.amountHint": "For example 1234.56; negative for a credit note.",
+  "newCase.amountHint": "For example 1,234.56; negative for a credit note.",
 };

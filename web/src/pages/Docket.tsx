@@ -49,7 +49,7 @@ export function Docket({ me }: { me: Schemas["Me"] }) {
       ) : data.items.length === 0 ? (
         <p className="status">{t("lawyer.empty")}</p>
       ) : (
-        <table data-testid="docket">
+        <table data-testid="docket" className="cards">
           <thead>
             <tr>
               <th scope="col">{t("lawyer.next")}</th>
@@ -63,7 +63,7 @@ export function Docket({ me }: { me: Schemas["Me"] }) {
               const n = e.next_deadline;
               return (
                 <tr key={e.case.id} className={e.urgent ? "urgent" : undefined} data-testid={`docket-${e.case.reference}`}>
-                  <td>
+                  <td data-label={t("lawyer.next")}>
                     {n?.on ? (
                       <>
                         <strong>{date(n.on, lang)}</strong> — {t(`deadline.${n.kind}` as Key)}
@@ -83,7 +83,7 @@ export function Docket({ me }: { me: Schemas["Me"] }) {
                       <span className="status">{t("lawyer.noDeadline")}</span>
                     )}
                   </td>
-                  <td>
+                  <td data-label={t("lawyer.case")}>
                     <Link to={`/dossiers/${e.case.id}`}>{e.case.reference}</Link>
                     <br />
                     {e.case.debtor_name}
@@ -94,8 +94,8 @@ export function Docket({ me }: { me: Schemas["Me"] }) {
                       </>
                     )}
                   </td>
-                  <td>{t(`stage.${e.case.stage}`)}</td>
-                  <td>
+                  <td data-label={t("cases.stage")}>{t(`stage.${e.case.stage}`)}</td>
+                  <td data-label={t("lawyer.readiness")}>
                     {e.case.stage !== "formal_notice" ? (
                       t("lawyer.inCourt")
                     ) : e.blockers.length === 0 ? (

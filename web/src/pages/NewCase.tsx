@@ -1,11 +1,12 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
-import { Field, FormErrors } from "../components/Field";
+import { Field, FormErrors, RequiredNote } from "../components/Field";
+import { AmountInput, DateInput } from "../components/Inputs";
 import { useI18n } from "../i18n";
 import { parseAmount } from "../lib/amount";
 import { allCreditors } from "../lib/creditors";
 import { money } from "../lib/format";
-import { checked, formProblem, noProblem, type FormProblem } from "../lib/problem";
+import { checked, formProblem, missing, noProblem, type FormProblem } from "../lib/problem";
 import { navigate } from "../lib/router";
 
 interface ClaimRow {
@@ -45,14 +46,15 @@ export function NewCase({ me }: { me: Schemas["Me"] }) {
   const known = [...debtorFields, ...(staff ? ["creditor_id"] : []), "creditor_reference", "claims", ...claims.flatMap((_, i) => claimFields.map((f) => `claims.${i}.${f}`))];
   const setClaim = (i: number, field: keyof ClaimRow, value: string) =>
     setClaims((prev) => prev.map((c, j) => (j === i ? { ...c, [field]: value } : c)));
-  const total = claims.reduce((sum, c) => sum + (parseAmount(c.amount, { signed: true }) ?? 0), 0);
+  const total = claims.reduce((sum, c) => sum + (parseAmount(c.amount, { signed: true, lang }) ?? 0), 0);
 
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const s = (k: string) => String(f.get(k) ?? "").trim();
-    // Amounts are read here so a typo is shown beside its field before any call.
-    const checks: Record<string, string | false> = {};
+    // Empty required fields and amounts are checked here, so a slip is
+    // shown beside its field before any call.
+    const checks: Record<string, string | false> = missing(e.currentTarget, t("form.missing"));
     const body: Schemas["CaseCreate"] = {
       creditor_reference: s("creditor_reference") || undefined,
       debtor: {
@@ -64,10 +66,10 @@ export function NewCase({ me }: { me: Schemas["Me"] }) {
         phones: s("debtor.phones.0") ? [s("debtor.phones.0")] : undefined,
       },
       claims: claims.map((c, i) => {
-        const amount = parseAmount(c.amount, { signed: true });
-        const vat = c.vat.trim() ? parseAmount(c.vat, { signed: true }) : 0;
-        checks[`claims.${i}.amount_cents`] = amount === null && t("field.amountInvalid");
-        checks[`claims.${i}.vat_cents`] = vat === null && t("field.amountInvalid");
+        const amount = parseAmount(c.amount, { signed: true, lang });
+        const vat = c.vat.trim() ? parseAmount(c.vat, { signed: true, lang }) : 0;
+        checks[`claims.${i}.amount_cents`] ||= amount === null && t("field.amountInvalid");
+        checks[`claims.${i}.vat_cents`] ||= vat === null && t("field.amountInvalid");
         return { invoice_number: c.invoice_number.trim(), issued_on: c.issued_on, due_on: c.due_on, amount_cents: amount ?? 0, vat_cents: vat ?? 0, nature: c.nature };
       }),
     };
@@ -84,12 +86,13 @@ export function NewCase({ me }: { me: Schemas["Me"] }) {
   return (
     <section aria-labelledby="new-case-title">
       <h1 id="new-case-title">{t("newCase.title")}</h1>
-      <form onSubmit={(e) => void submit(e)} className="card new-case" noValidate={false}>
+      <form onSubmit={(e) => void submit(e)} className="card new-case" noValidate>
+        <RequiredNote />
         <FormErrors problem={problem} />
         {staff && (
-          <Field label={t("newCase.creditor")} name="creditor_id" problem={problem}>
+          <Field label={t("newCase.creditor")} name="creditor_id" problem={problem} required>
             {(a) => (
-              <select {...a} required defaultValue="">
+              <select {...a} defaultValue="">
                 <option value="" disabled>
                   {t("newCase.chooseCreditor")}
                 </option>
@@ -116,23 +119,23 @@ export function NewCase({ me }: { me: Schemas["Me"] }) {
                 </select>
               )}
             </Field>
-            <Field label={t("newCase.name")} name="debtor.name" problem={problem}>
-              {(a) => <input {...a} required maxLength={200} autoComplete="off" />}
+            <Field label={t("newCase.name")} name="debtor.name" problem={problem} required>
+              {(a) => <input {...a} maxLength={200} autoComplete="off" />}
             </Field>
             <Field label={t("newCase.siren")} name="debtor.siren" problem={problem} hint={t("newCase.sirenHint")}>
               {(a) => <input {...a} inputMode="numeric" maxLength={20} />}
             </Field>
-            <Field label={t("newCase.line1")} name="debtor.address.line1" problem={problem}>
-              {(a) => <input {...a} required maxLength={200} />}
+            <Field label={t("newCase.line1")} name="debtor.address.line1" problem={problem} required>
+              {(a) => <input {...a} maxLength={200} />}
             </Field>
             <Field label={t("newCase.line2")} name="debtor.address.line2" problem={problem}>
               {(a) => <input {...a} maxLength={200} />}
             </Field>
-            <Field label={t("newCase.postalCode")} name="debtor.address.postal_code" problem={problem}>
-              {(a) => <input {...a} required maxLength={20} inputMode="numeric" />}
+            <Field label={t("newCase.postalCode")} name="debtor.address.postal_code" problem={problem} required>
+              {(a) => <input {...a} maxLength={20} inputMode="numeric" />}
             </Field>
-            <Field label={t("newCase.city")} name="debtor.address.city" problem={problem}>
-              {(a) => <input {...a} required maxLength={100} />}
+            <Field label={t("newCase.city")} name="debtor.address.city" problem={problem} required>
+              {(a) => <input {...a} maxLength={100} />}
             </Field>
             <Field label={t("newCase.email")} name="debtor.emails.0" problem={problem}>
               {(a) => <input {...a} type="email" maxLength={254} />}
@@ -147,20 +150,20 @@ export function NewCase({ me }: { me: Schemas["Me"] }) {
           {problem.fields.claims && <p className="field-error">{problem.fields.claims.join(" ")}</p>}
           {claims.map((c, i) => (
             <div key={c.key} className="claim-row" role="group" aria-label={`${t("newCase.claimN")} ${i + 1}`}>
-              <Field label={t("newCase.invoice")} name={`claims.${i}.invoice_number`} problem={problem}>
-                {(a) => <input {...a} required maxLength={100} value={c.invoice_number} onChange={(e) => setClaim(i, "invoice_number", e.target.value)} />}
+              <Field label={t("newCase.invoice")} name={`claims.${i}.invoice_number`} problem={problem} required>
+                {(a) => <input {...a} maxLength={100} value={c.invoice_number} onChange={(e) => setClaim(i, "invoice_number", e.target.value)} />}
               </Field>
-              <Field label={t("newCase.issuedOn")} name={`claims.${i}.issued_on`} problem={problem}>
-                {(a) => <input {...a} type="date" required value={c.issued_on} onChange={(e) => setClaim(i, "issued_on", e.target.value)} />}
+              <Field label={t("newCase.issuedOn")} name={`claims.${i}.issued_on`} problem={problem} required>
+                {(a) => <DateInput {...a} value={c.issued_on} onChange={(e) => setClaim(i, "issued_on", e.target.value)} />}
               </Field>
-              <Field label={t("newCase.dueOn")} name={`claims.${i}.due_on`} problem={problem}>
-                {(a) => <input {...a} type="date" required value={c.due_on} onChange={(e) => setClaim(i, "due_on", e.target.value)} />}
+              <Field label={t("newCase.dueOn")} name={`claims.${i}.due_on`} problem={problem} required>
+                {(a) => <DateInput {...a} value={c.due_on} onChange={(e) => setClaim(i, "due_on", e.target.value)} />}
               </Field>
-              <Field label={t("newCase.amount")} name={`claims.${i}.amount_cents`} problem={problem} hint={i === 0 ? t("newCase.amountHint") : undefined}>
-                {(a) => <input {...a} required inputMode="decimal" value={c.amount} onChange={(e) => setClaim(i, "amount", e.target.value)} />}
+              <Field label={t("newCase.amount")} name={`claims.${i}.amount_cents`} problem={problem} hint={i === 0 ? t("newCase.amountHint") : undefined} required>
+                {(a) => <AmountInput {...a} signed value={c.amount} onChange={(e) => setClaim(i, "amount", e.target.value)} />}
               </Field>
               <Field label={t("newCase.vat")} name={`claims.${i}.vat_cents`} problem={problem}>
-                {(a) => <input {...a} inputMode="decimal" value={c.vat} onChange={(e) => setClaim(i, "vat", e.target.value)} />}
+                {(a) => <AmountInput {...a} signed value={c.vat} onChange={(e) => setClaim(i, "vat", e.target.value)} />}
               </Field>
               <Field label={t("newCase.nature")} name={`claims.${i}.nature`} problem={problem}>
                 {(a) => (

@@ -75,7 +75,7 @@ export function ApiKeys({ creditor }: { creditor: Schemas["Creditor"] }) {
         <p className="status">{t("admin.keys.empty")}</p>
       ) : (
         <div className="admin-scroll">
-          <table data-testid="api-keys">
+          <table data-testid="api-keys" className="cards">
             <thead>
               <tr>
                 <th scope="col">{t("admin.keys.name")}</th>
@@ -90,10 +90,10 @@ export function ApiKeys({ creditor }: { creditor: Schemas["Creditor"] }) {
               {keys.map((k) => (
                 <tr key={k.id}>
                   <td>{k.name}</td>
-                  <td><code>{k.prefix}…</code></td>
-                  <td>{dateTime(k.created_at, lang)}</td>
-                  <td>{k.last_used_at ? dateTime(k.last_used_at, lang) : t("admin.keys.neverUsed")}</td>
-                  <td>
+                  <td data-label={t("admin.keys.prefix")}><code>{k.prefix}…</code></td>
+                  <td data-label={t("admin.keys.createdAt")}>{dateTime(k.created_at, lang)}</td>
+                  <td data-label={t("admin.keys.lastUsed")}>{k.last_used_at ? dateTime(k.last_used_at, lang) : t("admin.keys.neverUsed")}</td>
+                  <td data-label={t("admin.keys.state")}>
                     {k.revoked_at ? (
                       <span className="admin-badge off">{t("admin.keys.revokedOn")} {dateTime(k.revoked_at, lang)}</span>
                     ) : (
@@ -124,10 +124,10 @@ export function ApiKeys({ creditor }: { creditor: Schemas["Creditor"] }) {
       <p className={`admin-status ${status.ok ? "ok" : "error"}`} role="status">{status.text}</p>
       <form className="admin-inline-form" onSubmit={(e) => void create(e)} noValidate aria-labelledby="admin-new-key" data-testid="new-key">
         <h3 id="admin-new-key">{t("admin.keys.new")}</h3>
-        <Field label={t("admin.keys.name")} name="name" problem={problem} hint={t("admin.keys.nameHint")}>
+        <FormErrors problem={problem} />
+        <Field label={t("admin.keys.name")} name="name" problem={problem} hint={t("admin.keys.nameHint")} required>
           {(a) => <input {...a} ref={nameInput} autoComplete="off" maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
-        <FormErrors problem={problem} />
         <div className="admin-buttons">
           <button type="submit" disabled={busy}>{t("admin.keys.create")}</button>
         </div>

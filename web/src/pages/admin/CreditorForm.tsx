@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from "react";
 import { api, type Schemas } from "../../api/client";
-import { Field, FormErrors } from "../../components/Field";
+import { Field, FormErrors, RequiredNote } from "../../components/Field";
+import { AmountInput, DateInput } from "../../components/Inputs";
 import { useI18n } from "../../i18n";
 import type { Key } from "../../i18n/messages";
 import { parseAmount } from "../../lib/amount";
-import { checked, formProblem, noProblem, type FormProblem } from "../../lib/problem";
+import { checked, formProblem, missing, noProblem, type FormProblem } from "../../lib/problem";
 import { amountInput, percentInput, parsePercent } from "./units";
 
 type Creditor = Schemas["Creditor"];
@@ -52,22 +53,30 @@ export function CreditorForm({ creditor, onSaved, onCancel }: { creditor?: Credi
   const [f, setF] = useState<Values>(() => initial(creditor, lang));
   const [problem, setProblem] = useState<FormProblem>(noProblem);
   const [busy, setBusy] = useState(false);
-  const text = (name: Exclude<Name, "mandate.judicial_allowed">, label: Key, extra: { hint?: Key; inputMode?: "numeric" | "decimal"; type?: string; autoFocus?: boolean; autoComplete?: string } = {}) => (
-    <Field label={t(label)} name={name} problem={problem} hint={extra.hint && t(extra.hint)}>
-      {(a) => (
-        <input {...a} type={extra.type ?? "text"} inputMode={extra.inputMode} autoFocus={extra.autoFocus} autoComplete={extra.autoComplete ?? "off"}
-          value={f[name]} onChange={(e) => setF({ ...f, [name]: e.target.value })} />
-      )}
+  const text = (name: Exclude<Name, "mandate.judicial_allowed">, label: Key, extra: { hint?: Key; inputMode?: "numeric" | "decimal"; type?: string; autoFocus?: boolean; autoComplete?: string; required?: boolean } = {}) => (
+    <Field label={t(label)} name={name} problem={problem} hint={extra.hint && t(extra.hint)} required={extra.required}>
+      {(a) =>
+        extra.type === "amount" ? (
+          <AmountInput {...a} value={f[name]} onChange={(e) => setF({ ...f, [name]: e.target.value })} />
+        ) : extra.type === "date" ? (
+          <DateInput {...a} value={f[name]} onChange={(e) => setF({ ...f, [name]: e.target.value })} />
+        ) : (
+          <input {...a} type={extra.type ?? "text"} inputMode={extra.inputMode} autoFocus={extra.autoFocus} autoComplete={extra.autoComplete ?? "off"}
+            value={f[name]} onChange={(e) => setF({ ...f, [name]: e.target.value })} />
+        )
+      }
     </Field>
   );
 
-  const submit = async (e: FormEvent) => {
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    const empty = missing(e.currentTarget, t("form.missing"));
     const commission = parsePercent(f["mandate.commission_bps"]);
-    const fee = parseAmount(f["mandate.fixed_fee_cents"]);
+    const fee = parseAmount(f["mandate.fixed_fee_cents"], { lang });
     const days = /^\d{1,2}$/.test(f["mandate.notice_deadline_days"].trim()) ? Number(f["mandate.notice_deadline_days"]) : NaN;
     const country = f["address.country"].trim().toUpperCase();
     const local = checked({
+      ...empty,
       legal_name: !f.legal_name.trim() && t("admin.creditors.legalNameRequired"),
       "mandate.commission_bps": commission === null && t("admin.percentInvalid"),
       "mandate.fixed_fee_cents": fee === null && t("admin.amountInvalid"),
@@ -109,10 +118,12 @@ export function CreditorForm({ creditor, onSaved, onCancel }: { creditor?: Credi
     <form className={creditor ? "admin-form" : "card admin-form"} onSubmit={(e) => void submit(e)} noValidate aria-label={title} data-testid="creditor-form"
       onKeyDown={(e) => e.key === "Escape" && onCancel()}>
       {!creditor && <h2>{title}</h2>}
+      <RequiredNote />
+      <FormErrors problem={problem} />
       <fieldset>
         <legend>{t("admin.creditors.identity")}</legend>
         <div className="admin-grid">
-          {text("legal_name", "admin.creditors.legalName", { autoFocus: true })}
+          {text("legal_name", "admin.creditors.legalName", { autoFocus: true, required: true })}
           {text("siren", "admin.creditors.siren", { inputMode: "numeric", hint: "admin.creditors.sirenHint" })}
           {text("siret", "admin.creditors.siret", { inputMode: "numeric" })}
           {text("vat_number", "admin.creditors.vat")}
@@ -125,7 +136,7 @@ export function CreditorForm({ creditor, onSaved, onCancel }: { creditor?: Credi
           {text("address.line2", "admin.creditors.line2")}
           {text("address.postal_code", "admin.creditors.postalCode", { inputMode: "numeric" })}
           {text("address.city", "admin.creditors.city")}
-          {text("address.country", "admin.creditors.country", { hint: "admin.creditors.countryHint" })}
+          {text("address.country", "admin.creditors.country", { hint: "admin.creditors.countryHint", required: true })}
         </div>
       </fieldset>
       <fieldset>
@@ -139,9 +150,9 @@ export function CreditorForm({ creditor, onSaved, onCancel }: { creditor?: Credi
         <legend>{t("admin.creditors.mandate")}</legend>
         <div className="admin-grid">
           {text("mandate.signed_on", "admin.creditors.signedOn", { type: "date" })}
-          {text("mandate.commission_bps", "admin.creditors.commission", { inputMode: "decimal", hint: "admin.creditors.commissionHint" })}
-          {text("mandate.fixed_fee_cents", "admin.creditors.fixedFee", { inputMode: "decimal", hint: "admin.creditors.fixedFeeHint" })}
-          {text("mandate.notice_deadline_days", "admin.creditors.noticeDays", { inputMode: "numeric", hint: "admin.creditors.noticeDaysHint" })}
+          {text("mandate.commission_bps", "admin.creditors.commission", { inputMode: "decimal", hint: "admin.creditors.commissionHint", required: true })}
+          {text("mandate.fixed_fee_cents", "admin.creditors.fixedFee", { type: "amount", hint: "admin.creditors.fixedFeeHint", required: true })}
+          {text("mandate.notice_deadline_days", "admin.creditors.noticeDays", { inputMode: "numeric", hint: "admin.creditors.noticeDaysHint", required: true })}
           <Field label={t("admin.creditors.legalStatus")} name="mandate.legal_status" problem={problem} hint={t("admin.creditors.legalStatusHint")}>
             {(a) => (
               <select {...a} value={f["mandate.legal_status"]} onChange={(e) => setF({ ...f, "mandate.legal_status": e.target.value })}>
@@ -160,7 +171,6 @@ export function CreditorForm({ creditor, onSaved, onCancel }: { creditor?: Credi
           </Field>
         </div>
       </fieldset>
-      <FormErrors problem={problem} />
       <div className="admin-buttons">
         <button type="submit" disabled={busy}>{creditor ? t("admin.save") : t("admin.creditors.create")}</button>
         <button type="button" className="secondary" onClick={onCancel}>{t("admin.cancel")}</button>

@@ -64,7 +64,7 @@ export function Creditors() {
         <p className="status">{t("admin.creditors.empty")}</p>
       ) : (
         <div className="admin-scroll">
-          <table data-testid="creditors">
+          <table data-testid="creditors" className="cards">
             <thead>
               <tr>
                 <th scope="col">{t("admin.creditors.legalName")}</th>
@@ -82,12 +82,12 @@ export function Creditors() {
                   <td>
                     <Link to={`/admin/creanciers/${c.id}`}>{c.legal_name}</Link>
                   </td>
-                  <td>{c.siren || "—"}</td>
-                  <td>{c.address.city || "—"}</td>
-                  <td className="num">{percent(c.mandate.commission_bps, lang)}</td>
-                  <td className="num">{money(c.mandate.fixed_fee_cents, "EUR", lang)}</td>
-                  <td>{t(c.mandate.judicial_allowed ? "admin.yes" : "admin.no")}</td>
-                  <td className="num">{c.mandate.notice_deadline_days}</td>
+                  <td data-label={t("admin.creditors.siren")}>{c.siren || "—"}</td>
+                  <td data-label={t("admin.creditors.city")}>{c.address.city || "—"}</td>
+                  <td className="num" data-label={t("admin.creditors.commission")}>{percent(c.mandate.commission_bps, lang)}</td>
+                  <td className="num" data-label={t("admin.creditors.fixedFee")}>{money(c.mandate.fixed_fee_cents, "EUR", lang)}</td>
+                  <td data-label={t("admin.creditors.judicialShort")}>{t(c.mandate.judicial_allowed ? "admin.yes" : "admin.no")}</td>
+                  <td className="num" data-label={t("admin.creditors.noticeDaysShort")}>{c.mandate.notice_deadline_days}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { api, type Schemas } from "../../api/client";
-import { Field, FormErrors } from "../../components/Field";
+import { Field, FormErrors, RequiredNote } from "../../components/Field";
+import { AmountInput, DateInput } from "../../components/Inputs";
 import { useI18n } from "../../i18n";
 import { parseAmount } from "../../lib/amount";
 import { todayISO } from "../../lib/dates";
@@ -68,7 +69,7 @@ export function Rates() {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const v = isAmount(kind) ? parseAmount(value) : parsePercent(value);
+    const v = isAmount(kind) ? parseAmount(value, { lang }) : parsePercent(value);
     const local = checked({
       period_start: !period && t("admin.rates.dayRequired"),
       value: v === null && t(isAmount(kind) ? "admin.amountInvalid" : "admin.percentInvalid"),
@@ -92,6 +93,8 @@ export function Rates() {
       <p className="hint">{t("admin.rates.intro")}</p>
       <form className="card admin-form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="admin-rate-form" data-testid="rate-form">
         <h2 id="admin-rate-form">{t("admin.rates.formTitle")}</h2>
+        <RequiredNote />
+        <FormErrors problem={problem} />
         <div className="admin-grid admin-grid-wide">
           <Field label={t("admin.rates.kindLabel")} name="kind" problem={problem}>
             {(a) => (
@@ -103,8 +106,8 @@ export function Rates() {
             )}
           </Field>
           {isAmount(kind) ? (
-            <Field label={t("admin.rates.since")} name="period_start" problem={problem} hint={t("admin.rates.sinceHint")}>
-              {(a) => <input {...a} type="date" value={day} onChange={(e) => setDay(e.target.value)} />}
+            <Field label={t("admin.rates.since")} name="period_start" problem={problem} hint={t("admin.rates.sinceHint")} required>
+              {(a) => <DateInput {...a} value={day} onChange={(e) => setDay(e.target.value)} />}
             </Field>
           ) : (
             <Field label={t("admin.rates.halfYear")} name="period_start" problem={problem} hint={t("admin.rates.halfYearHint")}>
@@ -118,17 +121,22 @@ export function Rates() {
             </Field>
           )}
           <Field label={t(isAmount(kind) ? "admin.rates.amount" : "admin.rates.percent")} name="value" problem={problem}
-            hint={t(isAmount(kind) ? "admin.rates.amountHint" : "admin.rates.percentHint")}>
-            {(a) => <input {...a} ref={valueInput} inputMode="decimal" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} />}
+            hint={t(isAmount(kind) ? "admin.rates.amountHint" : "admin.rates.percentHint")} required>
+            {(a) =>
+              isAmount(kind) ? (
+                <AmountInput {...a} inputRef={valueInput} value={value} onChange={(e) => setValue(e.target.value)} />
+              ) : (
+                <input {...a} ref={valueInput} inputMode="decimal" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} />
+              )
+            }
           </Field>
-          <Field label={t("admin.rates.source")} name="source" problem={problem} hint={t("admin.rates.sourceHint")}>
+          <Field label={t("admin.rates.source")} name="source" problem={problem} hint={t("admin.rates.sourceHint")} required>
             {(a) => <input {...a} autoComplete="off" maxLength={500} value={source} onChange={(e) => setSource(e.target.value)} />}
           </Field>
         </div>
         <p className="hint admin-replace" data-testid="rate-replace">
           {existing ? `${t("admin.rates.replaces")} ${show(existing)}.` : ""}
         </p>
-        <FormErrors problem={problem} />
         <div className="admin-buttons">
           <button type="submit" disabled={busy}>{t("admin.save")}</button>
         </div>
@@ -148,7 +156,7 @@ export function Rates() {
                 <p className="status">{t("admin.rates.empty")}</p>
               ) : (
                 <div className="admin-scroll">
-                  <table data-testid={`rates-${k}`} aria-labelledby={`admin-rates-${k}`}>
+                  <table data-testid={`rates-${k}`} aria-labelledby={`admin-rates-${k}`} className="cards">
                     <thead>
                       <tr>
                         {!isAmount(k) && <th scope="col">{t("admin.rates.halfYear")}</th>}
@@ -162,9 +170,9 @@ export function Rates() {
                       {rows.map((r) => (
                         <tr key={r.period_start}>
                           {!isAmount(k) && <td>{halfYearLabel(r.period_start, lang)}</td>}
-                          <td>{date(r.period_start, lang)}</td>
-                          <td className="num">{show(r)}</td>
-                          <td className="admin-source">{r.source}</td>
+                          <td data-label={t(isAmount(k) ? "admin.rates.since" : "admin.rates.start")}>{date(r.period_start, lang)}</td>
+                          <td className="num" data-label={t(isAmount(k) ? "admin.rates.amount" : "admin.rates.rate")}>{show(r)}</td>
+                          <td className="admin-source" data-label={t("admin.rates.source")}>{r.source}</td>
                           <td>
                             <button type="button" className="secondary" aria-label={`${t("admin.rates.correct")} — ${t(`admin.rates.kind.${k}`)}, ${periodName(r)}`} onClick={() => correct(r)}>
                               {t("admin.rates.correct")}

@@ -1,10 +1,10 @@
 import { Fragment, useEffect, useRef, useState, type FormEvent } from "react";
 import { api, type Schemas } from "../../api/client";
-import { Field, FormErrors } from "../../components/Field";
+import { Field, FormErrors, RequiredNote } from "../../components/Field";
 import { useI18n } from "../../i18n";
 import { allCreditors } from "../../lib/creditors";
 import { dateTime } from "../../lib/format";
-import { checked, formProblem, noProblem, type FormProblem } from "../../lib/problem";
+import { checked, formProblem, missing, noProblem, type FormProblem } from "../../lib/problem";
 import { byName, mergeById } from "./form";
 import { LoadError } from "./LoadError";
 
@@ -78,7 +78,7 @@ export function Users() {
         <p className="status">{t("admin.users.empty")}</p>
       ) : (
         <div className="admin-scroll">
-          <table data-testid="users">
+          <table data-testid="users" className="cards">
             <thead>
               <tr>
                 <th scope="col">{t("admin.users.name")}</th>
@@ -95,13 +95,13 @@ export function Users() {
                 <Fragment key={u.id}>
                   <tr>
                     <td>{u.name}</td>
-                    <td>{u.email}</td>
-                    <td>{t(`admin.role.${u.role}`)}</td>
-                    <td>{creditorName(u.creditor_id) || "—"}</td>
-                    <td>
+                    <td data-label={t("admin.users.email")}>{u.email}</td>
+                    <td data-label={t("admin.users.role")}>{t(`admin.role.${u.role}`)}</td>
+                    <td data-label={t("admin.users.creditor")}>{creditorName(u.creditor_id) || "—"}</td>
+                    <td data-label={t("admin.users.state")}>
                       <span className={u.active ? "admin-badge" : "admin-badge off"}>{t(u.active ? "admin.users.active" : "admin.users.inactive")}</span>
                     </td>
-                    <td>{u.last_login_at ? dateTime(u.last_login_at, lang) : t("admin.users.never")}</td>
+                    <td data-label={t("admin.users.lastLogin")}>{u.last_login_at ? dateTime(u.last_login_at, lang) : t("admin.users.never")}</td>
                     <td>
                       <button type="button" className="secondary" data-edit-user={u.id} aria-expanded={editing === u.id}
                         aria-label={`${t("admin.edit")} ${u.name}`} onClick={() => (setEditing(editing === u.id ? null : u.id), setStatus(""))}>
@@ -143,9 +143,9 @@ function NewUser({ creditors, onCreated, onCancel }: { creditors: CreditorList; 
   const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
 
-  const submit = async (e: FormEvent) => {
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const local = checked({ creditor_id: f.role === "creditor" && !f.creditor_id && t("admin.users.creditorRequired") }, t("admin.checkFields"));
+    const local = checked({ ...missing(e.currentTarget, t("form.missing")), creditor_id: f.role === "creditor" && !f.creditor_id && t("admin.users.creditorRequired") }, t("admin.checkFields"));
     if (local) return setProblem(local);
     setBusy(true);
     const { data, error } = await api.POST("/api/v1/users", {
@@ -161,20 +161,21 @@ function NewUser({ creditors, onCreated, onCancel }: { creditors: CreditorList; 
     <form className="card admin-form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="admin-new-user" data-testid="new-user"
       onKeyDown={(e) => e.key === "Escape" && onCancel()}>
       <h2 id="admin-new-user">{t("admin.users.new")}</h2>
+      <RequiredNote />
+      <FormErrors problem={problem} />
       <div className="admin-grid">
-        <Field label={t("admin.users.email")} name="email" problem={problem}>
+        <Field label={t("admin.users.email")} name="email" problem={problem} required>
           {(a) => <input {...a} type="email" autoComplete="off" value={f.email} onChange={set("email")} autoFocus />}
         </Field>
-        <Field label={t("admin.users.name")} name="name" problem={problem}>
+        <Field label={t("admin.users.name")} name="name" problem={problem} required>
           {(a) => <input {...a} autoComplete="off" value={f.name} onChange={set("name")} />}
         </Field>
         <RoleSelect value={f.role} onChange={set("role")} problem={problem} />
         {f.role === "creditor" && <CreditorSelect creditors={creditors} value={f.creditor_id} onChange={set("creditor_id")} problem={problem} />}
-        <Field label={t("admin.users.password")} name="password" problem={problem} hint={t("admin.users.passwordHint")}>
+        <Field label={t("admin.users.password")} name="password" problem={problem} hint={t("admin.users.passwordHint")} required>
           {(a) => <input {...a} type="password" autoComplete="new-password" value={f.password} onChange={set("password")} />}
         </Field>
       </div>
-      <FormErrors problem={problem} />
       <div className="admin-buttons">
         <button type="submit" disabled={busy}>{t("admin.users.create")}</button>
         <button type="button" className="secondary" onClick={onCancel}>{t("admin.cancel")}</button>
@@ -190,9 +191,9 @@ function EditUser({ user, creditors, onSaved, onCancel }: { user: User; creditor
   const [busy, setBusy] = useState(false);
   const set = (k: "name" | "role" | "creditor_id" | "password") => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
 
-  const submit = async (e: FormEvent) => {
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const local = checked({ creditor_id: f.role === "creditor" && !f.creditor_id && t("admin.users.creditorRequired") }, t("admin.checkFields"));
+    const local = checked({ ...missing(e.currentTarget, t("form.missing")), creditor_id: f.role === "creditor" && !f.creditor_id && t("admin.users.creditorRequired") }, t("admin.checkFields"));
     if (local) return setProblem(local);
     // Only what changed is sent: a change of role or creditor signs the
     // account out everywhere, so it must not be sent by accident.
@@ -215,8 +216,9 @@ function EditUser({ user, creditors, onSaved, onCancel }: { user: User; creditor
   return (
     <form className="admin-form" onSubmit={(e) => void submit(e)} noValidate aria-label={`${t("admin.users.edit")} ${user.name}`}
       data-testid="edit-user" onKeyDown={(e) => e.key === "Escape" && onCancel()}>
+      <FormErrors problem={problem} />
       <div className="admin-grid">
-        <Field label={t("admin.users.name")} name="name" problem={problem}>
+        <Field label={t("admin.users.name")} name="name" problem={problem} required>
           {(a) => <input {...a} value={f.name} onChange={set("name")} autoFocus />}
         </Field>
         <RoleSelect value={f.role} onChange={set("role")} problem={problem} />
@@ -233,7 +235,6 @@ function EditUser({ user, creditors, onSaved, onCancel }: { user: User; creditor
         </Field>
       </div>
       {(f.role !== user.role || !f.active || f.password) && <p className="hint">{t("admin.users.signOutWarning")}</p>}
-      <FormErrors problem={problem} />
       <div className="admin-buttons">
         <button type="submit" disabled={busy}>{t("admin.save")}</button>
         <button type="button" className="secondary" onClick={onCancel}>{t("admin.cancel")}</button>
