@@ -19,6 +19,9 @@ import (
 // Config tunes the use cases.
 type Config struct {
 	SessionTTL time.Duration // how long a sign-in token lives
+	// SessionIdle ends a web-app (cookie) session after this long without
+	// activity; 0 turns idle expiry off. Bearer tokens are not concerned.
+	SessionIdle time.Duration
 	// Sign-in throttling: MaxFailures failed attempts within FailureWindow,
 	// per account or per client address, make further attempts wait.
 	MaxFailures   int
@@ -33,9 +36,15 @@ type Config struct {
 	// DeadlineMarginDays: each legal deadline shows the agency's internal
 	// target this many days earlier, on a working day (Deadline.TargetOn).
 	DeadlineMarginDays int
+	// LargePaymentCents: the web app asks for confirmation before
+	// recording a payment of at least this amount (Settings).
+	LargePaymentCents int64
 	// Agency signs the documents; Blobs keeps their contents.
-	Agency         documents.Agency
-	Blobs          Blobs
+	Agency documents.Agency
+	Blobs  Blobs
+	// CourtForms are the official forms a court request cites, by court
+	// and date (configs/legal/court-forms.csv).
+	CourtForms     recouvra.CourtForms
 	MaxUploadBytes int64
 	// Batches keeps document batches and queues their background job.
 	Batches BatchStore

@@ -25,6 +25,12 @@ type CaseView struct {
 	Debtor       recouvra.Debtor
 	Claims       []recouvra.Claim
 	Deadlines    []recouvra.Deadline
+	Blockers     ActionBlockers
+	// Court is where the injunction request goes; FilingBlockers, at the
+	// formal notice and injunction stages, what still stands in its way
+	// (prepareFiling: the docket's, the move's and the request's list).
+	Court          recouvra.Competence
+	FilingBlockers []recouvra.FieldError
 }
 
 // CaseSummary is a line of a case list.
@@ -274,8 +280,21 @@ func (s *Service) view(ctx context.Context, r Repo, scope recouvra.Scope, c reco
 	if err != nil {
 		return CaseView{Case: c}, err
 	}
-	return CaseView{Case: c, CreditorName: pt.creditor.LegalName, Debtor: pt.debtor, Claims: pt.claims,
-		Deadlines: c.Deadlines(s.facts(pt.creditor, pt.debtor, pt.claims))}, nil
+	f := s.facts(pt.creditor, pt.debtor, pt.claims)
+	v := CaseView{Case: c, CreditorName: pt.creditor.LegalName, Debtor: pt.debtor, Claims: pt.claims,
+		Deadlines: c.Deadlines(f), Blockers: s.actionBlockers(c, pt, f), Court: recouvra.CompetentCourt(pt.creditor, pt.debtor, pt.claims)}
+	if c.Stage == recouvra.StageFormalNotice || c.Stage == recouvra.StageInjunction {
+		rates, err := r.ListRates(ctx)
+		if err != nil {
+			return v, err
+		}
+		ff, err := s.filingFactsOf(ctx, r, c, f, pt.creditor, rates)
+		if err != nil {
+			return v, err
+		}
+		v.FilingBlockers = prepareFiling(ff, s.cfg.Agency).blockers
+	}
+	return v, nil
 }
 
 // parties are what a case's rules are judged with besides the case: its
@@ -306,10 +325,14 @@ func (s *Service) facts(creditor recouvra.Creditor, debtor recouvra.Debtor, clai
 	}
 }
 
-// ListCases lists the cases the caller may see, newest first.
+// ListCases lists the cases the caller may see, newest first unless
+// f.Sort says otherwise.
 func (s *Service) ListCases(ctx context.Context, p recouvra.Principal, f CaseFilter, page PageRequest) (Page[CaseSummary], error) {
 	limit, after, err := page.normalize()
 	if err != nil {
+		return Page[CaseSummary]{}, err
+	}
+	if err := f.check(); err != nil {
 		return Page[CaseSummary]{}, err
 	}
 	var out []CaseSummary
@@ -515,6 +538,25 @@ func (s *Service) Transition(ctx context.Context, p recouvra.Principal, id uuid.
 			}
 		}
 		from := c.Stage
+		// To court only when the request could be filed: the docket's and
+		// the request's own list (prepareFiling), every item at once.
+		if m.To == recouvra.StageInjunction && c.Stage == recouvra.StageFormalNotice {
+			creditor, err := r.CreditorByID(ctx, recouvra.AllCreditors, c.CreditorID)
+			if err != nil {
+				return nil, err
+			}
+			rates, err := r.ListRates(ctx)
+			if err != nil {
+				return nil, err
+			}
+			ff, err := s.filingFactsOf(ctx, r, *c, f, creditor, rates)
+			if err != nil {
+				return nil, err
+			}
+			if blockers := prepareFiling(ff, s.cfg.Agency).blockers; len(blockers) > 0 {
+				return nil, recouvra.Invalid("Changement d'étape refusé.", blockers...)
+			}
+		}
 		if err := c.Transition(m, f, s.now()); err != nil {
 			return nil, err
 		}
@@ -637,18 +679,6 @@ func (s *Service) ResumeAfter(ctx context.Context, seq int64) (recouvra.EventPos
 // transactions still running are delivered when they commit.
 func (s *Service) StreamStart(ctx context.Context) (recouvra.EventPosition, error) {
 	return s.store.StreamStart(ctx)
-}
-
-// Queue lists the cases due for the calling agent, best first.
-func (s *Service) Queue(ctx context.Context, p recouvra.Principal, limit int) ([]CaseSummary, error) {
-	if limit <= 0 || limit > maxPageSize {
-		limit = defaultPageSize
-	}
-	cases, err := s.store.Queue(ctx, p.UserID, s.today(), s.now(), limit)
-	if err != nil {
-		return nil, err
-	}
-	return summaries(ctx, s.store, recouvra.AllCreditors, cases)
 }
 
 // summaries puts the debtor's name beside each case, in one query.

@@ -47,26 +47,14 @@ var docketStages = []recouvra.Stage{recouvra.StageFormalNotice, recouvra.StageIn
 const maxDocket = 2000
 
 // filingBlockers is what stands between a case at formal notice and a
-// filed injunction request: the guards the move to injunction applies
-// (Case.Blockers, the very function Transition calls), then the exhibits
-// the request cannot go without (exhibitsFor, the very function the
-// request's generation calls), then a statement still provisional for
-// want of a rate (the request refuses it with the same words). So the
-// docket never calls ready a case the move or the request would refuse.
+// filed injunction request: prepareFiling's list, the very one the move
+// to injunction and the request's generation refuse with.
 func (s *Service) filingBlockers(ctx context.Context, r Repo, c recouvra.Case, f recouvra.Facts, creditor recouvra.Creditor, rates []recouvra.Rate) ([]recouvra.FieldError, error) {
-	blockers := c.Blockers(recouvra.Move{To: recouvra.StageInjunction}, f)
-	docs, err := r.DocumentsOfCase(ctx, recouvra.AllCreditors, c.ID)
+	ff, err := s.filingFactsOf(ctx, r, c, f, creditor, rates)
 	if err != nil {
 		return nil, err
 	}
-	_, missing := exhibitsFor(f.Claims, docs, true)
-	blockers = append(blockers, missing...)
-	payments, err := r.PaymentsOfCase(ctx, recouvra.AllCreditors, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	st := recouvra.ComputeStatement(statementInput(c, creditor, f.Debtor, f.Claims, payments, rates, f.Today))
-	return append(blockers, provisionalBlockers(st)...), nil
+	return prepareFiling(ff, s.cfg.Agency).blockers, nil
 }
 
 // provisionalBlockers refuses a statement that uses a provisional rate

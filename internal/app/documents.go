@@ -159,7 +159,7 @@ func (s *Service) logReplaced(kind documents.Kind, r documents.Replacements, abo
 // it for letters and receipts; failing that (none assigned, or no longer
 // found), the user producing the document, and for an API key the
 // agency's service.
-func signerOf(ctx context.Context, r Repo, p recouvra.Principal, c recouvra.Case, kind documents.Kind) string {
+func signerOf(ctx context.Context, r Repo, p recouvra.Principal, c recouvra.Case, kind documents.Kind) recouvra.User {
 	assigned := c.AssignedAgentID
 	fallback := "Le service recouvrement"
 	switch kind {
@@ -168,15 +168,16 @@ func signerOf(ctx context.Context, r Repo, p recouvra.Principal, c recouvra.Case
 	}
 	if assigned != nil {
 		if u, err := r.UserByID(ctx, *assigned); err == nil && strings.TrimSpace(u.Name) != "" {
-			return u.Name
+			return u
 		}
 	}
 	if p.Kind == recouvra.PrincipalUser {
 		if u, err := r.UserByID(ctx, p.UserID); err == nil && strings.TrimSpace(u.Name) != "" {
-			return u.Name
+			u.Bar = "" // only the lawyer on the case files as an avocat
+			return u
 		}
 	}
-	return fallback
+	return recouvra.User{Name: fallback}
 }
 
 // paidThrough is the statement input as it stood just after pay: at its
@@ -196,8 +197,9 @@ func paidThrough(in recouvra.StatementInput, pay recouvra.Payment) recouvra.Stat
 
 // render writes the PDF of one kind.
 func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor,
-	in recouvra.StatementInput, existing []recouvra.Document, signer string, lettersSent int) (generated, error) {
+	in recouvra.StatementInput, existing []recouvra.Document, signatory recouvra.User, lettersSent int) (generated, error) {
 	agency := s.cfg.Agency
+	signer := signatory.Name
 	today := s.today()
 	switch kind {
 	case documents.KindAmicableLetter, documents.KindFormalNotice:
@@ -292,28 +294,30 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 		}
 		return generated{pdf: b, reference: pay.ReceiptNumber, fileName: "recu-" + pay.ReceiptNumber + ".pdf"}, nil
 	case documents.KindInjunctionPacket:
-		var missing []recouvra.FieldError
-		if c.Stage != recouvra.StageInjunction {
-			missing = append(missing, recouvra.FieldError{Field: "kind", Code: "wrong_stage", Message: "La requête se prépare à l'étape « injonction de payer »."})
+		f := s.facts(creditor, debtor, in.Claims)
+		f.Today = today
+		ff := filingFacts{c: c, f: f, creditor: creditor, in: in, docs: existing}
+		if c.AssignedLawyerID != nil && signatory.ID == *c.AssignedLawyerID {
+			ff.signer = signatory
 		}
-		court := strings.TrimSpace(opts.Court)
-		if court == "" {
-			court = c.Injunction.Court
+		fl := prepareFiling(ff, agency) // the docket's and the move's list, TestFilingBlockersAreOneList
+		court, courtProblems := courtName(opts.Court, c.Injunction.Court, fl.competence)
+		if c.Stage != recouvra.StageInjunction && c.Stage != recouvra.StageFormalNotice {
+			courtProblems = nil // the stage is the problem
+		} else if c.Stage == recouvra.StageFormalNotice {
+			fl.blockers = append(fl.blockers, recouvra.FieldError{Field: "kind", Code: "wrong_stage",
+				Message: "Passez d'abord le dossier à l'étape « injonction de payer » : la requête se prépare à cette étape."})
 		}
-		if court == "" {
-			missing = append(missing, recouvra.FieldError{Field: "options.court", Code: "required", Message: "Indiquez la juridiction saisie."})
-		}
-		missing = append(missing, recouvra.PrintableField("options.court", opts.Court, recouvra.OneLine)...)
-		st := recouvra.ComputeStatement(in)
-		missing = append(missing, provisionalBlockers(st)...) // the docket's words, compared by TestDocketBlockersAreTheMovesRefusal
-		exhibits, lacking := exhibitsFor(in.Claims, existing, true)
-		missing = append(missing, lacking...)
-		missing = append(missing, agencyMissing(agency)...)
-		if len(missing) > 0 {
+		if missing := append(fl.blockers, courtProblems...); len(missing) > 0 {
 			return generated{}, recouvra.Invalid("Requête impossible à produire.", missing...)
 		}
-		b, err := documents.InjunctionPacket(documents.Filing{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Statement: st,
-			Claims: in.Claims, Court: court, Lawyer: signer, Exhibits: exhibits, At: s.now()})
+		form, ok := s.cfg.CourtForms.For(fl.competence.Kind, today)
+		if !ok {
+			return generated{}, fmt.Errorf("no court form for the %s court on %s (configs/legal/court-forms.csv)", fl.competence.Kind, today)
+		}
+		b, err := documents.InjunctionPacket(documents.Filing{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Statement: fl.statement,
+			Claims: in.Claims, Court: court, Competence: fl.competence, Form: form, Signer: ff.signer, PowerExhibit: fl.powerExhibit,
+			Exhibits: fl.exhibits, At: s.now()})
 		if err != nil {
 			return generated{}, err
 		}
@@ -329,7 +333,7 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 			in.AsOf = opts.AsOf
 		}
 		st := recouvra.ComputeStatement(in)
-		exhibits, missing := exhibitsFor(in.Claims, existing, false)
+		exhibits, missing := claimExhibits(in.Claims, liveDocs(existing))
 		if st.Provisional {
 			missing = append(missing, recouvra.FieldError{Field: "statement", Code: "provisional", Message: "Le décompte utilise un taux provisoire : enregistrez le taux du semestre."})
 		}
@@ -362,74 +366,6 @@ func agencyMissing(a documents.Agency) []recouvra.FieldError {
 		return []recouvra.FieldError{{Field: "agency", Code: "missing", Message: "Le nom et l'adresse de l'agence ne sont pas configurés."}}
 	}
 	return nil
-}
-
-// exhibitsFor numbers the pieces of a filing from the case's documents: the
-// invoices (an uploaded invoice whose file name carries the invoice
-// number), the contract or order if any, and — for a court — the formal
-// notice and its acknowledgement of receipt. Each missing one is named.
-func exhibitsFor(claims []recouvra.Claim, docs []recouvra.Document, court bool) ([]documents.Exhibit, []recouvra.FieldError) {
-	var out []documents.Exhibit
-	var missing []recouvra.FieldError
-	live := func(d recouvra.Document) bool { return d.SupersededBy == nil }
-	add := func(desc string, d recouvra.Document) {
-		out = append(out, documents.Exhibit{Number: len(out) + 1, Description: desc, Date: recouvra.DateOf(d.CreatedAt), Reference: d.FileName})
-	}
-	for _, d := range docs {
-		if live(d) && (d.Kind == "contract" || d.Kind == "purchase_order") {
-			add(recouvra.AttachmentKinds[d.Kind], d)
-		}
-	}
-	norm := func(s string) string {
-		return strings.ToLower(strings.NewReplacer(" ", "", "-", "", "_", "", "/", "").Replace(s))
-	}
-	for _, cl := range claims {
-		if cl.CreditNote() {
-			continue
-		}
-		found := false
-		for _, d := range docs {
-			if live(d) && d.Kind == "invoice" && strings.Contains(norm(d.FileName), norm(cl.InvoiceNumber)) {
-				out = append(out, documents.Exhibit{Number: len(out) + 1, Description: "Facture n° " + cl.InvoiceNumber, Date: cl.IssuedOn, Reference: d.FileName})
-				found = true
-				break
-			}
-		}
-		if !found {
-			missing = append(missing, recouvra.FieldError{Field: "exhibits.invoice", Code: "missing",
-				Message: fmt.Sprintf("Facture %s : joignez-la (pièce de type invoice dont le nom de fichier porte le numéro de facture).", cl.InvoiceNumber)})
-		}
-	}
-	for _, d := range docs {
-		if live(d) && d.Kind == "delivery_note" {
-			add(recouvra.AttachmentKinds[d.Kind], d)
-		}
-	}
-	if court {
-		var notice, receipt *recouvra.Document
-		for i, d := range docs {
-			if !live(d) {
-				continue
-			}
-			if d.Kind == string(documents.KindFormalNotice) {
-				notice = &docs[i]
-			}
-			if d.Kind == "formal_notice_receipt" {
-				receipt = &docs[i]
-			}
-		}
-		if notice == nil {
-			missing = append(missing, recouvra.FieldError{Field: "exhibits.formal_notice", Code: "missing", Message: "La mise en demeure n'a pas été produite par Recouvra : produisez-la ou joignez-la."})
-		} else {
-			add("Mise en demeure (lettre recommandée avec AR)", *notice)
-		}
-		if receipt == nil {
-			missing = append(missing, recouvra.FieldError{Field: "exhibits.formal_notice_receipt", Code: "missing", Message: "Joignez l'avis de réception de la mise en demeure (pièce formal_notice_receipt)."})
-		} else {
-			add("Avis de réception de la mise en demeure", *receipt)
-		}
-	}
-	return out, missing
 }
 
 // ListDocuments lists a case's documents (a creditor: the shared ones).
@@ -495,7 +431,7 @@ type NewAttachment struct {
 func (s *Service) UploadAttachment(ctx context.Context, p recouvra.Principal, caseID uuid.UUID, in NewAttachment) (recouvra.Document, error) {
 	if _, ok := recouvra.AttachmentKinds[in.Kind]; !ok {
 		return recouvra.Document{}, recouvra.Invalid("Type de pièce inconnu.", recouvra.FieldError{Field: "kind", Code: "unknown",
-			Message: "Types : invoice, contract, purchase_order, delivery_note, formal_notice_receipt, proof, correspondence, other."})
+			Message: "Types : invoice, credit_note, contract, purchase_order, delivery_note, formal_notice, formal_notice_receipt, mandate, power_of_attorney, proof, correspondence, other."})
 	}
 	if p.Role == recouvra.RoleCreditor || in.Visibility == "" {
 		in.Visibility = recouvra.Shared

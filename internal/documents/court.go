@@ -9,69 +9,193 @@ import (
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
-// Exhibit is one numbered piece of a court filing (bordereau de pièces).
+// Exhibit is one numbered piece of a court filing (bordereau de pièces),
+// named in words: what it is and, when the case records it, its date.
 type Exhibit struct {
 	Number      int
 	Description string
-	Date        recouvra.Date
-	Reference   string // a stored document's file name or reference
+	Date        recouvra.Date // zero when the piece's own date is not recorded
+}
+
+// date is the exhibit's date in the list, or a dash.
+func (e Exhibit) date() string {
+	if e.Date.IsZero() {
+		return "—"
+	}
+	return recouvra.FrenchDate(e.Date)
 }
 
 // Filing is what the injunction-to-pay request is written from.
 type Filing struct {
-	Agency    Agency
-	Case      recouvra.Case
-	Creditor  recouvra.Creditor
-	Debtor    recouvra.Debtor
-	Statement recouvra.Statement
-	Claims    []recouvra.Claim // invoices and credit notes as recorded
-	Court     string
-	Lawyer    string // the lawyer assigned to the case, else the user producing the request
-	Exhibits  []Exhibit
-	At        time.Time
+	Agency     Agency
+	Case       recouvra.Case
+	Creditor   recouvra.Creditor
+	Debtor     recouvra.Debtor
+	Statement  recouvra.Statement
+	Claims     []recouvra.Claim // invoices and credit notes as recorded
+	Court      string           // the court named, of the competent kind
+	Competence recouvra.Competence
+	Form       recouvra.CourtForm
+	// Signer signs the request: the lawyer assigned to the case. With a
+	// Bar, an avocat, who represents the creditor without a special power;
+	// otherwise the agency represents it, by the special power that is
+	// exhibit PowerExhibit (CPC 416, 853).
+	Signer       recouvra.User
+	PowerExhibit int
+	Exhibits     []Exhibit
+	At           time.Time
 }
 
-// CourtForm is the Cerfa form the request follows: the tribunal de
-// commerce between traders, the tribunal judiciaire otherwise. The forms'
-// suffix versions change over time; the court's current one prevails.
-func CourtForm(creditor recouvra.Creditor, debtor recouvra.Debtor) string {
-	if debtor.Kind == recouvra.DebtorCompany && creditor.Mandate.LegalStatus != recouvra.StatusIndividual {
-		return "Cerfa n° 12946 (requête en injonction de payer devant le tribunal de commerce)"
+// SuggestedCourt is the court of the competent kind named after the
+// debtor's town, as a starting point the lawyer confirms: a town without
+// a court of its own depends on a neighbouring one.
+func SuggestedCourt(c recouvra.Competence) string {
+	city := strings.TrimSpace(c.Place.City)
+	if city == "" {
+		return ""
 	}
-	return "Cerfa n° 12948 (requête en injonction de payer devant le tribunal judiciaire)"
-}
-
-func party(d *pdf.Doc, role, name string, a recouvra.Address, siren string) {
-	line := fmt.Sprintf("%s, %s", name, oneLine(a))
-	if siren != "" {
-		line += ", SIREN " + siren
+	switch c.Kind {
+	case recouvra.CourtCommercial:
+		return "Tribunal de commerce " + de(city)
+	case recouvra.CourtProtection:
+		return "Tribunal judiciaire " + de(city) + ", juge des contentieux de la protection"
 	}
-	d.Field(role, line)
+	return "Tribunal judiciaire " + de(city)
 }
 
-// InjunctionPacket is the lawyer's file for the court: the request with
-// every item the form asks (parties and identifiers, the court, the amount
-// split into principal, interest and indemnities with their legal basis,
-// the exhibits), the statement of claim, and the numbered list of exhibits.
+// addressee is whom the request is addressed to (CPC 1406, 1407).
+func addressee(f Filing) string {
+	if f.Competence.Kind == recouvra.CourtProtection {
+		return "Madame ou Monsieur le juge des contentieux de la protection"
+	}
+	return "Madame ou Monsieur le président"
+}
+
+// groupedSIREN writes a SIREN as registries print it: 732 829 320.
+func groupedSIREN(s string) string {
+	s = strings.ReplaceAll(s, " ", "")
+	if len(s) != 9 {
+		return s
+	}
+	return s[:3] + " " + s[3:6] + " " + s[6:]
+}
+
+// creditorIdentity is the creditor as CPC 57 and 1407 want it named: a
+// company by its name, legal form, register and number, registered office
+// and legal representative; a person by names, profession, nationality,
+// date and place of birth and address.
+func creditorIdentity(c recouvra.Creditor) string {
+	id := c.Identity
+	if c.Mandate.LegalStatus == recouvra.StatusIndividual {
+		return fmt.Sprintf("%s, %s, de nationalité %s, né(e) le %s à %s, demeurant %s", c.LegalName, id.Profession, id.Nationality,
+			recouvra.FrenchDate(id.BornOn), id.BornIn, oneLine(c.Address))
+	}
+	return fmt.Sprintf("%s, %s immatriculée au %s sous le numéro %s, dont le siège social est %s, représentée par %s, %s, domicilié(e) en cette qualité audit siège",
+		c.LegalName, id.LegalForm, id.Registry, groupedSIREN(c.SIREN), oneLine(c.Address), id.RepresentativeName, id.RepresentativeTitle)
+}
+
+// debtorIdentity is the debtor as CPC 1407 wants it named: a company by
+// its name and registered office, a person by names and address.
+func debtorIdentity(d recouvra.Debtor) string {
+	if d.Kind == recouvra.DebtorCompany {
+		s := fmt.Sprintf("%s, dont le siège social est %s", d.Name, oneLine(d.Address))
+		if d.SIREN != "" {
+			s += ", immatriculée sous le numéro SIREN " + groupedSIREN(d.SIREN)
+		}
+		return s
+	}
+	s := fmt.Sprintf("%s, demeurant %s", d.Name, oneLine(d.Address))
+	if d.SIREN != "" {
+		s += ", exerçant son activité professionnelle sous le numéro SIREN " + groupedSIREN(d.SIREN)
+	}
+	return s
+}
+
+// representation says who files the request for the creditor: an avocat,
+// or the agency by its special power.
+func representation(f Filing) string {
+	if strings.TrimSpace(f.Signer.Bar) != "" {
+		return fmt.Sprintf("Maître %s, avocat au %s", f.Signer.Name, lowerFirst(f.Signer.Bar))
+	}
+	s := f.Agency.Name
+	if len(f.Agency.Address) > 0 {
+		s += ", " + strings.Join(f.Agency.Address, ", ")
+	}
+	if f.Agency.SIREN != "" {
+		s += ", SIREN " + groupedSIREN(f.Agency.SIREN)
+	}
+	return fmt.Sprintf("%s, société de recouvrement de créances, agissant par %s, en vertu d'un pouvoir spécial (pièce n° %d ; articles 416 et 853 du code de procédure civile)",
+		s, f.Signer.Name, f.PowerExhibit)
+}
+
+// lowerFirst writes "Barreau de Lyon" as "barreau de Lyon" inside a sentence.
+func lowerFirst(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "Barreau") {
+		return "b" + s[1:]
+	}
+	return s
+}
+
+// InjunctionPacket is the lawyer's file for the court: the request
+// addressed to the competent court with each party's identity (CPC 1406,
+// 1407), the representative, the exact amount with its elements and
+// basis, payments deducted one by one; the numbered list of exhibits; the
+// statement of claim.
 func InjunctionPacket(f Filing) (File, error) {
 	st, cur := f.Statement, f.Statement.Currency
 	d := newDoc(f.Agency, "Requête en injonction de payer", f.At)
+	d.Small(fmt.Sprintf("Requête établie selon le formulaire %s (%s) — articles 1405 à 1425 du code de procédure civile.", f.Form.Cite(), lowerFirst(f.Form.Title)))
+	d.Address(addressee(f), f.Court)
 	d.Title("Requête en injonction de payer")
-	d.Small(CourtForm(f.Creditor, f.Debtor) + " — articles 1405 et suivants du code de procédure civile.")
-	d.Field("Juridiction", f.Court)
 	d.Field("Dossier", f.Case.Reference)
-	d.Heading("Parties")
-	party(d, "Créancier requérant", f.Creditor.LegalName, f.Creditor.Address, f.Creditor.SIREN)
-	debtorSIREN := f.Debtor.SIREN
-	if f.Debtor.Kind == recouvra.DebtorPerson {
-		debtorSIREN = ""
-	}
-	party(d, "Débiteur", f.Debtor.Name, f.Debtor.Address, debtorSIREN)
-	d.Field("Représenté par", fmt.Sprintf("%s, pour %s", f.Lawyer, f.Agency.Name))
-	d.Heading("Objet de la demande")
+	d.Field("Compétence", f.Competence.Basis+" : "+strings.TrimSpace(f.Competence.Place.PostalCode+" "+f.Competence.Place.City)+".")
+	d.Heading("Le créancier requérant")
+	d.Para(creditorIdentity(f.Creditor) + ".")
+	d.Heading("Représenté par")
+	d.Para(representation(f) + ".")
+	d.Heading("Contre le débiteur")
+	d.Para(debtorIdentity(f.Debtor) + ".")
+
 	t := st.Totals
-	d.Para(fmt.Sprintf("Le requérant sollicite une ordonnance enjoignant au débiteur de lui payer la somme de %s, décomposée comme suit au %s :",
+	d.Heading("Objet de la demande")
+	d.Para(fmt.Sprintf("Le requérant a l'honneur de solliciter une ordonnance enjoignant au débiteur de lui payer la somme de %s, arrêtée au %s, ainsi calculée :",
 		money(t.TotalDueCents, cur), recouvra.FrenchDate(st.AsOf)))
+	var rows [][]string
+	bold := map[int]bool{}
+	for _, cl := range f.Claims {
+		if cl.CreditNote() {
+			continue
+		}
+		rows = append(rows, []string{fmt.Sprintf("Facture n° %s du %s, échue le %s", cl.InvoiceNumber, recouvra.FrenchDate(cl.IssuedOn), recouvra.FrenchDate(cl.DueOn)), money(cl.AmountCents, cur)})
+	}
+	for _, cl := range f.Claims {
+		if !cl.CreditNote() {
+			continue
+		}
+		what := fmt.Sprintf("Avoir n° %s du %s", cl.InvoiceNumber, recouvra.FrenchDate(cl.IssuedOn))
+		if cl.CorrectsNumber != "" {
+			what += " sur la facture n° " + cl.CorrectsNumber
+		}
+		rows = append(rows, []string{what, money(cl.AmountCents, cur)})
+	}
+	rows = append(rows,
+		[]string{fmt.Sprintf("Intérêts échus au %s", recouvra.FrenchDate(st.AsOf)), money(t.InterestCents, cur)},
+		[]string{"Indemnités forfaitaires pour frais de recouvrement", money(t.IndemnitiesCents, cur)})
+	if len(st.Payments) > 0 {
+		for _, p := range st.Payments {
+			rows = append(rows, []string{fmt.Sprintf("Sous déduction de l'acompte du %s (%s, reçu n° %s)", recouvra.FrenchDate(p.Payment.ReceivedOn),
+				method(p.Payment.Method), p.Payment.ReceiptNumber), money(-p.Payment.AmountCents, cur)})
+		}
+	}
+	bold[len(rows)] = true
+	rows = append(rows, []string{"Total demandé", money(t.TotalDueCents, cur)})
+	d.Table([]pdf.Column{{Title: "Élément", Width: 125, Align: "L"}, {Title: "Montant", Width: 45, Align: "R"}}, rows, bold)
+	if len(st.Payments) == 0 {
+		d.Para("Aucun acompte n'a été versé.")
+	} else {
+		d.Para(fmt.Sprintf("Soit, sous déduction des acomptes versés (%s au total), %s.", money(t.PaidCents, cur), split(t, cur)))
+	}
 	basis := map[recouvra.InterestRegime]string{
 		recouvra.RegimeB2B:         "pénalités de retard, article L441-10 II du code de commerce",
 		recouvra.RegimeLegal:       "intérêts au taux légal, articles 1231-6 et 1344-1 du code civil, L313-2 du code monétaire et financier",
@@ -85,34 +209,39 @@ func InjunctionPacket(f Filing) (File, error) {
 			bases = append(bases, b)
 		}
 	}
-	d.Table([]pdf.Column{{Title: "Poste", Width: 120, Align: "L"}, {Title: "Montant", Width: 50, Align: "R"}}, [][]string{
-		{"Principal (factures impayées)", money(t.PrincipalOutstandingCents, cur)},
-		{"Intérêts échus", money(t.InterestOutstandingCents, cur)},
-		{"Indemnités forfaitaires pour frais de recouvrement", money(t.IndemnitiesOutstandingCents, cur)},
-		{"Total", money(t.TotalDueCents, cur)},
-	}, map[int]bool{3: true})
-	d.Field("Fondement du principal", "contrat de vente ou de prestation de services, factures impayées à leur échéance")
+	d.Field("Fondement du principal", "contrat de vente ou de prestation de services, factures impayées à leur échéance (pièces produites)")
 	if len(bases) > 0 {
 		d.Field("Fondement des intérêts", strings.Join(bases, " ; "))
 	}
-	d.Field("Fondement des indemnités", "article D441-5 du code de commerce (40 euros par facture payée en retard)")
+	if t.IndemnitiesCents > 0 {
+		d.Field("Fondement des indemnités", "articles L441-10 II et D441-5 du code de commerce (40 euros par facture payée en retard)")
+	}
 	d.Para("Le requérant sollicite en outre les intérêts postérieurs jusqu'à complet paiement au taux indiqué au décompte joint, et les dépens.")
 	d.Heading("Pièces produites")
-	d.Para(fmt.Sprintf("%d pièces, énumérées au bordereau joint.", len(f.Exhibits)))
-	d.Signature(fmt.Sprintf("Fait à %s, le %s", f.Agency.City, recouvra.FrenchDate(recouvra.DateOf(f.At))), f.Lawyer)
+	d.Para(fmt.Sprintf("%d pièces, énumérées au bordereau ci-après.", len(f.Exhibits)))
+	d.Signature(fmt.Sprintf("Fait à %s, le %s", f.Agency.City, recouvra.FrenchDate(recouvra.DateOf(f.At))), f.Signer.Name, signedFor(f))
 
 	d.NewPage()
 	d.Title("Bordereau de pièces communiquées")
 	d.Field("Affaire", fmt.Sprintf("%s c/ %s", f.Creditor.LegalName, f.Debtor.Name))
-	var rows [][]string
+	d.Field("Juridiction", f.Court)
+	var list [][]string
 	for _, e := range f.Exhibits {
-		rows = append(rows, []string{fmt.Sprintf("Pièce n° %d", e.Number), e.Description, recouvra.FrenchDate(e.Date), e.Reference})
+		list = append(list, []string{fmt.Sprintf("Pièce n° %d", e.Number), e.Description, e.date()})
 	}
-	d.Table([]pdf.Column{{Title: "N°", Width: 22, Align: "L"}, {Title: "Désignation", Width: 88, Align: "L"}, {Title: "Date", Width: 22, Align: "C"}, {Title: "Fichier", Width: 38, Align: "L"}}, rows, nil)
+	d.Table([]pdf.Column{{Title: "N°", Width: 24, Align: "L"}, {Title: "Désignation", Width: 118, Align: "L"}, {Title: "Date", Width: 28, Align: "C"}}, list, nil)
 
 	d.NewPage()
 	appendStatement(d, f.Case, f.Creditor, f.Debtor, st, f.Claims)
 	return d.File()
+}
+
+// signedFor is the signatory's capacity under the signature.
+func signedFor(f Filing) string {
+	if strings.TrimSpace(f.Signer.Bar) != "" {
+		return "Avocat au " + lowerFirst(f.Signer.Bar)
+	}
+	return "pour " + f.Agency.Name + ", mandataire du requérant"
 }
 
 // appendStatement writes the statement of claim into a larger document.

@@ -6,6 +6,7 @@ import (
 	"github.com/oapi-codegen/nullable"
 
 	"github.com/recouvra/recouvra/internal/app"
+	"github.com/recouvra/recouvra/internal/documents"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
@@ -35,7 +36,7 @@ func apiCreditor(c recouvra.Creditor) oapi.Creditor {
 		ct := ct
 		contacts[i] = oapi.Contact{Name: &ct.Name, Email: &ct.Email, Phone: &ct.Phone, Role: &ct.Role}
 	}
-	m := c.Mandate
+	m, id := c.Mandate, c.Identity
 	return oapi.Creditor{
 		Id: c.ID, LegalName: c.LegalName, Siren: c.SIREN, Siret: c.SIRET, VatNumber: c.VATNumber,
 		Address: apiAddress(c.Address), Contacts: contacts, Iban: c.IBAN, Bic: c.BIC,
@@ -43,12 +44,17 @@ func apiCreditor(c recouvra.Creditor) oapi.Creditor {
 			SignedOn: nullDate(m.SignedOn), CommissionBps: m.CommissionBps, FixedFeeCents: m.FixedFeeCents,
 			JudicialAllowed: m.JudicialAllowed, NoticeDeadlineDays: m.NoticeDeadlineDays, LegalStatus: oapi.MandateLegalStatus(m.LegalStatus),
 		},
+		Identity: oapi.CreditorIdentity{
+			LegalForm: id.LegalForm, Registry: id.Registry, RepresentativeName: id.RepresentativeName, RepresentativeTitle: id.RepresentativeTitle,
+			Profession: id.Profession, Nationality: id.Nationality, BornOn: nullDate(id.BornOn), BornIn: id.BornIn,
+		},
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 }
 
-// applyCreditorInput copies the fields given into c.
-func applyCreditorInput(c *recouvra.Creditor, legalName, siren, siret, vat, iban, bic *string, addr *oapi.Address, contacts *[]oapi.Contact, m *oapi.MandateInput) {
+// applyCreditorInput copies the fields given into c: within the mandate and
+// the identity too, what is sent replaces, what is left out stays.
+func applyCreditorInput(c *recouvra.Creditor, legalName, siren, siret, vat, iban, bic *string, addr *oapi.Address, contacts *[]oapi.Contact, m *oapi.MandateInput, id *oapi.CreditorIdentityInput) {
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = strings.TrimSpace(*v)
@@ -89,12 +95,28 @@ func applyCreditorInput(c *recouvra.Creditor, legalName, siren, siret, vat, iban
 			c.Mandate.LegalStatus = recouvra.LegalStatus(*m.LegalStatus)
 		}
 	}
+	if id != nil {
+		ci := &c.Identity
+		set(&ci.LegalForm, id.LegalForm)
+		set(&ci.Registry, id.Registry)
+		set(&ci.RepresentativeName, id.RepresentativeName)
+		set(&ci.RepresentativeTitle, id.RepresentativeTitle)
+		set(&ci.Profession, id.Profession)
+		set(&ci.Nationality, id.Nationality)
+		set(&ci.BornIn, id.BornIn)
+		if id.BornOn.IsSpecified() {
+			ci.BornOn = recouvra.Date{}
+			if d, err := id.BornOn.Get(); err == nil {
+				ci.BornOn = domainDate(d)
+			}
+		}
+	}
 }
 
 func apiDebtor(d recouvra.Debtor) oapi.Debtor {
 	out := oapi.Debtor{
 		Id: d.ID, Kind: oapi.DebtorKind(d.Kind), Name: d.Name, Siren: d.SIREN, Siret: d.SIRET, VatNumber: d.VATNumber,
-		Address: apiAddress(d.Address), Emails: nonNilStrings(d.Emails), Phones: nonNilStrings(d.Phones),
+		Address: apiAddress(d.Address), Emails: nonNilStrings(d.Emails), Phones: nonNilStrings(d.Phones), BestTimeToCall: d.BestTimeToCall,
 		Insolvency: nullable.NewNullNullable[oapi.Insolvency](), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 	}
 	if ins := d.Insolvency; ins != nil {
@@ -120,7 +142,7 @@ func domainInsolvency(in oapi.Insolvency) *recouvra.Insolvency {
 func domainDebtor(in oapi.DebtorInput) recouvra.Debtor {
 	d := recouvra.Debtor{
 		Kind: recouvra.DebtorKind(in.Kind), Name: strings.TrimSpace(in.Name), SIREN: str(in.Siren), SIRET: str(in.Siret), VATNumber: str(in.VatNumber),
-		Address: domainAddress(in.Address),
+		Address: domainAddress(in.Address), BestTimeToCall: str(in.BestTimeToCall),
 	}
 	if in.Emails != nil {
 		d.Emails = *in.Emails
@@ -217,6 +239,48 @@ func apiCase(v app.CaseView) oapi.Case {
 	}
 	for i, d := range v.Deadlines {
 		out.Deadlines[i] = apiDeadline(d)
+	}
+	out.ActionBlockers = oapi.ActionBlockers{FormalNotice: apiFieldErrors(v.Blockers.FormalNotice), AmicableLetter: apiFieldErrors(v.Blockers.AmicableLetter)}
+	out.Court = oapi.CourtCompetence{Kind: oapi.CourtCompetenceKind(v.Court.Kind), Label: v.Court.Kind.Label(), Basis: v.Court.Basis,
+		Suggested: documents.SuggestedCourt(v.Court), Blockers: apiFieldErrors(v.FilingBlockers)}
+	return out
+}
+
+func apiFieldErrors(f []recouvra.FieldError) []oapi.FieldError {
+	return mapSlice(f, func(f recouvra.FieldError) oapi.FieldError {
+		return oapi.FieldError{Field: ptr(f.Field), Code: f.Code, Message: f.Message}
+	})
+}
+
+func apiQueueItem(it app.QueueItem) oapi.QueueItem {
+	s := apiCaseSummary(it.CaseSummary)
+	out := oapi.QueueItem{
+		Id: s.Id, Reference: s.Reference, CreditorId: s.CreditorId, DebtorId: s.DebtorId, DebtorName: s.DebtorName,
+		CreditorReference: s.CreditorReference, Stage: s.Stage, Status: oapi.QueueItemStatus(s.Status),
+		Priority: s.Priority, NextActionOn: s.NextActionOn, OpenDispute: s.OpenDispute, Currency: s.Currency,
+		PrincipalCents: s.PrincipalCents, PaidCents: s.PaidCents, BalanceCents: s.BalanceCents,
+		PromiseDueOn: s.PromiseDueOn, BrokenPromises: s.BrokenPromises,
+		AssignedAgentId: s.AssignedAgentId, AssignedLawyerId: s.AssignedLawyerId,
+		Version: s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+		CreditorName: it.CreditorName, DaysOverdue: it.DaysOverdue,
+		PromiseAmountCents: nullable.NewNullNullable[int64](), LastContact: nullable.NewNullNullable[oapi.LastContact](),
+		Reasons: mapSlice(it.Reasons, func(r recouvra.QueueReason) oapi.QueueReason {
+			return oapi.QueueReason{Code: oapi.QueueReasonCode(r.Code), Text: r.Text}
+		}),
+	}
+	if !it.PromiseDueOn.IsZero() {
+		out.PromiseAmountCents.Set(it.PromiseAmountCents)
+	}
+	if e := it.LastContact; e != nil {
+		lc := oapi.LastContact{At: e.At, Type: oapi.LastContactType(e.Type), Outcome: nullable.NewNullNullable[string]()}
+		key := "outcome"
+		if e.Type == recouvra.EventLetterSent {
+			key = "kind"
+		}
+		if o, ok := e.Data[key].(string); ok && o != "" {
+			lc.Outcome.Set(o)
+		}
+		out.LastContact.Set(lc)
 	}
 	return out
 }

@@ -29,7 +29,8 @@ type Document struct {
 
 // AttachmentKinds are the kinds of evidence that can be uploaded.
 var AttachmentKinds = map[string]string{
-	"invoice": "facture", "contract": "contrat ou conditions générales", "purchase_order": "bon de commande",
+	"invoice": "facture", "credit_note": "avoir", "contract": "contrat ou conditions générales", "purchase_order": "bon de commande",
+	"formal_notice": "mise en demeure envoyée hors de Recouvra", "mandate": "mandat de recouvrement", "power_of_attorney": "pouvoir spécial pour agir en justice",
 	"delivery_note": "bon de livraison", "formal_notice_receipt": "avis de réception de la mise en demeure",
 	"proof": "pièce justificative", "correspondence": "correspondance", "other": "autre pièce",
 }

@@ -129,8 +129,8 @@ func TestCourtStepsMoveTheBarThroughTheAPI(t *testing.T) {
 	event("letter_sent", map[string]any{"kind": "amicable", "sent_on": today.AddDays(-90).String()})
 	move("agent", "formal_notice")
 	event("letter_sent", map[string]any{"kind": "formal_notice", "sent_on": today.AddDays(-80).String(), "registered_number": "1A 001 234 5678 9"})
-	must(w.as("admin").Do("PATCH", "/api/v1/creditors/"+w.credA.ID.String(), map[string]any{"mandate": map[string]any{"judicial_allowed": true}}), "mandate")
-	must(w.as("admin").Do("PATCH", path, map[string]any{"assigned_lawyer_id": w.users["lawyer"].ID}, "If-Match", w.etag(id)), "lawyer")
+	must(w.upload("agent", id, "formal_notice", "", "mise-en-demeure.pdf", tinyPDF), "notice copy")
+	readyForCourt(t, w, w.caseA)
 	move("lawyer", "injunction")
 	step := func(body map[string]any) oapi.Case {
 		t.Helper()

@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/recouvra/recouvra/internal/apitest"
+	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
-// toInjunction walks case A to the injunction stage the way people do.
-func toInjunction(t *testing.T, w *world) string {
+// toFormalNoticeOver walks case A through its formal notice to the day
+// its period is over, the way people do: amicable letter, move, notice.
+func toFormalNoticeOver(t *testing.T, w *world) string {
 	t.Helper()
 	id := w.caseA.Case.ID.String()
 	w.generate("agent", id, map[string]any{"kind": "amicable_letter"})
@@ -22,51 +24,139 @@ func toInjunction(t *testing.T, w *world) string {
 	}
 	w.clock.Advance(10 * 24 * time.Hour)
 	w.relogin() // sessions last 12 hours
-	w.as("admin").Do("PATCH", "/api/v1/creditors/"+w.credA.ID.String(), map[string]any{"mandate": map[string]any{"judicial_allowed": true}})
-	w.as("admin").Do("PATCH", "/api/v1/cases/"+id, map[string]any{"assigned_lawyer_id": w.users["lawyer"].ID}, "If-Match", w.etag(id))
-	if r := w.as("lawyer").Do("POST", "/api/v1/cases/"+id+"/transitions", map[string]any{"to": "injunction"}, "If-Match", w.etag(id)); r.Status != 200 {
-		t.Fatalf("to injunction: %d %s", r.Status, r.Body)
-	}
 	return id
 }
 
+// companyIdentity is what a request says of a company creditor (CPC 1407).
+var companyIdentity = map[string]any{"legal_form": "SARL", "registry": "RCS Lyon", "representative_name": "Jeanne Dupont", "representative_title": "gérante"}
+
+// readyForCourt supplies everything a case at formal notice needs before
+// court: the mandate's consent, the creditor's identity and SIREN, the
+// lawyer, the special power, each invoice, the acknowledgement of receipt
+// and its date, this half-year's rate.
+func readyForCourt(t *testing.T, w *world, c app.CaseView) {
+	t.Helper()
+	id := c.Case.ID.String()
+	ok := func(what string, r *apitest.Response) {
+		t.Helper()
+		if r.Status >= 300 {
+			t.Fatalf("%s: %d %s", what, r.Status, r.Body)
+		}
+	}
+	ok("creditor", w.as("admin").Do("PATCH", "/api/v1/creditors/"+c.Case.CreditorID.String(), map[string]any{
+		"siren": "552100554", "identity": companyIdentity, "mandate": map[string]any{"judicial_allowed": true}}))
+	ok("assign", w.as("admin").Do("PATCH", "/api/v1/cases/"+id, map[string]any{"assigned_lawyer_id": w.users["lawyer"].ID}, "If-Match", w.etag(id)))
+	ok("power", w.upload("lawyer", id, "power_of_attorney", "", "pouvoir.pdf", tinyPDF))
+	for _, cl := range c.Claims {
+		ok("invoice", w.upload("creditor", id, "invoice", "", "Facture "+cl.InvoiceNumber+".pdf", tinyPDF))
+	}
+	ok("receipt", w.upload("agent", id, "formal_notice_receipt", "", "AR.pdf", tinyPDF))
+	ok("received on", w.as("agent").Do("POST", "/api/v1/cases/"+id+"/events", map[string]any{"type": "formal_notice_received",
+		"data": map[string]any{"received_on": recouvra.DateOf(w.clock.Now()).AddDays(-8).String()}}))
+	today := recouvra.DateOf(w.clock.Now())
+	half := recouvra.NewDate(today.Year(), time.January, 1)
+	if today.Month() >= time.July {
+		half = recouvra.NewDate(today.Year(), time.July, 1)
+	}
+	ok("rate", w.as("admin").Do("POST", "/api/v1/rates", map[string]any{"kind": "ecb_refi", "period_start": half.String(), "value": 200, "source": "BCE, taux du semestre"}))
+}
+
+// TestInjunctionPacket: the move to court is refused with everything the
+// request lacks at once; the request names the competent court (CPC
+// 1406), the parties as CPC 1407 wants them, the representative and its
+// special power (CPC 416, 853), the amount with its elements and each
+// payment deducted, the form from the data, the exhibits in words.
 func TestInjunctionPacket(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	id := toInjunction(t, w)
+	id := toFormalNoticeOver(t, w)
 	invoice := w.caseA.Claims[0].InvoiceNumber
-	packet := map[string]any{"kind": "injunction_packet", "options": map[string]any{"court": "Tribunal de commerce de Lons-le-Saunier"}}
+	r := w.as("lawyer").Do("POST", "/api/v1/cases/"+id+"/transitions", map[string]any{"to": "injunction"}, "If-Match", w.etag(id))
+	codes := fieldCodes(r.Problem(t))
+	for field, code := range map[string]string{"to": "guard.mandate_forbids_judicial", "creditor.identity.legal_form": "missing", "creditor.siren": "missing",
+		"exhibits.power_of_attorney": "missing", "exhibits.invoice": "missing", "exhibits.formal_notice_receipt": "missing", "statement": "provisional"} {
+		if r.Status != 422 || !strings.HasPrefix(codes[field], strings.TrimPrefix(code, "guard.")) && codes[field] != code {
+			t.Errorf("move to court: %s = %q, want %q (%d %s)", field, codes[field], code, r.Status, r.Body)
+		}
+	}
+	if !strings.Contains(string(r.Body), invoice) {
+		t.Fatalf("the refusal must name the invoice: %s", r.Body)
+	}
+	readyForCourt(t, w, w.caseA)
+	if r := w.as("lawyer").Do("POST", "/api/v1/cases/"+id+"/transitions", map[string]any{"to": "injunction"}, "If-Match", w.etag(id)); r.Status != 200 {
+		t.Fatalf("to injunction: %d %s", r.Status, r.Body)
+	}
+	pay := w.as("agent").Do("POST", "/api/v1/cases/"+id+"/payments", map[string]any{"amount_cents": 20000, "received_on": recouvra.DateOf(w.clock.Now()).AddDays(-1).String(),
+		"method": "transfer"}, "Idempotency-Key", "acompte-"+id)
+	if pay.Status != 201 {
+		t.Fatalf("payment: %d %s", pay.Status, pay.Body)
+	}
 
-	if r, _ := w.generate("agent", id, packet); r.Status != 403 {
+	request := func(court string) (*apitest.Response, oapi.Document) {
+		body := map[string]any{"kind": "injunction_packet"}
+		if court != "" {
+			body["options"] = map[string]any{"court": court}
+		}
+		return w.generate("lawyer", id, body)
+	}
+	if r, _ := w.generate("agent", id, map[string]any{"kind": "injunction_packet"}); r.Status != 403 {
 		t.Fatalf("an agent preparing a court filing: %d", r.Status)
 	}
-	r, _ := w.generate("lawyer", id, packet)
-	codes := fieldCodes(r.Problem(t))
-	if r.Status != 422 || codes["exhibits.invoice"] != "missing" || codes["exhibits.formal_notice_receipt"] != "missing" || codes["statement"] != "provisional" {
-		t.Fatalf("missing pieces: %d %s", r.Status, r.Body)
+	if r, _ := request(""); r.Status != 422 || fieldCodes(r.Problem(t))["options.court"] != "required" ||
+		!strings.Contains(string(r.Body), "tribunal de commerce du lieu où demeure le débiteur (Lons-le-Saunier") {
+		t.Fatalf("no court named: %d %s", r.Status, r.Body)
 	}
-	if !strings.Contains(string(r.Body), invoice) || !strings.Contains(string(r.Body), "2026 S2") {
-		t.Fatalf("the refusal must name the invoice and the half-year: %s", r.Body)
+	if r, _ := request("Tribunal judiciaire de Lons-le-Saunier"); r.Status != 422 || fieldCodes(r.Problem(t))["options.court"] != "incompetent" ||
+		!strings.Contains(string(r.Body), "L721-3") {
+		t.Fatalf("the wrong court: %d %s", r.Status, r.Body)
 	}
-	w.upload("creditor", id, "invoice", "", "Facture "+invoice+".pdf", tinyPDF)
-	w.upload("agent", id, "formal_notice_receipt", "", "AR.pdf", tinyPDF)
-	w.as("admin").Do("POST", "/api/v1/rates", map[string]any{"kind": "ecb_refi", "period_start": "2026-07-01", "value": 200, "source": "BCE, taux au 1er juillet 2026"})
-
-	r, doc := w.generate("lawyer", id, packet)
+	var view oapi.Case
+	w.as("lawyer").Do("GET", "/api/v1/cases/"+id, nil).Decode(t, &view)
+	if view.Court.Kind != "commercial" || view.Court.Suggested != "Tribunal de commerce de Lons-le-Saunier" || len(view.Court.Blockers) != 0 {
+		t.Fatalf("the case's court: %+v", view.Court)
+	}
+	r, doc := request(view.Court.Suggested)
 	if r.Status != 201 {
 		t.Fatalf("%d %s", r.Status, r.Body)
 	}
 	_, data := w.content("lawyer", doc.Id.String())
 	text := apitest.PDFText(t, data)
 	st := statement(t, w.as("lawyer"), id, recouvra.DateOf(w.clock.Now()).String())
-	for _, want := range []string{"Requête en injonction de payer", "Cerfa n° 12946", "Juridiction : Tribunal de commerce de Lons-le-Saunier",
-		"Créancier requérant : Menuiserie Dupont SARL", "Débiteur : Scierie du Jura SAS", "SIREN 732829320",
-		"Principal (factures impayées) " + money(st.Totals.PrincipalOutstandingCents), "Intérêts échus " + money(st.Totals.InterestOutstandingCents),
-		"article D441-5", "Total " + money(st.Totals.TotalDueCents), "Bordereau de pièces communiquées",
-		"Pièce n° 1 Facture n° " + invoice, "Pièce n° 2 Mise en demeure", "Pièce n° 3 Avis de réception", "Décompte de créance arrêté au"} {
+	received := recouvra.FrenchDate(recouvra.DateOf(w.clock.Now()).AddDays(-8))
+	for _, want := range []string{"Cerfa n° 12946*02", "Madame ou Monsieur le président", "Tribunal de commerce de Lons-le-Saunier",
+		"Requête en injonction de payer", "article 1406 du code de procédure civile",
+		"Menuiserie Dupont SARL, SARL immatriculée au RCS Lyon sous le numéro 552 100 554, dont le siège social est 12 rue des Lilas",
+		"représentée par Jeanne Dupont, gérante",
+		"Scierie du Jura SAS, dont le siège social est 4 rue du Moulin", "SIREN 732 829 320",
+		"société de recouvrement de créances, agissant par Test lawyer, en vertu d'un pouvoir spécial (pièce n° 1",
+		"Facture n° " + invoice, "Sous déduction de l'acompte du", "(virement, reçu n°", money(-20000),
+		"Total demandé " + money(st.Totals.TotalDueCents), "article D441-5",
+		"Bordereau de pièces communiquées", "Pièce n° 1 Pouvoir spécial", "Pièce n° 2 Facture n° " + invoice,
+		"Pièce n° 3 Mise en demeure par lettre recommandée", "Pièce n° 4 Avis de réception de la mise en demeure, signé le " + received,
+		"Décompte de créance arrêté au"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("%q not in the packet:\n%s", want, text)
 		}
+	}
+	for _, internal := range []string{"AR.pdf", "pouvoir.pdf", ".pdf"} {
+		if strings.Contains(text, internal) {
+			t.Errorf("the request shows a file name %q:\n%s", internal, text)
+		}
+	}
+
+	// An avocat signs without a special power (CPC 416).
+	if r := w.as("admin").Do("PATCH", "/api/v1/users/"+w.users["lawyer"].ID.String(), map[string]any{"bar": "Barreau de Lyon"}); r.Status != 200 {
+		t.Fatalf("bar: %d %s", r.Status, r.Body)
+	}
+	r, doc = request(view.Court.Suggested)
+	if r.Status != 201 {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	_, data = w.content("lawyer", doc.Id.String())
+	text = apitest.PDFText(t, data)
+	if !strings.Contains(text, "Maître Test lawyer, avocat au barreau de Lyon") || strings.Contains(text, "Pouvoir spécial") ||
+		!strings.Contains(text, "Pièce n° 1 Facture n° "+invoice) {
+		t.Errorf("an avocat's request:\n%s", text)
 	}
 }
 

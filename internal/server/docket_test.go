@@ -14,12 +14,13 @@ import (
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
-// TestDocketBlockersAreTheMovesRefusal: what the docket says a case at
-// formal notice waits for is, item for item, what the move to injunction
-// refuses it with, and then the exhibits the request refuses to go
-// without, as the request names them; "ready" keeps only the cases the move accepts; "urgent"
-// follows the configured number of days, not every dated case.
-func TestDocketBlockersAreTheMovesRefusal(t *testing.T) {
+// TestFilingBlockersAreOneList: what the docket says a case at formal
+// notice waits for is, item for item, what the move to injunction refuses
+// it with, what the case page shows and what the request refuses with
+// (prepareFiling, one function); "ready" keeps only the cases the move
+// accepts; "urgent" follows the configured number of days, not every
+// dated case.
+func TestFilingBlockersAreOneList(t *testing.T) {
 	t.Parallel()
 	w := newWorldWith(t, io.Discard, func(c *config.Config) { c.UrgentDays = 10 })
 	ctx := context.Background()
@@ -94,15 +95,33 @@ func TestDocketBlockersAreTheMovesRefusal(t *testing.T) {
 		}
 	}
 	nID, lID := notice.Case.ID.String(), later.Case.ID.String()
+	flat := func(bs []oapi.FieldError) []string {
+		var out []string
+		for _, b := range bs {
+			out = append(out, fmt.Sprintf("%s|%s|%s", *b.Field, b.Code, b.Message))
+		}
+		return out
+	}
+	// viewed is what the case page shows as standing in the request's way.
+	viewed := func(id string) []string {
+		t.Helper()
+		var c oapi.Case
+		w.as("lawyer").Do("GET", "/api/v1/cases/"+id, nil).Decode(t, &c)
+		return flat(c.Court.Blockers)
+	}
 
 	d := docket("")
 	n, l := d[nID], d[lID]
-	nGuards, nExhibits := listed(n)
+	same("notice", flat(n.Blockers), refused(nID))
+	same("later", flat(l.Blockers), refused(lID))
+	same("notice's page", flat(n.Blockers), viewed(nID))
+	nGuards, nRest := listed(n)
 	lGuards, _ := listed(l)
-	same("notice", nGuards, refused(nID))
-	same("later", lGuards, refused(lID))
-	if len(nGuards) != 2 || len(lGuards) != 3 || len(nExhibits) != 4 { // mandate, lawyer (+ notice period); invoice, notice, receipt, this half-year's rate
-		t.Fatalf("blockers: notice %q %q, later %q", nGuards, nExhibits, lGuards)
+	// mandate, lawyer (+ later's notice period); then the creditor's
+	// identity, the special power, the invoice, the notice, its receipt,
+	// this half-year's rate.
+	if len(nGuards) != 2 || len(lGuards) != 3 || len(nRest) < 6 {
+		t.Fatalf("blockers: notice %q %q, later %q", nGuards, nRest, lGuards)
 	}
 	if !n.Urgent || l.Urgent {
 		t.Fatalf("urgent: notice %v (overdue), later %v (in 11 days, 10 configured)", n.Urgent, l.Urgent)
@@ -111,59 +130,61 @@ func TestDocketBlockersAreTheMovesRefusal(t *testing.T) {
 		t.Fatalf("ready while blocked: %+v", r)
 	}
 
-	// The mandates allow court action, the lawyer takes both cases, each
-	// has its formal notice and invoice; notice still lacks the receipt.
+	// Both get their formal notice; later gets everything else, notice
+	// all but the acknowledgement of receipt.
 	for _, c := range []app.CaseView{notice, later} {
-		id := c.Case.ID.String()
-		w.as("admin").Do("PATCH", "/api/v1/creditors/"+c.Case.CreditorID.String(), map[string]any{"mandate": map[string]any{"judicial_allowed": true}})
-		if r := w.as("lawyer").Do("PATCH", "/api/v1/cases/"+id, map[string]any{"assigned_lawyer_id": w.users["lawyer"].ID}, "If-Match", w.etag(id)); r.Status != 200 {
-			t.Fatalf("assign myself: %d %s", r.Status, r.Body)
-		}
-		if r, _ := w.generate("agent", id, map[string]any{"kind": "formal_notice", "options": map[string]any{"registered_number": "1A 555"}}); r.Status != 201 {
+		if r, _ := w.generate("agent", c.Case.ID.String(), map[string]any{"kind": "formal_notice", "options": map[string]any{"registered_number": "1A 555"}}); r.Status != 201 {
 			t.Fatalf("formal notice: %d %s", r.Status, r.Body)
 		}
-		if r := w.upload("agent", id, "invoice", "", "Facture "+c.Claims[0].InvoiceNumber+".pdf", tinyPDF); r.Status != 201 {
-			t.Fatalf("invoice: %d %s", r.Status, r.Body)
-		}
 	}
-	w.upload("agent", lID, "formal_notice_receipt", "", "AR.pdf", tinyPDF)
+	readyForCourt(t, w, later)
+	w.as("admin").Do("PATCH", "/api/v1/creditors/"+notice.Case.CreditorID.String(), map[string]any{
+		"siren": "443061841", "identity": companyIdentity, "mandate": map[string]any{"judicial_allowed": true}})
+	if r := w.as("lawyer").Do("PATCH", "/api/v1/cases/"+nID, map[string]any{"assigned_lawyer_id": w.users["lawyer"].ID}, "If-Match", w.etag(nID)); r.Status != 200 {
+		t.Fatalf("assign myself: %d %s", r.Status, r.Body)
+	}
+	w.upload("lawyer", nID, "power_of_attorney", "", "pouvoir.pdf", tinyPDF)
+	w.upload("agent", nID, "invoice", "", "Facture "+notice.Claims[0].InvoiceNumber+".pdf", tinyPDF)
 	// The notice periods as the fixture wants them (producing the letter
-	// may have dated them): notice's over, later's now over too.
+	// dated them today): both over.
 	exec(`UPDATE cases SET formal_notice_deadline = $2 WHERE id IN ($1, $3)`, notice.Case.ID, today.AddDays(-2).Time(), later.Case.ID)
 
 	d = docket("")
-	nGuards, nExhibits = listed(d[nID])
-	if len(nGuards) != 0 || len(nExhibits) != 2 || !strings.HasPrefix(nExhibits[0], "exhibits.formal_notice_receipt|") || !strings.HasPrefix(nExhibits[1], "statement|provisional|") {
-		t.Fatalf("notice still waits for %q %q", nGuards, nExhibits)
+	if got := flat(d[nID].Blockers); len(got) != 1 || !strings.HasPrefix(got[0], "exhibits.formal_notice_receipt|missing|") {
+		t.Fatalf("notice still waits for %q", got)
 	}
-	if r := docket("?ready=true"); len(r) != 0 {
-		t.Fatalf("ready with a provisional statement: %+v", r)
-	}
-	// The move does not look at exhibits nor the statement; the request
-	// does, and misses exactly what the docket said.
-	if r := move(nID); r.Status != 200 {
-		t.Fatalf("move of notice: %d %s", r.Status, r.Body)
-	}
+	same("notice, one piece short", flat(d[nID].Blockers), refused(nID))
+	same("notice's page, one piece short", flat(d[nID].Blockers), viewed(nID))
+	// The request, asked at formal notice, refuses with the same list and
+	// says the stage comes first.
 	r, _ := w.generate("lawyer", nID, map[string]any{"kind": "injunction_packet", "options": map[string]any{"court": "Tribunal de commerce de Lons-le-Saunier"}})
 	if r.Status != 422 {
-		t.Fatalf("request without the receipt: %d %s", r.Status, r.Body)
+		t.Fatalf("request at formal notice: %d %s", r.Status, r.Body)
 	}
-	refusal := append(errorsOf(r, "exhibits."), errorsOf(r, "statement")...)
-	same("notice's request", nExhibits, refusal)
+	var request []string
+	for _, e := range errorsOf(r, "") {
+		if !strings.HasPrefix(e, "kind|wrong_stage|") {
+			request = append(request, e)
+		}
+	}
+	same("notice's request", flat(d[nID].Blockers), request)
 
-	// Once the half-year's rate is entered, later is ready, and moves.
-	half := "2026-01-01"
-	if today.Month() >= 7 {
-		half = "2026-07-01"
-	}
-	half = fmt.Sprintf("%d%s", today.Year(), half[4:])
-	if r := w.as("admin").Do("POST", "/api/v1/rates", map[string]any{"kind": "ecb_refi", "period_start": half, "value": 200, "source": "BCE"}); r.Status != 201 && r.Status != 200 {
-		t.Fatalf("rate: %d %s", r.Status, r.Body)
-	}
+	// later is ready, alone, and moves; its request then has nothing left
+	// in the way but the court to name.
 	if r := docket("?ready=true"); len(r) != 1 || len(r[lID].Blockers) != 0 {
 		t.Fatalf("ready docket %+v", r)
 	}
 	if r := move(lID); r.Status != 200 {
 		t.Fatalf("ready case refused: %d %s", r.Status, r.Body)
+	}
+	if got := viewed(lID); len(got) != 0 {
+		t.Fatalf("a case moved to court still blocked: %q", got)
+	}
+	// What goes missing after the move (here the creditor's legal
+	// representative) blocks the request as the docket would have.
+	w.as("admin").Do("PATCH", "/api/v1/creditors/"+later.Case.CreditorID.String(), map[string]any{"identity": map[string]any{"representative_name": ""}})
+	r, _ = w.generate("lawyer", lID, map[string]any{"kind": "injunction_packet", "options": map[string]any{"court": "Tribunal de commerce de Lons-le-Saunier"}})
+	if got := errorsOf(r, ""); r.Status != 422 || fmt.Sprint(got) != fmt.Sprint(viewed(lID)) || len(got) != 1 || !strings.HasPrefix(got[0], "creditor.identity.representative_name|missing|") {
+		t.Fatalf("request after the representative was cleared: %d %q, page %q", r.Status, got, viewed(lID))
 	}
 }

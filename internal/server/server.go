@@ -34,6 +34,7 @@ import (
 	"github.com/recouvra/recouvra/internal/pdf"
 	"github.com/recouvra/recouvra/internal/postgres"
 	"github.com/recouvra/recouvra/internal/rbac"
+	"github.com/recouvra/recouvra/internal/recouvra"
 	"github.com/recouvra/recouvra/web"
 )
 
@@ -154,20 +155,21 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), s.db.Collector())
 	handler, err := httpapi.New(ctx, httpapi.Deps{
-		Logger:         opts.Logger,
-		Version:        opts.Version,
-		Spec:           api.Spec,
-		Registry:       reg,
-		App:            service,
-		Authn:          service,
-		Authz:          policy,
-		Now:            opts.Now,
-		Waker:          notifier,
-		MaxUploadBytes: cfg.MaxUploadBytes,
-		MaxBodyBytes:   cfg.MaxBodyBytes,
-		RateLimit:      rateLimit(cfg.RateLimit),
-		RateBurst:      cfg.RateBurst,
-		Web:            webFS(),
+		Logger:                opts.Logger,
+		Version:               opts.Version,
+		Spec:                  api.Spec,
+		Registry:              reg,
+		App:                   service,
+		Authn:                 service,
+		Authz:                 policy,
+		Now:                   opts.Now,
+		Waker:                 notifier,
+		MaxUploadBytes:        cfg.MaxUploadBytes,
+		MaxBodyBytes:          cfg.MaxBodyBytes,
+		RateLimit:             rateLimit(cfg.RateLimit),
+		RateBurst:             cfg.RateBurst,
+		Web:                   webFS(),
+		SessionCookieInsecure: !cfg.SessionCookieSecure,
 		Probes: []httpapi.Probe{
 			{Name: oapi.Database, Check: func(ctx context.Context) error {
 				ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -263,15 +265,22 @@ func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, passwor
 		}
 		agency.Logo = logo
 	}
+	forms, err := recouvra.ParseCourtForms(configs.CourtFormsCSV)
+	if err != nil {
+		return nil, fmt.Errorf("configs/legal/court-forms.csv: %w", err)
+	}
 	return app.New(postgres.NewStore(db), policy, app.Config{
 		SessionTTL:         cfg.SessionTTL,
+		SessionIdle:        time.Duration(cfg.SessionIdleMinutes) * time.Minute,
 		MaxFailures:        cfg.LoginMaxFailures,
 		FailureWindow:      cfg.LoginFailureWindow,
 		Password:           params,
 		LeaseDuration:      cfg.QueueLease,
 		UrgentDays:         cfg.UrgentDays,
 		DeadlineMarginDays: cfg.DeadlineMarginDays,
+		LargePaymentCents:  cfg.LargePaymentCents,
 		Agency:             agency,
+		CourtForms:         forms,
 		Blobs:              blobstore.Local{Dir: filepath.Join(cfg.DataDir, "documents")},
 		MaxUploadBytes:     cfg.MaxUploadBytes,
 		Batches:            postgres.NewBatches(db, enqueue),

@@ -138,6 +138,27 @@ func (e ClaimNature) Valid() bool {
 	}
 }
 
+// Defines values for CourtCompetenceKind.
+const (
+	Commercial CourtCompetenceKind = "commercial"
+	Judicial   CourtCompetenceKind = "judicial"
+	Protection CourtCompetenceKind = "protection"
+)
+
+// Valid indicates whether the value is a known member of the CourtCompetenceKind enum.
+func (e CourtCompetenceKind) Valid() bool {
+	switch e {
+	case Commercial:
+		return true
+	case Judicial:
+		return true
+	case Protection:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CourtStepInputStep.
 const (
 	CourtStepInputStepEnforceable CourtStepInputStep = "enforceable"
@@ -477,6 +498,27 @@ func (e InterestRegime) Valid() bool {
 	}
 }
 
+// Defines values for LastContactType.
+const (
+	LastContactTypeCall       LastContactType = "call"
+	LastContactTypeEmail      LastContactType = "email"
+	LastContactTypeLetterSent LastContactType = "letter_sent"
+)
+
+// Valid indicates whether the value is a known member of the LastContactType enum.
+func (e LastContactType) Valid() bool {
+	switch e {
+	case LastContactTypeCall:
+		return true
+	case LastContactTypeEmail:
+		return true
+	case LastContactTypeLetterSent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MandateLegalStatus.
 const (
 	MandateLegalStatusBusiness   MandateLegalStatus = "business"
@@ -507,6 +549,33 @@ func (e MandateInputLegalStatus) Valid() bool {
 	case MandateInputLegalStatusBusiness:
 		return true
 	case MandateInputLegalStatusIndividual:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationKind.
+const (
+	NotificationKindApprovalRequested NotificationKind = "approval_requested"
+	NotificationKindDirectPayment     NotificationKind = "direct_payment"
+	NotificationKindPayment           NotificationKind = "payment"
+	NotificationKindPaymentReversed   NotificationKind = "payment_reversed"
+	NotificationKindStageChanged      NotificationKind = "stage_changed"
+)
+
+// Valid indicates whether the value is a known member of the NotificationKind enum.
+func (e NotificationKind) Valid() bool {
+	switch e {
+	case NotificationKindApprovalRequested:
+		return true
+	case NotificationKindDirectPayment:
+		return true
+	case NotificationKindPayment:
+		return true
+	case NotificationKindPaymentReversed:
+		return true
+	case NotificationKindStageChanged:
 		return true
 	default:
 		return false
@@ -585,6 +654,51 @@ func (e ProofCause) Valid() bool {
 	case Other:
 		return true
 	case PvDeCarence:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for QueueItemStatus.
+const (
+	QueueItemStatusClosed QueueItemStatus = "closed"
+	QueueItemStatusOpen   QueueItemStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the QueueItemStatus enum.
+func (e QueueItemStatus) Valid() bool {
+	switch e {
+	case QueueItemStatusClosed:
+		return true
+	case QueueItemStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for QueueReasonCode.
+const (
+	QueueReasonCodeBalance        QueueReasonCode = "balance"
+	QueueReasonCodeBrokenPromises QueueReasonCode = "broken_promises"
+	QueueReasonCodeHeld           QueueReasonCode = "held"
+	QueueReasonCodePriority       QueueReasonCode = "priority"
+	QueueReasonCodePromiseToCheck QueueReasonCode = "promise_to_check"
+)
+
+// Valid indicates whether the value is a known member of the QueueReasonCode enum.
+func (e QueueReasonCode) Valid() bool {
+	switch e {
+	case QueueReasonCodeBalance:
+		return true
+	case QueueReasonCodeBrokenPromises:
+		return true
+	case QueueReasonCodeHeld:
+		return true
+	case QueueReasonCodePriority:
+		return true
+	case QueueReasonCodePromiseToCheck:
 		return true
 	default:
 		return false
@@ -726,6 +840,57 @@ func (e ListCasesParamsStatus) Valid() bool {
 	}
 }
 
+// Defines values for ListCasesParamsSort.
+const (
+	ListCasesParamsSortBalance    ListCasesParamsSort = "balance"
+	ListCasesParamsSortDebtor     ListCasesParamsSort = "debtor"
+	ListCasesParamsSortNextAction ListCasesParamsSort = "next_action"
+	ListCasesParamsSortPlaced     ListCasesParamsSort = "placed"
+	ListCasesParamsSortPrincipal  ListCasesParamsSort = "principal"
+	ListCasesParamsSortReference  ListCasesParamsSort = "reference"
+	ListCasesParamsSortStage      ListCasesParamsSort = "stage"
+)
+
+// Valid indicates whether the value is a known member of the ListCasesParamsSort enum.
+func (e ListCasesParamsSort) Valid() bool {
+	switch e {
+	case ListCasesParamsSortBalance:
+		return true
+	case ListCasesParamsSortDebtor:
+		return true
+	case ListCasesParamsSortNextAction:
+		return true
+	case ListCasesParamsSortPlaced:
+		return true
+	case ListCasesParamsSortPrincipal:
+		return true
+	case ListCasesParamsSortReference:
+		return true
+	case ListCasesParamsSortStage:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListCasesParamsOrder.
+const (
+	Asc  ListCasesParamsOrder = "asc"
+	Desc ListCasesParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListCasesParamsOrder enum.
+func (e ListCasesParamsOrder) Valid() bool {
+	switch e {
+	case Asc:
+		return true
+	case Desc:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StartBatchJSONBodyKind.
 const (
 	StartBatchJSONBodyKindAmicableLetter StartBatchJSONBodyKind = "amicable_letter"
@@ -810,6 +975,15 @@ type APIKeyCreated struct {
 	RevokedAt nullable.Nullable[time.Time] `json:"revoked_at"`
 }
 
+// ActionBlockers What stands today in the way of the two actions that produce something on the case, each empty when the action would go through.
+type ActionBlockers struct {
+	// AmicableLetter What producing an amicable letter would refuse (incomplete addresses, the agency's identity not configured, nothing due, a closed case).
+	AmicableLetter []FieldError `json:"amicable_letter"`
+
+	// FormalNotice The move to formal notice's own guards (the errors the transition would answer, field `to`) — `guard.transition_not_allowed` past the amicable stage, `guard.case_closed` on a closed case.
+	FormalNotice []FieldError `json:"formal_notice"`
+}
+
 // Address defines model for Address.
 type Address struct {
 	// City Example: Lyon
@@ -824,6 +998,20 @@ type Address struct {
 
 	// PostalCode Example: 69003
 	PostalCode *string `json:"postal_code,omitempty"`
+}
+
+// AgeRecoveryRate defines model for AgeRecoveryRate.
+type AgeRecoveryRate struct {
+	Cases          int64 `json:"cases"`
+	FromDays       int   `json:"from_days"`
+	PlacedCents    int64 `json:"placed_cents"`
+	RecoveredCents int64 `json:"recovered_cents"`
+
+	// RecoveryRateBps Recovered over placed, in basis points.
+	RecoveryRateBps int64 `json:"recovery_rate_bps"`
+
+	// ToDays Inclusive; null for the last band.
+	ToDays nullable.Nullable[int] `json:"to_days"`
 }
 
 // AgeingBand defines model for AgeingBand.
@@ -894,6 +1082,8 @@ type BatchState string
 
 // Case defines model for Case.
 type Case struct {
+	// ActionBlockers What stands today in the way of the two actions that produce something on the case, each empty when the action would go through.
+	ActionBlockers    ActionBlockers                        `json:"action_blockers"`
 	AmicableReminders int                                   `json:"amicable_reminders"`
 	AssignedAgentId   nullable.Nullable[openapi_types.UUID] `json:"assigned_agent_id"`
 	AssignedLawyerId  nullable.Nullable[openapi_types.UUID] `json:"assigned_lawyer_id"`
@@ -902,6 +1092,9 @@ type Case struct {
 	Claims            []Claim                               `json:"claims"`
 	CloseReason       nullable.Nullable[CaseCloseReason]    `json:"close_reason"`
 	ClosedAt          nullable.Nullable[time.Time]          `json:"closed_at"`
+
+	// Court Where the injunction-to-pay request goes (CPC 1406: the debtor's place; the tribunal de commerce between traders, C. com. L721-3; the juge des contentieux de la protection for residential rent, COJ L213-4-4; the tribunal judiciaire otherwise) and, at the formal notice and injunction stages, what still stands in its way: the one list the docket shows, the move to injunction refuses with and the request's generation refuses with.
+	Court             CourtCompetence                       `json:"court"`
 	CreatedAt         time.Time                             `json:"created_at"`
 	CreditorId        openapi_types.UUID                    `json:"creditor_id"`
 	CreditorName      string                                `json:"creditor_name"`
@@ -1074,6 +1267,27 @@ type Contact struct {
 	Role *string `json:"role,omitempty"`
 }
 
+// CourtCompetence Where the injunction-to-pay request goes (CPC 1406: the debtor's place; the tribunal de commerce between traders, C. com. L721-3; the juge des contentieux de la protection for residential rent, COJ L213-4-4; the tribunal judiciaire otherwise) and, at the formal notice and injunction stages, what still stands in its way: the one list the docket shows, the move to injunction refuses with and the request's generation refuses with.
+type CourtCompetence struct {
+	// Basis Why this court, in words, with the articles.
+	Basis string `json:"basis"`
+
+	// Blockers Empty when the request can be filed (or at another stage).
+	Blockers []FieldError        `json:"blockers"`
+	Kind     CourtCompetenceKind `json:"kind"`
+
+	// Label Example: tribunal de commerce
+	Label string `json:"label"`
+
+	// Suggested The court of that kind named after the debtor's town, for the lawyer to confirm (a town without a court depends on a neighbouring one); empty without a town.
+	//
+	// Example: Tribunal de commerce de Lyon
+	Suggested string `json:"suggested"`
+}
+
+// CourtCompetenceKind defines model for CourtCompetence.Kind.
+type CourtCompetenceKind string
+
 // CourtStepInput defines model for CourtStepInput.
 type CourtStepInput struct {
 	// Court With filed.
@@ -1097,6 +1311,9 @@ type Creditor struct {
 	Iban      string             `json:"iban"`
 	Id        openapi_types.UUID `json:"id"`
 
+	// Identity What an injunction request says of the creditor beyond its name and address (CPC 57 and 1407). A company (mandate.legal_status business): legal form, the register it is entered in (its number is the SIREN), its legal representative and their capacity. A person (individual): profession, nationality, date and place of birth. Empty strings and a null date where nothing was entered.
+	Identity CreditorIdentity `json:"identity"`
+
 	// LegalName Example: Menuiserie Dupont SARL
 	LegalName string `json:"legal_name"`
 
@@ -1114,15 +1331,59 @@ type Creditor struct {
 
 // CreditorCreate defines model for CreditorCreate.
 type CreditorCreate struct {
-	Address   *Address      `json:"address,omitempty"`
-	Bic       *string       `json:"bic,omitempty"`
-	Contacts  *[]Contact    `json:"contacts,omitempty"`
-	Iban      *string       `json:"iban,omitempty"`
-	LegalName string        `json:"legal_name"`
-	Mandate   *MandateInput `json:"mandate,omitempty"`
-	Siren     *string       `json:"siren,omitempty"`
-	Siret     *string       `json:"siret,omitempty"`
-	VatNumber *string       `json:"vat_number,omitempty"`
+	Address  *Address   `json:"address,omitempty"`
+	Bic      *string    `json:"bic,omitempty"`
+	Contacts *[]Contact `json:"contacts,omitempty"`
+	Iban     *string    `json:"iban,omitempty"`
+
+	// Identity The creditor's identity for court filings (see CreditorIdentity). Each field sent replaces the one stored (an empty string clears a text, null the date of birth); a field left out keeps its value. Each text is one printable line.
+	Identity  *CreditorIdentityInput `json:"identity,omitempty"`
+	LegalName string                 `json:"legal_name"`
+	Mandate   *MandateInput          `json:"mandate,omitempty"`
+	Siren     *string                `json:"siren,omitempty"`
+	Siret     *string                `json:"siret,omitempty"`
+	VatNumber *string                `json:"vat_number,omitempty"`
+}
+
+// CreditorIdentity What an injunction request says of the creditor beyond its name and address (CPC 57 and 1407). A company (mandate.legal_status business): legal form, the register it is entered in (its number is the SIREN), its legal representative and their capacity. A person (individual): profession, nationality, date and place of birth. Empty strings and a null date where nothing was entered.
+type CreditorIdentity struct {
+	// BornIn Example: Villeurbanne (69)
+	BornIn string `json:"born_in"`
+
+	// BornOn Between 1900-01-01 and today.
+	BornOn nullable.Nullable[openapi_types.Date] `json:"born_on"`
+
+	// LegalForm Example: SARL
+	LegalForm string `json:"legal_form"`
+
+	// Nationality Example: française
+	Nationality string `json:"nationality"`
+
+	// Profession Example: retraité
+	Profession string `json:"profession"`
+
+	// Registry The register and its seat; the number is the SIREN.
+	//
+	// Example: RCS Lyon
+	Registry string `json:"registry"`
+
+	// RepresentativeName Example: Jeanne Dupont
+	RepresentativeName string `json:"representative_name"`
+
+	// RepresentativeTitle Example: gérante
+	RepresentativeTitle string `json:"representative_title"`
+}
+
+// CreditorIdentityInput The creditor's identity for court filings (see CreditorIdentity). Each field sent replaces the one stored (an empty string clears a text, null the date of birth); a field left out keeps its value. Each text is one printable line.
+type CreditorIdentityInput struct {
+	BornIn              *string                               `json:"born_in,omitempty"`
+	BornOn              nullable.Nullable[openapi_types.Date] `json:"born_on,omitempty"`
+	LegalForm           *string                               `json:"legal_form,omitempty"`
+	Nationality         *string                               `json:"nationality,omitempty"`
+	Profession          *string                               `json:"profession,omitempty"`
+	Registry            *string                               `json:"registry,omitempty"`
+	RepresentativeName  *string                               `json:"representative_name,omitempty"`
+	RepresentativeTitle *string                               `json:"representative_title,omitempty"`
 }
 
 // CreditorPage defines model for CreditorPage.
@@ -1133,15 +1394,18 @@ type CreditorPage struct {
 
 // CreditorPatch defines model for CreditorPatch.
 type CreditorPatch struct {
-	Address   *Address      `json:"address,omitempty"`
-	Bic       *string       `json:"bic,omitempty"`
-	Contacts  *[]Contact    `json:"contacts,omitempty"`
-	Iban      *string       `json:"iban,omitempty"`
-	LegalName *string       `json:"legal_name,omitempty"`
-	Mandate   *MandateInput `json:"mandate,omitempty"`
-	Siren     *string       `json:"siren,omitempty"`
-	Siret     *string       `json:"siret,omitempty"`
-	VatNumber *string       `json:"vat_number,omitempty"`
+	Address  *Address   `json:"address,omitempty"`
+	Bic      *string    `json:"bic,omitempty"`
+	Contacts *[]Contact `json:"contacts,omitempty"`
+	Iban     *string    `json:"iban,omitempty"`
+
+	// Identity The creditor's identity for court filings (see CreditorIdentity). Each field sent replaces the one stored (an empty string clears a text, null the date of birth); a field left out keeps its value. Each text is one printable line.
+	Identity  *CreditorIdentityInput `json:"identity,omitempty"`
+	LegalName *string                `json:"legal_name,omitempty"`
+	Mandate   *MandateInput          `json:"mandate,omitempty"`
+	Siren     *string                `json:"siren,omitempty"`
+	Siret     *string                `json:"siret,omitempty"`
+	VatNumber *string                `json:"vat_number,omitempty"`
 }
 
 // Deadline defines model for Deadline.
@@ -1162,18 +1426,21 @@ type DeadlineKind string
 
 // Debtor defines model for Debtor.
 type Debtor struct {
-	Address    Address                       `json:"address"`
-	CreatedAt  time.Time                     `json:"created_at"`
-	Emails     []string                      `json:"emails"`
-	Id         openapi_types.UUID            `json:"id"`
-	Insolvency nullable.Nullable[Insolvency] `json:"insolvency"`
-	Kind       DebtorKind                    `json:"kind"`
-	Name       string                        `json:"name"`
-	Phones     []string                      `json:"phones"`
-	Siren      string                        `json:"siren"`
-	Siret      string                        `json:"siret"`
-	UpdatedAt  time.Time                     `json:"updated_at"`
-	VatNumber  string                        `json:"vat_number"`
+	Address Address `json:"address"`
+
+	// BestTimeToCall When the debtor is best reached by phone, in words (e.g. "mardi et jeudi matin"); empty when unknown.
+	BestTimeToCall string                        `json:"best_time_to_call"`
+	CreatedAt      time.Time                     `json:"created_at"`
+	Emails         []string                      `json:"emails"`
+	Id             openapi_types.UUID            `json:"id"`
+	Insolvency     nullable.Nullable[Insolvency] `json:"insolvency"`
+	Kind           DebtorKind                    `json:"kind"`
+	Name           string                        `json:"name"`
+	Phones         []string                      `json:"phones"`
+	Siren          string                        `json:"siren"`
+	Siret          string                        `json:"siret"`
+	UpdatedAt      time.Time                     `json:"updated_at"`
+	VatNumber      string                        `json:"vat_number"`
 }
 
 // DebtorKind defines model for Debtor.Kind.
@@ -1181,15 +1448,18 @@ type DebtorKind string
 
 // DebtorInput defines model for DebtorInput.
 type DebtorInput struct {
-	Address    *Address        `json:"address,omitempty"`
-	Emails     *[]string       `json:"emails,omitempty"`
-	Insolvency *Insolvency     `json:"insolvency,omitempty"`
-	Kind       DebtorInputKind `json:"kind"`
-	Name       string          `json:"name"`
-	Phones     *[]string       `json:"phones,omitempty"`
-	Siren      *string         `json:"siren,omitempty"`
-	Siret      *string         `json:"siret,omitempty"`
-	VatNumber  *string         `json:"vat_number,omitempty"`
+	Address *Address `json:"address,omitempty"`
+
+	// BestTimeToCall When the debtor is best reached by phone, in words; one line.
+	BestTimeToCall *string         `json:"best_time_to_call,omitempty"`
+	Emails         *[]string       `json:"emails,omitempty"`
+	Insolvency     *Insolvency     `json:"insolvency,omitempty"`
+	Kind           DebtorInputKind `json:"kind"`
+	Name           string          `json:"name"`
+	Phones         *[]string       `json:"phones,omitempty"`
+	Siren          *string         `json:"siren,omitempty"`
+	Siret          *string         `json:"siret,omitempty"`
+	VatNumber      *string         `json:"vat_number,omitempty"`
 }
 
 // DebtorInputKind defines model for DebtorInput.Kind.
@@ -1203,14 +1473,17 @@ type DebtorPage struct {
 
 // DebtorPatch defines model for DebtorPatch.
 type DebtorPatch struct {
-	Address    *Address                      `json:"address,omitempty"`
-	Emails     *[]string                     `json:"emails,omitempty"`
-	Insolvency nullable.Nullable[Insolvency] `json:"insolvency,omitempty"`
-	Name       *string                       `json:"name,omitempty"`
-	Phones     *[]string                     `json:"phones,omitempty"`
-	Siren      *string                       `json:"siren,omitempty"`
-	Siret      *string                       `json:"siret,omitempty"`
-	VatNumber  *string                       `json:"vat_number,omitempty"`
+	Address *Address `json:"address,omitempty"`
+
+	// BestTimeToCall When the debtor is best reached by phone, in words; one line.
+	BestTimeToCall *string                       `json:"best_time_to_call,omitempty"`
+	Emails         *[]string                     `json:"emails,omitempty"`
+	Insolvency     nullable.Nullable[Insolvency] `json:"insolvency,omitempty"`
+	Name           *string                       `json:"name,omitempty"`
+	Phones         *[]string                     `json:"phones,omitempty"`
+	Siren          *string                       `json:"siren,omitempty"`
+	Siret          *string                       `json:"siret,omitempty"`
+	VatNumber      *string                       `json:"vat_number,omitempty"`
 }
 
 // DocketEntry defines model for DocketEntry.
@@ -1387,6 +1660,18 @@ type InterestLine struct {
 // InterestRegime Empty means the case's default (business creditor and business debtor → b2b_late_penalties, otherwise legal_interest).
 type InterestRegime string
 
+// LastContact defines model for LastContact.
+type LastContact struct {
+	At time.Time `json:"at"`
+
+	// Outcome A call's outcome (reached, no_answer, voicemail, wrong_number, refused); a letter's kind (amicable, formal_notice); null for an e-mail.
+	Outcome nullable.Nullable[string] `json:"outcome"`
+	Type    LastContactType           `json:"type"`
+}
+
+// LastContactType defines model for LastContact.Type.
+type LastContactType string
+
 // Lease defines model for Lease.
 type Lease struct {
 	AgentId openapi_types.UUID `json:"agent_id"`
@@ -1450,6 +1735,53 @@ type Me struct {
 	Id         openapi_types.UUID                    `json:"id"`
 	Name       string                                `json:"name"`
 	Role       Role                                  `json:"role"`
+}
+
+// MonthFigures defines model for MonthFigures.
+type MonthFigures struct {
+	DsoDays float64 `json:"dso_days"`
+
+	// Month Example: 2026-11
+	Month            string `json:"month"`
+	PlacedCents      int64  `json:"placed_cents"`
+	ReceivablesCents int64  `json:"receivables_cents"`
+	RecoveredCents   int64  `json:"recovered_cents"`
+	RemittedCents    int64  `json:"remitted_cents"`
+}
+
+// Notification defines model for Notification.
+type Notification struct {
+	// AmountCents The payment's amount, for the payment kinds.
+	AmountCents   nullable.Nullable[int64]  `json:"amount_cents"`
+	At            time.Time                 `json:"at"`
+	CaseId        openapi_types.UUID        `json:"case_id"`
+	CaseReference string                    `json:"case_reference"`
+	Currency      nullable.Nullable[string] `json:"currency"`
+	EventType     string                    `json:"event_type"`
+
+	// Id The timeline event's id.
+	Id   openapi_types.UUID `json:"id"`
+	Kind NotificationKind   `json:"kind"`
+	Read bool               `json:"read"`
+
+	// Seq The event's number (as on the stream).
+	Seq int64 `json:"seq"`
+
+	// Stage The stage reached, for stage_changed.
+	Stage nullable.Nullable[Stage] `json:"stage"`
+
+	// Text What happened, in French.
+	Text string `json:"text"`
+}
+
+// NotificationKind defines model for NotificationKind.
+type NotificationKind string
+
+// NotificationPage defines model for NotificationPage.
+type NotificationPage struct {
+	Items       []Notification `json:"items"`
+	NextCursor  *string        `json:"next_cursor,omitempty"`
+	UnreadCount int64          `json:"unread_count"`
 }
 
 // Payment defines model for Payment.
@@ -1528,6 +1860,26 @@ type Portfolio struct {
 	Stages []StageFigures `json:"stages"`
 }
 
+// PortfolioPerformance defines model for PortfolioPerformance.
+type PortfolioPerformance struct {
+	AsOf openapi_types.Date `json:"as_of"`
+
+	// ByAgeAtPlacement Cases by days overdue of their oldest invoice when placed (0–30, 31–90, 91–180, 181–365, over 365), every band included; cases with credit notes only are left out.
+	ByAgeAtPlacement []AgeRecoveryRate `json:"by_age_at_placement"`
+
+	// ByStage Every stage in order (cases at that stage today), empty ones included.
+	ByStage []StageRecoveryRate `json:"by_stage"`
+
+	// Currency Example: EUR
+	Currency string `json:"currency"`
+
+	// DsoDays The current month's DSO (countback), in days to one decimal.
+	DsoDays float64 `json:"dso_days"`
+
+	// Months Oldest first, the current month last.
+	Months []MonthFigures `json:"months"`
+}
+
 // Problem RFC 9457 problem details.
 type Problem struct {
 	// Code Stable machine-readable error code.
@@ -1573,6 +1925,61 @@ type Proof struct {
 // ProofCause defines model for Proof.Cause.
 type ProofCause string
 
+// QueueItem A case of the agent's queue — every field of a case summary, and what the agent weighs before taking it.
+type QueueItem struct {
+	AssignedAgentId   nullable.Nullable[openapi_types.UUID] `json:"assigned_agent_id"`
+	AssignedLawyerId  nullable.Nullable[openapi_types.UUID] `json:"assigned_lawyer_id"`
+	BalanceCents      int64                                 `json:"balance_cents"`
+	BrokenPromises    int                                   `json:"broken_promises"`
+	CreatedAt         time.Time                             `json:"created_at"`
+	CreditorId        openapi_types.UUID                    `json:"creditor_id"`
+	CreditorName      string                                `json:"creditor_name"`
+	CreditorReference string                                `json:"creditor_reference"`
+	Currency          string                                `json:"currency"`
+
+	// DaysOverdue Days since the due date of the case's oldest unpaid invoice (0 when none is due yet).
+	DaysOverdue int                `json:"days_overdue"`
+	DebtorId    openapi_types.UUID `json:"debtor_id"`
+	DebtorName  string             `json:"debtor_name"`
+	Id          openapi_types.UUID `json:"id"`
+
+	// LastContact The latest call, e-mail or letter on the case's timeline; null when there was none.
+	LastContact    nullable.Nullable[LastContact]        `json:"last_contact"`
+	NextActionOn   nullable.Nullable[openapi_types.Date] `json:"next_action_on"`
+	OpenDispute    bool                                  `json:"open_dispute"`
+	PaidCents      int64                                 `json:"paid_cents"`
+	PrincipalCents int64                                 `json:"principal_cents"`
+	Priority       int                                   `json:"priority"`
+
+	// PromiseAmountCents The pending promise's amount (its date is promise_due_on); null without one.
+	PromiseAmountCents nullable.Nullable[int64]              `json:"promise_amount_cents"`
+	PromiseDueOn       nullable.Nullable[openapi_types.Date] `json:"promise_due_on"`
+
+	// Reasons Why the case stands where it does, in ranking order — `held` (the caller holds it), `promise_to_check` (a promise's date has passed), then each ranking key, `priority`, `broken_promises` (when any), `balance`.
+	Reasons []QueueReason `json:"reasons"`
+
+	// Reference Example: D-2026-000042
+	Reference string          `json:"reference"`
+	Stage     Stage           `json:"stage"`
+	Status    QueueItemStatus `json:"status"`
+	UpdatedAt time.Time       `json:"updated_at"`
+	Version   int             `json:"version"`
+}
+
+// QueueItemStatus defines model for QueueItem.Status.
+type QueueItemStatus string
+
+// QueueReason defines model for QueueReason.
+type QueueReason struct {
+	Code QueueReasonCode `json:"code"`
+
+	// Text The reason in French words.
+	Text string `json:"text"`
+}
+
+// QueueReasonCode defines model for QueueReason.Code.
+type QueueReasonCode string
+
 // Rate defines model for Rate.
 type Rate struct {
 	Kind RateKind `json:"kind"`
@@ -1600,6 +2007,31 @@ type ReadinessStatus string
 // Role defines model for Role.
 type Role string
 
+// Session defines model for Session.
+type Session struct {
+	// CsrfToken For a cookie session, the value state-changing requests send in `X-CSRF-Token`; null for a bearer token.
+	CsrfToken nullable.Nullable[string] `json:"csrf_token"`
+
+	// ExpiresAt When the session ends whatever happens (`RECOUVRA_SESSION_TTL` after sign-in).
+	ExpiresAt time.Time `json:"expires_at"`
+
+	// IdleExpiresAt When a web session ends unless the person is active before; null for a bearer token.
+	IdleExpiresAt nullable.Nullable[time.Time] `json:"idle_expires_at"`
+
+	// IdleTimeoutSeconds How far activity pushes `idle_expires_at` (`RECOUVRA_SESSION_IDLE_MINUTES`); 0 for a bearer token.
+	IdleTimeoutSeconds int `json:"idle_timeout_seconds"`
+
+	// SecondsLeft Seconds until the session ends (the earlier of the two ends), by the server's clock — a client counts down from it without trusting its own clock.
+	SecondsLeft int `json:"seconds_left"`
+	User        Me  `json:"user"`
+}
+
+// Settings defines model for Settings.
+type Settings struct {
+	// LargePaymentCents A payment of at least this amount (cents) is confirmed before it is recorded, showing the amount in words and the balance after it; so is one above what is due.
+	LargePaymentCents int64 `json:"large_payment_cents"`
+}
+
 // Stage defines model for Stage.
 type Stage string
 
@@ -1608,6 +2040,17 @@ type StageFigures struct {
 	BalanceCents int64 `json:"balance_cents"`
 	Cases        int64 `json:"cases"`
 	Stage        Stage `json:"stage"`
+}
+
+// StageRecoveryRate defines model for StageRecoveryRate.
+type StageRecoveryRate struct {
+	Cases          int64 `json:"cases"`
+	PlacedCents    int64 `json:"placed_cents"`
+	RecoveredCents int64 `json:"recovered_cents"`
+
+	// RecoveryRateBps Recovered over placed, in basis points.
+	RecoveryRateBps int64 `json:"recovery_rate_bps"`
+	Stage           Stage `json:"stage"`
 }
 
 // Statement defines model for Statement.
@@ -1694,9 +2137,19 @@ type Transition struct {
 // TransitionCloseReason defines model for Transition.CloseReason.
 type TransitionCloseReason string
 
+// UnreadCount defines model for UnreadCount.
+type UnreadCount struct {
+	UnreadCount int64 `json:"unread_count"`
+}
+
 // User defines model for User.
 type User struct {
-	Active      bool                                  `json:"active"`
+	Active bool `json:"active"`
+
+	// Bar The bar an avocat is registered with; empty for anyone else. An avocat files a court request without a special power of attorney (CPC 416); anyone else produces one.
+	//
+	// Example: Barreau de Lyon
+	Bar         string                                `json:"bar"`
 	CreatedAt   time.Time                             `json:"created_at"`
 	CreditorId  nullable.Nullable[openapi_types.UUID] `json:"creditor_id"`
 	Email       string                                `json:"email"`
@@ -1709,6 +2162,9 @@ type User struct {
 
 // UserCreate defines model for UserCreate.
 type UserCreate struct {
+	// Bar The bar of an avocat ("Barreau de Lyon"); one line. Empty or absent for anyone else.
+	Bar *string `json:"bar,omitempty"`
+
 	// CreditorId Required for role creditor, forbidden otherwise.
 	CreditorId *openapi_types.UUID `json:"creditor_id,omitempty"`
 	Email      string              `json:"email"`
@@ -1726,6 +2182,9 @@ type UserPage struct {
 // UserPatch defines model for UserPatch.
 type UserPatch struct {
 	Active *bool `json:"active,omitempty"`
+
+	// Bar The bar of an avocat; an empty string clears it.
+	Bar *string `json:"bar,omitempty"`
 
 	// CreditorId Given with role; required when the new role is creditor.
 	CreditorId *openapi_types.UUID `json:"creditor_id,omitempty"`
@@ -1797,10 +2256,33 @@ type ListCasesParams struct {
 
 	// Q A case or creditor reference, an invoice number, a debtor's SIREN, or part of its name.
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// PlacedFrom Only cases placed on or after this day.
+	PlacedFrom *openapi_types.Date `form:"placed_from,omitempty" json:"placed_from,omitempty"`
+
+	// PlacedTo Only cases placed on or before this day (not before `placed_from`).
+	PlacedTo *openapi_types.Date `form:"placed_to,omitempty" json:"placed_to,omitempty"`
+
+	// Sort The column to sort by (default `placed`, the day the case was
+	// placed): `reference`, `debtor` (name), `stage` (in the order of
+	// the stages), `balance`, `principal`, `next_action` (cases with
+	// none last when ascending). Equal values keep a stable order by
+	// case id in the same direction; the cursor continues after the
+	// last case of the page as it stands when the next page is asked.
+	Sort *ListCasesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order `desc` (default) or `asc`.
+	Order *ListCasesParamsOrder `form:"order,omitempty" json:"order,omitempty"`
 }
 
 // ListCasesParamsStatus defines parameters for ListCases.
 type ListCasesParamsStatus string
+
+// ListCasesParamsSort defines parameters for ListCases.
+type ListCasesParamsSort string
+
+// ListCasesParamsOrder defines parameters for ListCases.
+type ListCasesParamsOrder string
 
 // UpdateCaseParams defines parameters for UpdateCase.
 type UpdateCaseParams struct {
@@ -1894,6 +2376,15 @@ type StartBatchJSONBody struct {
 // StartBatchJSONBodyKind defines parameters for StartBatch.
 type StartBatchJSONBodyKind string
 
+// ListNotificationsParams defines parameters for ListNotifications.
+type ListNotificationsParams struct {
+	// Limit Page size, 1 to 200 (default 50).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ReversePaymentJSONBody defines parameters for ReversePayment.
 type ReversePaymentJSONBody struct {
 	Reason string `json:"reason"`
@@ -1903,6 +2394,15 @@ type ReversePaymentJSONBody struct {
 type GetPortfolioParams struct {
 	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
 	Currency   *string             `form:"currency,omitempty" json:"currency,omitempty"`
+}
+
+// GetPortfolioPerformanceParams defines parameters for GetPortfolioPerformance.
+type GetPortfolioPerformanceParams struct {
+	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+	Currency   *string             `form:"currency,omitempty" json:"currency,omitempty"`
+
+	// Months How many months, the current one included (1 to 36, default 12).
+	Months *int `form:"months,omitempty" json:"months,omitempty"`
 }
 
 // GetQueueParams defines parameters for GetQueue.
@@ -1932,6 +2432,9 @@ type ListUsersParams struct {
 
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
+
+// CreateSessionJSONRequestBody defines body for CreateSession for application/json ContentType.
+type CreateSessionJSONRequestBody = LoginRequest
 
 // CreateCaseJSONRequestBody defines body for CreateCase for application/json ContentType.
 type CreateCaseJSONRequestBody = CaseCreate
@@ -2004,6 +2507,12 @@ type ServerInterface interface {
 	// Logout Sign out (revokes the token used)
 	// (POST /api/v1/auth/logout)
 	Logout(c *gin.Context)
+	// GetSession The caller's own session (counts as activity)
+	// (GET /api/v1/auth/session)
+	GetSession(c *gin.Context)
+	// CreateSession Sign in the web app (session cookie)
+	// (POST /api/v1/auth/session)
+	CreateSession(c *gin.Context)
 	// ListCases List and search cases, newest first
 	// (GET /api/v1/cases)
 	ListCases(c *gin.Context, params ListCasesParams)
@@ -2097,6 +2606,18 @@ type ServerInterface interface {
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(c *gin.Context)
+	// ListNotifications The caller's notifications, newest first, with the unread count
+	// (GET /api/v1/notifications)
+	ListNotifications(c *gin.Context, params ListNotificationsParams)
+	// MarkAllNotificationsRead Mark every notification read
+	// (POST /api/v1/notifications/read-all)
+	MarkAllNotificationsRead(c *gin.Context)
+	// GetUnreadNotifications How many of the caller's notifications are unread
+	// (GET /api/v1/notifications/unread-count)
+	GetUnreadNotifications(c *gin.Context)
+	// MarkNotificationRead Mark one notification read
+	// (POST /api/v1/notifications/{id}/read)
+	MarkNotificationRead(c *gin.Context, id Id)
 	// GetPayment One payment, with how it is applied
 	// (GET /api/v1/payments/{id})
 	GetPayment(c *gin.Context, id Id)
@@ -2106,6 +2627,9 @@ type ServerInterface interface {
 	// GetPortfolio Portfolio figures — placed, recovered, remitted, outstanding, by stage and by age
 	// (GET /api/v1/portfolio)
 	GetPortfolio(c *gin.Context, params GetPortfolioParams)
+	// GetPortfolioPerformance DSO by the countback method, monthly flows, recovery rates by stage and by age at placement
+	// (GET /api/v1/portfolio/performance)
+	GetPortfolioPerformance(c *gin.Context, params GetPortfolioPerformanceParams)
 	// GetQueue The calling agent's cases due for action, best first
 	// (GET /api/v1/queue)
 	GetQueue(c *gin.Context, params GetQueueParams)
@@ -2118,6 +2642,9 @@ type ServerInterface interface {
 	// PutRate Add or correct a half-year's rate (audited)
 	// (POST /api/v1/rates)
 	PutRate(c *gin.Context)
+	// GetSettings The agency's settings the web app follows
+	// (GET /api/v1/settings)
+	GetSettings(c *gin.Context)
 	// DueDate Due date of an invoice under agreed payment terms
 	// (GET /api/v1/terms/due-date)
 	DueDate(c *gin.Context, params DueDateParams)
@@ -2236,6 +2763,32 @@ func (siw *ServerInterfaceWrapper) Logout(c *gin.Context) {
 	siw.Handler.Logout(c)
 }
 
+// GetSession operation middleware
+func (siw *ServerInterfaceWrapper) GetSession(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetSession(c)
+}
+
+// CreateSession operation middleware
+func (siw *ServerInterfaceWrapper) CreateSession(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.CreateSession(c)
+}
+
 // ListCases operation middleware
 func (siw *ServerInterfaceWrapper) ListCases(c *gin.Context) {
 
@@ -2338,6 +2891,38 @@ func (siw *ServerInterfaceWrapper) ListCases(c *gin.Context) {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", c.Request.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter q: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "placed_from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "placed_from", c.Request.URL.Query(), &params.PlacedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter placed_from: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "placed_to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "placed_to", c.Request.URL.Query(), &params.PlacedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter placed_to: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", c.Request.URL.Query(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "order" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "order", c.Request.URL.Query(), &params.Order, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter order: %w", err), http.StatusBadRequest)
 		return
 	}
 
@@ -3216,6 +3801,92 @@ func (siw *ServerInterfaceWrapper) GetMe(c *gin.Context) {
 	siw.Handler.GetMe(c)
 }
 
+// ListNotifications operation middleware
+func (siw *ServerInterfaceWrapper) ListNotifications(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListNotificationsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", c.Request.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", c.Request.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter cursor: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListNotifications(c, params)
+}
+
+// MarkAllNotificationsRead operation middleware
+func (siw *ServerInterfaceWrapper) MarkAllNotificationsRead(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.MarkAllNotificationsRead(c)
+}
+
+// GetUnreadNotifications operation middleware
+func (siw *ServerInterfaceWrapper) GetUnreadNotifications(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetUnreadNotifications(c)
+}
+
+// MarkNotificationRead operation middleware
+func (siw *ServerInterfaceWrapper) MarkNotificationRead(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.MarkNotificationRead(c, id)
+}
+
 // GetPayment operation middleware
 func (siw *ServerInterfaceWrapper) GetPayment(c *gin.Context) {
 
@@ -3301,6 +3972,49 @@ func (siw *ServerInterfaceWrapper) GetPortfolio(c *gin.Context) {
 	siw.Handler.GetPortfolio(c, params)
 }
 
+// GetPortfolioPerformance operation middleware
+func (siw *ServerInterfaceWrapper) GetPortfolioPerformance(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPortfolioPerformanceParams
+
+	// ------------- Optional query parameter "creditor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "creditor_id", c.Request.URL.Query(), &params.CreditorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter creditor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "currency" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "currency", c.Request.URL.Query(), &params.Currency, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter currency: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "months" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "months", c.Request.URL.Query(), &params.Months, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter months: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetPortfolioPerformance(c, params)
+}
+
 // GetQueue operation middleware
 func (siw *ServerInterfaceWrapper) GetQueue(c *gin.Context) {
 
@@ -3365,6 +4079,19 @@ func (siw *ServerInterfaceWrapper) PutRate(c *gin.Context) {
 	}
 
 	siw.Handler.PutRate(c)
+}
+
+// GetSettings operation middleware
+func (siw *ServerInterfaceWrapper) GetSettings(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetSettings(c)
 }
 
 // DueDate operation middleware
@@ -3565,6 +4292,8 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/api/v1/audit", wrapper.ListAudit)
 	router.POST(options.BaseURL+"/api/v1/auth/login", wrapper.Login)
 	router.POST(options.BaseURL+"/api/v1/auth/logout", wrapper.Logout)
+	router.GET(options.BaseURL+"/api/v1/auth/session", wrapper.GetSession)
+	router.POST(options.BaseURL+"/api/v1/auth/session", wrapper.CreateSession)
 	router.GET(options.BaseURL+"/api/v1/cases", wrapper.ListCases)
 	router.POST(options.BaseURL+"/api/v1/cases", wrapper.CreateCase)
 	router.GET(options.BaseURL+"/api/v1/cases/:id", wrapper.GetCase)
@@ -3596,13 +4325,19 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/api/v1/document-batches/:id", wrapper.GetBatch)
 	router.GET(options.BaseURL+"/api/v1/documents/:id", wrapper.GetDocument)
 	router.GET(options.BaseURL+"/api/v1/me", wrapper.GetMe)
+	router.GET(options.BaseURL+"/api/v1/notifications", wrapper.ListNotifications)
+	router.POST(options.BaseURL+"/api/v1/notifications/:id/read", wrapper.MarkNotificationRead)
+	router.POST(options.BaseURL+"/api/v1/notifications/read-all", wrapper.MarkAllNotificationsRead)
+	router.GET(options.BaseURL+"/api/v1/notifications/unread-count", wrapper.GetUnreadNotifications)
 	router.GET(options.BaseURL+"/api/v1/payments/:id", wrapper.GetPayment)
 	router.POST(options.BaseURL+"/api/v1/payments/:id/reverse", wrapper.ReversePayment)
 	router.GET(options.BaseURL+"/api/v1/portfolio", wrapper.GetPortfolio)
+	router.GET(options.BaseURL+"/api/v1/portfolio/performance", wrapper.GetPortfolioPerformance)
 	router.GET(options.BaseURL+"/api/v1/queue", wrapper.GetQueue)
 	router.POST(options.BaseURL+"/api/v1/queue/next", wrapper.NextCase)
 	router.GET(options.BaseURL+"/api/v1/rates", wrapper.ListRates)
 	router.POST(options.BaseURL+"/api/v1/rates", wrapper.PutRate)
+	router.GET(options.BaseURL+"/api/v1/settings", wrapper.GetSettings)
 	router.GET(options.BaseURL+"/api/v1/terms/due-date", wrapper.DueDate)
 	router.GET(options.BaseURL+"/api/v1/users", wrapper.ListUsers)
 	router.POST(options.BaseURL+"/api/v1/users", wrapper.CreateUser)
@@ -4034,6 +4769,227 @@ type LogoutdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response LogoutdefaultApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSessionRequestObject struct {
+}
+
+type GetSessionResponseObject interface {
+	VisitGetSessionResponse(w http.ResponseWriter) error
+}
+
+type GetSession200JSONResponse Session
+
+func (response GetSession200JSONResponse) VisitGetSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSession401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSession401ApplicationProblemPlusJSONResponse) VisitGetSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSession422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSession422ApplicationProblemPlusJSONResponse) VisitGetSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSession429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSession429ApplicationProblemPlusJSONResponse) VisitGetSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSession500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetSession500ApplicationProblemPlusJSONResponse) VisitGetSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSessiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetSessiondefaultApplicationProblemPlusJSONResponse) VisitGetSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSessionRequestObject struct {
+	Body *CreateSessionJSONRequestBody
+}
+
+type CreateSessionResponseObject interface {
+	VisitCreateSessionResponse(w http.ResponseWriter) error
+}
+
+type CreateSession200JSONResponse Session
+
+func (response CreateSession200JSONResponse) VisitCreateSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSession401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSession401ApplicationProblemPlusJSONResponse) VisitCreateSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSession413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSession413ApplicationProblemPlusJSONResponse) VisitCreateSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSession422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSession422ApplicationProblemPlusJSONResponse) VisitCreateSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSession429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSession429ApplicationProblemPlusJSONResponse) VisitCreateSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSession500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSession500ApplicationProblemPlusJSONResponse) VisitCreateSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSessiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateSessiondefaultApplicationProblemPlusJSONResponse) VisitCreateSessionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -7567,6 +8523,416 @@ func (response GetMedefaultApplicationProblemPlusJSONResponse) VisitGetMeRespons
 	return err
 }
 
+type ListNotificationsRequestObject struct {
+	Params ListNotificationsParams
+}
+
+type ListNotificationsResponseObject interface {
+	VisitListNotificationsResponse(w http.ResponseWriter) error
+}
+
+type ListNotifications200JSONResponse NotificationPage
+
+func (response ListNotifications200JSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications401ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications422ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications429ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications500ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotificationsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListNotificationsdefaultApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsReadRequestObject struct {
+}
+
+type MarkAllNotificationsReadResponseObject interface {
+	VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error
+}
+
+type MarkAllNotificationsRead200JSONResponse UnreadCount
+
+func (response MarkAllNotificationsRead200JSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead401ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead422ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead429ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead500ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsReaddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response MarkAllNotificationsReaddefaultApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotificationsRequestObject struct {
+}
+
+type GetUnreadNotificationsResponseObject interface {
+	VisitGetUnreadNotificationsResponse(w http.ResponseWriter) error
+}
+
+type GetUnreadNotifications200JSONResponse UnreadCount
+
+func (response GetUnreadNotifications200JSONResponse) VisitGetUnreadNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotifications401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnreadNotifications401ApplicationProblemPlusJSONResponse) VisitGetUnreadNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotifications422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnreadNotifications422ApplicationProblemPlusJSONResponse) VisitGetUnreadNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotifications429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnreadNotifications429ApplicationProblemPlusJSONResponse) VisitGetUnreadNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotifications500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnreadNotifications500ApplicationProblemPlusJSONResponse) VisitGetUnreadNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotificationsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetUnreadNotificationsdefaultApplicationProblemPlusJSONResponse) VisitGetUnreadNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationReadRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type MarkNotificationReadResponseObject interface {
+	VisitMarkNotificationReadResponse(w http.ResponseWriter) error
+}
+
+type MarkNotificationRead200JSONResponse UnreadCount
+
+func (response MarkNotificationRead200JSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead401ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead422ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead429ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead500ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationReaddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response MarkNotificationReaddefaultApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPaymentRequestObject struct {
 	Id Id `json:"id"`
 }
@@ -7893,6 +9259,109 @@ func (response GetPortfoliodefaultApplicationProblemPlusJSONResponse) VisitGetPo
 	return err
 }
 
+type GetPortfolioPerformanceRequestObject struct {
+	Params GetPortfolioPerformanceParams
+}
+
+type GetPortfolioPerformanceResponseObject interface {
+	VisitGetPortfolioPerformanceResponse(w http.ResponseWriter) error
+}
+
+type GetPortfolioPerformance200JSONResponse PortfolioPerformance
+
+func (response GetPortfolioPerformance200JSONResponse) VisitGetPortfolioPerformanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolioPerformance401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPortfolioPerformance401ApplicationProblemPlusJSONResponse) VisitGetPortfolioPerformanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolioPerformance422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPortfolioPerformance422ApplicationProblemPlusJSONResponse) VisitGetPortfolioPerformanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolioPerformance429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPortfolioPerformance429ApplicationProblemPlusJSONResponse) VisitGetPortfolioPerformanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolioPerformance500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetPortfolioPerformance500ApplicationProblemPlusJSONResponse) VisitGetPortfolioPerformanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolioPerformancedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetPortfolioPerformancedefaultApplicationProblemPlusJSONResponse) VisitGetPortfolioPerformanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetQueueRequestObject struct {
 	Params GetQueueParams
 }
@@ -7902,7 +9371,10 @@ type GetQueueResponseObject interface {
 }
 
 type GetQueue200JSONResponse struct {
-	Items []CaseSummary `json:"items"`
+	Items []QueueItem `json:"items"`
+
+	// Total How many cases the caller's queue holds now (items shows the first `limit`).
+	Total int64 `json:"total"`
 }
 
 func (response GetQueue200JSONResponse) VisitGetQueueResponse(w http.ResponseWriter) error {
@@ -8322,6 +9794,108 @@ type PutRatedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response PutRatedefaultApplicationProblemPlusJSONResponse) VisitPutRateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSettingsRequestObject struct {
+}
+
+type GetSettingsResponseObject interface {
+	VisitGetSettingsResponse(w http.ResponseWriter) error
+}
+
+type GetSettings200JSONResponse Settings
+
+func (response GetSettings200JSONResponse) VisitGetSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSettings401ApplicationProblemPlusJSONResponse) VisitGetSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSettings422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSettings422ApplicationProblemPlusJSONResponse) VisitGetSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSettings429ApplicationProblemPlusJSONResponse) VisitGetSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetSettings500ApplicationProblemPlusJSONResponse) VisitGetSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSettingsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetSettingsdefaultApplicationProblemPlusJSONResponse) VisitGetSettingsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -9084,6 +10658,12 @@ type StrictServerInterface interface {
 	// Logout Sign out (revokes the token used)
 	// (POST /api/v1/auth/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
+	// GetSession The caller's own session (counts as activity)
+	// (GET /api/v1/auth/session)
+	GetSession(ctx context.Context, request GetSessionRequestObject) (GetSessionResponseObject, error)
+	// CreateSession Sign in the web app (session cookie)
+	// (POST /api/v1/auth/session)
+	CreateSession(ctx context.Context, request CreateSessionRequestObject) (CreateSessionResponseObject, error)
 	// ListCases List and search cases, newest first
 	// (GET /api/v1/cases)
 	ListCases(ctx context.Context, request ListCasesRequestObject) (ListCasesResponseObject, error)
@@ -9177,6 +10757,18 @@ type StrictServerInterface interface {
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
+	// ListNotifications The caller's notifications, newest first, with the unread count
+	// (GET /api/v1/notifications)
+	ListNotifications(ctx context.Context, request ListNotificationsRequestObject) (ListNotificationsResponseObject, error)
+	// MarkAllNotificationsRead Mark every notification read
+	// (POST /api/v1/notifications/read-all)
+	MarkAllNotificationsRead(ctx context.Context, request MarkAllNotificationsReadRequestObject) (MarkAllNotificationsReadResponseObject, error)
+	// GetUnreadNotifications How many of the caller's notifications are unread
+	// (GET /api/v1/notifications/unread-count)
+	GetUnreadNotifications(ctx context.Context, request GetUnreadNotificationsRequestObject) (GetUnreadNotificationsResponseObject, error)
+	// MarkNotificationRead Mark one notification read
+	// (POST /api/v1/notifications/{id}/read)
+	MarkNotificationRead(ctx context.Context, request MarkNotificationReadRequestObject) (MarkNotificationReadResponseObject, error)
 	// GetPayment One payment, with how it is applied
 	// (GET /api/v1/payments/{id})
 	GetPayment(ctx context.Context, request GetPaymentRequestObject) (GetPaymentResponseObject, error)
@@ -9186,6 +10778,9 @@ type StrictServerInterface interface {
 	// GetPortfolio Portfolio figures — placed, recovered, remitted, outstanding, by stage and by age
 	// (GET /api/v1/portfolio)
 	GetPortfolio(ctx context.Context, request GetPortfolioRequestObject) (GetPortfolioResponseObject, error)
+	// GetPortfolioPerformance DSO by the countback method, monthly flows, recovery rates by stage and by age at placement
+	// (GET /api/v1/portfolio/performance)
+	GetPortfolioPerformance(ctx context.Context, request GetPortfolioPerformanceRequestObject) (GetPortfolioPerformanceResponseObject, error)
 	// GetQueue The calling agent's cases due for action, best first
 	// (GET /api/v1/queue)
 	GetQueue(ctx context.Context, request GetQueueRequestObject) (GetQueueResponseObject, error)
@@ -9198,6 +10793,9 @@ type StrictServerInterface interface {
 	// PutRate Add or correct a half-year's rate (audited)
 	// (POST /api/v1/rates)
 	PutRate(ctx context.Context, request PutRateRequestObject) (PutRateResponseObject, error)
+	// GetSettings The agency's settings the web app follows
+	// (GET /api/v1/settings)
+	GetSettings(ctx context.Context, request GetSettingsRequestObject) (GetSettingsResponseObject, error)
 	// DueDate Due date of an invoice under agreed payment terms
 	// (GET /api/v1/terms/due-date)
 	DueDate(ctx context.Context, request DueDateRequestObject) (DueDateResponseObject, error)
@@ -9389,6 +10987,72 @@ func (sh *strictHandler) Logout(ctx *gin.Context) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(LogoutResponseObject); ok {
 		if err := validResponse.VisitLogoutResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetSession operation middleware
+func (sh *strictHandler) GetSession(ctx *gin.Context) {
+	var request GetSessionRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSession(ctx, request.(GetSessionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSession")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetSessionResponseObject); ok {
+		if err := validResponse.VisitGetSessionResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateSession operation middleware
+func (sh *strictHandler) CreateSession(ctx *gin.Context) {
+	var request CreateSessionRequestObject
+
+	var body CreateSessionJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSession(ctx, request.(CreateSessionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSession")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(CreateSessionResponseObject); ok {
+		if err := validResponse.VisitCreateSessionResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -10468,6 +12132,106 @@ func (sh *strictHandler) GetMe(ctx *gin.Context) {
 	}
 }
 
+// ListNotifications operation middleware
+func (sh *strictHandler) ListNotifications(ctx *gin.Context, params ListNotificationsParams) {
+	var request ListNotificationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListNotifications(ctx, request.(ListNotificationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListNotifications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListNotificationsResponseObject); ok {
+		if err := validResponse.VisitListNotificationsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MarkAllNotificationsRead operation middleware
+func (sh *strictHandler) MarkAllNotificationsRead(ctx *gin.Context) {
+	var request MarkAllNotificationsReadRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkAllNotificationsRead(ctx, request.(MarkAllNotificationsReadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkAllNotificationsRead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(MarkAllNotificationsReadResponseObject); ok {
+		if err := validResponse.VisitMarkAllNotificationsReadResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetUnreadNotifications operation middleware
+func (sh *strictHandler) GetUnreadNotifications(ctx *gin.Context) {
+	var request GetUnreadNotificationsRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUnreadNotifications(ctx, request.(GetUnreadNotificationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUnreadNotifications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetUnreadNotificationsResponseObject); ok {
+		if err := validResponse.VisitGetUnreadNotificationsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MarkNotificationRead operation middleware
+func (sh *strictHandler) MarkNotificationRead(ctx *gin.Context, id Id) {
+	var request MarkNotificationReadRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkNotificationRead(ctx, request.(MarkNotificationReadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkNotificationRead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(MarkNotificationReadResponseObject); ok {
+		if err := validResponse.VisitMarkNotificationReadResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetPayment operation middleware
 func (sh *strictHandler) GetPayment(ctx *gin.Context, id Id) {
 	var request GetPaymentRequestObject
@@ -10557,6 +12321,32 @@ func (sh *strictHandler) GetPortfolio(ctx *gin.Context, params GetPortfolioParam
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(GetPortfolioResponseObject); ok {
 		if err := validResponse.VisitGetPortfolioResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetPortfolioPerformance operation middleware
+func (sh *strictHandler) GetPortfolioPerformance(ctx *gin.Context, params GetPortfolioPerformanceParams) {
+	var request GetPortfolioPerformanceRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPortfolioPerformance(ctx, request.(GetPortfolioPerformanceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPortfolioPerformance")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetPortfolioPerformanceResponseObject); ok {
+		if err := validResponse.VisitGetPortfolioPerformanceResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -10673,6 +12463,30 @@ func (sh *strictHandler) PutRate(ctx *gin.Context) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(PutRateResponseObject); ok {
 		if err := validResponse.VisitPutRateResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetSettings operation middleware
+func (sh *strictHandler) GetSettings(ctx *gin.Context) {
+	var request GetSettingsRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSettings(ctx, request.(GetSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetSettingsResponseObject); ok {
+		if err := validResponse.VisitGetSettingsResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {

@@ -81,6 +81,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own session (counts as activity)
+         * @description The signed-in person's session: who, when it ends, and for a cookie
+         *     session the CSRF token (a new tab or a reload asks here). Reading it
+         *     is activity: a web session's idle deadline moves
+         *     `RECOUVRA_SESSION_IDLE_MINUTES` on from now — the web app calls it
+         *     while the person works and from "Rester connecté". Other requests do
+         *     not extend it, so a page left open that polls still expires.
+         */
+        get: operations["getSession"];
+        put?: never;
+        /**
+         * Sign in the web app (session cookie)
+         * @description Signs in like `POST /api/v1/auth/login`, for a browser: the session
+         *     token goes into an `HttpOnly`, `SameSite=Strict` cookie (`Secure`,
+         *     named `__Host-recouvra_session`, unless `RECOUVRA_SESSION_COOKIE_SECURE`
+         *     is false: then `recouvra_session`) that page scripts cannot read, and
+         *     the answer carries the `csrf_token` that state-changing requests made
+         *     with the cookie must send in `X-CSRF-Token`. Besides `expires_at`,
+         *     the session ends after `RECOUVRA_SESSION_IDLE_MINUTES` without
+         *     activity (`idle_expires_at`). Same failures as `login`.
+         */
+        post: operations["createSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -90,6 +126,26 @@ export interface paths {
         };
         /** The signed-in user */
         get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The agency's settings the web app follows
+         * @description What the configuration says a screen should do, for every signed-in person (large_payment_cents, from `RECOUVRA_LARGE_PAYMENT_CENTS`).
+         */
+        get: operations["getSettings"];
         put?: never;
         post?: never;
         delete?: never;
@@ -484,6 +540,99 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's notifications, newest first, with the unread count
+         * @description Notifications are timeline events told to the people they concern —
+         *     no second record: a creditor's people get the payments (recorded,
+         *     reversed, or reported by a colleague), stage changes and approvals
+         *     asked (`approval_requested`: nothing asks one yet; the collection
+         *     strategies will) of every case of their creditor; an agent the
+         *     payments of the cases assigned to it; a lawyer the stage changes of
+         *     the cases assigned to it; an admin none. Nobody is notified of what
+         *     it did itself, nor of what happened before its account existed.
+         *     Newest first by commit position; `text` says it in French. The live
+         *     event stream carries the events themselves: a client reads the
+         *     unread count again when one of these types arrives. An API key is
+         *     refused (403): notifications are a person's.
+         */
+        get: operations["listNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of the caller's notifications are unread */
+        get: operations["getUnreadNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark one notification read
+         * @description Marking again changes nothing. An id that is not one of the caller's
+         *     notifications — missing, another creditor's, not news for the caller
+         *     — answers 404 alike. Answers the unread count after.
+         */
+        post: operations["markNotificationRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark every notification read
+         * @description Every notification committed when the request runs is read; one that
+         *     commits afterwards is unread, whatever its number.
+         */
+        post: operations["markAllNotificationsRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/queue": {
         parameters: {
             query?: never;
@@ -493,7 +642,7 @@ export interface paths {
         };
         /**
          * The calling agent's cases due for action, best first
-         * @description Open amicable and formal-notice cases assigned to the agent or to nobody, due today or earlier, not held by another agent; by priority, broken promises, amount, age.
+         * @description Open amicable and formal-notice cases assigned to the agent or to nobody, due today or earlier, not held by another agent; by priority, broken promises, balance, then id. A call, an e-mail or a letter logged on a case makes it due again the next day at the earliest, so the queue moves on. Each item says why it stands where it does (`reasons`), with its creditor, days overdue and last contact; `total` counts the whole queue.
          */
         get: operations["getQueue"];
         put?: never;
@@ -542,6 +691,43 @@ export interface paths {
          *     days since their oldest invoice fell due.
          */
         get: operations["getPortfolio"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portfolio/performance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * DSO by the countback method, monthly flows, recovery rates by stage and by age at placement
+         * @description In the portfolio's scope (a creditor: its own; staff: the agency's or
+         *     one creditor's with `creditor_id`), one currency. For each of the
+         *     last `months` calendar months (12 by default, the current one last):
+         *     `placed_cents` — the claims entered that month, credit notes
+         *     netted; `recovered_cents` — payments received that month and not
+         *     reversed; `remitted_cents` — the net of the remittance statements
+         *     whose period ends that month (a period issued twice counted once);
+         *     `receivables_cents` — at the end of the month (today for the
+         *     current one), for every case still open that day, the claims
+         *     entered by then less the payments received and not reversed by
+         *     then, at no less than zero per case; `dso_days` — the countback:
+         *     the receivables less that month's placements, then the previous
+         *     month's, and so on, each month consumed adding all its days (a month
+         *     with nothing placed included; the current month its days to date),
+         *     the last one the share of its days the rest is of its placements,
+         *     in days to one decimal. `by_stage` and `by_age_at_placement`
+         *     (days from the oldest invoice's due date to the day the case was
+         *     placed) give cases, principal placed, recovered and the rate.
+         */
+        get: operations["getPortfolioPerformance"];
         put?: never;
         post?: never;
         delete?: never;
@@ -692,9 +878,9 @@ export interface paths {
         put?: never;
         /**
          * Upload evidence (PDF, PNG or JPEG)
-         * @description `multipart/form-data` with `file`, `kind` (invoice, contract,
-         *     purchase_order, delivery_note, formal_notice_receipt, proof,
-         *     correspondence, other), optional `visibility` (staff) and
+         * @description `multipart/form-data` with `file`, `kind` (invoice, credit_note,
+         *     contract, purchase_order, delivery_note, formal_notice_receipt,
+         *     mandate, power_of_attorney, proof, correspondence, other), optional `visibility` (staff) and
          *     `supersedes` (the id of the document it corrects). The type is read
          *     from the content, not the name (415 otherwise); the size is limited
          *     (`RECOUVRA_MAX_UPLOAD_BYTES`, 413 beyond).
@@ -929,6 +1115,31 @@ export interface components {
             expires_at: string;
             user: components["schemas"]["Me"];
         };
+        Session: {
+            user: components["schemas"]["Me"];
+            /**
+             * Format: date-time
+             * @description When the session ends whatever happens (`RECOUVRA_SESSION_TTL` after sign-in).
+             */
+            expires_at: string;
+            /**
+             * Format: date-time
+             * @description When a web session ends unless the person is active before; null for a bearer token.
+             */
+            idle_expires_at: string | null;
+            /**
+             * Format: int32
+             * @description How far activity pushes `idle_expires_at` (`RECOUVRA_SESSION_IDLE_MINUTES`); 0 for a bearer token.
+             */
+            idle_timeout_seconds: number;
+            /**
+             * Format: int32
+             * @description Seconds until the session ends (the earlier of the two ends), by the server's clock — a client counts down from it without trusting its own clock.
+             */
+            seconds_left: number;
+            /** @description For a cookie session, the value state-changing requests send in `X-CSRF-Token`; null for a bearer token. */
+            csrf_token: string | null;
+        };
         Me: {
             /** Format: uuid */
             id: string;
@@ -940,6 +1151,13 @@ export interface components {
              * @description The creditor a creditor user belongs to; null for staff.
              */
             creditor_id: string | null;
+        };
+        Settings: {
+            /**
+             * Format: int64
+             * @description A payment of at least this amount (cents) is confirmed before it is recorded, showing the amount in words and the balance after it; so is one above what is due.
+             */
+            large_payment_cents: number;
         };
         User: {
             /** Format: uuid */
@@ -1104,6 +1322,8 @@ export interface components {
             address: components["schemas"]["Address"];
             emails: string[];
             phones: string[];
+            /** @description When the debtor is best reached by phone, in words (e.g. "mardi et jeudi matin"); empty when unknown. */
+            best_time_to_call: string;
             insolvency: components["schemas"]["Insolvency"] | null;
             /** Format: date-time */
             created_at: string;
@@ -1120,6 +1340,8 @@ export interface components {
             address?: components["schemas"]["Address"];
             emails?: string[];
             phones?: string[];
+            /** @description When the debtor is best reached by phone, in words; one line. */
+            best_time_to_call?: string;
             insolvency?: components["schemas"]["Insolvency"];
         };
         DebtorPatch: {
@@ -1130,6 +1352,8 @@ export interface components {
             address?: components["schemas"]["Address"];
             emails?: string[];
             phones?: string[];
+            /** @description When the debtor is best reached by phone, in words; one line. */
+            best_time_to_call?: string;
             insolvency?: components["schemas"]["Insolvency"] | null;
         };
         DebtorPage: {
@@ -1292,6 +1516,71 @@ export interface components {
             ageing: components["schemas"]["AgeingBand"][];
             currencies: string[];
         };
+        PortfolioPerformance: {
+            /** Format: date */
+            as_of: string;
+            /** @example EUR */
+            currency: string;
+            /**
+             * Format: double
+             * @description The current month's DSO (countback), in days to one decimal.
+             */
+            dso_days: number;
+            /** @description Oldest first, the current month last. */
+            months: components["schemas"]["MonthFigures"][];
+            /** @description Every stage in order (cases at that stage today), empty ones included. */
+            by_stage: components["schemas"]["StageRecoveryRate"][];
+            /** @description Cases by days overdue of their oldest invoice when placed (0–30, 31–90, 91–180, 181–365, over 365), every band included; cases with credit notes only are left out. */
+            by_age_at_placement: components["schemas"]["AgeRecoveryRate"][];
+        };
+        MonthFigures: {
+            /** @example 2026-11 */
+            month: string;
+            /** Format: int64 */
+            placed_cents: number;
+            /** Format: int64 */
+            recovered_cents: number;
+            /** Format: int64 */
+            remitted_cents: number;
+            /** Format: int64 */
+            receivables_cents: number;
+            /** Format: double */
+            dso_days: number;
+        };
+        StageRecoveryRate: {
+            stage: components["schemas"]["Stage"];
+            /** Format: int64 */
+            cases: number;
+            /** Format: int64 */
+            placed_cents: number;
+            /** Format: int64 */
+            recovered_cents: number;
+            /**
+             * Format: int64
+             * @description Recovered over placed, in basis points.
+             */
+            recovery_rate_bps: number;
+        };
+        AgeRecoveryRate: {
+            /** Format: int32 */
+            from_days: number;
+            /**
+             * Format: int32
+             * @description Inclusive; null for the last band.
+             */
+            to_days: number | null;
+            /** Format: int64 */
+            cases: number;
+            /** Format: int64 */
+            placed_cents: number;
+            /** Format: int64 */
+            recovered_cents: number;
+            /**
+             * Format: int64
+             * @description Recovered over placed, in basis points.
+             */
+            recovery_rate_bps: number;
+        };
         StageFigures: {
             stage: components["schemas"]["Stage"];
             /** Format: int64 */
@@ -1363,6 +1652,38 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** @description A case of the agent's queue — every field of a case summary, and what the agent weighs before taking it. */
+        QueueItem: components["schemas"]["CaseSummary"] & {
+            creditor_name: string;
+            /**
+             * Format: int32
+             * @description Days since the due date of the case's oldest unpaid invoice (0 when none is due yet).
+             */
+            days_overdue: number;
+            /**
+             * Format: int64
+             * @description The pending promise's amount (its date is promise_due_on); null without one.
+             */
+            promise_amount_cents: number | null;
+            /** @description The latest call, e-mail or letter on the case's timeline; null when there was none. */
+            last_contact: components["schemas"]["LastContact"] | null;
+            /** @description Why the case stands where it does, in ranking order — `held` (the caller holds it), `promise_to_check` (a promise's date has passed), then each ranking key, `priority`, `broken_promises` (when any), `balance`. */
+            reasons: components["schemas"]["QueueReason"][];
+        };
+        QueueReason: {
+            /** @enum {string} */
+            code: "held" | "promise_to_check" | "priority" | "broken_promises" | "balance";
+            /** @description The reason in French words. */
+            text: string;
+        };
+        LastContact: {
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            type: "call" | "email" | "letter_sent";
+            /** @description A call's outcome (reached, no_answer, voicemail, wrong_number, refused); a letter's kind (amicable, formal_notice); null for an e-mail. */
+            outcome: string | null;
+        };
         CasePage: {
             items: components["schemas"]["CaseSummary"][];
             next_cursor?: string;
@@ -1418,12 +1739,37 @@ export interface components {
             deadlines: components["schemas"]["Deadline"][];
             claims: components["schemas"]["Claim"][];
             lease: components["schemas"]["Lease"] | null;
+            action_blockers: components["schemas"]["ActionBlockers"];
+            court: components["schemas"]["CourtCompetence"];
             /** Format: int32 */
             version: number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @description Where the injunction-to-pay request goes (CPC 1406: the debtor's place; the tribunal de commerce between traders, C. com. L721-3; the juge des contentieux de la protection for residential rent, COJ L213-4-4; the tribunal judiciaire otherwise) and, at the formal notice and injunction stages, what still stands in its way: the one list the docket shows, the move to injunction refuses with and the request's generation refuses with. */
+        CourtCompetence: {
+            /** @enum {string} */
+            kind: "commercial" | "judicial" | "protection";
+            /** @example tribunal de commerce */
+            label: string;
+            /** @description Why this court, in words, with the articles. */
+            basis: string;
+            /**
+             * @description The court of that kind named after the debtor's town, for the lawyer to confirm (a town without a court depends on a neighbouring one); empty without a town.
+             * @example Tribunal de commerce de Lyon
+             */
+            suggested: string;
+            /** @description Empty when the request can be filed (or at another stage). */
+            blockers: components["schemas"]["FieldError"][];
+        };
+        /** @description What stands today in the way of the two actions that produce something on the case, each empty when the action would go through. */
+        ActionBlockers: {
+            /** @description The move to formal notice's own guards (the errors the transition would answer, field `to`) — `guard.transition_not_allowed` past the amicable stage, `guard.case_closed` on a closed case. */
+            formal_notice: components["schemas"]["FieldError"][];
+            /** @description What producing an amicable letter would refuse (incomplete addresses, the agency's identity not configured, nothing due, a closed case). */
+            amicable_letter: components["schemas"]["FieldError"][];
         };
         FormalNotice: {
             /** Format: date */
@@ -1522,6 +1868,48 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
+        };
+        Notification: {
+            /**
+             * Format: uuid
+             * @description The timeline event's id.
+             */
+            id: string;
+            /**
+             * Format: int64
+             * @description The event's number (as on the stream).
+             */
+            seq: number;
+            /** Format: uuid */
+            case_id: string;
+            case_reference: string;
+            kind: components["schemas"]["NotificationKind"];
+            event_type: string;
+            /** @description What happened, in French. */
+            text: string;
+            /** Format: date-time */
+            at: string;
+            read: boolean;
+            /**
+             * Format: int64
+             * @description The payment's amount, for the payment kinds.
+             */
+            amount_cents: number | null;
+            currency: string | null;
+            /** @description The stage reached, for stage_changed. */
+            stage: components["schemas"]["Stage"] | null;
+        };
+        /** @enum {string} */
+        NotificationKind: "payment" | "payment_reversed" | "direct_payment" | "stage_changed" | "approval_requested";
+        NotificationPage: {
+            items: components["schemas"]["Notification"][];
+            next_cursor?: string;
+            /** Format: int64 */
+            unread_count: number;
+        };
+        UnreadCount: {
+            /** Format: int64 */
+            unread_count: number;
         };
         EventPage: {
             items: components["schemas"]["Event"][];
@@ -1916,7 +2304,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No bearer token, or one that is unknown, expired or revoked (code `unauthorized`); for `login`, a failed sign-in. */
+        /** @description No bearer token or session cookie, or one that is unknown, expired (idle too long, for a cookie session) or revoked (code `unauthorized`); for `login` and `createSession`, a failed sign-in. */
         Unauthorized: {
             headers: {
                 "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2123,6 +2511,69 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live session. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    createSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in; the session cookie is set. */
+            200: {
+                headers: {
+                    /** @description The session cookie (`HttpOnly; SameSite=Strict; Path=/`, `Secure` by default). */
+                    "Set-Cookie"?: string;
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
     getMe: {
         parameters: {
             query?: never;
@@ -2142,6 +2593,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Me"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -2737,6 +3216,21 @@ export interface operations {
                 max_balance_cents?: number;
                 /** @description A case or creditor reference, an invoice number, a debtor's SIREN, or part of its name. */
                 q?: string;
+                /** @description Only cases placed on or after this day. */
+                placed_from?: string;
+                /** @description Only cases placed on or before this day (not before `placed_from`). */
+                placed_to?: string;
+                /**
+                 * @description The column to sort by (default `placed`, the day the case was
+                 *     placed): `reference`, `debtor` (name), `stage` (in the order of
+                 *     the stages), `balance`, `principal`, `next_action` (cases with
+                 *     none last when ascending). Equal values keep a stable order by
+                 *     case id in the same direction; the cursor continues after the
+                 *     last case of the page as it stands when the next page is asked.
+                 */
+                sort?: "placed" | "reference" | "debtor" | "stage" | "balance" | "principal" | "next_action";
+                /** @description `desc` (default) or `asc`. */
+                order?: "asc" | "desc";
             };
             header?: never;
             path?: never;
@@ -3085,6 +3579,125 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    listNotifications: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of notifications. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getUnreadNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The unread count. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    markNotificationRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read; the unread count after. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    markAllNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read; the unread count after (0 unless one committed meanwhile). */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
     getQueue: {
         parameters: {
             query?: {
@@ -3107,7 +3720,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["CaseSummary"][];
+                        items: components["schemas"]["QueueItem"][];
+                        /**
+                         * Format: int64
+                         * @description How many cases the caller's queue holds now (items shows the first `limit`).
+                         */
+                        total: number;
                     };
                 };
             };
@@ -3169,6 +3787,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Portfolio"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getPortfolioPerformance: {
+        parameters: {
+            query?: {
+                creditor_id?: string;
+                currency?: string;
+                /** @description How many months, the current one included (1 to 36, default 12). */
+                months?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortfolioPerformance"];
                 };
             };
             401: components["responses"]["Unauthorized"];

@@ -65,6 +65,17 @@ export function CourtActions({ c, onDone }: { c: Schemas["Case"]; onDone: () => 
     });
     done(error, t("court.saved"), ["step", "on", "court"]);
   };
+  const receipt = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const empty = checked(missing(e.currentTarget, t("form.missing")), t("court.error"));
+    if (empty) return (setMessage(""), setProblem(empty));
+    const on = String(new FormData(e.currentTarget).get("received_on"));
+    const { error } = await api.POST("/api/v1/cases/{id}/events", {
+      params: { path: { id: c.id } },
+      body: { type: "formal_notice_received", data: { received_on: on } },
+    });
+    done(error, t("court.saved"), ["received_on"]);
+  };
   const packet = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const court = String(new FormData(e.currentTarget).get("options.court") ?? "").trim();
@@ -81,6 +92,29 @@ export function CourtActions({ c, onDone }: { c: Schemas["Case"]; onDone: () => 
     <section aria-labelledby="court-title" className="card court">
       <h2 id="court-title">{t("court.title")}</h2>
       <FormErrors problem={problem} />
+      <p>
+        <strong>{t("court.competence")} :</strong> {c.court.suggested || c.court.label} — <small>{c.court.basis}</small>
+      </p>
+      {c.court.blockers.length > 0 && (
+        <div data-testid="court-blockers">
+          <h3>{t("court.blockers")}</h3>
+          <ul className="blockers">
+            {c.court.blockers.map((b) => (
+              <li key={`${b.field}-${b.code}`}>{b.message}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {c.formal_notice.sent_on && !c.formal_notice.received_on && (c.stage === "formal_notice" || c.stage === "injunction") && (
+        <form onSubmit={(e) => void receipt(e)} className="action-form" aria-label={t("court.recordReceipt")} noValidate>
+          <Field label={t("court.receivedOn")} name="received_on" problem={problem} required>
+            {(a) => <DateInput {...a} min={c.formal_notice.sent_on ?? undefined} max={todayISO()} />}
+          </Field>
+          <div className="buttons">
+            <button type="submit">{t("court.recordReceipt")}</button>
+          </div>
+        </form>
+      )}
       {c.stage === "formal_notice" && (
         <div className="buttons">
           <button type="button" onClick={() => void toInjunction()}>
@@ -122,7 +156,7 @@ export function CourtActions({ c, onDone }: { c: Schemas["Case"]; onDone: () => 
       {c.stage === "injunction" && (
         <form onSubmit={(e) => void packet(e)} className="action-form" aria-label={t("court.packet")}>
           <Field label={t("court.packetCourt")} name="options.court" problem={problem}>
-            {(a) => <input {...a} maxLength={200} placeholder={c.injunction.court} />}
+            {(a) => <input {...a} maxLength={200} defaultValue={c.injunction.court || c.court.suggested} />}
           </Field>
           <div className="buttons">
             <button type="submit" disabled={busy} data-testid="packet">

@@ -23,11 +23,19 @@ describe("blockerAction", () => {
     expect(blockerAction({ field: "exhibits.formal_notice", code: "missing" })).toBe("notice");
     expect(blockerAction({ field: "statement", code: "provisional" })).toBe("rates");
     expect(blockerAction({ field: "to", code: "guard.mandate_forbids_judicial" })).toBe("mandate");
+    expect(blockerAction({ field: "exhibits.power_of_attorney", code: "missing" })).toBe("attach");
+    expect(blockerAction({ field: "exhibits.credit_note", code: "missing" })).toBe("attach");
+    expect(blockerAction({ field: "formal_notice_received_on", code: "missing" })).toBe("receipt");
+    expect(blockerAction({ field: "creditor.identity.legal_form", code: "missing" })).toBe("creditor");
+    expect(blockerAction({ field: "creditor.siren", code: "missing" })).toBe("creditor");
     expect(blockerAction({ field: "to", code: "guard.notice_deadline_not_elapsed" })).toBeNull();
   });
   it("preselects the missing piece's kind", () => {
     expect(attachKind("exhibits.formal_notice_receipt")).toBe("formal_notice_receipt");
     expect(attachKind("exhibits.invoice")).toBe("invoice");
+    expect(attachKind("exhibits.power_of_attorney")).toBe("power_of_attorney");
+    expect(attachKind("exhibits.credit_note")).toBe("credit_note");
+    expect(attachKind("statement")).toBe("invoice");
   });
   it("names the API's kinds in words", () => {
     expect(kindKey("invoice")).toBe("exhibit.kind.invoice");

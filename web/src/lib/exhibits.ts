@@ -6,7 +6,10 @@ import type { Key } from "../i18n/messages";
 // in the order a filing needs them.
 export const exhibitKinds = [
   "invoice",
+  "credit_note",
   "formal_notice_receipt",
+  "power_of_attorney",
+  "mandate",
   "contract",
   "purchase_order",
   "delivery_note",
@@ -42,20 +45,26 @@ export function kindKey(kind: string): Key | null {
 }
 
 // blockerAction is what removes a docket blocker: assign oneself, attach a
-// piece on the case page, enter a rate (admin), open the creditor's
-// mandate (admin), or nothing to do but wait.
-export type BlockerAction = "assign" | "attach" | "notice" | "rates" | "mandate" | null;
+// piece on the case page, record the notice's receipt there, enter a rate
+// (admin), complete the creditor's identity or mandate (admin), or nothing
+// to do but wait.
+export type BlockerAction = "assign" | "attach" | "notice" | "receipt" | "rates" | "mandate" | "creditor" | null;
 
 export function blockerAction(b: { field?: string; code: string }): BlockerAction {
   switch (b.field) {
     case "exhibits.invoice":
+    case "exhibits.credit_note":
+    case "exhibits.power_of_attorney":
     case "exhibits.formal_notice_receipt":
       return "attach";
     case "exhibits.formal_notice":
       return "notice";
+    case "formal_notice_received_on":
+      return "receipt";
     case "statement":
       return "rates";
   }
+  if (b.field?.startsWith("creditor.")) return "creditor";
   switch (b.code) {
     case "guard.no_lawyer":
       return "assign";
@@ -67,5 +76,6 @@ export function blockerAction(b: { field?: string; code: string }): BlockerActio
 
 // attachKind is the kind the attach form preselects for a missing exhibit.
 export function attachKind(field: string | undefined): ExhibitKind {
-  return field === "exhibits.formal_notice_receipt" ? "formal_notice_receipt" : "invoice";
+  const kind = field?.startsWith("exhibits.") ? field.slice("exhibits.".length) : "";
+  return (exhibitKinds as readonly string[]).includes(kind) ? (kind as ExhibitKind) : "invoice";
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { api, type Schemas } from "../api/client";
 import { AssignMe } from "../components/AssignMe";
 import { Link } from "../components/Link";
+import { MissingRates } from "../components/MissingRates";
 import { useI18n } from "../i18n";
 import type { Key } from "../i18n/messages";
 import { daysBetween, todayISO } from "../lib/dates";
@@ -36,6 +37,7 @@ export function Docket({ me }: { me: Schemas["Me"] }) {
     <section aria-labelledby="docket-title">
       <h1 id="docket-title">{t("lawyer.title")}</h1>
       <p className="status">{t("lawyer.intro")}</p>
+      <MissingRates canEnter={me.role === "admin"} />
       <div className="filters">
         <label className="check">
           <input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked)} /> {t("lawyer.mine")}
@@ -139,6 +141,10 @@ function Fix({ b, e, me, onDone }: { b: Schemas["FieldError"]; e: Entry; me: Sch
       );
     case "notice":
       return <Link to={page}>{t("lawyer.fix.notice")}</Link>;
+    case "receipt":
+      return <Link to={page}>{t("lawyer.fix.receipt")}</Link>;
+    case "creditor":
+      return me.role === "admin" ? <Link to={`/admin/creanciers/${e.case.creditor_id}`}>{t("lawyer.fix.creditor")}</Link> : null;
     case "rates":
       return me.role === "admin" ? <Link to="/admin/taux">{t("lawyer.fix.rates")}</Link> : null;
     case "mandate":

@@ -1,4 +1,5 @@
 import { Link } from "../../components/Link";
+import { MissingRates } from "../../components/MissingRates";
 import { useI18n } from "../../i18n";
 import type { Key } from "../../i18n/messages";
 import "./admin.css";
@@ -30,6 +31,7 @@ export function Admin({ path }: { path: string }) {
           </Link>
         ))}
       </nav>
+      <MissingRates canEnter={true} />
       {creditor ? (
         <CreditorPage key={creditor[1]} id={creditor[1]} />
       ) : active.path === "/admin/creanciers" ? (
