@@ -16,6 +16,7 @@ type NewUser struct {
 	Role       recouvra.Role
 	CreditorID *uuid.UUID
 	Password   string
+	Bar        string // the bar of an avocat, empty for anyone else
 }
 
 // CreateUser creates an account (admin only).
@@ -26,7 +27,7 @@ func (s *Service) CreateUser(ctx context.Context, p recouvra.Principal, in NewUs
 	now := s.now()
 	u := recouvra.User{
 		ID: uuid.Must(uuid.NewV7()), Email: recouvra.NormalizeEmail(in.Email), Name: strings.TrimSpace(in.Name),
-		Role: in.Role, CreditorID: in.CreditorID, Active: true, CreatedAt: now, UpdatedAt: now,
+		Role: in.Role, CreditorID: in.CreditorID, Active: true, Bar: in.Bar, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := mergeInvalid(u.Validate(), recouvra.ValidatePassword(in.Password)); err != nil {
 		return recouvra.User{}, err
@@ -48,7 +49,7 @@ func (s *Service) CreateUser(ctx context.Context, p recouvra.Principal, in NewUs
 			return err
 		}
 		return r.InsertAudit(ctx, s.audit(p, meta, recouvra.AuditUserCreate, "user", &u.ID, map[string]any{
-			"email": u.Email, "role": u.Role, "creditor_id": u.CreditorID,
+			"email": u.Email, "role": u.Role, "creditor_id": u.CreditorID, "bar": u.Bar,
 		}))
 	})
 	return u, err
@@ -116,6 +117,7 @@ type UserPatch struct {
 	CreditorID *uuid.UUID
 	Active     *bool
 	Password   *string
+	Bar        *string // the bar of an avocat; "" clears it
 }
 
 // UpdateUser renames, changes the role of, (de)activates or resets the
@@ -150,6 +152,10 @@ func (s *Service) UpdateUser(ctx context.Context, p recouvra.Principal, id uuid.
 		if patch.Active != nil {
 			u.Active = *patch.Active
 			changes["active"] = u.Active
+		}
+		if patch.Bar != nil {
+			u.Bar = *patch.Bar // trimmed and checked by Validate
+			changes["bar"] = strings.TrimSpace(u.Bar)
 		}
 		var newHash *string
 		verr := u.Validate()

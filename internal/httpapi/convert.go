@@ -38,7 +38,7 @@ func domainDate(d openapi_types.Date) recouvra.Date {
 func apiUser(u recouvra.User) oapi.User {
 	return oapi.User{
 		Id: u.ID, Email: u.Email, Name: u.Name, Role: oapi.Role(u.Role), CreditorId: nullOf(u.CreditorID),
-		Active: u.Active, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastLoginAt: nullOf(u.LastLoginAt),
+		Active: u.Active, Bar: u.Bar, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastLoginAt: nullOf(u.LastLoginAt),
 	}
 }
 

@@ -40,7 +40,7 @@ func (a *API) UpdateCreditor(ctx context.Context, req oapi.UpdateCreditorRequest
 	ctx = requestContext(ctx)
 	b := req.Body
 	c, err := a.deps.App.UpdateCreditor(ctx, principalFrom(ctx), req.Id, func(c *recouvra.Creditor) {
-		applyCreditorInput(c, b.LegalName, b.Siren, b.Siret, b.VatNumber, b.Iban, b.Bic, b.Address, b.Contacts, b.Mandate)
+		applyCreditorInput(c, b.LegalName, b.Siren, b.Siret, b.VatNumber, b.Iban, b.Bic, b.Address, b.Contacts, b.Mandate, b.Identity)
 	}, metaFrom(ctx))
 	if err != nil {
 		return nil, err

@@ -51,7 +51,7 @@ func (a *API) CreateUser(ctx context.Context, req oapi.CreateUserRequestObject) 
 	ctx = requestContext(ctx)
 	b := req.Body
 	u, err := a.deps.App.CreateUser(ctx, principalFrom(ctx), app.NewUser{
-		Email: b.Email, Name: b.Name, Role: recouvra.Role(b.Role), CreditorID: uuidPtr(b.CreditorId), Password: b.Password,
+		Email: b.Email, Name: b.Name, Role: recouvra.Role(b.Role), CreditorID: uuidPtr(b.CreditorId), Password: b.Password, Bar: str(b.Bar),
 	}, metaFrom(ctx))
 	if err != nil {
 		return nil, err
@@ -71,7 +71,7 @@ func (a *API) GetUser(ctx context.Context, req oapi.GetUserRequestObject) (oapi.
 func (a *API) UpdateUser(ctx context.Context, req oapi.UpdateUserRequestObject) (oapi.UpdateUserResponseObject, error) {
 	ctx = requestContext(ctx)
 	b := req.Body
-	patch := app.UserPatch{Name: b.Name, CreditorID: uuidPtr(b.CreditorId), Active: b.Active, Password: b.Password}
+	patch := app.UserPatch{Name: b.Name, CreditorID: uuidPtr(b.CreditorId), Active: b.Active, Password: b.Password, Bar: b.Bar}
 	if b.Role != nil {
 		r := recouvra.Role(*b.Role)
 		patch.Role = &r
@@ -96,7 +96,7 @@ func (a *API) CreateCreditor(ctx context.Context, req oapi.CreateCreditorRequest
 	ctx = requestContext(ctx)
 	b := req.Body
 	var in recouvra.Creditor
-	applyCreditorInput(&in, &b.LegalName, b.Siren, b.Siret, b.VatNumber, b.Iban, b.Bic, b.Address, b.Contacts, b.Mandate)
+	applyCreditorInput(&in, &b.LegalName, b.Siren, b.Siret, b.VatNumber, b.Iban, b.Bic, b.Address, b.Contacts, b.Mandate, b.Identity)
 	c, err := a.deps.App.CreateCreditor(ctx, principalFrom(ctx), in, metaFrom(ctx))
 	if err != nil {
 		return nil, err
