@@ -879,8 +879,9 @@ export interface paths {
         /**
          * Upload evidence (PDF, PNG or JPEG)
          * @description `multipart/form-data` with `file`, `kind` (invoice, credit_note,
-         *     contract, purchase_order, delivery_note, formal_notice_receipt,
-         *     mandate, power_of_attorney, proof, correspondence, other), optional `visibility` (staff) and
+         *     contract, purchase_order, delivery_note, formal_notice (one sent
+         *     outside Recouvra), formal_notice_receipt, mandate,
+         *     power_of_attorney, proof, correspondence, other), optional `visibility` (staff) and
          *     `supersedes` (the id of the document it corrects). The type is read
          *     from the content, not the name (415 otherwise); the size is limited
          *     (`RECOUVRA_MAX_UPLOAD_BYTES`, 413 beyond).
@@ -1168,6 +1169,11 @@ export interface components {
             /** Format: uuid */
             creditor_id: string | null;
             active: boolean;
+            /**
+             * @description The bar an avocat is registered with; empty for anyone else. An avocat files a court request without a special power of attorney (CPC 416); anyone else produces one.
+             * @example Barreau de Lyon
+             */
+            bar: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1186,6 +1192,8 @@ export interface components {
             creditor_id?: string;
             /** Format: password */
             password: string;
+            /** @description The bar of an avocat ("Barreau de Lyon"); one line. Empty or absent for anyone else. */
+            bar?: string;
         };
         UserPatch: {
             name?: string;
@@ -1198,6 +1206,8 @@ export interface components {
             active?: boolean;
             /** Format: password */
             password?: string;
+            /** @description The bar of an avocat; an empty string clears it. */
+            bar?: string;
         };
         UserPage: {
             items: components["schemas"]["User"][];
@@ -1218,6 +1228,7 @@ export interface components {
             iban: string;
             bic: string;
             mandate: components["schemas"]["Mandate"];
+            identity: components["schemas"]["CreditorIdentity"];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1233,6 +1244,7 @@ export interface components {
             iban?: string;
             bic?: string;
             mandate?: components["schemas"]["MandateInput"];
+            identity?: components["schemas"]["CreditorIdentityInput"];
         };
         CreditorPatch: {
             legal_name?: string;
@@ -1244,6 +1256,44 @@ export interface components {
             iban?: string;
             bic?: string;
             mandate?: components["schemas"]["MandateInput"];
+            identity?: components["schemas"]["CreditorIdentityInput"];
+        };
+        /** @description What an injunction request says of the creditor beyond its name and address (CPC 57 and 1407). A company (mandate.legal_status business): legal form, the register it is entered in (its number is the SIREN), its legal representative and their capacity. A person (individual): profession, nationality, date and place of birth. Empty strings and a null date where nothing was entered. */
+        CreditorIdentity: {
+            /** @example SARL */
+            legal_form: string;
+            /**
+             * @description The register and its seat; the number is the SIREN.
+             * @example RCS Lyon
+             */
+            registry: string;
+            /** @example Jeanne Dupont */
+            representative_name: string;
+            /** @example gérante */
+            representative_title: string;
+            /** @example retraité */
+            profession: string;
+            /** @example française */
+            nationality: string;
+            /**
+             * Format: date
+             * @description Between 1900-01-01 and today.
+             */
+            born_on: string | null;
+            /** @example Villeurbanne (69) */
+            born_in: string;
+        };
+        /** @description The creditor's identity for court filings (see CreditorIdentity). Each field sent replaces the one stored (an empty string clears a text, null the date of birth); a field left out keeps its value. Each text is one printable line. */
+        CreditorIdentityInput: {
+            legal_form?: string;
+            registry?: string;
+            representative_name?: string;
+            representative_title?: string;
+            profession?: string;
+            nationality?: string;
+            /** Format: date */
+            born_on?: string | null;
+            born_in?: string;
         };
         Address: {
             /** @example 12 rue des Lilas */
