@@ -37,13 +37,16 @@ func (s *Seeder) Bulk(ctx context.Context, db *postgres.DB, n int) error {
 	const nCreditors = 200
 	creditors := make([]uuid.UUID, nCreditors)
 	if _, err := db.Pool.CopyFrom(ctx, pgx.Identifier{"creditors"},
-		[]string{"id", "legal_name", "siren", "vat_number", "address_line1", "postal_code", "city", "commission_bps", "judicial_allowed", "created_at", "updated_at"},
+		[]string{"id", "legal_name", "siren", "vat_number", "address_line1", "postal_code", "city", "commission_bps", "judicial_allowed",
+			"legal_form", "registry", "representative_name", "representative_title", "created_at", "updated_at"},
 		pgx.CopyFromSlice(nCreditors, func(i int) ([]any, error) {
 			creditors[i] = uuid.Must(uuid.NewV7())
 			siren := s.siren()
 			city := cities[i%len(cities)]
-			return []any{creditors[i], fmt.Sprintf("Client n°%03d %s", i+1, s.pick(forms)), string(siren), string(ident.VATFromSIREN(siren)),
-				fmt.Sprintf("%d %s", 1+i%90, s.pick(streets)), city.postal, city.name, 800 + s.Rand.IntN(1200), i%3 != 0, now, now}, nil
+			form := s.pick(forms)
+			return []any{creditors[i], fmt.Sprintf("Client n°%03d %s", i+1, form), string(siren), string(ident.VATFromSIREN(siren)),
+				fmt.Sprintf("%d %s", 1+i%90, s.pick(streets)), city.postal, city.name, 800 + s.Rand.IntN(1200), i%3 != 0,
+				form, "RCS " + city.name, s.pick(forenames) + " " + s.pick(surnames), representativeTitle[form], now, now}, nil
 		})); err != nil {
 		return fmt.Errorf("copy creditors: %w", err)
 	}

@@ -46,13 +46,21 @@ type creditorSeed struct {
 	commission                       int
 	judicial                         bool
 	status                           recouvra.LegalStatus
+	// identity is what an injunction request says of the creditor (CPC
+	// 57, 1407): a company's legal form, register and representative; the
+	// landlord's profession, nationality, birth date and place.
+	identity recouvra.Identity
 }
 
 var creditorSeeds = []creditorSeed{
-	{"Menuiserie Dupont SARL", "Lyon", "69003", "12 rue des Lilas", "compta@menuiserie-dupont.demo", 1200, true, recouvra.StatusBusiness},
-	{"Transports Lefèvre SAS", "Lille", "59000", "8 boulevard de la Liberté", "facturation@transports-lefevre.demo", 1500, true, recouvra.StatusBusiness},
-	{"Imprimerie du Centre SA", "Clermont-Ferrand", "63000", "3 place de Jaude", "gestion@imprimerie-centre.demo", 1000, false, recouvra.StatusBusiness},
-	{"Henri Blanc (bailleur)", "Annecy", "74000", "27 avenue d'Albigny", "henri.blanc@bailleur.demo", 1800, true, recouvra.StatusIndividual},
+	{"Menuiserie Dupont SARL", "Lyon", "69003", "12 rue des Lilas", "compta@menuiserie-dupont.demo", 1200, true, recouvra.StatusBusiness,
+		recouvra.Identity{LegalForm: "SARL", Registry: "RCS Lyon", RepresentativeName: "Jean Dupont", RepresentativeTitle: "gérant"}},
+	{"Transports Lefèvre SAS", "Lille", "59000", "8 boulevard de la Liberté", "facturation@transports-lefevre.demo", 1500, true, recouvra.StatusBusiness,
+		recouvra.Identity{LegalForm: "SAS", Registry: "RCS Lille Métropole", RepresentativeName: "Martine Lefèvre", RepresentativeTitle: "présidente"}},
+	{"Imprimerie du Centre SA", "Clermont-Ferrand", "63000", "3 place de Jaude", "gestion@imprimerie-centre.demo", 1000, false, recouvra.StatusBusiness,
+		recouvra.Identity{LegalForm: "SA", Registry: "RCS Clermont-Ferrand", RepresentativeName: "Bruno Vidal", RepresentativeTitle: "président-directeur général"}},
+	{"Henri Blanc (bailleur)", "Annecy", "74000", "27 avenue d'Albigny", "henri.blanc@bailleur.demo", 1800, true, recouvra.StatusIndividual,
+		recouvra.Identity{Profession: "ingénieur retraité", Nationality: "française", BornOn: recouvra.NewDate(1956, time.March, 18), BornIn: "Annecy (74)"}},
 }
 
 // Seeder creates the demo agency through the use cases.
@@ -61,6 +69,8 @@ type Seeder struct {
 	Clock *Clock
 	Out   io.Writer
 	Rand  *rand.Rand
+	// AgencyName is the agency's name, as the creditors' special powers name it.
+	AgencyName string
 }
 
 // Result says what the seed holds.
@@ -113,6 +123,7 @@ func (s *Seeder) Agency(ctx context.Context) (Result, error) {
 				IBAN:     "FR7630006000011234567890189", BIC: "AGRIFRPP",
 				Mandate: recouvra.Mandate{SignedOn: recouvra.DateOf(s.Clock.Now()).AddDays(-500 + 30*i), CommissionBps: cs.commission,
 					FixedFeeCents: 3500, JudicialAllowed: cs.judicial, NoticeDeadlineDays: 8, LegalStatus: cs.status},
+				Identity: cs.identity,
 			},
 		}, meta)
 		if err != nil {
@@ -139,6 +150,10 @@ var (
 	streets   = []string{"rue de la République", "avenue Jean Jaurès", "rue Victor Hugo", "place du Marché", "rue Pasteur", "boulevard Gambetta", "rue des Écoles", "chemin des Vignes", "rue Nationale", "quai de la Loire"}
 	cities    = []struct{ name, postal string }{{"Paris", "75011"}, {"Marseille", "13006"}, {"Lyon", "69007"}, {"Toulouse", "31000"}, {"Nantes", "44000"}, {"Strasbourg", "67000"}, {"Montpellier", "34000"}, {"Bordeaux", "33000"}, {"Rennes", "35000"}, {"Dijon", "21000"}, {"Grenoble", "38000"}, {"Angers", "49000"}, {"Tours", "37000"}, {"Limoges", "87000"}, {"Besançon", "25000"}}
 )
+
+// representativeTitle is the capacity the legal representative of each
+// form acts in (C. com. L223-18, L227-6, L225-51-1, L221-3).
+var representativeTitle = map[string]string{"SARL": "gérant", "EURL": "gérant", "SNC": "gérant", "SAS": "président", "SA": "président-directeur général"}
 
 func (s *Seeder) pick(list []string) string { return list[s.Rand.IntN(len(list))] }
 
