@@ -99,6 +99,9 @@ type Repo interface {
 	VisibleCases(ctx context.Context, scope recouvra.Scope, ids []uuid.UUID) (map[uuid.UUID]bool, error)
 	// PortfolioRows sums the cases, payments and remittances q covers.
 	PortfolioRows(ctx context.Context, scope recouvra.Scope, q PortfolioQuery) (PortfolioRows, error)
+	// PerformanceRows sums placements, payments, remittances and
+	// receivables by month, and placed and recovered by stage and age.
+	PerformanceRows(ctx context.Context, scope recouvra.Scope, q PerformanceQuery) (PerformanceRows, error)
 
 	// InsertEvent appends to the timeline and sets e.Seq.
 	InsertEvent(ctx context.Context, e *recouvra.Event) error
@@ -173,8 +176,32 @@ type CaseFilter struct {
 	OverduePromiseOn *recouvra.Date // a promise due before this date, not kept
 	MinBalance       *int64
 	MaxBalance       *int64
-	Query            string // case or creditor reference, invoice number, debtor name or SIREN
+	Query            string         // case or creditor reference, invoice number, debtor name or SIREN
+	PlacedFrom       *recouvra.Date // placed (created) on or after
+	PlacedTo         *recouvra.Date // placed on or before
+	// Sort orders the list by one of the CaseSorts (empty: newest entered
+	// first, by id), ties broken by id in the same direction.
+	Sort      CaseSort
+	Ascending bool
 }
+
+// CaseSort is a column a case list may be sorted by.
+type CaseSort string
+
+// The columns a case list may be sorted by: a whitelist, each mapped to
+// its SQL by the store.
+const (
+	SortPlaced     CaseSort = "placed"
+	SortReference  CaseSort = "reference"
+	SortDebtor     CaseSort = "debtor"
+	SortStage      CaseSort = "stage"
+	SortBalance    CaseSort = "balance"
+	SortPrincipal  CaseSort = "principal"
+	SortNextAction CaseSort = "next_action"
+)
+
+// CaseSorts lists every column a case list may be sorted by.
+var CaseSorts = []CaseSort{SortPlaced, SortReference, SortDebtor, SortStage, SortBalance, SortPrincipal, SortNextAction}
 
 // StoredResponse is the first response to an idempotent request.
 type StoredResponse struct {

@@ -125,6 +125,18 @@ func (a *API) ListCases(ctx context.Context, req oapi.ListCasesRequestObject) (o
 	if p.Status != nil {
 		f.Status = string(*p.Status)
 	}
+	if p.PlacedFrom != nil {
+		d := domainDate(*p.PlacedFrom)
+		f.PlacedFrom = &d
+	}
+	if p.PlacedTo != nil {
+		d := domainDate(*p.PlacedTo)
+		f.PlacedTo = &d
+	}
+	if p.Sort != nil {
+		f.Sort = app.CaseSort(*p.Sort)
+	}
+	f.Ascending = p.Order != nil && *p.Order == oapi.Asc
 	today := recouvra.DateOf(a.now())
 	if p.Due != nil && *p.Due {
 		f.DueOn = &today

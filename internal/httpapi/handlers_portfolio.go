@@ -70,3 +70,38 @@ func apiDocketEntry(e app.DocketEntry) oapi.DocketEntry {
 	}
 	return out
 }
+
+func (a *API) GetPortfolioPerformance(ctx context.Context, req oapi.GetPortfolioPerformanceRequestObject) (oapi.GetPortfolioPerformanceResponseObject, error) {
+	ctx = requestContext(ctx)
+	currency, months := "", 0
+	if req.Params.Currency != nil {
+		currency = *req.Params.Currency
+	}
+	if req.Params.Months != nil {
+		months = *req.Params.Months
+	}
+	p, err := a.deps.App.Performance(ctx, principalFrom(ctx), uuidPtr(req.Params.CreditorId), currency, months)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.GetPortfolioPerformance200JSONResponse(apiPerformance(p)), nil
+}
+
+// tenthsToDays writes tenths of a day as the number of days to one decimal.
+func tenthsToDays(tenths int64) float64 { return float64(tenths) / 10 }
+
+func apiPerformance(p app.Performance) oapi.PortfolioPerformance {
+	return oapi.PortfolioPerformance{
+		AsOf: apiDate(p.AsOf), Currency: p.Currency, DsoDays: tenthsToDays(p.DSOTenths()),
+		Months: mapSlice(p.Months, func(m app.MonthFigures) oapi.MonthFigures {
+			return oapi.MonthFigures{Month: m.Month.String()[:7], PlacedCents: m.PlacedCents, RecoveredCents: m.RecoveredCents,
+				RemittedCents: m.RemittedCents, ReceivablesCents: m.ReceivablesCents, DsoDays: tenthsToDays(m.DSOTenths)}
+		}),
+		ByStage: mapSlice(p.ByStage, func(r app.RateFigures) oapi.StageRecoveryRate {
+			return oapi.StageRecoveryRate{Stage: oapi.Stage(r.Stage), Cases: r.Cases, PlacedCents: r.PlacedCents, RecoveredCents: r.RecoveredCents, RecoveryRateBps: r.RateBps()}
+		}),
+		ByAgeAtPlacement: mapSlice(p.ByAge, func(r app.RateFigures) oapi.AgeRecoveryRate {
+			return oapi.AgeRecoveryRate{FromDays: r.FromDays, ToDays: nullOf(r.ToDays), Cases: r.Cases, PlacedCents: r.PlacedCents, RecoveredCents: r.RecoveredCents, RecoveryRateBps: r.RateBps()}
+		}),
+	}
+}

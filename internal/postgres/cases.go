@@ -371,11 +371,21 @@ func (r repo) ListCases(ctx context.Context, scope recouvra.Scope, f app.CaseFil
 			OR id IN (SELECT case_id FROM claims WHERE invoice_number = ?)
 			OR debtor_id IN (SELECT id FROM debtors WHERE siren = ? OR lower(name) LIKE ?))`, s, s, s, s, like)
 	}
+	if f.PlacedFrom != nil {
+		q = q.Where("created_at >= ?", *f.PlacedFrom)
+	}
+	if f.PlacedTo != nil {
+		q = q.Where("created_at < ?", f.PlacedTo.AddDays(1))
+	}
+	order, afterCursor, err := caseOrder(f)
+	if err != nil {
+		return nil, err
+	}
 	if after != nil {
-		q = q.Where("id < ?", *after)
+		q = q.Where(afterCursor, *after)
 	}
 	var rows []caseRow
-	if err := q.Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+	if err := q.Order(order).Limit(limit).Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatCase)
 	}
 	return domains(rows), nil

@@ -181,9 +181,10 @@ func routeTable() map[string]routeCase {
 		"GET /api/v1/events/stream": {allowed: everyone, ok: 200, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
 			return w.openStream(c, "")
 		}},
-		"GET /api/v1/queue":     {allowed: queueWork, ok: 200, call: get("/api/v1/queue")},
-		"GET /api/v1/portfolio": {allowed: everyone, ok: 200, call: get("/api/v1/portfolio")},
-		"GET /api/v1/docket":    {allowed: lawyers, ok: 200, call: get("/api/v1/docket")},
+		"GET /api/v1/queue":                 {allowed: queueWork, ok: 200, call: get("/api/v1/queue")},
+		"GET /api/v1/portfolio":             {allowed: everyone, ok: 200, call: get("/api/v1/portfolio")},
+		"GET /api/v1/portfolio/performance": {allowed: everyone, ok: 200, call: get("/api/v1/portfolio/performance")},
+		"GET /api/v1/docket":                {allowed: lawyers, ok: 200, call: get("/api/v1/docket")},
 		"GET /api/v1/cases/:id/statement": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
 			return c.Do("GET", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/statement", nil)
 		}},
