@@ -88,6 +88,12 @@ type Repo interface {
 	ListCases(ctx context.Context, scope recouvra.Scope, f CaseFilter, after *uuid.UUID, limit int) ([]recouvra.Case, error)
 	Queue(ctx context.Context, agentID uuid.UUID, today recouvra.Date, now time.Time, limit int) ([]recouvra.Case, error)
 	LeaseNextCase(ctx context.Context, agentID uuid.UUID, today recouvra.Date, now, until time.Time) (recouvra.Case, error)
+	// QueueCount is how many cases the agent's queue holds now.
+	QueueCount(ctx context.Context, agentID uuid.UUID, today recouvra.Date, now time.Time) (int64, error)
+	// LastContacts is each case's latest call, e-mail or letter (staff).
+	LastContacts(ctx context.Context, caseIDs []uuid.UUID) (map[uuid.UUID]recouvra.Event, error)
+	// CreditorNames maps creditor ids to legal names (staff).
+	CreditorNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error)
 
 	InsertClaim(ctx context.Context, creditorID uuid.UUID, cl *recouvra.Claim) error
 	ClaimsOfCase(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID) ([]recouvra.Claim, error)

@@ -74,6 +74,10 @@ type Config struct {
 	// target this many days earlier (on a working day), so work is done
 	// before the last day the law allows.
 	DeadlineMarginDays int
+	// LargePaymentCents: the web app asks for confirmation, showing the
+	// amount in words and the balance after it, before recording a payment
+	// of at least this many cents (one above what is due always asks).
+	LargePaymentCents int64
 }
 
 // Agency is who sends the letters (CPCE R124-4: name, address, activity)
@@ -109,6 +113,7 @@ func Default() Config {
 		RateBurst:          500,
 		UrgentDays:         7,
 		DeadlineMarginDays: 5,
+		LargePaymentCents:  1_000_000,
 	}
 }
 
@@ -247,6 +252,14 @@ var keys = []key{
 			return fmt.Errorf("%q is not a number of days between 0 and 90", v)
 		}
 		c.DeadlineMarginDays = n
+		return nil
+	}},
+	{"large_payment_cents", "a payment of at least this many cents is confirmed in the web app (amount in words, balance after) before it is recorded", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 || n > 100_000_000_000 {
+			return fmt.Errorf("%q is not a number of cents between 1 and 100000000000", v)
+		}
+		c.LargePaymentCents = n
 		return nil
 	}},
 	{"db_max_conns", "size of the database connection pool", func(c *Config, v string) error {

@@ -88,6 +88,7 @@ func (a *API) UpdateDebtor(ctx context.Context, req oapi.UpdateDebtorRequestObje
 		set(&d.SIREN, b.Siren)
 		set(&d.SIRET, b.Siret)
 		set(&d.VATNumber, b.VatNumber)
+		set(&d.BestTimeToCall, b.BestTimeToCall)
 		if b.Address != nil {
 			d.Address = domainAddress(b.Address)
 		}
@@ -331,11 +332,15 @@ func (a *API) GetQueue(ctx context.Context, req oapi.GetQueueRequestObject) (oap
 	if req.Params.Limit != nil {
 		limit = *req.Params.Limit
 	}
-	items, err := a.deps.App.Queue(ctx, principalFrom(ctx), limit)
+	q, err := a.deps.App.Queue(ctx, principalFrom(ctx), limit)
 	if err != nil {
 		return nil, err
 	}
-	return oapi.GetQueue200JSONResponse{Items: mapSlice(items, apiCaseSummary)}, nil
+	return oapi.GetQueue200JSONResponse{Items: mapSlice(q.Items, apiQueueItem), Total: q.Total}, nil
+}
+
+func (a *API) GetSettings(ctx context.Context, _ oapi.GetSettingsRequestObject) (oapi.GetSettingsResponseObject, error) {
+	return oapi.GetSettings200JSONResponse{LargePaymentCents: a.deps.App.Settings().LargePaymentCents}, nil
 }
 
 func (a *API) NextCase(ctx context.Context, _ oapi.NextCaseRequestObject) (oapi.NextCaseResponseObject, error) {

@@ -38,6 +38,7 @@ type debtorRow struct {
 	Country               string
 	Emails                jsonCol[[]string]
 	Phones                jsonCol[[]string]
+	BestTimeToCall        string
 	InsolvencyProceedings *string
 	InsolvencyPublishedOn recouvra.Date
 	InsolvencyCourt       string
@@ -51,7 +52,8 @@ func debtorRowOf(d *recouvra.Debtor) debtorRow {
 	row := debtorRow{
 		ID: d.ID, Kind: string(d.Kind), Name: d.Name, Siren: d.SIREN, Siret: d.SIRET, VATNumber: d.VATNumber,
 		AddressLine1: d.Address.Line1, AddressLine2: d.Address.Line2, PostalCode: d.Address.PostalCode, City: d.Address.City, Country: d.Address.Country,
-		Emails: jsonCol[[]string]{nonNil(d.Emails)}, Phones: jsonCol[[]string]{nonNil(d.Phones)}, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+		Emails: jsonCol[[]string]{nonNil(d.Emails)}, Phones: jsonCol[[]string]{nonNil(d.Phones)}, BestTimeToCall: d.BestTimeToCall,
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 	}
 	if ins := d.Insolvency; ins != nil {
 		p := string(ins.Proceedings)
@@ -71,7 +73,7 @@ func (r debtorRow) domain() recouvra.Debtor {
 	d := recouvra.Debtor{
 		ID: r.ID, Kind: recouvra.DebtorKind(r.Kind), Name: r.Name, SIREN: r.Siren, SIRET: r.Siret, VATNumber: r.VATNumber,
 		Address: recouvra.Address{Line1: r.AddressLine1, Line2: r.AddressLine2, PostalCode: r.PostalCode, City: r.City, Country: r.Country},
-		Emails:  r.Emails.V, Phones: r.Phones.V, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Emails:  r.Emails.V, Phones: r.Phones.V, BestTimeToCall: r.BestTimeToCall, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 	if r.InsolvencyProceedings != nil {
 		d.Insolvency = &recouvra.Insolvency{Proceedings: recouvra.Proceedings(*r.InsolvencyProceedings), PublishedOn: r.InsolvencyPublishedOn, Court: r.InsolvencyCourt}

@@ -298,7 +298,20 @@ func (c *Case) ApplyEvent(t EventType, data map[string]any, f Facts) error {
 	if len(fields) > 0 {
 		return Invalid(fmt.Sprintf("Événement %s invalide.", t), fields...)
 	}
+	switch t {
+	case EventCall, EventEmail, EventLetterSent:
+		c.workedOn(f.Today)
+	}
 	return nil
+}
+
+// workedOn records that the debtor was contacted (or tried) on today: the
+// case leaves the agents' queue until tomorrow at least, so "next case"
+// moves on to another one. A later date already planned (a promise's) stays.
+func (c *Case) workedOn(today Date) {
+	if tomorrow := today.AddDays(1); c.NextActionOn.IsZero() || c.NextActionOn.Before(tomorrow) {
+		c.NextActionOn = tomorrow
+	}
 }
 
 // CourtStep is one step of an injunction to pay.

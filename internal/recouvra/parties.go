@@ -1,6 +1,7 @@
 package recouvra
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -170,19 +171,25 @@ func (i Insolvency) DeclarationDeadline(creditorAbroad bool) Date {
 
 // Debtor is a company or person owing money; it may owe several creditors.
 type Debtor struct {
-	ID         uuid.UUID
-	Kind       DebtorKind
-	Name       string
-	SIREN      string
-	SIRET      string
-	VATNumber  string
-	Address    Address
-	Emails     []string
-	Phones     []string
-	Insolvency *Insolvency
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	ID        uuid.UUID
+	Kind      DebtorKind
+	Name      string
+	SIREN     string
+	SIRET     string
+	VATNumber string
+	Address   Address
+	Emails    []string
+	Phones    []string
+	// BestTimeToCall is when the debtor is best reached by phone, in the
+	// agent's words ("mardi et jeudi matin"); empty when unknown.
+	BestTimeToCall string
+	Insolvency     *Insolvency
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
+
+// MaxBestTimeToCall bounds Debtor.BestTimeToCall, in characters.
+const MaxBestTimeToCall = 200
 
 // Validate checks the debtor's own rules; identifiers are checked by the
 // caller with the ident package and reported with the same field names.
@@ -214,6 +221,11 @@ func (d *Debtor) Validate() []FieldError {
 	for i, p := range d.Phones {
 		f = printable(f, indexed("debtor.phones", i), p, OneLine)
 	}
+	d.BestTimeToCall = strings.TrimSpace(d.BestTimeToCall)
+	if utf8.RuneCountInString(d.BestTimeToCall) > MaxBestTimeToCall {
+		f = append(f, FieldError{"debtor.best_time_to_call", "too_long", fmt.Sprintf("%d caractères au plus.", MaxBestTimeToCall)})
+	}
+	f = printable(f, "debtor.best_time_to_call", d.BestTimeToCall, OneLine)
 	if d.Insolvency != nil {
 		f = printable(f, "debtor.insolvency.court", d.Insolvency.Court, OneLine)
 		switch d.Insolvency.Proceedings {

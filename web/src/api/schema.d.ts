@@ -143,7 +143,7 @@ export interface paths {
         };
         /**
          * The agency's settings the web app follows
-         * @description What the configuration says a screen should do, for every signed-in person (large_payment_cents, from `RECOUVRA_LARGE_PAYMENT_CENTS`).
+         * @description What the configuration says a screen should do, for every signed-in caller (people and API keys) — large_payment_cents, from `RECOUVRA_LARGE_PAYMENT_CENTS`.
          */
         get: operations["getSettings"];
         put?: never;

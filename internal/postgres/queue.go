@@ -1,0 +1,61 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+// QueueCount is how many cases agentID's queue holds now (queueWhere).
+func (r repo) QueueCount(ctx context.Context, agentID uuid.UUID, today recouvra.Date, now time.Time) (int64, error) {
+	var n int64
+	err := r.q(ctx).Raw("SELECT count(*) FROM cases WHERE "+queueWhere,
+		map[string]any{"agent": agentID, "today": today, "now": now}).Scan(&n).Error
+	return n, dbErr(err, whatCase)
+}
+
+// LastContacts is, for each case of ids that has one, its latest contact
+// with the debtor: a call, an e-mail or a letter (in the timeline's
+// order). Unscoped: staff only.
+func (r repo) LastContacts(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]recouvra.Event, error) {
+	out := make(map[uuid.UUID]recouvra.Event, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []eventRow
+	err := r.q(ctx).Raw(`SELECT DISTINCT ON (events.case_id) `+eventColumns+` FROM events
+		WHERE events.case_id IN @ids AND events.type IN @types
+		ORDER BY events.case_id, events.tx DESC, events.seq DESC`,
+		map[string]any{"ids": ids, "types": []string{string(recouvra.EventCall), string(recouvra.EventEmail), string(recouvra.EventLetterSent)}}).
+		Scan(&rows).Error
+	if err != nil {
+		return nil, dbErr(err, whatEvent)
+	}
+	for _, row := range rows {
+		out[row.CaseID] = row.domain()
+	}
+	return out, nil
+}
+
+// CreditorNames maps each creditor of ids to its legal name. Unscoped:
+// staff only.
+func (r repo) CreditorNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	out := make(map[uuid.UUID]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID        uuid.UUID
+		LegalName string
+	}
+	if err := r.q(ctx).Table("creditors").Select("id, legal_name").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, dbErr(err, "Créancier")
+	}
+	for _, row := range rows {
+		out[row.ID] = row.LegalName
+	}
+	return out, nil
+}
