@@ -41,7 +41,8 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	if err := server.SeedRates(ctx, svc, nil); err != nil {
 		return err
 	}
-	s := &demo.Seeder{Svc: svc, Clock: clock, Out: env.Stdout, Rand: rand.New(rand.NewPCG(*seed, *seed^0x9e3779b97f4a7c15))}
+	s := &demo.Seeder{Svc: svc, Clock: clock, Out: env.Stdout, Rand: rand.New(rand.NewPCG(*seed, *seed^0x9e3779b97f4a7c15)),
+		AgencyName: sess.cfg.Agency.Name}
 	res, err := s.Agency(ctx)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/recouvra/recouvra/internal/app"
+	"github.com/recouvra/recouvra/internal/documents"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
@@ -48,17 +49,20 @@ func (s *Seeder) Cases(ctx context.Context, creditors []uuid.UUID, n int) error 
 	if err != nil {
 		return err
 	}
-	judicial := map[uuid.UUID]bool{}
+	known := map[uuid.UUID]recouvra.Creditor{}
 	for _, id := range creditors {
 		c, err := s.Svc.GetCreditor(ctx, app.System, id)
 		if err != nil {
 			return err
 		}
-		judicial[id] = c.Mandate.JudicialAllowed
+		known[id] = c
+	}
+	if err := s.halfYearRates(ctx, recouvra.DateOf(now)); err != nil {
+		return err
 	}
 	for i := 0; i < n; i++ {
 		creditor := creditors[s.Rand.IntN(len(creditors))]
-		if err := s.oneCase(ctx, now, creditor, judicial[creditor], st); err != nil {
+		if err := s.oneCase(ctx, now, known[creditor], st); err != nil {
 			return fmt.Errorf("demo case %d: %w", i+1, err)
 		}
 		if (i+1)%100 == 0 {
@@ -69,7 +73,12 @@ func (s *Seeder) Cases(ctx context.Context, creditors []uuid.UUID, n int) error 
 }
 
 // oneCase writes one case's story, step by step, each at its own date.
-func (s *Seeder) oneCase(ctx context.Context, now time.Time, creditor uuid.UUID, judicial bool, st staff) error {
+func (s *Seeder) oneCase(ctx context.Context, now time.Time, cred recouvra.Creditor, st staff) error {
+	creditor, judicial := cred.ID, cred.Mandate.JudicialAllowed
+	// The landlord's cases are rent and charges of a residential lease,
+	// owed by tenants: a three-year bar (law 89-462 art. 7-1), the juge des
+	// contentieux de la protection (COJ L213-4-4).
+	landlord := cred.Mandate.LegalStatus == recouvra.StatusIndividual
 	at := now.Add(-time.Duration(20+s.Rand.IntN(400)) * 24 * time.Hour)
 	step := func(days int) bool {
 		next := at.Add(time.Duration(days)*24*time.Hour + time.Duration(s.Rand.IntN(8*3600))*time.Second)
@@ -85,15 +94,29 @@ func (s *Seeder) oneCase(ctx context.Context, now time.Time, creditor uuid.UUID,
 	today := recouvra.DateOf(at)
 
 	var claims []recouvra.Claim
-	for k := 0; k < 1+s.Rand.IntN(3); k++ {
-		issued := today.AddDays(-30 - s.Rand.IntN(120))
-		amount := int64(15000 + s.Rand.IntN(2500000))
-		claims = append(claims, recouvra.Claim{
-			InvoiceNumber: fmt.Sprintf("FA-%d-%05d", issued.Year(), s.Rand.IntN(100000)),
-			IssuedOn:      issued, DueOn: issued.AddDays(30), AmountCents: amount, VATCents: amount / 6,
-		})
-	}
 	d := s.debtor()
+	if landlord {
+		// Two to four monthly rent calls in a row, due on the 5th.
+		months, rent := 2+s.Rand.IntN(3), int64(65000+s.Rand.IntN(60000))
+		start := today.AddMonths(-months - s.Rand.IntN(3))
+		for k := 0; k < months; k++ {
+			month := recouvra.NewDate(start.Year(), start.Month(), 1).AddMonths(k)
+			claims = append(claims, recouvra.Claim{InvoiceNumber: fmt.Sprintf("LOYER-%d-%02d", month.Year(), month.Month()),
+				IssuedOn: month, DueOn: month.AddDays(4), AmountCents: rent, Nature: recouvra.NatureResidentialRent})
+		}
+		first, last := s.pick(forenames), s.pick(surnames)
+		d = recouvra.Debtor{Kind: recouvra.DebtorPerson, Name: first + " " + last, Address: d.Address, Phones: d.Phones,
+			Emails: []string{fmt.Sprintf("%s.%s@exemple.fr", asciiLower(first), asciiLower(last))}}
+	} else {
+		for k := 0; k < 1+s.Rand.IntN(3); k++ {
+			issued := today.AddDays(-30 - s.Rand.IntN(120))
+			amount := int64(15000 + s.Rand.IntN(2500000))
+			claims = append(claims, recouvra.Claim{
+				InvoiceNumber: fmt.Sprintf("FA-%d-%05d", issued.Year(), s.Rand.IntN(100000)),
+				IssuedOn:      issued, DueOn: issued.AddDays(30), AmountCents: amount, VATCents: amount / 6,
+			})
+		}
+	}
 	v, err := s.Svc.CreateCase(ctx, app.System, app.NewCase{
 		CreditorID: &creditor, CreditorReference: fmt.Sprintf("CL-%06d", s.Rand.IntN(1000000)), Debtor: &d,
 		Priority: ptr(s.Rand.IntN(4)), AssignedAgentID: &agent.UserID, Claims: claims,
@@ -193,34 +216,78 @@ func (s *Seeder) oneCase(ctx context.Context, now time.Time, creditor uuid.UUID,
 	if err := move(agent, recouvra.Move{To: recouvra.StageFormalNotice, Reason: "Relances amiables restées sans effet."}); err != nil {
 		return err
 	}
-	if err := logEvent(agent, recouvra.EventLetterSent, map[string]any{"kind": "formal_notice", "sent_on": recouvra.DateOf(at).String(),
-		"registered_number": fmt.Sprintf("1A %03d %03d %04d %d", s.Rand.IntN(1000), s.Rand.IntN(1000), s.Rand.IntN(10000), s.Rand.IntN(10))}); err != nil {
-		return err
+	registered := fmt.Sprintf("1A %03d %03d %04d %d", s.Rand.IntN(1000), s.Rand.IntN(1000), s.Rand.IntN(10000), s.Rand.IntN(10))
+	// A notice that may go to court is the one Recouvra writes, which the
+	// request lists among its exhibits; without the agency's identity
+	// configured (no letter can be written) it is only recorded as sent.
+	generated := false
+	if judicial {
+		_, err := s.Svc.GenerateDocument(ctx, agent, id, documents.KindFormalNotice, app.DocOptions{RegisteredNumber: registered})
+		if err != nil && recouvra.ErrorCode(err) != recouvra.ECodeInvalid {
+			return err
+		}
+		generated = err == nil
+	}
+	if !generated {
+		if err := logEvent(agent, recouvra.EventLetterSent, map[string]any{"kind": "formal_notice", "sent_on": recouvra.DateOf(at).String(),
+			"registered_number": registered}); err != nil {
+			return err
+		}
 	}
 	if !step(3) {
 		return nil
 	}
-	if err := logEvent(agent, recouvra.EventFormalNoticeReceived, map[string]any{"received_on": recouvra.DateOf(at).String()}); err != nil {
+	received := recouvra.DateOf(at)
+	if err := logEvent(agent, recouvra.EventFormalNoticeReceived, map[string]any{"received_on": received.String()}); err != nil {
 		return err
 	}
-	if roll < 70 || !judicial {
+	if !generated || roll < 56 {
 		return nil
+	}
+	// Toward court: the creditor sends its invoices and its special power,
+	// the agent the signed acknowledgement of receipt. Some cases stay one
+	// step short of ready: no lawyer yet, or one piece not sent.
+	short := ""
+	if roll < 66 {
+		short = []string{"lawyer", "receipt", "power"}[s.Rand.IntN(3)]
+	}
+	var pieces []piece
+	for _, cl := range claims {
+		pieces = append(pieces, invoicePiece(cred, d, cl))
+	}
+	if short != "receipt" {
+		pieces = append(pieces, receiptPiece(registered, received))
+	}
+	if short != "power" {
+		pieces = append(pieces, powerPiece(cred, s.AgencyName, v.Case.Reference))
+	}
+	if err := s.attach(ctx, agent, id, cred.LegalName, at, pieces...); err != nil {
+		return err
+	}
+	if short != "lawyer" {
+		if _, err := s.Svc.UpdateCase(ctx, app.System, id, version(), app.CasePatch{AssignedLawyerID: &st.lawyer.UserID}); err != nil {
+			return err
+		}
+	}
+	if roll < 74 {
+		return nil // at formal notice: ready to file, or one step away
 	}
 
 	// Injunction to pay.
 	if !step(12) {
 		return nil
 	}
-	if _, err := s.Svc.UpdateCase(ctx, app.System, id, version(), app.CasePatch{AssignedLawyerID: &st.lawyer.UserID}); err != nil {
-		return err
-	}
 	if err := move(st.lawyer, recouvra.Move{To: recouvra.StageInjunction, Reason: "Délai de la mise en demeure expiré."}); err != nil {
+		if recouvra.ErrorCode(err) == recouvra.ECodeInvalid {
+			return nil // refused, as the docket says why: a rate of the half-year not entered (the landlord's cases)
+		}
 		return err
 	}
-	court := "Tribunal de commerce de " + d.Address.City
-	if d.Kind == recouvra.DebtorPerson {
-		court = "Tribunal judiciaire de " + d.Address.City
+	view, err := s.Svc.GetCase(ctx, app.System, id)
+	if err != nil {
+		return err
 	}
+	court := documents.SuggestedCourt(view.Court)
 	steps := []recouvra.CourtStepInput{
 		{Step: recouvra.StepFiled, Court: court},
 		{Step: recouvra.StepGranted},
@@ -256,6 +323,40 @@ func (s *Seeder) oneCase(ctx context.Context, now time.Time, creditor uuid.UUID,
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// halfYearRates makes sure the demo's statements are final: a half-yearly
+// rate not yet in the shipped table (configs/rates.csv stops at the last
+// published half-year) is entered as the admin would, carrying the last
+// known value forward and saying so in its source. The legal rate for
+// individual creditors is left out on purpose: the landlord's cases then
+// show what a missing rate blocks, and the admin the banner that asks for it.
+func (s *Seeder) halfYearRates(ctx context.Context, today recouvra.Date) error {
+	half := recouvra.NewDate(today.Year(), time.January, 1)
+	if today.Month() >= time.July {
+		half = recouvra.NewDate(today.Year(), time.July, 1)
+	}
+	rates, err := s.Svc.ListRates(ctx, app.System)
+	if err != nil {
+		return err
+	}
+	for _, kind := range []recouvra.RateKind{recouvra.RateECB, recouvra.RateLegalOther} {
+		var last *recouvra.Rate
+		for i, r := range rates {
+			if r.Kind == kind && !r.PeriodStart.After(half) && (last == nil || r.PeriodStart.After(last.PeriodStart)) {
+				last = &rates[i]
+			}
+		}
+		if last == nil || last.PeriodStart.Equal(half) {
+			continue
+		}
+		row := recouvra.Rate{Kind: kind, PeriodStart: half, Value: last.Value,
+			Source: fmt.Sprintf("Démonstration : valeur du semestre commençant le %s reprise en attendant le taux publié — à remplacer", recouvra.FrenchDate(last.PeriodStart))}
+		if _, err := s.Svc.PutRate(ctx, app.System, row, app.Meta{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Remittances issues each creditor's remittance statement for each of the
 // last six full months, as the agency does at every month's end.

@@ -15,6 +15,7 @@ import (
 	"github.com/recouvra/recouvra/internal/demo"
 	"github.com/recouvra/recouvra/internal/ident"
 	"github.com/recouvra/recouvra/internal/pgtest"
+	"github.com/recouvra/recouvra/internal/recouvra"
 	"github.com/recouvra/recouvra/internal/server"
 )
 
@@ -27,12 +28,13 @@ func TestDemoAgency(t *testing.T) {
 	cheap := credential.Params{Memory: 64, Time: 1, Threads: 1}
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
-	cfg.Agency = config.Agency{Name: "Agence Recouvra Démo", Address: []string{"10 rue de la République", "69002 Lyon"}, City: "Lyon"}
+	cfg.Agency = config.Agency{Name: "Agence Recouvra Démo", Address: []string{"10 rue de la République", "69002 Lyon"}, City: "Lyon",
+		IBAN: "FR7630006000011234567890189", BIC: "AGRIFRPP"}
 	svc, err := server.NewService(db, cfg, &cheap, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &demo.Seeder{Svc: svc, Clock: clock, Out: io.Discard, Rand: rand.New(rand.NewPCG(1, 2))}
+	s := &demo.Seeder{Svc: svc, Clock: clock, Out: io.Discard, Rand: rand.New(rand.NewPCG(1, 2)), AgencyName: cfg.Agency.Name}
 	res, err := s.Agency(ctx)
 	if err != nil || !res.Created || len(res.Logins) != 8 || len(res.Creditors) != 4 {
 		t.Fatalf("%v %+v", err, res)
@@ -70,6 +72,34 @@ func TestDemoAgency(t *testing.T) {
 		if stages[st] == 0 {
 			t.Errorf("no demo case at stage %s: %v", st, stages)
 		}
+	}
+	// The lawyer's docket has cases ready to file and others one step
+	// away, each blocked by a single thing a click removes.
+	var lawyer recouvra.Principal
+	users, err := svc.ListUsers(ctx, app.System, app.PageRequest{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users.Items {
+		if u.Role == recouvra.RoleLawyer {
+			lawyer = recouvra.Principal{Kind: recouvra.PrincipalUser, UserID: u.ID, Email: u.Email, Role: recouvra.RoleLawyer}
+		}
+	}
+	docket, _, err := svc.Docket(ctx, lawyer, app.DocketQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ready, oneStep := 0, 0
+	for _, e := range docket {
+		switch {
+		case e.Ready():
+			ready++
+		case e.Stage == recouvra.StageFormalNotice && len(e.Blockers) == 1:
+			oneStep++
+		}
+	}
+	if ready == 0 || oneStep == 0 {
+		t.Errorf("docket: %d ready to file, %d one step away, of %d", ready, oneStep, len(docket))
 	}
 	// Histories are spread over the past, not all stamped now.
 	var oldest time.Time

@@ -17,10 +17,10 @@ type Exhibit struct {
 	Date        recouvra.Date // zero when the piece's own date is not recorded
 }
 
-// date is the exhibit's date in the list, or a dash.
+// date is the exhibit's date in the list, blank when not recorded.
 func (e Exhibit) date() string {
 	if e.Date.IsZero() {
-		return "—"
+		return ""
 	}
 	return recouvra.FrenchDate(e.Date)
 }
@@ -183,9 +183,10 @@ func InjunctionPacket(f Filing) (File, error) {
 		[]string{fmt.Sprintf("Intérêts échus au %s", recouvra.FrenchDate(st.AsOf)), money(t.InterestCents, cur)},
 		[]string{"Indemnités forfaitaires pour frais de recouvrement", money(t.IndemnitiesCents, cur)})
 	if len(st.Payments) > 0 {
+		rows = append(rows, []string{"Sous déduction des acomptes versés :", ""})
 		for _, p := range st.Payments {
-			rows = append(rows, []string{fmt.Sprintf("Sous déduction de l'acompte du %s (%s, reçu n° %s)", recouvra.FrenchDate(p.Payment.ReceivedOn),
-				method(p.Payment.Method), p.Payment.ReceiptNumber), money(-p.Payment.AmountCents, cur)})
+			rows = append(rows, []string{fmt.Sprintf("acompte du %s (%s)", recouvra.FrenchDate(p.Payment.ReceivedOn), method(p.Payment.Method)),
+				money(-p.Payment.AmountCents, cur)})
 		}
 	}
 	bold[len(rows)] = true
@@ -194,7 +195,7 @@ func InjunctionPacket(f Filing) (File, error) {
 	if len(st.Payments) == 0 {
 		d.Para("Aucun acompte n'a été versé.")
 	} else {
-		d.Para(fmt.Sprintf("Soit, sous déduction des acomptes versés (%s au total), %s.", money(t.PaidCents, cur), split(t, cur)))
+		d.Para(fmt.Sprintf("Acomptes déduits : %s au total. Reste dû : %s.", money(t.PaidCents, cur), split(t, cur)))
 	}
 	basis := map[recouvra.InterestRegime]string{
 		recouvra.RegimeB2B:         "pénalités de retard, article L441-10 II du code de commerce",
