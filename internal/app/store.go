@@ -131,6 +131,19 @@ type Repo interface {
 	// reversed (C. civ. 2240).
 	InterruptingActs(ctx context.Context, caseID uuid.UUID) ([]recouvra.Date, error)
 
+	// Notifications lists the events rule reads, newest first (by
+	// transaction, then number), before a position when one is given.
+	Notifications(ctx context.Context, scope recouvra.Scope, rule recouvra.NotificationRule, before *recouvra.EventPosition, limit int) ([]recouvra.Notification, error)
+	// NotificationByID finds event id among rule's notifications; any other
+	// event — missing, another creditor's, not news for this user — is not
+	// found alike.
+	NotificationByID(ctx context.Context, scope recouvra.Scope, rule recouvra.NotificationRule, id uuid.UUID) (recouvra.Notification, error)
+	UnreadNotifications(ctx context.Context, scope recouvra.Scope, rule recouvra.NotificationRule) (int64, error)
+	MarkNotificationRead(ctx context.Context, userID uuid.UUID, n recouvra.Notification, at time.Time) error
+	// MarkAllNotificationsRead marks read every notification of rule
+	// committed now; those committed later stay unread.
+	MarkAllNotificationsRead(ctx context.Context, scope recouvra.Scope, rule recouvra.NotificationRule, at time.Time) error
+
 	SeedRates(ctx context.Context, rates []recouvra.Rate, at time.Time) (int64, error)
 	ListRates(ctx context.Context) ([]recouvra.Rate, error)
 	// PutRate adds or corrects a row and returns the one it replaced.
