@@ -4,6 +4,7 @@
 import { adminEn, adminFr } from "./admin";
 import { formsEn, formsFr } from "./forms";
 import { lawyerEn, lawyerFr } from "./lawyer";
+import { insightsEn, insightsFr } from "./insights";
 import { portalEn, portalFr } from "./portal";
 
 const coreFr = {
@@ -119,7 +120,7 @@ const coreFr = {
   "method.direct_to_creditor": "Payé au créancier",
 } as const;
 
-export const fr = { ...coreFr, ...formsFr, ...adminFr, ...lawyerFr, ...portalFr } as const;
+export const fr = { ...coreFr, ...formsFr, ...adminFr, ...lawyerFr, ...portalFr, ...insightsFr } as const;
 
 export type Key = keyof typeof fr;
 
@@ -236,4 +237,4 @@ const coreEn: Record<keyof typeof coreFr, string> = {
   "method.direct_to_creditor": "Paid to the creditor",
 };
 
-export const en: Record<Key, string> = { ...coreEn, ...formsEn, ...adminEn, ...lawyerEn, ...portalEn };
+export const en: Record<Key, string> = { ...coreEn, ...formsEn, ...adminEn, ...lawyerEn, ...portalEn, ...insightsEn };

@@ -11,6 +11,7 @@ import { exhibitKinds, kindKey, type ExhibitKind } from "../lib/exhibits";
 import { date, dateTime, money } from "../lib/format";
 import { follow } from "../lib/sse";
 import { Actions } from "../components/Actions";
+import { CaseLedger } from "../components/CaseLedger";
 
 type Event = Schemas["Event"];
 
@@ -137,6 +138,7 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
               ))}
             </ol>
           </section>
+          <CaseLedger c={c} tick={tick} />
           <section aria-labelledby="docs-title">
             <h2 id="docs-title">{t("case.documents")}</h2>
             {docs.length === 0 ? (

@@ -5,6 +5,7 @@ import { allCreditors } from "../lib/creditors";
 import { date, money } from "../lib/format";
 import { percent } from "../lib/portfolio";
 import { follow } from "../lib/sse";
+import { Performance } from "../components/Performance";
 
 type Portfolio = Schemas["Portfolio"];
 
@@ -120,6 +121,7 @@ export function Dashboard({ me }: { me: Schemas["Me"] }) {
               />
             </section>
           </div>
+          <Performance creditorId={creditorId} tick={tick} />
         </>
       )}
     </section>
