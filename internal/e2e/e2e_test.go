@@ -482,8 +482,8 @@ func readyForCourt(t *testing.T, s *site) app.CaseView {
 	t.Helper()
 	ctx := context.Background()
 	own := s.cases["own"]
-	v := throughFormalNotice(t, s, map[string]string{
-		"invoice": "Facture " + own.Claims[0].InvoiceNumber + ".pdf", "formal_notice_receipt": "AR mise en demeure.pdf"})
+	v := throughFormalNotice(t, s, map[string]string{"invoice": "Facture " + own.Claims[0].InvoiceNumber + ".pdf",
+		"formal_notice_receipt": "AR mise en demeure.pdf", "power_of_attorney": "Pouvoir spécial.pdf"})
 	lawyer, err := s.svc.Login(ctx, "lawyer@e2e.test", password, app.Meta{})
 	if err != nil {
 		t.Fatal(err)
@@ -524,7 +524,18 @@ func throughFormalNotice(t *testing.T, s *site, pieces map[string]string) app.Ca
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.svc.UpdateCreditor(ctx, app.System, s.cred["a"].ID, func(c *recouvra.Creditor) { c.Mandate.JudicialAllowed = true }, app.Meta{}); err != nil {
+	// The notice was received two days after it was sent.
+	if _, err := s.svc.LogEvent(ctx, app.System, id, recouvra.EventFormalNoticeReceived, "",
+		map[string]any{"received_on": recouvra.DateOf(s.now()).AddDays(-10).String()}); err != nil {
+		t.Fatal(err)
+	}
+	// The mandate lets the agency go to court; the creditor's identity is
+	// what the request prints (CPC 1407).
+	if _, err := s.svc.UpdateCreditor(ctx, app.System, s.cred["a"].ID, func(c *recouvra.Creditor) {
+		c.Mandate.JudicialAllowed = true
+		c.SIREN = "552100554"
+		c.Identity = recouvra.Identity{LegalForm: "SARL", Registry: "RCS Lyon", RepresentativeName: "Jeanne Dupont", RepresentativeTitle: "gérante"}
+	}, app.Meta{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.svc.PutRate(ctx, app.System, recouvra.Rate{Kind: recouvra.RateECB, PeriodStart: recouvra.MustDate("2026-07-01"), Value: 215,
@@ -553,11 +564,6 @@ func TestLawyerDocket(t *testing.T) {
 	}
 	screenshot(t, ctx, "lawyer-docket")
 
-	dir := t.TempDir()
-	if _, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
-		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptr(true)}); err != nil {
-		t.Fatal(err)
-	}
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a[href="/dossiers/`+v.Case.ID.String()+`"]`)), chromedp.WaitVisible(chromedp.CSS(`.court`))); err != nil {
 		t.Fatal(err)
 	}
@@ -573,12 +579,34 @@ func TestLawyerDocket(t *testing.T) {
 	}
 	waitText(t, ctx, `[data-testid="timeline"]`, "Lons-le-Saunier", 5*time.Second)
 
+	data := downloaded(t, ctx, `[data-testid="packet"]`)
+	pdfText := apitest.PDFText(t, data)
+	for _, want := range []string{"Requête en injonction de payer", "Juridiction : Tribunal de commerce de Lons-le-Saunier", "Contre le débiteur", "Bordereau de pièces communiquées"} {
+		if !strings.Contains(pdfText, want) {
+			t.Errorf("%q not in the downloaded request:\n%s", want, pdfText)
+		}
+	}
+	waitText(t, ctx, ".court", "Requête générée", 3*time.Second)
+	screenshot(t, ctx, "lawyer-case")
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// downloaded clicks what starts a download and returns the file the
+// browser saved.
+func downloaded(t *testing.T, ctx context.Context, sel string) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
 	progress := chromedp.Events(ctx, cdpbrowser.DownloadProgress)
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="packet"]`))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
 		t.Fatal(err)
 	}
 	file := ""
-	deadline := time.AfterFunc(15*time.Second, func() { t.Error("the injunction request was not downloaded within 15 s") })
+	deadline := time.AfterFunc(15*time.Second, func() { t.Error("nothing was downloaded within 15 s") })
 	for ev, err := range progress {
 		if err != nil {
 			t.Fatal(err)
@@ -593,14 +621,5 @@ func TestLawyerDocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdfText := apitest.PDFText(t, data)
-	for _, want := range []string{"Requête en injonction de payer", "Juridiction : Tribunal de commerce de Lons-le-Saunier", "Débiteur : Scierie du Jura SAS", "Bordereau de pièces communiquées"} {
-		if !strings.Contains(pdfText, want) {
-			t.Errorf("%q not in the downloaded request:\n%s", want, pdfText)
-		}
-	}
-	waitText(t, ctx, ".court", "Requête générée", 3*time.Second)
-	screenshot(t, ctx, "lawyer-case")
+	return data
 }
-
-func ptr[T any](v T) *T { return &v }

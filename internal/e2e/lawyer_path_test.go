@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/recouvra/recouvra/internal/apitest"
 	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
@@ -22,7 +23,8 @@ import (
 // attached.
 func oneStepAway(t *testing.T, s *site) app.CaseView {
 	t.Helper()
-	return throughFormalNotice(t, s, map[string]string{"invoice": "Facture " + s.cases["own"].Claims[0].InvoiceNumber + ".pdf"})
+	return throughFormalNotice(t, s, map[string]string{"invoice": "Facture " + s.cases["own"].Claims[0].InvoiceNumber + ".pdf",
+		"power_of_attorney": "Pouvoir spécial.pdf"})
 }
 
 var tinyPDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
@@ -133,10 +135,52 @@ func TestLawyerAssignsAttachesAndFiles(t *testing.T) {
 	click(row + ` a[href="/dossiers/` + id + `"]`)
 	click(`.court .buttons button`)
 	waitText(t, ctx, ".facts", "Injonction de payer", 10*time.Second)
-	elapsed := time.Since(start)
 	screenshot(t, ctx, "lawyer-path-injunction")
 	if a, err := s.svc.GetCase(context.Background(), app.System, v.Case.ID); err != nil || a.Case.Stage != recouvra.StageInjunction {
 		t.Fatalf("stage %v (%v)", a.Case.Stage, err)
 	}
-	t.Logf("docket to injunction: %d clicks (sign-in and file choice included), %.1f s from sign-in", clicks, elapsed.Seconds())
+
+	// The request: the court is the one the case page proposes (the
+	// debtor's town, the tribunal de commerce between traders); download.
+	court, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.court input[name="options.court"]').value`))
+	if err != nil || court != "Tribunal de commerce de Lons-le-Saunier" {
+		t.Fatalf("court proposed %q (%v)", court, err)
+	}
+	clicks++
+	pdf := downloaded(t, ctx, `[data-testid="packet"]`)
+	elapsed := time.Since(start)
+	waitText(t, ctx, ".court", "Requête générée", 10*time.Second)
+	screenshot(t, ctx, "lawyer-path-request")
+
+	// Read back: the court, the parties, the amounts as the statement API
+	// gives them today, the exhibits in words.
+	text := apitest.PDFText(t, pdf)
+	st, err := s.svc.Statement(context.Background(), app.System, v.Case.ID, recouvra.DateOf(s.now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tot := st.Statement.Totals
+	flat := func(c int64) string { return apitest.Flat(recouvra.FrenchMoney(c, "EUR")) }
+	invoice := v.Claims[0]
+	sent, received := recouvra.FrenchDate(recouvra.DateOf(s.now()).AddDays(-12)), recouvra.FrenchDate(recouvra.DateOf(s.now()).AddDays(-10))
+	for _, want := range []string{
+		"Cerfa n° 12946*02", "Madame ou Monsieur le président Tribunal de commerce de Lons-le-Saunier", "article 1406 du code de procédure civile",
+		"Menuiserie Dupont SARL, SARL immatriculée au RCS Lyon sous le numéro 552 100 554", "représentée par Jeanne Dupont, gérante",
+		"Scierie du Jura SAS, dont le siège social est 4 rue du Moulin, 39000 Lons-le-Saunier",
+		"en vertu d'un pouvoir spécial (pièce n° 1",
+		"la somme de " + flat(tot.TotalDueCents), "Facture n° " + invoice.InvoiceNumber, flat(invoice.AmountCents),
+		"Intérêts échus au", flat(tot.InterestCents), flat(tot.IndemnitiesCents), "Total demandé",
+		"Pièce n° 1 Pouvoir spécial", "Pièce n° 2 Facture n° " + invoice.InvoiceNumber,
+		"Pièce n° 3 Mise en demeure par lettre recommandée avec demande d'avis de réception", sent,
+		"Pièce n° 4 Avis de réception de la mise en demeure, signé le " + received,
+		"Décompte de créance arrêté au",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("%q not in the downloaded request:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, ".pdf") {
+		t.Errorf("the request names a file instead of a piece:\n%s", text)
+	}
+	t.Logf("docket to downloaded request: %d clicks (sign-in and file choice included), %.1f s from sign-in", clicks, elapsed.Seconds())
 }
