@@ -17,7 +17,19 @@ import (
 type LoginResult struct {
 	Token     string
 	ExpiresAt time.Time
-	User      recouvra.User
+	// IdleExpiresAt is when a web session ends unless the person is active
+	// before (nil for a bearer token).
+	IdleExpiresAt *time.Time
+	User          recouvra.User
+}
+
+// SessionInfo is the caller's own live session, as the web app follows it.
+type SessionInfo struct {
+	User          recouvra.User
+	ExpiresAt     time.Time
+	IdleExpiresAt *time.Time    // nil: no idle expiry (a bearer token)
+	IdleTimeout   time.Duration // 0 with no idle expiry
+	Now           time.Time     // the server's clock when read
 }
 
 // errBadCredentials is the one answer to every failed sign-in, whatever
@@ -30,6 +42,16 @@ func errBadCredentials() error {
 // cost the same password check as known ones, and every failure gets the
 // same answer, so the answer does not tell whether an account exists.
 func (s *Service) Login(ctx context.Context, email, password string, meta Meta) (LoginResult, error) {
+	return s.login(ctx, email, password, meta, false)
+}
+
+// LoginWeb is Login for the web app: the session also ends after
+// SessionIdle without activity (its token travels in a cookie).
+func (s *Service) LoginWeb(ctx context.Context, email, password string, meta Meta) (LoginResult, error) {
+	return s.login(ctx, email, password, meta, true)
+}
+
+func (s *Service) login(ctx context.Context, email, password string, meta Meta, web bool) (LoginResult, error) {
 	email = recouvra.NormalizeEmail(email)
 	now := s.now()
 	if wait, err := s.throttled(ctx, email, meta.ClientIP, now); err != nil {
@@ -86,6 +108,10 @@ func (s *Service) Login(ctx context.Context, email, password string, meta Meta) 
 		ID: uuid.Must(uuid.NewV7()), UserID: user.ID, TokenHash: tokenHash,
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL), ClientIP: meta.ClientIP, UserAgent: meta.UserAgent,
 	}
+	if web && s.cfg.SessionIdle > 0 {
+		idle := s.idleUntil(now, sess.ExpiresAt)
+		sess.IdleExpiresAt = &idle
+	}
 	err = s.store.Tx(ctx, func(r Repo) error {
 		if err := r.InsertSession(ctx, sess); err != nil {
 			return err
@@ -102,7 +128,46 @@ func (s *Service) Login(ctx context.Context, email, password string, meta Meta) 
 		return LoginResult{}, err
 	}
 	user.LastLoginAt = &now
-	return LoginResult{Token: token, ExpiresAt: sess.ExpiresAt, User: user}, nil
+	return LoginResult{Token: token, ExpiresAt: sess.ExpiresAt, IdleExpiresAt: sess.IdleExpiresAt, User: user}, nil
+}
+
+// SessionIdle is how long a web session lives without activity (0: no
+// idle expiry).
+func (s *Service) SessionIdle() time.Duration { return s.cfg.SessionIdle }
+
+// idleUntil is the idle deadline of a session active at now: SessionIdle
+// later, never past its absolute end.
+func (s *Service) idleUntil(now, expires time.Time) time.Time {
+	if t := now.Add(s.cfg.SessionIdle); t.Before(expires) {
+		return t
+	}
+	return expires
+}
+
+// CurrentSession returns the caller's live session and counts the call as
+// activity: a web session's idle deadline moves SessionIdle on from now.
+// The web app calls it when the person works (and from "Rester connecté").
+func (s *Service) CurrentSession(ctx context.Context, p recouvra.Principal) (SessionInfo, error) {
+	if p.Kind != recouvra.PrincipalUser {
+		return SessionInfo{}, recouvra.Errorf(recouvra.ECodeForbidden, "Une clé d'API n'a pas de session : cette route est réservée aux personnes connectées.")
+	}
+	now := s.now()
+	sess, err := s.store.TouchSession(ctx, p.SessionID, now, now.Add(s.cfg.SessionIdle))
+	if err != nil {
+		return SessionInfo{}, err
+	}
+	if sess.IdleExpiresAt != nil && sess.IdleExpiresAt.After(sess.ExpiresAt) {
+		sess.IdleExpiresAt = &sess.ExpiresAt // shown as it acts: the earlier end wins
+	}
+	u, err := s.store.UserByID(ctx, p.UserID)
+	if err != nil {
+		return SessionInfo{}, err
+	}
+	info := SessionInfo{User: u, ExpiresAt: sess.ExpiresAt, IdleExpiresAt: sess.IdleExpiresAt, Now: now}
+	if sess.IdleExpiresAt != nil {
+		info.IdleTimeout = s.cfg.SessionIdle
+	}
+	return info, nil
 }
 
 // throttled returns how long sign-in must wait for this account or address,

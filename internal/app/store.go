@@ -32,8 +32,11 @@ type Session struct {
 	TokenHash []byte
 	CreatedAt time.Time
 	ExpiresAt time.Time
-	ClientIP  string
-	UserAgent string
+	// IdleExpiresAt ends a web-app session after inactivity (nil: only
+	// ExpiresAt ends it, as for bearer tokens).
+	IdleExpiresAt *time.Time
+	ClientIP      string
+	UserAgent     string
 }
 
 // Repo reads and writes the records; implemented by internal/postgres.
@@ -51,8 +54,13 @@ type Repo interface {
 
 	InsertSession(ctx context.Context, s Session) error
 	// SessionPrincipal resolves a live session token (not revoked, not
-	// expired, user active) to its principal, with the user's current role.
+	// expired, not idle past its idle deadline, user active) to its
+	// principal, with the user's current role.
 	SessionPrincipal(ctx context.Context, tokenHash []byte, now time.Time) (recouvra.Principal, error)
+	// TouchSession returns the live session id (as SessionPrincipal judges
+	// live at now), first moving its idle deadline to idleUntil when it has
+	// one; unauthorized when it is no longer live.
+	TouchSession(ctx context.Context, id uuid.UUID, now, idleUntil time.Time) (Session, error)
 	RevokeSession(ctx context.Context, id uuid.UUID, at time.Time) error
 	RevokeUserSessions(ctx context.Context, userID uuid.UUID, at time.Time) (int64, error)
 

@@ -47,6 +47,14 @@ type Config struct {
 	DBMaxConns int32
 	// SessionTTL is how long a sign-in token stays valid.
 	SessionTTL time.Duration
+	// SessionIdleMinutes ends a web-app session after this many minutes
+	// without activity (the app warns two minutes before).
+	SessionIdleMinutes int
+	// SessionCookieSecure marks the web app's session cookie Secure (named
+	// __Host-recouvra_session): browsers then send it over HTTPS only, and
+	// to http://localhost or 127.0.0.1. Turn it off only to serve plain
+	// HTTP on another host name.
+	SessionCookieSecure bool
 	// LoginMaxFailures failed sign-ins within LoginFailureWindow, for one
 	// account or from one address, make further attempts wait (429).
 	LoginMaxFailures   int
@@ -97,23 +105,25 @@ type Agency struct {
 // Default returns the configuration used when nothing is set.
 func Default() Config {
 	return Config{
-		HTTPAddr:           "127.0.0.1:8080",
-		DataDir:            "./.data",
-		LogLevel:           slog.LevelInfo,
-		MigrateOnStart:     true,
-		ShutdownTimeout:    15 * time.Second,
-		DBMaxConns:         20,
-		SessionTTL:         12 * time.Hour,
-		LoginMaxFailures:   5,
-		LoginFailureWindow: 15 * time.Minute,
-		QueueLease:         15 * time.Minute,
-		MaxUploadBytes:     10 << 20,
-		MaxBodyBytes:       1 << 20,
-		RateLimit:          50,
-		RateBurst:          500,
-		UrgentDays:         7,
-		DeadlineMarginDays: 5,
-		LargePaymentCents:  1_000_000,
+		HTTPAddr:            "127.0.0.1:8080",
+		DataDir:             "./.data",
+		LogLevel:            slog.LevelInfo,
+		MigrateOnStart:      true,
+		ShutdownTimeout:     15 * time.Second,
+		DBMaxConns:          20,
+		SessionTTL:          12 * time.Hour,
+		SessionIdleMinutes:  30,
+		SessionCookieSecure: true,
+		LoginMaxFailures:    5,
+		LoginFailureWindow:  15 * time.Minute,
+		QueueLease:          15 * time.Minute,
+		MaxUploadBytes:      10 << 20,
+		MaxBodyBytes:        1 << 20,
+		RateLimit:           50,
+		RateBurst:           500,
+		UrgentDays:          7,
+		DeadlineMarginDays:  5,
+		LargePaymentCents:   1_000_000,
 	}
 }
 
@@ -179,6 +189,22 @@ var keys = []key{
 	}},
 	{"shutdown_timeout", "grace period for in-flight requests, e.g. 15s", duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 	{"session_ttl", "lifetime of a sign-in token, e.g. 12h", duration(func(c *Config) *time.Duration { return &c.SessionTTL })},
+	{"session_idle_minutes", "a web-app session ends after this many minutes without activity (1 to 1440)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1440 {
+			return fmt.Errorf("%q is not a number of minutes between 1 and 1440", v)
+		}
+		c.SessionIdleMinutes = n
+		return nil
+	}},
+	{"session_cookie_secure", "send the web app's session cookie over HTTPS (and localhost) only (true/false)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		c.SessionCookieSecure = b
+		return nil
+	}},
 	{"login_max_failures", "failed sign-ins per account or address before waiting (0 = no limit)", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 1000 {

@@ -97,3 +97,19 @@ func HashToken(token string) []byte {
 	sum := sha256.Sum256([]byte(token))
 	return sum[:]
 }
+
+// CSRFToken is the anti-forgery token that goes with a session token sent
+// as a cookie: derived from the secret token (a page script may read it;
+// nobody can compute it without the cookie, which scripts cannot read), so
+// the server keeps nothing more and checks it by deriving it again.
+func CSRFToken(sessionToken string) string {
+	sum := sha256.Sum256([]byte("recouvra csrf\x00" + sessionToken))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// CSRFMatches says, in constant time, whether got is the session token's
+// CSRF token.
+func CSRFMatches(sessionToken, got string) bool {
+	want := CSRFToken(sessionToken)
+	return len(got) == len(want) && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -15,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/recouvra/recouvra/internal/app"
+	"github.com/recouvra/recouvra/internal/credential"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
@@ -116,7 +118,7 @@ func metaFrom(ctx context.Context) app.Meta {
 // limit (429, ratelimit.go) and bounds and screens the body (413/400/422).
 // Requests outside the contract (docs, metrics, unknown routes) pass through
 // to gin.
-func contractGate(doc *openapi3.T, authn Authenticator, authz Authorizer, idem Idempotency, lim gateLimits, fail func(*gin.Context, error)) (gin.HandlerFunc, error) {
+func contractGate(doc *openapi3.T, authn Authenticator, authz Authorizer, idem Idempotency, lim gateLimits, cookie sessionCookie, fail func(*gin.Context, error)) (gin.HandlerFunc, error) {
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
 		return nil, fmt.Errorf("openapi router: %w", err)
@@ -143,7 +145,14 @@ func contractGate(doc *openapi3.T, authn Authenticator, authz Authorizer, idem I
 		ctx := context.WithValue(c.Request.Context(), metaKey{}, app.Meta{ClientIP: c.ClientIP(), UserAgent: c.Request.UserAgent()})
 		rateKey := "addr:" + c.ClientIP()
 		if !r.public {
+			// The Authorization header wins; without one, the web app's
+			// session cookie (session.go).
 			token, ok := bearer(c.GetHeader("Authorization"))
+			fromCookie := false
+			if !ok {
+				token, ok = cookie.token(c.Request)
+				fromCookie = ok
+			}
 			if !ok {
 				if !lim.rate.allow(c, rateKey, fail) {
 					return
@@ -159,9 +168,24 @@ func contractGate(doc *openapi3.T, authn Authenticator, authz Authorizer, idem I
 				}
 				if recouvra.ErrorCode(err) == recouvra.ECodeUnauthorized {
 					c.Header("WWW-Authenticate", `Bearer realm="recouvra", error="invalid_token"`)
+					if fromCookie { // a dead session: the browser forgets it
+						cookie.set(c.Writer, "", time.Time{}, time.Now())
+					}
 				}
 				fail(c, err)
 				return
+			}
+			if fromCookie {
+				// A cookie goes with every request to this site, whoever made
+				// the page that sends it: a change needs the CSRF token too.
+				if !safeMethod(c.Request.Method) && !credential.CSRFMatches(token, c.GetHeader(CSRFHeader)) {
+					if !lim.rate.allow(c, rateKey, fail) {
+						return
+					}
+					fail(c, errCSRF())
+					return
+				}
+				ctx = context.WithValue(ctx, cookieTokenKey{}, token)
 			}
 			if !authz.Allowed(string(p.Role), r.resource, r.action) {
 				fail(c, recouvra.Errorf(recouvra.ECodeForbidden, "Votre rôle (%s) ne permet pas cette action.", p.Role))

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"time"
 
 	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
@@ -22,9 +23,13 @@ func (a *API) Login(ctx context.Context, req oapi.LoginRequestObject) (oapi.Logi
 }
 
 func (a *API) Logout(ctx context.Context, _ oapi.LogoutRequestObject) (oapi.LogoutResponseObject, error) {
+	gc, _ := ginContext(ctx)
 	ctx = requestContext(ctx)
 	if err := a.deps.App.Logout(ctx, principalFrom(ctx), metaFrom(ctx)); err != nil {
 		return nil, err
+	}
+	if gc != nil && cookieToken(ctx) != "" {
+		a.cookie.set(gc.Writer, "", time.Time{}, a.now()) // the session is revoked; the browser forgets it too
 	}
 	return oapi.Logout204Response{}, nil
 }

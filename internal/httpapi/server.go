@@ -56,14 +56,20 @@ type Deps struct {
 	RateBurst int
 	// Web is the built web app served at / (nil: a page says how to build it).
 	Web fs.FS
+	// SessionCookieInsecure drops the Secure flag (and the __Host- prefix)
+	// of the web app's session cookie, for plain HTTP on a host other than
+	// localhost (RECOUVRA_SESSION_COOKIE_SECURE=false).
+	SessionCookieInsecure bool
 }
 
 // API is the HTTP handler of the whole service.
 type API struct {
 	deps    Deps
 	closing context.Context // done when the server shuts down: ends live streams
+	streams streamHold      // HoldStreams: live streams ended and refused for a while
 	close   context.CancelFunc
 	engine  *gin.Engine
+	cookie  sessionCookie // the web app's session cookie
 	// contract is the route group behind the contract gate (authentication,
 	// role policy, validation against the spec); every generated route
 	// lives in it.
@@ -88,13 +94,13 @@ func New(ctx context.Context, deps Deps) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &API{deps: deps}
+	a := &API{deps: deps, cookie: sessionCookie{insecure: deps.SessionCookieInsecure}}
 	a.closing, a.close = context.WithCancel(context.Background())
 	var idem Idempotency
 	if deps.App != nil {
 		idem = deps.App
 	}
-	gate, err := contractGate(doc, deps.Authn, deps.Authz, idem, deps.gateLimits(), a.fail)
+	gate, err := contractGate(doc, deps.Authn, deps.Authz, idem, deps.gateLimits(), a.cookie, a.fail)
 	if err != nil {
 		return nil, err
 	}

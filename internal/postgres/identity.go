@@ -105,20 +105,22 @@ func (r repo) TouchLogin(ctx context.Context, userID uuid.UUID, at time.Time) er
 }
 
 type sessionRow struct {
-	ID        uuid.UUID
-	UserID    uuid.UUID
-	TokenHash []byte
-	CreatedAt time.Time `gorm:"autoCreateTime:false"`
-	ExpiresAt time.Time
-	RevokedAt *time.Time
-	ClientIP  string
-	UserAgent string
+	ID            uuid.UUID
+	UserID        uuid.UUID
+	TokenHash     []byte
+	CreatedAt     time.Time `gorm:"autoCreateTime:false"`
+	ExpiresAt     time.Time
+	IdleExpiresAt *time.Time
+	RevokedAt     *time.Time
+	ClientIP      string
+	UserAgent     string
 }
 
 func (sessionRow) TableName() string { return "sessions" }
 
 func (r repo) InsertSession(ctx context.Context, s app.Session) error {
-	row := sessionRow{ID: s.ID, UserID: s.UserID, TokenHash: s.TokenHash, CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt, ClientIP: s.ClientIP, UserAgent: s.UserAgent}
+	row := sessionRow{ID: s.ID, UserID: s.UserID, TokenHash: s.TokenHash, CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt,
+		IdleExpiresAt: s.IdleExpiresAt, ClientIP: s.ClientIP, UserAgent: s.UserAgent}
 	return dbErr(r.q(ctx).Create(&row).Error, whatSession)
 }
 
@@ -143,7 +145,9 @@ func (r repo) SessionPrincipal(ctx context.Context, tokenHash []byte, now time.T
 	res := r.q(ctx).Raw(`
 		SELECT s.id, u.id AS user_id, u.email, u.role, u.creditor_id
 		FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.active`, tokenHash, now).Scan(&row)
+		WHERE s.token_hash = @hash AND s.revoked_at IS NULL AND s.expires_at > @now
+		  AND (s.idle_expires_at IS NULL OR s.idle_expires_at > @now) AND u.active`,
+		map[string]any{"hash": tokenHash, "now": now}).Scan(&row)
 	if res.Error != nil {
 		return recouvra.Principal{}, dbErr(res.Error, whatSession)
 	}
@@ -154,6 +158,26 @@ func (r repo) SessionPrincipal(ctx context.Context, tokenHash []byte, now time.T
 		Kind: recouvra.PrincipalUser, UserID: row.UserID, SessionID: row.ID, Email: row.Email,
 		Role: recouvra.Role(row.Role), CreditorID: row.CreditorID,
 	}, nil
+}
+
+func (r repo) TouchSession(ctx context.Context, id uuid.UUID, now, idleUntil time.Time) (app.Session, error) {
+	var row sessionRow
+	res := r.q(ctx).Raw(`
+		UPDATE sessions s
+		   SET idle_expires_at = CASE WHEN s.idle_expires_at IS NULL THEN NULL ELSE CAST(@until AS timestamptz) END
+		  FROM users u
+		 WHERE u.id = s.user_id AND s.id = @id AND s.revoked_at IS NULL AND s.expires_at > @now
+		   AND (s.idle_expires_at IS NULL OR s.idle_expires_at > @now) AND u.active
+		RETURNING s.id, s.user_id, s.created_at, s.expires_at, s.idle_expires_at, s.client_ip, s.user_agent`,
+		map[string]any{"id": id, "now": now, "until": idleUntil}).Scan(&row)
+	if res.Error != nil {
+		return app.Session{}, dbErr(res.Error, whatSession)
+	}
+	if res.RowsAffected == 0 {
+		return app.Session{}, unauthenticated()
+	}
+	return app.Session{ID: row.ID, UserID: row.UserID, CreatedAt: row.CreatedAt, ExpiresAt: row.ExpiresAt,
+		IdleExpiresAt: row.IdleExpiresAt, ClientIP: row.ClientIP, UserAgent: row.UserAgent}, nil
 }
 
 func (r repo) RevokeSession(ctx context.Context, id uuid.UUID, at time.Time) error {

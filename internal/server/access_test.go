@@ -84,9 +84,18 @@ func routeTable() map[string]routeCase {
 			}
 			return c.Do("POST", "/api/v1/auth/logout", nil)
 		}},
-		"GET /api/v1/me":       {allowed: people, ok: 200, call: get("/api/v1/me")},
-		"GET /api/v1/settings": {allowed: everyone, ok: 200, call: get("/api/v1/settings")},
-		"GET /api/v1/users":    {allowed: adminOnl, ok: 200, call: get("/api/v1/users")},
+		"POST /api/v1/auth/session": {public: true, ok: 200, call: func(w *world, c *apitest.Client, as string, _ target) *apitest.Response {
+			// The web app's sign-in, as the principal's own account (the creditor user's for a key or nobody).
+			u, ok := w.users[as]
+			if !ok {
+				u = w.users["creditor"]
+			}
+			return c.Do("POST", "/api/v1/auth/session", map[string]string{"email": u.Email, "password": testPassword})
+		}},
+		"GET /api/v1/auth/session": {allowed: people, ok: 200, call: get("/api/v1/auth/session")},
+		"GET /api/v1/me":           {allowed: people, ok: 200, call: get("/api/v1/me")},
+		"GET /api/v1/settings":     {allowed: everyone, ok: 200, call: get("/api/v1/settings")},
+		"GET /api/v1/users":        {allowed: adminOnl, ok: 200, call: get("/api/v1/users")},
 		"POST /api/v1/users": {allowed: adminOnl, ok: 201, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
 			return c.Do("POST", "/api/v1/users", map[string]any{
 				"email": "new" + w.unique() + "@recouvra.test", "name": "Nouvelle", "role": "agent", "password": testPassword,
