@@ -19,14 +19,17 @@ interface ClaimRow {
   // The nature chooses the time bar where the law gives one of its own
   // (residential rent: three years, law 89-462 art. 7-1).
   nature: Schemas["ClaimNature"];
+  // A credit note may name the invoice it corrects: it then reduces that
+  // invoice, not the oldest one due (C. civ. 1342-10).
+  corrects: string;
 }
 
-const emptyClaim = (key: number): ClaimRow => ({ key, invoice_number: "", issued_on: "", due_on: "", amount: "", vat: "", nature: "general" });
+const emptyClaim = (key: number): ClaimRow => ({ key, invoice_number: "", issued_on: "", due_on: "", amount: "", vat: "", nature: "general", corrects: "" });
 const natures: Schemas["ClaimNature"][] = ["general", "residential_rent"];
 
 const debtorFields = ["debtor.kind", "debtor.name", "debtor.siren", "debtor.address.line1", "debtor.address.line2", "debtor.address.postal_code",
-  "debtor.address.city", "debtor.emails.0", "debtor.phones.0"];
-const claimFields = ["invoice_number", "issued_on", "due_on", "amount_cents", "vat_cents", "nature"];
+  "debtor.address.city", "debtor.emails.0", "debtor.phones.0", "debtor.best_time_to_call"];
+const claimFields = ["invoice_number", "issued_on", "due_on", "amount_cents", "vat_cents", "nature", "corrects_invoice_number"];
 
 // NewCase is the form a creditor (or the agency for it) places a case
 // with: the debtor and the unpaid invoices. The API's refusals show beside
@@ -64,13 +67,16 @@ export function NewCase({ me }: { me: Schemas["Me"] }) {
         address: { line1: s("debtor.address.line1"), line2: s("debtor.address.line2") || undefined, postal_code: s("debtor.address.postal_code"), city: s("debtor.address.city") },
         emails: s("debtor.emails.0") ? [s("debtor.emails.0")] : undefined,
         phones: s("debtor.phones.0") ? [s("debtor.phones.0")] : undefined,
+        best_time_to_call: s("debtor.best_time_to_call") || undefined,
       },
       claims: claims.map((c, i) => {
         const amount = parseAmount(c.amount, { signed: true, lang });
         const vat = c.vat.trim() ? parseAmount(c.vat, { signed: true, lang }) : 0;
         checks[`claims.${i}.amount_cents`] ||= amount === null && t("field.amountInvalid");
         checks[`claims.${i}.vat_cents`] ||= vat === null && t("field.amountInvalid");
-        return { invoice_number: c.invoice_number.trim(), issued_on: c.issued_on, due_on: c.due_on, amount_cents: amount ?? 0, vat_cents: vat ?? 0, nature: c.nature };
+        const corrects = amount !== null && amount < 0 && c.corrects ? c.corrects : undefined;
+        return { invoice_number: c.invoice_number.trim(), issued_on: c.issued_on, due_on: c.due_on, amount_cents: amount ?? 0, vat_cents: vat ?? 0, nature: c.nature,
+          corrects_invoice_number: corrects };
       }),
     };
     if (staff) body.creditor_id = s("creditor_id");
@@ -143,6 +149,9 @@ export function NewCase({ me }: { me: Schemas["Me"] }) {
             <Field label={t("newCase.phone")} name="debtor.phones.0" problem={problem}>
               {(a) => <input {...a} type="tel" maxLength={40} />}
             </Field>
+            <Field label={t("agent.bestTime")} name="debtor.best_time_to_call" problem={problem} hint={t("newCase.bestTimeHint")}>
+              {(a) => <input {...a} maxLength={200} />}
+            </Field>
           </div>
         </fieldset>
         <fieldset>
@@ -176,6 +185,22 @@ export function NewCase({ me }: { me: Schemas["Me"] }) {
                   </select>
                 )}
               </Field>
+              {(parseAmount(c.amount, { signed: true, lang }) ?? 0) < 0 && (
+                <Field label={t("newCase.corrects")} name={`claims.${i}.corrects_invoice_number`} problem={problem} hint={t("newCase.correctsHint")}>
+                  {(a) => (
+                    <select {...a} value={c.corrects} onChange={(e) => setClaim(i, "corrects", e.target.value)}>
+                      <option value="">{t("newCase.correctsOldest")}</option>
+                      {claims
+                        .filter((o, j) => j !== i && o.invoice_number.trim() && (parseAmount(o.amount, { signed: true, lang }) ?? 0) > 0)
+                        .map((o) => (
+                          <option key={o.key} value={o.invoice_number.trim()}>
+                            {o.invoice_number.trim()}
+                          </option>
+                        ))}
+                    </select>
+                  )}
+                </Field>
+              )}
               {claims.length > 1 && (
                 <button type="button" className="secondary remove" onClick={() => setClaims((prev) => prev.filter((_, j) => j !== i))}>
                   {t("newCase.removeClaim")}
