@@ -8,11 +8,11 @@ import (
 
 func TestNewRF(t *testing.T) {
 	cases := []struct{ ref, want string }{
-		{"539007547034", "RF18539007547034"}, // ISO 11649's own example (RF18 5390 0754 7034)
-		{"2348231", "RF712348231"},           // the EPC's example (RF71 2348 231)
-		{"D-2026-000042", "RF69D2026000042"}, // a case reference, separators dropped
-		{"d 2026 000042", "RF69D2026000042"}, // the same reference, however typed
-		{"A", "RF25A"}, // checked by hand: A RF00 → 10271500, mod 97 = 73, 98 − 73 = 25
+		{"539007547034", "RF18539007547034"},                   // ISO 11649's own example (RF18 5390 0754 7034)
+		{"2348231", "RF712348231"},                             // the EPC's example (RF71 2348 231)
+		{"D-2026-000042", "RF69D2026000042"},                   // a case reference, separators dropped
+		{"d 2026 000042", "RF69D2026000042"},                   // the same reference, however typed
+		{"A", "RF25A"},                                         // checked by hand: A RF00 → 10271500, mod 97 = 73, 98 − 73 = 25
 		{"123456789012345678901", "RF40123456789012345678901"}, // 21 characters, the longest
 	}
 	for _, c := range cases {
