@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/recouvra/recouvra/configs"
+	"github.com/recouvra/recouvra/internal/ident"
 	"github.com/recouvra/recouvra/internal/pdf"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
@@ -123,6 +124,7 @@ func recipient(d *pdf.Doc, debtor recouvra.Debtor) {
 func references(d *pdf.Doc, l Letter) {
 	d.Field("Notre référence", l.Reference)
 	d.Field("Dossier", l.Case.Reference)
+	d.Field("Référence de paiement", payReference(l.Case))
 	if l.Case.CreditorReference != "" {
 		d.Field("Référence du créancier", l.Case.CreditorReference)
 	}
@@ -217,8 +219,8 @@ func mentions(d *pdf.Doc, l Letter, demand string) {
 			d.Small(fmt.Sprintf("%s — %s", c.InvoiceNumber, c.RateNote))
 		}
 	}
-	d.Para(demand + fmt.Sprintf(" Vous pouvez payer par virement sur le compte de l'agence réservé aux fonds des créanciers : IBAN %s%s, en indiquant la référence %s ; ou par chèque à l'ordre %s, adressé à %s, au dos duquel vous noterez cette même référence.",
-		a.IBAN, bicSuffix(a.BIC), l.Case.Reference, de(a.Name), strings.Join(a.Address, ", ")))
+	d.Para(demand + fmt.Sprintf(" Vous pouvez payer par virement sur le compte de l'agence réservé aux fonds des créanciers : IBAN %s%s, en indiquant la référence de paiement %s ; ou par chèque à l'ordre %s, adressé à %s, au dos duquel vous noterez la référence du dossier, %s.",
+		a.IBAN, bicSuffix(a.BIC), payReference(l.Case), de(a.Name), strings.Join(a.Address, ", "), l.Case.Reference))
 	var paras []string
 	for _, p := range strings.Split(strings.TrimSpace(configs.L1118), "\n\n") {
 		paras = append(paras, strings.Join(strings.Fields(p), " "))
@@ -248,6 +250,17 @@ func signerOr(signer string) string {
 		return "Le service recouvrement"
 	}
 	return signer
+}
+
+// payReference is the structured creditor reference (ISO 11649) of the
+// case as printed, in groups of four; the case reference itself when it
+// cannot have one.
+func payReference(c recouvra.Case) string {
+	rf, err := ident.ParseRF(c.PaymentReference())
+	if err != nil {
+		return c.Reference
+	}
+	return rf.Format()
 }
 
 func bicSuffix(bic string) string {
@@ -317,6 +330,7 @@ func StatementPDF(a Agency, c recouvra.Case, creditor recouvra.Creditor, debtor 
 func writeStatement(d *pdf.Doc, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor, st recouvra.Statement, claims []recouvra.Claim, title string) {
 	d.Title(fmt.Sprintf("%s arrêté au %s", title, recouvra.FrenchDate(st.AsOf)))
 	d.Field("Dossier", c.Reference)
+	d.Field("Référence de paiement", payReference(c))
 	d.Field("Créancier", fmt.Sprintf("%s, %s", creditor.LegalName, oneLine(creditor.Address)))
 	d.Field("Débiteur", fmt.Sprintf("%s, %s", debtor.Name, oneLine(debtor.Address)))
 	if debtor.SIREN != "" {

@@ -119,6 +119,8 @@ func TestLettersLetTheDebtorReconcile(t *testing.T) {
 	for name, f := range map[string]documents.File{"amicable": amicable, "notice": notice} {
 		text := layout(t, f.PDF)
 		want := []string{
+			// the payment reference (ISO 11649) beside the case's
+			"Dossier : DOS-2026-0042 Référence de paiement : RF33 DOS2 0260 042",
 			// 1. the agency, 2. the creditor (with elision)
 			"Agence Recouvra, 10 rue de la Paix, 75002 Paris, exerce l'activité de recouvrement amiable de créances pour le compte d'autrui",
 			"sur mandat d'Imprimerie Martin SARL, 5 rue Gutenberg, 69002 Lyon, votre créancier",
@@ -133,7 +135,8 @@ func TestLettersLetTheDebtorReconcile(t *testing.T) {
 				money(tt.TotalDueCents), money(tt.PrincipalOutstandingCents), money(tt.InterestOutstandingCents), money(tt.IndemnitiesOutstandingCents)),
 			"Principal Intérêts Autres sommes",
 			// 4. demand and means of payment (elision again)
-			"IBAN FR76 3000 6000 0112 3456 7890 189", "par chèque à l'ordre d'Agence Recouvra, adressé à",
+			"IBAN FR76 3000 6000 0112 3456 7890 189, en indiquant la référence de paiement RF33 DOS2 0260 042 ;",
+			"par chèque à l'ordre d'Agence Recouvra, adressé à", "au dos duquel vous noterez la référence du dossier, DOS-2026-0042.",
 			// 5. L111-8, introduced by a sentence, then word for word
 			"les alinéas 2 et 3 de l'article L111-8 du code des procédures civiles d'exécution", apitest.Flat(configs.L1118),
 			// the contact and signatory
@@ -300,5 +303,21 @@ func BenchmarkAmicableLetter(b *testing.B) {
 		if _, err := documents.AmicableLetter(l); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// The statement of claim gives the structured creditor reference (ISO
+// 11649) the debtor quotes on a transfer, read back from the PDF.
+func TestStatementGivesThePaymentReference(t *testing.T) {
+	t.Parallel()
+	claims, st := aCase(2)
+	l := letter(claims, st)
+	f, err := documents.StatementPDF(l.Agency, l.Case, l.Creditor, l.Debtor, st, claims, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := layout(t, f.PDF)
+	if want := "Dossier : DOS-2026-0042 Référence de paiement : RF33 DOS2 0260 042"; !strings.Contains(text, want) {
+		t.Errorf("statement lacks %q:\n%s", want, text)
 	}
 }
