@@ -155,7 +155,9 @@ func TestCFONBByHand(t *testing.T) {
 		return s + strings.Repeat(" ", 120-len(s))
 	}
 	// 0:2 code, 2:7 bank, 7:11 op, 11:16 branch, 16:19 ccy, 19 dec, 20, 21:32 account, 32:34, 34:40 date, 40:90, 90:104 amount
-	head := func(code string) string { return code + "20041" + "    " + "01005" + "EUR" + "3" + " " + "0500013M026" + "  " + "011226" }
+	head := func(code string) string {
+		return code + "20041" + "    " + "01005" + "EUR" + "3" + " " + "0500013M026" + "  " + "011226"
+	}
 	file := rec(head("01"), strings.Repeat(" ", 50), "0000000010000{") + "\n" + // 100.000 €
 		rec(head("04"), "  ", "021226", pad("VIR SEPA M DUPONT", 32), " ", "0000042", "  ", "0000000002500{") + "\n" + // +25.000 with 3 decimals
 		rec(head("05"), "     ", "NPY", "M DUPONT") + "\n" +

@@ -19,10 +19,10 @@ const (
 
 // camtReader walks a camt.053 document token by token.
 type camtReader struct {
-	d     *xml.Decoder
-	path  []string // local names from the root
-	text  strings.Builder
-	fn    func(Entry) error
+	d               *xml.Decoder
+	path            []string // local names from the root
+	text            strings.Builder
+	fn              func(Entry) error
 	sawDoc, sawStmt bool
 
 	// The statement being read.

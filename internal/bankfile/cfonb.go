@@ -120,7 +120,9 @@ func ReadCFONB120(r io.Reader, fn func(Entry) error) error {
 	return nil
 }
 
-func (c *cfonbReader) fail(code, msg string) error { return &Error{Line: c.line, Element: code, Msg: msg} }
+func (c *cfonbReader) fail(code, msg string) error {
+	return &Error{Line: c.line, Element: code, Msg: msg}
+}
 
 // latin1 turns a field's text into UTF-8: as is when it is valid UTF-8,
 // else byte by byte as ISO 8859-1 (positions are bytes: CFONB files are
