@@ -66,6 +66,7 @@ type Deps struct {
 type API struct {
 	deps    Deps
 	closing context.Context // done when the server shuts down: ends live streams
+	streams streamHold      // HoldStreams: live streams ended and refused for a while
 	close   context.CancelFunc
 	engine  *gin.Engine
 	cookie  sessionCookie // the web app's session cookie

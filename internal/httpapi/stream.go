@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -63,6 +64,11 @@ func (a *API) streamEvents(c *gin.Context) {
 	}
 	if err != nil {
 		a.fail(c, err)
+		return
+	}
+	drop, open := a.streams.enter()
+	if !open {
+		a.fail(c, recouvra.Errorf(recouvra.ECodeUnavailable, "Flux d'événements momentanément suspendu : reconnectez-vous dans un instant."))
 		return
 	}
 	wake, unsubscribe := a.deps.Waker.Subscribe()
@@ -127,12 +133,59 @@ func (a *API) streamEvents(c *gin.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-drop:
+			return
 		case <-wake:
 		case <-again:
 		case <-tick.C:
 			fmt.Fprint(c.Writer, ": ping\n\n")
 			c.Writer.Flush()
 		}
+	}
+}
+
+// streamHold ends the live streams and refuses new ones (503) until it is
+// released: what a client sees when the server drops it and is not back
+// yet. The browser tests use it to watch the web app say it is offline and
+// then live again; an operator could use it to drain an instance.
+type streamHold struct {
+	mu   sync.Mutex
+	held int           // holds not yet released
+	drop chan struct{} // closed to end the streams open now
+}
+
+// enter admits a new stream, with the channel that ends it; false while
+// streams are held.
+func (h *streamHold) enter() (<-chan struct{}, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.held > 0 {
+		return nil, false
+	}
+	if h.drop == nil {
+		h.drop = make(chan struct{})
+	}
+	return h.drop, true
+}
+
+// HoldStreams ends every live stream now and refuses new ones until
+// release is called (once; further calls do nothing).
+func (a *API) HoldStreams() (release func()) {
+	h := &a.streams
+	h.mu.Lock()
+	h.held++
+	if h.drop != nil {
+		close(h.drop)
+		h.drop = nil
+	}
+	h.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			h.mu.Lock()
+			h.held--
+			h.mu.Unlock()
+		})
 	}
 }
 
