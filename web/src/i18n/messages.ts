@@ -2,6 +2,7 @@
 // keys, never literal strings. Each area of the app keeps its texts in its
 // own file (admin.ts, lawyer.ts, portal.ts); this one holds the shared ones.
 import { adminEn, adminFr } from "./admin";
+import { agentEn, agentFr } from "./agent";
 import { formsEn, formsFr } from "./forms";
 import { lawyerEn, lawyerFr } from "./lawyer";
 import { insightsEn, insightsFr } from "./insights";
@@ -120,7 +121,7 @@ const coreFr = {
   "method.direct_to_creditor": "Payé au créancier",
 } as const;
 
-export const fr = { ...coreFr, ...formsFr, ...adminFr, ...lawyerFr, ...portalFr, ...insightsFr } as const;
+export const fr = { ...coreFr, ...agentFr, ...formsFr, ...adminFr, ...lawyerFr, ...portalFr, ...insightsFr } as const;
 
 export type Key = keyof typeof fr;
 
@@ -237,4 +238,4 @@ const coreEn: Record<keyof typeof coreFr, string> = {
   "method.direct_to_creditor": "Paid to the creditor",
 };
 
-export const en: Record<Key, string> = { ...coreEn, ...formsEn, ...adminEn, ...lawyerEn, ...portalEn, ...insightsEn };
+export const en: Record<Key, string> = { ...coreEn, ...agentEn, ...formsEn, ...adminEn, ...lawyerEn, ...portalEn, ...insightsEn };

@@ -11,6 +11,8 @@ import { exhibitKinds, kindKey, type ExhibitKind } from "../lib/exhibits";
 import { date, dateTime, money } from "../lib/format";
 import { follow } from "../lib/sse";
 import { Actions } from "../components/Actions";
+import { DebtorContact } from "../components/DebtorContact";
+import { NextCase } from "../components/NextCase";
 import { CaseLedger } from "../components/CaseLedger";
 
 type Event = Schemas["Event"];
@@ -26,22 +28,40 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
   const [docs, setDocs] = useState<Schemas["Document"][]>([]);
   const [tick, setTick] = useState(0);
 
+  // Another case (the next of the queue): nothing of the previous one
+  // stays on screen, and its late answers are dropped.
   useEffect(() => {
+    setCase(null);
+    setStatement(null);
+    setEvents([]);
+    setDocs([]);
+  }, [id]);
+
+  useEffect(() => {
+    let current = true;
     const p = { params: { path: { id } } };
-    void api.GET("/api/v1/cases/{id}", p).then(({ data }) => data && setCase(data));
-    void api.GET("/api/v1/cases/{id}/statement", p).then(({ data }) => data && setStatement(data));
-    void api.GET("/api/v1/cases/{id}/documents", p).then(({ data }) => data && setDocs(data.items));
+    void api.GET("/api/v1/cases/{id}", p).then(({ data }) => current && data && setCase(data));
+    void api.GET("/api/v1/cases/{id}/statement", p).then(({ data }) => current && data && setStatement(data));
+    void api.GET("/api/v1/cases/{id}/documents", p).then(({ data }) => current && data && setDocs(data.items));
+    return () => {
+      current = false;
+    };
   }, [id, tick]);
 
   useEffect(() => {
-    void api.GET("/api/v1/cases/{id}/events", { params: { path: { id }, query: { limit: 200 } } }).then(({ data }) => data && setEvents(data.items));
+    let current = true;
+    void api.GET("/api/v1/cases/{id}/events", { params: { path: { id }, query: { limit: 200 } } }).then(({ data }) => current && data && setEvents(data.items));
     // New events of this case arrive on the stream; amounts are read again.
-    return follow("/api/v1/events/stream", session.token, (ev) => {
+    const stop = follow("/api/v1/events/stream", session.token, (ev) => {
       const e = JSON.parse(ev.data) as Event;
       if (e.case_id !== id) return;
       setEvents((prev) => (prev.some((x) => x.id === e.id) ? prev : [...prev, e]));
       setTick((n) => n + 1);
     });
+    return () => {
+      current = false;
+      stop();
+    };
   }, [id]);
 
   if (!c) return <p className="status">{t("loading")}</p>;
@@ -49,6 +69,7 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
   return (
     <article aria-labelledby="case-title">
       <Link to="/dossiers">{t("case.back")}</Link>
+      {(me.role === "agent" || me.role === "admin") && <NextCase />}
       <h1 id="case-title">
         {c.reference} — {c.debtor.name}
       </h1>
@@ -72,7 +93,10 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
       </dl>
       <div className="case-grid">
         <div className="case-side">
-          {(me.role === "agent" || me.role === "admin") && c.status === "open" && <Actions c={c} onDone={() => setTick((n) => n + 1)} />}
+          {(me.role === "agent" || me.role === "admin") && c.status === "open" && (
+            <Actions key={c.id} c={c} dueCents={st?.case_id === c.id ? st.totals.total_due_cents : c.balance_cents} onDone={() => setTick((n) => n + 1)} />
+          )}
+          {me.role !== "creditor" && <DebtorContact debtor={c.debtor} events={events} />}
           {(me.role === "lawyer" || me.role === "admin") && c.status === "open" && (c.stage === "formal_notice" || c.stage === "injunction") && (
             <CourtActions c={c} onDone={() => setTick((n) => n + 1)} />
           )}
