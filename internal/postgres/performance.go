@@ -12,9 +12,14 @@ import (
 // performanceReceivables is what was placed and has not come back, at the
 // end of each month from @from to @last (see recouvra.CountbackDSO): every
 // case's claims, payments and reversals become monthly movements; a running
-// sum per case gives its balance from the month of one movement to the
-// next; a month end counts the cases open that day, each at no less than
-// zero. The current month's end is now: nothing later has been entered.
+// sum per case gives its balance (at no less than zero) from the month of
+// one movement until the next, or until the month the case was closed in
+// (a case closed during a month is not owed at its end). Each such stretch
+// adds its balance at the month it starts (no earlier than @from) and takes
+// it away at the month it stops; a running sum over the months gives the
+// receivables at each month's end — one pass over the movements, however
+// many months are asked. The current month's end is now: nothing later has
+// been entered.
 const performanceReceivables = `
 WITH d AS (
 	SELECT case_id, CAST(date_trunc('month', created_at) AS date) AS m, amount_cents AS delta FROM claims WHERE %[1]s
@@ -26,12 +31,19 @@ WITH d AS (
 	SELECT case_id, m, sum(sum(delta)) OVER w AS bal, lead(m) OVER w AS next_m
 	FROM d GROUP BY case_id, m
 	WINDOW w AS (PARTITION BY case_id ORDER BY m)
+), v AS (
+	SELECT s.bal AS b, greatest(s.m, CAST(@from AS date)) AS start,
+		least(s.next_m, CAST(date_trunc('month', c.closed_at) AS date)) AS stop
+	FROM s JOIN cases c ON c.id = s.case_id
+	WHERE s.bal > 0
+), e AS (
+	SELECT start AS m, b AS delta FROM v WHERE stop IS NULL OR stop > start
+	UNION ALL
+	SELECT stop, -b FROM v WHERE stop > start
 )
-SELECT CAST(mo.m AS date) AS month, CAST(coalesce(sum(greatest(s.bal, 0)), 0) AS bigint) AS cents
-FROM generate_series(CAST(@from AS date), CAST(@last AS date), interval '1 month') AS mo(m)
-JOIN s ON s.m <= mo.m AND (s.next_m IS NULL OR s.next_m > mo.m)
-JOIN cases c ON c.id = s.case_id AND (c.closed_at IS NULL OR c.closed_at >= mo.m + interval '1 month')
-GROUP BY mo.m`
+SELECT mo.m AS month, CAST(sum(coalesce(x.delta, 0)) OVER (ORDER BY mo.m) AS bigint) AS cents
+FROM (SELECT CAST(g AS date) AS m FROM generate_series(CAST(@from AS date), CAST(@last AS date), interval '1 month') AS g) mo
+LEFT JOIN (SELECT m, sum(delta) AS delta FROM e GROUP BY m) x ON x.m = mo.m`
 
 func (r repo) PerformanceRows(ctx context.Context, scope recouvra.Scope, q app.PerformanceQuery) (app.PerformanceRows, error) {
 	var out app.PerformanceRows
