@@ -156,7 +156,7 @@ func TestAdminUsersAndKeys(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(form+`button[type="submit"]`))); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, ctx, `main [role="status"]`, "Compte créé", 5*time.Second)
+	waitText(t, ctx, `main .admin-status[role="status"]`, "Compte créé", 5*time.Second)
 	row := adminRowText(t, ctx, `[data-testid="users"]`, email)
 	for _, want := range []string{"Claire Dupont", "Créancier (portail)", "Menuiserie Dupont SARL", "Actif"} {
 		if !strings.Contains(row, want) {
@@ -193,13 +193,22 @@ func TestAdminUsersAndKeys(t *testing.T) {
 	adminRetype(t, ctx, form+`input[name="mandate.commission_bps"]`, "12,5")
 	adminRetype(t, ctx, form+`input[name="mandate.fixed_fee_cents"]`, "30")
 	adminRetype(t, ctx, form+`input[name="mandate.notice_deadline_days"]`, "15")
+	// Its identity for court filings (CPC 1407): a company's fields.
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(form+`input[name="identity.legal_form"]`), "SAS"),
+		chromedp.SendKeys(chromedp.CSS(form+`input[name="identity.registry"]`), "RCS Épinal"),
+		chromedp.SendKeys(chromedp.CSS(form+`input[name="identity.representative_name"]`), "Paul Leroy"),
+		chromedp.SendKeys(chromedp.CSS(form+`input[name="identity.representative_title"]`), "président"),
+	); err != nil {
+		t.Fatal(err)
+	}
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(form+`input[name="mandate.judicial_allowed"]`)),
 		chromedp.Click(chromedp.CSS(form+`button[type="submit"]`)),
 	); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, ctx, `main [role="status"]`, "Créancier enregistré", 5*time.Second)
+	waitText(t, ctx, `main .admin-status[role="status"]`, "Créancier enregistré", 5*time.Second)
 	row = adminRowText(t, ctx, `[data-testid="creditors"]`, "Charpentes Leroy SAS")
 	for _, want := range []string{"732829320", "Saint-Dié-des-Vosges", "12,50 %", "30,00 €", "Oui", "15"} {
 		if !strings.Contains(row, want) {
@@ -213,6 +222,9 @@ func TestAdminUsersAndKeys(t *testing.T) {
 	}
 	if m := leroy.Mandate; m.CommissionBps != 1250 || m.FixedFeeCents != 3000 || m.NoticeDeadlineDays != 15 || !m.JudicialAllowed || leroy.SIREN != "732829320" {
 		t.Fatalf("stored creditor: SIREN %q, mandate %+v", leroy.SIREN, m)
+	}
+	if missing := leroy.FilingIdentityMissing(); len(missing) > 0 || leroy.Identity.Registry != "RCS Épinal" || leroy.Identity.RepresentativeName != "Paul Leroy" {
+		t.Fatalf("stored identity %+v, missing for a court request: %+v", leroy.Identity, missing)
 	}
 
 	// An API key for Menuiserie Dupont, shown once.
@@ -322,11 +334,11 @@ func adminChoose(t *testing.T, ctx context.Context, sel, value string) {
 }
 
 // adminRetype replaces what a React-controlled input holds. The field is
-// emptied behind React's back, so the keys must follow at once: any render
-// in between puts React's value back.
+// emptied with the native setter and an input event, so React's state is
+// emptied too and no render in between can put the old value back.
 func adminRetype(t *testing.T, ctx context.Context, sel, keys string) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).value = ""`, sel))); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(() => { const el = document.querySelector(%q); Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set.call(el, ""); el.dispatchEvent(new Event("input", { bubbles: true })); return "" })()`, sel))); err != nil {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(sel), keys)); err != nil {

@@ -6,6 +6,7 @@ import { useI18n } from "../../i18n";
 import type { Key } from "../../i18n/messages";
 import { parseAmount } from "../../lib/amount";
 import { checked, formProblem, missing, noProblem, type FormProblem } from "../../lib/problem";
+import { identityBody, identityFields } from "./identity";
 import { amountInput, percentInput, parsePercent } from "./units";
 
 type Creditor = Schemas["Creditor"];
@@ -17,6 +18,7 @@ const fields = [
   "address.line1", "address.line2", "address.postal_code", "address.city", "address.country",
   "mandate.signed_on", "mandate.commission_bps", "mandate.fixed_fee_cents", "mandate.judicial_allowed",
   "mandate.notice_deadline_days", "mandate.legal_status",
+  ...identityFields.company, ...identityFields.person,
 ] as const;
 type Name = (typeof fields)[number];
 
@@ -42,6 +44,14 @@ function initial(c: Creditor | undefined, lang: "fr" | "en"): Values {
     "mandate.judicial_allowed": c?.mandate.judicial_allowed ?? false,
     "mandate.notice_deadline_days": String(c?.mandate.notice_deadline_days ?? 8),
     "mandate.legal_status": c?.mandate.legal_status ?? "business",
+    "identity.legal_form": c?.identity.legal_form ?? "",
+    "identity.registry": c?.identity.registry ?? "",
+    "identity.representative_name": c?.identity.representative_name ?? "",
+    "identity.representative_title": c?.identity.representative_title ?? "",
+    "identity.profession": c?.identity.profession ?? "",
+    "identity.nationality": c?.identity.nationality ?? "",
+    "identity.born_on": c?.identity.born_on ?? "",
+    "identity.born_in": c?.identity.born_in ?? "",
   };
 }
 
@@ -102,6 +112,7 @@ export function CreditorForm({ creditor, onSaved, onCancel }: { creditor?: Credi
         commission_bps: commission, fixed_fee_cents: fee, judicial_allowed: f["mandate.judicial_allowed"],
         notice_deadline_days: days, legal_status: f["mandate.legal_status"] as "business" | "individual",
       },
+      identity: identityBody(f),
     };
     setBusy(true);
     const { data, error } = creditor
@@ -170,6 +181,25 @@ export function CreditorForm({ creditor, onSaved, onCancel }: { creditor?: Credi
             )}
           </Field>
         </div>
+      </fieldset>
+      <fieldset data-testid="court-identity">
+        <legend>{t("admin.creditors.court")}</legend>
+        <p className="hint">{t(f["mandate.legal_status"] === "individual" ? "admin.creditors.courtPersonHint" : "admin.creditors.courtCompanyHint")}</p>
+        {f["mandate.legal_status"] === "individual" ? (
+          <div className="admin-grid">
+            {text("identity.profession", "admin.creditors.profession", { hint: "admin.creditors.professionHint" })}
+            {text("identity.nationality", "admin.creditors.nationality", { hint: "admin.creditors.nationalityHint" })}
+            {text("identity.born_on", "admin.creditors.bornOn", { type: "date" })}
+            {text("identity.born_in", "admin.creditors.bornIn", { hint: "admin.creditors.bornInHint" })}
+          </div>
+        ) : (
+          <div className="admin-grid">
+            {text("identity.legal_form", "admin.creditors.legalForm", { hint: "admin.creditors.legalFormHint" })}
+            {text("identity.registry", "admin.creditors.registry", { hint: "admin.creditors.registryHint" })}
+            {text("identity.representative_name", "admin.creditors.representativeName", { hint: "admin.creditors.representativeNameHint" })}
+            {text("identity.representative_title", "admin.creditors.representativeTitle", { hint: "admin.creditors.representativeTitleHint" })}
+          </div>
+        )}
       </fieldset>
       <div className="admin-buttons">
         <button type="submit" disabled={busy}>{creditor ? t("admin.save") : t("admin.creditors.create")}</button>

@@ -50,6 +50,8 @@ export function CreditorPage({ id }: { id: string }) {
   }
 
   const m = c.mandate;
+  const ident = c.identity;
+  const person = m.legal_status === "individual";
   const address = [c.address.line1, c.address.line2, [c.address.postal_code, c.address.city].filter(Boolean).join(" "), c.address.country]
     .filter(Boolean)
     .join(", ");
@@ -94,6 +96,36 @@ export function CreditorPage({ id }: { id: string }) {
             <dt>{t("admin.creditors.legalStatus")}</dt>
             <dd>{t(m.legal_status === "business" ? "admin.creditors.business" : "admin.creditors.individual")}</dd>
           </dl>
+        )}
+        {!editing && (
+          <>
+            <h3>{t("admin.creditors.court")}</h3>
+            <dl className="facts" data-testid="creditor-court-identity">
+              {person ? (
+                <>
+                  <dt>{t("admin.creditors.profession")}</dt>
+                  <dd>{ident.profession || "—"}</dd>
+                  <dt>{t("admin.creditors.nationality")}</dt>
+                  <dd>{ident.nationality || "—"}</dd>
+                  <dt>{t("admin.creditors.bornOn")}</dt>
+                  <dd>{ident.born_on ? date(ident.born_on, lang) : "—"}</dd>
+                  <dt>{t("admin.creditors.bornIn")}</dt>
+                  <dd>{ident.born_in || "—"}</dd>
+                </>
+              ) : (
+                <>
+                  <dt>{t("admin.creditors.legalForm")}</dt>
+                  <dd>{ident.legal_form || "—"}</dd>
+                  <dt>{t("admin.creditors.registry")}</dt>
+                  <dd>{ident.registry || "—"}</dd>
+                  <dt>{t("admin.creditors.representativeName")}</dt>
+                  <dd>{ident.representative_name || "—"}</dd>
+                  <dt>{t("admin.creditors.representativeTitle")}</dt>
+                  <dd>{ident.representative_title || "—"}</dd>
+                </>
+              )}
+            </dl>
+          </>
         )}
         <p className="admin-status ok" role="status">{status}</p>
       </section>

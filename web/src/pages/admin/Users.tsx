@@ -15,8 +15,8 @@ type Creditor = Schemas["Creditor"];
 type CreditorList = Creditor[] | null | "failed";
 
 const roles: Role[] = ["agent", "lawyer", "creditor", "admin"];
-const createFields = ["email", "name", "role", "creditor_id", "password"] as const;
-const patchFields = ["name", "role", "creditor_id", "active", "password"] as const;
+const createFields = ["email", "name", "role", "creditor_id", "password", "bar"] as const;
+const patchFields = ["name", "role", "creditor_id", "active", "password", "bar"] as const;
 
 // Users lists the accounts and lets the admin create one or change its
 // name, role, creditor, state or password.
@@ -96,7 +96,7 @@ export function Users() {
                   <tr>
                     <td>{u.name}</td>
                     <td data-label={t("admin.users.email")}>{u.email}</td>
-                    <td data-label={t("admin.users.role")}>{t(`admin.role.${u.role}`)}</td>
+                    <td data-label={t("admin.users.role")}>{t(`admin.role.${u.role}`)}{u.bar ? ` — ${u.bar}` : ""}</td>
                     <td data-label={t("admin.users.creditor")}>{creditorName(u.creditor_id) || "—"}</td>
                     <td data-label={t("admin.users.state")}>
                       <span className={u.active ? "admin-badge" : "admin-badge off"}>{t(u.active ? "admin.users.active" : "admin.users.inactive")}</span>
@@ -138,7 +138,7 @@ export function Users() {
 
 function NewUser({ creditors, onCreated, onCancel }: { creditors: CreditorList; onCreated: (u: User) => void; onCancel: () => void }) {
   const { t } = useI18n();
-  const [f, setF] = useState({ email: "", name: "", role: "agent" as Role, creditor_id: "", password: "" });
+  const [f, setF] = useState({ email: "", name: "", role: "agent" as Role, creditor_id: "", password: "", bar: "" });
   const [problem, setProblem] = useState<FormProblem>(noProblem);
   const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
@@ -149,7 +149,11 @@ function NewUser({ creditors, onCreated, onCancel }: { creditors: CreditorList; 
     if (local) return setProblem(local);
     setBusy(true);
     const { data, error } = await api.POST("/api/v1/users", {
-      body: { email: f.email.trim(), name: f.name.trim(), role: f.role, password: f.password, ...(f.role === "creditor" ? { creditor_id: f.creditor_id } : {}) },
+      body: {
+        email: f.email.trim(), name: f.name.trim(), role: f.role, password: f.password,
+        ...(f.role === "creditor" ? { creditor_id: f.creditor_id } : {}),
+        ...(f.role !== "creditor" && f.bar.trim() ? { bar: f.bar.trim() } : {}),
+      },
     });
     setBusy(false);
     if (!data) return setProblem(formProblem(error, createFields, t("admin.error")));
@@ -172,6 +176,7 @@ function NewUser({ creditors, onCreated, onCancel }: { creditors: CreditorList; 
         </Field>
         <RoleSelect value={f.role} onChange={set("role")} problem={problem} />
         {f.role === "creditor" && <CreditorSelect creditors={creditors} value={f.creditor_id} onChange={set("creditor_id")} problem={problem} />}
+        {f.role !== "creditor" && <BarField value={f.bar} onChange={set("bar")} problem={problem} />}
         <Field label={t("admin.users.password")} name="password" problem={problem} hint={t("admin.users.passwordHint")} required>
           {(a) => <input {...a} type="password" autoComplete="new-password" value={f.password} onChange={set("password")} />}
         </Field>
@@ -186,10 +191,10 @@ function NewUser({ creditors, onCreated, onCancel }: { creditors: CreditorList; 
 
 function EditUser({ user, creditors, onSaved, onCancel }: { user: User; creditors: CreditorList; onSaved: (u: User) => void; onCancel: () => void }) {
   const { t } = useI18n();
-  const [f, setF] = useState({ name: user.name, role: user.role, creditor_id: user.creditor_id ?? "", active: user.active, password: "" });
+  const [f, setF] = useState({ name: user.name, role: user.role, creditor_id: user.creditor_id ?? "", active: user.active, password: "", bar: user.bar });
   const [problem, setProblem] = useState<FormProblem>(noProblem);
   const [busy, setBusy] = useState(false);
-  const set = (k: "name" | "role" | "creditor_id" | "password") => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
+  const set = (k: "name" | "role" | "creditor_id" | "password" | "bar") => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
 
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -205,6 +210,9 @@ function EditUser({ user, creditors, onSaved, onCancel }: { user: User; creditor
     } else if (f.role === "creditor" && f.creditor_id !== user.creditor_id) body.creditor_id = f.creditor_id;
     if (f.active !== user.active) body.active = f.active;
     if (f.password) body.password = f.password;
+    // A creditor account has no bar: it is cleared when the role becomes creditor.
+    const bar = f.role === "creditor" ? "" : f.bar.trim();
+    if (bar !== user.bar) body.bar = bar;
     if (Object.keys(body).length === 0) return onCancel();
     setBusy(true);
     const { data, error } = await api.PATCH("/api/v1/users/{id}", { params: { path: { id: user.id } }, body });
@@ -223,6 +231,7 @@ function EditUser({ user, creditors, onSaved, onCancel }: { user: User; creditor
         </Field>
         <RoleSelect value={f.role} onChange={set("role")} problem={problem} />
         {f.role === "creditor" && <CreditorSelect creditors={creditors} value={f.creditor_id} onChange={set("creditor_id")} problem={problem} />}
+        {f.role !== "creditor" && <BarField value={f.bar} onChange={set("bar")} problem={problem} />}
         <Field label={t("admin.users.newPassword")} name="password" problem={problem} hint={t("admin.users.newPasswordHint")}>
           {(a) => <input {...a} type="password" autoComplete="new-password" value={f.password} onChange={set("password")} />}
         </Field>
@@ -263,6 +272,17 @@ function CreditorSelect({ creditors, value, onChange, problem }: {
           </select>
         )
       }
+    </Field>
+  );
+}
+
+// BarField is the bar of an avocat: one who files a court request without
+// a special power of attorney (CPC 416). Optional; empty for anyone else.
+function BarField({ value, onChange, problem }: { value: string; onChange: (e: { target: { value: string } }) => void; problem: FormProblem }) {
+  const { t } = useI18n();
+  return (
+    <Field label={t("admin.users.bar")} name="bar" problem={problem} hint={t("admin.users.barHint")}>
+      {(a) => <input {...a} autoComplete="off" maxLength={100} value={value} onChange={onChange} />}
     </Field>
   );
 }
