@@ -157,6 +157,16 @@ var representativeTitle = map[string]string{"SARL": "gérant", "EURL": "gérant"
 
 func (s *Seeder) pick(list []string) string { return list[s.Rand.IntN(len(list))] }
 
+// bestTimes are when demo debtors are best reached by phone; empty: not
+// known. Chosen from the debtor's own name and address, so that no random
+// number is drawn for it and the rest of the demo stays as it was.
+var bestTimes = []string{"mardi et jeudi matin", "", "après 18 h", "entre 12 h et 14 h", "", "le matin avant 10 h", "lundi après-midi", ""}
+
+func withBestTime(d recouvra.Debtor) recouvra.Debtor {
+	d.BestTimeToCall = bestTimes[(len(d.Name)+len(d.Address.Line1))%len(bestTimes)]
+	return d
+}
+
 // debtor invents a debtor: mostly companies with a valid SIREN, some people.
 func (s *Seeder) debtor() recouvra.Debtor {
 	city := cities[s.Rand.IntN(len(cities))]
@@ -168,14 +178,14 @@ func (s *Seeder) debtor() recouvra.Debtor {
 		first, last := s.pick(forenames), s.pick(surnames)
 		d.Kind, d.Name = recouvra.DebtorPerson, first+" "+last
 		d.Emails = []string{fmt.Sprintf("%s.%s@exemple.fr", asciiLower(first), asciiLower(last))}
-		return d
+		return withBestTime(d)
 	}
 	name := fmt.Sprintf("%s %s %s", s.pick(trades), s.pick(surnames), s.pick(forms))
 	siren := s.siren()
 	d.Kind, d.Name, d.SIREN = recouvra.DebtorCompany, name, string(siren)
 	d.VATNumber = string(ident.VATFromSIREN(siren))
 	d.Emails = []string{"contact@" + asciiLower(name[:min(len(name), 12)]) + ".fr"}
-	return d
+	return withBestTime(d)
 }
 
 func asciiLower(s string) string {
