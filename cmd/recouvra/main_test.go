@@ -146,6 +146,15 @@ func TestPrivateDatabaseLifecycle(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("password on stdin: exit %d: %s", code, out)
 	}
+	// An avocat's bar (CPC 416), one printable line.
+	out, code = runIn(t, withPassword, "", "user", "create", "--email", "avocat@agence.test", "--role", "lawyer", "--name", "Anne Durand", "--bar", " Barreau de Lyon ")
+	if code != 0 || !strings.Contains(out, "(Anne Durand, Barreau de Lyon)") {
+		t.Fatalf("lawyer with a bar: exit %d: %s", code, out)
+	}
+	out, code = runIn(t, withPassword, "", "user", "create", "--email", "avocat2@agence.test", "--role", "lawyer", "--bar", "Barreau\tde Lyon")
+	if code != 1 || !strings.Contains(out, "--bar") {
+		t.Fatalf("bar with a tab: exit %d: %s", code, out)
+	}
 
 	// The demo agency loads once and prints its logins every time.
 	out, code = run(t, env, "demo", "--realistic", "15")

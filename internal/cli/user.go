@@ -17,20 +17,21 @@ import (
 
 func runUser(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 || args[0] != "create" {
-		return usageError{"say: user create --email E --role R [--creditor-id ID] [--name N]"}
+		return usageError{"say: user create --email E --role R [--creditor-id ID] [--name N] [--bar B]"}
 	}
 	fs := newFlags("user create", env)
 	email := fs.String("email", "", "e-mail address (sign-in name)")
 	role := fs.String("role", "", "admin, agent, lawyer or creditor")
 	creditorID := fs.String("creditor-id", "", "the creditor a creditor user belongs to")
 	name := fs.String("name", "", "display name (default: the e-mail's local part)")
+	bar := fs.String("bar", "", `the bar of an avocat, e.g. "Barreau de Lyon" (files without a special power, CPC 416)`)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	if err := noArgs(fs); err != nil {
 		return err
 	}
-	in := app.NewUser{Email: *email, Name: *name, Role: recouvra.Role(*role)}
+	in := app.NewUser{Email: *email, Name: *name, Role: recouvra.Role(*role), Bar: *bar}
 	if in.Name == "" {
 		in.Name, _, _ = strings.Cut(*email, "@")
 	}
@@ -64,6 +65,10 @@ func runUser(ctx context.Context, env Env, args []string) error {
 	u, err := svc.CreateUser(ctx, app.System, in, app.Meta{ClientIP: "local", UserAgent: "recouvra user create"})
 	if err != nil {
 		return describe(err)
+	}
+	if u.Bar != "" {
+		fmt.Fprintf(env.Stdout, "Created %s %s (%s, %s), id %s.\n", u.Role, u.Email, u.Name, u.Bar, u.ID)
+		return nil
 	}
 	fmt.Fprintf(env.Stdout, "Created %s %s (%s), id %s.\n", u.Role, u.Email, u.Name, u.ID)
 	return nil
