@@ -3,6 +3,7 @@ import { api, session, whenUnauthorized, type Schemas } from "./api/client";
 import { useI18n } from "./i18n";
 import type { Key } from "./i18n/messages";
 import { Link } from "./components/Link";
+import { Notifications } from "./components/Notifications";
 import { navigate, usePath } from "./lib/router";
 import { CaseList } from "./pages/CaseList";
 import { CasePage } from "./pages/CasePage";
@@ -93,6 +94,7 @@ export function App() {
         <span className="who">
           {me.name} — {t(`role.${me.role}`)}
         </span>
+        {me.role !== "admin" && <Notifications />}
         <nav>
           {workspaces
             .filter((w) => w.roles.includes(me.role))

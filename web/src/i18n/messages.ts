@@ -5,6 +5,7 @@ import { adminEn, adminFr } from "./admin";
 import { agentEn, agentFr } from "./agent";
 import { formsEn, formsFr } from "./forms";
 import { lawyerEn, lawyerFr } from "./lawyer";
+import { notificationsEn, notificationsFr } from "./notifications";
 import { insightsEn, insightsFr } from "./insights";
 import { portalEn, portalFr } from "./portal";
 
@@ -121,7 +122,7 @@ const coreFr = {
   "method.direct_to_creditor": "Payé au créancier",
 } as const;
 
-export const fr = { ...coreFr, ...agentFr, ...formsFr, ...adminFr, ...lawyerFr, ...portalFr, ...insightsFr } as const;
+export const fr = { ...coreFr, ...agentFr, ...formsFr, ...adminFr, ...lawyerFr, ...portalFr, ...insightsFr, ...notificationsFr } as const;
 
 export type Key = keyof typeof fr;
 
@@ -238,4 +239,4 @@ const coreEn: Record<keyof typeof coreFr, string> = {
   "method.direct_to_creditor": "Paid to the creditor",
 };
 
-export const en: Record<Key, string> = { ...coreEn, ...agentEn, ...formsEn, ...adminEn, ...lawyerEn, ...portalEn, ...insightsEn };
+export const en: Record<Key, string> = { ...coreEn, ...agentEn, ...formsEn, ...adminEn, ...lawyerEn, ...portalEn, ...insightsEn, ...notificationsEn };

@@ -34,27 +34,60 @@ export function parseChunk(buffer: string): { events: StreamEvent[]; rest: strin
   return { events, rest };
 }
 
-// follow reads url until stop() is called, calling onEvent for each event.
-export function follow(url: string, token: () => string | null, onEvent: (e: StreamEvent) => void): () => void {
+// StreamStatus is what a reader tells of its connection: connecting the
+// first time, live while the stream answers, reconnecting after it dropped
+// (until it answers again).
+export type StreamStatus = "connecting" | "live" | "reconnecting";
+
+// silenceMs: the server sends a comment every 15 s, so a stream silent for
+// this long is dead even if its connection looks open (a laptop waking up,
+// a proxy that forgot it): it is dropped and opened again.
+export const silenceMs = 40_000;
+
+// follow reads url until stop() is called, calling onEvent for each event
+// and onStatus when the connection's state changes.
+export function follow(
+  url: string,
+  token: () => string | null,
+  onEvent: (e: StreamEvent) => void,
+  onStatus?: (s: StreamStatus) => void,
+): () => void {
   let stopped = false;
   let lastId = "";
-  const controller = new AbortController();
+  let current: AbortController | null = null;
+  let state: StreamStatus | null = null;
+  const tell = (s: StreamStatus) => {
+    if (stopped || s === state) return;
+    state = s;
+    onStatus?.(s);
+  };
   const run = async () => {
     let delay = 1000;
+    tell("connecting");
     while (!stopped) {
+      const controller = new AbortController();
+      current = controller;
+      let watchdog: ReturnType<typeof setTimeout> | undefined;
+      const arm = () => {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(() => controller.abort(), silenceMs);
+      };
       try {
         const headers: Record<string, string> = { Accept: "text/event-stream" };
         const t = token();
         if (t) headers.Authorization = `Bearer ${t}`;
         if (lastId) headers["Last-Event-ID"] = lastId;
+        arm();
         const resp = await fetch(url, { headers, signal: controller.signal });
         if (!resp.ok || !resp.body) throw new Error(`stream: ${resp.status}`);
         delay = 1000;
+        tell("live");
         const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = "";
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
+          arm();
           const parsed = parseChunk(buffer + value);
           buffer = parsed.rest;
           for (const ev of parsed.events) {
@@ -64,7 +97,10 @@ export function follow(url: string, token: () => string | null, onEvent: (e: Str
         }
       } catch {
         if (stopped) return;
+      } finally {
+        clearTimeout(watchdog);
       }
+      tell("reconnecting");
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 15000);
     }
@@ -72,6 +108,6 @@ export function follow(url: string, token: () => string | null, onEvent: (e: Str
   void run();
   return () => {
     stopped = true;
-    controller.abort();
+    current?.abort();
   };
 }

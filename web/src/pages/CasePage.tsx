@@ -9,7 +9,7 @@ import type { Key } from "../i18n/messages";
 import { download } from "../lib/download";
 import { exhibitKinds, kindKey, type ExhibitKind } from "../lib/exhibits";
 import { date, dateTime, money } from "../lib/format";
-import { follow } from "../lib/sse";
+import { follow, type StreamStatus } from "../lib/sse";
 import { Actions } from "../components/Actions";
 import { DebtorContact } from "../components/DebtorContact";
 import { NextCase } from "../components/NextCase";
@@ -27,6 +27,7 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
   const [events, setEvents] = useState<Event[]>([]);
   const [docs, setDocs] = useState<Schemas["Document"][]>([]);
   const [tick, setTick] = useState(0);
+  const [live, setLive] = useState<StreamStatus>("connecting");
 
   // Another case (the next of the queue): nothing of the previous one
   // stays on screen, and its late answers are dropped.
@@ -57,7 +58,7 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
       if (e.case_id !== id) return;
       setEvents((prev) => (prev.some((x) => x.id === e.id) ? prev : [...prev, e]));
       setTick((n) => n + 1);
-    });
+    }, setLive);
     return () => {
       current = false;
       stop();
@@ -151,7 +152,10 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
         <div className="case-main">
           <section aria-labelledby="timeline-title">
             <h2 id="timeline-title">
-              {t("case.timeline")} <small className="live">● {t("case.live")}</small>
+              {t("case.timeline")}{" "}
+              <small className={`live live-${live}`} role="status" data-testid="live-status">
+                ● {t(live === "live" ? "case.live" : live === "reconnecting" ? "live.off" : "live.connecting")}
+              </small>
             </h2>
             <ol className="timeline" data-testid="timeline">
               {[...events].reverse().map((e) => (
