@@ -115,14 +115,12 @@ export function FormErrors({ problem }: { problem: FormProblem }) {
   );
 }
 
-// labelOf is a control's label as read, without the required star or the
-// options of a select the label wraps.
+// labelOf is a control's label as read, without the required star, nor
+// the control, its options or the hints a label may wrap.
 function labelOf(el: HTMLInputElement): string {
   const label = el.labels?.[0];
   if (!label) return el.getAttribute("aria-label") ?? "";
-  return [...label.childNodes]
-    .filter((n) => n.nodeType === Node.TEXT_NODE)
-    .map((n) => n.textContent)
-    .join("")
-    .trim();
+  const copy = label.cloneNode(true) as HTMLElement;
+  for (const x of copy.querySelectorAll(".req, select, input, textarea, small, .hint, .field-error")) x.remove();
+  return (copy.textContent ?? "").replace(/\s+/g, " ").trim();
 }

@@ -27,6 +27,9 @@ export function AmountInput({ signed = false, currency = "EUR", inputRef, ...pro
   const shown = props.value !== undefined ? String(props.value) : text;
   const cents = shown.trim() ? parseAmount(shown, { signed, lang }) : null;
   const bad = left && shown.trim() !== "" && cents === null;
+  // When the form already says why beside the field (Field's message), the
+  // reading below stays quiet instead of saying it twice.
+  const said = !!props["aria-invalid"];
   const described = [props["aria-describedby"], `${id}-read`].filter(Boolean).join(" ");
   return (
     <>
@@ -48,8 +51,8 @@ export function AmountInput({ signed = false, currency = "EUR", inputRef, ...pro
           props.onBlur?.(e);
         }}
       />
-      <small id={`${id}-read`} className={bad ? "field-error" : "hint amount-read"} data-testid="amount-read">
-        {bad ? t("field.amountInvalid") : cents !== null ? `${t("form.amountRead")} ${money(cents, currency, lang)}` : ""}
+      <small id={`${id}-read`} className={bad && !said ? "field-error" : "hint amount-read"} data-testid="amount-read">
+        {bad ? (said ? "" : t("field.amountInvalid")) : cents !== null ? `${t("form.amountRead")} ${money(cents, currency, lang)}` : ""}
       </small>
     </>
   );
