@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api, type Schemas } from "../api/client";
 import { useI18n } from "../i18n";
 import { money } from "../lib/format";
@@ -16,10 +16,18 @@ type Perf = Schemas["PortfolioPerformance"];
 export function Performance({ creditorId, tick }: { creditorId: string; tick: number }) {
   const { t, lang } = useI18n();
   const [p, setP] = useState<Perf | null>(null);
+  // Events move these figures little and the agency's are costly: read
+  // them at once for another creditor, else at most every 30 seconds.
+  const last = useRef({ key: "", at: 0 });
   useEffect(() => {
-    void api
-      .GET("/api/v1/portfolio/performance", { params: { query: { creditor_id: creditorId || undefined } } })
-      .then(({ data }) => data && setP(data));
+    const wait = last.current.key === creditorId ? Math.max(0, last.current.at + 30_000 - Date.now()) : 0;
+    const h = setTimeout(() => {
+      last.current = { key: creditorId, at: Date.now() };
+      void api
+        .GET("/api/v1/portfolio/performance", { params: { query: { creditor_id: creditorId || undefined } } })
+        .then(({ data }) => data && setP(data));
+    }, wait);
+    return () => clearTimeout(h);
   }, [creditorId, tick]);
   if (!p) return null;
   const cur = p.currency;
