@@ -48,7 +48,10 @@ type site struct {
 
 func (s *site) now() time.Time { return time.Now().Add(-time.Duration(s.shift.Load())) }
 
-func newSite(t *testing.T) *site {
+func newSite(t *testing.T) *site { t.Helper(); return newSiteWith(t, nil) }
+
+// newSiteWith is newSite with a configuration changed by edit.
+func newSiteWith(t *testing.T, edit func(*config.Config)) *site {
 	t.Helper()
 	if _, ok := web.App(); !ok {
 		t.Fatal("the web app is not built into this test binary: run make web (make test does)")
@@ -57,6 +60,9 @@ func newSite(t *testing.T) *site {
 	cfg.HTTPAddr, cfg.DataDir = "127.0.0.1:0", t.TempDir()
 	cfg.Agency = config.Agency{Name: "Agence Recouvra E2E", Address: []string{"10 rue de la République", "69002 Lyon"}, City: "Lyon",
 		SIREN: "732829320", Phone: "+33 4 72 00 00 00", Email: "contact@recouvra.test", IBAN: "FR76 3000 6000 0112 3456 7890 189", BIC: "AGRIFRPP"}
+	if edit != nil {
+		edit(&cfg)
+	}
 	cheap := credential.Params{Memory: 64, Time: 1, Threads: 1}
 	s := &site{t: t, cases: map[string]app.CaseView{}, cred: map[string]recouvra.Creditor{}}
 	srv, err := server.Start(context.Background(), cfg, server.Options{DB: pgtest.DB(t), Password: &cheap, Now: s.now})

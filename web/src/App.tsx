@@ -1,11 +1,14 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
-import { api, session, whenUnauthorized, type Schemas } from "./api/client";
+import { api, csrf, watchPageResource, whenUnauthorized, type Schemas } from "./api/client";
 import { useI18n } from "./i18n";
 import type { Key } from "./i18n/messages";
 import { Link } from "./components/Link";
 import { Notifications } from "./components/Notifications";
+import { SessionKeeper } from "./components/SessionKeeper";
+import { onSignal, signal } from "./lib/session";
 import { navigate, usePath } from "./lib/router";
 import { Login } from "./pages/Login";
+import { Refused } from "./pages/Refused";
 
 // Each page loads when it is first opened, so the main bundle (the sign-in
 // page, the shell, React) stays under its 100 kB budget (scripts/budget.mjs)
@@ -37,38 +40,74 @@ export function App() {
   const { t, toggle } = useI18n();
   const path = usePath();
   const [me, setMe] = useState<Schemas["Me"] | null | undefined>(undefined);
+  // The session cookie is shared by every tab: a new tab or a reload asks
+  // the server for the session (and its CSRF token) instead of signing in.
+  const [sess, setSess] = useState<Schemas["Session"] | null>(null);
+  const [notice, setNotice] = useState<"" | "session.expired" | "session.signedOutElsewhere">("");
+  // A page whose own resource the API refused (404 or 403), by path.
+  const [refused, setRefused] = useState<string | null>(null);
 
+  const signedIn = useCallback((s: Schemas["Session"] | undefined) => {
+    csrf.set(s?.csrf_token ?? null);
+    setSess(s ?? null);
+    setMe(s?.user ?? null);
+  }, []);
   const load = useCallback(async () => {
-    if (!session.token()) return setMe(null);
-    const { data } = await api.GET("/api/v1/me");
-    setMe(data ?? null);
+    const { data } = await api.GET("/api/v1/auth/session");
+    signedIn(data);
+  }, [signedIn]);
+  const signedOut = useCallback((why: typeof notice) => {
+    csrf.set(null);
+    setSess(null);
+    setMe(null);
+    setNotice(why);
   }, []);
   useEffect(() => {
-    whenUnauthorized(() => setMe(null));
+    whenUnauthorized(() => signedOut("session.signedOutElsewhere"));
     void load();
-  }, [load]);
+    // Another tab signed out (the session is gone for every tab) or in.
+    return onSignal((kind) => (kind === "out" ? signedOut("session.signedOutElsewhere") : void load()));
+  }, [load, signedOut]);
+  useEffect(() => {
+    const m = path.match(/^\/dossiers\/([0-9a-f-]{36})$/);
+    watchPageResource(m ? `/api/v1/cases/${m[1]}` : null, () => setRefused(path));
+  }, [path]);
 
   const logout = async () => {
     await api.POST("/api/v1/auth/logout");
-    session.clear();
-    setMe(null);
+    signal("out");
+    signedOut("");
     navigate("/");
   };
 
   if (me === undefined) return <p className="status">{t("loading")}</p>;
-  if (me === null) return <Login onSignedIn={load} />;
+  if (me === null)
+    return (
+      <Login
+        notice={notice ? t(notice) : ""}
+        onSignedIn={(s) => {
+          signal("in");
+          setNotice("");
+          signedIn(s);
+        }}
+      />
+    );
 
   const here = path === "/" ? home[me.role] : path;
   const caseMatch = here.match(/^\/dossiers\/([0-9a-f-]{36})$/);
-  // A page belongs to the most specific workspace whose path it is under.
-  const allowed = (p: string) => {
-    const w = workspaces.filter((w) => p === w.path || p.startsWith(w.path + "/")).sort((a, b) => b.path.length - a.path.length)[0];
-    return !!w && w.roles.includes(me.role);
-  };
-  const page = caseMatch ? (
+  // A page belongs to the most specific workspace whose path it is under:
+  // none, the address is unknown; one the role does not work in, forbidden.
+  const workspace = (p: string) =>
+    workspaces.filter((w) => p === w.path || p.startsWith(w.path + "/")).sort((a, b) => b.path.length - a.path.length)[0];
+  const w = workspace(here);
+  const page = refused === path ? (
+    <Refused kind="resource" home={home[me.role]} />
+  ) : caseMatch ? (
     <CasePage id={caseMatch[1]} me={me} />
-  ) : !allowed(here) ? (
-    <CaseList />
+  ) : !w ? (
+    <Refused kind="notFound" home={home[me.role]} />
+  ) : !w.roles.includes(me.role) ? (
+    <Refused kind="workspace" home={home[me.role]} />
   ) : here === "/file" ? (
     <Queue />
   ) : here === "/audiences" ? (
@@ -81,8 +120,10 @@ export function App() {
     <Suspense fallback={<p className="status">{t("loading")}</p>}>
       <Admin path={here} />
     </Suspense>
-  ) : (
+  ) : here === "/dossiers" ? (
     <CaseList />
+  ) : (
+    <Refused kind="notFound" home={home[me.role]} />
   );
   return (
     <>
@@ -116,6 +157,9 @@ export function App() {
       <main id="main">
         <Suspense fallback={<p className="status">{t("loading")}</p>}>{page}</Suspense>
       </main>
+      {sess && (
+        <SessionKeeper idleSeconds={sess.idle_timeout_seconds} secondsLeft={sess.seconds_left} onExpired={() => signedOut("session.expired")} onSignOut={logout} />
+      )}
     </>
   );
 }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api, session, type Schemas } from "../api/client";
+import { api, type Schemas } from "../api/client";
 import { useI18n } from "../i18n";
 import type { Key } from "../i18n/messages";
 import { dateTime, money, type Lang } from "../lib/format";
@@ -58,7 +58,6 @@ export function Notifications() {
     };
     const stop = follow(
       "/api/v1/events/stream",
-      session.token,
       (ev) => notified.has(ev.event) && again(),
       (s) => s === "live" && again(), // back after a drop: what was missed is replayed, the count read again
     );

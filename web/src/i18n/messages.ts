@@ -8,6 +8,7 @@ import { lawyerEn, lawyerFr } from "./lawyer";
 import { notificationsEn, notificationsFr } from "./notifications";
 import { insightsEn, insightsFr } from "./insights";
 import { portalEn, portalFr } from "./portal";
+import { sessionEn, sessionFr } from "./session";
 
 const coreFr = {
   "app.title": "Recouvra",
@@ -122,7 +123,7 @@ const coreFr = {
   "method.direct_to_creditor": "Payé au créancier",
 } as const;
 
-export const fr = { ...coreFr, ...agentFr, ...formsFr, ...adminFr, ...lawyerFr, ...portalFr, ...insightsFr, ...notificationsFr } as const;
+export const fr = { ...coreFr, ...agentFr, ...formsFr, ...adminFr, ...lawyerFr, ...portalFr, ...insightsFr, ...notificationsFr, ...sessionFr } as const;
 
 export type Key = keyof typeof fr;
 
@@ -239,4 +240,4 @@ const coreEn: Record<keyof typeof coreFr, string> = {
   "method.direct_to_creditor": "Paid to the creditor",
 };
 
-export const en: Record<Key, string> = { ...coreEn, ...agentEn, ...formsEn, ...adminEn, ...lawyerEn, ...portalEn, ...insightsEn, ...notificationsEn };
+export const en: Record<Key, string> = { ...coreEn, ...agentEn, ...formsEn, ...adminEn, ...lawyerEn, ...portalEn, ...insightsEn, ...notificationsEn, ...sessionEn };

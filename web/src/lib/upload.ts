@@ -1,4 +1,4 @@
-import { session } from "../api/client";
+import { withCsrf } from "../api/client";
 
 // upload posts a multipart form with progress reports (fetch has none for
 // request bodies): the answer's status and JSON body, whatever they are.
@@ -6,8 +6,7 @@ export function upload(url: string, form: FormData, onProgress: (fraction: numbe
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", url);
-    const token = session.token();
-    if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+    withCsrf("POST", (n, v) => xhr.setRequestHeader(n, v)); // the session cookie goes by itself
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onload = () => {
       let body: unknown = null;

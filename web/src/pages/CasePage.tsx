@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { api, session, type Schemas } from "../api/client";
+import { api, type Schemas } from "../api/client";
 import { AssignMe } from "../components/AssignMe";
 import { AttachExhibit } from "../components/AttachExhibit";
 import { CourtActions } from "../components/CourtActions";
@@ -53,7 +53,7 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
     let current = true;
     void api.GET("/api/v1/cases/{id}/events", { params: { path: { id }, query: { limit: 200 } } }).then(({ data }) => current && data && setEvents(data.items));
     // New events of this case arrive on the stream; amounts are read again.
-    const stop = follow("/api/v1/events/stream", session.token, (ev) => {
+    const stop = follow("/api/v1/events/stream", (ev) => {
       const e = JSON.parse(ev.data) as Event;
       if (e.case_id !== id) return;
       setEvents((prev) => (prev.some((x) => x.id === e.id) ? prev : [...prev, e]));

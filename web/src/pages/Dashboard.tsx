@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { api, session, type Schemas } from "../api/client";
+import { api, type Schemas } from "../api/client";
 import { useI18n } from "../i18n";
 import { allCreditors } from "../lib/creditors";
 import { date, money } from "../lib/format";
@@ -32,7 +32,7 @@ export function Dashboard({ me }: { me: Schemas["Me"] }) {
   // most once a second.
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const stop = follow("/api/v1/events/stream", session.token, () => {
+    const stop = follow("/api/v1/events/stream", () => {
       timer ??= setTimeout(() => ((timer = undefined), setTick((n) => n + 1)), 1000);
     });
     return () => (stop(), clearTimeout(timer));
