@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
@@ -190,5 +192,16 @@ func TestUserBarValidation(t *testing.T) {
 		if tc.want == "" && u.Bar != strings.TrimSpace(tc.bar) {
 			t.Errorf("%q kept as %q", tc.bar, u.Bar)
 		}
+	}
+	// A creditor's account is no avocat; staff of any role may be one.
+	creditor := uuid.Must(uuid.NewV7())
+	u := recouvra.User{Email: "compta@dupont.test", Name: "Compta", Role: recouvra.RoleCreditor, CreditorID: &creditor, Bar: "Barreau de Lyon"}
+	var ce *recouvra.Error
+	if err := u.Validate(); !errors.As(err, &ce) || len(ce.Fields) != 1 || ce.Fields[0].Field != "bar" || ce.Fields[0].Code != "forbidden" {
+		t.Errorf("creditor with a bar: %v", err)
+	}
+	u.Bar = ""
+	if err := u.Validate(); err != nil {
+		t.Errorf("creditor without a bar: %v", err)
 	}
 }

@@ -77,6 +77,9 @@ func (u *User) Validate() error {
 	}
 	fields = printable(fields, "name", u.Name, OneLine) // signs court filings
 	fields = append(fields, validateBar(&u.Bar)...)
+	if u.Role == RoleCreditor && u.Bar != "" {
+		fields = append(fields, FieldError{"bar", "forbidden", "Un utilisateur créancier n'est inscrit à aucun barreau : laissez le barreau vide."})
+	}
 	switch {
 	case !u.Role.Valid():
 		fields = append(fields, FieldError{"role", "invalid", "Rôle inconnu : admin, agent, lawyer ou creditor."})

@@ -206,6 +206,11 @@ func TestUserBar(t *testing.T) {
 		"password": testPassword, "bar": strings.Repeat("B", 101)}); r.Status != 422 && r.Status != 400 {
 		t.Errorf("bar over 100 characters: %d %s", r.Status, r.Body)
 	}
+	// A creditor's account is no avocat: the bar goes with the change of role.
+	r = admin.Do("PATCH", path, map[string]any{"role": "creditor", "creditor_id": w.credA.ID})
+	if p := r.Problem(t); r.Status != 422 || len(p.Errors) != 1 || p.Errors[0].Field != "bar" || p.Errors[0].Code != "forbidden" {
+		t.Fatalf("lawyer with a bar made a creditor: %d %+v", r.Status, p.Errors)
+	}
 	// An empty string clears it.
 	r = admin.Do("PATCH", path, map[string]any{"bar": ""})
 	r.Decode(t, &u)
