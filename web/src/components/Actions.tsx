@@ -97,7 +97,10 @@ export function Actions({ c, dueCents, onDone }: { c: Schemas["Case"]; dueCents:
     }, t("actions.done"));
 
   // Why each action is impossible in the case's state (none: possible).
-  const guard = (b: Schemas["FieldError"]) => (lang === "en" ? (t(`blocker.${b.code}` as Key) ?? b.message) : b.message);
+  // The server's words, in French; in English, or for the move refused
+  // by the stage alone, the app's own.
+  const ownWords = ["guard.transition_not_allowed", "guard.case_closed"];
+  const guard = (b: Schemas["FieldError"]) => (lang === "en" || ownWords.includes(b.code) ? (t(`blocker.${b.code}` as Key) ?? b.message) : b.message);
   const blockers: Record<Action, string[]> = {
     call: [], dispute: [], note: [], payment: [],
     promise: c.balance_cents > 0 ? [] : [t("agent.nothingDue")],
