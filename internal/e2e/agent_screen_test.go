@@ -177,7 +177,7 @@ func TestAgentWorksThreeCasesByKeyboard(t *testing.T) {
 	for _, want := range []string{"Menuiserie Dupont SARL", "Boulangerie Martin SAS", "Solde de 2 500,00 €", "Priorité normale", "jamais"} {
 		waitText(t, ctx, `[data-testid="queue"]`, want, time.Second)
 	}
-	screenshot(t, ctx, "agent-queue")
+	screenshot(t, ctx, "agent-queue-reasons")
 
 	start := time.Now()
 	for i, v := range order {
