@@ -294,8 +294,8 @@ export function Actions({ c, dueCents, onDone }: { c: Schemas["Case"]; dueCents:
               <dl id="confirm-payment-figures" className="amounts">
                 <dt>{t("field.amount")}</dt>
                 <dd data-testid="confirm-amount">{money(confirming.body.amount_cents, c.currency, lang)}</dd>
-                <dt>{t("agent.amountWords")}</dt>
-                <dd data-testid="amount-words">{amountInWords(confirming.body.amount_cents, c.currency, lang)}</dd>
+                <dt className="words">{t("agent.amountWords")}</dt>
+                <dd className="words" data-testid="amount-words">{amountInWords(confirming.body.amount_cents, c.currency, lang)}</dd>
                 <dt>{t("agent.dueNow")}</dt>
                 <dd>{money(dueCents, c.currency, lang)}</dd>
                 <dt>{t("agent.balanceAfter")}</dt>
