@@ -184,6 +184,9 @@ type Repo interface {
 	// DocumentsOfCreditor lists creditor-level documents (remittance statements).
 	DocumentsOfCreditor(ctx context.Context, scope recouvra.Scope, creditorID uuid.UUID) ([]recouvra.Document, error)
 
+	// Bank statements and their entries (bank.go).
+	BankRepo
+
 	InsertAudit(ctx context.Context, e recouvra.AuditEntry) error
 	ListAudit(ctx context.Context, after *uuid.UUID, limit int) ([]recouvra.AuditEntry, error)
 	// RecentSignInFailures returns the times of failed sign-ins newer than

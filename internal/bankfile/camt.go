@@ -73,7 +73,7 @@ func ReadCAMT053(r io.Reader, fn func(Entry) error) error {
 			if errors.As(err, &se) {
 				return c.fail("XML invalide ou tronqué : " + se.Msg)
 			}
-			return c.fail("XML illisible : " + err.Error())
+			return err // reading failed (the body's size limit…): not the file's fault
 		}
 		switch t := tok.(type) {
 		case xml.Directive:

@@ -206,7 +206,7 @@ func apiCase(v app.CaseView) oapi.Case {
 	c := v.Case
 	inj := c.Injunction
 	out := oapi.Case{
-		Id: c.ID, Reference: c.Reference, CreditorId: c.CreditorID, CreditorName: v.CreditorName, Debtor: apiDebtor(v.Debtor),
+		Id: c.ID, Reference: c.Reference, PaymentReference: paymentReference(c), CreditorId: c.CreditorID, CreditorName: v.CreditorName, Debtor: apiDebtor(v.Debtor),
 		CreditorReference: c.CreditorReference, Stage: oapi.Stage(c.Stage), Status: oapi.CaseStatus(caseStatus(c)),
 		CloseReason: nullable.NewNullNullable[oapi.CaseCloseReason](), ClosedAt: nullOf(c.ClosedAt),
 		AssignedAgentId: nullOf(c.AssignedAgentID), AssignedLawyerId: nullOf(c.AssignedLawyerID),
@@ -314,4 +314,13 @@ func apiDeadline(d recouvra.Deadline) oapi.Deadline {
 		out.TargetOn = &target
 	}
 	return out
+}
+
+// paymentReference is the case's ISO 11649 reference, absent when its
+// reference cannot make one.
+func paymentReference(c recouvra.Case) *string {
+	if rf := c.PaymentReference(); rf != "" {
+		return &rf
+	}
+	return nil
 }

@@ -143,6 +143,7 @@ func New(ctx context.Context, deps Deps) (*API, error) {
 	}
 	a.contract.GET("/api/v1/documents/:id/content", a.documentContent)
 	a.contract.POST("/api/v1/cases/:id/attachments", a.uploadAttachment)
+	a.contract.POST("/api/v1/bank-statements", a.importBankStatement)
 	a.contract.GET("/api/v1/document-batches/:id/content", a.batchContent)
 	a.engine = e
 	return a, nil

@@ -72,6 +72,8 @@ var roleTable = []tableRow{
 	{"remittance statements: produce / read", []tablePart{
 		{perms: []string{"creditors:write"}},
 		{perms: []string{"creditors:read"}, note: ownOnly}}},
+	{"import bank statements / work the unmatched queue (book, reject)", []tablePart{
+		{perms: []string{"bank:import"}}, {perms: []string{"bank:read", "bank:write"}}}},
 	{"portfolio figures", one(ownOnly, "portfolio:read")},
 	{"the lawyers' docket", one(nil, "docket:read")},
 	{"notifications (`/notifications`): read, mark read", one(map[string]string{"admin": "none are derived for it",

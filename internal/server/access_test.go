@@ -255,6 +255,17 @@ func routeTable() map[string]routeCase {
 			return c.Do("POST", "/api/v1/rates", map[string]any{"kind": "ecb_refi", "period_start": "2026-07-01", "value": 200, "source": "BCE, taux au 1er juillet 2026"})
 		}},
 		"GET /api/v1/terms/due-date": {allowed: everyone, ok: 200, call: get("/api/v1/terms/due-date?issued_on=2026-01-20&kind=days_then_end_of_month&days=45")},
+		"POST /api/v1/bank-statements": {allowed: adminOnl, ok: 201, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			today := recouvra.DateOf(w.clock.Now())
+			return w.importStatement(c, "releve.xml", camtFile(w.t, "STMT-"+w.unique(), today), "")
+		}},
+		"GET /api/v1/bank-entries": {allowed: queueWork, ok: 200, call: get("/api/v1/bank-entries?status=unmatched")},
+		"POST /api/v1/bank-entries/:id/book": {allowed: queueWork, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("POST", "/api/v1/bank-entries/"+pick(t, w.unmatchedEntry(), w.unmatchedEntry())+"/book", map[string]any{"case_id": w.caseA.Case.ID})
+		}},
+		"POST /api/v1/bank-entries/:id/reject": {allowed: queueWork, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("POST", "/api/v1/bank-entries/"+pick(t, w.unmatchedEntry(), w.unmatchedEntry())+"/reject", map[string]any{"reason": "Hors mandat"})
+		}},
 		"POST /api/v1/queue/next": {allowed: queueWork, ok: 200, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
 			w.newCase(w.credA.ID, "Débiteur en file", "") // something to take
 			return c.Do("POST", "/api/v1/queue/next", nil)

@@ -18,6 +18,87 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for BankEntryStatus.
+const (
+	BankEntryStatusBooked    BankEntryStatus = "booked"
+	BankEntryStatusIgnored   BankEntryStatus = "ignored"
+	BankEntryStatusPending   BankEntryStatus = "pending"
+	BankEntryStatusRejected  BankEntryStatus = "rejected"
+	BankEntryStatusReversal  BankEntryStatus = "reversal"
+	BankEntryStatusReversed  BankEntryStatus = "reversed"
+	BankEntryStatusUnmatched BankEntryStatus = "unmatched"
+)
+
+// Valid indicates whether the value is a known member of the BankEntryStatus enum.
+func (e BankEntryStatus) Valid() bool {
+	switch e {
+	case BankEntryStatusBooked:
+		return true
+	case BankEntryStatusIgnored:
+		return true
+	case BankEntryStatusPending:
+		return true
+	case BankEntryStatusRejected:
+		return true
+	case BankEntryStatusReversal:
+		return true
+	case BankEntryStatusReversed:
+		return true
+	case BankEntryStatusUnmatched:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankImportResultFormat.
+const (
+	Camt053  BankImportResultFormat = "camt.053"
+	Cfonb120 BankImportResultFormat = "cfonb120"
+)
+
+// Valid indicates whether the value is a known member of the BankImportResultFormat enum.
+func (e BankImportResultFormat) Valid() bool {
+	switch e {
+	case Camt053:
+		return true
+	case Cfonb120:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankMatchRule.
+const (
+	CaseReference BankMatchRule = "case_reference"
+	DebtorName    BankMatchRule = "debtor_name"
+	InvoiceNumber BankMatchRule = "invoice_number"
+	Manual        BankMatchRule = "manual"
+	PayerIban     BankMatchRule = "payer_iban"
+	Rf            BankMatchRule = "rf"
+)
+
+// Valid indicates whether the value is a known member of the BankMatchRule enum.
+func (e BankMatchRule) Valid() bool {
+	switch e {
+	case CaseReference:
+		return true
+	case DebtorName:
+		return true
+	case InvoiceNumber:
+		return true
+	case Manual:
+		return true
+	case PayerIban:
+		return true
+	case Rf:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BatchState.
 const (
 	Done    BatchState = "done"
@@ -1056,6 +1137,104 @@ type AuditPage struct {
 	NextCursor *string      `json:"next_cursor,omitempty"`
 }
 
+// BankEntry defines model for BankEntry.
+type BankEntry struct {
+	// Account The IBAN of the agency's account.
+	Account       string                                `json:"account"`
+	AmountCents   int64                                 `json:"amount_cents"`
+	BookedOn      openapi_types.Date                    `json:"booked_on"`
+	CaseId        nullable.Nullable[openapi_types.UUID] `json:"case_id"`
+	CaseReference string                                `json:"case_reference"`
+	Confidence    int                                   `json:"confidence"`
+	CreatedAt     time.Time                             `json:"created_at"`
+	Credit        bool                                  `json:"credit"`
+	Currency      string                                `json:"currency"`
+	DebtorIban    string                                `json:"debtor_iban"`
+	DebtorName    string                                `json:"debtor_name"`
+	DecidedAt     nullable.Nullable[time.Time]          `json:"decided_at"`
+	EndToEndId    string                                `json:"end_to_end_id"`
+	Id            openapi_types.UUID                    `json:"id"`
+
+	// MatchRule The rule of the match or best suggestion (rf, case_reference, invoice_number, payer_iban, debtor_name, manual); empty when none.
+	MatchRule string                                `json:"match_rule"`
+	Note      string                                `json:"note"`
+	PaymentId nullable.Nullable[openapi_types.UUID] `json:"payment_id"`
+
+	// Position Where the entry was in its file.
+	Position string `json:"position"`
+
+	// Reference The entry's reference within its statement.
+	Reference             string                                `json:"reference"`
+	RemittanceInformation string                                `json:"remittance_information"`
+	Reversal              bool                                  `json:"reversal"`
+	ReversesEntryId       nullable.Nullable[openapi_types.UUID] `json:"reverses_entry_id"`
+	StatementId           string                                `json:"statement_id"`
+
+	// Status pending: imported, not matched yet; booked: a payment was recorded;
+	// unmatched: waits for a person; rejected: set aside by a person;
+	// reversal: reversed the payment of an earlier entry; reversed: its
+	// payment was reversed by a later entry; ignored: a debit reversing
+	// nothing (fees, transfers out).
+	Status              BankEntryStatus    `json:"status"`
+	StructuredReference string             `json:"structured_reference"`
+	Suggestions         []BankSuggestion   `json:"suggestions"`
+	ValueOn             openapi_types.Date `json:"value_on"`
+}
+
+// BankEntryPage defines model for BankEntryPage.
+type BankEntryPage struct {
+	Items      []BankEntry `json:"items"`
+	NextCursor *string     `json:"next_cursor,omitempty"`
+}
+
+// BankEntryStatus pending: imported, not matched yet; booked: a payment was recorded;
+// unmatched: waits for a person; rejected: set aside by a person;
+// reversal: reversed the payment of an earlier entry; reversed: its
+// payment was reversed by a later entry; ignored: a debit reversing
+// nothing (fees, transfers out).
+type BankEntryStatus string
+
+// BankImportResult defines model for BankImportResult.
+type BankImportResult struct {
+	// Booked Credits booked as payments.
+	Booked int `json:"booked"`
+
+	// Duplicates Already imported before; nothing done.
+	Duplicates int `json:"duplicates"`
+
+	// Entries Entries in the file.
+	Entries int                    `json:"entries"`
+	Format  BankImportResultFormat `json:"format"`
+
+	// Ignored Debits reversing nothing.
+	Ignored  int                `json:"ignored"`
+	ImportId openapi_types.UUID `json:"import_id"`
+
+	// Reversed Reversals that took a payment back.
+	Reversed int `json:"reversed"`
+
+	// Unmatched Credits left to the unmatched queue.
+	Unmatched int `json:"unmatched"`
+}
+
+// BankImportResultFormat defines model for BankImportResult.Format.
+type BankImportResultFormat string
+
+// BankMatchRule defines model for BankMatchRule.
+type BankMatchRule string
+
+// BankSuggestion defines model for BankSuggestion.
+type BankSuggestion struct {
+	BalanceCents  int64              `json:"balance_cents"`
+	CaseId        openapi_types.UUID `json:"case_id"`
+	CaseReference string             `json:"case_reference"`
+	Confidence    int                `json:"confidence"`
+	CreditorName  string             `json:"creditor_name"`
+	DebtorName    string             `json:"debtor_name"`
+	Open          bool               `json:"open"`
+	Rule          BankMatchRule      `json:"rule"`
+}
+
 // Batch defines model for Batch.
 type Batch struct {
 	CreatedAt time.Time `json:"created_at"`
@@ -1114,7 +1293,18 @@ type Case struct {
 	NextActionOn         nullable.Nullable[openapi_types.Date] `json:"next_action_on"`
 	OpenDispute          bool                                  `json:"open_dispute"`
 	PaidCents            int64                                 `json:"paid_cents"`
-	PrincipalCents       int64                                 `json:"principal_cents"`
+
+	// PaymentReference The structured creditor reference (ISO 11649) a debtor quotes on a
+	// transfer, derived from the case reference: "RF", two check digits
+	// (MOD 97-10) and the reference's letters and digits
+	// (D-2026-000042 → RF69D2026000042). Printed in groups of four on
+	// every letter to the debtor and on the statement of claim; a bank
+	// statement entry carrying it is booked to the case.
+	//
+	//
+	// Example: RF69D2026000042
+	PaymentReference *string `json:"payment_reference,omitempty"`
+	PrincipalCents   int64   `json:"principal_cents"`
 
 	// Priority 0 low, 1 normal, 2 high, 3 urgent
 	Priority            int                        `json:"priority"`
@@ -2229,6 +2419,27 @@ type ListAuditParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListBankEntriesParams defines parameters for ListBankEntries.
+type ListBankEntriesParams struct {
+	Status *BankEntryStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Page size, 1 to 200 (default 50).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// BookBankEntryJSONBody defines parameters for BookBankEntry.
+type BookBankEntryJSONBody struct {
+	CaseId openapi_types.UUID `json:"case_id"`
+}
+
+// RejectBankEntryJSONBody defines parameters for RejectBankEntry.
+type RejectBankEntryJSONBody struct {
+	Reason string `json:"reason"`
+}
+
 // ListCasesParams defines parameters for ListCases.
 type ListCasesParams struct {
 	// Limit Page size, 1 to 200 (default 50).
@@ -2436,6 +2647,12 @@ type LoginJSONRequestBody = LoginRequest
 // CreateSessionJSONRequestBody defines body for CreateSession for application/json ContentType.
 type CreateSessionJSONRequestBody = LoginRequest
 
+// BookBankEntryJSONRequestBody defines body for BookBankEntry for application/json ContentType.
+type BookBankEntryJSONRequestBody BookBankEntryJSONBody
+
+// RejectBankEntryJSONRequestBody defines body for RejectBankEntry for application/json ContentType.
+type RejectBankEntryJSONRequestBody RejectBankEntryJSONBody
+
 // CreateCaseJSONRequestBody defines body for CreateCase for application/json ContentType.
 type CreateCaseJSONRequestBody = CaseCreate
 
@@ -2513,6 +2730,15 @@ type ServerInterface interface {
 	// CreateSession Sign in the web app (session cookie)
 	// (POST /api/v1/auth/session)
 	CreateSession(c *gin.Context)
+	// ListBankEntries Bank entries in a state, newest first; the unmatched ones with the cases they may pay
+	// (GET /api/v1/bank-entries)
+	ListBankEntries(c *gin.Context, params ListBankEntriesParams)
+	// BookBankEntry Book an unmatched credit as a payment of a case
+	// (POST /api/v1/bank-entries/{id}/book)
+	BookBankEntry(c *gin.Context, id Id)
+	// RejectBankEntry Set an unmatched credit aside, with the reason
+	// (POST /api/v1/bank-entries/{id}/reject)
+	RejectBankEntry(c *gin.Context, id Id)
 	// ListCases List and search cases, newest first
 	// (GET /api/v1/cases)
 	ListCases(c *gin.Context, params ListCasesParams)
@@ -2787,6 +3013,99 @@ func (siw *ServerInterfaceWrapper) CreateSession(c *gin.Context) {
 	}
 
 	siw.Handler.CreateSession(c)
+}
+
+// ListBankEntries operation middleware
+func (siw *ServerInterfaceWrapper) ListBankEntries(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListBankEntriesParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", c.Request.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", c.Request.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", c.Request.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter cursor: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListBankEntries(c, params)
+}
+
+// BookBankEntry operation middleware
+func (siw *ServerInterfaceWrapper) BookBankEntry(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.BookBankEntry(c, id)
+}
+
+// RejectBankEntry operation middleware
+func (siw *ServerInterfaceWrapper) RejectBankEntry(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.RejectBankEntry(c, id)
 }
 
 // ListCases operation middleware
@@ -4294,6 +4613,9 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.POST(options.BaseURL+"/api/v1/auth/logout", wrapper.Logout)
 	router.GET(options.BaseURL+"/api/v1/auth/session", wrapper.GetSession)
 	router.POST(options.BaseURL+"/api/v1/auth/session", wrapper.CreateSession)
+	router.GET(options.BaseURL+"/api/v1/bank-entries", wrapper.ListBankEntries)
+	router.POST(options.BaseURL+"/api/v1/bank-entries/:id/book", wrapper.BookBankEntry)
+	router.POST(options.BaseURL+"/api/v1/bank-entries/:id/reject", wrapper.RejectBankEntry)
 	router.GET(options.BaseURL+"/api/v1/cases", wrapper.ListCases)
 	router.POST(options.BaseURL+"/api/v1/cases", wrapper.CreateCase)
 	router.GET(options.BaseURL+"/api/v1/cases/:id", wrapper.GetCase)
@@ -4990,6 +5312,349 @@ type CreateSessiondefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CreateSessiondefaultApplicationProblemPlusJSONResponse) VisitCreateSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankEntriesRequestObject struct {
+	Params ListBankEntriesParams
+}
+
+type ListBankEntriesResponseObject interface {
+	VisitListBankEntriesResponse(w http.ResponseWriter) error
+}
+
+type ListBankEntries200JSONResponse BankEntryPage
+
+func (response ListBankEntries200JSONResponse) VisitListBankEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankEntries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankEntries401ApplicationProblemPlusJSONResponse) VisitListBankEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankEntries422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankEntries422ApplicationProblemPlusJSONResponse) VisitListBankEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankEntries429ApplicationProblemPlusJSONResponse) VisitListBankEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankEntries500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankEntries500ApplicationProblemPlusJSONResponse) VisitListBankEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankEntriesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListBankEntriesdefaultApplicationProblemPlusJSONResponse) VisitListBankEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BookBankEntryRequestObject struct {
+	Id   Id `json:"id"`
+	Body *BookBankEntryJSONRequestBody
+}
+
+type BookBankEntryResponseObject interface {
+	VisitBookBankEntryResponse(w http.ResponseWriter) error
+}
+
+type BookBankEntry200JSONResponse BankEntry
+
+func (response BookBankEntry200JSONResponse) VisitBookBankEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BookBankEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response BookBankEntry401ApplicationProblemPlusJSONResponse) VisitBookBankEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BookBankEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response BookBankEntry413ApplicationProblemPlusJSONResponse) VisitBookBankEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BookBankEntry422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response BookBankEntry422ApplicationProblemPlusJSONResponse) VisitBookBankEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BookBankEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response BookBankEntry429ApplicationProblemPlusJSONResponse) VisitBookBankEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BookBankEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response BookBankEntry500ApplicationProblemPlusJSONResponse) VisitBookBankEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BookBankEntrydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response BookBankEntrydefaultApplicationProblemPlusJSONResponse) VisitBookBankEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectBankEntryRequestObject struct {
+	Id   Id `json:"id"`
+	Body *RejectBankEntryJSONRequestBody
+}
+
+type RejectBankEntryResponseObject interface {
+	VisitRejectBankEntryResponse(w http.ResponseWriter) error
+}
+
+type RejectBankEntry200JSONResponse BankEntry
+
+func (response RejectBankEntry200JSONResponse) VisitRejectBankEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectBankEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RejectBankEntry401ApplicationProblemPlusJSONResponse) VisitRejectBankEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectBankEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RejectBankEntry413ApplicationProblemPlusJSONResponse) VisitRejectBankEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectBankEntry422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RejectBankEntry422ApplicationProblemPlusJSONResponse) VisitRejectBankEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectBankEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RejectBankEntry429ApplicationProblemPlusJSONResponse) VisitRejectBankEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectBankEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RejectBankEntry500ApplicationProblemPlusJSONResponse) VisitRejectBankEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectBankEntrydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RejectBankEntrydefaultApplicationProblemPlusJSONResponse) VisitRejectBankEntryResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -10664,6 +11329,15 @@ type StrictServerInterface interface {
 	// CreateSession Sign in the web app (session cookie)
 	// (POST /api/v1/auth/session)
 	CreateSession(ctx context.Context, request CreateSessionRequestObject) (CreateSessionResponseObject, error)
+	// ListBankEntries Bank entries in a state, newest first; the unmatched ones with the cases they may pay
+	// (GET /api/v1/bank-entries)
+	ListBankEntries(ctx context.Context, request ListBankEntriesRequestObject) (ListBankEntriesResponseObject, error)
+	// BookBankEntry Book an unmatched credit as a payment of a case
+	// (POST /api/v1/bank-entries/{id}/book)
+	BookBankEntry(ctx context.Context, request BookBankEntryRequestObject) (BookBankEntryResponseObject, error)
+	// RejectBankEntry Set an unmatched credit aside, with the reason
+	// (POST /api/v1/bank-entries/{id}/reject)
+	RejectBankEntry(ctx context.Context, request RejectBankEntryRequestObject) (RejectBankEntryResponseObject, error)
 	// ListCases List and search cases, newest first
 	// (GET /api/v1/cases)
 	ListCases(ctx context.Context, request ListCasesRequestObject) (ListCasesResponseObject, error)
@@ -11053,6 +11727,120 @@ func (sh *strictHandler) CreateSession(ctx *gin.Context) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(CreateSessionResponseObject); ok {
 		if err := validResponse.VisitCreateSessionResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListBankEntries operation middleware
+func (sh *strictHandler) ListBankEntries(ctx *gin.Context, params ListBankEntriesParams) {
+	var request ListBankEntriesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListBankEntries(ctx, request.(ListBankEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListBankEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListBankEntriesResponseObject); ok {
+		if err := validResponse.VisitListBankEntriesResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// BookBankEntry operation middleware
+func (sh *strictHandler) BookBankEntry(ctx *gin.Context, id Id) {
+	var request BookBankEntryRequestObject
+
+	request.Id = id
+
+	var body BookBankEntryJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.BookBankEntry(ctx, request.(BookBankEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "BookBankEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(BookBankEntryResponseObject); ok {
+		if err := validResponse.VisitBookBankEntryResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RejectBankEntry operation middleware
+func (sh *strictHandler) RejectBankEntry(ctx *gin.Context, id Id) {
+	var request RejectBankEntryRequestObject
+
+	request.Id = id
+
+	var body RejectBankEntryJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectBankEntry(ctx, request.(RejectBankEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RejectBankEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(RejectBankEntryResponseObject); ok {
+		if err := validResponse.VisitRejectBankEntryResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {

@@ -1097,6 +1097,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bank-statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a bank statement of the agency's account (camt.053 or CFONB 120)
+         * @description `multipart/form-data` with `file` and optional `format` (`camt.053`
+         *     or `cfonb120`; detected from the content when absent). The whole
+         *     file is read first: a file that is not the format it claims, is
+         *     truncated, does not add up (a CFONB new balance other than the old
+         *     one plus the movements, a camt.053 closing balance likewise), holds
+         *     an entry on another account than the agency's
+         *     (`RECOUVRA_AGENCY_IBAN`) or in another currency than the euro is
+         *     refused with 422 naming the line and element, and nothing is
+         *     stored or booked. Entries already imported (same account,
+         *     statement and entry reference) are counted as duplicates and
+         *     left alone. Each new credit is matched: by the case's RF
+         *     reference, then a case reference or an invoice number in the
+         *     remittance information, then the payer's account or name with the
+         *     amount; a sure match (confidence ≥ 90) is booked as a transfer
+         *     payment of the case, the rest waits in the unmatched queue. A
+         *     reversal, or a debit returning a booked credit (same end-to-end
+         *     reference), reverses that payment.
+         */
+        post: operations["importBankStatement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bank-entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bank entries in a state, newest first; the unmatched ones with the cases they may pay
+         * @description `status` defaults to `unmatched`: the credits no case was sure
+         *     enough for, each with up to five suggestions (case, debtor,
+         *     balance, confidence 0–100 and the rule that found it).
+         */
+        get: operations["listBankEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bank-entries/{id}/book": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book an unmatched credit as a payment of a case
+         * @description Records the payment (transfer, received on the booking date) through
+         *     the payments use case, in one transaction with the entry's new
+         *     state: an entry that is no longer unmatched answers 409, so a
+         *     second click books nothing. The case's own refusals (closed, a date
+         *     before its first invoice…) answer 422.
+         */
+        post: operations["bookBankEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bank-entries/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set an unmatched credit aside, with the reason */
+        post: operations["rejectBankEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1742,6 +1845,16 @@ export interface components {
             /** Format: uuid */
             id: string;
             reference: string;
+            /**
+             * @description The structured creditor reference (ISO 11649) a debtor quotes on a
+             *     transfer, derived from the case reference: "RF", two check digits
+             *     (MOD 97-10) and the reference's letters and digits
+             *     (D-2026-000042 → RF69D2026000042). Printed in groups of four on
+             *     every letter to the debtor and on the statement of claim; a bank
+             *     statement entry carrying it is booked to the case.
+             * @example RF69D2026000042
+             */
+            payment_reference?: string;
             /** Format: uuid */
             creditor_id: string;
             creditor_name: string;
@@ -1956,6 +2069,113 @@ export interface components {
             next_cursor?: string;
             /** Format: int64 */
             unread_count: number;
+        };
+        /**
+         * @description pending: imported, not matched yet; booked: a payment was recorded;
+         *     unmatched: waits for a person; rejected: set aside by a person;
+         *     reversal: reversed the payment of an earlier entry; reversed: its
+         *     payment was reversed by a later entry; ignored: a debit reversing
+         *     nothing (fees, transfers out).
+         * @enum {string}
+         */
+        BankEntryStatus: "pending" | "booked" | "unmatched" | "rejected" | "reversal" | "reversed" | "ignored";
+        BankImportResult: {
+            /** Format: uuid */
+            import_id: string;
+            /** @enum {string} */
+            format: "camt.053" | "cfonb120";
+            /**
+             * Format: int32
+             * @description Entries in the file.
+             */
+            entries: number;
+            /**
+             * Format: int32
+             * @description Already imported before; nothing done.
+             */
+            duplicates: number;
+            /**
+             * Format: int32
+             * @description Credits booked as payments.
+             */
+            booked: number;
+            /**
+             * Format: int32
+             * @description Credits left to the unmatched queue.
+             */
+            unmatched: number;
+            /**
+             * Format: int32
+             * @description Reversals that took a payment back.
+             */
+            reversed: number;
+            /**
+             * Format: int32
+             * @description Debits reversing nothing.
+             */
+            ignored: number;
+        };
+        BankSuggestion: {
+            /** Format: uuid */
+            case_id: string;
+            case_reference: string;
+            creditor_name: string;
+            debtor_name: string;
+            /** Format: int64 */
+            balance_cents: number;
+            open: boolean;
+            /** Format: int32 */
+            confidence: number;
+            rule: components["schemas"]["BankMatchRule"];
+        };
+        /** @enum {string} */
+        BankMatchRule: "rf" | "case_reference" | "invoice_number" | "payer_iban" | "debtor_name" | "manual";
+        BankEntry: {
+            /** Format: uuid */
+            id: string;
+            /** @description The IBAN of the agency's account. */
+            account: string;
+            statement_id: string;
+            /** @description The entry's reference within its statement. */
+            reference: string;
+            end_to_end_id: string;
+            /** Format: date */
+            booked_on: string;
+            /** Format: date */
+            value_on: string;
+            /** Format: int64 */
+            amount_cents: number;
+            currency: string;
+            credit: boolean;
+            reversal: boolean;
+            remittance_information: string;
+            structured_reference: string;
+            debtor_name: string;
+            debtor_iban: string;
+            /** @description Where the entry was in its file. */
+            position: string;
+            status: components["schemas"]["BankEntryStatus"];
+            /** Format: uuid */
+            case_id: string | null;
+            case_reference: string;
+            /** Format: uuid */
+            payment_id: string | null;
+            /** Format: uuid */
+            reverses_entry_id: string | null;
+            /** @description The rule of the match or best suggestion (rf, case_reference, invoice_number, payer_iban, debtor_name, manual); empty when none. */
+            match_rule: string;
+            /** Format: int32 */
+            confidence: number;
+            note: string;
+            /** Format: date-time */
+            decided_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            suggestions: components["schemas"]["BankSuggestion"][];
+        };
+        BankEntryPage: {
+            items: components["schemas"]["BankEntry"][];
+            next_cursor?: string;
         };
         UnreadCount: {
             /** Format: int64 */
@@ -4486,6 +4706,153 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    importBankStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                    /** @enum {string} */
+                    format?: "camt.053" | "cfonb120";
+                };
+            };
+        };
+        responses: {
+            /** @description Imported; what was done with the entries. */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankImportResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listBankEntries: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["BankEntryStatus"];
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankEntryPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    bookBankEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    case_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The entry, booked. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankEntry"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    rejectBankEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The entry, rejected. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankEntry"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

@@ -1,0 +1,703 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/google/uuid"
+
+	"github.com/recouvra/recouvra/internal/bankfile"
+	"github.com/recouvra/recouvra/internal/ident"
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+// BankStatus is where a bank entry stands.
+type BankStatus string
+
+// The states of a bank entry (migration 00020).
+const (
+	BankPending   BankStatus = "pending"   // imported, not matched yet
+	BankBooked    BankStatus = "booked"    // a payment was recorded for it
+	BankUnmatched BankStatus = "unmatched" // waits for a person, with suggestions
+	BankRejected  BankStatus = "rejected"  // set aside by a person, with the reason
+	BankReversal  BankStatus = "reversal"  // reversed the payment of an earlier entry
+	BankReversed  BankStatus = "reversed"  // its payment was reversed by a later entry
+	BankIgnored   BankStatus = "ignored"   // a debit that reverses nothing (fees, transfers out)
+)
+
+// BankStatuses lists every state, for filters.
+var BankStatuses = []BankStatus{BankPending, BankBooked, BankUnmatched, BankRejected, BankReversal, BankReversed, BankIgnored}
+
+// Matching rules, strongest first, and the confidence each gives.
+const (
+	RuleRF            = "rf"             // the ISO 11649 reference of a case
+	RuleCaseReference = "case_reference" // a case reference in the remittance information
+	RuleInvoiceNumber = "invoice_number" // an invoice number of a single open case
+	RulePayerIBAN     = "payer_iban"     // the payer's account already paid this case
+	RuleDebtorName    = "debtor_name"    // the payer's name is the debtor's
+	RuleManual        = "manual"         // booked by a person
+)
+
+// SureConfidence is the confidence from which a credit is booked without a
+// person: an RF reference, a case reference, an invoice number of one open
+// case, or the payer's known account with the exact balance.
+const SureConfidence = 90
+
+// BankImport is one statement file imported.
+type BankImport struct {
+	ID         uuid.UUID
+	Format     bankfile.Format
+	FileName   string
+	Entries    int
+	Duplicates int
+	ImportedBy *uuid.UUID
+	CreatedAt  time.Time
+}
+
+// BankEntry is a statement entry as stored, with what became of it.
+type BankEntry struct {
+	bankfile.Entry
+	ID              uuid.UUID
+	ImportID        uuid.UUID
+	Status          BankStatus
+	CaseID          *uuid.UUID
+	CaseReference   string // read with the entry
+	CreditorID      *uuid.UUID
+	PaymentID       *uuid.UUID
+	ReversesEntryID *uuid.UUID
+	MatchRule       string
+	Confidence      int
+	Note            string
+	DecidedBy       *uuid.UUID
+	DecidedAt       *time.Time
+	CreatedAt       time.Time
+}
+
+// CaseBrief is what matching needs of a case.
+type CaseBrief struct {
+	ID           uuid.UUID
+	Reference    string
+	CreditorID   uuid.UUID
+	CreditorName string
+	DebtorName   string
+	BalanceCents int64
+	Currency     string
+	Open         bool
+}
+
+// BankSuggestion is a case a bank entry may pay, with how sure it is.
+type BankSuggestion struct {
+	Case       CaseBrief
+	Confidence int    // 0 to 100
+	Rule       string // the strongest rule that found it
+}
+
+// BankRepo stores bank statements and finds the cases an entry may pay.
+type BankRepo interface {
+	InsertBankImport(ctx context.Context, imp BankImport) error
+	UpdateBankImportDuplicates(ctx context.Context, id uuid.UUID, duplicates int) error
+	// InsertBankEntries inserts the entries not known yet (by account,
+	// statement and reference) and says how many were new.
+	InsertBankEntries(ctx context.Context, entries []BankEntry) (int, error)
+	// PendingBankEntries lists entries still to match, oldest first.
+	PendingBankEntries(ctx context.Context, limit int) ([]uuid.UUID, error)
+	BankEntryByID(ctx context.Context, id uuid.UUID, lock RowLock) (BankEntry, error)
+	// UpdateBankEntry saves what became of the entry.
+	UpdateBankEntry(ctx context.Context, e BankEntry) error
+	ListBankEntries(ctx context.Context, status BankStatus, after *uuid.UUID, limit int) ([]BankEntry, error)
+	// BookedCreditFor finds the booked credit a debit or reversal e takes
+	// back: same account and amount, and the same end-to-end reference, or
+	// (when e is flagged a reversal) the same structured reference.
+	BookedCreditFor(ctx context.Context, e BankEntry) (*BankEntry, error)
+	// Cases by their references, by invoice numbers, by a payer's IBAN
+	// already booked to them, by the debtor's name (similar, best first).
+	CasesByReferences(ctx context.Context, refs []string) ([]CaseBrief, error)
+	CasesByInvoiceNumbers(ctx context.Context, numbers []string) ([]CaseBrief, error)
+	CasesByPayerIBAN(ctx context.Context, iban string) ([]CaseBrief, error)
+	CasesByDebtorName(ctx context.Context, name string, limit int) ([]CaseBrief, error)
+}
+
+// BankImportResult counts what an import did.
+type BankImportResult struct {
+	Import     BankImport
+	Entries    int // in the file
+	Duplicates int // already imported before: nothing done
+	Booked     int // credits booked as payments
+	Unmatched  int // credits left to a person
+	Reversed   int // reversals that took a payment back
+	Ignored    int // debits reversing nothing
+}
+
+// errFile is the 422 for a statement file, naming where it went wrong.
+func errFile(code, msg string) error {
+	return recouvra.Invalid("Relevé refusé : rien n'a été comptabilisé.", recouvra.FieldError{Field: "file", Code: code, Message: msg})
+}
+
+// ImportBankStatement reads a camt.053 or CFONB 120 statement (format
+// empty: detected from the content), refuses it whole — nothing stored,
+// nothing booked — when it is unreadable, does not add up, or holds an
+// entry on another account than the agency's (RECOUVRA_AGENCY_IBAN) or in
+// another currency than the euro; then stores the entries not seen before
+// and matches each: credits are booked as payments when the match is sure
+// and queued otherwise, reversals take back the payment they reverse.
+func (s *Service) ImportBankStatement(ctx context.Context, p recouvra.Principal, format bankfile.Format, fileName string, r io.Reader, meta Meta) (BankImportResult, error) {
+	if err := requireRole(p, recouvra.RoleAdmin); err != nil {
+		return BankImportResult{}, err
+	}
+	agency, err := ident.ParseIBAN(s.cfg.Agency.IBAN)
+	if err != nil {
+		return BankImportResult{}, recouvra.Invalid("Compte de l'agence inconnu.", recouvra.FieldError{Field: "agency.iban", Code: "missing",
+			Message: "Le compte de l'agence pour les fonds des créanciers n'est pas configuré (RECOUVRA_AGENCY_IBAN) : aucun relevé ne peut être rapproché."})
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	if format == "" {
+		head, _ := br.Peek(512)
+		f, ok := bankfile.Detect(head)
+		if !ok {
+			return BankImportResult{}, errFile("format", "Format non reconnu : ni un relevé camt.053 (XML) ni un relevé CFONB 120.")
+		}
+		format = f
+	}
+	var entries []bankfile.Entry
+	err = bankfile.Read(br, format, func(e bankfile.Entry) error {
+		if e.Account != string(agency) {
+			return errFile("account", fmt.Sprintf("%s, Stmt/Acct : le compte %s n'est pas celui de l'agence (%s).", e.Where, ident.IBAN(e.Account).Format(), agency.Format()))
+		}
+		if e.Currency != "EUR" {
+			return errFile("currency", fmt.Sprintf("%s, Amt/@Ccy : écriture en %s ; seuls les euros sont comptabilisés.", e.Where, e.Currency))
+		}
+		entries = append(entries, e)
+		return nil
+	})
+	var fe *bankfile.Error
+	switch {
+	case errors.As(err, &fe):
+		return BankImportResult{}, errFile("format", fmt.Sprintf("Fichier %s illisible — %s", format, fe.Error()))
+	case err != nil:
+		return BankImportResult{}, err
+	}
+
+	res := BankImportResult{Entries: len(entries)}
+	by, _ := p.Actor()
+	imp := BankImport{ID: uuid.Must(uuid.NewV7()), Format: format, FileName: strings.TrimSpace(fileName), Entries: len(entries), ImportedBy: by, CreatedAt: s.now()}
+	rows := make([]BankEntry, len(entries))
+	for i, e := range entries {
+		rows[i] = BankEntry{Entry: e, ID: uuid.Must(uuid.NewV7()), ImportID: imp.ID, Status: BankPending, CreatedAt: imp.CreatedAt}
+		rows[i].Unstructured = clip(e.Unstructured, 500)
+		rows[i].DebtorName = clip(e.DebtorName, 200)
+	}
+	err = s.store.Tx(ctx, func(r Repo) error {
+		if err := r.InsertBankImport(ctx, imp); err != nil {
+			return err
+		}
+		n, err := r.InsertBankEntries(ctx, rows)
+		if err != nil {
+			return err
+		}
+		res.Duplicates = len(rows) - n
+		imp.Duplicates = res.Duplicates
+		if err := r.UpdateBankImportDuplicates(ctx, imp.ID, imp.Duplicates); err != nil {
+			return err
+		}
+		return r.InsertAudit(ctx, s.audit(p, meta, "bank_statement.import", "bank_import", &imp.ID, map[string]any{
+			"format": string(format), "file_name": imp.FileName, "entries": len(rows), "duplicates": res.Duplicates}))
+	})
+	if err != nil {
+		return BankImportResult{}, err
+	}
+	res.Import = imp
+	// Match what is pending: this file's new entries, and any an
+	// interrupted import left behind.
+	for {
+		ids, err := s.store.PendingBankEntries(ctx, 500)
+		if err != nil {
+			return res, err
+		}
+		if len(ids) == 0 {
+			break
+		}
+		for _, id := range ids {
+			st, err := s.matchEntry(ctx, p, id)
+			if err != nil {
+				return res, err
+			}
+			switch st {
+			case BankBooked:
+				res.Booked++
+			case BankUnmatched:
+				res.Unmatched++
+			case BankReversal:
+				res.Reversed++
+			case BankIgnored:
+				res.Ignored++
+			}
+		}
+	}
+	return res, nil
+}
+
+// clip cuts s to n runes.
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
+
+// matchEntry decides one pending entry in its own transaction, with the
+// payment it books or reverses: the entry's new state and the payment
+// commit together, so an entry never books twice.
+func (s *Service) matchEntry(ctx context.Context, p recouvra.Principal, id uuid.UUID) (BankStatus, error) {
+	var status BankStatus
+	err := s.store.Atomic(ctx, func(ctx context.Context, r Repo) error {
+		e, err := r.BankEntryByID(ctx, id, ForUpdate)
+		if err != nil {
+			return err
+		}
+		if e.Status != BankPending {
+			status = "" // another import got there first
+			return nil
+		}
+		if !e.Credit || e.Reversal {
+			if err := s.reverseEntry(ctx, r, p, &e); err != nil {
+				return err
+			}
+		} else {
+			if err := s.bookEntry(ctx, r, p, &e); err != nil {
+				return err
+			}
+		}
+		status = e.Status
+		return r.UpdateBankEntry(ctx, e)
+	})
+	return status, err
+}
+
+// reverseEntry takes back the payment of the credit e returns, if any.
+func (s *Service) reverseEntry(ctx context.Context, r Repo, p recouvra.Principal, e *BankEntry) error {
+	orig, err := r.BookedCreditFor(ctx, *e)
+	if err != nil {
+		return err
+	}
+	if orig == nil {
+		e.Status = BankIgnored
+		if e.Reversal {
+			e.Note = "Contrepassation sans paiement rapproché à reprendre."
+		}
+		return nil
+	}
+	reason := fmt.Sprintf("Contrepassé par la banque (relevé %s, écriture %s).", e.StatementID, e.Reference)
+	if _, err := s.ReversePayment(ctx, p, *orig.PaymentID, clip(reason, 500)); err != nil {
+		if recouvra.ErrorCode(err) == recouvra.ECodeInternal {
+			return err
+		}
+		e.Status, e.Note = BankIgnored, "Paiement non contrepassé : "+err.Error()
+		return nil
+	}
+	orig.Status = BankReversed
+	if err := r.UpdateBankEntry(ctx, *orig); err != nil {
+		return err
+	}
+	e.Status, e.ReversesEntryID, e.CaseID, e.CreditorID = BankReversal, &orig.ID, orig.CaseID, orig.CreditorID
+	e.MatchRule, e.Confidence = orig.MatchRule, orig.Confidence
+	return nil
+}
+
+// bookEntry books a credit when one case is a sure match, else queues it.
+func (s *Service) bookEntry(ctx context.Context, r Repo, p recouvra.Principal, e *BankEntry) error {
+	sugg, err := s.suggest(ctx, r, *e)
+	if err != nil {
+		return err
+	}
+	e.Status = BankUnmatched
+	if len(sugg) == 0 {
+		e.Note = "Aucun dossier trouvé."
+		return nil
+	}
+	best := sugg[0]
+	e.MatchRule, e.Confidence = best.Rule, best.Confidence
+	switch {
+	case best.Confidence < SureConfidence:
+		e.Note = "Rapprochement incertain : à confirmer."
+		return nil
+	case len(sugg) > 1 && sugg[1].Confidence >= SureConfidence:
+		e.Note = "Plusieurs dossiers possibles."
+		return nil
+	case !best.Case.Open:
+		e.Note = fmt.Sprintf("Le dossier %s est clos.", best.Case.Reference)
+		return nil
+	}
+	return s.recordFor(ctx, p, e, best.Case.ID)
+}
+
+// recordFor records e as a payment of case caseID through the payments
+// use case, in the caller's transaction. A payment the case refuses (a
+// date before its first invoice…) leaves e unmatched with the reason.
+func (s *Service) recordFor(ctx context.Context, p recouvra.Principal, e *BankEntry, caseID uuid.UUID) error {
+	ref := e.Structured
+	if ref == "" {
+		ref = e.EndToEndID
+	}
+	if ref == "" {
+		ref = e.Reference
+	}
+	v, err := s.RecordPayment(ctx, p, caseID, NewPayment{AmountCents: e.AmountCents, Currency: e.Currency, ReceivedOn: e.BookedOn,
+		Method: recouvra.MethodTransfer, PayerReference: clip(oneLine(ref), 140)})
+	if err != nil {
+		if recouvra.ErrorCode(err) == recouvra.ECodeInternal {
+			return err
+		}
+		e.Status, e.Note = BankUnmatched, "Paiement refusé par le dossier : "+problemText(err)
+		return nil
+	}
+	e.Status, e.PaymentID, e.CaseID = BankBooked, &v.Payment.ID, &caseID
+	e.Note = ""
+	return nil
+}
+
+// problemText is an error's message with its field messages.
+func problemText(err error) string {
+	var re *recouvra.Error
+	if errors.As(err, &re) && len(re.Fields) > 0 {
+		var parts []string
+		for _, f := range re.Fields {
+			parts = append(parts, f.Message)
+		}
+		return clip(strings.Join(parts, " "), 400)
+	}
+	return clip(err.Error(), 400)
+}
+
+// oneLine keeps printable characters of a reference on one line.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) || unicode.IsSpace(r) }), " ")
+}
+
+var (
+	caseRefPattern = regexp.MustCompile(`\bD-?(\d{4})-?(\d{6,})\b`)
+	tokenPattern   = regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9/_.-]*[A-Za-z0-9]`)
+)
+
+// caseReference turns "D2026000042" (an RF's reference, or one typed
+// without dashes) into "D-2026-000042".
+func caseReference(s string) (string, bool) {
+	m := caseRefPattern.FindStringSubmatch(strings.ToUpper(s))
+	if m == nil {
+		return "", false
+	}
+	return "D-" + m[1] + "-" + m[2], true
+}
+
+// invoiceTokens are the words of free text that may be invoice numbers
+// (3 characters or more, as written and upper-cased), at most 40.
+func invoiceTokens(text string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range tokenPattern.FindAllString(text, 20) {
+		for _, v := range []string{t, strings.ToUpper(t)} {
+			if len(v) >= 3 && !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// suggest lists the cases e may pay, most likely first: by RF reference,
+// by case reference or invoice number in the remittance information, then
+// by the payer's account or name, the amount making either surer.
+func (s *Service) suggest(ctx context.Context, r Repo, e BankEntry) ([]BankSuggestion, error) {
+	found := map[uuid.UUID]*BankSuggestion{}
+	add := func(cs []CaseBrief, rule string, confidence func(CaseBrief) int) {
+		for _, c := range cs {
+			if c.Currency != e.Currency {
+				continue
+			}
+			conf := confidence(c)
+			if !c.Open {
+				conf = min(conf, SureConfidence-1)
+			}
+			if prev, ok := found[c.ID]; !ok || prev.Confidence < conf {
+				found[c.ID] = &BankSuggestion{Case: c, Confidence: conf, Rule: rule}
+			}
+		}
+	}
+	exact := func(c CaseBrief) bool { return c.BalanceCents == e.AmountCents }
+	text := strings.ToUpper(e.Unstructured + " " + e.Structured)
+
+	// 1. The structured reference, given as such or written in the text.
+	rf, err := ident.ParseRF(e.Structured)
+	if err != nil {
+		rf = ident.FindRF(text)
+	}
+	if rf != "" {
+		if ref, ok := caseReference(rf.Reference()); ok {
+			cs, err := r.CasesByReferences(ctx, []string{ref})
+			if err != nil {
+				return nil, err
+			}
+			// The check digits guard the reference: only the case it names.
+			add(cs, RuleRF, func(CaseBrief) int { return 100 })
+		}
+	}
+	// 2. Case references and invoice numbers written in the text.
+	var refs []string
+	for _, m := range caseRefPattern.FindAllStringSubmatch(text, 5) {
+		refs = append(refs, "D-"+m[1]+"-"+m[2])
+	}
+	if len(refs) > 0 {
+		cs, err := r.CasesByReferences(ctx, refs)
+		if err != nil {
+			return nil, err
+		}
+		add(cs, RuleCaseReference, func(CaseBrief) int { return 95 })
+	}
+	if tokens := invoiceTokens(e.Unstructured); len(tokens) > 0 {
+		cs, err := r.CasesByInvoiceNumbers(ctx, tokens)
+		if err != nil {
+			return nil, err
+		}
+		open := 0
+		for _, c := range cs {
+			if c.Open {
+				open++
+			}
+		}
+		add(cs, RuleInvoiceNumber, func(c CaseBrief) int {
+			if open == 1 {
+				return 90
+			}
+			return 60
+		})
+	}
+	// 3. The payer: an account that already paid a case, a name like the
+	// debtor's; the exact balance makes either surer.
+	if e.DebtorIBAN != "" {
+		cs, err := r.CasesByPayerIBAN(ctx, e.DebtorIBAN)
+		if err != nil {
+			return nil, err
+		}
+		add(cs, RulePayerIBAN, func(c CaseBrief) int {
+			if exact(c) && len(cs) == 1 {
+				return 90
+			}
+			if exact(c) {
+				return 75
+			}
+			return 60
+		})
+	}
+	if name := strings.TrimSpace(e.DebtorName); len([]rune(name)) >= 3 {
+		cs, err := r.CasesByDebtorName(ctx, name, 10)
+		if err != nil {
+			return nil, err
+		}
+		add(cs, RuleDebtorName, func(c CaseBrief) int {
+			same := normName(c.DebtorName) == normName(name)
+			switch {
+			case same && exact(c):
+				return 80
+			case same:
+				return 55
+			case exact(c):
+				return 50
+			}
+			return 30
+		})
+	}
+	out := make([]BankSuggestion, 0, len(found))
+	for _, v := range found {
+		out = append(out, *v)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Confidence != out[j].Confidence {
+			return out[i].Confidence > out[j].Confidence
+		}
+		return out[i].Case.Reference < out[j].Case.Reference
+	})
+	if len(out) > 5 {
+		out = out[:5]
+	}
+	return out, nil
+}
+
+// normName compares names without case, accents of the common kind,
+// punctuation or legal forms' dots.
+func normName(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(fold(r))
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), " "):
+			b.WriteByte(' ')
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func fold(r rune) rune {
+	switch r {
+	case 'À', 'Â', 'Ä':
+		return 'A'
+	case 'É', 'È', 'Ê', 'Ë':
+		return 'E'
+	case 'Î', 'Ï':
+		return 'I'
+	case 'Ô', 'Ö':
+		return 'O'
+	case 'Ù', 'Û', 'Ü':
+		return 'U'
+	case 'Ç':
+		return 'C'
+	}
+	return r
+}
+
+// BankEntryView is an entry with the cases it may pay (unmatched ones).
+type BankEntryView struct {
+	Entry       BankEntry
+	Suggestions []BankSuggestion
+}
+
+// ListBankEntries pages through the entries in a state (staff who book
+// payments), the unmatched ones with their suggestions.
+func (s *Service) ListBankEntries(ctx context.Context, p recouvra.Principal, status BankStatus, page PageRequest) (Page[BankEntryView], error) {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAgent); err != nil {
+		return Page[BankEntryView]{}, err
+	}
+	limit, after, err := page.normalize()
+	if err != nil {
+		return Page[BankEntryView]{}, err
+	}
+	rows, err := s.store.ListBankEntries(ctx, status, after, limit+1)
+	if err != nil {
+		return Page[BankEntryView]{}, err
+	}
+	pg := pageOf(rows, limit, func(e BankEntry) uuid.UUID { return e.ID })
+	out := Page[BankEntryView]{NextCursor: pg.NextCursor, Items: make([]BankEntryView, len(pg.Items))}
+	for i, e := range pg.Items {
+		out.Items[i].Entry = e
+		if e.Status == BankUnmatched {
+			if out.Items[i].Suggestions, err = s.suggest(ctx, s.store, e); err != nil {
+				return Page[BankEntryView]{}, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// bankEntryView reads an entry back with its suggestions.
+func (s *Service) bankEntryView(ctx context.Context, r Repo, id uuid.UUID) (BankEntryView, error) {
+	e, err := r.BankEntryByID(ctx, id, NoLock)
+	if err != nil {
+		return BankEntryView{}, err
+	}
+	v := BankEntryView{Entry: e}
+	if e.Status == BankUnmatched {
+		v.Suggestions, err = s.suggest(ctx, r, e)
+	}
+	return v, err
+}
+
+// decidable loads an entry a person may book or reject: an unmatched credit.
+func decidable(ctx context.Context, r Repo, id uuid.UUID) (BankEntry, error) {
+	e, err := r.BankEntryByID(ctx, id, ForUpdate)
+	if err != nil {
+		return BankEntry{}, err
+	}
+	if e.Status != BankUnmatched {
+		return BankEntry{}, recouvra.Errorf(recouvra.ECodeConflict, "Cette écriture n'attend plus de décision (état : %s).", e.Status)
+	}
+	return e, nil
+}
+
+// BookBankEntry books an unmatched credit as a payment of the case a
+// person chose, through the payments use case, in one transaction with
+// the entry's new state (a second click finds it booked: 409).
+func (s *Service) BookBankEntry(ctx context.Context, p recouvra.Principal, id, caseID uuid.UUID, meta Meta) (BankEntryView, error) {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAgent); err != nil {
+		return BankEntryView{}, err
+	}
+	var v BankEntryView
+	err := s.store.Atomic(ctx, func(ctx context.Context, r Repo) error {
+		e, err := decidable(ctx, r, id)
+		if err != nil {
+			return err
+		}
+		if _, err := r.CaseByID(ctx, p.Scope(), caseID, NoLock); recouvra.ErrorCode(err) == recouvra.ECodeNotFound {
+			return unknownRef("case_id", "Aucun dossier ne porte cet identifiant.")
+		} else if err != nil {
+			return err
+		}
+		ref := e.Structured
+		if ref == "" {
+			ref = e.EndToEndID
+		}
+		if ref == "" {
+			ref = e.Reference
+		}
+		pay, err := s.RecordPayment(ctx, p, caseID, NewPayment{AmountCents: e.AmountCents, Currency: e.Currency, ReceivedOn: e.BookedOn,
+			Method: recouvra.MethodTransfer, PayerReference: clip(oneLine(ref), 140)})
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		by, _ := p.Actor()
+		e.Status, e.PaymentID, e.CaseID = BankBooked, &pay.Payment.ID, &caseID
+		e.MatchRule, e.Confidence, e.Note, e.DecidedBy, e.DecidedAt = RuleManual, 100, "", by, &now
+		if err := r.UpdateBankEntry(ctx, e); err != nil {
+			return err
+		}
+		if err := r.InsertAudit(ctx, s.audit(p, meta, "bank_entry.book", "bank_entry", &e.ID, map[string]any{
+			"case_id": caseID.String(), "payment_id": pay.Payment.ID.String(), "amount_cents": e.AmountCents})); err != nil {
+			return err
+		}
+		v, err = s.bankEntryView(ctx, r, id)
+		return err
+	})
+	return v, err
+}
+
+// RejectBankEntry sets an unmatched credit aside with the reason (not
+// ours, refunded to the payer…).
+func (s *Service) RejectBankEntry(ctx context.Context, p recouvra.Principal, id uuid.UUID, reason string, meta Meta) (BankEntryView, error) {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAgent); err != nil {
+		return BankEntryView{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return BankEntryView{}, recouvra.Invalid("Motif manquant.", recouvra.FieldError{Field: "reason", Code: "required", Message: "Indiquez pourquoi cette écriture n'est rattachée à aucun dossier."})
+	}
+	if f := recouvra.PrintableField("reason", reason, recouvra.OneLine); len(f) > 0 {
+		return BankEntryView{}, recouvra.Invalid("Motif invalide.", f...)
+	}
+	var v BankEntryView
+	err := s.store.Atomic(ctx, func(ctx context.Context, r Repo) error {
+		e, err := decidable(ctx, r, id)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		by, _ := p.Actor()
+		e.Status, e.Note, e.DecidedBy, e.DecidedAt = BankRejected, reason, by, &now
+		if err := r.UpdateBankEntry(ctx, e); err != nil {
+			return err
+		}
+		if err := r.InsertAudit(ctx, s.audit(p, meta, "bank_entry.reject", "bank_entry", &e.ID, map[string]any{"reason": reason})); err != nil {
+			return err
+		}
+		v, err = s.bankEntryView(ctx, r, id)
+		return err
+	})
+	return v, err
+}

@@ -1,0 +1,118 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/recouvra/recouvra/internal/app"
+	"github.com/recouvra/recouvra/internal/bankfile"
+	"github.com/recouvra/recouvra/internal/httpapi/oapi"
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+func apiBankEntry(v app.BankEntryView) oapi.BankEntry {
+	e := v.Entry
+	out := oapi.BankEntry{
+		Id: e.ID, Account: e.Account, StatementId: e.StatementID, Reference: e.Reference, EndToEndId: e.EndToEndID,
+		BookedOn: apiDate(e.BookedOn), ValueOn: apiDate(e.ValueOn), AmountCents: e.AmountCents, Currency: e.Currency, Credit: e.Credit,
+		Reversal: e.Reversal, RemittanceInformation: e.Unstructured, StructuredReference: e.Structured, DebtorName: e.DebtorName,
+		DebtorIban: e.DebtorIBAN, Position: e.Where, Status: oapi.BankEntryStatus(e.Status), CaseId: nullOf(e.CaseID),
+		CaseReference: e.CaseReference, PaymentId: nullOf(e.PaymentID), ReversesEntryId: nullOf(e.ReversesEntryID),
+		MatchRule: e.MatchRule, Confidence: e.Confidence, Note: e.Note, DecidedAt: nullOf(e.DecidedAt), CreatedAt: e.CreatedAt,
+		Suggestions: make([]oapi.BankSuggestion, len(v.Suggestions)),
+	}
+	for i, s := range v.Suggestions {
+		out.Suggestions[i] = oapi.BankSuggestion{CaseId: s.Case.ID, CaseReference: s.Case.Reference, CreditorName: s.Case.CreditorName,
+			DebtorName: s.Case.DebtorName, BalanceCents: s.Case.BalanceCents, Open: s.Case.Open, Confidence: s.Confidence, Rule: oapi.BankMatchRule(s.Rule)}
+	}
+	return out
+}
+
+func (a *API) ListBankEntries(ctx context.Context, req oapi.ListBankEntriesRequestObject) (oapi.ListBankEntriesResponseObject, error) {
+	ctx = requestContext(ctx)
+	status := app.BankUnmatched
+	if req.Params.Status != nil {
+		status = app.BankStatus(*req.Params.Status)
+	}
+	page, err := a.deps.App.ListBankEntries(ctx, principalFrom(ctx), status, pageRequest(req.Params.Limit, req.Params.Cursor))
+	if err != nil {
+		return nil, err
+	}
+	return oapi.ListBankEntries200JSONResponse{Items: mapSlice(page.Items, apiBankEntry), NextCursor: nextCursor(page.NextCursor)}, nil
+}
+
+func (a *API) BookBankEntry(ctx context.Context, req oapi.BookBankEntryRequestObject) (oapi.BookBankEntryResponseObject, error) {
+	ctx = requestContext(ctx)
+	v, err := a.deps.App.BookBankEntry(ctx, principalFrom(ctx), req.Id, req.Body.CaseId, metaFrom(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return oapi.BookBankEntry200JSONResponse(apiBankEntry(v)), nil
+}
+
+func (a *API) RejectBankEntry(ctx context.Context, req oapi.RejectBankEntryRequestObject) (oapi.RejectBankEntryResponseObject, error) {
+	ctx = requestContext(ctx)
+	v, err := a.deps.App.RejectBankEntry(ctx, principalFrom(ctx), req.Id, req.Body.Reason, metaFrom(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return oapi.RejectBankEntry200JSONResponse(apiBankEntry(v)), nil
+}
+
+// importBankStatement serves POST /api/v1/bank-statements: an optional
+// format field, then the file part, streamed to the reader (the file is
+// never held whole in memory; its entries are).
+func (a *API) importBankStatement(c *gin.Context) {
+	ctx := c.Request.Context()
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, a.deps.MaxUploadBytes+64<<10)
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		a.fail(c, &recouvra.Error{Code: recouvra.ECodeMalformed, Message: "Envoyez le relevé en multipart/form-data.", Err: err})
+		return
+	}
+	var format bankfile.Format
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			a.fail(c, uploadError(err))
+			return
+		}
+		switch part.FormName() {
+		case "format":
+			v, err := io.ReadAll(io.LimitReader(part, 64))
+			if err != nil {
+				a.fail(c, uploadError(err))
+				return
+			}
+			switch f := bankfile.Format(strings.TrimSpace(string(v))); f {
+			case "", bankfile.CAMT053, bankfile.CFONB120:
+				format = f
+			default:
+				a.fail(c, recouvra.Invalid("Format inconnu.", recouvra.FieldError{Field: "form.format", Code: "invalid", Message: "camt.053 ou cfonb120."}))
+				return
+			}
+		case "file":
+			if code, msg := textProblem(part.FileName()); code != "" {
+				a.fail(c, recouvra.Invalid("Nom de fichier invalide.", recouvra.FieldError{Field: "form.file", Code: code, Message: "Nom de fichier invalide. " + msg}))
+				return
+			}
+			res, err := a.deps.App.ImportBankStatement(ctx, principalFrom(ctx), format, part.FileName(), part, metaFrom(ctx))
+			if err != nil {
+				a.fail(c, uploadError(err))
+				return
+			}
+			c.JSON(http.StatusCreated, oapi.BankImportResult{ImportId: res.Import.ID, Format: oapi.BankImportResultFormat(res.Import.Format),
+				Entries: res.Entries, Duplicates: res.Duplicates, Booked: res.Booked, Unmatched: res.Unmatched, Reversed: res.Reversed, Ignored: res.Ignored})
+			return
+		}
+	}
+	a.fail(c, recouvra.Invalid("Fichier manquant.", recouvra.FieldError{Field: "file", Code: "required", Message: "Joignez le relevé dans le champ file."}))
+}
