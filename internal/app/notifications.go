@@ -22,8 +22,8 @@ type NotificationPage struct {
 }
 
 // notificationRule is the caller's rule; ok is false for those who get no
-// notifications (an admin). An API key is refused: notifications are a
-// person's.
+// notifications (an admin, whom the HTTP policy refuses already). An API
+// key is refused: notifications are a person's.
 func notificationRule(p recouvra.Principal) (recouvra.NotificationRule, bool, error) {
 	if p.Kind != recouvra.PrincipalUser {
 		return recouvra.NotificationRule{}, false, recouvra.Errorf(recouvra.ECodeForbidden,

@@ -76,7 +76,7 @@ var roleTable = []tableRow{
 		{perms: []string{"bank:import"}}, {perms: []string{"bank:read", "bank:write"}}}},
 	{"portfolio figures", one(ownOnly, "portfolio:read")},
 	{"the lawyers' docket", one(nil, "docket:read")},
-	{"notifications (`/notifications`): read, mark read", one(map[string]string{"admin": "none are derived for it",
+	{"notifications (`/notifications`): read, mark read", one(map[string]string{
 		"agent": "payments of its cases", "lawyer": "stage changes of its cases",
 		"creditor": "payments, stage changes, approvals asked on its own cases; users yes, API keys no"}, "notifications:read")},
 	{"maintain debtors", one(nil, "debtors:write")},

@@ -43,6 +43,7 @@ var (
 	openers   = []string{"admin", "agent", "creditor", "api_key"}
 	lawyers   = []string{"admin", "lawyer"}
 	queueWork = []string{"admin", "agent"}
+	notified  = []string{"agent", "lawyer", "creditor"} // people with notifications (not an admin)
 )
 
 // id picks the id for a target among the own and other objects.
@@ -195,6 +196,14 @@ func routeTable() map[string]routeCase {
 		"GET /api/v1/portfolio":             {allowed: everyone, ok: 200, call: get("/api/v1/portfolio")},
 		"GET /api/v1/portfolio/performance": {allowed: everyone, ok: 200, call: get("/api/v1/portfolio/performance")},
 		"GET /api/v1/docket":                {allowed: lawyers, ok: 200, call: get("/api/v1/docket")},
+		"POST /api/v1/notifications/read-all": {allowed: notified, ok: 200, call: func(_ *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			return c.Do("POST", "/api/v1/notifications/read-all", nil)
+		}},
+		"POST /api/v1/notifications/:id/read": {allowed: notified, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, as string, t target) *apitest.Response {
+			return c.Do("POST", "/api/v1/notifications/"+w.notificationFor(as, t)+"/read", nil)
+		}},
+		"GET /api/v1/notifications":              {allowed: notified, ok: 200, call: get("/api/v1/notifications")},
+		"GET /api/v1/notifications/unread-count": {allowed: notified, ok: 200, call: get("/api/v1/notifications/unread-count")},
 		"GET /api/v1/cases/:id/statement": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
 			return c.Do("GET", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/statement", nil)
 		}},
