@@ -2474,12 +2474,12 @@ type ListCasesParams struct {
 	// PlacedTo Only cases placed on or before this day (not before `placed_from`).
 	PlacedTo *openapi_types.Date `form:"placed_to,omitempty" json:"placed_to,omitempty"`
 
-	// Sort The column to sort by (default `placed`, the day the case was
-	// placed): `reference`, `debtor` (name), `stage` (in the order of
-	// the stages), `balance`, `principal`, `next_action` (cases with
-	// none last when ascending). Equal values keep a stable order by
-	// case id in the same direction; the cursor continues after the
-	// last case of the page as it stands when the next page is asked.
+	// Sort The column to sort by: `placed` (the day the case was placed),
+	// `reference`, `debtor` (name), `stage` (in the order of the
+	// stages), `balance`, `principal`, `next_action` (cases with none
+	// last when ascending); without it, newest entered first. Equal
+	// values keep a stable order by case id in the same direction; the
+	// cursor continues after the last case of the page as it stands.
 	Sort *ListCasesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Order `desc` (default) or `asc`.

@@ -3491,12 +3491,12 @@ export interface operations {
                 /** @description Only cases placed on or before this day (not before `placed_from`). */
                 placed_to?: string;
                 /**
-                 * @description The column to sort by (default `placed`, the day the case was
-                 *     placed): `reference`, `debtor` (name), `stage` (in the order of
-                 *     the stages), `balance`, `principal`, `next_action` (cases with
-                 *     none last when ascending). Equal values keep a stable order by
-                 *     case id in the same direction; the cursor continues after the
-                 *     last case of the page as it stands when the next page is asked.
+                 * @description The column to sort by: `placed` (the day the case was placed),
+                 *     `reference`, `debtor` (name), `stage` (in the order of the
+                 *     stages), `balance`, `principal`, `next_action` (cases with none
+                 *     last when ascending); without it, newest entered first. Equal
+                 *     values keep a stable order by case id in the same direction; the
+                 *     cursor continues after the last case of the page as it stands.
                  */
                 sort?: "placed" | "reference" | "debtor" | "stage" | "balance" | "principal" | "next_action";
                 /** @description `desc` (default) or `asc`. */
