@@ -36,9 +36,6 @@ type Config struct {
 	// DeadlineMarginDays: each legal deadline shows the agency's internal
 	// target this many days earlier, on a working day (Deadline.TargetOn).
 	DeadlineMarginDays int
-	// PromiseGraceDays: a promise is kept by payments received up to this
-	// many days after its due date (recouvra.JudgePromise).
-	PromiseGraceDays int
 	// LargePaymentCents: the web app asks for confirmation before
 	// recording a payment of at least this amount (Settings).
 	LargePaymentCents int64
@@ -51,6 +48,8 @@ type Config struct {
 	MaxUploadBytes int64
 	// Batches keeps document batches and queues their background job.
 	Batches BatchStore
+	// Mail is the e-mail channel (mail.go); its zero value sends nothing.
+	Mail MailConfig
 	// Logger receives what an operator should know about a use case that
 	// succeeded anyway (a document printed with replaced characters); nil
 	// discards it.

@@ -602,18 +602,13 @@ func (s *Service) LogEvent(ctx context.Context, p recouvra.Principal, id uuid.UU
 		data = map[string]any{}
 	}
 	// commit numbers the events it is given in place: logged is the one
-	// it inserts, so the answer carries the event's real number (the
-	// first; the system's judgement of a promise may follow it).
-	var logged []recouvra.Event
-	_, err := s.changeCase(ctx, p, id, nil, func(r Repo, c *recouvra.Case, f recouvra.Facts) ([]recouvra.Event, error) {
+	// it inserts, so the answer carries the event's real number.
+	logged := make([]recouvra.Event, 1)
+	_, err := s.changeCase(ctx, p, id, nil, func(_ Repo, c *recouvra.Case, f recouvra.Facts) ([]recouvra.Event, error) {
 		if err := c.ApplyEvent(t, data, f); err != nil {
 			return nil, err
 		}
-		judged, err := s.promiseLogged(ctx, r, c, t, f.Today)
-		if err != nil {
-			return nil, err
-		}
-		logged = append([]recouvra.Event{s.newEvent(p, c, t, visibility, data)}, judged...)
+		logged[0] = s.newEvent(p, c, t, visibility, data)
 		return logged, nil
 	})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/google/uuid"
@@ -195,6 +196,21 @@ func paidThrough(in recouvra.StatementInput, pay recouvra.Payment) recouvra.Stat
 	return out
 }
 
+// receiptOf is what the receipt of pay says: how the statement applies it
+// and what remained due just after it.
+func receiptOf(agency documents.Agency, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor, in recouvra.StatementInput,
+	pay recouvra.Payment, signer string, at time.Time) documents.Receipt {
+	var applied []recouvra.Allocation
+	for _, ps := range recouvra.ComputeStatement(in).Payments {
+		if ps.Payment.ID == pay.ID {
+			applied = ps.Allocations
+		}
+	}
+	left := recouvra.ComputeStatement(paidThrough(in, pay)).Totals
+	return documents.Receipt{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Payment: pay, Applied: applied,
+		Left: left, Signer: signer, At: at}
+}
+
 // render writes the PDF of one kind.
 func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, creditor recouvra.Creditor, debtor recouvra.Debtor,
 	in recouvra.StatementInput, existing []recouvra.Document, signatory recouvra.User, lettersSent int) (generated, error) {
@@ -280,15 +296,7 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 		if pay.ReversedAt != nil {
 			return generated{}, recouvra.Invalid("Paiement contrepassé.", recouvra.FieldError{Field: "options.payment_id", Code: "reversed", Message: "Ce paiement a été contrepassé : pas de reçu."})
 		}
-		var applied []recouvra.Allocation
-		for _, ps := range recouvra.ComputeStatement(in).Payments {
-			if ps.Payment.ID == pay.ID {
-				applied = ps.Allocations
-			}
-		}
-		left := recouvra.ComputeStatement(paidThrough(in, *pay)).Totals
-		b, err := documents.PaymentReceipt(documents.Receipt{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Payment: *pay, Applied: applied,
-			Left: left, Signer: signer, At: s.now()})
+		b, err := documents.PaymentReceipt(receiptOf(agency, c, creditor, debtor, in, *pay, signer, s.now()))
 		if err != nil {
 			return generated{}, err
 		}

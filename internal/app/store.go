@@ -41,6 +41,8 @@ type Session struct {
 
 // Repo reads and writes the records; implemented by internal/postgres.
 type Repo interface {
+	MailRepo // the e-mail outbox (mail.go)
+
 	InsertUser(ctx context.Context, u *recouvra.User, passwordHash string) error
 	UserByID(ctx context.Context, id uuid.UUID) (recouvra.User, error)
 	// UserByEmail finds an account by e-mail, ignoring case, with its hash.
@@ -193,9 +195,6 @@ type Repo interface {
 	// since, newest first, at most limit: for the e-mail (ignoring case, and
 	// only after its last successful sign-in) or for the client address.
 	RecentSignInFailures(ctx context.Context, email, clientIP string, since time.Time, limit int) (byEmail, byIP []time.Time, err error)
-
-	// Promises to pay, judged by the payments (promises.go).
-	PromiseRepo
 }
 
 // CaseFilter narrows a case list; nil and empty fields do not filter.

@@ -1,7 +1,8 @@
 // Package archtest holds the architecture's import rules as a test: the
 // domain depends on nothing but the standard library, uuid and ident; only
 // internal/httpapi speaks HTTP through gin; only internal/postgres speaks
-// SQL, apart from the few infrastructure packages listed below with why.
+// SQL, apart from the few infrastructure packages listed below with why;
+// only internal/mail speaks SMTP.
 package archtest
 
 import (
@@ -58,6 +59,13 @@ var rules = []rule{
 			{module + "/internal/jobs", "github.com/jackc/pgx/", "River runs on a pgx pool and enqueues in a pgx.Tx"},
 			{module + "/internal/server", "github.com/jackc/pgx/", "wiring: hands the jobs' pgx.Tx enqueue function to the use cases"},
 			{module + "/internal/demo", "github.com/jackc/pgx/", "bulk demo data through COPY (pgx CopyFrom), a million rows in seconds"},
+		},
+	},
+	{
+		name:      "SMTP only in internal/mail",
+		forbidden: []string{"github.com/wneessen/go-mail", "github.com/emersion/"},
+		exceptions: []exception{
+			{module + "/internal/mail", "", "the e-mail adapter: sends through go-mail, catches mail locally with go-smtp; the use cases see only app.Mailer"},
 		},
 	},
 }

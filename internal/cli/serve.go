@@ -19,7 +19,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.Start(ctx, cfg, server.Options{Logger: logger, Version: env.Version, Notice: env.Stdout})
+	srv, err := server.Start(ctx, cfg, server.Options{Logger: logger, Version: env.Version, Notice: env.Stdout, CatchMail: true})
 	if err != nil {
 		return err
 	}

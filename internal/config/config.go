@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/mail"
+	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -82,13 +84,62 @@ type Config struct {
 	// target this many days earlier (on a working day), so work is done
 	// before the last day the law allows.
 	DeadlineMarginDays int
-	// PromiseGraceDays: a promise to pay is still kept by payments received
-	// this many days after its due date; broken the day after.
-	PromiseGraceDays int
 	// LargePaymentCents: the web app asks for confirmation, showing the
 	// amount in words and the balance after it, before recording a payment
 	// of at least this many cents (one above what is due always asks).
 	LargePaymentCents int64
+	// SMTP is the outgoing mail server (RECOUVRA_SMTP_URL); its zero value
+	// (no URL) means none: `recouvra serve` then catches mail locally.
+	SMTP SMTP
+	// MailFrom is the sender of e-mails to debtors; empty means the
+	// agency's e-mail (Agency.Email).
+	MailFrom string
+}
+
+// SMTP is an smtp:// or smtps:// URL taken apart.
+type SMTP struct {
+	URL      string // as given
+	Host     string
+	Port     int
+	Username string
+	Password string
+	Implicit bool // smtps://: TLS from the first byte; smtp://: STARTTLS when offered
+}
+
+// ParseSMTPURL reads smtp://user:pass@host:port or smtps://…; the port
+// defaults to 587 (smtp) and 465 (smtps).
+func ParseSMTPURL(raw string) (SMTP, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return SMTP{}, errors.New("is not a URL (smtp://user:pass@host:port)")
+	}
+	s := SMTP{URL: raw}
+	switch u.Scheme {
+	case "smtp":
+		s.Port = 587
+	case "smtps":
+		s.Port, s.Implicit = 465, true
+	default:
+		return SMTP{}, errors.New("must be an smtp:// or smtps:// URL")
+	}
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return SMTP{}, errors.New("takes no path nor query: smtp://user:pass@host:port")
+	}
+	if s.Host = u.Hostname(); s.Host == "" {
+		return SMTP{}, errors.New("names no host (smtp://user:pass@host:port)")
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return SMTP{}, fmt.Errorf("port %q is not a number between 1 and 65535", p)
+		}
+		s.Port = n
+	}
+	if u.User != nil {
+		s.Username = u.User.Username()
+		s.Password, _ = u.User.Password()
+	}
+	return s, nil
 }
 
 // Agency is who sends the letters (CPCE R124-4: name, address, activity)
@@ -126,7 +177,6 @@ func Default() Config {
 		RateBurst:           500,
 		UrgentDays:          7,
 		DeadlineMarginDays:  5,
-		PromiseGraceDays:    3,
 		LargePaymentCents:   1_000_000,
 	}
 }
@@ -284,20 +334,34 @@ var keys = []key{
 		c.DeadlineMarginDays = n
 		return nil
 	}},
-	{"promise_grace_days", "a promise to pay is kept by payments received up to this many days after its due date, broken the day after", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 60 {
-			return fmt.Errorf("%q is not a number of days between 0 and 60", v)
-		}
-		c.PromiseGraceDays = n
-		return nil
-	}},
 	{"large_payment_cents", "a payment of at least this many cents is confirmed in the web app (amount in words, balance after) before it is recorded", func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 || n > 100_000_000_000 {
 			return fmt.Errorf("%q is not a number of cents between 1 and 100000000000", v)
 		}
 		c.LargePaymentCents = n
+		return nil
+	}},
+	{"smtp_url", "outgoing mail server, smtp://user:pass@host:port (STARTTLS when offered) or smtps://…; unset = a local mail catcher under serve", func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			c.SMTP = SMTP{}
+			return nil
+		}
+		s, err := ParseSMTPURL(strings.TrimSpace(v))
+		if err != nil {
+			return err
+		}
+		c.SMTP = s
+		return nil
+	}},
+	{"mail_from", "sender address of e-mails to debtors; unset = agency_email", func(c *Config, v string) error {
+		v = strings.TrimSpace(v)
+		if v != "" {
+			if a, err := mail.ParseAddress(v); err != nil || a.Address != v {
+				return fmt.Errorf("%q is not an e-mail address such as relances@agence.fr", v)
+			}
+		}
+		c.MailFrom = v
 		return nil
 	}},
 	{"db_max_conns", "size of the database connection pool", func(c *Config, v string) error {

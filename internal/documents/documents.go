@@ -128,8 +128,8 @@ func references(d *pdf.Doc, l Letter) {
 	if l.Case.CreditorReference != "" {
 		d.Field("Référence du créancier", l.Case.CreditorReference)
 	}
-	if l.FirstReference != "" && l.FirstReference != l.Reference {
-		d.Field("Premier courrier", fmt.Sprintf("référence %s du %s", l.FirstReference, recouvra.FrenchDate(l.FirstDate)))
+	if first := FirstLetter(l); first != "" {
+		d.Field("Premier courrier", first)
 	}
 }
 
@@ -205,31 +205,77 @@ func split(t recouvra.StatementTotals, cur string) string {
 // the means of payment, and paragraphs 2 and 3 of article L111-8 CPCE
 // word for word.
 func mentions(d *pdf.Doc, l Letter, demand string) {
+	m := LetterMentions(l, demand)
+	d.Para(m.Agency)
+	d.Para(m.Basis)
+	account(d, l.Claims, l.Statement)
+	d.Para(m.Due)
+	debtTable(d, l.Statement)
+	for _, n := range m.RateNotes {
+		d.Small(n)
+	}
+	d.Para(m.Payment)
+	d.Legal(m.LegalIntro, m.Legal...)
+}
+
+// Mentions are the sentences R124-4 requires of a letter to a debtor, in
+// the order the letter prints them; the PDF and the e-mail that carries it
+// both take them from here, so that they say the same words.
+type Mentions struct {
+	Agency     string   // who the agency is, what it does, for whom (1° and 2°)
+	Basis      string   // the basis of the debt (3°)
+	Due        string   // what remains due, split (3°)
+	RateNotes  []string // how interest and indemnities were computed, per invoice
+	Payment    string   // the demand to pay and the means of payment (4°)
+	LegalIntro string   // introduces paragraphs 2 and 3 of L111-8 CPCE (5°)
+	Legal      []string // those paragraphs, word for word
+}
+
+// LetterMentions writes what R124-4 requires of every letter of a
+// collection agency to a debtor, in sentences: who the agency is and what
+// it does, who the creditor is, the basis and amount of the debt split
+// into principal, interest and other sums, the demand to pay with the
+// means of payment, and paragraphs 2 and 3 of article L111-8 CPCE word for
+// word.
+func LetterMentions(l Letter, demand string) Mentions {
 	a, st := l.Agency, l.Statement
-	d.Para(fmt.Sprintf("%s, %s, exerce l'activité de recouvrement amiable de créances pour le compte d'autrui. Elle vous écrit sur mandat %s, %s, votre créancier.",
-		a.Name, strings.Join(a.Address, ", "), de(l.Creditor.LegalName), oneLine(l.Creditor.Address)))
-	d.Para(fmt.Sprintf("Cette créance a pour fondement les factures émises par %s et demeurées impayées à leur échéance. Vous trouverez ci-dessous chacune de ces factures, les avoirs qui les réduisent et les paiements déjà reçus, pour les rapprocher de votre comptabilité.",
-		l.Creditor.LegalName))
-	account(d, l.Claims, st)
-	d.Para(fmt.Sprintf("Au %s, il reste dû %s ; les frais de recouvrement à la charge du créancier n'y figurent pas. Le tableau suivant détaille ce reste dû facture par facture.",
-		recouvra.FrenchDate(st.AsOf), split(st.Totals, st.Currency)))
-	debtTable(d, st)
+	m := Mentions{
+		Agency: fmt.Sprintf("%s, %s, exerce l'activité de recouvrement amiable de créances pour le compte d'autrui. Elle vous écrit sur mandat %s, %s, votre créancier.",
+			a.Name, strings.Join(a.Address, ", "), de(l.Creditor.LegalName), oneLine(l.Creditor.Address)),
+		Basis: fmt.Sprintf("Cette créance a pour fondement les factures émises par %s et demeurées impayées à leur échéance. Vous trouverez ci-dessous chacune de ces factures, les avoirs qui les réduisent et les paiements déjà reçus, pour les rapprocher de votre comptabilité.",
+			l.Creditor.LegalName),
+		Due: fmt.Sprintf("Au %s, il reste dû %s ; les frais de recouvrement à la charge du créancier n'y figurent pas. Le tableau suivant détaille ce reste dû facture par facture.",
+			recouvra.FrenchDate(st.AsOf), split(st.Totals, st.Currency)),
+		Payment: demand + fmt.Sprintf(" Vous pouvez payer par virement sur le compte de l'agence réservé aux fonds des créanciers : IBAN %s%s, en indiquant la référence de paiement %s ; ou par chèque à l'ordre %s, adressé à %s, au dos duquel vous noterez la référence du dossier, %s.",
+			a.IBAN, bicSuffix(a.BIC), payReference(l.Case), de(a.Name), strings.Join(a.Address, ", "), l.Case.Reference),
+		LegalIntro: "Enfin, la loi nous impose de vous rappeler les alinéas 2 et 3 de l'article L111-8 du code des procédures civiles d'exécution, que nous reproduisons ci-dessous :",
+	}
 	for _, c := range st.Claims {
 		if c.InterestOutstandingCents > 0 || c.IndemnityOutstandingCents > 0 {
-			d.Small(fmt.Sprintf("%s — %s", c.InvoiceNumber, c.RateNote))
+			m.RateNotes = append(m.RateNotes, fmt.Sprintf("%s — %s", c.InvoiceNumber, c.RateNote))
 		}
 	}
-	d.Para(demand + fmt.Sprintf(" Vous pouvez payer par virement sur le compte de l'agence réservé aux fonds des créanciers : IBAN %s%s, en indiquant la référence de paiement %s ; ou par chèque à l'ordre %s, adressé à %s, au dos duquel vous noterez la référence du dossier, %s.",
-		a.IBAN, bicSuffix(a.BIC), payReference(l.Case), de(a.Name), strings.Join(a.Address, ", "), l.Case.Reference))
-	var paras []string
 	for _, p := range strings.Split(strings.TrimSpace(configs.L1118), "\n\n") {
-		paras = append(paras, strings.Join(strings.Fields(p), " "))
+		m.Legal = append(m.Legal, strings.Join(strings.Fields(p), " "))
 	}
-	d.Legal("Enfin, la loi nous impose de vous rappeler les alinéas 2 et 3 de l'article L111-8 du code des procédures civiles d'exécution, que nous reproduisons ci-dessous :", paras...)
+	return m
+}
+
+// FirstLetter is the first letter's reference and date as every later
+// letter repeats them (R124-4), empty for the first letter itself.
+func FirstLetter(l Letter) string {
+	if l.FirstReference == "" || l.FirstReference == l.Reference {
+		return ""
+	}
+	return fmt.Sprintf("référence %s du %s", l.FirstReference, recouvra.FrenchDate(l.FirstDate))
 }
 
 // contact names the debtor's contact for the case and how to reach them.
-func contact(d *pdf.Doc, a Agency, signer string) {
+func contact(d *pdf.Doc, a Agency, signer string) { d.Para(ContactLine(a, signer)) }
+
+// ContactLine is the sentence naming the debtor's contact and how to
+// reach them.
+func ContactLine(a Agency, signer string) string {
 	var how []string
 	if a.Phone != "" {
 		how = append(how, "tél. "+a.Phone)
@@ -237,11 +283,11 @@ func contact(d *pdf.Doc, a Agency, signer string) {
 	if a.Email != "" {
 		how = append(how, a.Email)
 	}
-	line := "Votre interlocuteur : " + signer
+	line := "Votre interlocuteur : " + signerOr(signer)
 	if len(how) > 0 {
 		line += " (" + strings.Join(how, ", ") + ")"
 	}
-	d.Para(line + ".")
+	return line + "."
 }
 
 // signerOr is the letter's signer, or the agency's service when none is known.
@@ -421,6 +467,24 @@ func method(m recouvra.PaymentMethod) string {
 	return string(m)
 }
 
+// ReceiptText is the receipt's acknowledgement of the payment.
+func ReceiptText(r Receipt) string {
+	return fmt.Sprintf("%s reconnaît avoir reçu %s, le %s, la somme de %s par %s, pour le compte %s (dossier %s).",
+		r.Agency.Name, de(r.Debtor.Name), recouvra.FrenchDate(r.Payment.ReceivedOn), money(r.Payment.AmountCents, r.Payment.Currency),
+		method(r.Payment.Method), de(r.Creditor.LegalName), r.Case.Reference)
+}
+
+// ReceiptLeft says what remains due after the payment, at its date.
+func ReceiptLeft(r Receipt) string {
+	if r.Left.TotalDueCents > 0 {
+		return fmt.Sprintf("Après ce paiement, il reste dû, au %s, %s.", recouvra.FrenchDate(r.Payment.ReceivedOn), split(r.Left, r.Payment.Currency))
+	}
+	return fmt.Sprintf("Après ce paiement, plus rien n'est dû au %s.", recouvra.FrenchDate(r.Payment.ReceivedOn))
+}
+
+// ReceiptNotice closes every receipt, and the e-mail that carries one.
+const ReceiptNotice = "Reçu délivré en application de l'article R124-6 du code des procédures civiles d'exécution. Les sommes encaissées sont reversées au créancier dans le délai prévu au mandat."
+
 // PaymentReceipt is the receipt the agency gives for every payment (CPCE
 // R124-6).
 func PaymentReceipt(r Receipt) (File, error) {
@@ -429,9 +493,7 @@ func PaymentReceipt(r Receipt) (File, error) {
 	d.Right(fmt.Sprintf("%s, le %s", r.Agency.City, recouvra.FrenchDate(recouvra.DateOf(r.At))))
 	d.Title("Reçu n° " + r.Payment.ReceiptNumber)
 	cur := r.Payment.Currency
-	d.Para(fmt.Sprintf("%s reconnaît avoir reçu %s, le %s, la somme de %s par %s, pour le compte %s (dossier %s).",
-		r.Agency.Name, de(r.Debtor.Name), recouvra.FrenchDate(r.Payment.ReceivedOn), money(r.Payment.AmountCents, cur),
-		method(r.Payment.Method), de(r.Creditor.LegalName), r.Case.Reference))
+	d.Para(ReceiptText(r))
 	if r.Payment.PayerReference != "" {
 		d.Field("Référence du paiement", r.Payment.PayerReference)
 	}
@@ -443,12 +505,8 @@ func PaymentReceipt(r Receipt) (File, error) {
 		}
 		d.Table([]pdf.Column{{Title: "Facture", Width: 50, Align: "L"}, {Title: "Indemnité", Width: 40, Align: "R"}, {Title: "Intérêts", Width: 40, Align: "R"}, {Title: "Principal", Width: 40, Align: "R"}}, rows, nil)
 	}
-	if r.Left.TotalDueCents > 0 {
-		d.Para(fmt.Sprintf("Après ce paiement, il reste dû, au %s, %s.", recouvra.FrenchDate(r.Payment.ReceivedOn), split(r.Left, cur)))
-	} else {
-		d.Para(fmt.Sprintf("Après ce paiement, plus rien n'est dû au %s.", recouvra.FrenchDate(r.Payment.ReceivedOn)))
-	}
-	d.Small("Reçu délivré en application de l'article R124-6 du code des procédures civiles d'exécution. Les sommes encaissées sont reversées au créancier dans le délai prévu au mandat.")
+	d.Para(ReceiptLeft(r))
+	d.Small(ReceiptNotice)
 	contact(d, r.Agency, signerOr(r.Signer))
 	d.Signature(signerOr(r.Signer), "pour "+r.Agency.Name)
 	return d.File()

@@ -31,6 +31,7 @@ import (
 	"github.com/recouvra/recouvra/internal/httpapi"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
 	"github.com/recouvra/recouvra/internal/jobs"
+	"github.com/recouvra/recouvra/internal/mail"
 	"github.com/recouvra/recouvra/internal/pdf"
 	"github.com/recouvra/recouvra/internal/postgres"
 	"github.com/recouvra/recouvra/internal/rbac"
@@ -50,7 +51,8 @@ type Server struct {
 	served        chan error
 	release       func() error // closes what Start opened; nothing for a borrowed DB
 	stopListening context.CancelFunc
-	queue         *jobs.Queue // nil when not started
+	queue         *jobs.Queue   // nil when not started
+	catcher       *mail.Catcher // the local mail catcher, when Options.CatchMail started one
 }
 
 // Options are the outside things a server needs besides its configuration.
@@ -65,6 +67,10 @@ type Options struct {
 	Password *credential.Params
 	// Now overrides the clock (tests).
 	Now func() time.Time
+	// CatchMail starts a local mail catcher (an SMTP server keeping every
+	// message, with a page listing them) when no SMTP server is configured:
+	// `recouvra serve` sets it, so that `make run` sends real mail to it.
+	CatchMail bool
 }
 
 // Start opens the database, migrates it when configured, and starts
@@ -110,6 +116,19 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		}
 	}
 
+	if opts.CatchMail && cfg.SMTP.Host == "" {
+		c, web, err := startCatcher(cfg.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("mail catcher: %w", err)
+		}
+		s.catcher = c
+		cfg.SMTP = config.SMTP{URL: c.URL(), Host: c.Settings().Host, Port: c.Settings().Port}
+		fmt.Fprintf(opts.Notice, "No SMTP server configured (RECOUVRA_SMTP_URL): e-mail goes to the local mail catcher on %s — read it at %s (files in %s)\n",
+			c.URL(), web, filepath.Join(cfg.DataDir, "mail"))
+		release := s.release
+		s.release = func() error { return errors.Join(c.Close(), release()) }
+	}
+
 	policy, err := rbac.Load()
 	if err != nil {
 		return nil, err
@@ -119,11 +138,17 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	var queue *jobs.Queue
 	service, err := newService(s.db.DB, cfg, policy, opts.Password, opts.Now, opts.Logger, func(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
 		return queue.EnqueueBatch(ctx, tx, id)
+	}, func(ctx context.Context, id uuid.UUID, delay time.Duration) error {
+		return queue.EnqueueMail(ctx, id, delay)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if queue, err = jobs.New(s.db.Pool, opts.Logger, service.RunBatch); err != nil {
+	var mailJobs *jobs.Mail
+	if service.MailOn() {
+		mailJobs = &jobs.Mail{Deliver: service.DeliverMail, Sweep: service.SweepMail}
+	}
+	if queue, err = jobs.New(s.db.Pool, opts.Logger, service.RunBatch, mailJobs); err != nil {
 		return nil, err
 	}
 	current, err := migrator.Current(ctx)
@@ -246,10 +271,11 @@ func NewService(db *postgres.DB, cfg config.Config, password *credential.Params,
 	if err != nil {
 		return nil, err
 	}
-	return newService(db, cfg, policy, password, now, nil, nil)
+	return newService(db, cfg, policy, password, now, nil, nil, nil)
 }
 
-func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, password *credential.Params, now func() time.Time, logger *slog.Logger, enqueue postgres.Enqueuer) (*app.Service, error) {
+func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, password *credential.Params, now func() time.Time, logger *slog.Logger, enqueue postgres.Enqueuer,
+	enqueueMail func(ctx context.Context, id uuid.UUID, delay time.Duration) error) (*app.Service, error) {
 	params := credential.DefaultParams
 	if password != nil {
 		params = *password
@@ -284,9 +310,50 @@ func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, passwor
 		Blobs:              blobstore.Local{Dir: filepath.Join(cfg.DataDir, "documents")},
 		MaxUploadBytes:     cfg.MaxUploadBytes,
 		Batches:            postgres.NewBatches(db, enqueue),
+		Mail:               mailConfig(cfg, enqueueMail),
 		Logger:             logger,
 	}, now)
 }
+
+// mailConfig is the e-mail channel: the SMTP sender when a server is
+// configured (or caught locally), from the agency.
+func mailConfig(cfg config.Config, enqueue func(ctx context.Context, id uuid.UUID, delay time.Duration) error) app.MailConfig {
+	if cfg.SMTP.Host == "" {
+		return app.MailConfig{}
+	}
+	from := cfg.MailFrom
+	if from == "" {
+		from = cfg.Agency.Email
+	}
+	if from == "" {
+		from = "recouvra@localhost"
+	}
+	sender := mail.NewSender(mail.Settings{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username, Password: cfg.SMTP.Password, Implicit: cfg.SMTP.Implicit})
+	return app.MailConfig{Mailer: sender, From: from, FromName: cfg.Agency.Name, Enqueue: enqueue}
+}
+
+// startCatcher starts the local mail catcher on its usual ports (SMTP
+// 1025, page 8025) or, when they are taken, on free ones.
+func startCatcher(dataDir string) (*mail.Catcher, string, error) {
+	c, err := mail.StartCatcher("127.0.0.1:1025", &mail.Catcher{Dir: filepath.Join(dataDir, "mail")})
+	if err != nil {
+		if c, err = mail.StartCatcher("127.0.0.1:0", &mail.Catcher{Dir: filepath.Join(dataDir, "mail")}); err != nil {
+			return nil, "", err
+		}
+	}
+	web, err := c.ServeWeb("127.0.0.1:8025")
+	if err != nil {
+		if web, err = c.ServeWeb("127.0.0.1:0"); err != nil {
+			_ = c.Close()
+			return nil, "", err
+		}
+	}
+	return c, web, nil
+}
+
+// MailCatcher is the local mail catcher, nil unless Options.CatchMail
+// started one.
+func (s *Server) MailCatcher() *mail.Catcher { return s.catcher }
 
 // Service is the application the server serves.
 func (s *Server) Service() *app.Service { return s.service }

@@ -101,22 +101,22 @@ func (e BankMatchRule) Valid() bool {
 
 // Defines values for BatchState.
 const (
-	Done    BatchState = "done"
-	Failed  BatchState = "failed"
-	Queued  BatchState = "queued"
-	Running BatchState = "running"
+	BatchStateDone    BatchState = "done"
+	BatchStateFailed  BatchState = "failed"
+	BatchStateQueued  BatchState = "queued"
+	BatchStateRunning BatchState = "running"
 )
 
 // Valid indicates whether the value is a known member of the BatchState enum.
 func (e BatchState) Valid() bool {
 	switch e {
-	case Done:
+	case BatchStateDone:
 		return true
-	case Failed:
+	case BatchStateFailed:
 		return true
-	case Queued:
+	case BatchStateQueued:
 		return true
-	case Running:
+	case BatchStateRunning:
 		return true
 	default:
 		return false
@@ -594,6 +594,66 @@ func (e LastContactType) Valid() bool {
 	case LastContactTypeEmail:
 		return true
 	case LastContactTypeLetterSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailMessageKind.
+const (
+	MailMessageKindAmicableLetter MailMessageKind = "amicable_letter"
+	MailMessageKindPaymentReceipt MailMessageKind = "payment_receipt"
+)
+
+// Valid indicates whether the value is a known member of the MailMessageKind enum.
+func (e MailMessageKind) Valid() bool {
+	switch e {
+	case MailMessageKindAmicableLetter:
+		return true
+	case MailMessageKindPaymentReceipt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailMessageLanguage.
+const (
+	En MailMessageLanguage = "en"
+	Fr MailMessageLanguage = "fr"
+)
+
+// Valid indicates whether the value is a known member of the MailMessageLanguage enum.
+func (e MailMessageLanguage) Valid() bool {
+	switch e {
+	case En:
+		return true
+	case Fr:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailMessageState.
+const (
+	MailMessageStateFailed  MailMessageState = "failed"
+	MailMessageStateQueued  MailMessageState = "queued"
+	MailMessageStateRefused MailMessageState = "refused"
+	MailMessageStateSent    MailMessageState = "sent"
+)
+
+// Valid indicates whether the value is a known member of the MailMessageState enum.
+func (e MailMessageState) Valid() bool {
+	switch e {
+	case MailMessageStateFailed:
+		return true
+	case MailMessageStateQueued:
+		return true
+	case MailMessageStateRefused:
+		return true
+	case MailMessageStateSent:
 		return true
 	default:
 		return false
@@ -1884,6 +1944,44 @@ type LoginResponse struct {
 	User  Me     `json:"user"`
 }
 
+// MailMessage An e-mail to a debtor about a case (the outbox's record of it).
+type MailMessage struct {
+	// AddressMarkedBad Refused for good (5xx): the debtor's address is marked bad and not used again.
+	AddressMarkedBad bool               `json:"address_marked_bad"`
+	Attempts         int                `json:"attempts"`
+	CaseId           openapi_types.UUID `json:"case_id"`
+	CreatedAt        time.Time          `json:"created_at"`
+
+	// DocumentId The PDF attached (a receipt's is produced when it is first sent).
+	DocumentId nullable.Nullable[openapi_types.UUID] `json:"document_id"`
+	Id         openapi_types.UUID                    `json:"id"`
+	Kind       MailMessageKind                       `json:"kind"`
+	Language   MailMessageLanguage                   `json:"language"`
+
+	// LastError The SMTP server's last refusal, empty once sent.
+	LastError string `json:"last_error"`
+
+	// MessageId The Message-ID header, without angle brackets: the same on every attempt.
+	MessageId string `json:"message_id"`
+
+	// ReplyTo The agent on the case; empty when none is known.
+	ReplyTo  string                       `json:"reply_to"`
+	SentAt   nullable.Nullable[time.Time] `json:"sent_at"`
+	SmtpCode nullable.Nullable[int]       `json:"smtp_code"`
+	State    MailMessageState             `json:"state"`
+	Subject  string                       `json:"subject"`
+	To       string                       `json:"to"`
+}
+
+// MailMessageKind defines model for MailMessage.Kind.
+type MailMessageKind string
+
+// MailMessageLanguage defines model for MailMessage.Language.
+type MailMessageLanguage string
+
+// MailMessageState defines model for MailMessage.State.
+type MailMessageState string
+
 // Mandate The creditor's mandate (CPCE R124-3).
 type Mandate struct {
 	// CommissionBps Commission on sums recovered, in basis points (15 % = 1500).
@@ -2829,6 +2927,9 @@ type ServerInterface interface {
 	// GetDocument A document's record (kind, size, SHA-256, author, …)
 	// (GET /api/v1/documents/{id})
 	GetDocument(c *gin.Context, id Id)
+	// EmailDocument Send an amicable letter to the debtor by e-mail
+	// (POST /api/v1/documents/{id}/email)
+	EmailDocument(c *gin.Context, id Id)
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(c *gin.Context)
@@ -4107,6 +4208,31 @@ func (siw *ServerInterfaceWrapper) GetDocument(c *gin.Context) {
 	siw.Handler.GetDocument(c, id)
 }
 
+// EmailDocument operation middleware
+func (siw *ServerInterfaceWrapper) EmailDocument(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.EmailDocument(c, id)
+}
+
 // GetMe operation middleware
 func (siw *ServerInterfaceWrapper) GetMe(c *gin.Context) {
 
@@ -4646,6 +4772,7 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.POST(options.BaseURL+"/api/v1/document-batches", wrapper.StartBatch)
 	router.GET(options.BaseURL+"/api/v1/document-batches/:id", wrapper.GetBatch)
 	router.GET(options.BaseURL+"/api/v1/documents/:id", wrapper.GetDocument)
+	router.POST(options.BaseURL+"/api/v1/documents/:id/email", wrapper.EmailDocument)
 	router.GET(options.BaseURL+"/api/v1/me", wrapper.GetMe)
 	router.GET(options.BaseURL+"/api/v1/notifications", wrapper.ListNotifications)
 	router.POST(options.BaseURL+"/api/v1/notifications/:id/read", wrapper.MarkNotificationRead)
@@ -9086,6 +9213,123 @@ func (response GetDocumentdefaultApplicationProblemPlusJSONResponse) VisitGetDoc
 	return err
 }
 
+type EmailDocumentRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type EmailDocumentResponseObject interface {
+	VisitEmailDocumentResponse(w http.ResponseWriter) error
+}
+
+type EmailDocument200JSONResponse MailMessage
+
+func (response EmailDocument200JSONResponse) VisitEmailDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EmailDocument201JSONResponse MailMessage
+
+func (response EmailDocument201JSONResponse) VisitEmailDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EmailDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response EmailDocument401ApplicationProblemPlusJSONResponse) VisitEmailDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EmailDocument422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response EmailDocument422ApplicationProblemPlusJSONResponse) VisitEmailDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EmailDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response EmailDocument429ApplicationProblemPlusJSONResponse) VisitEmailDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EmailDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response EmailDocument500ApplicationProblemPlusJSONResponse) VisitEmailDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EmailDocumentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response EmailDocumentdefaultApplicationProblemPlusJSONResponse) VisitEmailDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -11428,6 +11672,9 @@ type StrictServerInterface interface {
 	// GetDocument A document's record (kind, size, SHA-256, author, …)
 	// (GET /api/v1/documents/{id})
 	GetDocument(ctx context.Context, request GetDocumentRequestObject) (GetDocumentResponseObject, error)
+	// EmailDocument Send an amicable letter to the debtor by e-mail
+	// (POST /api/v1/documents/{id}/email)
+	EmailDocument(ctx context.Context, request EmailDocumentRequestObject) (EmailDocumentResponseObject, error)
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
@@ -12889,6 +13136,32 @@ func (sh *strictHandler) GetDocument(ctx *gin.Context, id Id) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(GetDocumentResponseObject); ok {
 		if err := validResponse.VisitGetDocumentResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// EmailDocument operation middleware
+func (sh *strictHandler) EmailDocument(ctx *gin.Context, id Id) {
+	var request EmailDocumentRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.EmailDocument(ctx, request.(EmailDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EmailDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(EmailDocumentResponseObject); ok {
+		if err := validResponse.VisitEmailDocumentResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {

@@ -934,6 +934,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/documents/{id}/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an amicable letter to the debtor by e-mail
+         * @description Sends the letter (an `amicable_letter` document not superseded) to
+         *     the debtor's first e-mail address that no server has refused: the
+         *     PDF attached, the same CPCE R124-4 mentions and first-letter
+         *     reference in the mail (French; English for a debtor whose address
+         *     is in an English-speaking country, the legal mentions staying in
+         *     French), the agency as sender (`RECOUVRA_MAIL_FROM`, else the
+         *     agency's e-mail), the agent on the case as Reply-To, a Message-ID
+         *     recorded. The mail is queued and recorded first, then tried at once:
+         *     `state` says `sent`; `refused` when the server refused it for good
+         *     (5xx: `address_marked_bad` is true and the address is not used
+         *     again); `queued` when the failure was temporary (4xx, server
+         *     unreachable) — the job queue retries with backoff and the timeline
+         *     tells the outcome (`email_sent`, `email_refused`, `email_failed`,
+         *     shared with the creditor). Sending the same letter to the same
+         *     address again answers the first mail (200) and sends nothing.
+         *     422 when the debtor has no usable address (`debtor.emails`: `missing`
+         *     or `bad_address`) or the document is not an amicable letter; 503
+         *     when no SMTP server is configured.
+         */
+        post: operations["emailDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/document-batches": {
         parameters: {
             query?: never;
@@ -2497,6 +2536,42 @@ export interface components {
             superseded_by: string | null;
             /** Format: date-time */
             created_at: string;
+        };
+        /** @description An e-mail to a debtor about a case (the outbox's record of it). */
+        MailMessage: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            case_id: string;
+            /**
+             * Format: uuid
+             * @description The PDF attached (a receipt's is produced when it is first sent).
+             */
+            document_id: string | null;
+            /** @enum {string} */
+            kind: "payment_receipt" | "amicable_letter";
+            to: string;
+            /** @description The agent on the case; empty when none is known. */
+            reply_to: string;
+            subject: string;
+            /** @description The Message-ID header, without angle brackets: the same on every attempt. */
+            message_id: string;
+            /** @enum {string} */
+            language: "fr" | "en";
+            /** @enum {string} */
+            state: "queued" | "sent" | "refused" | "failed";
+            /** Format: int32 */
+            attempts: number;
+            /** @description The SMTP server's last refusal, empty once sent. */
+            last_error: string;
+            /** Format: int32 */
+            smtp_code: number | null;
+            /** @description Refused for good (5xx): the debtor's address is marked bad and not used again. */
+            address_marked_bad: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            sent_at: string | null;
         };
         Batch: {
             /** Format: uuid */
@@ -4401,6 +4476,48 @@ export interface operations {
                     "application/pdf": string;
                     "image/png": string;
                     "image/jpeg": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    emailDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description This letter was already sent (or queued) to this address; nothing is sent again. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailMessage"];
+                };
+            };
+            /** @description Queued, recorded and tried once; `state` says how it went. */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailMessage"];
                 };
             };
             401: components["responses"]["Unauthorized"];

@@ -1,0 +1,71 @@
+package recouvra
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Events the e-mail channel writes on a case's timeline, shared with the
+// creditor: each names the Message-ID, the recipient, the subject and the
+// document attached.
+const (
+	EventEmailSent    EventType = "email_sent"    // the SMTP server accepted the mail
+	EventEmailRefused EventType = "email_refused" // refused for good (5xx): the address is marked bad
+	EventEmailFailed  EventType = "email_failed"  // temporary failures until the retries ran out
+)
+
+// MailKind says what an e-mail to a debtor carries.
+type MailKind string
+
+const (
+	MailPaymentReceipt MailKind = "payment_receipt" // the receipt of a payment (CPCE R124-6)
+	MailAmicableLetter MailKind = "amicable_letter" // an amicable letter, sent by a staff member
+)
+
+// MailState is where an e-mail stands.
+type MailState string
+
+const (
+	MailQueued  MailState = "queued"  // waiting for its first or next attempt
+	MailSent    MailState = "sent"    // accepted by the SMTP server
+	MailRefused MailState = "refused" // refused for good: the address is bad
+	MailFailed  MailState = "failed"  // temporary failures until the retries ran out
+)
+
+// MailMessage is one e-mail to a debtor about a case, as the outbox holds it.
+type MailMessage struct {
+	ID          uuid.UUID
+	CaseID      uuid.UUID
+	CreditorID  uuid.UUID
+	DebtorID    uuid.UUID
+	Kind        MailKind
+	SourceKey   string // one mail per source: the payment, or the document and address
+	PaymentID   *uuid.UUID
+	DocumentID  *uuid.UUID
+	RequestedBy *uuid.UUID
+	To          string
+	ReplyTo     string
+	Language    string // fr or en
+	MessageID   string // without angle brackets
+	Subject     string
+	Text        string
+	HTML        string
+	State       MailState
+	Attempts    int
+	LastError   string
+	SMTPCode    int
+	CreatedAt   time.Time
+	SentAt      *time.Time
+	FinishedAt  *time.Time
+}
+
+// BadEmail is an address an SMTP server refused for good.
+type BadEmail struct {
+	DebtorID  uuid.UUID
+	Email     string
+	Reason    string
+	SMTPCode  int
+	MessageID string
+	MarkedAt  time.Time
+}
