@@ -148,7 +148,7 @@ func visit(t *testing.T, ctx context.Context, path, ready string) bool {
 		if time.Now().After(deadline) {
 			screenshot(t, ctx, "quality-timeout"+strings.ReplaceAll(path, "/", "-"))
 			if strings.HasPrefix(path, "/dossiers/") {
-				got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`Promise.all(["", "/statement", "/documents"].map((p) => fetch("/api/v1/cases/%s" + p).then((r) => r.status + " " + p)))
+				got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`Promise.all(["", "/statement", "/documents"].map((p) => fetch("/api/v1/cases/%s" + p).then(async (r) => r.status + " " + p + (r.ok ? "" : " " + (await r.text()).slice(0, 300)))))
 					.then((a) => a.join(", "))`, strings.TrimPrefix(path, "/dossiers/")), chromedp.EvalAwaitPromise))
 				t.Logf("the case's API answers: %s", got)
 			}

@@ -45,7 +45,10 @@ export function AmountInput({ signed = false, currency = "EUR", inputRef, ...pro
           props.onChange?.(e);
         }}
         onBlur={(e) => {
-          setLeft(true);
+          // Going to a button (the form's submit) does not show the message
+          // here: it would push the button down under the pointer and the
+          // click would miss it; the form checks the amount on submit.
+          if (!(e.relatedTarget instanceof HTMLButtonElement)) setLeft(true);
           const tidy = tidyAmount(e.target.value, { signed, lang });
           if (tidy !== e.target.value) setValue(e.target, tidy);
           props.onBlur?.(e);
