@@ -283,7 +283,10 @@ func (s *Service) view(ctx context.Context, r Repo, scope recouvra.Scope, c reco
 	f := s.facts(pt.creditor, pt.debtor, pt.claims)
 	v := CaseView{Case: c, CreditorName: pt.creditor.LegalName, Debtor: pt.debtor, Claims: pt.claims,
 		Deadlines: c.Deadlines(f), Blockers: s.actionBlockers(c, pt, f), Court: recouvra.CompetentCourt(pt.creditor, pt.debtor, pt.claims)}
-	if c.Stage == recouvra.StageFormalNotice || c.Stage == recouvra.StageInjunction {
+	// Staff only: what the request waits for reads the case's internal
+	// documents and who signs (the users table, closed to a creditor).
+	staff := scope.CreditorID == nil && !scope.Denied()
+	if staff && (c.Stage == recouvra.StageFormalNotice || c.Stage == recouvra.StageInjunction) {
 		rates, err := r.ListRates(ctx)
 		if err != nil {
 			return v, err
@@ -602,13 +605,18 @@ func (s *Service) LogEvent(ctx context.Context, p recouvra.Principal, id uuid.UU
 		data = map[string]any{}
 	}
 	// commit numbers the events it is given in place: logged is the one
-	// it inserts, so the answer carries the event's real number.
-	logged := make([]recouvra.Event, 1)
-	_, err := s.changeCase(ctx, p, id, nil, func(_ Repo, c *recouvra.Case, f recouvra.Facts) ([]recouvra.Event, error) {
+	// it inserts, so the answer carries the event's real number (the
+	// first; the system's judgement of a promise may follow it).
+	var logged []recouvra.Event
+	_, err := s.changeCase(ctx, p, id, nil, func(r Repo, c *recouvra.Case, f recouvra.Facts) ([]recouvra.Event, error) {
 		if err := c.ApplyEvent(t, data, f); err != nil {
 			return nil, err
 		}
-		logged[0] = s.newEvent(p, c, t, visibility, data)
+		judged, err := s.promiseLogged(ctx, r, c, t, f.Today)
+		if err != nil {
+			return nil, err
+		}
+		logged = append([]recouvra.Event{s.newEvent(p, c, t, visibility, data)}, judged...)
 		return logged, nil
 	})
 	if err != nil {
