@@ -36,6 +36,9 @@ type Config struct {
 	// DeadlineMarginDays: each legal deadline shows the agency's internal
 	// target this many days earlier, on a working day (Deadline.TargetOn).
 	DeadlineMarginDays int
+	// PromiseGraceDays: a promise is kept by payments received up to this
+	// many days after its due date (recouvra.JudgePromise).
+	PromiseGraceDays int
 	// LargePaymentCents: the web app asks for confirmation before
 	// recording a payment of at least this amount (Settings).
 	LargePaymentCents int64

@@ -242,7 +242,13 @@ func (s *Service) RecordPayment(ctx context.Context, p recouvra.Principal, caseI
 			"payment_id": pay.ID.String(), "receipt_number": pay.ReceiptNumber, "amount_cents": pay.AmountCents, "currency": pay.Currency,
 			"received_on": pay.ReceivedOn.String(), "method": string(pay.Method),
 		})
-		if err := s.commitSettled(ctx, r, &c, c.Version, []recouvra.Event{recorded}, s.settleWith(p, &c, st, closeIfPaid)); err != nil {
+		// The case's promises judged again with this payment (promises.go).
+		expected := c.Version
+		judged, err := s.reckonPromises(ctx, r, &c, append(payments, pay), today)
+		if err != nil {
+			return err
+		}
+		if err := s.commitSettled(ctx, r, &c, expected, append([]recouvra.Event{recorded}, judged...), s.settleWith(p, &c, st, closeIfPaid)); err != nil {
 			return err
 		}
 		v = paymentView(pay, st)
@@ -338,7 +344,18 @@ func (s *Service) ReversePayment(ctx context.Context, p recouvra.Principal, id u
 		reversed := s.newEvent(p, &c, recouvra.EventPaymentReversed, recouvra.Shared, map[string]any{
 			"payment_id": id.String(), "receipt_number": pay.ReceiptNumber, "amount_cents": pay.AmountCents, "reason": reason,
 		})
-		if err := s.commit(ctx, r, p, &c, c.Version, []recouvra.Event{reversed}, reopenIfDue); err != nil {
+		// The case's promises judged again without this payment: a kept
+		// one may be pending again, or broken once its grace is over.
+		payments, err := r.PaymentsOfCase(ctx, recouvra.AllCreditors, c.ID)
+		if err != nil {
+			return err
+		}
+		expected := c.Version
+		judged, err := s.reckonPromises(ctx, r, &c, payments, s.today())
+		if err != nil {
+			return err
+		}
+		if err := s.commit(ctx, r, p, &c, expected, append([]recouvra.Event{reversed}, judged...), reopenIfDue); err != nil {
 			return err
 		}
 		// Read back in the same transaction: the answer is what was committed.

@@ -195,6 +195,9 @@ type Repo interface {
 	// since, newest first, at most limit: for the e-mail (ignoring case, and
 	// only after its last successful sign-in) or for the client address.
 	RecentSignInFailures(ctx context.Context, email, clientIP string, since time.Time, limit int) (byEmail, byIP []time.Time, err error)
+
+	// Promises to pay, judged by the payments (promises.go).
+	PromiseRepo
 }
 
 // CaseFilter narrows a case list; nil and empty fields do not filter.

@@ -84,6 +84,9 @@ type Config struct {
 	// target this many days earlier (on a working day), so work is done
 	// before the last day the law allows.
 	DeadlineMarginDays int
+	// PromiseGraceDays: a promise to pay is still kept by payments received
+	// this many days after its due date; broken the day after.
+	PromiseGraceDays int
 	// LargePaymentCents: the web app asks for confirmation, showing the
 	// amount in words and the balance after it, before recording a payment
 	// of at least this many cents (one above what is due always asks).
@@ -177,6 +180,7 @@ func Default() Config {
 		RateBurst:           500,
 		UrgentDays:          7,
 		DeadlineMarginDays:  5,
+		PromiseGraceDays:    3,
 		LargePaymentCents:   1_000_000,
 	}
 }
@@ -332,6 +336,14 @@ var keys = []key{
 			return fmt.Errorf("%q is not a number of days between 0 and 90", v)
 		}
 		c.DeadlineMarginDays = n
+		return nil
+	}},
+	{"promise_grace_days", "a promise to pay is kept by payments received up to this many days after its due date, broken the day after", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 60 {
+			return fmt.Errorf("%q is not a number of days between 0 and 60", v)
+		}
+		c.PromiseGraceDays = n
 		return nil
 	}},
 	{"large_payment_cents", "a payment of at least this many cents is confirmed in the web app (amount in words, balance after) before it is recorded", func(c *Config, v string) error {

@@ -175,20 +175,21 @@ func (s *Seeder) oneCase(ctx context.Context, now time.Time, cred recouvra.Credi
 	case roll < 10: // a dispute the agent is working on
 		return logEvent(agent, recouvra.EventDisputeOpened, map[string]any{"reason": s.pick([]string{"Marchandise livrée incomplète.", "Prix contesté : remise non appliquée.", "Facture adressée à la mauvaise société."})})
 	case roll < 25: // a promise, kept, broken or pending
-		due := recouvra.DateOf(at).AddDays(5 + s.Rand.IntN(20))
+		days := 5 + s.Rand.IntN(20)
+		due := recouvra.DateOf(at).AddDays(days)
 		if err := logEvent(agent, recouvra.EventPromise, map[string]any{"amount_cents": float64(v.Case.BalanceCents / 2), "due_on": due.String()}); err != nil {
 			return err
 		}
-		if !step(25) {
+		// On the day it falls due: paid (the case judges it kept), or
+		// the debtor tells the agent it will not pay.
+		if !step(days) {
 			return nil
 		}
 		if s.Rand.IntN(3) != 0 {
 			return logEvent(agent, recouvra.EventPromiseBroken, nil)
 		}
-		if err := pay(50, recouvra.MethodTransfer); err != nil {
-			return err
-		}
-		return logEvent(agent, recouvra.EventPromiseKept, nil)
+		// Kept: the payment covers it, and the case marks it kept itself.
+		return pay(50, recouvra.MethodTransfer)
 	case roll < 35: // still amicable
 		return nil
 	case roll < 43: // paid in full after the reminders: closes as paid

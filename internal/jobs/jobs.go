@@ -113,13 +113,16 @@ type Queue struct {
 }
 
 // New builds the queue; runBatch is what a document-batch job does, mail
-// the e-mail jobs (nil: none).
-func New(pool *pgxpool.Pool, logger *slog.Logger, runBatch func(ctx context.Context, id uuid.UUID) error, mail *Mail) (*Queue, error) {
+// the e-mail jobs (nil: none), every the periodic work (periodic.go).
+func New(pool *pgxpool.Pool, logger *slog.Logger, runBatch func(ctx context.Context, id uuid.UUID) error, mail *Mail, every ...Periodic) (*Queue, error) {
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &batchWorker{run: runBatch}); err != nil {
 		return nil, err
 	}
-	var periodic []*river.PeriodicJob
+	periodic, err := addPeriodic(workers, every)
+	if err != nil {
+		return nil, err
+	}
 	if mail != nil {
 		if err := river.AddWorkerSafely(workers, &mailWorker{deliver: mail.Deliver}); err != nil {
 			return nil, err

@@ -35,6 +35,7 @@ var rlsTables = map[string]rlsCase{
 	"payments":    {key: "id::text", own: "creditor_id = $1"},
 	"documents":   {key: "id::text", own: "creditor_id = $1 AND visibility = 'shared'", hiddenOwn: "creditor_id = $1 AND visibility = 'internal'"},
 	"remittances": {key: "document_id::text", own: "creditor_id = $1"},
+	"promises":    {key: "id::text", own: "creditor_id = $1"},
 }
 
 // agencyWide are the tables the creditor scope may read whole, without
@@ -71,6 +72,8 @@ func creditorData(t *testing.T, db *postgres.DB) (a, b uuid.UUID) {
 				VALUES ($1, $2, 'F-1', '2026-01-05', '2026-02-05', 10000, 'EUR') RETURNING id`, c, cr)
 			one(`INSERT INTO payments (case_id, creditor_id, amount_cents, currency, received_on, method, claim_id, receipt_number)
 				VALUES ($1, $2, 500, 'EUR', '2026-03-01', 'transfer', $3, $4) RETURNING id`, c, cr, claim, fmt.Sprintf("RLS-R-%d", n))
+			one(`INSERT INTO promises (case_id, creditor_id, amount_cents, currency, made_on, due_on)
+				VALUES ($1, $2, 500, 'EUR', '2026-03-01', '2026-03-10') RETURNING id`, c, cr)
 			for _, vis := range []string{"shared", "internal"} {
 				one(`INSERT INTO events (case_id, creditor_id, type, visibility) VALUES ($1, $2, 'note', $3) RETURNING id`, c, cr, vis)
 				one(`INSERT INTO documents (case_id, creditor_id, kind, generated, file_name, media_type, size_bytes, sha256, visibility)

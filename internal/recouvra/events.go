@@ -249,17 +249,21 @@ func (c *Case) ApplyEvent(t EventType, data map[string]any, f Facts) error {
 			c.PromiseAmountCents, c.PromiseDueOn = amt, due
 			c.NextActionOn = due.AddDays(1) // check the day after
 		}
-	case EventPromiseKept, EventPromiseBroken:
+	case EventPromiseKept:
+		// Payments decide whether a promise was kept (JudgePromise): the
+		// system records it when they cover it, so a person's "kept" could
+		// only repeat it or contradict them.
+		fields = append(fields, FieldError{"type", "judged_by_payments",
+			"Une promesse est constatée tenue par les paiements reçus : enregistrez le paiement, le dossier la marque tenue de lui-même."})
+	case EventPromiseBroken:
 		if c.PromiseDueOn.IsZero() {
 			fields = append(fields, FieldError{"type", "no_promise", "Aucune promesse de paiement en cours."})
 			break
 		}
 		data["promise_due_on"] = c.PromiseDueOn.String()
 		data["promise_amount_cents"] = c.PromiseAmountCents
-		if t == EventPromiseBroken {
-			c.BrokenPromises++
-			c.NextActionOn = f.Today
-		}
+		c.BrokenPromises++
+		c.NextActionOn = f.Today
 		c.PromiseAmountCents, c.PromiseDueOn = 0, Date{}
 	case EventDisputeOpened:
 		text("reason", true)

@@ -148,7 +148,15 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	if service.MailOn() {
 		mailJobs = &jobs.Mail{Deliver: service.DeliverMail, Sweep: service.SweepMail}
 	}
-	if queue, err = jobs.New(s.db.Pool, opts.Logger, service.RunBatch, mailJobs); err != nil {
+	// Promises whose grace ended are marked broken (app.SweepPromises).
+	sweepPromises := jobs.Periodic{Name: "promise_sweep", Every: time.Hour, Run: func(ctx context.Context) error {
+		n, err := service.SweepPromises(ctx)
+		if n > 0 {
+			opts.Logger.Info("promises broken", "count", n)
+		}
+		return err
+	}}
+	if queue, err = jobs.New(s.db.Pool, opts.Logger, service.RunBatch, mailJobs, sweepPromises); err != nil {
 		return nil, err
 	}
 	current, err := migrator.Current(ctx)
@@ -304,6 +312,7 @@ func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, passwor
 		LeaseDuration:      cfg.QueueLease,
 		UrgentDays:         cfg.UrgentDays,
 		DeadlineMarginDays: cfg.DeadlineMarginDays,
+		PromiseGraceDays:   cfg.PromiseGraceDays,
 		LargePaymentCents:  cfg.LargePaymentCents,
 		Agency:             agency,
 		CourtForms:         forms,

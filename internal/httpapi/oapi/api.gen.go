@@ -1522,7 +1522,7 @@ type CourtCompetence struct {
 	// Basis Why this court, in words, with the articles.
 	Basis string `json:"basis"`
 
-	// Blockers Empty when the request can be filed, at another stage, and for a creditor (staff see it).
+	// Blockers Empty when the request can be filed (or at another stage).
 	Blockers []FieldError        `json:"blockers"`
 	Kind     CourtCompetenceKind `json:"kind"`
 

@@ -555,10 +555,8 @@ export interface paths {
          *     asked (`approval_requested`: nothing asks one yet; the collection
          *     strategies will) of every case of their creditor; an agent the
          *     payments of the cases assigned to it; a lawyer the stage changes of
-         *     the cases assigned to it. An admin has none (403): it sees every
-         *     timeline, and the whole agency's news would drown what matters.
-         *     Nobody is notified of what it did itself, nor of what happened
-         *     before its account existed.
+         *     the cases assigned to it; an admin none. Nobody is notified of what
+         *     it did itself, nor of what happened before its account existed.
          *     Newest first by commit position; `text` says it in French. The live
          *     event stream carries the events themselves: a client reads the
          *     unread count again when one of these types arrives. An API key is
@@ -1965,7 +1963,7 @@ export interface components {
              * @example Tribunal de commerce de Lyon
              */
             suggested: string;
-            /** @description Empty when the request can be filed, at another stage, and for a creditor (staff see it). */
+            /** @description Empty when the request can be filed (or at another stage). */
             blockers: components["schemas"]["FieldError"][];
         };
         /** @description What stands today in the way of the two actions that produce something on the case, each empty when the action would go through. */
