@@ -9,7 +9,8 @@ import { defaultSettings, settings } from "../lib/settings";
 import { amountInWords } from "../lib/words";
 import { todayISO } from "../lib/dates";
 import { formProblem, noProblem, type FormProblem } from "../lib/problem";
-import { FormErrors } from "./Field";
+import { FormErrors, RequiredMark } from "./Field";
+import { AmountInput, DateInput } from "./Inputs";
 
 type Kind = "call" | "promise" | "dispute" | "note" | "payment";
 
@@ -241,17 +242,23 @@ export function Actions({ c, dueCents, onDone }: { c: Schemas["Case"]; dueCents:
       {open === "promise" && (
         <ActionForm title={t("actions.promise")} onCancel={() => setOpen(null)} busy={busy}
           onSubmit={(f) => {
-            const cents = parseAmount(String(f.get("amount")));
+            const cents = parseAmount(String(f.get("amount")), { lang });
             if (cents === null) return setProblem({ ...noProblem, summary: t("field.amountInvalid") });
             return event("promise", { amount_cents: cents, due_on: f.get("due_on") });
           }}>
           <label>
-            {t("field.amount")}
-            <input name="amount" inputMode="decimal" required ref={(el) => { first.current = el; }} />
+            <span className="label-text">
+              {t("field.amount")}
+              <RequiredMark />
+            </span>
+            <AmountInput name="amount" required aria-required inputRef={(el) => { first.current = el; }} />
           </label>
           <label>
-            {t("field.dueOn")}
-            <input name="due_on" type="date" required min={todayISO()} />
+            <span className="label-text">
+              {t("field.dueOn")}
+              <RequiredMark />
+            </span>
+            <DateInput name="due_on" required aria-required min={todayISO()} />
           </label>
         </ActionForm>
       )}
@@ -275,7 +282,7 @@ export function Actions({ c, dueCents, onDone }: { c: Schemas["Case"]; dueCents:
       {open === "payment" && (
         <ActionForm title={t("actions.payment")} onCancel={() => setOpen(null)} busy={busy} hideButtons={confirming?.kind === "payment"}
           onSubmit={(f) => {
-            const cents = parseAmount(String(f.get("amount")));
+            const cents = parseAmount(String(f.get("amount")), { lang });
             if (cents === null) return setProblem({ ...noProblem, summary: t("field.amountInvalid") });
             setProblem(noProblem);
             const body: PaymentBody = { amount_cents: cents, received_on: String(f.get("received_on")), method: f.get("method") as PaymentBody["method"] };
@@ -318,12 +325,18 @@ export function Actions({ c, dueCents, onDone }: { c: Schemas["Case"]; dueCents:
             </div>
           )}>
           <label>
-            {t("field.amount")}
-            <input name="amount" inputMode="decimal" required ref={(el) => { first.current = el; }} />
+            <span className="label-text">
+              {t("field.amount")}
+              <RequiredMark />
+            </span>
+            <AmountInput name="amount" required aria-required inputRef={(el) => { first.current = el; }} />
           </label>
           <label>
-            {t("field.receivedOn")}
-            <input name="received_on" type="date" required defaultValue={todayISO()} max={todayISO()} />
+            <span className="label-text">
+              {t("field.receivedOn")}
+              <RequiredMark />
+            </span>
+            <DateInput name="received_on" required aria-required defaultValue={todayISO()} max={todayISO()} />
           </label>
           <label>
             {t("field.method")}
