@@ -283,7 +283,10 @@ func (s *Service) view(ctx context.Context, r Repo, scope recouvra.Scope, c reco
 	f := s.facts(pt.creditor, pt.debtor, pt.claims)
 	v := CaseView{Case: c, CreditorName: pt.creditor.LegalName, Debtor: pt.debtor, Claims: pt.claims,
 		Deadlines: c.Deadlines(f), Blockers: s.actionBlockers(c, pt, f), Court: recouvra.CompetentCourt(pt.creditor, pt.debtor, pt.claims)}
-	if c.Stage == recouvra.StageFormalNotice || c.Stage == recouvra.StageInjunction {
+	// Staff only: what the request waits for reads the case's internal
+	// documents and who signs (the users table, closed to a creditor).
+	staff := scope.CreditorID == nil && !scope.Denied()
+	if staff && (c.Stage == recouvra.StageFormalNotice || c.Stage == recouvra.StageInjunction) {
 		rates, err := r.ListRates(ctx)
 		if err != nil {
 			return v, err

@@ -120,6 +120,11 @@ func TestInjunctionPacket(t *testing.T) {
 		!strings.Contains(string(r.Body), "L721-3") {
 		t.Fatalf("the wrong court: %d %s", r.Status, r.Body)
 	}
+	// The creditor follows its case at this stage too (what the request
+	// waits for is the agency's).
+	if r := w.as("creditor").Do("GET", "/api/v1/cases/"+id, nil); r.Status != 200 {
+		t.Fatalf("the creditor's case at injunction: %d %s", r.Status, r.Body)
+	}
 	var view oapi.Case
 	w.as("lawyer").Do("GET", "/api/v1/cases/"+id, nil).Decode(t, &view)
 	if view.Court.Kind != "commercial" || view.Court.Suggested != "Tribunal de commerce de Lons-le-Saunier" || len(view.Court.Blockers) != 0 {
