@@ -202,17 +202,24 @@ type axeViolation struct {
 func runAxe(t *testing.T, ctx context.Context, where string) {
 	t.Helper()
 	js := `axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] }, resultTypes: ["violations"] })
-		.then((r) => JSON.stringify(r.violations.map((v) => ({ id: v.id, impact: v.impact || "", help: v.help,
-			nodes: v.nodes.slice(0, 6).map((n) => n.target.join(" ") + " — " + (n.failureSummary || "").replace(/\s+/g, " ")) }))))`
+		.then((r) => JSON.stringify({ passes: r.passes.length, violations: r.violations.map((v) => ({ id: v.id, impact: v.impact || "", help: v.help,
+			nodes: v.nodes.slice(0, 6).map((n) => n.target.join(" ") + " — " + (n.failureSummary || "").replace(/\s+/g, " ")) })) }))`
 	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("axe on %s: %v", where, err)
 	}
-	var vs []axeViolation
-	if err := json.Unmarshal([]byte(out), &vs); err != nil {
+	var res struct {
+		Passes     int
+		Violations []axeViolation
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("axe on %s: %v", where, err)
 	}
-	for _, v := range vs {
+	if res.Passes == 0 {
+		t.Errorf("axe checked nothing on %s", where)
+	}
+	t.Logf("axe, %s: %d rules passed, %d violated", where, res.Passes, len(res.Violations))
+	for _, v := range res.Violations {
 		msg := fmt.Sprintf("axe, %s: %s (%s) %s\n\t%s", where, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
 		if v.Impact == "serious" || v.Impact == "critical" {
 			t.Error(msg)
