@@ -151,6 +151,7 @@ func fuzzOps(t testing.TB, w *world) []fuzzOp {
 		"documents":        w.document(w.caseA.Case.ID).String(),
 		"document-batches": w.batch().String(),
 		"payments":         w.payment(w.caseA.Case.ID).String(),
+		"bank-entries":     w.unmatchedEntry().String(),
 	}
 	var ops []fuzzOp
 	for path, item := range doc.Paths.Map() {
