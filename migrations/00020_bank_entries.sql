@@ -59,12 +59,9 @@ CREATE INDEX bank_entries_booked_by_e2e ON bank_entries (account, end_to_end_id)
 -- A payer's account, once booked to a case, suggests that case again.
 CREATE INDEX bank_entries_by_debtor_iban ON bank_entries (debtor_iban) WHERE debtor_iban <> '' AND case_id IS NOT NULL;
 
--- The agency's own account: staff only. A creditor's scope (00003) sees
--- no row of either table.
-ALTER TABLE bank_imports ENABLE ROW LEVEL SECURITY;
-CREATE POLICY app_role ON bank_imports USING (current_user <> 'recouvra_creditor_scope');
-ALTER TABLE bank_entries ENABLE ROW LEVEL SECURITY;
-CREATE POLICY app_role ON bank_entries USING (current_user <> 'recouvra_creditor_scope');
+-- The agency's own account: staff only. Nothing is granted to the
+-- creditor scope (00003): its reads of either table are refused outright,
+-- as for users and API keys (TestEveryCreditorTableIsWalled checks it).
 
 -- +goose Down
 DROP TABLE bank_entries;
