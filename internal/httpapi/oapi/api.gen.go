@@ -1522,7 +1522,7 @@ type CourtCompetence struct {
 	// Basis Why this court, in words, with the articles.
 	Basis string `json:"basis"`
 
-	// Blockers Empty when the request can be filed (or at another stage).
+	// Blockers Empty when the request can be filed, at another stage, and for a creditor (staff see it).
 	Blockers []FieldError        `json:"blockers"`
 	Kind     CourtCompetenceKind `json:"kind"`
 
@@ -1846,6 +1846,36 @@ type FieldError struct {
 	Message string  `json:"message"`
 }
 
+// ForecastWeek defines model for ForecastWeek.
+type ForecastWeek struct {
+	ExpectedCents int64 `json:"expected_cents"`
+	PromisedCents int64 `json:"promised_cents"`
+	Promises      int   `json:"promises"`
+
+	// StartsOn Its Monday.
+	StartsOn openapi_types.Date `json:"starts_on"`
+
+	// Week ISO 8601 week.
+	//
+	// Example: 2026-W49
+	Week string `json:"week"`
+}
+
+// ForecastWeighting defines model for ForecastWeighting.
+type ForecastWeighting struct {
+	// Broken The creditor's promises broken so far.
+	Broken int64 `json:"broken"`
+
+	// Kept The creditor's promises kept so far.
+	Kept int64 `json:"kept"`
+
+	// KeptRateBps kept / (kept + broken) in basis points; 5000 when neutral.
+	KeptRateBps int `json:"kept_rate_bps"`
+
+	// Neutral No promise of this creditor was judged yet: the neutral rate (one in two) is used.
+	Neutral bool `json:"neutral"`
+}
+
 // FormalNotice defines model for FormalNotice.
 type FormalNotice struct {
 	DeadlineOn nullable.Nullable[openapi_types.Date] `json:"deadline_on"`
@@ -2148,6 +2178,34 @@ type Portfolio struct {
 	Stages []StageFigures `json:"stages"`
 }
 
+// PortfolioForecast defines model for PortfolioForecast.
+type PortfolioForecast struct {
+	AsOf       openapi_types.Date `json:"as_of"`
+	CreditorId openapi_types.UUID `json:"creditor_id"`
+
+	// Currency Example: EUR
+	Currency string `json:"currency"`
+
+	// ExpectedCents Sum of the weeks' expected_cents.
+	ExpectedCents int64 `json:"expected_cents"`
+
+	// GraceDays Days after its due date a payment still keeps a promise (RECOUVRA_PROMISE_GRACE_DAYS).
+	GraceDays int `json:"grace_days"`
+
+	// PromisedCents Sum of the weeks' promised_cents.
+	PromisedCents int64 `json:"promised_cents"`
+
+	// Received The thirteen complete ISO weeks before the current one, oldest first.
+	Received []ReceivedWeek `json:"received"`
+
+	// ReceivedCents Sum of the past weeks' received_cents.
+	ReceivedCents int64 `json:"received_cents"`
+
+	// Weeks The current ISO week first, then the next twelve.
+	Weeks     []ForecastWeek    `json:"weeks"`
+	Weighting ForecastWeighting `json:"weighting"`
+}
+
 // PortfolioPerformance defines model for PortfolioPerformance.
 type PortfolioPerformance struct {
 	AsOf openapi_types.Date `json:"as_of"`
@@ -2291,6 +2349,15 @@ type Readiness struct {
 
 // ReadinessStatus defines model for Readiness.Status.
 type ReadinessStatus string
+
+// ReceivedWeek defines model for ReceivedWeek.
+type ReceivedWeek struct {
+	ReceivedCents int64              `json:"received_cents"`
+	StartsOn      openapi_types.Date `json:"starts_on"`
+
+	// Week Example: 2026-W40
+	Week string `json:"week"`
+}
 
 // Role defines model for Role.
 type Role string
@@ -2705,6 +2772,12 @@ type GetPortfolioParams struct {
 	Currency   *string             `form:"currency,omitempty" json:"currency,omitempty"`
 }
 
+// GetPortfolioForecastParams defines parameters for GetPortfolioForecast.
+type GetPortfolioForecastParams struct {
+	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+	Currency   *string             `form:"currency,omitempty" json:"currency,omitempty"`
+}
+
 // GetPortfolioPerformanceParams defines parameters for GetPortfolioPerformance.
 type GetPortfolioPerformanceParams struct {
 	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
@@ -2954,6 +3027,9 @@ type ServerInterface interface {
 	// GetPortfolio Portfolio figures — placed, recovered, remitted, outstanding, by stage and by age
 	// (GET /api/v1/portfolio)
 	GetPortfolio(c *gin.Context, params GetPortfolioParams)
+	// GetPortfolioForecast The creditor's 13-week cash forecast from pending promises, weighted by the promises kept
+	// (GET /api/v1/portfolio/forecast)
+	GetPortfolioForecast(c *gin.Context, params GetPortfolioForecastParams)
 	// GetPortfolioPerformance DSO by the countback method, monthly flows, recovery rates by stage and by age at placement
 	// (GET /api/v1/portfolio/performance)
 	GetPortfolioPerformance(c *gin.Context, params GetPortfolioPerformanceParams)
@@ -4417,6 +4493,41 @@ func (siw *ServerInterfaceWrapper) GetPortfolio(c *gin.Context) {
 	siw.Handler.GetPortfolio(c, params)
 }
 
+// GetPortfolioForecast operation middleware
+func (siw *ServerInterfaceWrapper) GetPortfolioForecast(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPortfolioForecastParams
+
+	// ------------- Optional query parameter "creditor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "creditor_id", c.Request.URL.Query(), &params.CreditorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter creditor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "currency" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "currency", c.Request.URL.Query(), &params.Currency, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter currency: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetPortfolioForecast(c, params)
+}
+
 // GetPortfolioPerformance operation middleware
 func (siw *ServerInterfaceWrapper) GetPortfolioPerformance(c *gin.Context) {
 
@@ -4781,6 +4892,7 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/api/v1/payments/:id", wrapper.GetPayment)
 	router.POST(options.BaseURL+"/api/v1/payments/:id/reverse", wrapper.ReversePayment)
 	router.GET(options.BaseURL+"/api/v1/portfolio", wrapper.GetPortfolio)
+	router.GET(options.BaseURL+"/api/v1/portfolio/forecast", wrapper.GetPortfolioForecast)
 	router.GET(options.BaseURL+"/api/v1/portfolio/performance", wrapper.GetPortfolioPerformance)
 	router.GET(options.BaseURL+"/api/v1/queue", wrapper.GetQueue)
 	router.POST(options.BaseURL+"/api/v1/queue/next", wrapper.NextCase)
@@ -10168,6 +10280,109 @@ func (response GetPortfoliodefaultApplicationProblemPlusJSONResponse) VisitGetPo
 	return err
 }
 
+type GetPortfolioForecastRequestObject struct {
+	Params GetPortfolioForecastParams
+}
+
+type GetPortfolioForecastResponseObject interface {
+	VisitGetPortfolioForecastResponse(w http.ResponseWriter) error
+}
+
+type GetPortfolioForecast200JSONResponse PortfolioForecast
+
+func (response GetPortfolioForecast200JSONResponse) VisitGetPortfolioForecastResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolioForecast401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPortfolioForecast401ApplicationProblemPlusJSONResponse) VisitGetPortfolioForecastResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolioForecast422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPortfolioForecast422ApplicationProblemPlusJSONResponse) VisitGetPortfolioForecastResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolioForecast429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPortfolioForecast429ApplicationProblemPlusJSONResponse) VisitGetPortfolioForecastResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolioForecast500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetPortfolioForecast500ApplicationProblemPlusJSONResponse) VisitGetPortfolioForecastResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolioForecastdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetPortfolioForecastdefaultApplicationProblemPlusJSONResponse) VisitGetPortfolioForecastResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPortfolioPerformanceRequestObject struct {
 	Params GetPortfolioPerformanceParams
 }
@@ -11699,6 +11914,9 @@ type StrictServerInterface interface {
 	// GetPortfolio Portfolio figures — placed, recovered, remitted, outstanding, by stage and by age
 	// (GET /api/v1/portfolio)
 	GetPortfolio(ctx context.Context, request GetPortfolioRequestObject) (GetPortfolioResponseObject, error)
+	// GetPortfolioForecast The creditor's 13-week cash forecast from pending promises, weighted by the promises kept
+	// (GET /api/v1/portfolio/forecast)
+	GetPortfolioForecast(ctx context.Context, request GetPortfolioForecastRequestObject) (GetPortfolioForecastResponseObject, error)
 	// GetPortfolioPerformance DSO by the countback method, monthly flows, recovery rates by stage and by age at placement
 	// (GET /api/v1/portfolio/performance)
 	GetPortfolioPerformance(ctx context.Context, request GetPortfolioPerformanceRequestObject) (GetPortfolioPerformanceResponseObject, error)
@@ -13382,6 +13600,32 @@ func (sh *strictHandler) GetPortfolio(ctx *gin.Context, params GetPortfolioParam
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(GetPortfolioResponseObject); ok {
 		if err := validResponse.VisitGetPortfolioResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetPortfolioForecast operation middleware
+func (sh *strictHandler) GetPortfolioForecast(ctx *gin.Context, params GetPortfolioForecastParams) {
+	var request GetPortfolioForecastRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPortfolioForecast(ctx, request.(GetPortfolioForecastRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPortfolioForecast")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetPortfolioForecastResponseObject); ok {
+		if err := validResponse.VisitGetPortfolioForecastResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {

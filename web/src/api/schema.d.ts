@@ -555,8 +555,10 @@ export interface paths {
          *     asked (`approval_requested`: nothing asks one yet; the collection
          *     strategies will) of every case of their creditor; an agent the
          *     payments of the cases assigned to it; a lawyer the stage changes of
-         *     the cases assigned to it; an admin none. Nobody is notified of what
-         *     it did itself, nor of what happened before its account existed.
+         *     the cases assigned to it. An admin has none (403): it sees every
+         *     timeline, and the whole agency's news would drown what matters.
+         *     Nobody is notified of what it did itself, nor of what happened
+         *     before its account existed.
          *     Newest first by commit position; `text` says it in French. The live
          *     event stream carries the events themselves: a client reads the
          *     unread count again when one of these types arrives. An API key is
@@ -728,6 +730,39 @@ export interface paths {
          *     placed) give cases, principal placed, recovered and the rate.
          */
         get: operations["getPortfolioPerformance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portfolio/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The creditor's 13-week cash forecast from pending promises, weighted by the promises kept
+         * @description For one creditor (a creditor: its own; staff name it with
+         *     `creditor_id`, required for them) and one currency. `weeks` are the
+         *     13 ISO weeks from the current one: for each, the pending promises
+         *     due that week (one whose date passed but whose grace runs still
+         *     counts in the current week), what they still expect (`promised_cents`:
+         *     each promise's amount less the payments already counting towards
+         *     it) and that amount weighted by the share of the creditor's
+         *     promises kept so far (`expected_cents` = `promised_cents` ×
+         *     `weighting.kept_rate_bps` / 10 000, rounded to the cent).
+         *     `weighting` shows the rate: kept / (kept + broken) over the
+         *     creditor's judged promises, or 50 % (`neutral: true`) while none was
+         *     judged. `received` are the 13 complete ISO weeks before the current
+         *     one, oldest first: payments received and not reversed. Instalments
+         *     of payment plans will add to `weeks` when plans exist.
+         */
+        get: operations["getPortfolioForecast"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1753,6 +1788,84 @@ export interface components {
              */
             recovery_rate_bps: number;
         };
+        PortfolioForecast: {
+            /** Format: date */
+            as_of: string;
+            /** Format: uuid */
+            creditor_id: string;
+            /** @example EUR */
+            currency: string;
+            /**
+             * Format: int32
+             * @description Days after its due date a payment still keeps a promise (RECOUVRA_PROMISE_GRACE_DAYS).
+             */
+            grace_days: number;
+            weighting: components["schemas"]["ForecastWeighting"];
+            /** @description The current ISO week first, then the next twelve. */
+            weeks: components["schemas"]["ForecastWeek"][];
+            /** @description The thirteen complete ISO weeks before the current one, oldest first. */
+            received: components["schemas"]["ReceivedWeek"][];
+            /**
+             * Format: int64
+             * @description Sum of the weeks' promised_cents.
+             */
+            promised_cents: number;
+            /**
+             * Format: int64
+             * @description Sum of the weeks' expected_cents.
+             */
+            expected_cents: number;
+            /**
+             * Format: int64
+             * @description Sum of the past weeks' received_cents.
+             */
+            received_cents: number;
+        };
+        ForecastWeighting: {
+            /**
+             * Format: int64
+             * @description The creditor's promises kept so far.
+             */
+            kept: number;
+            /**
+             * Format: int64
+             * @description The creditor's promises broken so far.
+             */
+            broken: number;
+            /**
+             * Format: int32
+             * @description kept / (kept + broken) in basis points; 5000 when neutral.
+             */
+            kept_rate_bps: number;
+            /** @description No promise of this creditor was judged yet: the neutral rate (one in two) is used. */
+            neutral: boolean;
+        };
+        ForecastWeek: {
+            /**
+             * @description ISO 8601 week.
+             * @example 2026-W49
+             */
+            week: string;
+            /**
+             * Format: date
+             * @description Its Monday.
+             */
+            starts_on: string;
+            /** Format: int32 */
+            promises: number;
+            /** Format: int64 */
+            promised_cents: number;
+            /** Format: int64 */
+            expected_cents: number;
+        };
+        ReceivedWeek: {
+            /** @example 2026-W40 */
+            week: string;
+            /** Format: date */
+            starts_on: string;
+            /** Format: int64 */
+            received_cents: number;
+        };
         AgeRecoveryRate: {
             /** Format: int32 */
             from_days: number;
@@ -1963,7 +2076,7 @@ export interface components {
              * @example Tribunal de commerce de Lyon
              */
             suggested: string;
-            /** @description Empty when the request can be filed (or at another stage). */
+            /** @description Empty when the request can be filed, at another stage, and for a creditor (staff see it). */
             blockers: components["schemas"]["FieldError"][];
         };
         /** @description What stands today in the way of the two actions that produce something on the case, each empty when the action would go through. */
@@ -4165,6 +4278,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PortfolioPerformance"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getPortfolioForecast: {
+        parameters: {
+            query?: {
+                creditor_id?: string;
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The forecast. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortfolioForecast"];
                 };
             };
             401: components["responses"]["Unauthorized"];
