@@ -432,6 +432,16 @@ func (s *Service) suggest(ctx context.Context, r Repo, e BankEntry) ([]BankSugge
 		}
 	}
 	exact := func(c CaseBrief) bool { return c.BalanceCents == e.AmountCents }
+	// sure: an open case the stronger rules are sure of; the weaker ones
+	// (and their queries) are then not needed.
+	sure := func() bool {
+		for _, v := range found {
+			if v.Confidence >= SureConfidence && v.Case.Open {
+				return true
+			}
+		}
+		return false
+	}
 	text := strings.ToUpper(e.Unstructured + " " + e.Structured)
 
 	// 1. The structured reference, given as such or written in the text.
@@ -448,6 +458,9 @@ func (s *Service) suggest(ctx context.Context, r Repo, e BankEntry) ([]BankSugge
 			// The check digits guard the reference: only the case it names.
 			add(cs, RuleRF, func(CaseBrief) int { return 100 })
 		}
+	}
+	if sure() {
+		return sorted(found), nil
 	}
 	// 2. Case references and invoice numbers written in the text.
 	var refs []string
@@ -478,6 +491,9 @@ func (s *Service) suggest(ctx context.Context, r Repo, e BankEntry) ([]BankSugge
 			}
 			return 60
 		})
+	}
+	if sure() {
+		return sorted(found), nil
 	}
 	// 3. The payer: an account that already paid a case, a name like the
 	// debtor's; the exact balance makes either surer.
@@ -514,6 +530,11 @@ func (s *Service) suggest(ctx context.Context, r Repo, e BankEntry) ([]BankSugge
 			return 30
 		})
 	}
+	return sorted(found), nil
+}
+
+// sorted lists suggestions most likely first, five at most.
+func sorted(found map[uuid.UUID]*BankSuggestion) []BankSuggestion {
 	out := make([]BankSuggestion, 0, len(found))
 	for _, v := range found {
 		out = append(out, *v)
@@ -527,7 +548,7 @@ func (s *Service) suggest(ctx context.Context, r Repo, e BankEntry) ([]BankSugge
 	if len(out) > 5 {
 		out = out[:5]
 	}
-	return out, nil
+	return out
 }
 
 // normName compares names without case, accents of the common kind,

@@ -2,6 +2,7 @@
 // keys, never literal strings. Each area of the app keeps its texts in its
 // own file (admin.ts, lawyer.ts, portal.ts); this one holds the shared ones.
 import { adminEn, adminFr } from "./admin";
+import { bankEn, bankFr } from "./bank";
 import { agentEn, agentFr } from "./agent";
 import { formsEn, formsFr } from "./forms";
 import { lawyerEn, lawyerFr } from "./lawyer";
@@ -123,7 +124,7 @@ const coreFr = {
   "method.direct_to_creditor": "Payé au créancier",
 } as const;
 
-export const fr = { ...coreFr, ...agentFr, ...formsFr, ...adminFr, ...lawyerFr, ...portalFr, ...insightsFr, ...notificationsFr, ...sessionFr } as const;
+export const fr = { ...coreFr, ...agentFr, ...formsFr, ...adminFr, ...bankFr, ...lawyerFr, ...portalFr, ...insightsFr, ...notificationsFr, ...sessionFr } as const;
 
 export type Key = keyof typeof fr;
 
@@ -240,4 +241,4 @@ const coreEn: Record<keyof typeof coreFr, string> = {
   "method.direct_to_creditor": "Paid to the creditor",
 };
 
-export const en: Record<Key, string> = { ...coreEn, ...agentEn, ...formsEn, ...adminEn, ...lawyerEn, ...portalEn, ...insightsEn, ...notificationsEn, ...sessionEn };
+export const en: Record<Key, string> = { ...coreEn, ...agentEn, ...formsEn, ...adminEn, ...bankEn, ...lawyerEn, ...portalEn, ...insightsEn, ...notificationsEn, ...sessionEn };

@@ -4,6 +4,7 @@ import { useI18n } from "../../i18n";
 import type { Key } from "../../i18n/messages";
 import "./admin.css";
 import { CreditorPage } from "./CreditorPage";
+import { BankStatements } from "./BankStatements";
 import { Creditors } from "./Creditors";
 import { Rates } from "./Rates";
 import { Users } from "./Users";
@@ -12,6 +13,7 @@ const sections: { path: string; label: Key }[] = [
   { path: "/admin/utilisateurs", label: "admin.tab.users" },
   { path: "/admin/creanciers", label: "admin.tab.creditors" },
   { path: "/admin/taux", label: "admin.tab.rates" },
+  { path: "/admin/releves", label: "admin.tab.bank" },
 ];
 
 // Admin is the admin's workspace: accounts, creditors with their mandates
@@ -38,6 +40,8 @@ export function Admin({ path }: { path: string }) {
         <Creditors />
       ) : active.path === "/admin/taux" ? (
         <Rates />
+      ) : active.path === "/admin/releves" ? (
+        <BankStatements />
       ) : (
         <Users />
       )}
