@@ -248,8 +248,8 @@ func (s *Service) Forecast(ctx context.Context, p recouvra.Principal, creditorID
 		return Forecast{}, recouvra.Invalid("Devise invalide.", recouvra.FieldError{Field: "currency", Code: "invalid", Message: "Code de devise ISO 4217 attendu, par exemple EUR."})
 	}
 	scope := p.Scope()
-	if scope.CreditorID != nil {
-		creditorID = scope.CreditorID // a creditor's own, whatever it names (the store would hide another's anyway)
+	if creditorID == nil {
+		creditorID = scope.CreditorID // a creditor's own; naming another's answers 404 (CreditorByID below)
 	}
 	if creditorID == nil {
 		return Forecast{}, recouvra.Invalid("Créancier manquant.", recouvra.FieldError{Field: "query.creditor_id", Code: "required",

@@ -195,7 +195,10 @@ func routeTable() map[string]routeCase {
 		"GET /api/v1/queue":                 {allowed: queueWork, ok: 200, call: get("/api/v1/queue")},
 		"GET /api/v1/portfolio":             {allowed: everyone, ok: 200, call: get("/api/v1/portfolio")},
 		"GET /api/v1/portfolio/performance": {allowed: everyone, ok: 200, call: get("/api/v1/portfolio/performance")},
-		"GET /api/v1/docket":                {allowed: lawyers, ok: 200, call: get("/api/v1/docket")},
+		"GET /api/v1/portfolio/forecast": {allowed: everyone, ok: 200, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			return c.Do("GET", "/api/v1/portfolio/forecast?creditor_id="+w.credA.ID.String(), nil)
+		}},
+		"GET /api/v1/docket": {allowed: lawyers, ok: 200, call: get("/api/v1/docket")},
 		"POST /api/v1/notifications/read-all": {allowed: notified, ok: 200, call: func(_ *world, c *apitest.Client, _ string, _ target) *apitest.Response {
 			return c.Do("POST", "/api/v1/notifications/read-all", nil)
 		}},
