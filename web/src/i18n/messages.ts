@@ -8,6 +8,7 @@ import { formsEn, formsFr } from "./forms";
 import { lawyerEn, lawyerFr } from "./lawyer";
 import { notificationsEn, notificationsFr } from "./notifications";
 import { insightsEn, insightsFr } from "./insights";
+import { forecastEn, forecastFr } from "./forecast";
 import { portalEn, portalFr } from "./portal";
 import { sessionEn, sessionFr } from "./session";
 
@@ -124,7 +125,7 @@ const coreFr = {
   "method.direct_to_creditor": "Payé au créancier",
 } as const;
 
-export const fr = { ...coreFr, ...agentFr, ...formsFr, ...adminFr, ...bankFr, ...lawyerFr, ...portalFr, ...insightsFr, ...notificationsFr, ...sessionFr } as const;
+export const fr = { ...coreFr, ...agentFr, ...formsFr, ...adminFr, ...bankFr, ...lawyerFr, ...portalFr, ...insightsFr, ...forecastFr, ...notificationsFr, ...sessionFr } as const;
 
 export type Key = keyof typeof fr;
 
@@ -241,4 +242,4 @@ const coreEn: Record<keyof typeof coreFr, string> = {
   "method.direct_to_creditor": "Paid to the creditor",
 };
 
-export const en: Record<Key, string> = { ...coreEn, ...agentEn, ...formsEn, ...adminEn, ...bankEn, ...lawyerEn, ...portalEn, ...insightsEn, ...notificationsEn, ...sessionEn };
+export const en: Record<Key, string> = { ...coreEn, ...agentEn, ...formsEn, ...adminEn, ...bankEn, ...lawyerEn, ...portalEn, ...insightsEn, ...forecastEn, ...notificationsEn, ...sessionEn };

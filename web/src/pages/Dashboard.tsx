@@ -6,6 +6,7 @@ import { date, money } from "../lib/format";
 import { percent } from "../lib/portfolio";
 import { follow } from "../lib/sse";
 import { Performance } from "../components/Performance";
+import { Forecast } from "../components/Forecast";
 
 type Portfolio = Schemas["Portfolio"];
 
@@ -122,6 +123,7 @@ export function Dashboard({ me }: { me: Schemas["Me"] }) {
             </section>
           </div>
           <Performance creditorId={creditorId} tick={tick} />
+          <Forecast creditorId={creditorId} staff={staff} tick={tick} />
         </>
       )}
     </section>
