@@ -263,6 +263,12 @@ func routeTable() map[string]routeCase {
 			resp, body := w.content(as, pick(t, w.document(w.caseA.Case.ID), w.document(w.caseB.Case.ID)))
 			return &apitest.Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 		}},
+		// No SMTP server in this world, and the document is a statement: the
+		// staff who may send get 422 (not an amicable letter) once through the
+		// role check; TestEmailAmicableLetter sends for real.
+		"POST /api/v1/documents/:id/email": {allowed: queueWork, scoped: true, ok: 422, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("POST", "/api/v1/documents/"+pick(t, w.document(w.caseA.Case.ID), w.document(w.caseB.Case.ID))+"/email", nil)
+		}},
 		"POST /api/v1/rates": {allowed: adminOnl, ok: 200, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
 			return c.Do("POST", "/api/v1/rates", map[string]any{"kind": "ecb_refi", "period_start": "2026-07-01", "value": 200, "source": "BCE, taux au 1er juillet 2026"})
 		}},
