@@ -217,6 +217,10 @@ func refTable() map[string]refCase {
 			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("GET", "/api/v1/portfolio/performance?creditor_id="+ref, nil)
 			}},
+		"GET /api/v1/portfolio/forecast query.creditor_id": {callers: everyone, foreign: func(w *world) string { return w.credB.ID.String() },
+			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return c.Do("GET", "/api/v1/portfolio/forecast?creditor_id="+ref, nil)
+			}},
 		"POST /api/v1/cases/{id}/payments body.claim_id": {callers: staff, foreign: func(w *world) string { return w.caseB.Claims[0].ID.String() },
 			caseBound: true, valid: func(w *world) string { return w.caseA.Claims[0].ID.String() },
 			alsoMissing: map[string]func(*world) string{"a claim of another case of A": func(w *world) string { return w.caseA2().Claims[0].ID.String() }},
