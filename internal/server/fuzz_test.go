@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/uuid"
 
 	"github.com/recouvra/recouvra/api"
 	"github.com/recouvra/recouvra/internal/app"
@@ -152,6 +153,7 @@ func fuzzOps(t testing.TB, w *world) []fuzzOp {
 		"document-batches": w.batch().String(),
 		"payments":         w.payment(w.caseA.Case.ID).String(),
 		"bank-entries":     w.unmatchedEntry().String(),
+		"notifications":    w.notification().String(),
 	}
 	var ops []fuzzOp
 	for path, item := range doc.Paths.Map() {
@@ -258,4 +260,17 @@ func exampleOf(s *openapi3.Schema, ids map[string]string, name string, depth int
 		return nil // a code with a shape of its own: left out
 	}
 	return fuzzMark
+}
+
+// notification is one of the creditor user's notifications: the payment
+// the fuzz world records on its case (ids["payments"]) tells it.
+func (w *world) notification() uuid.UUID {
+	w.t.Helper()
+	u := w.users["creditor"]
+	p := recouvra.Principal{Kind: recouvra.PrincipalUser, UserID: u.ID, Email: u.Email, Role: recouvra.RoleCreditor, CreditorID: u.CreditorID}
+	page, err := w.svc.Notifications(context.Background(), p, app.PageRequest{Limit: 1})
+	if err != nil || len(page.Items) == 0 {
+		w.t.Fatalf("the creditor's notification: %v %+v", err, page)
+	}
+	return page.Items[0].Event.ID
 }
