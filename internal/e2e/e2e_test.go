@@ -607,22 +607,27 @@ func downloaded(t *testing.T, ctx context.Context, sel string) []byte {
 		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptr(true)}); err != nil {
 		t.Fatal(err)
 	}
-	progress := chromedp.Events(ctx, cdpbrowser.DownloadProgress)
+	// Bounded: a download that never comes fails the test instead of
+	// hanging it (cancelling the context ends the events).
+	wait, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	progress := chromedp.Events(wait, cdpbrowser.DownloadProgress)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
 		t.Fatal(err)
 	}
 	file := ""
-	deadline := time.AfterFunc(15*time.Second, func() { t.Error("nothing was downloaded within 15 s") })
 	for ev, err := range progress {
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("no download within 30 s after clicking %s: %v", sel, err)
 		}
 		if ev.State == cdpbrowser.DownloadProgressStateCompleted {
 			file = filepath.Join(dir, ev.GUID)
 			break
 		}
 	}
-	deadline.Stop()
+	if file == "" {
+		t.Fatalf("no download within 30 s after clicking %s", sel)
+	}
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
