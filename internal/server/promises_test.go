@@ -149,7 +149,7 @@ func TestPromiseBrokenBySweep(t *testing.T) {
 	w.promise(id, 30000, 5)
 	w.days(1)
 	w.payToday(id, 10000) // a part only
-	w.days(7)        // due + 3: the last grace day
+	w.days(7)             // due + 3: the last grace day
 	if _, err := w.svc.SweepPromises(ctx); err != nil {
 		t.Fatal(err)
 	}
