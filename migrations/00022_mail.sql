@@ -56,8 +56,8 @@ ALTER TABLE mail_messages ENABLE ROW LEVEL SECURITY;
 CREATE POLICY app_role ON mail_messages USING (current_user <> 'recouvra_creditor_scope');
 CREATE POLICY creditor_scope ON mail_messages TO recouvra_creditor_scope
     USING (creditor_id = recouvra_scope_creditor());
-ALTER TABLE debtor_bad_emails ENABLE ROW LEVEL SECURITY;
-CREATE POLICY app_role ON debtor_bad_emails USING (current_user <> 'recouvra_creditor_scope');
+-- debtor_bad_emails is the agency's: not granted to the creditor scope at
+-- all (like users and API keys), so it needs no row-level security.
 
 -- +goose Down
 REVOKE ALL ON mail_messages FROM recouvra_creditor_scope;

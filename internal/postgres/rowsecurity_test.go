@@ -27,15 +27,18 @@ type rlsCase struct {
 // rlsTables has one entry per table with row-level security; the test
 // fails when a table has it and no entry here.
 var rlsTables = map[string]rlsCase{
-	"creditors":   {key: "id::text", own: "id = $1"},
-	"cases":       {key: "id::text", own: "creditor_id = $1"},
-	"claims":      {key: "id::text", own: "creditor_id = $1"},
-	"debtors":     {key: "id::text", own: "id IN (SELECT debtor_id FROM cases WHERE creditor_id = $1)"},
-	"events":      {key: "seq::text", own: "creditor_id = $1 AND visibility = 'shared'", hiddenOwn: "creditor_id = $1 AND visibility = 'internal'"},
-	"payments":    {key: "id::text", own: "creditor_id = $1"},
-	"documents":   {key: "id::text", own: "creditor_id = $1 AND visibility = 'shared'", hiddenOwn: "creditor_id = $1 AND visibility = 'internal'"},
-	"remittances": {key: "document_id::text", own: "creditor_id = $1"},
-	"promises":    {key: "id::text", own: "creditor_id = $1"},
+	"creditors":          {key: "id::text", own: "id = $1"},
+	"cases":              {key: "id::text", own: "creditor_id = $1"},
+	"claims":             {key: "id::text", own: "creditor_id = $1"},
+	"debtors":            {key: "id::text", own: "id IN (SELECT debtor_id FROM cases WHERE creditor_id = $1)"},
+	"events":             {key: "seq::text", own: "creditor_id = $1 AND visibility = 'shared'", hiddenOwn: "creditor_id = $1 AND visibility = 'internal'"},
+	"payments":           {key: "id::text", own: "creditor_id = $1"},
+	"documents":          {key: "id::text", own: "creditor_id = $1 AND visibility = 'shared'", hiddenOwn: "creditor_id = $1 AND visibility = 'internal'"},
+	"remittances":        {key: "document_id::text", own: "creditor_id = $1"},
+	"promises":           {key: "id::text", own: "creditor_id = $1"},
+	"mail_messages":      {key: "id::text", own: "creditor_id = $1"},
+	"notification_marks": {key: "user_id::text", own: "creditor_id = $1"},
+	"notification_reads": {key: "user_id::text || ':' || event_seq::text", own: "creditor_id = $1"},
 }
 
 // agencyWide are the tables the creditor scope may read whole, without
@@ -74,12 +77,20 @@ func creditorData(t *testing.T, db *postgres.DB) (a, b uuid.UUID) {
 				VALUES ($1, $2, 500, 'EUR', '2026-03-01', 'transfer', $3, $4) RETURNING id`, c, cr, claim, fmt.Sprintf("RLS-R-%d", n))
 			one(`INSERT INTO promises (case_id, creditor_id, amount_cents, currency, made_on, due_on)
 				VALUES ($1, $2, 500, 'EUR', '2026-03-01', '2026-03-10') RETURNING id`, c, cr)
+			one(`INSERT INTO mail_messages (case_id, creditor_id, debtor_id, kind, source_key, recipient, message_id)
+				VALUES ($1, $2, $3, 'amicable_letter', $4, 'debiteur@exemple.fr', $4 || '@recouvra.test') RETURNING id`, c, cr, debtor, fmt.Sprintf("rls-%d", n))
 			for _, vis := range []string{"shared", "internal"} {
 				one(`INSERT INTO events (case_id, creditor_id, type, visibility) VALUES ($1, $2, 'note', $3) RETURNING id`, c, cr, vis)
 				one(`INSERT INTO documents (case_id, creditor_id, kind, generated, file_name, media_type, size_bytes, sha256, visibility)
 					VALUES ($1, $2, 'other', false, 'piece.pdf', 'application/pdf', 1, repeat('a', 64), $3) RETURNING id`, c, cr, vis)
 			}
 		}
+		// A creditor's person (its notification mark made by the trigger)
+		// who has read one of its creditor's events.
+		user := one(`INSERT INTO users (email, name, role, creditor_id, password_hash)
+			VALUES ('rls-' || $1::text || '@recouvra.test', 'RLS', 'creditor', $1::uuid, 'x') RETURNING id`, cr)
+		one(`INSERT INTO notification_reads (user_id, event_seq, creditor_id)
+			SELECT $1, min(seq), $2 FROM events WHERE creditor_id = $2 RETURNING user_id`, user, cr)
 		doc := one(`INSERT INTO documents (creditor_id, kind, generated, file_name, media_type, size_bytes, sha256, visibility)
 			VALUES ($1, 'remittance_statement', true, 'releve.pdf', 'application/pdf', 1, repeat('b', 64), 'shared') RETURNING id`, cr)
 		one(`INSERT INTO remittances (document_id, creditor_id, period_from, period_to, currency, collected_cents, direct_cents,
