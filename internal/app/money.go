@@ -242,11 +242,16 @@ func (s *Service) RecordPayment(ctx context.Context, p recouvra.Principal, caseI
 			"payment_id": pay.ID.String(), "receipt_number": pay.ReceiptNumber, "amount_cents": pay.AmountCents, "currency": pay.Currency,
 			"received_on": pay.ReceivedOn.String(), "method": string(pay.Method),
 		})
-		// The case's promises judged again with this payment (promises.go).
+		// The case's promises judged again with this payment (promises.go):
+		// only a pending promise, or one declared broken, can change when a
+		// payment comes in, so a case with neither reads none (the payment
+		// stays at its statement count, TestStatementsPerPayment).
 		expected := c.Version
-		judged, err := s.reckonPromises(ctx, r, &c, append(payments, pay), today)
-		if err != nil {
-			return err
+		var judged []recouvra.Event
+		if !c.PromiseDueOn.IsZero() || c.BrokenPromises > 0 {
+			if judged, err = s.reckonPromises(ctx, r, &c, append(payments, pay), today); err != nil {
+				return err
+			}
 		}
 		if err := s.commitSettled(ctx, r, &c, expected, append([]recouvra.Event{recorded}, judged...), s.settleWith(p, &c, st, closeIfPaid)); err != nil {
 			return err

@@ -176,6 +176,12 @@ func refTable() map[string]refCase {
 				u := w.createUser("patch"+w.unique()+"@recouvra.test", recouvra.RoleAgent, nil)
 				return c.Do("PATCH", "/api/v1/users/"+u.ID.String(), map[string]any{"role": "creditor", "creditor_id": ref})
 			}},
+		// Any creditor's case may receive a bank credit (the agency's
+		// account holds them all); each call books a fresh unmatched entry.
+		"POST /api/v1/bank-entries/{id}/book body.case_id": {callers: []string{"admin", "agent"}, foreign: func(w *world) string { return w.caseB.Case.ID.String() },
+			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return c.Do("POST", "/api/v1/bank-entries/"+w.unmatchedEntry().String()+"/book", map[string]any{"case_id": ref})
+			}},
 		"GET /api/v1/cases query.creditor_id": {callers: everyone, filter: true, foreign: func(w *world) string { return w.credB.ID.String() }, call: listCases("creditor_id")},
 		"GET /api/v1/cases query.debtor_id":   {callers: everyone, filter: true, foreign: func(w *world) string { return w.caseB.Debtor.ID.String() }, call: listCases("debtor_id")},
 		"GET /api/v1/cases query.assignee_id": {callers: everyone, filter: true, foreign: func(w *world) string { return w.agentOfB() }, call: listCases("assignee_id")},
