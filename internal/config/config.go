@@ -49,9 +49,10 @@ type Config struct {
 	DBMaxConns int32
 	// SessionTTL is how long a sign-in token stays valid.
 	SessionTTL time.Duration
-	// SessionIdleMinutes ends a web-app session after this many minutes
-	// without activity (the app warns two minutes before).
-	SessionIdleMinutes int
+	// SessionIdle ends a web-app session after this long without activity
+	// (the app warns two minutes before). Configured in minutes; a
+	// duration so that tests can run the whole cycle in seconds.
+	SessionIdle time.Duration
 	// SessionCookieSecure marks the web app's session cookie Secure (named
 	// __Host-recouvra_session): browsers then send it over HTTPS only, and
 	// to http://localhost or 127.0.0.1. Turn it off only to serve plain
@@ -97,6 +98,9 @@ type Config struct {
 	// MailFrom is the sender of e-mails to debtors; empty means the
 	// agency's e-mail (Agency.Email).
 	MailFrom string
+	// WebhookAllowPrivate lets webhook endpoints use http:// and private,
+	// loopback or link-local addresses: for development and tests only.
+	WebhookAllowPrivate bool
 }
 
 // SMTP is an smtp:// or smtps:// URL taken apart.
@@ -169,7 +173,7 @@ func Default() Config {
 		ShutdownTimeout:     15 * time.Second,
 		DBMaxConns:          20,
 		SessionTTL:          12 * time.Hour,
-		SessionIdleMinutes:  30,
+		SessionIdle:         30 * time.Minute,
 		SessionCookieSecure: true,
 		LoginMaxFailures:    5,
 		LoginFailureWindow:  15 * time.Minute,
@@ -252,7 +256,7 @@ var keys = []key{
 		if err != nil || n < 1 || n > 1440 {
 			return fmt.Errorf("%q is not a number of minutes between 1 and 1440", v)
 		}
-		c.SessionIdleMinutes = n
+		c.SessionIdle = time.Duration(n) * time.Minute
 		return nil
 	}},
 	{"session_cookie_secure", "send the web app's session cookie over HTTPS (and localhost) only (true/false)", func(c *Config, v string) error {
@@ -374,6 +378,14 @@ var keys = []key{
 			}
 		}
 		c.MailFrom = v
+		return nil
+	}},
+	{"webhook_allow_private", "let webhook endpoints use http:// and private, loopback or link-local addresses (development and tests only; true/false)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		c.WebhookAllowPrivate = b
 		return nil
 	}},
 	{"db_max_conns", "size of the database connection pool", func(c *Config, v string) error {

@@ -161,13 +161,14 @@ func TestForbiddenAndUnknownPages(t *testing.T) {
 	visit("/admin", "not-allowed", "Access not allowed", "Your role does not give access")
 }
 
-// TestIdleWarning: with a one-minute idle time, the warning shows
-// "Votre session va expirer" half a minute before the end; "Rester
+// TestIdleWarning: with a 20-second idle time (minutes in production; the
+// cycle is the same, shortened), the warning shows "Votre session va
+// expirer" for the last 10 seconds; "Rester
 // connecté" keeps the session (the server's deadline moves on); left
 // alone, the page signs out by itself and says why, and the server
 // refuses the session too.
 func TestIdleWarning(t *testing.T) {
-	s := newSiteWith(t, func(c *config.Config) { c.SessionIdleMinutes = 1 })
+	s := newSiteWith(t, func(c *config.Config) { c.SessionIdle = 20 * time.Second })
 	base := s.srv.URL()
 	ctx := browser(t)
 	signIn(t, ctx, base, "creditor@e2e.test")

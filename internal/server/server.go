@@ -305,7 +305,7 @@ func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, passwor
 	}
 	return app.New(postgres.NewStore(db), policy, app.Config{
 		SessionTTL:         cfg.SessionTTL,
-		SessionIdle:        time.Duration(cfg.SessionIdleMinutes) * time.Minute,
+		SessionIdle:        cfg.SessionIdle,
 		MaxFailures:        cfg.LoginMaxFailures,
 		FailureWindow:      cfg.LoginFailureWindow,
 		Password:           params,

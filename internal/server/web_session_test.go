@@ -223,7 +223,7 @@ func TestWebSessionSignOut(t *testing.T) {
 // still holds; bearer tokens have no idle deadline.
 func TestWebSessionIdleExpiry(t *testing.T) {
 	t.Parallel()
-	w := newWorldWith(t, io.Discard, func(c *config.Config) { c.SessionIdleMinutes = 20 })
+	w := newWorldWith(t, io.Discard, func(c *config.Config) { c.SessionIdle = 20 * time.Minute })
 	idle := w.webLogin("creditor@recouvra.test")
 	active := w.webLogin("creditor@recouvra.test")
 	tok := w.login("creditor@recouvra.test")

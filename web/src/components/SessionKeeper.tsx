@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
 import { useI18n } from "../i18n";
-import { countdown, idlePhase, pingEveryMs, shareDeadline, sharedDeadline, warnBeforeMs } from "../lib/session";
+import { countdown, idlePhase, pingThrottleMs, shareDeadline, sharedDeadline, warnBeforeMs } from "../lib/session";
 
 // SessionKeeper follows the web session's idle deadline: the person's
 // activity (keys, clicks, touches, wheel) tells the server, at most every
-// 30 s; shortly before the end a dialog offers "Rester connecté"; at the end
+// 30 s (sooner when the idle time is short); shortly before the end a dialog offers "Rester connecté"; at the end
 // onExpired signs the page out. The deadline comes from the server
 // (seconds_left), shared by the tabs, so the page never outlives the
 // session nor signs out one the person kept alive in another tab.
@@ -24,6 +24,7 @@ export function SessionKeeper({ idleSeconds, secondsLeft, onExpired, onSignOut }
   useEffect(() => {
     if (idleSeconds <= 0) return; // a bearer session: no idle expiry
     const warnMs = warnBeforeMs(idleSeconds);
+    const throttleMs = pingThrottleMs(idleSeconds);
     let lastPing = Date.now();
     let pending = false;
     let inFlight = false;
@@ -39,13 +40,13 @@ export function SessionKeeper({ idleSeconds, secondsLeft, onExpired, onSignOut }
     };
     const tick = () => {
       const now = Date.now();
-      if (pending && now - lastPing >= pingEveryMs) void ping();
+      if (pending && now - lastPing >= throttleMs) void ping();
       const s = idlePhase(sharedDeadline(), now, warnMs);
       setState((prev) => (prev.phase === s.phase && prev.secondsLeft === s.secondsLeft ? prev : s));
       if (s.phase === "expired") expired.current();
     };
     const activity = () => {
-      if (Date.now() - lastPing >= pingEveryMs) void ping();
+      if (Date.now() - lastPing >= throttleMs) void ping();
       else pending = true;
     };
     const events = ["keydown", "pointerdown", "wheel", "touchstart"] as const;

@@ -1,10 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { countdown, idlePhase, warnBeforeMs } from "./session";
+import { countdown, idlePhase, pingThrottleMs, warnBeforeMs } from "./session";
 
 describe("idle session", () => {
   it("warns two minutes before the end, or at half time for short sessions", () => {
     expect(warnBeforeMs(1800)).toBe(120_000);
     expect(warnBeforeMs(60)).toBe(30_000);
+  });
+  it("asks the server every 30 s at most, sooner when the warning window is short", () => {
+    expect(pingThrottleMs(1800)).toBe(30_000);
+    expect(pingThrottleMs(60)).toBe(15_000);
+    // 20 s of idle: the warning shows for the last 10 s, so an answer to it
+    // must reach the server within 5 s of the previous ping.
+    expect(pingThrottleMs(20)).toBe(5_000);
   });
   it("is active, then warns, then expires", () => {
     const deadline = 1_000_000;

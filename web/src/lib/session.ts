@@ -7,6 +7,14 @@
 // per pingEveryMs, and once more after that if they kept working.
 export const pingEveryMs = 30_000;
 
+// pingThrottleMs: how long after a ping the next activity waits before it
+// asks again. At most pingEveryMs, and at most half the warning window, so
+// that pressing "Rester connecté" always reaches the server before the end
+// even when the idle time is short.
+export function pingThrottleMs(idleSeconds: number): number {
+  return Math.min(pingEveryMs, warnBeforeMs(idleSeconds) / 2);
+}
+
 // warnBeforeMs: the warning shows two minutes before the end, or half the
 // idle time when that is shorter.
 export function warnBeforeMs(idleSeconds: number): number {
