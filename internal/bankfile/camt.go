@@ -60,20 +60,34 @@ type balance struct {
 // batch entry carries one debtor per transaction; the entry is matched as
 // a whole).
 func ReadCAMT053(r io.Reader, fn func(Entry) error) error {
-	c := &camtReader{d: xml.NewDecoder(r), fn: fn}
+	src := &sourceReader{r: r}
+	c := &camtReader{d: xml.NewDecoder(src), fn: fn}
 	c.d.Strict = true
 	c.d.Entity = nil // only the five predefined entities
+	// ISO 20022 messages are UTF-8: another declared encoding is the
+	// file's fault, said in words (the decoder's own error would not be).
+	c.d.CharsetReader = func(label string, _ io.Reader) (io.Reader, error) {
+		return nil, &Error{Line: c.line(), Msg: fmt.Sprintf("Encodage %q déclaré : un relevé camt.053 est en UTF-8 (ISO 20022).", label)}
+	}
 	for {
 		tok, err := c.d.Token()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
+			if src.err != nil && errors.Is(err, src.err) {
+				return err // reading failed (the body's size limit…): not the file's fault
+			}
+			var fe *Error
+			if errors.As(err, &fe) {
+				return fe
+			}
 			var se *xml.SyntaxError
 			if errors.As(err, &se) {
 				return c.fail("XML invalide ou tronqué : " + se.Msg)
 			}
-			return err // reading failed (the body's size limit…): not the file's fault
+			// Any other decoder error is about the bytes of the file.
+			return c.fail("XML invalide : " + strings.TrimPrefix(err.Error(), "xml: "))
 		}
 		switch t := tok.(type) {
 		case xml.Directive:
@@ -107,6 +121,22 @@ func ReadCAMT053(r io.Reader, fn func(Entry) error) error {
 		return &Error{Element: "BkToCstmrStmt", Msg: "Aucun relevé (Stmt) dans le fichier."}
 	}
 	return nil
+}
+
+// sourceReader remembers the error of the reader under the decoder, so that
+// a failure to read (a request body cut by its size limit, a closed
+// connection) is told apart from a file that is not valid XML.
+type sourceReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		s.err = err
+	}
+	return n, err
 }
 
 // line is the decoder's current line.
