@@ -232,7 +232,10 @@ func (s *Service) RecordPayment(ctx context.Context, p recouvra.Principal, caseI
 			return err
 		}
 		by, _ := p.Actor()
-		if err := r.InsertPayment(ctx, c.CreditorID, &pay, by); err != nil {
+		// The ledger posts the payment with it (CPCE R124-2): money on the
+		// client account is held for the creditor; a direct payment earns
+		// the mandate's commission.
+		if err := r.InsertPayment(ctx, c.CreditorID, &pay, by, recouvra.PaymentPosting(pay, c.CreditorID, pt.creditor.Mandate)); err != nil {
 			return err
 		}
 		// The statement with the new payment: it settles the case and says
@@ -252,6 +255,15 @@ func (s *Service) RecordPayment(ctx context.Context, p recouvra.Principal, caseI
 			if judged, err = s.reckonPromises(ctx, r, &c, append(payments, pay), today); err != nil {
 				return err
 			}
+		}
+		// Likewise the running payment plan (plans.go), read only when
+		// the case names one.
+		if c.RunningPlanID != nil {
+			planEvents, err := s.reckonPlan(ctx, r, &c, append(payments, pay), today)
+			if err != nil {
+				return err
+			}
+			judged = append(judged, planEvents...)
 		}
 		if err := s.commitSettled(ctx, r, &c, expected, append([]recouvra.Event{recorded}, judged...), s.settleWith(p, &c, st, closeIfPaid)); err != nil {
 			return err
@@ -360,6 +372,11 @@ func (s *Service) ReversePayment(ctx context.Context, p recouvra.Principal, id u
 		if err != nil {
 			return err
 		}
+		planEvents, err := s.reckonPlan(ctx, r, &c, payments, s.today())
+		if err != nil {
+			return err
+		}
+		judged = append(judged, planEvents...)
 		if err := s.commit(ctx, r, p, &c, expected, append([]recouvra.Event{reversed}, judged...), reopenIfDue); err != nil {
 			return err
 		}

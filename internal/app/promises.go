@@ -196,7 +196,7 @@ type PendingPromise struct {
 
 // ForecastRows are the store's figures for a ForecastQuery.
 type ForecastRows struct {
-	Pending      []PendingPromise // pending, still within grace, due by q.Last
+	Pending      []PendingPromise // pending promises and unpaid instalments of kept plans, still within grace, due by q.Last
 	Kept, Broken int64            // the creditor's promises judged so far
 	Received     []WeekCents      // payments kept, by ISO week (its Monday)
 }

@@ -41,7 +41,10 @@ type Session struct {
 
 // Repo reads and writes the records; implemented by internal/postgres.
 type Repo interface {
-	MailRepo // the e-mail outbox (mail.go)
+	MailRepo       // the e-mail outbox (mail.go)
+	DigestRepo     // the daily notification digest (digest.go)
+	DebtorLinkRepo // the debtors' page links (debtorpage.go)
+	WebhookRepo    // webhooks to creditors' systems (webhooks.go)
 
 	InsertUser(ctx context.Context, u *recouvra.User, passwordHash string) error
 	UserByID(ctx context.Context, id uuid.UUID) (recouvra.User, error)
@@ -160,7 +163,16 @@ type Repo interface {
 	PutRate(ctx context.Context, rate recouvra.Rate, by *uuid.UUID, at time.Time) (*recouvra.Rate, error)
 
 	NextReceiptNumber(ctx context.Context, year int) (string, error)
-	InsertPayment(ctx context.Context, creditorID uuid.UUID, p *recouvra.Payment, by *uuid.UUID) error
+	// LedgerCreditors reads each creditor's accounts in currency (one
+	// creditor, or all with funds, commission or direct payments) and the
+	// client account's balance (zero where scope cannot see it).
+	LedgerCreditors(ctx context.Context, scope recouvra.Scope, creditorID *uuid.UUID, currency string) ([]LedgerCreditorRow, int64, error)
+	// LedgerLines lists ledger lines, newest first.
+	LedgerLines(ctx context.Context, scope recouvra.Scope, creditorID *uuid.UUID, limit int) ([]LedgerLine, error)
+	// LedgerRevenue sums the agency's revenue and VAT per month booked from from to to.
+	LedgerRevenue(ctx context.Context, from, to recouvra.Date, currency string) ([]CommissionMonth, error)
+	// InsertPayment records p and books post, its ledger posting.
+	InsertPayment(ctx context.Context, creditorID uuid.UUID, p *recouvra.Payment, by *uuid.UUID, post recouvra.LedgerTxn) error
 	PaymentsOfCase(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID) ([]recouvra.Payment, error)
 	PaymentByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Payment, error)
 	ReversePayment(ctx context.Context, id uuid.UUID, at time.Time, reason string, by *uuid.UUID) error
@@ -198,6 +210,11 @@ type Repo interface {
 
 	// Promises to pay, judged by the payments (promises.go).
 	PromiseRepo
+
+	// Collection strategies and their engine (strategies.go).
+	StrategyRepo
+	// Payment plans and their instalments (plans.go).
+	PlanRepo
 }
 
 // CaseFilter narrows a case list; nil and empty fields do not filter.

@@ -43,6 +43,8 @@ func apiCreditor(c recouvra.Creditor) oapi.Creditor {
 		Mandate: oapi.Mandate{
 			SignedOn: nullDate(m.SignedOn), CommissionBps: m.CommissionBps, FixedFeeCents: m.FixedFeeCents,
 			JudicialAllowed: m.JudicialAllowed, NoticeDeadlineDays: m.NoticeDeadlineDays, LegalStatus: oapi.MandateLegalStatus(m.LegalStatus),
+			PlanMaxMonths: m.PlanMaxMonths, PlanMinFirstCents: m.PlanMinFirstCents, PlanMinInstalmentCents: m.PlanMinInstalmentCents,
+			PlanMissesBeforeBroken: m.PlanMissesBeforeBroken, PlanInterestFrozen: m.PlanInterestFrozen,
 		},
 		Identity: oapi.CreditorIdentity{
 			LegalForm: id.LegalForm, Registry: id.Registry, RepresentativeName: id.RepresentativeName, RepresentativeTitle: id.RepresentativeTitle,
@@ -93,6 +95,21 @@ func applyCreditorInput(c *recouvra.Creditor, legalName, siren, siret, vat, iban
 		}
 		if m.LegalStatus != nil {
 			c.Mandate.LegalStatus = recouvra.LegalStatus(*m.LegalStatus)
+		}
+		if m.PlanMaxMonths != nil {
+			c.Mandate.PlanMaxMonths = *m.PlanMaxMonths
+		}
+		if m.PlanMinFirstCents != nil {
+			c.Mandate.PlanMinFirstCents = *m.PlanMinFirstCents
+		}
+		if m.PlanMinInstalmentCents != nil {
+			c.Mandate.PlanMinInstalmentCents = *m.PlanMinInstalmentCents
+		}
+		if m.PlanMissesBeforeBroken != nil {
+			c.Mandate.PlanMissesBeforeBroken = *m.PlanMissesBeforeBroken
+		}
+		if m.PlanInterestFrozen != nil {
+			c.Mandate.PlanInterestFrozen = *m.PlanInterestFrozen
 		}
 	}
 	if id != nil {

@@ -218,6 +218,7 @@ type caseRow struct {
 	PromiseAmountCents     int64
 	PromiseDueOn           recouvra.Date
 	BrokenPromises         int
+	RunningPlanID          *uuid.UUID
 	LastInterruptionOn     recouvra.Date
 	WithdrawalRequested    bool
 	Injunction             jsonCol[injunctionDoc]
@@ -240,7 +241,7 @@ func caseRowOf(c *recouvra.Case) caseRow {
 		PrincipalCents: c.PrincipalCents, PaidCents: c.PaidCents, BalanceCents: c.BalanceCents,
 		AmicableReminders: c.AmicableReminders, FirstLetterReference: c.FirstLetterReference, FirstLetterOn: c.FirstLetterOn, OldestDueOn: c.OldestDueOn,
 		FormalNoticeSentOn: c.FormalNoticeSentOn, FormalNoticeDeadline: c.FormalNoticeDeadline, FormalNoticeReceivedOn: c.FormalNoticeReceivedOn,
-		PromiseAmountCents: c.PromiseAmountCents, PromiseDueOn: c.PromiseDueOn, BrokenPromises: c.BrokenPromises,
+		PromiseAmountCents: c.PromiseAmountCents, PromiseDueOn: c.PromiseDueOn, BrokenPromises: c.BrokenPromises, RunningPlanID: c.RunningPlanID,
 		LastInterruptionOn: c.LastInterruptionOn, WithdrawalRequested: c.WithdrawalRequested,
 		LeaseAgentID: c.LeaseAgentID, LeaseUntil: c.LeaseUntil, Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
@@ -268,7 +269,7 @@ func (r caseRow) domain() recouvra.Case {
 		PrincipalCents: r.PrincipalCents, PaidCents: r.PaidCents, BalanceCents: r.BalanceCents,
 		AmicableReminders: r.AmicableReminders, FirstLetterReference: r.FirstLetterReference, FirstLetterOn: r.FirstLetterOn, OldestDueOn: r.OldestDueOn,
 		FormalNoticeSentOn: r.FormalNoticeSentOn, FormalNoticeDeadline: r.FormalNoticeDeadline, FormalNoticeReceivedOn: r.FormalNoticeReceivedOn,
-		PromiseAmountCents: r.PromiseAmountCents, PromiseDueOn: r.PromiseDueOn, BrokenPromises: r.BrokenPromises,
+		PromiseAmountCents: r.PromiseAmountCents, PromiseDueOn: r.PromiseDueOn, BrokenPromises: r.BrokenPromises, RunningPlanID: r.RunningPlanID,
 		LastInterruptionOn: r.LastInterruptionOn, WithdrawalRequested: r.WithdrawalRequested,
 		LeaseAgentID: r.LeaseAgentID, LeaseUntil: utcPtr(r.LeaseUntil), Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}

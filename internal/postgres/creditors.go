@@ -36,6 +36,12 @@ type creditorRow struct {
 	JudicialAllowed    bool
 	NoticeDeadlineDays int
 	LegalStatus        string
+	// The mandate's rules for payment plans (00024).
+	PlanMaxMonths          int
+	PlanMinFirstCents      int64
+	PlanMinInstalmentCents int64
+	PlanMissesBeforeBroken int
+	PlanInterestFrozen     bool
 	// The identity a court filing prints (CPC 57, 1407).
 	LegalForm           string
 	Registry            string
@@ -63,6 +69,8 @@ func creditorRowOf(c *recouvra.Creditor) creditorRow {
 		Contacts: jsonCol[[]contactDoc]{contacts}, IBAN: c.IBAN, BIC: c.BIC,
 		MandateSignedOn: m.SignedOn, CommissionBps: m.CommissionBps, FixedFeeCents: m.FixedFeeCents,
 		JudicialAllowed: m.JudicialAllowed, NoticeDeadlineDays: m.NoticeDeadlineDays, LegalStatus: string(m.LegalStatus),
+		PlanMaxMonths: m.PlanMaxMonths, PlanMinFirstCents: m.PlanMinFirstCents, PlanMinInstalmentCents: m.PlanMinInstalmentCents,
+		PlanMissesBeforeBroken: m.PlanMissesBeforeBroken, PlanInterestFrozen: m.PlanInterestFrozen,
 		LegalForm: id.LegalForm, Registry: id.Registry, RepresentativeName: id.RepresentativeName, RepresentativeTitle: id.RepresentativeTitle,
 		Profession: id.Profession, Nationality: id.Nationality, BornOn: id.BornOn, BornIn: id.BornIn,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
@@ -83,6 +91,8 @@ func (r creditorRow) domain() recouvra.Creditor {
 			Mandate: recouvra.Mandate{
 				SignedOn: r.MandateSignedOn, CommissionBps: r.CommissionBps, FixedFeeCents: r.FixedFeeCents,
 				JudicialAllowed: r.JudicialAllowed, NoticeDeadlineDays: r.NoticeDeadlineDays, LegalStatus: recouvra.LegalStatus(r.LegalStatus),
+				PlanMaxMonths: r.PlanMaxMonths, PlanMinFirstCents: r.PlanMinFirstCents, PlanMinInstalmentCents: r.PlanMinInstalmentCents,
+				PlanMissesBeforeBroken: r.PlanMissesBeforeBroken, PlanInterestFrozen: r.PlanInterestFrozen,
 			},
 			Identity: recouvra.Identity{
 				LegalForm: r.LegalForm, Registry: r.Registry, RepresentativeName: r.RepresentativeName, RepresentativeTitle: r.RepresentativeTitle,

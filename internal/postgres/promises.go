@@ -89,6 +89,16 @@ func (r repo) ForecastRows(ctx context.Context, scope recouvra.Scope, q app.Fore
 		GROUP BY p.id, p.due_on, p.amount_cents`, args).Scan(&out.Pending).Error; err != nil {
 		return out, dbErr(err, whatPromise)
 	}
+	// The unpaid instalments of the plans being kept, still within their
+	// grace and due by the last day, weighted like promises (plans.go).
+	var instalments []app.PendingPromise
+	if err := db.Raw(`SELECT i.due_on, i.amount_cents - i.paid_cents AS remaining_cents
+		FROM plan_instalments i JOIN plans p ON p.id = i.plan_id
+		WHERE i.creditor_id = @creditor AND p.currency = @currency AND p.status = 'kept' AND i.status IN ('due', 'late')
+			AND i.due_on + p.grace_days >= @today AND i.due_on <= @last`, args).Scan(&instalments).Error; err != nil {
+		return out, dbErr(err, whatPlan)
+	}
+	out.Pending = append(out.Pending, instalments...)
 	var judged struct{ Kept, Broken int64 }
 	if err := db.Raw(`SELECT count(*) FILTER (WHERE status = 'kept') AS kept, count(*) FILTER (WHERE status = 'broken') AS broken
 		FROM promises WHERE creditor_id = @creditor AND currency = @currency AND status IN ('kept', 'broken')`, args).Scan(&judged).Error; err != nil {

@@ -157,7 +157,8 @@ type Case struct {
 	PromiseAmountCents     int64
 	PromiseDueOn           Date // the pending promise to pay, if any
 	BrokenPromises         int
-	LastInterruptionOn     Date // latest act interrupting the time bar
+	RunningPlanID          *uuid.UUID // the payment plan being kept, if any (plan.go)
+	LastInterruptionOn     Date       // latest act interrupting the time bar
 	WithdrawalRequested    bool
 	Injunction             Injunction
 	Irrecoverable          *Irrecoverability

@@ -113,6 +113,10 @@ const (
 	PrincipalUser   PrincipalKind = "user"    // a person, with a session token
 	PrincipalAPIKey PrincipalKind = "api_key" // a creditor's system, with an API key
 	PrincipalSystem PrincipalKind = "system"  // a command run on the server itself
+	// PrincipalDebtor is a case's debtor holding its page's link: no role
+	// (every use case that requires one refuses it), the case's creditor
+	// as its scope, and no actor columns (its events say "by": "debtor").
+	PrincipalDebtor PrincipalKind = "debtor"
 )
 
 // Principal is the authenticated caller of one request.
@@ -143,7 +147,7 @@ func (p Principal) Actor() (userID, apiKeyID *uuid.UUID) {
 // Scope returns the data scope of the principal: a creditor principal sees
 // its own creditor only; staff see everything.
 func (p Principal) Scope() Scope {
-	if p.Role == RoleCreditor {
+	if p.Role == RoleCreditor || p.Kind == PrincipalDebtor {
 		if p.CreditorID == nil {
 			return Scope{deny: true} // a creditor without creditor sees nothing
 		}
@@ -228,6 +232,7 @@ func (c *Creditor) Validate(today Date) error {
 	if m.NoticeDeadlineDays < 1 || m.NoticeDeadlineDays > 90 {
 		f = append(f, FieldError{"mandate.notice_deadline_days", "out_of_range", "Le délai de la mise en demeure est compris entre 1 et 90 jours."})
 	}
+	f = append(f, validatePlanRules(m)...)
 	switch m.LegalStatus {
 	case "":
 		m.LegalStatus = StatusBusiness

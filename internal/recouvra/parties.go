@@ -91,6 +91,12 @@ type Mandate struct {
 	JudicialAllowed    bool  // may the agency take the case to court
 	NoticeDeadlineDays int   // the response deadline printed in formal notices
 	LegalStatus        LegalStatus
+	// Payment plans accepted without the creditor (plan.go: PlanRules).
+	PlanMaxMonths          int   // longest plan, in months
+	PlanMinFirstCents      int64 // smallest first payment (0: none)
+	PlanMinInstalmentCents int64 // smallest later instalment (0: none)
+	PlanMissesBeforeBroken int   // instalments missed before the plan is broken
+	PlanInterestFrozen     bool  // interest frozen while a plan is kept
 }
 
 // DefaultNoticeDeadlineDays is the usual response deadline of a formal notice.

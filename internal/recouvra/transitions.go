@@ -58,6 +58,7 @@ const (
 	GuardNoCloseReason           = "guard.no_close_reason"
 	GuardNotAllowed              = "guard.transition_not_allowed"
 	GuardClosed                  = "guard.case_closed"
+	GuardPlanRunning             = "guard.plan_running"
 )
 
 // next lists the stages reachable from each stage. Irrecoverability can be
@@ -114,6 +115,9 @@ func (c *Case) Blockers(m Move, f Facts) []FieldError {
 		if c.OpenDispute {
 			fail(GuardOpenDispute, "Un litige est ouvert : l'escalade est suspendue jusqu'à sa résolution.")
 		}
+		if c.RunningPlanID != nil {
+			fail(GuardPlanRunning, "Un échéancier est en cours et respecté : l'escalade est suspendue tant qu'il n'est pas rompu ou annulé.")
+		}
 	case StageInjunction:
 		switch {
 		case c.FormalNoticeSentOn.IsZero():
@@ -126,6 +130,9 @@ func (c *Case) Blockers(m Move, f Facts) []FieldError {
 		}
 		if c.AssignedLawyerID == nil {
 			fail(GuardNoLawyer, "Aucun juriste n'est affecté au dossier.")
+		}
+		if c.RunningPlanID != nil {
+			fail(GuardPlanRunning, "Un échéancier est en cours et respecté : l'escalade est suspendue tant qu'il n'est pas rompu ou annulé.")
 		}
 		if c.OpenDispute {
 			fail(GuardOpenDispute, "Un litige est ouvert : l'escalade est suspendue jusqu'à sa résolution.")

@@ -198,7 +198,10 @@ func routeTable() map[string]routeCase {
 		"GET /api/v1/portfolio/forecast": {allowed: everyone, ok: 200, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
 			return c.Do("GET", "/api/v1/portfolio/forecast?creditor_id="+w.credA.ID.String(), nil)
 		}},
-		"GET /api/v1/docket": {allowed: lawyers, ok: 200, call: get("/api/v1/docket")},
+		"GET /api/v1/docket":            {allowed: lawyers, ok: 200, call: get("/api/v1/docket")},
+		"GET /api/v1/ledger/balances":   {allowed: []string{"admin", "creditor", "api_key"}, ok: 200, call: get("/api/v1/ledger/balances")},
+		"GET /api/v1/ledger/entries":    {allowed: []string{"admin", "creditor", "api_key"}, ok: 200, call: get("/api/v1/ledger/entries")},
+		"GET /api/v1/ledger/commission": {allowed: adminOnl, ok: 200, call: get("/api/v1/ledger/commission")},
 		"POST /api/v1/notifications/read-all": {allowed: notified, ok: 200, call: func(_ *world, c *apitest.Client, _ string, _ target) *apitest.Response {
 			return c.Do("POST", "/api/v1/notifications/read-all", nil)
 		}},
@@ -207,6 +210,16 @@ func routeTable() map[string]routeCase {
 		}},
 		"GET /api/v1/notifications":              {allowed: notified, ok: 200, call: get("/api/v1/notifications")},
 		"GET /api/v1/notifications/unread-count": {allowed: notified, ok: 200, call: get("/api/v1/notifications/unread-count")},
+		"GET /api/v1/notifications/settings":     {allowed: notified, ok: 200, call: get("/api/v1/notifications/settings")},
+		"PUT /api/v1/notifications/settings": {allowed: notified, ok: 200, call: func(_ *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			return c.Do("PUT", "/api/v1/notifications/settings", map[string]any{"email_digest": false, "language": "fr"})
+		}},
+		"GET /api/v1/creditors/:id/payment-reports": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/creditors/"+pick(t, w.credA.ID, w.credB.ID)+"/payment-reports", nil)
+		}},
+		"PUT /api/v1/creditors/:id/payment-reports": {allowed: []string{"admin", "creditor", "api_key"}, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("PUT", "/api/v1/creditors/"+pick(t, w.credA.ID, w.credB.ID)+"/payment-reports", map[string]any{"payment_reports": "portal"})
+		}},
 		"GET /api/v1/cases/:id/statement": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
 			return c.Do("GET", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/statement", nil)
 		}},
@@ -226,6 +239,36 @@ func routeTable() map[string]routeCase {
 			return c.Do("POST", "/api/v1/payments/"+pick(t, a, b)+"/reverse", map[string]any{"reason": "Chèque impayé"})
 		}},
 		"GET /api/v1/rates": {allowed: staff, ok: 200, call: get("/api/v1/rates")},
+		"GET /api/v1/cases/:id/plans": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/plans", nil)
+		}},
+		"POST /api/v1/cases/:id/plans": {allowed: queueWork, ok: 201, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			var id uuid.UUID
+			switch t {
+			case own:
+				id = w.newCase(w.credA.ID, "Échelonné SAS", "552100554").Case.ID
+			case other:
+				id = w.newCase(w.credB.ID, "Échelonné SAS", "552100554").Case.ID
+			default:
+				id = uuid.Must(uuid.NewV7())
+			}
+			return w.newPlan(c, id, 2, 10, false)
+		}},
+		"GET /api/v1/plans/:id": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/plans/"+w.planOf(t, true), nil)
+		}},
+		"POST /api/v1/plans/:id/approve": {allowed: []string{"creditor", "api_key"}, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("POST", "/api/v1/plans/"+w.planOf(t, true)+"/approve", map[string]any{})
+		}},
+		"POST /api/v1/plans/:id/refuse": {allowed: []string{"creditor", "api_key"}, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("POST", "/api/v1/plans/"+w.planOf(t, true)+"/refuse", map[string]any{"reason": "Trop long"})
+		}},
+		"POST /api/v1/plans/:id/cancel": {allowed: queueWork, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("POST", "/api/v1/plans/"+w.planOf(t, true)+"/cancel", map[string]any{"reason": "Annulé"})
+		}},
+		"POST /api/v1/plans/:id/sign": {allowed: queueWork, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("POST", "/api/v1/plans/"+w.planOf(t, false)+"/sign", map[string]any{})
+		}},
 		"POST /api/v1/creditors/:id/remittance-statements": {allowed: adminOnl, ok: 201, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
 			today := recouvra.DateOf(w.clock.Now())
 			return c.Do("POST", "/api/v1/creditors/"+pick(t, w.credA.ID, w.credB.ID)+"/remittance-statements", map[string]any{"from": today.AddDays(-30).String(), "to": today.String()})
@@ -287,6 +330,32 @@ func routeTable() map[string]routeCase {
 		"POST /api/v1/queue/next": {allowed: queueWork, ok: 200, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
 			w.newCase(w.credA.ID, "Débiteur en file", "") // something to take
 			return c.Do("POST", "/api/v1/queue/next", nil)
+		}},
+		// The debtor's page: its link is the only credential (a bearer
+		// token changes nothing), on a fresh case each call so that the
+		// staff routes revoking links cannot interfere.
+		"GET /d/:token": {public: true, ok: 200, call: func(w *world, _ *apitest.Client, _ string, _ target) *apitest.Response {
+			_, tok := w.debtorLink(w.newCase(w.credA.ID, "Débiteur en ligne", "").Case.ID)
+			return w.debtorGet("/d/" + tok)
+		}},
+		"GET /d/:token/documents/:doc": {public: true, ok: 200, call: func(w *world, _ *apitest.Client, _ string, _ target) *apitest.Response {
+			id := w.newCase(w.credA.ID, "Débiteur en ligne", "").Case.ID
+			_, tok := w.debtorLink(id)
+			return w.debtorGet("/d/" + tok + "/documents/" + w.document(id).String())
+		}},
+		"POST /d/:token/:form": {public: true, ok: 303, call: func(w *world, _ *apitest.Client, _ string, _ target) *apitest.Response {
+			_, tok := w.debtorLink(w.newCase(w.credA.ID, "Débiteur en ligne", "").Case.ID)
+			forms := debtorForms(w.t, w.debtorGet("/d/"+tok).Body)
+			return w.debtorPost("/d/"+tok+"/callback", map[string]string{"form_token": forms["callback"], "phone": "01 40 00 00 01"}, nil)
+		}},
+		"GET /api/v1/cases/:id/debtor-link": {allowed: queueWork, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/debtor-link", nil)
+		}},
+		"POST /api/v1/cases/:id/debtor-link/revoke": {allowed: queueWork, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("POST", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/debtor-link/revoke", nil)
+		}},
+		"POST /api/v1/cases/:id/debtor-link/reissue": {allowed: queueWork, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("POST", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/debtor-link/reissue", nil)
 		}},
 	}
 }

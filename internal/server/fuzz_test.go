@@ -154,6 +154,7 @@ func fuzzOps(t testing.TB, w *world) []fuzzOp {
 		"payments":         w.payment(w.caseA.Case.ID).String(),
 		"bank-entries":     w.unmatchedEntry().String(),
 		"notifications":    w.notification().String(),
+		"plans":            w.freshPlan(w.credA.ID, true).String(),
 	}
 	var ops []fuzzOp
 	for path, item := range doc.Paths.Map() {

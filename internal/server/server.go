@@ -31,11 +31,13 @@ import (
 	"github.com/recouvra/recouvra/internal/httpapi"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
 	"github.com/recouvra/recouvra/internal/jobs"
+	"github.com/recouvra/recouvra/internal/live"
 	"github.com/recouvra/recouvra/internal/mail"
 	"github.com/recouvra/recouvra/internal/pdf"
 	"github.com/recouvra/recouvra/internal/postgres"
 	"github.com/recouvra/recouvra/internal/rbac"
 	"github.com/recouvra/recouvra/internal/recouvra"
+	"github.com/recouvra/recouvra/internal/webhook"
 	"github.com/recouvra/recouvra/web"
 )
 
@@ -52,6 +54,7 @@ type Server struct {
 	release       func() error // closes what Start opened; nothing for a borrowed DB
 	stopListening context.CancelFunc
 	queue         *jobs.Queue   // nil when not started
+	live          *live.Hub     // the live event stream's hub
 	catcher       *mail.Catcher // the local mail catcher, when Options.CatchMail started one
 }
 
@@ -140,6 +143,8 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		return queue.EnqueueBatch(ctx, tx, id)
 	}, func(ctx context.Context, id uuid.UUID, delay time.Duration) error {
 		return queue.EnqueueMail(ctx, id, delay)
+	}, func(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+		return queue.EnqueueImport(ctx, tx, id)
 	})
 	if err != nil {
 		return nil, err
@@ -148,15 +153,41 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	if service.MailOn() {
 		mailJobs = &jobs.Mail{Deliver: service.DeliverMail, Sweep: service.SweepMail}
 	}
-	// Promises whose grace ended are marked broken (app.SweepPromises).
+	// Promises whose grace ended are marked broken (app.SweepPromises), and
+	// so are the instalments of payment plans, and plans (app.SweepPlans).
 	sweepPromises := jobs.Periodic{Name: "promise_sweep", Every: time.Hour, Run: func(ctx context.Context) error {
 		n, err := service.SweepPromises(ctx)
 		if n > 0 {
 			opts.Logger.Info("promises broken", "count", n)
 		}
+		if err != nil {
+			return err
+		}
+		n, err = service.SweepPlans(ctx)
+		if n > 0 {
+			opts.Logger.Info("payment plans broken", "count", n)
+		}
 		return err
 	}}
-	if queue, err = jobs.New(s.db.Pool, opts.Logger, service.RunBatch, mailJobs, sweepPromises); err != nil {
+	// The daily notification digests, once their time of day has come
+	// (app.SendDigests: one per person and day, whichever run writes it).
+	digests := jobs.Periodic{Name: "notification_digest", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
+		n, err := service.SendDigests(ctx)
+		if n > 0 {
+			opts.Logger.Info("notification digests written", "count", n)
+		}
+		return err
+	}}
+	// The collection strategies' engine (app.RunStrategies): due steps
+	// claimed once per case and step, whichever instance runs the pass.
+	strategies := jobs.Periodic{Name: "strategy_engine", Every: 5 * time.Minute, Run: func(ctx context.Context) error {
+		pass, err := service.RunStrategies(ctx)
+		if pass.Claimed > 0 || pass.Enrolled > 0 {
+			opts.Logger.Info("strategy pass", "enrolled", pass.Enrolled, "claimed", pass.Claimed)
+		}
+		return err
+	}}
+	if queue, err = jobs.New(s.db.Pool, opts.Logger, service.RunBatch, service.ProcessImport, mailJobs, sweepPromises, digests, strategies); err != nil {
 		return nil, err
 	}
 	current, err := migrator.Current(ctx)
@@ -171,13 +202,35 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		if err := SeedRates(ctx, service, opts.Logger); err != nil {
 			return nil, err
 		}
+		if n, err := service.SeedStrategies(ctx); err != nil {
+			return nil, err
+		} else if n > 0 {
+			opts.Logger.Info("default collection strategies added", "count", n)
+		}
 	} else {
 		opts.Logger.Warn("schema not current: job queue not started, rate tables not loaded; run recouvra migrate up")
 	}
 
+	// The live stream: one LISTEN connection wakes one hub, which reads each
+	// new event once and hands it to the streams that may see it.
+	raiseFileLimit(opts.Logger)
 	notifier := postgres.NewNotifier(s.db.Pool, opts.Logger)
+	start, err := service.StreamStart(ctx)
+	if err != nil {
+		return nil, err
+	}
+	wake, _ := notifier.Subscribe()
+	s.live = live.New(live.Config{Source: service, Reader: app.System, Start: start, Wake: wake,
+		Encode: httpapi.EventFrame, PerPrincipal: cfg.StreamsPerPrincipal, Logger: opts.Logger})
 	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
 	go notifier.Run(listenCtx)
+	go s.live.Run(listenCtx)
+	if current {
+		// Webhooks (app/webhooks.go): woken by every committed event, each
+		// instance claims due deliveries with SKIP LOCKED.
+		webhookWake, _ := notifier.Subscribe()
+		go service.RunWebhooks(listenCtx, webhookWake)
+	}
 	s.stopListening = stopListening
 	defer func() {
 		if !ok {
@@ -196,7 +249,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		Authn:                 service,
 		Authz:                 policy,
 		Now:                   opts.Now,
-		Waker:                 notifier,
+		Live:                  s.live,
 		MaxUploadBytes:        cfg.MaxUploadBytes,
 		MaxBodyBytes:          cfg.MaxBodyBytes,
 		RateLimit:             rateLimit(cfg.RateLimit),
@@ -232,6 +285,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		return nil, fmt.Errorf("listen on %s (RECOUVRA_HTTP_ADDR): %w", cfg.HTTPAddr, err)
 	}
 	s.listener = ln
+	service.SetPublicURL(s.URL()) // debtor links, when public_url is unset
 	s.http = &http.Server{
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		Handler:           handler,
@@ -279,11 +333,11 @@ func NewService(db *postgres.DB, cfg config.Config, password *credential.Params,
 	if err != nil {
 		return nil, err
 	}
-	return newService(db, cfg, policy, password, now, nil, nil, nil)
+	return newService(db, cfg, policy, password, now, nil, nil, nil, nil)
 }
 
 func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, password *credential.Params, now func() time.Time, logger *slog.Logger, enqueue postgres.Enqueuer,
-	enqueueMail func(ctx context.Context, id uuid.UUID, delay time.Duration) error) (*app.Service, error) {
+	enqueueMail func(ctx context.Context, id uuid.UUID, delay time.Duration) error, enqueueImport postgres.Enqueuer) (*app.Service, error) {
 	params := credential.DefaultParams
 	if password != nil {
 		params = *password
@@ -298,6 +352,10 @@ func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, passwor
 			return nil, fmt.Errorf("agency_logo: %w", err)
 		}
 		agency.Logo = logo
+	}
+	links, err := debtorLinks(cfg)
+	if err != nil {
+		return nil, err
 	}
 	forms, err := recouvra.ParseCourtForms(configs.CourtFormsCSV)
 	if err != nil {
@@ -319,7 +377,11 @@ func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, passwor
 		Blobs:              blobstore.Local{Dir: filepath.Join(cfg.DataDir, "documents")},
 		MaxUploadBytes:     cfg.MaxUploadBytes,
 		Batches:            postgres.NewBatches(db, enqueue),
+		Imports:            postgres.NewImports(db, enqueueImport),
 		Mail:               mailConfig(cfg, enqueueMail),
+		Webhooks:           app.WebhookConfig{Sender: webhook.New(cfg.WebhookAllowPrivate), AllowPrivate: cfg.WebhookAllowPrivate, Wake: make(chan struct{}, 1)},
+		DebtorLinks:        links,
+		DigestTime:         &cfg.DigestTime,
 		Logger:             logger,
 	}, now)
 }
@@ -363,6 +425,9 @@ func startCatcher(dataDir string) (*mail.Catcher, string, error) {
 // MailCatcher is the local mail catcher, nil unless Options.CatchMail
 // started one.
 func (s *Server) MailCatcher() *mail.Catcher { return s.catcher }
+
+// Live is the live event stream's hub.
+func (s *Server) Live() *live.Hub { return s.live }
 
 // Service is the application the server serves.
 func (s *Server) Service() *app.Service { return s.service }

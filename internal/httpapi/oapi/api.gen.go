@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -71,28 +72,28 @@ func (e BankImportResultFormat) Valid() bool {
 
 // Defines values for BankMatchRule.
 const (
-	CaseReference BankMatchRule = "case_reference"
-	DebtorName    BankMatchRule = "debtor_name"
-	InvoiceNumber BankMatchRule = "invoice_number"
-	Manual        BankMatchRule = "manual"
-	PayerIban     BankMatchRule = "payer_iban"
-	Rf            BankMatchRule = "rf"
+	BankMatchRuleCaseReference BankMatchRule = "case_reference"
+	BankMatchRuleDebtorName    BankMatchRule = "debtor_name"
+	BankMatchRuleInvoiceNumber BankMatchRule = "invoice_number"
+	BankMatchRuleManual        BankMatchRule = "manual"
+	BankMatchRulePayerIban     BankMatchRule = "payer_iban"
+	BankMatchRuleRf            BankMatchRule = "rf"
 )
 
 // Valid indicates whether the value is a known member of the BankMatchRule enum.
 func (e BankMatchRule) Valid() bool {
 	switch e {
-	case CaseReference:
+	case BankMatchRuleCaseReference:
 		return true
-	case DebtorName:
+	case BankMatchRuleDebtorName:
 		return true
-	case InvoiceNumber:
+	case BankMatchRuleInvoiceNumber:
 		return true
-	case Manual:
+	case BankMatchRuleManual:
 		return true
-	case PayerIban:
+	case BankMatchRulePayerIban:
 		return true
-	case Rf:
+	case BankMatchRuleRf:
 		return true
 	default:
 		return false
@@ -117,6 +118,24 @@ func (e BatchState) Valid() bool {
 	case BatchStateQueued:
 		return true
 	case BatchStateRunning:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CallTaskState.
+const (
+	CallTaskStateDone CallTaskState = "done"
+	CallTaskStateOpen CallTaskState = "open"
+)
+
+// Valid indicates whether the value is a known member of the CallTaskState enum.
+func (e CallTaskState) Valid() bool {
+	switch e {
+	case CallTaskStateDone:
+		return true
+	case CallTaskStateOpen:
 		return true
 	default:
 		return false
@@ -264,6 +283,24 @@ func (e CourtStepInputStep) Valid() bool {
 	case CourtStepInputStepRejected:
 		return true
 	case CourtStepInputStepServed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreditorPaymentReportsPaymentReports.
+const (
+	Digest CreditorPaymentReportsPaymentReports = "digest"
+	Portal CreditorPaymentReportsPaymentReports = "portal"
+)
+
+// Valid indicates whether the value is a known member of the CreditorPaymentReportsPaymentReports enum.
+func (e CreditorPaymentReportsPaymentReports) Valid() bool {
+	switch e {
+	case Digest:
+		return true
+	case Portal:
 		return true
 	default:
 		return false
@@ -555,6 +592,30 @@ func (e InsolvencyProceedings) Valid() bool {
 	}
 }
 
+// Defines values for InstalmentStatus.
+const (
+	InstalmentStatusDue    InstalmentStatus = "due"
+	InstalmentStatusLate   InstalmentStatus = "late"
+	InstalmentStatusMissed InstalmentStatus = "missed"
+	InstalmentStatusPaid   InstalmentStatus = "paid"
+)
+
+// Valid indicates whether the value is a known member of the InstalmentStatus enum.
+func (e InstalmentStatus) Valid() bool {
+	switch e {
+	case InstalmentStatusDue:
+		return true
+	case InstalmentStatusLate:
+		return true
+	case InstalmentStatusMissed:
+		return true
+	case InstalmentStatusPaid:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InterestRegime.
 const (
 	B2bLatePenalties InterestRegime = "b2b_late_penalties"
@@ -600,6 +661,30 @@ func (e LastContactType) Valid() bool {
 	}
 }
 
+// Defines values for LedgerEntryKind.
+const (
+	LedgerEntryKindPayment          LedgerEntryKind = "payment"
+	LedgerEntryKindPaymentReversal  LedgerEntryKind = "payment_reversal"
+	LedgerEntryKindRemittance       LedgerEntryKind = "remittance"
+	LedgerEntryKindRemittanceCancel LedgerEntryKind = "remittance_cancel"
+)
+
+// Valid indicates whether the value is a known member of the LedgerEntryKind enum.
+func (e LedgerEntryKind) Valid() bool {
+	switch e {
+	case LedgerEntryKindPayment:
+		return true
+	case LedgerEntryKindPaymentReversal:
+		return true
+	case LedgerEntryKindRemittance:
+		return true
+	case LedgerEntryKindRemittanceCancel:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MailMessageKind.
 const (
 	MailMessageKindAmicableLetter MailMessageKind = "amicable_letter"
@@ -620,16 +705,16 @@ func (e MailMessageKind) Valid() bool {
 
 // Defines values for MailMessageLanguage.
 const (
-	En MailMessageLanguage = "en"
-	Fr MailMessageLanguage = "fr"
+	MailMessageLanguageEn MailMessageLanguage = "en"
+	MailMessageLanguageFr MailMessageLanguage = "fr"
 )
 
 // Valid indicates whether the value is a known member of the MailMessageLanguage enum.
 func (e MailMessageLanguage) Valid() bool {
 	switch e {
-	case En:
+	case MailMessageLanguageEn:
 		return true
-	case Fr:
+	case MailMessageLanguageFr:
 		return true
 	default:
 		return false
@@ -723,6 +808,42 @@ func (e NotificationKind) Valid() bool {
 	}
 }
 
+// Defines values for NotificationSettingsLanguage.
+const (
+	NotificationSettingsLanguageEn NotificationSettingsLanguage = "en"
+	NotificationSettingsLanguageFr NotificationSettingsLanguage = "fr"
+)
+
+// Valid indicates whether the value is a known member of the NotificationSettingsLanguage enum.
+func (e NotificationSettingsLanguage) Valid() bool {
+	switch e {
+	case NotificationSettingsLanguageEn:
+		return true
+	case NotificationSettingsLanguageFr:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationSettingsUpdateLanguage.
+const (
+	NotificationSettingsUpdateLanguageEn NotificationSettingsUpdateLanguage = "en"
+	NotificationSettingsUpdateLanguageFr NotificationSettingsUpdateLanguage = "fr"
+)
+
+// Valid indicates whether the value is a known member of the NotificationSettingsUpdateLanguage enum.
+func (e NotificationSettingsUpdateLanguage) Valid() bool {
+	switch e {
+	case NotificationSettingsUpdateLanguageEn:
+		return true
+	case NotificationSettingsUpdateLanguageFr:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PaymentMethod.
 const (
 	PaymentMethodCard             PaymentMethod = "card"
@@ -771,6 +892,159 @@ func (e PaymentInputMethod) Valid() bool {
 	case PaymentInputMethodDirectToCreditor:
 		return true
 	case PaymentInputMethodTransfer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PlacementField.
+const (
+	PlacementFieldAddress       PlacementField = "address"
+	PlacementFieldAmount        PlacementField = "amount"
+	PlacementFieldCity          PlacementField = "city"
+	PlacementFieldCurrency      PlacementField = "currency"
+	PlacementFieldDebtorName    PlacementField = "debtor_name"
+	PlacementFieldDueOn         PlacementField = "due_on"
+	PlacementFieldEmail         PlacementField = "email"
+	PlacementFieldInvoiceNumber PlacementField = "invoice_number"
+	PlacementFieldIssuedOn      PlacementField = "issued_on"
+	PlacementFieldPhone         PlacementField = "phone"
+	PlacementFieldPostalCode    PlacementField = "postal_code"
+	PlacementFieldReference     PlacementField = "reference"
+	PlacementFieldSiren         PlacementField = "siren"
+	PlacementFieldSiret         PlacementField = "siret"
+	PlacementFieldVat           PlacementField = "vat"
+)
+
+// Valid indicates whether the value is a known member of the PlacementField enum.
+func (e PlacementField) Valid() bool {
+	switch e {
+	case PlacementFieldAddress:
+		return true
+	case PlacementFieldAmount:
+		return true
+	case PlacementFieldCity:
+		return true
+	case PlacementFieldCurrency:
+		return true
+	case PlacementFieldDebtorName:
+		return true
+	case PlacementFieldDueOn:
+		return true
+	case PlacementFieldEmail:
+		return true
+	case PlacementFieldInvoiceNumber:
+		return true
+	case PlacementFieldIssuedOn:
+		return true
+	case PlacementFieldPhone:
+		return true
+	case PlacementFieldPostalCode:
+		return true
+	case PlacementFieldReference:
+		return true
+	case PlacementFieldSiren:
+		return true
+	case PlacementFieldSiret:
+		return true
+	case PlacementFieldVat:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PlacementImportKind.
+const (
+	PlacementImportKindCsv  PlacementImportKind = "csv"
+	PlacementImportKindXlsx PlacementImportKind = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the PlacementImportKind enum.
+func (e PlacementImportKind) Valid() bool {
+	switch e {
+	case PlacementImportKindCsv:
+		return true
+	case PlacementImportKindXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PlacementImportStatus.
+const (
+	PlacementImportStatusDone     PlacementImportStatus = "done"
+	PlacementImportStatusFailed   PlacementImportStatus = "failed"
+	PlacementImportStatusQueued   PlacementImportStatus = "queued"
+	PlacementImportStatusRunning  PlacementImportStatus = "running"
+	PlacementImportStatusUploaded PlacementImportStatus = "uploaded"
+)
+
+// Valid indicates whether the value is a known member of the PlacementImportStatus enum.
+func (e PlacementImportStatus) Valid() bool {
+	switch e {
+	case PlacementImportStatusDone:
+		return true
+	case PlacementImportStatusFailed:
+		return true
+	case PlacementImportStatusQueued:
+		return true
+	case PlacementImportStatusRunning:
+		return true
+	case PlacementImportStatusUploaded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PlanOrigin.
+const (
+	PlanOriginAgent  PlanOrigin = "agent"
+	PlanOriginCourt  PlanOrigin = "court"
+	PlanOriginDebtor PlanOrigin = "debtor"
+)
+
+// Valid indicates whether the value is a known member of the PlanOrigin enum.
+func (e PlanOrigin) Valid() bool {
+	switch e {
+	case PlanOriginAgent:
+		return true
+	case PlanOriginCourt:
+		return true
+	case PlanOriginDebtor:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PlanStatus.
+const (
+	PlanStatusBroken          PlanStatus = "broken"
+	PlanStatusCancelled       PlanStatus = "cancelled"
+	PlanStatusCompleted       PlanStatus = "completed"
+	PlanStatusKept            PlanStatus = "kept"
+	PlanStatusPendingApproval PlanStatus = "pending_approval"
+	PlanStatusRefused         PlanStatus = "refused"
+)
+
+// Valid indicates whether the value is a known member of the PlanStatus enum.
+func (e PlanStatus) Valid() bool {
+	switch e {
+	case PlanStatusBroken:
+		return true
+	case PlanStatusCancelled:
+		return true
+	case PlanStatusCompleted:
+		return true
+	case PlanStatusKept:
+		return true
+	case PlanStatusPendingApproval:
+		return true
+	case PlanStatusRefused:
 		return true
 	default:
 		return false
@@ -852,6 +1126,7 @@ const (
 	LegalIndividual   RateKind = "legal_individual"
 	LegalOther        RateKind = "legal_other"
 	RecoveryIndemnity RateKind = "recovery_indemnity"
+	VatStandard       RateKind = "vat_standard"
 )
 
 // Valid indicates whether the value is a known member of the RateKind enum.
@@ -864,6 +1139,8 @@ func (e RateKind) Valid() bool {
 	case LegalOther:
 		return true
 	case RecoveryIndemnity:
+		return true
+	case VatStandard:
 		return true
 	default:
 		return false
@@ -912,6 +1189,24 @@ func (e Role) Valid() bool {
 	}
 }
 
+// Defines values for ScheduleInputFrequency.
+const (
+	Fortnightly ScheduleInputFrequency = "fortnightly"
+	Monthly     ScheduleInputFrequency = "monthly"
+)
+
+// Valid indicates whether the value is a known member of the ScheduleInputFrequency enum.
+func (e ScheduleInputFrequency) Valid() bool {
+	switch e {
+	case Fortnightly:
+		return true
+	case Monthly:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Stage.
 const (
 	StageAmicable      Stage = "amicable"
@@ -939,6 +1234,72 @@ func (e Stage) Valid() bool {
 	}
 }
 
+// Defines values for StrategyStepChannel.
+const (
+	StrategyStepChannelCallTask     StrategyStepChannel = "call_task"
+	StrategyStepChannelEmail        StrategyStepChannel = "email"
+	StrategyStepChannelFormalNotice StrategyStepChannel = "formal_notice"
+	StrategyStepChannelHandToLawyer StrategyStepChannel = "hand_to_lawyer"
+	StrategyStepChannelLetter       StrategyStepChannel = "letter"
+)
+
+// Valid indicates whether the value is a known member of the StrategyStepChannel enum.
+func (e StrategyStepChannel) Valid() bool {
+	switch e {
+	case StrategyStepChannelCallTask:
+		return true
+	case StrategyStepChannelEmail:
+		return true
+	case StrategyStepChannelFormalNotice:
+		return true
+	case StrategyStepChannelHandToLawyer:
+		return true
+	case StrategyStepChannelLetter:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StrategyStepFrom.
+const (
+	OldestDue    StrategyStepFrom = "oldest_due"
+	Placement    StrategyStepFrom = "placement"
+	PreviousStep StrategyStepFrom = "previous_step"
+)
+
+// Valid indicates whether the value is a known member of the StrategyStepFrom enum.
+func (e StrategyStepFrom) Valid() bool {
+	switch e {
+	case OldestDue:
+		return true
+	case Placement:
+		return true
+	case PreviousStep:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StrategyStepUnit.
+const (
+	CalendarDays StrategyStepUnit = "calendar_days"
+	WorkingDays  StrategyStepUnit = "working_days"
+)
+
+// Valid indicates whether the value is a known member of the StrategyStepUnit enum.
+func (e StrategyStepUnit) Valid() bool {
+	switch e {
+	case CalendarDays:
+		return true
+	case WorkingDays:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TransitionCloseReason.
 const (
 	TransitionCloseReasonPaid       TransitionCloseReason = "paid"
@@ -957,6 +1318,99 @@ func (e TransitionCloseReason) Valid() bool {
 	case TransitionCloseReasonWithdrawn:
 		return true
 	case TransitionCloseReasonWrittenOff:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookDeliveryState.
+const (
+	WebhookDeliveryStateDelivered WebhookDeliveryState = "delivered"
+	WebhookDeliveryStateFailed    WebhookDeliveryState = "failed"
+	WebhookDeliveryStatePending   WebhookDeliveryState = "pending"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryState enum.
+func (e WebhookDeliveryState) Valid() bool {
+	switch e {
+	case WebhookDeliveryStateDelivered:
+		return true
+	case WebhookDeliveryStateFailed:
+		return true
+	case WebhookDeliveryStatePending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEndpointDisabledReason.
+const (
+	WebhookEndpointDisabledReasonFailing WebhookEndpointDisabledReason = "failing"
+	WebhookEndpointDisabledReasonManual  WebhookEndpointDisabledReason = "manual"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEndpointDisabledReason enum.
+func (e WebhookEndpointDisabledReason) Valid() bool {
+	switch e {
+	case WebhookEndpointDisabledReasonFailing:
+		return true
+	case WebhookEndpointDisabledReasonManual:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEndpointWithSecretDisabledReason.
+const (
+	WebhookEndpointWithSecretDisabledReasonFailing WebhookEndpointWithSecretDisabledReason = "failing"
+	WebhookEndpointWithSecretDisabledReasonManual  WebhookEndpointWithSecretDisabledReason = "manual"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEndpointWithSecretDisabledReason enum.
+func (e WebhookEndpointWithSecretDisabledReason) Valid() bool {
+	switch e {
+	case WebhookEndpointWithSecretDisabledReasonFailing:
+		return true
+	case WebhookEndpointWithSecretDisabledReasonManual:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEventType.
+const (
+	CasePlaced       WebhookEventType = "case.placed"
+	CaseStageChanged WebhookEventType = "case.stage_changed"
+	DisputeChanged   WebhookEventType = "dispute.changed"
+	DocumentProduced WebhookEventType = "document.produced"
+	ImportFinished   WebhookEventType = "import.finished"
+	PaymentRecorded  WebhookEventType = "payment.recorded"
+	PlanChanged      WebhookEventType = "plan.changed"
+	RemittanceMade   WebhookEventType = "remittance.made"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventType enum.
+func (e WebhookEventType) Valid() bool {
+	switch e {
+	case CasePlaced:
+		return true
+	case CaseStageChanged:
+		return true
+	case DisputeChanged:
+		return true
+	case DocumentProduced:
+		return true
+	case ImportFinished:
+		return true
+	case PaymentRecorded:
+		return true
+	case PlanChanged:
+		return true
+	case RemittanceMade:
 		return true
 	default:
 		return false
@@ -1016,16 +1470,103 @@ func (e ListCasesParamsSort) Valid() bool {
 
 // Defines values for ListCasesParamsOrder.
 const (
-	Asc  ListCasesParamsOrder = "asc"
-	Desc ListCasesParamsOrder = "desc"
+	ListCasesParamsOrderAsc  ListCasesParamsOrder = "asc"
+	ListCasesParamsOrderDesc ListCasesParamsOrder = "desc"
 )
 
 // Valid indicates whether the value is a known member of the ListCasesParamsOrder enum.
 func (e ListCasesParamsOrder) Valid() bool {
 	switch e {
-	case Asc:
+	case ListCasesParamsOrderAsc:
 		return true
-	case Desc:
+	case ListCasesParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportCasesParamsFormat.
+const (
+	ExportCasesParamsFormatCsv  ExportCasesParamsFormat = "csv"
+	ExportCasesParamsFormatXlsx ExportCasesParamsFormat = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the ExportCasesParamsFormat enum.
+func (e ExportCasesParamsFormat) Valid() bool {
+	switch e {
+	case ExportCasesParamsFormatCsv:
+		return true
+	case ExportCasesParamsFormatXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportCasesParamsStatus.
+const (
+	ExportCasesParamsStatusClosed ExportCasesParamsStatus = "closed"
+	ExportCasesParamsStatusOpen   ExportCasesParamsStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the ExportCasesParamsStatus enum.
+func (e ExportCasesParamsStatus) Valid() bool {
+	switch e {
+	case ExportCasesParamsStatusClosed:
+		return true
+	case ExportCasesParamsStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportCasesParamsSort.
+const (
+	ExportCasesParamsSortBalance    ExportCasesParamsSort = "balance"
+	ExportCasesParamsSortDebtor     ExportCasesParamsSort = "debtor"
+	ExportCasesParamsSortNextAction ExportCasesParamsSort = "next_action"
+	ExportCasesParamsSortPlaced     ExportCasesParamsSort = "placed"
+	ExportCasesParamsSortPrincipal  ExportCasesParamsSort = "principal"
+	ExportCasesParamsSortReference  ExportCasesParamsSort = "reference"
+	ExportCasesParamsSortStage      ExportCasesParamsSort = "stage"
+)
+
+// Valid indicates whether the value is a known member of the ExportCasesParamsSort enum.
+func (e ExportCasesParamsSort) Valid() bool {
+	switch e {
+	case ExportCasesParamsSortBalance:
+		return true
+	case ExportCasesParamsSortDebtor:
+		return true
+	case ExportCasesParamsSortNextAction:
+		return true
+	case ExportCasesParamsSortPlaced:
+		return true
+	case ExportCasesParamsSortPrincipal:
+		return true
+	case ExportCasesParamsSortReference:
+		return true
+	case ExportCasesParamsSortStage:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportCasesParamsOrder.
+const (
+	ExportCasesParamsOrderAsc  ExportCasesParamsOrder = "asc"
+	ExportCasesParamsOrderDesc ExportCasesParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ExportCasesParamsOrder enum.
+func (e ExportCasesParamsOrder) Valid() bool {
+	switch e {
+	case ExportCasesParamsOrderAsc:
+		return true
+	case ExportCasesParamsOrderDesc:
 		return true
 	default:
 		return false
@@ -1319,6 +1860,28 @@ type Batch struct {
 // BatchState defines model for Batch.State.
 type BatchState string
 
+// CallTask defines model for CallTask.
+type CallTask struct {
+	CaseId      openapi_types.UUID `json:"case_id"`
+	CompletedAt *time.Time         `json:"completed_at,omitempty"`
+	DueAt       time.Time          `json:"due_at"`
+	Id          openapi_types.UUID `json:"id"`
+	Outcome     string             `json:"outcome"`
+	Script      string             `json:"script"`
+	State       CallTaskState      `json:"state"`
+}
+
+// CallTaskState defines model for CallTask.State.
+type CallTaskState string
+
+// CallTaskCompletion defines model for CallTaskCompletion.
+type CallTaskCompletion struct {
+	Note *string `json:"note,omitempty"`
+
+	// Outcome Example: reached
+	Outcome string `json:"outcome"`
+}
+
 // Case defines model for Case.
 type Case struct {
 	// ActionBlockers What stands today in the way of the two actions that produce something on the case, each empty when the action would go through.
@@ -1414,6 +1977,28 @@ type CasePatch struct {
 	Priority          *int                                  `json:"priority,omitempty"`
 }
 
+// CaseStrategy defines model for CaseStrategy.
+type CaseStrategy struct {
+	CallTask   *CallTask           `json:"call_task,omitempty"`
+	CaseId     openapi_types.UUID  `json:"case_id"`
+	LastStep   *StrategyStepRef    `json:"last_step,omitempty"`
+	LastStepOn *openapi_types.Date `json:"last_step_on,omitempty"`
+
+	// NextDueOn Absent while the strategy waits for a call or is done.
+	NextDueOn *openapi_types.Date `json:"next_due_on,omitempty"`
+	NextStep  *StrategyStepRef    `json:"next_step,omitempty"`
+	Paused    []struct {
+		Code string `json:"code"`
+		Text string `json:"text"`
+	} `json:"paused"`
+
+	// Position Index of the next step (steps_total: done).
+	Position     int                `json:"position"`
+	StepsTotal   int                `json:"steps_total"`
+	StrategyId   openapi_types.UUID `json:"strategy_id"`
+	StrategyName string             `json:"strategy_name"`
+}
+
 // CaseSummary defines model for CaseSummary.
 type CaseSummary struct {
 	AssignedAgentId   nullable.Nullable[openapi_types.UUID] `json:"assigned_agent_id"`
@@ -1507,6 +2092,16 @@ type ClaimInput struct {
 // ClaimNature What the claim is for, where the law gives that kind of debt its own time bar. `general` (the default): the term follows from the parties (C. com. L110-4, C. civ. 2224, C. conso. L218-2). `residential_rent`: rent and charges of a residential lease, three years (law 89-462 art. 7-1).
 type ClaimNature string
 
+// CommissionMonth defines model for CommissionMonth.
+type CommissionMonth struct {
+	CommissionCents int64 `json:"commission_cents"`
+	FeesCents       int64 `json:"fees_cents"`
+
+	// Month Example: 2026-11
+	Month    string `json:"month"`
+	VatCents int64  `json:"vat_cents"`
+}
+
 // Contact defines model for Contact.
 type Contact struct {
 	Email *string `json:"email,omitempty"`
@@ -1577,6 +2172,32 @@ type Creditor struct {
 
 	// VatNumber Example: FR44732829320
 	VatNumber string `json:"vat_number"`
+}
+
+// CreditorBalance defines model for CreditorBalance.
+type CreditorBalance struct {
+	// Account Example: owed_to_creditor:0190d2a4-7c1e-7b3a-9f00-3c2b1a0e9d8c
+	Account string `json:"account"`
+
+	// CommissionReceivableCents Commission owed by the creditor on payments made to it directly.
+	CommissionReceivableCents int64              `json:"commission_receivable_cents"`
+	CreditorId                openapi_types.UUID `json:"creditor_id"`
+
+	// DirectCents Payments made to the creditor directly (memo: no money on the client account).
+	DirectCents int64 `json:"direct_cents"`
+
+	// HeldCents What the client account holds for the creditor (negative when a reversal came after a remittance).
+	HeldCents int64  `json:"held_cents"`
+	LegalName string `json:"legal_name"`
+
+	// OldestOverdueOn Collection day of the oldest funds still held past their time.
+	OldestOverdueOn *openapi_types.Date `json:"oldest_overdue_on,omitempty"`
+
+	// OverdueCents Funds held past the time allowed.
+	OverdueCents int64 `json:"overdue_cents"`
+
+	// RemitWithinDays The mandate's time to pass funds on; absent: one month (R124-6).
+	RemitWithinDays *int `json:"remit_within_days,omitempty"`
 }
 
 // CreditorCreate defines model for CreditorCreate.
@@ -1658,6 +2279,21 @@ type CreditorPatch struct {
 	VatNumber *string                `json:"vat_number,omitempty"`
 }
 
+// CreditorPaymentReports defines model for CreditorPaymentReports.
+type CreditorPaymentReports struct {
+	// PaymentReports portal: the portal's notifications only; digest: also the daily e-mail digest to every active person of the creditor (CPCE R124-5).
+	PaymentReports CreditorPaymentReportsPaymentReports `json:"payment_reports"`
+}
+
+// CreditorPaymentReportsPaymentReports portal: the portal's notifications only; digest: also the daily e-mail digest to every active person of the creditor (CPCE R124-5).
+type CreditorPaymentReportsPaymentReports string
+
+// CreditorStrategy defines model for CreditorStrategy.
+type CreditorStrategy struct {
+	CreditorId openapi_types.UUID `json:"creditor_id"`
+	StrategyId openapi_types.UUID `json:"strategy_id"`
+}
+
 // Deadline defines model for Deadline.
 type Deadline struct {
 	// Kind `time_bar`: the last day to act on the claim that is time-barred first; absent while an injunction request or order is pending (C. civ. 2241, 2242). `title_enforcement`: once the order is enforceable, the last day to enforce it, ten years on (CPCE L111-4).
@@ -1714,6 +2350,21 @@ type DebtorInput struct {
 
 // DebtorInputKind defines model for DebtorInput.Kind.
 type DebtorInputKind string
+
+// DebtorLink defines model for DebtorLink.
+type DebtorLink struct {
+	// Active Opens the page now: not revoked and the case open.
+	Active    bool                         `json:"active"`
+	CaseId    openapi_types.UUID           `json:"case_id"`
+	IssuedAt  time.Time                    `json:"issued_at"`
+	RevokedAt nullable.Nullable[time.Time] `json:"revoked_at"`
+
+	// Url The debtor's page, `<public_url>/d/<token>`; null while revoked.
+	//
+	// Example: https://recouvrement.agence.fr/d/k5qz3v7m2xw4n6ra8bt3c5dyef
+	Url     nullable.Nullable[string] `json:"url"`
+	Version int                       `json:"version"`
+}
 
 // DebtorPage defines model for DebtorPage.
 type DebtorPage struct {
@@ -1896,6 +2547,48 @@ type Health struct {
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
 
+// ImportCellProblem defines model for ImportCellProblem.
+type ImportCellProblem struct {
+	// Field The field (empty for the row as a whole).
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ImportColumn defines model for ImportColumn.
+type ImportColumn = int
+
+// ImportMapping For each field, the 0-based column of the file that holds it.
+type ImportMapping struct {
+	Address       *ImportColumn `json:"address,omitempty"`
+	Amount        *ImportColumn `json:"amount,omitempty"`
+	City          *ImportColumn `json:"city,omitempty"`
+	Currency      *ImportColumn `json:"currency,omitempty"`
+	DebtorName    *ImportColumn `json:"debtor_name,omitempty"`
+	DueOn         *ImportColumn `json:"due_on,omitempty"`
+	Email         *ImportColumn `json:"email,omitempty"`
+	InvoiceNumber *ImportColumn `json:"invoice_number,omitempty"`
+	IssuedOn      *ImportColumn `json:"issued_on,omitempty"`
+	Phone         *ImportColumn `json:"phone,omitempty"`
+	PostalCode    *ImportColumn `json:"postal_code,omitempty"`
+	Reference     *ImportColumn `json:"reference,omitempty"`
+	Siren         *ImportColumn `json:"siren,omitempty"`
+	Siret         *ImportColumn `json:"siret,omitempty"`
+	Vat           *ImportColumn `json:"vat,omitempty"`
+}
+
+// ImportMappingInput defines model for ImportMappingInput.
+type ImportMappingInput struct {
+	// Mapping For each field, the 0-based column of the file that holds it.
+	Mapping ImportMapping `json:"mapping"`
+}
+
+// ImportPreviewRow defines model for ImportPreviewRow.
+type ImportPreviewRow struct {
+	Cells    []string            `json:"cells"`
+	Line     int                 `json:"line"`
+	Problems []ImportCellProblem `json:"problems"`
+}
+
 // InjunctionState defines model for InjunctionState.
 type InjunctionState struct {
 	Court          string                                `json:"court"`
@@ -1922,6 +2615,30 @@ type Insolvency struct {
 
 // InsolvencyProceedings defines model for Insolvency.Proceedings.
 type InsolvencyProceedings string
+
+// Instalment defines model for Instalment.
+type Instalment struct {
+	AmountCents int64              `json:"amount_cents"`
+	DueOn       openapi_types.Date `json:"due_on"`
+
+	// PaidCents What the payments matched to it in date order.
+	PaidCents int64 `json:"paid_cents"`
+
+	// Seq From 0; with a down payment it is instalment 0.
+	Seq int `json:"seq"`
+
+	// Status late: its date passed, grace running; missed: grace over unpaid.
+	Status InstalmentStatus `json:"status"`
+}
+
+// InstalmentStatus late: its date passed, grace running; missed: grace over unpaid.
+type InstalmentStatus string
+
+// InstalmentInput defines model for InstalmentInput.
+type InstalmentInput struct {
+	AmountCents int64              `json:"amount_cents"`
+	DueOn       openapi_types.Date `json:"due_on"`
+}
 
 // InterestLine defines model for InterestLine.
 type InterestLine struct {
@@ -1957,6 +2674,45 @@ type Lease struct {
 	AgentId openapi_types.UUID `json:"agent_id"`
 	Until   time.Time          `json:"until"`
 }
+
+// LedgerBalances defines model for LedgerBalances.
+type LedgerBalances struct {
+	AsOf openapi_types.Date `json:"as_of"`
+
+	// ClientBankCents The client account's balance in the ledger (admin only).
+	ClientBankCents *int64            `json:"client_bank_cents,omitempty"`
+	Creditors       []CreditorBalance `json:"creditors"`
+
+	// Currency Example: EUR
+	Currency          string `json:"currency"`
+	HeldTotalCents    int64  `json:"held_total_cents"`
+	OverdueTotalCents int64  `json:"overdue_total_cents"`
+
+	// UnexplainedCents client_bank_cents less the sum held for every creditor: zero in a sound ledger (admin only).
+	UnexplainedCents *int64 `json:"unexplained_cents,omitempty"`
+}
+
+// LedgerEntry defines model for LedgerEntry.
+type LedgerEntry struct {
+	// Account The account; a creditor's is named account:creditor id.
+	Account string `json:"account"`
+
+	// AmountCents Debit positive
+	AmountCents int64               `json:"amount_cents"`
+	BookedOn    openapi_types.Date  `json:"booked_on"`
+	CreatedAt   time.Time           `json:"created_at"`
+	CreditorId  *openapi_types.UUID `json:"creditor_id,omitempty"`
+
+	// Currency Example: EUR
+	Currency  string              `json:"currency"`
+	Id        int64               `json:"id"`
+	Kind      LedgerEntryKind     `json:"kind"`
+	PaymentId *openapi_types.UUID `json:"payment_id,omitempty"`
+	TxnId     openapi_types.UUID  `json:"txn_id"`
+}
+
+// LedgerEntryKind defines model for LedgerEntry.Kind.
+type LedgerEntryKind string
 
 // LoginRequest defines model for LoginRequest.
 type LoginRequest struct {
@@ -2025,8 +2781,23 @@ type Mandate struct {
 	LegalStatus MandateLegalStatus `json:"legal_status"`
 
 	// NoticeDeadlineDays Response deadline printed in formal notices.
-	NoticeDeadlineDays int                                   `json:"notice_deadline_days"`
-	SignedOn           nullable.Nullable[openapi_types.Date] `json:"signed_on"`
+	NoticeDeadlineDays int `json:"notice_deadline_days"`
+
+	// PlanInterestFrozen Interest frozen while a plan is kept.
+	PlanInterestFrozen bool `json:"plan_interest_frozen"`
+
+	// PlanMaxMonths Longest payment plan accepted without the creditor.
+	PlanMaxMonths int `json:"plan_max_months"`
+
+	// PlanMinFirstCents Smallest first payment (0 none).
+	PlanMinFirstCents int64 `json:"plan_min_first_cents"`
+
+	// PlanMinInstalmentCents Smallest later instalment (0 none).
+	PlanMinInstalmentCents int64 `json:"plan_min_instalment_cents"`
+
+	// PlanMissesBeforeBroken Missed instalments that break a plan.
+	PlanMissesBeforeBroken int                                   `json:"plan_misses_before_broken"`
+	SignedOn               nullable.Nullable[openapi_types.Date] `json:"signed_on"`
 }
 
 // MandateLegalStatus The creditor's status for the legal interest rate.
@@ -2034,12 +2805,17 @@ type MandateLegalStatus string
 
 // MandateInput defines model for MandateInput.
 type MandateInput struct {
-	CommissionBps      *int                     `json:"commission_bps,omitempty"`
-	FixedFeeCents      *int64                   `json:"fixed_fee_cents,omitempty"`
-	JudicialAllowed    *bool                    `json:"judicial_allowed,omitempty"`
-	LegalStatus        *MandateInputLegalStatus `json:"legal_status,omitempty"`
-	NoticeDeadlineDays *int                     `json:"notice_deadline_days,omitempty"`
-	SignedOn           *openapi_types.Date      `json:"signed_on,omitempty"`
+	CommissionBps          *int                     `json:"commission_bps,omitempty"`
+	FixedFeeCents          *int64                   `json:"fixed_fee_cents,omitempty"`
+	JudicialAllowed        *bool                    `json:"judicial_allowed,omitempty"`
+	LegalStatus            *MandateInputLegalStatus `json:"legal_status,omitempty"`
+	NoticeDeadlineDays     *int                     `json:"notice_deadline_days,omitempty"`
+	PlanInterestFrozen     *bool                    `json:"plan_interest_frozen,omitempty"`
+	PlanMaxMonths          *int                     `json:"plan_max_months,omitempty"`
+	PlanMinFirstCents      *int64                   `json:"plan_min_first_cents,omitempty"`
+	PlanMinInstalmentCents *int64                   `json:"plan_min_instalment_cents,omitempty"`
+	PlanMissesBeforeBroken *int                     `json:"plan_misses_before_broken,omitempty"`
+	SignedOn               *openapi_types.Date      `json:"signed_on,omitempty"`
 }
 
 // MandateInputLegalStatus defines model for MandateInput.LegalStatus.
@@ -2102,6 +2878,39 @@ type NotificationPage struct {
 	UnreadCount int64          `json:"unread_count"`
 }
 
+// NotificationSettings defines model for NotificationSettings.
+type NotificationSettings struct {
+	// DigestTime When digests are written, Paris time (RECOUVRA_DIGEST_TIME).
+	DigestTime string `json:"digest_time"`
+
+	// Email Where the digest goes: the account's address.
+	Email string `json:"email"`
+
+	// EmailDigest The daily e-mail digest of notifications (off by default).
+	EmailDigest bool `json:"email_digest"`
+
+	// Language The digest's language.
+	Language NotificationSettingsLanguage `json:"language"`
+
+	// MailConfigured False when no SMTP server is configured: no digest goes.
+	MailConfigured bool `json:"mail_configured"`
+
+	// PaymentsByCreditor The caller's creditor has payments told by the digest (R124-5), whatever email_digest says.
+	PaymentsByCreditor bool `json:"payments_by_creditor"`
+}
+
+// NotificationSettingsLanguage The digest's language.
+type NotificationSettingsLanguage string
+
+// NotificationSettingsUpdate defines model for NotificationSettingsUpdate.
+type NotificationSettingsUpdate struct {
+	EmailDigest bool                               `json:"email_digest"`
+	Language    NotificationSettingsUpdateLanguage `json:"language"`
+}
+
+// NotificationSettingsUpdateLanguage defines model for NotificationSettingsUpdate.Language.
+type NotificationSettingsUpdateLanguage string
+
 // Payment defines model for Payment.
 type Payment struct {
 	// Allocations How the payment is applied today (empty once reversed).
@@ -2144,6 +2953,119 @@ type PaymentInput struct {
 
 // PaymentInputMethod defines model for PaymentInput.Method.
 type PaymentInputMethod string
+
+// PlacementField defines model for PlacementField.
+type PlacementField string
+
+// PlacementImport defines model for PlacementImport.
+type PlacementImport struct {
+	CasesCreated int                `json:"cases_created"`
+	CreatedAt    time.Time          `json:"created_at"`
+	CreditorId   openapi_types.UUID `json:"creditor_id"`
+
+	// Encoding utf-8 or windows-1252 (CSV); empty for XLSX.
+	Encoding string `json:"encoding"`
+
+	// Error Why a failed import placed nothing
+	Error      string                       `json:"error"`
+	FileName   string                       `json:"file_name"`
+	FinishedAt nullable.Nullable[time.Time] `json:"finished_at,omitempty"`
+	Headers    []string                     `json:"headers"`
+	Id         openapi_types.UUID           `json:"id"`
+	Kind       PlacementImportKind          `json:"kind"`
+
+	// Mapping For each field, the 0-based column of the file that holds it.
+	Mapping       ImportMapping      `json:"mapping"`
+	PlacedRows    int                `json:"placed_rows"`
+	PresentRows   int                `json:"present_rows"`
+	Preview       []ImportPreviewRow `json:"preview"`
+	ProcessedRows int                `json:"processed_rows"`
+	RefusedRows   int                `json:"refused_rows"`
+
+	// Separator The CSV separator detected; empty for XLSX.
+	Separator string                       `json:"separator"`
+	StartedAt nullable.Nullable[time.Time] `json:"started_at,omitempty"`
+	Status    PlacementImportStatus        `json:"status"`
+	TotalRows int                          `json:"total_rows"`
+}
+
+// PlacementImportKind defines model for PlacementImport.Kind.
+type PlacementImportKind string
+
+// PlacementImportStatus defines model for PlacementImport.Status.
+type PlacementImportStatus string
+
+// Plan defines model for Plan.
+type Plan struct {
+	CaseId          openapi_types.UUID                    `json:"case_id"`
+	Court           string                                `json:"court"`
+	CourtDecisionOn nullable.Nullable[openapi_types.Date] `json:"court_decision_on"`
+	CreatedAt       time.Time                             `json:"created_at"`
+	CreditorId      openapi_types.UUID                    `json:"creditor_id"`
+	Currency        string                                `json:"currency"`
+	DecidedOn       nullable.Nullable[openapi_types.Date] `json:"decided_on"`
+	DecisionReason  string                                `json:"decision_reason"`
+
+	// Deviations The mandate's rules the plan does not keep (why it waits for the creditor).
+	Deviations  []FieldError       `json:"deviations"`
+	GraceDays   int                `json:"grace_days"`
+	Id          openapi_types.UUID `json:"id"`
+	Instalments []Instalment       `json:"instalments"`
+
+	// InterestFrozen The mandate freezes interest while a plan is kept.
+	InterestFrozen     bool               `json:"interest_frozen"`
+	MadeOn             openapi_types.Date `json:"made_on"`
+	MissesBeforeBroken int                `json:"misses_before_broken"`
+	Origin             PlanOrigin         `json:"origin"`
+	RemainingCents     int64              `json:"remaining_cents"`
+
+	// ResumesPlanId The broken plan this one follows.
+	ResumesPlanId nullable.Nullable[openapi_types.UUID] `json:"resumes_plan_id"`
+
+	// SignedOn The debtor signed or accepted the agreement (an acknowledgement of the debt).
+	SignedOn nullable.Nullable[openapi_types.Date] `json:"signed_on"`
+	Status   PlanStatus                            `json:"status"`
+
+	// TotalCents What was due when the plan was made.
+	TotalCents int64 `json:"total_cents"`
+}
+
+// PlanOrigin defines model for Plan.Origin.
+type PlanOrigin string
+
+// PlanStatus defines model for Plan.Status.
+type PlanStatus string
+
+// PlanDecisionInput defines model for PlanDecisionInput.
+type PlanDecisionInput struct {
+	Reason *string `json:"reason,omitempty"`
+}
+
+// PlanInput Exactly one of instalments and schedule.
+type PlanInput struct {
+	// Court A court-granted delay (C. civ. 1343-5) — the court that granted it.
+	Court           *string             `json:"court,omitempty"`
+	CourtDecisionOn *openapi_types.Date `json:"court_decision_on,omitempty"`
+
+	// GraceDays Days after an instalment's date before it is missed (default 5).
+	GraceDays   *int               `json:"grace_days,omitempty"`
+	Instalments *[]InstalmentInput `json:"instalments,omitempty"`
+
+	// RequestApproval Outside the mandate's rules
+	RequestApproval *bool          `json:"request_approval,omitempty"`
+	Schedule        *ScheduleInput `json:"schedule,omitempty"`
+}
+
+// PlanRefusalInput defines model for PlanRefusalInput.
+type PlanRefusalInput struct {
+	Reason string `json:"reason"`
+}
+
+// PlanSignInput defines model for PlanSignInput.
+type PlanSignInput struct {
+	// SignedOn Today when left out.
+	SignedOn *openapi_types.Date `json:"signed_on,omitempty"`
+}
 
 // Portfolio defines model for Portfolio.
 type Portfolio struct {
@@ -2330,7 +3252,7 @@ type QueueReasonCode string
 type Rate struct {
 	Kind RateKind `json:"kind"`
 
-	// PeriodStart 1 January or 1 July (the indemnity - the day it took effect).
+	// PeriodStart 1 January or 1 July (the indemnity and the VAT rate - the day it took effect).
 	PeriodStart openapi_types.Date `json:"period_start"`
 	Source      string             `json:"source"`
 
@@ -2361,6 +3283,18 @@ type ReceivedWeek struct {
 
 // Role defines model for Role.
 type Role string
+
+// ScheduleInput defines model for ScheduleInput.
+type ScheduleInput struct {
+	Count            int                    `json:"count"`
+	DownPaymentCents *int64                 `json:"down_payment_cents,omitempty"`
+	DownPaymentOn    *openapi_types.Date    `json:"down_payment_on,omitempty"`
+	FirstOn          openapi_types.Date     `json:"first_on"`
+	Frequency        ScheduleInputFrequency `json:"frequency"`
+}
+
+// ScheduleInputFrequency defines model for ScheduleInput.Frequency.
+type ScheduleInputFrequency string
 
 // Session defines model for Session.
 type Session struct {
@@ -2481,6 +3415,203 @@ type StatementTotals struct {
 	UnappliedCents              int64 `json:"unapplied_cents"`
 }
 
+// Strategy defines model for Strategy.
+type Strategy struct {
+	CasesCount            int64              `json:"cases_count"`
+	CreatedAt             time.Time          `json:"created_at"`
+	Description           string             `json:"description"`
+	Id                    openapi_types.UUID `json:"id"`
+	MandatesCount         int64              `json:"mandates_count"`
+	Name                  string             `json:"name"`
+	PauseAfterPaymentDays int                `json:"pause_after_payment_days"`
+	Steps                 []StrategyStep     `json:"steps"`
+	UpdatedAt             time.Time          `json:"updated_at"`
+	Version               int                `json:"version"`
+}
+
+// StrategyChannelCount defines model for StrategyChannelCount.
+type StrategyChannelCount struct {
+	Channel string  `json:"channel"`
+	Count   int64   `json:"count"`
+	State   *string `json:"state,omitempty"`
+}
+
+// StrategyChoice defines model for StrategyChoice.
+type StrategyChoice struct {
+	StrategyId openapi_types.UUID `json:"strategy_id"`
+}
+
+// StrategyInput defines model for StrategyInput.
+type StrategyInput struct {
+	Description *string `json:"description,omitempty"`
+
+	// Name Example: B2B standard
+	Name string `json:"name"`
+
+	// PauseAfterPaymentDays A payment received within this many days pauses the strategy.
+	PauseAfterPaymentDays *int                `json:"pause_after_payment_days,omitempty"`
+	Steps                 []StrategyStepInput `json:"steps"`
+}
+
+// StrategyList defines model for StrategyList.
+type StrategyList struct {
+	Items []Strategy `json:"items"`
+}
+
+// StrategyRun defines model for StrategyRun.
+type StrategyRun struct {
+	Claimed  int                    `json:"claimed"`
+	Counts   []StrategyChannelCount `json:"counts"`
+	Enrolled int                    `json:"enrolled"`
+	Failures []struct {
+		Attempts      int                `json:"attempts"`
+		CaseId        openapi_types.UUID `json:"case_id"`
+		Channel       *string            `json:"channel,omitempty"`
+		NextAttemptAt *time.Time         `json:"next_attempt_at,omitempty"`
+		Reason        string             `json:"reason"`
+		State         string             `json:"state"`
+		StepIndex     int                `json:"step_index"`
+	} `json:"failures"`
+	FinishedAt *time.Time         `json:"finished_at,omitempty"`
+	Id         openapi_types.UUID `json:"id"`
+	RunOn      openapi_types.Date `json:"run_on"`
+	StartedAt  time.Time          `json:"started_at"`
+}
+
+// StrategyRunList defines model for StrategyRunList.
+type StrategyRunList struct {
+	Items []StrategyRun `json:"items"`
+}
+
+// StrategyRunPreview defines model for StrategyRunPreview.
+type StrategyRunPreview struct {
+	ByChannel []StrategyChannelCount `json:"by_channel"`
+	On        openapi_types.Date     `json:"on"`
+	Sample    []struct {
+		CaseId        openapi_types.UUID `json:"case_id"`
+		CaseReference string             `json:"case_reference"`
+		Channel       string             `json:"channel"`
+		DueOn         openapi_types.Date `json:"due_on"`
+		StepIndex     int                `json:"step_index"`
+		StepName      string             `json:"step_name"`
+		StrategyId    openapi_types.UUID `json:"strategy_id"`
+		StrategyName  string             `json:"strategy_name"`
+	} `json:"sample"`
+	Total int64 `json:"total"`
+}
+
+// StrategySimulation defines model for StrategySimulation.
+type StrategySimulation struct {
+	Steps []struct {
+		// Channel The channel that would act (letter for an e-mail falling back).
+		Channel string             `json:"channel"`
+		Index   int                `json:"index"`
+		Name    string             `json:"name"`
+		Note    string             `json:"note"`
+		On      openapi_types.Date `json:"on"`
+		Skipped bool               `json:"skipped"`
+	} `json:"steps"`
+}
+
+// StrategySimulationRequest defines model for StrategySimulationRequest.
+type StrategySimulationRequest struct {
+	Sample struct {
+		BalanceCents *int64  `json:"balance_cents,omitempty"`
+		DebtorKind   *string `json:"debtor_kind,omitempty"`
+		HasEmail     *bool   `json:"has_email,omitempty"`
+		HasPhone     *bool   `json:"has_phone,omitempty"`
+
+		// NoticeDays The mandate's formal-notice deadline (0: 8 days).
+		NoticeDays  *int                `json:"notice_days,omitempty"`
+		OldestDueOn *openapi_types.Date `json:"oldest_due_on,omitempty"`
+
+		// PlacedOn Today by default.
+		PlacedOn *openapi_types.Date `json:"placed_on,omitempty"`
+	} `json:"sample"`
+	Strategy StrategyInput `json:"strategy"`
+}
+
+// StrategyStep defines model for StrategyStep.
+type StrategyStep struct {
+	Channel    StrategyStepChannel `json:"channel"`
+	Conditions struct {
+		DebtorKinds     *[]string `json:"debtor_kinds,omitempty"`
+		HasEmail        *bool     `json:"has_email,omitempty"`
+		HasPhone        *bool     `json:"has_phone,omitempty"`
+		MaxBalanceCents *int64    `json:"max_balance_cents,omitempty"`
+		MinBalanceCents *int64    `json:"min_balance_cents,omitempty"`
+		Stages          *[]string `json:"stages,omitempty"`
+	} `json:"conditions"`
+	Delay            int              `json:"delay"`
+	FallbackToLetter bool             `json:"fallback_to_letter"`
+	From             StrategyStepFrom `json:"from"`
+	Name             string           `json:"name"`
+	Template         string           `json:"template"`
+	Unit             StrategyStepUnit `json:"unit"`
+}
+
+// StrategyStepChannel defines model for StrategyStep.Channel.
+type StrategyStepChannel string
+
+// StrategyStepFrom defines model for StrategyStep.From.
+type StrategyStepFrom string
+
+// StrategyStepUnit defines model for StrategyStep.Unit.
+type StrategyStepUnit string
+
+// StrategyStepInput defines model for StrategyStepInput.
+type StrategyStepInput struct {
+	// Channel letter, email, call_task, formal_notice or hand_to_lawyer.
+	//
+	// Example: email
+	Channel string `json:"channel"`
+
+	// Conditions min_balance_cents, max_balance_cents (integers), debtor_kinds (company, person), stages, has_email, has_phone (booleans); any other field answers 422.
+	Conditions *map[string]interface{} `json:"conditions,omitempty"`
+
+	// Delay Days; 0 or more (a negative one answers 422 naming the step).
+	Delay *int `json:"delay,omitempty"`
+
+	// FallbackToLetter An e-mail step with no usable address (or no SMTP server) sends the letter by post.
+	FallbackToLetter *bool `json:"fallback_to_letter,omitempty"`
+
+	// From placement, previous_step (default) or oldest_due.
+	//
+	// Example: previous_step
+	From *string `json:"from,omitempty"`
+
+	// Name Defaults to « Étape n ».
+	Name *string `json:"name,omitempty"`
+
+	// Template A template of the channel (the first by default): amicable_letter; call_first_reminder, call_firm, call_before_notice; formal_notice; lawyer_handover.
+	//
+	// Example: amicable_letter
+	Template *string `json:"template,omitempty"`
+
+	// Unit calendar_days (default) or working_days.
+	//
+	// Example: working_days
+	Unit *string `json:"unit,omitempty"`
+}
+
+// StrategyStepRef defines model for StrategyStepRef.
+type StrategyStepRef struct {
+	Channel string `json:"channel"`
+	Index   int    `json:"index"`
+	Name    string `json:"name"`
+}
+
+// StrategyUpdate defines model for StrategyUpdate.
+type StrategyUpdate struct {
+	Description           *string             `json:"description,omitempty"`
+	Name                  string              `json:"name"`
+	PauseAfterPaymentDays *int                `json:"pause_after_payment_days,omitempty"`
+	Steps                 []StrategyStepInput `json:"steps"`
+
+	// Version The version as read; 412 when it changed since.
+	Version int `json:"version"`
+}
+
 // Transition defines model for Transition.
 type Transition struct {
 	CloseReason *TransitionCloseReason `json:"close_reason,omitempty"`
@@ -2547,6 +3678,141 @@ type UserPatch struct {
 	Password   *string             `json:"password,omitempty"`
 	Role       *Role               `json:"role,omitempty"`
 }
+
+// WebhookAttempt defines model for WebhookAttempt.
+type WebhookAttempt struct {
+	At time.Time `json:"at"`
+
+	// Error Why the attempt failed (a refused address
+	Error string `json:"error"`
+
+	// Excerpt The answer's first kilobyte.
+	Excerpt   string             `json:"excerpt"`
+	Id        openapi_types.UUID `json:"id"`
+	LatencyMs int64              `json:"latency_ms"`
+
+	// Ok A 2xx answer.
+	Ok bool `json:"ok"`
+
+	// Status The HTTP status; null when no answer came.
+	Status nullable.Nullable[int] `json:"status"`
+}
+
+// WebhookDelivery defines model for WebhookDelivery.
+type WebhookDelivery struct {
+	// Attempts Attempts since it was queued or last replayed.
+	Attempts    int                                   `json:"attempts"`
+	CreatedAt   time.Time                             `json:"created_at"`
+	DeliveredAt nullable.Nullable[time.Time]          `json:"delivered_at"`
+	EndpointId  openapi_types.UUID                    `json:"endpoint_id"`
+	EventId     nullable.Nullable[openapi_types.UUID] `json:"event_id"`
+
+	// Id The webhook-id header
+	Id            openapi_types.UUID           `json:"id"`
+	LastStatus    nullable.Nullable[int]       `json:"last_status"`
+	NextAttemptAt nullable.Nullable[time.Time] `json:"next_attempt_at"`
+
+	// Payload The body sent, {type, timestamp, data}.
+	Payload    map[string]interface{} `json:"payload"`
+	RetryUntil time.Time              `json:"retry_until"`
+	State      WebhookDeliveryState   `json:"state"`
+	Tries      []WebhookAttempt       `json:"tries"`
+
+	// Type A WebhookEventType
+	Type string `json:"type"`
+}
+
+// WebhookDeliveryState defines model for WebhookDelivery.State.
+type WebhookDeliveryState string
+
+// WebhookDeliveryPage defines model for WebhookDeliveryPage.
+type WebhookDeliveryPage struct {
+	Items      []WebhookDelivery `json:"items"`
+	NextCursor *string           `json:"next_cursor,omitempty"`
+}
+
+// WebhookEndpoint defines model for WebhookEndpoint.
+type WebhookEndpoint struct {
+	CreatedAt   time.Time                    `json:"created_at"`
+	CreditorId  openapi_types.UUID           `json:"creditor_id"`
+	Description string                       `json:"description"`
+	DisabledAt  nullable.Nullable[time.Time] `json:"disabled_at"`
+
+	// DisabledReason failing when every attempt failed for three days (the endpoint was then disabled), manual when someone disabled it.
+	DisabledReason nullable.Nullable[WebhookEndpointDisabledReason] `json:"disabled_reason"`
+	Enabled        bool                                             `json:"enabled"`
+	EventTypes     []WebhookEventType                               `json:"event_types"`
+
+	// FailingSince The first failed attempt since the last success.
+	FailingSince nullable.Nullable[time.Time] `json:"failing_since"`
+	Id           openapi_types.UUID           `json:"id"`
+
+	// PreviousSecretUntil Until then the previous secret signs too.
+	PreviousSecretUntil nullable.Nullable[time.Time] `json:"previous_secret_until"`
+	UpdatedAt           time.Time                    `json:"updated_at"`
+
+	// Url Example: https://erp.example.fr/recouvra/webhooks
+	Url string `json:"url"`
+}
+
+// WebhookEndpointDisabledReason failing when every attempt failed for three days (the endpoint was then disabled), manual when someone disabled it.
+type WebhookEndpointDisabledReason string
+
+// WebhookEndpointCreate defines model for WebhookEndpointCreate.
+type WebhookEndpointCreate struct {
+	// CreditorId Required for an admin; a creditor's own is used otherwise.
+	CreditorId  *openapi_types.UUID `json:"creditor_id,omitempty"`
+	Description *string             `json:"description,omitempty"`
+	EventTypes  []WebhookEventType  `json:"event_types"`
+	Url         string              `json:"url"`
+}
+
+// WebhookEndpointPatch defines model for WebhookEndpointPatch.
+type WebhookEndpointPatch struct {
+	Description *string             `json:"description,omitempty"`
+	Enabled     *bool               `json:"enabled,omitempty"`
+	EventTypes  *[]WebhookEventType `json:"event_types,omitempty"`
+	Url         *string             `json:"url,omitempty"`
+}
+
+// WebhookEndpointWithSecret defines model for WebhookEndpointWithSecret.
+type WebhookEndpointWithSecret struct {
+	CreatedAt   time.Time                    `json:"created_at"`
+	CreditorId  openapi_types.UUID           `json:"creditor_id"`
+	Description string                       `json:"description"`
+	DisabledAt  nullable.Nullable[time.Time] `json:"disabled_at"`
+
+	// DisabledReason failing when every attempt failed for three days (the endpoint was then disabled), manual when someone disabled it.
+	DisabledReason nullable.Nullable[WebhookEndpointWithSecretDisabledReason] `json:"disabled_reason"`
+	Enabled        bool                                                       `json:"enabled"`
+	EventTypes     []WebhookEventType                                         `json:"event_types"`
+
+	// FailingSince The first failed attempt since the last success.
+	FailingSince nullable.Nullable[time.Time] `json:"failing_since"`
+	Id           openapi_types.UUID           `json:"id"`
+
+	// PreviousSecretUntil Until then the previous secret signs too.
+	PreviousSecretUntil nullable.Nullable[time.Time] `json:"previous_secret_until"`
+
+	// Secret whsec_ and the base64 key. Shown in this response only.
+	Secret    string    `json:"secret"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Url Example: https://erp.example.fr/recouvra/webhooks
+	Url string `json:"url"`
+}
+
+// WebhookEndpointWithSecretDisabledReason failing when every attempt failed for three days (the endpoint was then disabled), manual when someone disabled it.
+type WebhookEndpointWithSecretDisabledReason string
+
+// WebhookEventType What a webhook tells: case.placed (case_created), case.stage_changed
+// (stage_changed), payment.recorded (payment_recorded),
+// document.produced (a shared document_added), plan.changed (promise,
+// promise_kept, promise_broken), dispute.changed (dispute_opened,
+// dispute_resolved) — all shared timeline events only —, and
+// remittance.made (a remittance statement), import.finished (a bulk
+// import). Internal events are never delivered.
+type WebhookEventType string
 
 // Cursor defines model for Cursor.
 type Cursor = string
@@ -2660,6 +3926,60 @@ type ListCasesParamsSort string
 // ListCasesParamsOrder defines parameters for ListCases.
 type ListCasesParamsOrder string
 
+// ExportCasesParams defines parameters for ExportCases.
+type ExportCasesParams struct {
+	Format     *ExportCasesParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+	CreditorId *openapi_types.UUID      `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+	DebtorId   *openapi_types.UUID      `form:"debtor_id,omitempty" json:"debtor_id,omitempty"`
+
+	// Stage One or more stages.
+	Stage  *[]Stage                 `form:"stage,omitempty" json:"stage,omitempty"`
+	Status *ExportCasesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// AssigneeId Cases whose agent or lawyer is this user.
+	AssigneeId *openapi_types.UUID `form:"assignee_id,omitempty" json:"assignee_id,omitempty"`
+
+	// Due Only open cases whose next action is due today or earlier.
+	Due *bool `form:"due,omitempty" json:"due,omitempty"`
+
+	// OverduePromise Only cases with a promise to pay past its date.
+	OverduePromise  *bool  `form:"overdue_promise,omitempty" json:"overdue_promise,omitempty"`
+	MinBalanceCents *int64 `form:"min_balance_cents,omitempty" json:"min_balance_cents,omitempty"`
+	MaxBalanceCents *int64 `form:"max_balance_cents,omitempty" json:"max_balance_cents,omitempty"`
+
+	// Q A case or creditor reference, an invoice number, a debtor's SIREN, or part of its name.
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// PlacedFrom Only cases placed on or after this day.
+	PlacedFrom *openapi_types.Date `form:"placed_from,omitempty" json:"placed_from,omitempty"`
+
+	// PlacedTo Only cases placed on or before this day (not before `placed_from`).
+	PlacedTo *openapi_types.Date `form:"placed_to,omitempty" json:"placed_to,omitempty"`
+
+	// Sort The column to sort by: `placed` (the day the case was placed),
+	// `reference`, `debtor` (name), `stage` (in the order of the
+	// stages), `balance`, `principal`, `next_action` (cases with none
+	// last when ascending); without it, newest entered first. Equal
+	// values keep a stable order by case id in the same direction; the
+	// cursor continues after the last case of the page as it stands.
+	Sort *ExportCasesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order `desc` (default) or `asc`.
+	Order *ExportCasesParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+}
+
+// ExportCasesParamsFormat defines parameters for ExportCases.
+type ExportCasesParamsFormat string
+
+// ExportCasesParamsStatus defines parameters for ExportCases.
+type ExportCasesParamsStatus string
+
+// ExportCasesParamsSort defines parameters for ExportCases.
+type ExportCasesParamsSort string
+
+// ExportCasesParamsOrder defines parameters for ExportCases.
+type ExportCasesParamsOrder string
+
 // UpdateCaseParams defines parameters for UpdateCase.
 type UpdateCaseParams struct {
 	// IfMatch The ETag of the case as last read. Required; a stale one answers 412, a missing one 428.
@@ -2688,6 +4008,11 @@ type ListCaseEventsParams struct {
 
 // RecordPaymentParams defines parameters for RecordPayment.
 type RecordPaymentParams struct {
+	IdempotencyKey string `json:"Idempotency-Key"`
+}
+
+// CreatePlanParams defines parameters for CreatePlan.
+type CreatePlanParams struct {
 	IdempotencyKey string `json:"Idempotency-Key"`
 }
 
@@ -2752,6 +4077,28 @@ type StartBatchJSONBody struct {
 // StartBatchJSONBodyKind defines parameters for StartBatch.
 type StartBatchJSONBodyKind string
 
+// GetLedgerBalancesParams defines parameters for GetLedgerBalances.
+type GetLedgerBalancesParams struct {
+	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+	Currency   *string             `form:"currency,omitempty" json:"currency,omitempty"`
+	Overdue    *bool               `form:"overdue,omitempty" json:"overdue,omitempty"`
+}
+
+// GetLedgerCommissionParams defines parameters for GetLedgerCommission.
+type GetLedgerCommissionParams struct {
+	From     *string `form:"from,omitempty" json:"from,omitempty"`
+	To       *string `form:"to,omitempty" json:"to,omitempty"`
+	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
+}
+
+// ListLedgerEntriesParams defines parameters for ListLedgerEntries.
+type ListLedgerEntriesParams struct {
+	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+
+	// Limit At most this many lines, 1 to 500 (default 100).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListNotificationsParams defines parameters for ListNotifications.
 type ListNotificationsParams struct {
 	// Limit Page size, 1 to 200 (default 50).
@@ -2793,6 +4140,17 @@ type GetQueueParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListStrategyRunsParams defines parameters for ListStrategyRuns.
+type ListStrategyRunsParams struct {
+	// Limit Page size, 1 to 200 (default 50).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// PreviewStrategyRunParams defines parameters for PreviewStrategyRun.
+type PreviewStrategyRunParams struct {
+	On *openapi_types.Date `form:"on,omitempty" json:"on,omitempty"`
+}
+
 // DueDateParams defines parameters for DueDate.
 type DueDateParams struct {
 	IssuedOn openapi_types.Date `form:"issued_on" json:"issued_on"`
@@ -2812,6 +4170,20 @@ type ListUsersParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListWebhookEndpointsParams defines parameters for ListWebhookEndpoints.
+type ListWebhookEndpointsParams struct {
+	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+}
+
+// ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
+type ListWebhookDeliveriesParams struct {
+	// Limit Page size, 1 to 200 (default 50).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
@@ -2823,6 +4195,9 @@ type BookBankEntryJSONRequestBody BookBankEntryJSONBody
 
 // RejectBankEntryJSONRequestBody defines body for RejectBankEntry for application/json ContentType.
 type RejectBankEntryJSONRequestBody RejectBankEntryJSONBody
+
+// CompleteCallTaskJSONRequestBody defines body for CompleteCallTask for application/json ContentType.
+type CompleteCallTaskJSONRequestBody = CallTaskCompletion
 
 // CreateCaseJSONRequestBody defines body for CreateCase for application/json ContentType.
 type CreateCaseJSONRequestBody = CaseCreate
@@ -2845,6 +4220,12 @@ type LogCaseEventJSONRequestBody = EventInput
 // RecordPaymentJSONRequestBody defines body for RecordPayment for application/json ContentType.
 type RecordPaymentJSONRequestBody = PaymentInput
 
+// CreatePlanJSONRequestBody defines body for CreatePlan for application/json ContentType.
+type CreatePlanJSONRequestBody = PlanInput
+
+// MoveCaseStrategyJSONRequestBody defines body for MoveCaseStrategy for application/json ContentType.
+type MoveCaseStrategyJSONRequestBody = StrategyChoice
+
 // TransitionCaseJSONRequestBody defines body for TransitionCase for application/json ContentType.
 type TransitionCaseJSONRequestBody = Transition
 
@@ -2857,8 +4238,14 @@ type UpdateCreditorJSONRequestBody = CreditorPatch
 // CreateApiKeyJSONRequestBody defines body for CreateApiKey for application/json ContentType.
 type CreateApiKeyJSONRequestBody = APIKeyCreate
 
+// SetCreditorPaymentReportsJSONRequestBody defines body for SetCreditorPaymentReports for application/json ContentType.
+type SetCreditorPaymentReportsJSONRequestBody = CreditorPaymentReports
+
 // CreateRemittanceStatementJSONRequestBody defines body for CreateRemittanceStatement for application/json ContentType.
 type CreateRemittanceStatementJSONRequestBody CreateRemittanceStatementJSONBody
+
+// SetCreditorStrategyJSONRequestBody defines body for SetCreditorStrategy for application/json ContentType.
+type SetCreditorStrategyJSONRequestBody = StrategyChoice
 
 // CreateDebtorJSONRequestBody defines body for CreateDebtor for application/json ContentType.
 type CreateDebtorJSONRequestBody = DebtorInput
@@ -2869,17 +4256,50 @@ type UpdateDebtorJSONRequestBody = DebtorPatch
 // StartBatchJSONRequestBody defines body for StartBatch for application/json ContentType.
 type StartBatchJSONRequestBody StartBatchJSONBody
 
+// SetImportMappingJSONRequestBody defines body for SetImportMapping for application/json ContentType.
+type SetImportMappingJSONRequestBody = ImportMappingInput
+
+// SetNotificationSettingsJSONRequestBody defines body for SetNotificationSettings for application/json ContentType.
+type SetNotificationSettingsJSONRequestBody = NotificationSettingsUpdate
+
 // ReversePaymentJSONRequestBody defines body for ReversePayment for application/json ContentType.
 type ReversePaymentJSONRequestBody ReversePaymentJSONBody
 
+// ApprovePlanJSONRequestBody defines body for ApprovePlan for application/json ContentType.
+type ApprovePlanJSONRequestBody = PlanDecisionInput
+
+// CancelPlanJSONRequestBody defines body for CancelPlan for application/json ContentType.
+type CancelPlanJSONRequestBody = PlanDecisionInput
+
+// RefusePlanJSONRequestBody defines body for RefusePlan for application/json ContentType.
+type RefusePlanJSONRequestBody = PlanRefusalInput
+
+// SignPlanJSONRequestBody defines body for SignPlan for application/json ContentType.
+type SignPlanJSONRequestBody = PlanSignInput
+
 // PutRateJSONRequestBody defines body for PutRate for application/json ContentType.
 type PutRateJSONRequestBody = Rate
+
+// CreateStrategyJSONRequestBody defines body for CreateStrategy for application/json ContentType.
+type CreateStrategyJSONRequestBody = StrategyInput
+
+// UpdateStrategyJSONRequestBody defines body for UpdateStrategy for application/json ContentType.
+type UpdateStrategyJSONRequestBody = StrategyUpdate
+
+// SimulateStrategyJSONRequestBody defines body for SimulateStrategy for application/json ContentType.
+type SimulateStrategyJSONRequestBody = StrategySimulationRequest
 
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody = UserCreate
 
 // UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
 type UpdateUserJSONRequestBody = UserPatch
+
+// CreateWebhookEndpointJSONRequestBody defines body for CreateWebhookEndpoint for application/json ContentType.
+type CreateWebhookEndpointJSONRequestBody = WebhookEndpointCreate
+
+// UpdateWebhookEndpointJSONRequestBody defines body for UpdateWebhookEndpoint for application/json ContentType.
+type UpdateWebhookEndpointJSONRequestBody = WebhookEndpointPatch
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -2910,12 +4330,18 @@ type ServerInterface interface {
 	// RejectBankEntry Set an unmatched credit aside, with the reason
 	// (POST /api/v1/bank-entries/{id}/reject)
 	RejectBankEntry(c *gin.Context, id Id)
+	// CompleteCallTask Record the call a task asked for; the strategy goes on
+	// (POST /api/v1/call-tasks/{id}/complete)
+	CompleteCallTask(c *gin.Context, id Id)
 	// ListCases List and search cases, newest first
 	// (GET /api/v1/cases)
 	ListCases(c *gin.Context, params ListCasesParams)
 	// CreateCase Open a case with its debtor and claims
 	// (POST /api/v1/cases)
 	CreateCase(c *gin.Context)
+	// ExportCases The case list as a CSV or XLSX file, with the list's filters and order
+	// (GET /api/v1/cases/export)
+	ExportCases(c *gin.Context, params ExportCasesParams)
 	// GetCase One case with its debtor, claims and deadlines
 	// (GET /api/v1/cases/{id})
 	GetCase(c *gin.Context, id Id)
@@ -2928,6 +4354,15 @@ type ServerInterface interface {
 	// RecordCourtStep Record a step of the injunction to pay
 	// (POST /api/v1/cases/{id}/court-steps)
 	RecordCourtStep(c *gin.Context, id Id, params RecordCourtStepParams)
+	// GetDebtorLink The case's link to its debtor's page
+	// (GET /api/v1/cases/{id}/debtor-link)
+	GetDebtorLink(c *gin.Context, id Id)
+	// ReissueDebtorLink Issue a new link to the debtor's page
+	// (POST /api/v1/cases/{id}/debtor-link/reissue)
+	ReissueDebtorLink(c *gin.Context, id Id)
+	// RevokeDebtorLink Revoke the debtor's link at once
+	// (POST /api/v1/cases/{id}/debtor-link/revoke)
+	RevokeDebtorLink(c *gin.Context, id Id)
 	// ListDocuments A case's documents (a creditor sees the shared ones)
 	// (GET /api/v1/cases/{id}/documents)
 	ListDocuments(c *gin.Context, id Id)
@@ -2946,9 +4381,21 @@ type ServerInterface interface {
 	// RecordPayment Record a payment
 	// (POST /api/v1/cases/{id}/payments)
 	RecordPayment(c *gin.Context, id Id, params RecordPaymentParams)
+	// ListPlans A case's payment plans, newest first, instalments judged today
+	// (GET /api/v1/cases/{id}/plans)
+	ListPlans(c *gin.Context, id Id)
+	// CreatePlan Record a payment plan (échéancier) or a court-granted delay
+	// (POST /api/v1/cases/{id}/plans)
+	CreatePlan(c *gin.Context, id Id, params CreatePlanParams)
 	// GetStatement Statement of claim (décompte) at a date
 	// (GET /api/v1/cases/{id}/statement)
 	GetStatement(c *gin.Context, id Id, params GetStatementParams)
+	// GetCaseStrategy The case's strategy, its last and next step, what pauses it
+	// (GET /api/v1/cases/{id}/strategy)
+	GetCaseStrategy(c *gin.Context, id Id)
+	// MoveCaseStrategy Put the case on another strategy, from its first step
+	// (PUT /api/v1/cases/{id}/strategy)
+	MoveCaseStrategy(c *gin.Context, id Id)
 	// TransitionCase Move a case to another stage
 	// (POST /api/v1/cases/{id}/transitions)
 	TransitionCase(c *gin.Context, id Id, params TransitionCaseParams)
@@ -2973,9 +4420,18 @@ type ServerInterface interface {
 	// ListCreditorDocuments A creditor's own documents (remittance statements)
 	// (GET /api/v1/creditors/{id}/documents)
 	ListCreditorDocuments(c *gin.Context, id Id)
+	// GetCreditorPaymentReports How the creditor is told of each payment (CPCE R124-5)
+	// (GET /api/v1/creditors/{id}/payment-reports)
+	GetCreditorPaymentReports(c *gin.Context, id Id)
+	// SetCreditorPaymentReports Choose how the creditor is told of each payment (CPCE R124-5)
+	// (PUT /api/v1/creditors/{id}/payment-reports)
+	SetCreditorPaymentReports(c *gin.Context, id Id)
 	// CreateRemittanceStatement Produce a creditor's remittance statement for a period
 	// (POST /api/v1/creditors/{id}/remittance-statements)
 	CreateRemittanceStatement(c *gin.Context, id Id)
+	// SetCreditorStrategy Name the strategy the creditor's cases follow by default
+	// (PUT /api/v1/creditors/{id}/strategy)
+	SetCreditorStrategy(c *gin.Context, id Id)
 	// ListDebtors List debtors (a creditor sees those of its own cases only)
 	// (GET /api/v1/debtors)
 	ListDebtors(c *gin.Context, params ListDebtorsParams)
@@ -3003,6 +4459,24 @@ type ServerInterface interface {
 	// EmailDocument Send an amicable letter to the debtor by e-mail
 	// (POST /api/v1/documents/{id}/email)
 	EmailDocument(c *gin.Context, id Id)
+	// GetImport An import — its mapping and preview before it runs, its progress and counts after
+	// (GET /api/v1/imports/{id})
+	GetImport(c *gin.Context, id Id)
+	// SetImportMapping Choose which column holds each field; saved as the creditor's mapping, answered with the preview
+	// (PUT /api/v1/imports/{id}/mapping)
+	SetImportMapping(c *gin.Context, id Id)
+	// RunImport Place the file's rows (a background job)
+	// (POST /api/v1/imports/{id}/run)
+	RunImport(c *gin.Context, id Id)
+	// GetLedgerBalances What the client account holds for each creditor, and what is held too long
+	// (GET /api/v1/ledger/balances)
+	GetLedgerBalances(c *gin.Context, params GetLedgerBalancesParams)
+	// GetLedgerCommission The agency's commission, fees and VAT earned per month
+	// (GET /api/v1/ledger/commission)
+	GetLedgerCommission(c *gin.Context, params GetLedgerCommissionParams)
+	// ListLedgerEntries The ledger's lines, newest first
+	// (GET /api/v1/ledger/entries)
+	ListLedgerEntries(c *gin.Context, params ListLedgerEntriesParams)
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(c *gin.Context)
@@ -3012,6 +4486,12 @@ type ServerInterface interface {
 	// MarkAllNotificationsRead Mark every notification read
 	// (POST /api/v1/notifications/read-all)
 	MarkAllNotificationsRead(c *gin.Context)
+	// GetNotificationSettings The caller's daily e-mail digest of notifications
+	// (GET /api/v1/notifications/settings)
+	GetNotificationSettings(c *gin.Context)
+	// SetNotificationSettings Turn the caller's daily e-mail digest on or off
+	// (PUT /api/v1/notifications/settings)
+	SetNotificationSettings(c *gin.Context)
 	// GetUnreadNotifications How many of the caller's notifications are unread
 	// (GET /api/v1/notifications/unread-count)
 	GetUnreadNotifications(c *gin.Context)
@@ -3024,6 +4504,21 @@ type ServerInterface interface {
 	// ReversePayment Reverse a payment (bounced cheque, recalled transfer)
 	// (POST /api/v1/payments/{id}/reverse)
 	ReversePayment(c *gin.Context, id Id)
+	// GetPlan A payment plan, its instalments judged today
+	// (GET /api/v1/plans/{id})
+	GetPlan(c *gin.Context, id Id)
+	// ApprovePlan The creditor approves a plan waiting for it
+	// (POST /api/v1/plans/{id}/approve)
+	ApprovePlan(c *gin.Context, id Id)
+	// CancelPlan The agency withdraws an open plan
+	// (POST /api/v1/plans/{id}/cancel)
+	CancelPlan(c *gin.Context, id Id)
+	// RefusePlan The creditor refuses a plan waiting for it, with its reason
+	// (POST /api/v1/plans/{id}/refuse)
+	RefusePlan(c *gin.Context, id Id)
+	// SignPlan The debtor signed or accepted the plan's agreement
+	// (POST /api/v1/plans/{id}/sign)
+	SignPlan(c *gin.Context, id Id)
 	// GetPortfolio Portfolio figures — placed, recovered, remitted, outstanding, by stage and by age
 	// (GET /api/v1/portfolio)
 	GetPortfolio(c *gin.Context, params GetPortfolioParams)
@@ -3048,6 +4543,30 @@ type ServerInterface interface {
 	// GetSettings The agency's settings the web app follows
 	// (GET /api/v1/settings)
 	GetSettings(c *gin.Context)
+	// ListStrategies The agency's collection strategies
+	// (GET /api/v1/strategies)
+	ListStrategies(c *gin.Context)
+	// CreateStrategy Create a collection strategy
+	// (POST /api/v1/strategies)
+	CreateStrategy(c *gin.Context)
+	// DeleteStrategy Delete a strategy no case and no mandate uses
+	// (DELETE /api/v1/strategies/{id})
+	DeleteStrategy(c *gin.Context, id Id)
+	// GetStrategy One strategy
+	// (GET /api/v1/strategies/{id})
+	GetStrategy(c *gin.Context, id Id)
+	// UpdateStrategy Replace a strategy's steps and words
+	// (PUT /api/v1/strategies/{id})
+	UpdateStrategy(c *gin.Context, id Id)
+	// ListStrategyRuns The strategy engine's latest passes
+	// (GET /api/v1/strategy-runs)
+	ListStrategyRuns(c *gin.Context, params ListStrategyRunsParams)
+	// PreviewStrategyRun What a pass on a day would do (a dry run)
+	// (GET /api/v1/strategy-runs/preview)
+	PreviewStrategyRun(c *gin.Context, params PreviewStrategyRunParams)
+	// SimulateStrategy Date a strategy's steps on a sample case, saving nothing
+	// (POST /api/v1/strategy-simulations)
+	SimulateStrategy(c *gin.Context)
 	// DueDate Due date of an invoice under agreed payment terms
 	// (GET /api/v1/terms/due-date)
 	DueDate(c *gin.Context, params DueDateParams)
@@ -3063,6 +4582,33 @@ type ServerInterface interface {
 	// UpdateUser Rename, change role, (de)activate or reset the password
 	// (PATCH /api/v1/users/{id})
 	UpdateUser(c *gin.Context, id Id)
+	// ReplayWebhookDelivery Send a delivery again (same webhook-id), then retry it for three more days
+	// (POST /api/v1/webhook-deliveries/{id}/replay)
+	ReplayWebhookDelivery(c *gin.Context, id Id)
+	// ListWebhookEndpoints A creditor's webhook endpoints (never their secrets)
+	// (GET /api/v1/webhook-endpoints)
+	ListWebhookEndpoints(c *gin.Context, params ListWebhookEndpointsParams)
+	// CreateWebhookEndpoint Register a webhook endpoint; its secret is in this response only
+	// (POST /api/v1/webhook-endpoints)
+	CreateWebhookEndpoint(c *gin.Context)
+	// DeleteWebhookEndpoint Remove an endpoint with its deliveries and their log
+	// (DELETE /api/v1/webhook-endpoints/{id})
+	DeleteWebhookEndpoint(c *gin.Context, id Id)
+	// GetWebhookEndpoint One webhook endpoint
+	// (GET /api/v1/webhook-endpoints/{id})
+	GetWebhookEndpoint(c *gin.Context, id Id)
+	// UpdateWebhookEndpoint Change an endpoint's URL, description or types, or enable / disable it
+	// (PATCH /api/v1/webhook-endpoints/{id})
+	UpdateWebhookEndpoint(c *gin.Context, id Id)
+	// ListWebhookDeliveries An endpoint's deliveries, newest first, with every attempt
+	// (GET /api/v1/webhook-endpoints/{id}/deliveries)
+	ListWebhookDeliveries(c *gin.Context, id Id, params ListWebhookDeliveriesParams)
+	// PingWebhookEndpoint Send a signed webhook.ping now and answer how it went
+	// (POST /api/v1/webhook-endpoints/{id}/ping)
+	PingWebhookEndpoint(c *gin.Context, id Id)
+	// RotateWebhookSecret Give the endpoint a new secret (in this response only)
+	// (POST /api/v1/webhook-endpoints/{id}/rotate-secret)
+	RotateWebhookSecret(c *gin.Context, id Id)
 	// GetHealthz Liveness — the process is up
 	// (GET /healthz)
 	GetHealthz(c *gin.Context)
@@ -3285,6 +4831,31 @@ func (siw *ServerInterfaceWrapper) RejectBankEntry(c *gin.Context) {
 	siw.Handler.RejectBankEntry(c, id)
 }
 
+// CompleteCallTask operation middleware
+func (siw *ServerInterfaceWrapper) CompleteCallTask(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.CompleteCallTask(c, id)
+}
+
 // ListCases operation middleware
 func (siw *ServerInterfaceWrapper) ListCases(c *gin.Context) {
 
@@ -3445,6 +5016,145 @@ func (siw *ServerInterfaceWrapper) CreateCase(c *gin.Context) {
 	siw.Handler.CreateCase(c)
 }
 
+// ExportCases operation middleware
+func (siw *ServerInterfaceWrapper) ExportCases(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportCasesParams
+
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", c.Request.URL.Query(), &params.Format, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter format: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "creditor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "creditor_id", c.Request.URL.Query(), &params.CreditorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter creditor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "debtor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "debtor_id", c.Request.URL.Query(), &params.DebtorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter debtor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "stage" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "stage", c.Request.URL.Query(), &params.Stage, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter stage: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", c.Request.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter status: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "assignee_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assignee_id", c.Request.URL.Query(), &params.AssigneeId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter assignee_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "due" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "due", c.Request.URL.Query(), &params.Due, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter due: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "overdue_promise" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue_promise", c.Request.URL.Query(), &params.OverduePromise, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter overdue_promise: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "min_balance_cents" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_balance_cents", c.Request.URL.Query(), &params.MinBalanceCents, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter min_balance_cents: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "max_balance_cents" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "max_balance_cents", c.Request.URL.Query(), &params.MaxBalanceCents, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter max_balance_cents: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", c.Request.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter q: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "placed_from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "placed_from", c.Request.URL.Query(), &params.PlacedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter placed_from: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "placed_to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "placed_to", c.Request.URL.Query(), &params.PlacedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter placed_to: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", c.Request.URL.Query(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "order" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "order", c.Request.URL.Query(), &params.Order, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter order: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ExportCases(c, params)
+}
+
 // GetCase operation middleware
 func (siw *ServerInterfaceWrapper) GetCase(c *gin.Context) {
 
@@ -3591,6 +5301,81 @@ func (siw *ServerInterfaceWrapper) RecordCourtStep(c *gin.Context) {
 	}
 
 	siw.Handler.RecordCourtStep(c, id, params)
+}
+
+// GetDebtorLink operation middleware
+func (siw *ServerInterfaceWrapper) GetDebtorLink(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetDebtorLink(c, id)
+}
+
+// ReissueDebtorLink operation middleware
+func (siw *ServerInterfaceWrapper) ReissueDebtorLink(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ReissueDebtorLink(c, id)
+}
+
+// RevokeDebtorLink operation middleware
+func (siw *ServerInterfaceWrapper) RevokeDebtorLink(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.RevokeDebtorLink(c, id)
 }
 
 // ListDocuments operation middleware
@@ -3789,6 +5574,83 @@ func (siw *ServerInterfaceWrapper) RecordPayment(c *gin.Context) {
 	siw.Handler.RecordPayment(c, id, params)
 }
 
+// ListPlans operation middleware
+func (siw *ServerInterfaceWrapper) ListPlans(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListPlans(c, id)
+}
+
+// CreatePlan operation middleware
+func (siw *ServerInterfaceWrapper) CreatePlan(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePlanParams
+
+	headers := c.Request.Header
+
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey string
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for Idempotency-Key, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter Idempotency-Key: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+
+	} else {
+		siw.ErrorHandler(c, fmt.Errorf("Header parameter Idempotency-Key is required, but not found"), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.CreatePlan(c, id, params)
+}
+
 // GetStatement operation middleware
 func (siw *ServerInterfaceWrapper) GetStatement(c *gin.Context) {
 
@@ -3823,6 +5685,56 @@ func (siw *ServerInterfaceWrapper) GetStatement(c *gin.Context) {
 	}
 
 	siw.Handler.GetStatement(c, id, params)
+}
+
+// GetCaseStrategy operation middleware
+func (siw *ServerInterfaceWrapper) GetCaseStrategy(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetCaseStrategy(c, id)
+}
+
+// MoveCaseStrategy operation middleware
+func (siw *ServerInterfaceWrapper) MoveCaseStrategy(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.MoveCaseStrategy(c, id)
 }
 
 // TransitionCase operation middleware
@@ -4047,6 +5959,56 @@ func (siw *ServerInterfaceWrapper) ListCreditorDocuments(c *gin.Context) {
 	siw.Handler.ListCreditorDocuments(c, id)
 }
 
+// GetCreditorPaymentReports operation middleware
+func (siw *ServerInterfaceWrapper) GetCreditorPaymentReports(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetCreditorPaymentReports(c, id)
+}
+
+// SetCreditorPaymentReports operation middleware
+func (siw *ServerInterfaceWrapper) SetCreditorPaymentReports(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.SetCreditorPaymentReports(c, id)
+}
+
 // CreateRemittanceStatement operation middleware
 func (siw *ServerInterfaceWrapper) CreateRemittanceStatement(c *gin.Context) {
 
@@ -4070,6 +6032,31 @@ func (siw *ServerInterfaceWrapper) CreateRemittanceStatement(c *gin.Context) {
 	}
 
 	siw.Handler.CreateRemittanceStatement(c, id)
+}
+
+// SetCreditorStrategy operation middleware
+func (siw *ServerInterfaceWrapper) SetCreditorStrategy(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.SetCreditorStrategy(c, id)
 }
 
 // ListDebtors operation middleware
@@ -4309,6 +6296,202 @@ func (siw *ServerInterfaceWrapper) EmailDocument(c *gin.Context) {
 	siw.Handler.EmailDocument(c, id)
 }
 
+// GetImport operation middleware
+func (siw *ServerInterfaceWrapper) GetImport(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetImport(c, id)
+}
+
+// SetImportMapping operation middleware
+func (siw *ServerInterfaceWrapper) SetImportMapping(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.SetImportMapping(c, id)
+}
+
+// RunImport operation middleware
+func (siw *ServerInterfaceWrapper) RunImport(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.RunImport(c, id)
+}
+
+// GetLedgerBalances operation middleware
+func (siw *ServerInterfaceWrapper) GetLedgerBalances(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetLedgerBalancesParams
+
+	// ------------- Optional query parameter "creditor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "creditor_id", c.Request.URL.Query(), &params.CreditorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter creditor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "currency" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "currency", c.Request.URL.Query(), &params.Currency, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter currency: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "overdue" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", c.Request.URL.Query(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter overdue: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetLedgerBalances(c, params)
+}
+
+// GetLedgerCommission operation middleware
+func (siw *ServerInterfaceWrapper) GetLedgerCommission(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetLedgerCommissionParams
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", c.Request.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter from: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", c.Request.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter to: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "currency" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "currency", c.Request.URL.Query(), &params.Currency, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter currency: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetLedgerCommission(c, params)
+}
+
+// ListLedgerEntries operation middleware
+func (siw *ServerInterfaceWrapper) ListLedgerEntries(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListLedgerEntriesParams
+
+	// ------------- Optional query parameter "creditor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "creditor_id", c.Request.URL.Query(), &params.CreditorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter creditor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", c.Request.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListLedgerEntries(c, params)
+}
+
 // GetMe operation middleware
 func (siw *ServerInterfaceWrapper) GetMe(c *gin.Context) {
 
@@ -4368,6 +6551,32 @@ func (siw *ServerInterfaceWrapper) MarkAllNotificationsRead(c *gin.Context) {
 	}
 
 	siw.Handler.MarkAllNotificationsRead(c)
+}
+
+// GetNotificationSettings operation middleware
+func (siw *ServerInterfaceWrapper) GetNotificationSettings(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetNotificationSettings(c)
+}
+
+// SetNotificationSettings operation middleware
+func (siw *ServerInterfaceWrapper) SetNotificationSettings(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.SetNotificationSettings(c)
 }
 
 // GetUnreadNotifications operation middleware
@@ -4456,6 +6665,131 @@ func (siw *ServerInterfaceWrapper) ReversePayment(c *gin.Context) {
 	}
 
 	siw.Handler.ReversePayment(c, id)
+}
+
+// GetPlan operation middleware
+func (siw *ServerInterfaceWrapper) GetPlan(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetPlan(c, id)
+}
+
+// ApprovePlan operation middleware
+func (siw *ServerInterfaceWrapper) ApprovePlan(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ApprovePlan(c, id)
+}
+
+// CancelPlan operation middleware
+func (siw *ServerInterfaceWrapper) CancelPlan(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.CancelPlan(c, id)
+}
+
+// RefusePlan operation middleware
+func (siw *ServerInterfaceWrapper) RefusePlan(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.RefusePlan(c, id)
+}
+
+// SignPlan operation middleware
+func (siw *ServerInterfaceWrapper) SignPlan(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.SignPlan(c, id)
 }
 
 // GetPortfolio operation middleware
@@ -4650,6 +6984,174 @@ func (siw *ServerInterfaceWrapper) GetSettings(c *gin.Context) {
 	siw.Handler.GetSettings(c)
 }
 
+// ListStrategies operation middleware
+func (siw *ServerInterfaceWrapper) ListStrategies(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListStrategies(c)
+}
+
+// CreateStrategy operation middleware
+func (siw *ServerInterfaceWrapper) CreateStrategy(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.CreateStrategy(c)
+}
+
+// DeleteStrategy operation middleware
+func (siw *ServerInterfaceWrapper) DeleteStrategy(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.DeleteStrategy(c, id)
+}
+
+// GetStrategy operation middleware
+func (siw *ServerInterfaceWrapper) GetStrategy(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetStrategy(c, id)
+}
+
+// UpdateStrategy operation middleware
+func (siw *ServerInterfaceWrapper) UpdateStrategy(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.UpdateStrategy(c, id)
+}
+
+// ListStrategyRuns operation middleware
+func (siw *ServerInterfaceWrapper) ListStrategyRuns(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListStrategyRunsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", c.Request.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListStrategyRuns(c, params)
+}
+
+// PreviewStrategyRun operation middleware
+func (siw *ServerInterfaceWrapper) PreviewStrategyRun(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PreviewStrategyRunParams
+
+	// ------------- Optional query parameter "on" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "on", c.Request.URL.Query(), &params.On, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter on: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.PreviewStrategyRun(c, params)
+}
+
+// SimulateStrategy operation middleware
+func (siw *ServerInterfaceWrapper) SimulateStrategy(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.SimulateStrategy(c)
+}
+
 // DueDate operation middleware
 func (siw *ServerInterfaceWrapper) DueDate(c *gin.Context) {
 
@@ -4791,6 +7293,240 @@ func (siw *ServerInterfaceWrapper) UpdateUser(c *gin.Context) {
 	siw.Handler.UpdateUser(c, id)
 }
 
+// ReplayWebhookDelivery operation middleware
+func (siw *ServerInterfaceWrapper) ReplayWebhookDelivery(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ReplayWebhookDelivery(c, id)
+}
+
+// ListWebhookEndpoints operation middleware
+func (siw *ServerInterfaceWrapper) ListWebhookEndpoints(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWebhookEndpointsParams
+
+	// ------------- Optional query parameter "creditor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "creditor_id", c.Request.URL.Query(), &params.CreditorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter creditor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListWebhookEndpoints(c, params)
+}
+
+// CreateWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) CreateWebhookEndpoint(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.CreateWebhookEndpoint(c)
+}
+
+// DeleteWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) DeleteWebhookEndpoint(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.DeleteWebhookEndpoint(c, id)
+}
+
+// GetWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) GetWebhookEndpoint(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetWebhookEndpoint(c, id)
+}
+
+// UpdateWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) UpdateWebhookEndpoint(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.UpdateWebhookEndpoint(c, id)
+}
+
+// ListWebhookDeliveries operation middleware
+func (siw *ServerInterfaceWrapper) ListWebhookDeliveries(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWebhookDeliveriesParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", c.Request.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", c.Request.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter cursor: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListWebhookDeliveries(c, id, params)
+}
+
+// PingWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) PingWebhookEndpoint(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.PingWebhookEndpoint(c, id)
+}
+
+// RotateWebhookSecret operation middleware
+func (siw *ServerInterfaceWrapper) RotateWebhookSecret(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.RotateWebhookSecret(c, id)
+}
+
 // GetHealthz operation middleware
 func (siw *ServerInterfaceWrapper) GetHealthz(c *gin.Context) {
 
@@ -4853,20 +7589,29 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/api/v1/bank-entries", wrapper.ListBankEntries)
 	router.POST(options.BaseURL+"/api/v1/bank-entries/:id/book", wrapper.BookBankEntry)
 	router.POST(options.BaseURL+"/api/v1/bank-entries/:id/reject", wrapper.RejectBankEntry)
+	router.POST(options.BaseURL+"/api/v1/call-tasks/:id/complete", wrapper.CompleteCallTask)
 	router.GET(options.BaseURL+"/api/v1/cases", wrapper.ListCases)
 	router.POST(options.BaseURL+"/api/v1/cases", wrapper.CreateCase)
 	router.GET(options.BaseURL+"/api/v1/cases/:id", wrapper.GetCase)
 	router.PATCH(options.BaseURL+"/api/v1/cases/:id", wrapper.UpdateCase)
 	router.POST(options.BaseURL+"/api/v1/cases/:id/claims", wrapper.AddClaims)
 	router.POST(options.BaseURL+"/api/v1/cases/:id/court-steps", wrapper.RecordCourtStep)
+	router.GET(options.BaseURL+"/api/v1/cases/:id/debtor-link", wrapper.GetDebtorLink)
+	router.POST(options.BaseURL+"/api/v1/cases/:id/debtor-link/reissue", wrapper.ReissueDebtorLink)
+	router.POST(options.BaseURL+"/api/v1/cases/:id/debtor-link/revoke", wrapper.RevokeDebtorLink)
 	router.GET(options.BaseURL+"/api/v1/cases/:id/documents", wrapper.ListDocuments)
 	router.POST(options.BaseURL+"/api/v1/cases/:id/documents", wrapper.GenerateDocument)
 	router.GET(options.BaseURL+"/api/v1/cases/:id/events", wrapper.ListCaseEvents)
 	router.POST(options.BaseURL+"/api/v1/cases/:id/events", wrapper.LogCaseEvent)
 	router.GET(options.BaseURL+"/api/v1/cases/:id/payments", wrapper.ListPayments)
 	router.POST(options.BaseURL+"/api/v1/cases/:id/payments", wrapper.RecordPayment)
+	router.GET(options.BaseURL+"/api/v1/cases/:id/plans", wrapper.ListPlans)
+	router.POST(options.BaseURL+"/api/v1/cases/:id/plans", wrapper.CreatePlan)
 	router.GET(options.BaseURL+"/api/v1/cases/:id/statement", wrapper.GetStatement)
+	router.GET(options.BaseURL+"/api/v1/cases/:id/strategy", wrapper.GetCaseStrategy)
+	router.PUT(options.BaseURL+"/api/v1/cases/:id/strategy", wrapper.MoveCaseStrategy)
 	router.POST(options.BaseURL+"/api/v1/cases/:id/transitions", wrapper.TransitionCase)
+	router.GET(options.BaseURL+"/api/v1/cases/export", wrapper.ExportCases)
 	router.GET(options.BaseURL+"/api/v1/creditors", wrapper.ListCreditors)
 	router.POST(options.BaseURL+"/api/v1/creditors", wrapper.CreateCreditor)
 	router.GET(options.BaseURL+"/api/v1/creditors/:id", wrapper.GetCreditor)
@@ -4874,7 +7619,10 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/api/v1/creditors/:id/api-keys", wrapper.ListApiKeys)
 	router.POST(options.BaseURL+"/api/v1/creditors/:id/api-keys", wrapper.CreateApiKey)
 	router.GET(options.BaseURL+"/api/v1/creditors/:id/documents", wrapper.ListCreditorDocuments)
+	router.GET(options.BaseURL+"/api/v1/creditors/:id/payment-reports", wrapper.GetCreditorPaymentReports)
+	router.PUT(options.BaseURL+"/api/v1/creditors/:id/payment-reports", wrapper.SetCreditorPaymentReports)
 	router.POST(options.BaseURL+"/api/v1/creditors/:id/remittance-statements", wrapper.CreateRemittanceStatement)
+	router.PUT(options.BaseURL+"/api/v1/creditors/:id/strategy", wrapper.SetCreditorStrategy)
 	router.GET(options.BaseURL+"/api/v1/debtors", wrapper.ListDebtors)
 	router.POST(options.BaseURL+"/api/v1/debtors", wrapper.CreateDebtor)
 	router.GET(options.BaseURL+"/api/v1/debtors/:id", wrapper.GetDebtor)
@@ -4884,13 +7632,26 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/api/v1/document-batches/:id", wrapper.GetBatch)
 	router.GET(options.BaseURL+"/api/v1/documents/:id", wrapper.GetDocument)
 	router.POST(options.BaseURL+"/api/v1/documents/:id/email", wrapper.EmailDocument)
+	router.GET(options.BaseURL+"/api/v1/imports/:id", wrapper.GetImport)
+	router.PUT(options.BaseURL+"/api/v1/imports/:id/mapping", wrapper.SetImportMapping)
+	router.POST(options.BaseURL+"/api/v1/imports/:id/run", wrapper.RunImport)
+	router.GET(options.BaseURL+"/api/v1/ledger/balances", wrapper.GetLedgerBalances)
+	router.GET(options.BaseURL+"/api/v1/ledger/commission", wrapper.GetLedgerCommission)
+	router.GET(options.BaseURL+"/api/v1/ledger/entries", wrapper.ListLedgerEntries)
 	router.GET(options.BaseURL+"/api/v1/me", wrapper.GetMe)
 	router.GET(options.BaseURL+"/api/v1/notifications", wrapper.ListNotifications)
 	router.POST(options.BaseURL+"/api/v1/notifications/:id/read", wrapper.MarkNotificationRead)
 	router.POST(options.BaseURL+"/api/v1/notifications/read-all", wrapper.MarkAllNotificationsRead)
+	router.GET(options.BaseURL+"/api/v1/notifications/settings", wrapper.GetNotificationSettings)
+	router.PUT(options.BaseURL+"/api/v1/notifications/settings", wrapper.SetNotificationSettings)
 	router.GET(options.BaseURL+"/api/v1/notifications/unread-count", wrapper.GetUnreadNotifications)
 	router.GET(options.BaseURL+"/api/v1/payments/:id", wrapper.GetPayment)
 	router.POST(options.BaseURL+"/api/v1/payments/:id/reverse", wrapper.ReversePayment)
+	router.GET(options.BaseURL+"/api/v1/plans/:id", wrapper.GetPlan)
+	router.POST(options.BaseURL+"/api/v1/plans/:id/approve", wrapper.ApprovePlan)
+	router.POST(options.BaseURL+"/api/v1/plans/:id/cancel", wrapper.CancelPlan)
+	router.POST(options.BaseURL+"/api/v1/plans/:id/refuse", wrapper.RefusePlan)
+	router.POST(options.BaseURL+"/api/v1/plans/:id/sign", wrapper.SignPlan)
 	router.GET(options.BaseURL+"/api/v1/portfolio", wrapper.GetPortfolio)
 	router.GET(options.BaseURL+"/api/v1/portfolio/forecast", wrapper.GetPortfolioForecast)
 	router.GET(options.BaseURL+"/api/v1/portfolio/performance", wrapper.GetPortfolioPerformance)
@@ -4899,11 +7660,28 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/api/v1/rates", wrapper.ListRates)
 	router.POST(options.BaseURL+"/api/v1/rates", wrapper.PutRate)
 	router.GET(options.BaseURL+"/api/v1/settings", wrapper.GetSettings)
+	router.GET(options.BaseURL+"/api/v1/strategies", wrapper.ListStrategies)
+	router.POST(options.BaseURL+"/api/v1/strategies", wrapper.CreateStrategy)
+	router.DELETE(options.BaseURL+"/api/v1/strategies/:id", wrapper.DeleteStrategy)
+	router.GET(options.BaseURL+"/api/v1/strategies/:id", wrapper.GetStrategy)
+	router.PUT(options.BaseURL+"/api/v1/strategies/:id", wrapper.UpdateStrategy)
+	router.GET(options.BaseURL+"/api/v1/strategy-runs", wrapper.ListStrategyRuns)
+	router.GET(options.BaseURL+"/api/v1/strategy-runs/preview", wrapper.PreviewStrategyRun)
+	router.POST(options.BaseURL+"/api/v1/strategy-simulations", wrapper.SimulateStrategy)
 	router.GET(options.BaseURL+"/api/v1/terms/due-date", wrapper.DueDate)
 	router.GET(options.BaseURL+"/api/v1/users", wrapper.ListUsers)
 	router.POST(options.BaseURL+"/api/v1/users", wrapper.CreateUser)
 	router.GET(options.BaseURL+"/api/v1/users/:id", wrapper.GetUser)
 	router.PATCH(options.BaseURL+"/api/v1/users/:id", wrapper.UpdateUser)
+	router.POST(options.BaseURL+"/api/v1/webhook-deliveries/:id/replay", wrapper.ReplayWebhookDelivery)
+	router.GET(options.BaseURL+"/api/v1/webhook-endpoints", wrapper.ListWebhookEndpoints)
+	router.POST(options.BaseURL+"/api/v1/webhook-endpoints", wrapper.CreateWebhookEndpoint)
+	router.DELETE(options.BaseURL+"/api/v1/webhook-endpoints/:id", wrapper.DeleteWebhookEndpoint)
+	router.GET(options.BaseURL+"/api/v1/webhook-endpoints/:id", wrapper.GetWebhookEndpoint)
+	router.PATCH(options.BaseURL+"/api/v1/webhook-endpoints/:id", wrapper.UpdateWebhookEndpoint)
+	router.GET(options.BaseURL+"/api/v1/webhook-endpoints/:id/deliveries", wrapper.ListWebhookDeliveries)
+	router.POST(options.BaseURL+"/api/v1/webhook-endpoints/:id/ping", wrapper.PingWebhookEndpoint)
+	router.POST(options.BaseURL+"/api/v1/webhook-endpoints/:id/rotate-secret", wrapper.RotateWebhookSecret)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealthz)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadyz)
 }
@@ -5905,6 +8683,110 @@ func (response RejectBankEntrydefaultApplicationProblemPlusJSONResponse) VisitRe
 	return err
 }
 
+type CompleteCallTaskRequestObject struct {
+	Id   Id `json:"id"`
+	Body *CompleteCallTaskJSONRequestBody
+}
+
+type CompleteCallTaskResponseObject interface {
+	VisitCompleteCallTaskResponse(w http.ResponseWriter) error
+}
+
+type CompleteCallTask200JSONResponse CallTask
+
+func (response CompleteCallTask200JSONResponse) VisitCompleteCallTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCallTask401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCallTask401ApplicationProblemPlusJSONResponse) VisitCompleteCallTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCallTask422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCallTask422ApplicationProblemPlusJSONResponse) VisitCompleteCallTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCallTask429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCallTask429ApplicationProblemPlusJSONResponse) VisitCompleteCallTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCallTask500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteCallTask500ApplicationProblemPlusJSONResponse) VisitCompleteCallTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteCallTaskdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CompleteCallTaskdefaultApplicationProblemPlusJSONResponse) VisitCompleteCallTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCasesRequestObject struct {
 	Params ListCasesParams
 }
@@ -6126,6 +9008,135 @@ type CreateCasedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CreateCasedefaultApplicationProblemPlusJSONResponse) VisitCreateCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCasesRequestObject struct {
+	Params ExportCasesParams
+}
+
+type ExportCasesResponseObject interface {
+	VisitExportCasesResponse(w http.ResponseWriter) error
+}
+
+type ExportCases200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportCases200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitExportCasesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportCases200TextcsvResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportCases200TextcsvResponse) VisitExportCasesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportCases401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCases401ApplicationProblemPlusJSONResponse) VisitExportCasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCases422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCases422ApplicationProblemPlusJSONResponse) VisitExportCasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCases429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCases429ApplicationProblemPlusJSONResponse) VisitExportCasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCases500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCases500ApplicationProblemPlusJSONResponse) VisitExportCasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCasesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ExportCasesdefaultApplicationProblemPlusJSONResponse) VisitExportCasesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -6631,6 +9642,315 @@ type RecordCourtStepdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RecordCourtStepdefaultApplicationProblemPlusJSONResponse) VisitRecordCourtStepResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDebtorLinkRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetDebtorLinkResponseObject interface {
+	VisitGetDebtorLinkResponse(w http.ResponseWriter) error
+}
+
+type GetDebtorLink200JSONResponse DebtorLink
+
+func (response GetDebtorLink200JSONResponse) VisitGetDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDebtorLink401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetDebtorLink401ApplicationProblemPlusJSONResponse) VisitGetDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDebtorLink422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetDebtorLink422ApplicationProblemPlusJSONResponse) VisitGetDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDebtorLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetDebtorLink429ApplicationProblemPlusJSONResponse) VisitGetDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDebtorLink500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetDebtorLink500ApplicationProblemPlusJSONResponse) VisitGetDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDebtorLinkdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetDebtorLinkdefaultApplicationProblemPlusJSONResponse) VisitGetDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueDebtorLinkRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type ReissueDebtorLinkResponseObject interface {
+	VisitReissueDebtorLinkResponse(w http.ResponseWriter) error
+}
+
+type ReissueDebtorLink200JSONResponse DebtorLink
+
+func (response ReissueDebtorLink200JSONResponse) VisitReissueDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueDebtorLink401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueDebtorLink401ApplicationProblemPlusJSONResponse) VisitReissueDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueDebtorLink422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueDebtorLink422ApplicationProblemPlusJSONResponse) VisitReissueDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueDebtorLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueDebtorLink429ApplicationProblemPlusJSONResponse) VisitReissueDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueDebtorLink500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueDebtorLink500ApplicationProblemPlusJSONResponse) VisitReissueDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueDebtorLinkdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReissueDebtorLinkdefaultApplicationProblemPlusJSONResponse) VisitReissueDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeDebtorLinkRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type RevokeDebtorLinkResponseObject interface {
+	VisitRevokeDebtorLinkResponse(w http.ResponseWriter) error
+}
+
+type RevokeDebtorLink200JSONResponse DebtorLink
+
+func (response RevokeDebtorLink200JSONResponse) VisitRevokeDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeDebtorLink401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeDebtorLink401ApplicationProblemPlusJSONResponse) VisitRevokeDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeDebtorLink422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeDebtorLink422ApplicationProblemPlusJSONResponse) VisitRevokeDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeDebtorLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeDebtorLink429ApplicationProblemPlusJSONResponse) VisitRevokeDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeDebtorLink500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeDebtorLink500ApplicationProblemPlusJSONResponse) VisitRevokeDebtorLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeDebtorLinkdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RevokeDebtorLinkdefaultApplicationProblemPlusJSONResponse) VisitRevokeDebtorLinkResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -7317,6 +10637,232 @@ func (response RecordPaymentdefaultApplicationProblemPlusJSONResponse) VisitReco
 	return err
 }
 
+type ListPlansRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type ListPlansResponseObject interface {
+	VisitListPlansResponse(w http.ResponseWriter) error
+}
+
+type ListPlans200JSONResponse struct {
+	Items []Plan `json:"items"`
+}
+
+func (response ListPlans200JSONResponse) VisitListPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlans401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlans401ApplicationProblemPlusJSONResponse) VisitListPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlans422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlans422ApplicationProblemPlusJSONResponse) VisitListPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlans429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlans429ApplicationProblemPlusJSONResponse) VisitListPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlans500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlans500ApplicationProblemPlusJSONResponse) VisitListPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlansdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListPlansdefaultApplicationProblemPlusJSONResponse) VisitListPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanRequestObject struct {
+	Id     Id `json:"id"`
+	Params CreatePlanParams
+	Body   *CreatePlanJSONRequestBody
+}
+
+type CreatePlanResponseObject interface {
+	VisitCreatePlanResponse(w http.ResponseWriter) error
+}
+
+type CreatePlan201JSONResponse Plan
+
+func (response CreatePlan201JSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlan401ApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlan413ApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlan422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlan422ApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlan429ApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlan500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlan500ApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreatePlandefaultApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetStatementRequestObject struct {
 	Id     Id `json:"id"`
 	Params GetStatementParams
@@ -7410,6 +10956,197 @@ type GetStatementdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetStatementdefaultApplicationProblemPlusJSONResponse) VisitGetStatementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaseStrategyRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetCaseStrategyResponseObject interface {
+	VisitGetCaseStrategyResponse(w http.ResponseWriter) error
+}
+
+type GetCaseStrategy200JSONResponse CaseStrategy
+
+func (response GetCaseStrategy200JSONResponse) VisitGetCaseStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaseStrategy401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCaseStrategy401ApplicationProblemPlusJSONResponse) VisitGetCaseStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaseStrategy429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetCaseStrategy429ApplicationProblemPlusJSONResponse) VisitGetCaseStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaseStrategy500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCaseStrategy500ApplicationProblemPlusJSONResponse) VisitGetCaseStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaseStrategydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetCaseStrategydefaultApplicationProblemPlusJSONResponse) VisitGetCaseStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveCaseStrategyRequestObject struct {
+	Id   Id `json:"id"`
+	Body *MoveCaseStrategyJSONRequestBody
+}
+
+type MoveCaseStrategyResponseObject interface {
+	VisitMoveCaseStrategyResponse(w http.ResponseWriter) error
+}
+
+type MoveCaseStrategy200JSONResponse CaseStrategy
+
+func (response MoveCaseStrategy200JSONResponse) VisitMoveCaseStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveCaseStrategy401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MoveCaseStrategy401ApplicationProblemPlusJSONResponse) VisitMoveCaseStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveCaseStrategy422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response MoveCaseStrategy422ApplicationProblemPlusJSONResponse) VisitMoveCaseStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveCaseStrategy429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response MoveCaseStrategy429ApplicationProblemPlusJSONResponse) VisitMoveCaseStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveCaseStrategy500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response MoveCaseStrategy500ApplicationProblemPlusJSONResponse) VisitMoveCaseStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveCaseStrategydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response MoveCaseStrategydefaultApplicationProblemPlusJSONResponse) VisitMoveCaseStrategyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -8327,6 +12064,229 @@ func (response ListCreditorDocumentsdefaultApplicationProblemPlusJSONResponse) V
 	return err
 }
 
+type GetCreditorPaymentReportsRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetCreditorPaymentReportsResponseObject interface {
+	VisitGetCreditorPaymentReportsResponse(w http.ResponseWriter) error
+}
+
+type GetCreditorPaymentReports200JSONResponse CreditorPaymentReports
+
+func (response GetCreditorPaymentReports200JSONResponse) VisitGetCreditorPaymentReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCreditorPaymentReports401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCreditorPaymentReports401ApplicationProblemPlusJSONResponse) VisitGetCreditorPaymentReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCreditorPaymentReports422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCreditorPaymentReports422ApplicationProblemPlusJSONResponse) VisitGetCreditorPaymentReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCreditorPaymentReports429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetCreditorPaymentReports429ApplicationProblemPlusJSONResponse) VisitGetCreditorPaymentReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCreditorPaymentReports500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCreditorPaymentReports500ApplicationProblemPlusJSONResponse) VisitGetCreditorPaymentReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCreditorPaymentReportsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetCreditorPaymentReportsdefaultApplicationProblemPlusJSONResponse) VisitGetCreditorPaymentReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCreditorPaymentReportsRequestObject struct {
+	Id   Id `json:"id"`
+	Body *SetCreditorPaymentReportsJSONRequestBody
+}
+
+type SetCreditorPaymentReportsResponseObject interface {
+	VisitSetCreditorPaymentReportsResponse(w http.ResponseWriter) error
+}
+
+type SetCreditorPaymentReports200JSONResponse CreditorPaymentReports
+
+func (response SetCreditorPaymentReports200JSONResponse) VisitSetCreditorPaymentReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCreditorPaymentReports401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetCreditorPaymentReports401ApplicationProblemPlusJSONResponse) VisitSetCreditorPaymentReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCreditorPaymentReports413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SetCreditorPaymentReports413ApplicationProblemPlusJSONResponse) VisitSetCreditorPaymentReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCreditorPaymentReports422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response SetCreditorPaymentReports422ApplicationProblemPlusJSONResponse) VisitSetCreditorPaymentReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCreditorPaymentReports429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetCreditorPaymentReports429ApplicationProblemPlusJSONResponse) VisitSetCreditorPaymentReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCreditorPaymentReports500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SetCreditorPaymentReports500ApplicationProblemPlusJSONResponse) VisitSetCreditorPaymentReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCreditorPaymentReportsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SetCreditorPaymentReportsdefaultApplicationProblemPlusJSONResponse) VisitSetCreditorPaymentReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateRemittanceStatementRequestObject struct {
 	Id   Id `json:"id"`
 	Body *CreateRemittanceStatementJSONRequestBody
@@ -8436,6 +12396,110 @@ type CreateRemittanceStatementdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CreateRemittanceStatementdefaultApplicationProblemPlusJSONResponse) VisitCreateRemittanceStatementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCreditorStrategyRequestObject struct {
+	Id   Id `json:"id"`
+	Body *SetCreditorStrategyJSONRequestBody
+}
+
+type SetCreditorStrategyResponseObject interface {
+	VisitSetCreditorStrategyResponse(w http.ResponseWriter) error
+}
+
+type SetCreditorStrategy200JSONResponse CreditorStrategy
+
+func (response SetCreditorStrategy200JSONResponse) VisitSetCreditorStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCreditorStrategy401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetCreditorStrategy401ApplicationProblemPlusJSONResponse) VisitSetCreditorStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCreditorStrategy422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response SetCreditorStrategy422ApplicationProblemPlusJSONResponse) VisitSetCreditorStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCreditorStrategy429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetCreditorStrategy429ApplicationProblemPlusJSONResponse) VisitSetCreditorStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCreditorStrategy500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SetCreditorStrategy500ApplicationProblemPlusJSONResponse) VisitSetCreditorStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCreditorStrategydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SetCreditorStrategydefaultApplicationProblemPlusJSONResponse) VisitSetCreditorStrategyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -9442,6 +13506,634 @@ func (response EmailDocumentdefaultApplicationProblemPlusJSONResponse) VisitEmai
 	return err
 }
 
+type GetImportRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetImportResponseObject interface {
+	VisitGetImportResponse(w http.ResponseWriter) error
+}
+
+type GetImport200JSONResponse PlacementImport
+
+func (response GetImport200JSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetImport401ApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImport422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetImport422ApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetImport429ApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImport500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetImport500ApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetImportdefaultApplicationProblemPlusJSONResponse) VisitGetImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImportMappingRequestObject struct {
+	Id   Id `json:"id"`
+	Body *SetImportMappingJSONRequestBody
+}
+
+type SetImportMappingResponseObject interface {
+	VisitSetImportMappingResponse(w http.ResponseWriter) error
+}
+
+type SetImportMapping200JSONResponse PlacementImport
+
+func (response SetImportMapping200JSONResponse) VisitSetImportMappingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImportMapping401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetImportMapping401ApplicationProblemPlusJSONResponse) VisitSetImportMappingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImportMapping422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response SetImportMapping422ApplicationProblemPlusJSONResponse) VisitSetImportMappingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImportMapping429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetImportMapping429ApplicationProblemPlusJSONResponse) VisitSetImportMappingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImportMapping500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SetImportMapping500ApplicationProblemPlusJSONResponse) VisitSetImportMappingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImportMappingdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SetImportMappingdefaultApplicationProblemPlusJSONResponse) VisitSetImportMappingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunImportRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type RunImportResponseObject interface {
+	VisitRunImportResponse(w http.ResponseWriter) error
+}
+
+type RunImport202JSONResponse PlacementImport
+
+func (response RunImport202JSONResponse) VisitRunImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunImport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RunImport401ApplicationProblemPlusJSONResponse) VisitRunImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunImport422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RunImport422ApplicationProblemPlusJSONResponse) VisitRunImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunImport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RunImport429ApplicationProblemPlusJSONResponse) VisitRunImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunImport500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RunImport500ApplicationProblemPlusJSONResponse) VisitRunImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunImportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RunImportdefaultApplicationProblemPlusJSONResponse) VisitRunImportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLedgerBalancesRequestObject struct {
+	Params GetLedgerBalancesParams
+}
+
+type GetLedgerBalancesResponseObject interface {
+	VisitGetLedgerBalancesResponse(w http.ResponseWriter) error
+}
+
+type GetLedgerBalances200JSONResponse LedgerBalances
+
+func (response GetLedgerBalances200JSONResponse) VisitGetLedgerBalancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLedgerBalances401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetLedgerBalances401ApplicationProblemPlusJSONResponse) VisitGetLedgerBalancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLedgerBalances422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetLedgerBalances422ApplicationProblemPlusJSONResponse) VisitGetLedgerBalancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLedgerBalances429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetLedgerBalances429ApplicationProblemPlusJSONResponse) VisitGetLedgerBalancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLedgerBalances500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetLedgerBalances500ApplicationProblemPlusJSONResponse) VisitGetLedgerBalancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLedgerBalancesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetLedgerBalancesdefaultApplicationProblemPlusJSONResponse) VisitGetLedgerBalancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLedgerCommissionRequestObject struct {
+	Params GetLedgerCommissionParams
+}
+
+type GetLedgerCommissionResponseObject interface {
+	VisitGetLedgerCommissionResponse(w http.ResponseWriter) error
+}
+
+type GetLedgerCommission200JSONResponse struct {
+	// Currency Example: EUR
+	Currency string            `json:"currency"`
+	Months   []CommissionMonth `json:"months"`
+}
+
+func (response GetLedgerCommission200JSONResponse) VisitGetLedgerCommissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLedgerCommission401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetLedgerCommission401ApplicationProblemPlusJSONResponse) VisitGetLedgerCommissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLedgerCommission422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetLedgerCommission422ApplicationProblemPlusJSONResponse) VisitGetLedgerCommissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLedgerCommission429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetLedgerCommission429ApplicationProblemPlusJSONResponse) VisitGetLedgerCommissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLedgerCommission500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetLedgerCommission500ApplicationProblemPlusJSONResponse) VisitGetLedgerCommissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLedgerCommissiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetLedgerCommissiondefaultApplicationProblemPlusJSONResponse) VisitGetLedgerCommissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLedgerEntriesRequestObject struct {
+	Params ListLedgerEntriesParams
+}
+
+type ListLedgerEntriesResponseObject interface {
+	VisitListLedgerEntriesResponse(w http.ResponseWriter) error
+}
+
+type ListLedgerEntries200JSONResponse struct {
+	Items []LedgerEntry `json:"items"`
+
+	// Truncated More lines exist than were returned.
+	Truncated bool `json:"truncated"`
+}
+
+func (response ListLedgerEntries200JSONResponse) VisitListLedgerEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLedgerEntries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListLedgerEntries401ApplicationProblemPlusJSONResponse) VisitListLedgerEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLedgerEntries422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListLedgerEntries422ApplicationProblemPlusJSONResponse) VisitListLedgerEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLedgerEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListLedgerEntries429ApplicationProblemPlusJSONResponse) VisitListLedgerEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLedgerEntries500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListLedgerEntries500ApplicationProblemPlusJSONResponse) VisitListLedgerEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLedgerEntriesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListLedgerEntriesdefaultApplicationProblemPlusJSONResponse) VisitListLedgerEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -9738,6 +14430,227 @@ type MarkAllNotificationsReaddefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response MarkAllNotificationsReaddefaultApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettingsRequestObject struct {
+}
+
+type GetNotificationSettingsResponseObject interface {
+	VisitGetNotificationSettingsResponse(w http.ResponseWriter) error
+}
+
+type GetNotificationSettings200JSONResponse NotificationSettings
+
+func (response GetNotificationSettings200JSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationSettings401ApplicationProblemPlusJSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettings422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationSettings422ApplicationProblemPlusJSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationSettings429ApplicationProblemPlusJSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationSettings500ApplicationProblemPlusJSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettingsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetNotificationSettingsdefaultApplicationProblemPlusJSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetNotificationSettingsRequestObject struct {
+	Body *SetNotificationSettingsJSONRequestBody
+}
+
+type SetNotificationSettingsResponseObject interface {
+	VisitSetNotificationSettingsResponse(w http.ResponseWriter) error
+}
+
+type SetNotificationSettings200JSONResponse NotificationSettings
+
+func (response SetNotificationSettings200JSONResponse) VisitSetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetNotificationSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetNotificationSettings401ApplicationProblemPlusJSONResponse) VisitSetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetNotificationSettings413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SetNotificationSettings413ApplicationProblemPlusJSONResponse) VisitSetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetNotificationSettings422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response SetNotificationSettings422ApplicationProblemPlusJSONResponse) VisitSetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetNotificationSettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetNotificationSettings429ApplicationProblemPlusJSONResponse) VisitSetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetNotificationSettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SetNotificationSettings500ApplicationProblemPlusJSONResponse) VisitSetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetNotificationSettingsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SetNotificationSettingsdefaultApplicationProblemPlusJSONResponse) VisitSetNotificationSettingsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -10166,6 +15079,589 @@ type ReversePaymentdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ReversePaymentdefaultApplicationProblemPlusJSONResponse) VisitReversePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetPlanResponseObject interface {
+	VisitGetPlanResponse(w http.ResponseWriter) error
+}
+
+type GetPlan200JSONResponse Plan
+
+func (response GetPlan200JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlan401ApplicationProblemPlusJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlan422ApplicationProblemPlusJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlan429ApplicationProblemPlusJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlan500ApplicationProblemPlusJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetPlandefaultApplicationProblemPlusJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApprovePlanRequestObject struct {
+	Id   Id `json:"id"`
+	Body *ApprovePlanJSONRequestBody
+}
+
+type ApprovePlanResponseObject interface {
+	VisitApprovePlanResponse(w http.ResponseWriter) error
+}
+
+type ApprovePlan200JSONResponse Plan
+
+func (response ApprovePlan200JSONResponse) VisitApprovePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApprovePlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ApprovePlan401ApplicationProblemPlusJSONResponse) VisitApprovePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApprovePlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ApprovePlan413ApplicationProblemPlusJSONResponse) VisitApprovePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApprovePlan422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ApprovePlan422ApplicationProblemPlusJSONResponse) VisitApprovePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApprovePlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ApprovePlan429ApplicationProblemPlusJSONResponse) VisitApprovePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApprovePlan500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ApprovePlan500ApplicationProblemPlusJSONResponse) VisitApprovePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApprovePlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ApprovePlandefaultApplicationProblemPlusJSONResponse) VisitApprovePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlanRequestObject struct {
+	Id   Id `json:"id"`
+	Body *CancelPlanJSONRequestBody
+}
+
+type CancelPlanResponseObject interface {
+	VisitCancelPlanResponse(w http.ResponseWriter) error
+}
+
+type CancelPlan200JSONResponse Plan
+
+func (response CancelPlan200JSONResponse) VisitCancelPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CancelPlan401ApplicationProblemPlusJSONResponse) VisitCancelPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CancelPlan413ApplicationProblemPlusJSONResponse) VisitCancelPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlan422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CancelPlan422ApplicationProblemPlusJSONResponse) VisitCancelPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CancelPlan429ApplicationProblemPlusJSONResponse) VisitCancelPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlan500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CancelPlan500ApplicationProblemPlusJSONResponse) VisitCancelPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CancelPlandefaultApplicationProblemPlusJSONResponse) VisitCancelPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefusePlanRequestObject struct {
+	Id   Id `json:"id"`
+	Body *RefusePlanJSONRequestBody
+}
+
+type RefusePlanResponseObject interface {
+	VisitRefusePlanResponse(w http.ResponseWriter) error
+}
+
+type RefusePlan200JSONResponse Plan
+
+func (response RefusePlan200JSONResponse) VisitRefusePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefusePlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RefusePlan401ApplicationProblemPlusJSONResponse) VisitRefusePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefusePlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RefusePlan413ApplicationProblemPlusJSONResponse) VisitRefusePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefusePlan422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RefusePlan422ApplicationProblemPlusJSONResponse) VisitRefusePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefusePlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RefusePlan429ApplicationProblemPlusJSONResponse) VisitRefusePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefusePlan500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RefusePlan500ApplicationProblemPlusJSONResponse) VisitRefusePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefusePlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RefusePlandefaultApplicationProblemPlusJSONResponse) VisitRefusePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignPlanRequestObject struct {
+	Id   Id `json:"id"`
+	Body *SignPlanJSONRequestBody
+}
+
+type SignPlanResponseObject interface {
+	VisitSignPlanResponse(w http.ResponseWriter) error
+}
+
+type SignPlan200JSONResponse Plan
+
+func (response SignPlan200JSONResponse) VisitSignPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SignPlan401ApplicationProblemPlusJSONResponse) VisitSignPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignPlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SignPlan413ApplicationProblemPlusJSONResponse) VisitSignPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignPlan422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response SignPlan422ApplicationProblemPlusJSONResponse) VisitSignPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SignPlan429ApplicationProblemPlusJSONResponse) VisitSignPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignPlan500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SignPlan500ApplicationProblemPlusJSONResponse) VisitSignPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignPlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SignPlandefaultApplicationProblemPlusJSONResponse) VisitSignPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11031,6 +16527,776 @@ func (response GetSettingsdefaultApplicationProblemPlusJSONResponse) VisitGetSet
 	return err
 }
 
+type ListStrategiesRequestObject struct {
+}
+
+type ListStrategiesResponseObject interface {
+	VisitListStrategiesResponse(w http.ResponseWriter) error
+}
+
+type ListStrategies200JSONResponse StrategyList
+
+func (response ListStrategies200JSONResponse) VisitListStrategiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStrategies401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListStrategies401ApplicationProblemPlusJSONResponse) VisitListStrategiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStrategies429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListStrategies429ApplicationProblemPlusJSONResponse) VisitListStrategiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStrategies500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListStrategies500ApplicationProblemPlusJSONResponse) VisitListStrategiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStrategiesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListStrategiesdefaultApplicationProblemPlusJSONResponse) VisitListStrategiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStrategyRequestObject struct {
+	Body *CreateStrategyJSONRequestBody
+}
+
+type CreateStrategyResponseObject interface {
+	VisitCreateStrategyResponse(w http.ResponseWriter) error
+}
+
+type CreateStrategy201JSONResponse Strategy
+
+func (response CreateStrategy201JSONResponse) VisitCreateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStrategy401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateStrategy401ApplicationProblemPlusJSONResponse) VisitCreateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStrategy422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateStrategy422ApplicationProblemPlusJSONResponse) VisitCreateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStrategy429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateStrategy429ApplicationProblemPlusJSONResponse) VisitCreateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStrategy500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateStrategy500ApplicationProblemPlusJSONResponse) VisitCreateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStrategydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateStrategydefaultApplicationProblemPlusJSONResponse) VisitCreateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteStrategyRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type DeleteStrategyResponseObject interface {
+	VisitDeleteStrategyResponse(w http.ResponseWriter) error
+}
+
+type DeleteStrategy204Response struct {
+}
+
+func (response DeleteStrategy204Response) VisitDeleteStrategyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteStrategy401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteStrategy401ApplicationProblemPlusJSONResponse) VisitDeleteStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteStrategy429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteStrategy429ApplicationProblemPlusJSONResponse) VisitDeleteStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteStrategy500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteStrategy500ApplicationProblemPlusJSONResponse) VisitDeleteStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteStrategydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteStrategydefaultApplicationProblemPlusJSONResponse) VisitDeleteStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategyRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetStrategyResponseObject interface {
+	VisitGetStrategyResponse(w http.ResponseWriter) error
+}
+
+type GetStrategy200JSONResponse Strategy
+
+func (response GetStrategy200JSONResponse) VisitGetStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategy401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetStrategy401ApplicationProblemPlusJSONResponse) VisitGetStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategy429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetStrategy429ApplicationProblemPlusJSONResponse) VisitGetStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategy500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetStrategy500ApplicationProblemPlusJSONResponse) VisitGetStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetStrategydefaultApplicationProblemPlusJSONResponse) VisitGetStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStrategyRequestObject struct {
+	Id   Id `json:"id"`
+	Body *UpdateStrategyJSONRequestBody
+}
+
+type UpdateStrategyResponseObject interface {
+	VisitUpdateStrategyResponse(w http.ResponseWriter) error
+}
+
+type UpdateStrategy200JSONResponse Strategy
+
+func (response UpdateStrategy200JSONResponse) VisitUpdateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStrategy401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStrategy401ApplicationProblemPlusJSONResponse) VisitUpdateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStrategy422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStrategy422ApplicationProblemPlusJSONResponse) VisitUpdateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStrategy429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStrategy429ApplicationProblemPlusJSONResponse) VisitUpdateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStrategy500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStrategy500ApplicationProblemPlusJSONResponse) VisitUpdateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStrategydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateStrategydefaultApplicationProblemPlusJSONResponse) VisitUpdateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStrategyRunsRequestObject struct {
+	Params ListStrategyRunsParams
+}
+
+type ListStrategyRunsResponseObject interface {
+	VisitListStrategyRunsResponse(w http.ResponseWriter) error
+}
+
+type ListStrategyRuns200JSONResponse StrategyRunList
+
+func (response ListStrategyRuns200JSONResponse) VisitListStrategyRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStrategyRuns401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListStrategyRuns401ApplicationProblemPlusJSONResponse) VisitListStrategyRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStrategyRuns422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListStrategyRuns422ApplicationProblemPlusJSONResponse) VisitListStrategyRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStrategyRuns429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListStrategyRuns429ApplicationProblemPlusJSONResponse) VisitListStrategyRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStrategyRuns500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListStrategyRuns500ApplicationProblemPlusJSONResponse) VisitListStrategyRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStrategyRunsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListStrategyRunsdefaultApplicationProblemPlusJSONResponse) VisitListStrategyRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewStrategyRunRequestObject struct {
+	Params PreviewStrategyRunParams
+}
+
+type PreviewStrategyRunResponseObject interface {
+	VisitPreviewStrategyRunResponse(w http.ResponseWriter) error
+}
+
+type PreviewStrategyRun200JSONResponse StrategyRunPreview
+
+func (response PreviewStrategyRun200JSONResponse) VisitPreviewStrategyRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewStrategyRun401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewStrategyRun401ApplicationProblemPlusJSONResponse) VisitPreviewStrategyRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewStrategyRun422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewStrategyRun422ApplicationProblemPlusJSONResponse) VisitPreviewStrategyRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewStrategyRun429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewStrategyRun429ApplicationProblemPlusJSONResponse) VisitPreviewStrategyRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewStrategyRun500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewStrategyRun500ApplicationProblemPlusJSONResponse) VisitPreviewStrategyRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewStrategyRundefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PreviewStrategyRundefaultApplicationProblemPlusJSONResponse) VisitPreviewStrategyRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SimulateStrategyRequestObject struct {
+	Body *SimulateStrategyJSONRequestBody
+}
+
+type SimulateStrategyResponseObject interface {
+	VisitSimulateStrategyResponse(w http.ResponseWriter) error
+}
+
+type SimulateStrategy200JSONResponse StrategySimulation
+
+func (response SimulateStrategy200JSONResponse) VisitSimulateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SimulateStrategy401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SimulateStrategy401ApplicationProblemPlusJSONResponse) VisitSimulateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SimulateStrategy422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response SimulateStrategy422ApplicationProblemPlusJSONResponse) VisitSimulateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SimulateStrategy429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SimulateStrategy429ApplicationProblemPlusJSONResponse) VisitSimulateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SimulateStrategy500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SimulateStrategy500ApplicationProblemPlusJSONResponse) VisitSimulateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SimulateStrategydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SimulateStrategydefaultApplicationProblemPlusJSONResponse) VisitSimulateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DueDateRequestObject struct {
 	Params DueDateParams
 }
@@ -11582,6 +17848,963 @@ func (response UpdateUserdefaultApplicationProblemPlusJSONResponse) VisitUpdateU
 	return err
 }
 
+type ReplayWebhookDeliveryRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type ReplayWebhookDeliveryResponseObject interface {
+	VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error
+}
+
+type ReplayWebhookDelivery202JSONResponse WebhookDelivery
+
+func (response ReplayWebhookDelivery202JSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery401ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery422ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery429ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery500ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliverydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReplayWebhookDeliverydefaultApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpointsRequestObject struct {
+	Params ListWebhookEndpointsParams
+}
+
+type ListWebhookEndpointsResponseObject interface {
+	VisitListWebhookEndpointsResponse(w http.ResponseWriter) error
+}
+
+type ListWebhookEndpoints200JSONResponse struct {
+	Items []WebhookEndpoint `json:"items"`
+}
+
+func (response ListWebhookEndpoints200JSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpoints401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookEndpoints401ApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpoints422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookEndpoints422ApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpoints429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookEndpoints429ApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpoints500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookEndpoints500ApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpointsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListWebhookEndpointsdefaultApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpointRequestObject struct {
+	Body *CreateWebhookEndpointJSONRequestBody
+}
+
+type CreateWebhookEndpointResponseObject interface {
+	VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type CreateWebhookEndpoint201JSONResponse WebhookEndpointWithSecret
+
+func (response CreateWebhookEndpoint201JSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint413ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint422ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint429ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint500ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpointRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type DeleteWebhookEndpointResponseObject interface {
+	VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type DeleteWebhookEndpoint204Response struct {
+}
+
+func (response DeleteWebhookEndpoint204Response) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpoint422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint422ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpoint429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint429ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpoint500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint500ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpointRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetWebhookEndpointResponseObject interface {
+	VisitGetWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type GetWebhookEndpoint200JSONResponse WebhookEndpoint
+
+func (response GetWebhookEndpoint200JSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint422ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint429ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint500ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpointRequestObject struct {
+	Id   Id `json:"id"`
+	Body *UpdateWebhookEndpointJSONRequestBody
+}
+
+type UpdateWebhookEndpointResponseObject interface {
+	VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type UpdateWebhookEndpoint200JSONResponse WebhookEndpoint
+
+func (response UpdateWebhookEndpoint200JSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint413ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint422ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint429ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint500ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveriesRequestObject struct {
+	Id     Id `json:"id"`
+	Params ListWebhookDeliveriesParams
+}
+
+type ListWebhookDeliveriesResponseObject interface {
+	VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error
+}
+
+type ListWebhookDeliveries200JSONResponse WebhookDeliveryPage
+
+func (response ListWebhookDeliveries200JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries401ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries422ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries429ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries500ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingWebhookEndpointRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type PingWebhookEndpointResponseObject interface {
+	VisitPingWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type PingWebhookEndpoint200JSONResponse WebhookDelivery
+
+func (response PingWebhookEndpoint200JSONResponse) VisitPingWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PingWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitPingWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingWebhookEndpoint422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response PingWebhookEndpoint422ApplicationProblemPlusJSONResponse) VisitPingWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingWebhookEndpoint429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response PingWebhookEndpoint429ApplicationProblemPlusJSONResponse) VisitPingWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingWebhookEndpoint500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response PingWebhookEndpoint500ApplicationProblemPlusJSONResponse) VisitPingWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PingWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitPingWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecretRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type RotateWebhookSecretResponseObject interface {
+	VisitRotateWebhookSecretResponse(w http.ResponseWriter) error
+}
+
+type RotateWebhookSecret200JSONResponse WebhookEndpointWithSecret
+
+func (response RotateWebhookSecret200JSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret401ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret422ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret429ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret500ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecretdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RotateWebhookSecretdefaultApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHealthzRequestObject struct {
 }
 
@@ -11797,12 +19020,18 @@ type StrictServerInterface interface {
 	// RejectBankEntry Set an unmatched credit aside, with the reason
 	// (POST /api/v1/bank-entries/{id}/reject)
 	RejectBankEntry(ctx context.Context, request RejectBankEntryRequestObject) (RejectBankEntryResponseObject, error)
+	// CompleteCallTask Record the call a task asked for; the strategy goes on
+	// (POST /api/v1/call-tasks/{id}/complete)
+	CompleteCallTask(ctx context.Context, request CompleteCallTaskRequestObject) (CompleteCallTaskResponseObject, error)
 	// ListCases List and search cases, newest first
 	// (GET /api/v1/cases)
 	ListCases(ctx context.Context, request ListCasesRequestObject) (ListCasesResponseObject, error)
 	// CreateCase Open a case with its debtor and claims
 	// (POST /api/v1/cases)
 	CreateCase(ctx context.Context, request CreateCaseRequestObject) (CreateCaseResponseObject, error)
+	// ExportCases The case list as a CSV or XLSX file, with the list's filters and order
+	// (GET /api/v1/cases/export)
+	ExportCases(ctx context.Context, request ExportCasesRequestObject) (ExportCasesResponseObject, error)
 	// GetCase One case with its debtor, claims and deadlines
 	// (GET /api/v1/cases/{id})
 	GetCase(ctx context.Context, request GetCaseRequestObject) (GetCaseResponseObject, error)
@@ -11815,6 +19044,15 @@ type StrictServerInterface interface {
 	// RecordCourtStep Record a step of the injunction to pay
 	// (POST /api/v1/cases/{id}/court-steps)
 	RecordCourtStep(ctx context.Context, request RecordCourtStepRequestObject) (RecordCourtStepResponseObject, error)
+	// GetDebtorLink The case's link to its debtor's page
+	// (GET /api/v1/cases/{id}/debtor-link)
+	GetDebtorLink(ctx context.Context, request GetDebtorLinkRequestObject) (GetDebtorLinkResponseObject, error)
+	// ReissueDebtorLink Issue a new link to the debtor's page
+	// (POST /api/v1/cases/{id}/debtor-link/reissue)
+	ReissueDebtorLink(ctx context.Context, request ReissueDebtorLinkRequestObject) (ReissueDebtorLinkResponseObject, error)
+	// RevokeDebtorLink Revoke the debtor's link at once
+	// (POST /api/v1/cases/{id}/debtor-link/revoke)
+	RevokeDebtorLink(ctx context.Context, request RevokeDebtorLinkRequestObject) (RevokeDebtorLinkResponseObject, error)
 	// ListDocuments A case's documents (a creditor sees the shared ones)
 	// (GET /api/v1/cases/{id}/documents)
 	ListDocuments(ctx context.Context, request ListDocumentsRequestObject) (ListDocumentsResponseObject, error)
@@ -11833,9 +19071,21 @@ type StrictServerInterface interface {
 	// RecordPayment Record a payment
 	// (POST /api/v1/cases/{id}/payments)
 	RecordPayment(ctx context.Context, request RecordPaymentRequestObject) (RecordPaymentResponseObject, error)
+	// ListPlans A case's payment plans, newest first, instalments judged today
+	// (GET /api/v1/cases/{id}/plans)
+	ListPlans(ctx context.Context, request ListPlansRequestObject) (ListPlansResponseObject, error)
+	// CreatePlan Record a payment plan (échéancier) or a court-granted delay
+	// (POST /api/v1/cases/{id}/plans)
+	CreatePlan(ctx context.Context, request CreatePlanRequestObject) (CreatePlanResponseObject, error)
 	// GetStatement Statement of claim (décompte) at a date
 	// (GET /api/v1/cases/{id}/statement)
 	GetStatement(ctx context.Context, request GetStatementRequestObject) (GetStatementResponseObject, error)
+	// GetCaseStrategy The case's strategy, its last and next step, what pauses it
+	// (GET /api/v1/cases/{id}/strategy)
+	GetCaseStrategy(ctx context.Context, request GetCaseStrategyRequestObject) (GetCaseStrategyResponseObject, error)
+	// MoveCaseStrategy Put the case on another strategy, from its first step
+	// (PUT /api/v1/cases/{id}/strategy)
+	MoveCaseStrategy(ctx context.Context, request MoveCaseStrategyRequestObject) (MoveCaseStrategyResponseObject, error)
 	// TransitionCase Move a case to another stage
 	// (POST /api/v1/cases/{id}/transitions)
 	TransitionCase(ctx context.Context, request TransitionCaseRequestObject) (TransitionCaseResponseObject, error)
@@ -11860,9 +19110,18 @@ type StrictServerInterface interface {
 	// ListCreditorDocuments A creditor's own documents (remittance statements)
 	// (GET /api/v1/creditors/{id}/documents)
 	ListCreditorDocuments(ctx context.Context, request ListCreditorDocumentsRequestObject) (ListCreditorDocumentsResponseObject, error)
+	// GetCreditorPaymentReports How the creditor is told of each payment (CPCE R124-5)
+	// (GET /api/v1/creditors/{id}/payment-reports)
+	GetCreditorPaymentReports(ctx context.Context, request GetCreditorPaymentReportsRequestObject) (GetCreditorPaymentReportsResponseObject, error)
+	// SetCreditorPaymentReports Choose how the creditor is told of each payment (CPCE R124-5)
+	// (PUT /api/v1/creditors/{id}/payment-reports)
+	SetCreditorPaymentReports(ctx context.Context, request SetCreditorPaymentReportsRequestObject) (SetCreditorPaymentReportsResponseObject, error)
 	// CreateRemittanceStatement Produce a creditor's remittance statement for a period
 	// (POST /api/v1/creditors/{id}/remittance-statements)
 	CreateRemittanceStatement(ctx context.Context, request CreateRemittanceStatementRequestObject) (CreateRemittanceStatementResponseObject, error)
+	// SetCreditorStrategy Name the strategy the creditor's cases follow by default
+	// (PUT /api/v1/creditors/{id}/strategy)
+	SetCreditorStrategy(ctx context.Context, request SetCreditorStrategyRequestObject) (SetCreditorStrategyResponseObject, error)
 	// ListDebtors List debtors (a creditor sees those of its own cases only)
 	// (GET /api/v1/debtors)
 	ListDebtors(ctx context.Context, request ListDebtorsRequestObject) (ListDebtorsResponseObject, error)
@@ -11890,6 +19149,24 @@ type StrictServerInterface interface {
 	// EmailDocument Send an amicable letter to the debtor by e-mail
 	// (POST /api/v1/documents/{id}/email)
 	EmailDocument(ctx context.Context, request EmailDocumentRequestObject) (EmailDocumentResponseObject, error)
+	// GetImport An import — its mapping and preview before it runs, its progress and counts after
+	// (GET /api/v1/imports/{id})
+	GetImport(ctx context.Context, request GetImportRequestObject) (GetImportResponseObject, error)
+	// SetImportMapping Choose which column holds each field; saved as the creditor's mapping, answered with the preview
+	// (PUT /api/v1/imports/{id}/mapping)
+	SetImportMapping(ctx context.Context, request SetImportMappingRequestObject) (SetImportMappingResponseObject, error)
+	// RunImport Place the file's rows (a background job)
+	// (POST /api/v1/imports/{id}/run)
+	RunImport(ctx context.Context, request RunImportRequestObject) (RunImportResponseObject, error)
+	// GetLedgerBalances What the client account holds for each creditor, and what is held too long
+	// (GET /api/v1/ledger/balances)
+	GetLedgerBalances(ctx context.Context, request GetLedgerBalancesRequestObject) (GetLedgerBalancesResponseObject, error)
+	// GetLedgerCommission The agency's commission, fees and VAT earned per month
+	// (GET /api/v1/ledger/commission)
+	GetLedgerCommission(ctx context.Context, request GetLedgerCommissionRequestObject) (GetLedgerCommissionResponseObject, error)
+	// ListLedgerEntries The ledger's lines, newest first
+	// (GET /api/v1/ledger/entries)
+	ListLedgerEntries(ctx context.Context, request ListLedgerEntriesRequestObject) (ListLedgerEntriesResponseObject, error)
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
@@ -11899,6 +19176,12 @@ type StrictServerInterface interface {
 	// MarkAllNotificationsRead Mark every notification read
 	// (POST /api/v1/notifications/read-all)
 	MarkAllNotificationsRead(ctx context.Context, request MarkAllNotificationsReadRequestObject) (MarkAllNotificationsReadResponseObject, error)
+	// GetNotificationSettings The caller's daily e-mail digest of notifications
+	// (GET /api/v1/notifications/settings)
+	GetNotificationSettings(ctx context.Context, request GetNotificationSettingsRequestObject) (GetNotificationSettingsResponseObject, error)
+	// SetNotificationSettings Turn the caller's daily e-mail digest on or off
+	// (PUT /api/v1/notifications/settings)
+	SetNotificationSettings(ctx context.Context, request SetNotificationSettingsRequestObject) (SetNotificationSettingsResponseObject, error)
 	// GetUnreadNotifications How many of the caller's notifications are unread
 	// (GET /api/v1/notifications/unread-count)
 	GetUnreadNotifications(ctx context.Context, request GetUnreadNotificationsRequestObject) (GetUnreadNotificationsResponseObject, error)
@@ -11911,6 +19194,21 @@ type StrictServerInterface interface {
 	// ReversePayment Reverse a payment (bounced cheque, recalled transfer)
 	// (POST /api/v1/payments/{id}/reverse)
 	ReversePayment(ctx context.Context, request ReversePaymentRequestObject) (ReversePaymentResponseObject, error)
+	// GetPlan A payment plan, its instalments judged today
+	// (GET /api/v1/plans/{id})
+	GetPlan(ctx context.Context, request GetPlanRequestObject) (GetPlanResponseObject, error)
+	// ApprovePlan The creditor approves a plan waiting for it
+	// (POST /api/v1/plans/{id}/approve)
+	ApprovePlan(ctx context.Context, request ApprovePlanRequestObject) (ApprovePlanResponseObject, error)
+	// CancelPlan The agency withdraws an open plan
+	// (POST /api/v1/plans/{id}/cancel)
+	CancelPlan(ctx context.Context, request CancelPlanRequestObject) (CancelPlanResponseObject, error)
+	// RefusePlan The creditor refuses a plan waiting for it, with its reason
+	// (POST /api/v1/plans/{id}/refuse)
+	RefusePlan(ctx context.Context, request RefusePlanRequestObject) (RefusePlanResponseObject, error)
+	// SignPlan The debtor signed or accepted the plan's agreement
+	// (POST /api/v1/plans/{id}/sign)
+	SignPlan(ctx context.Context, request SignPlanRequestObject) (SignPlanResponseObject, error)
 	// GetPortfolio Portfolio figures — placed, recovered, remitted, outstanding, by stage and by age
 	// (GET /api/v1/portfolio)
 	GetPortfolio(ctx context.Context, request GetPortfolioRequestObject) (GetPortfolioResponseObject, error)
@@ -11935,6 +19233,30 @@ type StrictServerInterface interface {
 	// GetSettings The agency's settings the web app follows
 	// (GET /api/v1/settings)
 	GetSettings(ctx context.Context, request GetSettingsRequestObject) (GetSettingsResponseObject, error)
+	// ListStrategies The agency's collection strategies
+	// (GET /api/v1/strategies)
+	ListStrategies(ctx context.Context, request ListStrategiesRequestObject) (ListStrategiesResponseObject, error)
+	// CreateStrategy Create a collection strategy
+	// (POST /api/v1/strategies)
+	CreateStrategy(ctx context.Context, request CreateStrategyRequestObject) (CreateStrategyResponseObject, error)
+	// DeleteStrategy Delete a strategy no case and no mandate uses
+	// (DELETE /api/v1/strategies/{id})
+	DeleteStrategy(ctx context.Context, request DeleteStrategyRequestObject) (DeleteStrategyResponseObject, error)
+	// GetStrategy One strategy
+	// (GET /api/v1/strategies/{id})
+	GetStrategy(ctx context.Context, request GetStrategyRequestObject) (GetStrategyResponseObject, error)
+	// UpdateStrategy Replace a strategy's steps and words
+	// (PUT /api/v1/strategies/{id})
+	UpdateStrategy(ctx context.Context, request UpdateStrategyRequestObject) (UpdateStrategyResponseObject, error)
+	// ListStrategyRuns The strategy engine's latest passes
+	// (GET /api/v1/strategy-runs)
+	ListStrategyRuns(ctx context.Context, request ListStrategyRunsRequestObject) (ListStrategyRunsResponseObject, error)
+	// PreviewStrategyRun What a pass on a day would do (a dry run)
+	// (GET /api/v1/strategy-runs/preview)
+	PreviewStrategyRun(ctx context.Context, request PreviewStrategyRunRequestObject) (PreviewStrategyRunResponseObject, error)
+	// SimulateStrategy Date a strategy's steps on a sample case, saving nothing
+	// (POST /api/v1/strategy-simulations)
+	SimulateStrategy(ctx context.Context, request SimulateStrategyRequestObject) (SimulateStrategyResponseObject, error)
 	// DueDate Due date of an invoice under agreed payment terms
 	// (GET /api/v1/terms/due-date)
 	DueDate(ctx context.Context, request DueDateRequestObject) (DueDateResponseObject, error)
@@ -11950,6 +19272,33 @@ type StrictServerInterface interface {
 	// UpdateUser Rename, change role, (de)activate or reset the password
 	// (PATCH /api/v1/users/{id})
 	UpdateUser(ctx context.Context, request UpdateUserRequestObject) (UpdateUserResponseObject, error)
+	// ReplayWebhookDelivery Send a delivery again (same webhook-id), then retry it for three more days
+	// (POST /api/v1/webhook-deliveries/{id}/replay)
+	ReplayWebhookDelivery(ctx context.Context, request ReplayWebhookDeliveryRequestObject) (ReplayWebhookDeliveryResponseObject, error)
+	// ListWebhookEndpoints A creditor's webhook endpoints (never their secrets)
+	// (GET /api/v1/webhook-endpoints)
+	ListWebhookEndpoints(ctx context.Context, request ListWebhookEndpointsRequestObject) (ListWebhookEndpointsResponseObject, error)
+	// CreateWebhookEndpoint Register a webhook endpoint; its secret is in this response only
+	// (POST /api/v1/webhook-endpoints)
+	CreateWebhookEndpoint(ctx context.Context, request CreateWebhookEndpointRequestObject) (CreateWebhookEndpointResponseObject, error)
+	// DeleteWebhookEndpoint Remove an endpoint with its deliveries and their log
+	// (DELETE /api/v1/webhook-endpoints/{id})
+	DeleteWebhookEndpoint(ctx context.Context, request DeleteWebhookEndpointRequestObject) (DeleteWebhookEndpointResponseObject, error)
+	// GetWebhookEndpoint One webhook endpoint
+	// (GET /api/v1/webhook-endpoints/{id})
+	GetWebhookEndpoint(ctx context.Context, request GetWebhookEndpointRequestObject) (GetWebhookEndpointResponseObject, error)
+	// UpdateWebhookEndpoint Change an endpoint's URL, description or types, or enable / disable it
+	// (PATCH /api/v1/webhook-endpoints/{id})
+	UpdateWebhookEndpoint(ctx context.Context, request UpdateWebhookEndpointRequestObject) (UpdateWebhookEndpointResponseObject, error)
+	// ListWebhookDeliveries An endpoint's deliveries, newest first, with every attempt
+	// (GET /api/v1/webhook-endpoints/{id}/deliveries)
+	ListWebhookDeliveries(ctx context.Context, request ListWebhookDeliveriesRequestObject) (ListWebhookDeliveriesResponseObject, error)
+	// PingWebhookEndpoint Send a signed webhook.ping now and answer how it went
+	// (POST /api/v1/webhook-endpoints/{id}/ping)
+	PingWebhookEndpoint(ctx context.Context, request PingWebhookEndpointRequestObject) (PingWebhookEndpointResponseObject, error)
+	// RotateWebhookSecret Give the endpoint a new secret (in this response only)
+	// (POST /api/v1/webhook-endpoints/{id}/rotate-secret)
+	RotateWebhookSecret(ctx context.Context, request RotateWebhookSecretRequestObject) (RotateWebhookSecretResponseObject, error)
 	// GetHealthz Liveness — the process is up
 	// (GET /healthz)
 	GetHealthz(ctx context.Context, request GetHealthzRequestObject) (GetHealthzResponseObject, error)
@@ -12313,6 +19662,50 @@ func (sh *strictHandler) RejectBankEntry(ctx *gin.Context, id Id) {
 	}
 }
 
+// CompleteCallTask operation middleware
+func (sh *strictHandler) CompleteCallTask(ctx *gin.Context, id Id) {
+	var request CompleteCallTaskRequestObject
+
+	request.Id = id
+
+	var body CompleteCallTaskJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CompleteCallTask(ctx, request.(CompleteCallTaskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CompleteCallTask")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(CompleteCallTaskResponseObject); ok {
+		if err := validResponse.VisitCompleteCallTaskResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListCases operation middleware
 func (sh *strictHandler) ListCases(ctx *gin.Context, params ListCasesParams) {
 	var request ListCasesRequestObject
@@ -12374,6 +19767,32 @@ func (sh *strictHandler) CreateCase(ctx *gin.Context) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(CreateCaseResponseObject); ok {
 		if err := validResponse.VisitCreateCaseResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ExportCases operation middleware
+func (sh *strictHandler) ExportCases(ctx *gin.Context, params ExportCasesParams) {
+	var request ExportCasesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportCases(ctx, request.(ExportCasesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportCases")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ExportCasesResponseObject); ok {
+		if err := validResponse.VisitExportCasesResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -12534,6 +19953,84 @@ func (sh *strictHandler) RecordCourtStep(ctx *gin.Context, id Id, params RecordC
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(RecordCourtStepResponseObject); ok {
 		if err := validResponse.VisitRecordCourtStepResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDebtorLink operation middleware
+func (sh *strictHandler) GetDebtorLink(ctx *gin.Context, id Id) {
+	var request GetDebtorLinkRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDebtorLink(ctx, request.(GetDebtorLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDebtorLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetDebtorLinkResponseObject); ok {
+		if err := validResponse.VisitGetDebtorLinkResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReissueDebtorLink operation middleware
+func (sh *strictHandler) ReissueDebtorLink(ctx *gin.Context, id Id) {
+	var request ReissueDebtorLinkRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReissueDebtorLink(ctx, request.(ReissueDebtorLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReissueDebtorLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ReissueDebtorLinkResponseObject); ok {
+		if err := validResponse.VisitReissueDebtorLinkResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RevokeDebtorLink operation middleware
+func (sh *strictHandler) RevokeDebtorLink(ctx *gin.Context, id Id) {
+	var request RevokeDebtorLinkRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeDebtorLink(ctx, request.(RevokeDebtorLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeDebtorLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(RevokeDebtorLinkResponseObject); ok {
+		if err := validResponse.VisitRevokeDebtorLinkResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -12753,6 +20250,77 @@ func (sh *strictHandler) RecordPayment(ctx *gin.Context, id Id, params RecordPay
 	}
 }
 
+// ListPlans operation middleware
+func (sh *strictHandler) ListPlans(ctx *gin.Context, id Id) {
+	var request ListPlansRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPlans(ctx, request.(ListPlansRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPlans")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListPlansResponseObject); ok {
+		if err := validResponse.VisitListPlansResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreatePlan operation middleware
+func (sh *strictHandler) CreatePlan(ctx *gin.Context, id Id, params CreatePlanParams) {
+	var request CreatePlanRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CreatePlanJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePlan(ctx, request.(CreatePlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(CreatePlanResponseObject); ok {
+		if err := validResponse.VisitCreatePlanResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetStatement operation middleware
 func (sh *strictHandler) GetStatement(ctx *gin.Context, id Id, params GetStatementParams) {
 	var request GetStatementRequestObject
@@ -12773,6 +20341,76 @@ func (sh *strictHandler) GetStatement(ctx *gin.Context, id Id, params GetStateme
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(GetStatementResponseObject); ok {
 		if err := validResponse.VisitGetStatementResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetCaseStrategy operation middleware
+func (sh *strictHandler) GetCaseStrategy(ctx *gin.Context, id Id) {
+	var request GetCaseStrategyRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCaseStrategy(ctx, request.(GetCaseStrategyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCaseStrategy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetCaseStrategyResponseObject); ok {
+		if err := validResponse.VisitGetCaseStrategyResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MoveCaseStrategy operation middleware
+func (sh *strictHandler) MoveCaseStrategy(ctx *gin.Context, id Id) {
+	var request MoveCaseStrategyRequestObject
+
+	request.Id = id
+
+	var body MoveCaseStrategyJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MoveCaseStrategy(ctx, request.(MoveCaseStrategyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MoveCaseStrategy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(MoveCaseStrategyResponseObject); ok {
+		if err := validResponse.VisitMoveCaseStrategyResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -13059,6 +20697,76 @@ func (sh *strictHandler) ListCreditorDocuments(ctx *gin.Context, id Id) {
 	}
 }
 
+// GetCreditorPaymentReports operation middleware
+func (sh *strictHandler) GetCreditorPaymentReports(ctx *gin.Context, id Id) {
+	var request GetCreditorPaymentReportsRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCreditorPaymentReports(ctx, request.(GetCreditorPaymentReportsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCreditorPaymentReports")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetCreditorPaymentReportsResponseObject); ok {
+		if err := validResponse.VisitGetCreditorPaymentReportsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SetCreditorPaymentReports operation middleware
+func (sh *strictHandler) SetCreditorPaymentReports(ctx *gin.Context, id Id) {
+	var request SetCreditorPaymentReportsRequestObject
+
+	request.Id = id
+
+	var body SetCreditorPaymentReportsJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetCreditorPaymentReports(ctx, request.(SetCreditorPaymentReportsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetCreditorPaymentReports")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(SetCreditorPaymentReportsResponseObject); ok {
+		if err := validResponse.VisitSetCreditorPaymentReportsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // CreateRemittanceStatement operation middleware
 func (sh *strictHandler) CreateRemittanceStatement(ctx *gin.Context, id Id) {
 	var request CreateRemittanceStatementRequestObject
@@ -13096,6 +20804,50 @@ func (sh *strictHandler) CreateRemittanceStatement(ctx *gin.Context, id Id) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(CreateRemittanceStatementResponseObject); ok {
 		if err := validResponse.VisitCreateRemittanceStatementResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SetCreditorStrategy operation middleware
+func (sh *strictHandler) SetCreditorStrategy(ctx *gin.Context, id Id) {
+	var request SetCreditorStrategyRequestObject
+
+	request.Id = id
+
+	var body SetCreditorStrategyJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetCreditorStrategy(ctx, request.(SetCreditorStrategyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetCreditorStrategy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(SetCreditorStrategyResponseObject); ok {
+		if err := validResponse.VisitSetCreditorStrategyResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -13387,6 +21139,180 @@ func (sh *strictHandler) EmailDocument(ctx *gin.Context, id Id) {
 	}
 }
 
+// GetImport operation middleware
+func (sh *strictHandler) GetImport(ctx *gin.Context, id Id) {
+	var request GetImportRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetImport(ctx, request.(GetImportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetImport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetImportResponseObject); ok {
+		if err := validResponse.VisitGetImportResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SetImportMapping operation middleware
+func (sh *strictHandler) SetImportMapping(ctx *gin.Context, id Id) {
+	var request SetImportMappingRequestObject
+
+	request.Id = id
+
+	var body SetImportMappingJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetImportMapping(ctx, request.(SetImportMappingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetImportMapping")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(SetImportMappingResponseObject); ok {
+		if err := validResponse.VisitSetImportMappingResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RunImport operation middleware
+func (sh *strictHandler) RunImport(ctx *gin.Context, id Id) {
+	var request RunImportRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RunImport(ctx, request.(RunImportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RunImport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(RunImportResponseObject); ok {
+		if err := validResponse.VisitRunImportResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetLedgerBalances operation middleware
+func (sh *strictHandler) GetLedgerBalances(ctx *gin.Context, params GetLedgerBalancesParams) {
+	var request GetLedgerBalancesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetLedgerBalances(ctx, request.(GetLedgerBalancesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetLedgerBalances")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetLedgerBalancesResponseObject); ok {
+		if err := validResponse.VisitGetLedgerBalancesResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetLedgerCommission operation middleware
+func (sh *strictHandler) GetLedgerCommission(ctx *gin.Context, params GetLedgerCommissionParams) {
+	var request GetLedgerCommissionRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetLedgerCommission(ctx, request.(GetLedgerCommissionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetLedgerCommission")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetLedgerCommissionResponseObject); ok {
+		if err := validResponse.VisitGetLedgerCommissionResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListLedgerEntries operation middleware
+func (sh *strictHandler) ListLedgerEntries(ctx *gin.Context, params ListLedgerEntriesParams) {
+	var request ListLedgerEntriesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListLedgerEntries(ctx, request.(ListLedgerEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListLedgerEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListLedgerEntriesResponseObject); ok {
+		if err := validResponse.VisitListLedgerEntriesResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetMe operation middleware
 func (sh *strictHandler) GetMe(ctx *gin.Context) {
 	var request GetMeRequestObject
@@ -13454,6 +21380,72 @@ func (sh *strictHandler) MarkAllNotificationsRead(ctx *gin.Context) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(MarkAllNotificationsReadResponseObject); ok {
 		if err := validResponse.VisitMarkAllNotificationsReadResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetNotificationSettings operation middleware
+func (sh *strictHandler) GetNotificationSettings(ctx *gin.Context) {
+	var request GetNotificationSettingsRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetNotificationSettings(ctx, request.(GetNotificationSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetNotificationSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetNotificationSettingsResponseObject); ok {
+		if err := validResponse.VisitGetNotificationSettingsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SetNotificationSettings operation middleware
+func (sh *strictHandler) SetNotificationSettings(ctx *gin.Context) {
+	var request SetNotificationSettingsRequestObject
+
+	var body SetNotificationSettingsJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetNotificationSettings(ctx, request.(SetNotificationSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetNotificationSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(SetNotificationSettingsResponseObject); ok {
+		if err := validResponse.VisitSetNotificationSettingsResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -13574,6 +21566,208 @@ func (sh *strictHandler) ReversePayment(ctx *gin.Context, id Id) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(ReversePaymentResponseObject); ok {
 		if err := validResponse.VisitReversePaymentResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetPlan operation middleware
+func (sh *strictHandler) GetPlan(ctx *gin.Context, id Id) {
+	var request GetPlanRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPlan(ctx, request.(GetPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetPlanResponseObject); ok {
+		if err := validResponse.VisitGetPlanResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ApprovePlan operation middleware
+func (sh *strictHandler) ApprovePlan(ctx *gin.Context, id Id) {
+	var request ApprovePlanRequestObject
+
+	request.Id = id
+
+	var body ApprovePlanJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ApprovePlan(ctx, request.(ApprovePlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApprovePlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ApprovePlanResponseObject); ok {
+		if err := validResponse.VisitApprovePlanResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CancelPlan operation middleware
+func (sh *strictHandler) CancelPlan(ctx *gin.Context, id Id) {
+	var request CancelPlanRequestObject
+
+	request.Id = id
+
+	var body CancelPlanJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CancelPlan(ctx, request.(CancelPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CancelPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(CancelPlanResponseObject); ok {
+		if err := validResponse.VisitCancelPlanResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RefusePlan operation middleware
+func (sh *strictHandler) RefusePlan(ctx *gin.Context, id Id) {
+	var request RefusePlanRequestObject
+
+	request.Id = id
+
+	var body RefusePlanJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RefusePlan(ctx, request.(RefusePlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RefusePlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(RefusePlanResponseObject); ok {
+		if err := validResponse.VisitRefusePlanResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SignPlan operation middleware
+func (sh *strictHandler) SignPlan(ctx *gin.Context, id Id) {
+	var request SignPlanRequestObject
+
+	request.Id = id
+
+	var body SignPlanJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SignPlan(ctx, request.(SignPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SignPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(SignPlanResponseObject); ok {
+		if err := validResponse.VisitSignPlanResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -13799,6 +21993,262 @@ func (sh *strictHandler) GetSettings(ctx *gin.Context) {
 	}
 }
 
+// ListStrategies operation middleware
+func (sh *strictHandler) ListStrategies(ctx *gin.Context) {
+	var request ListStrategiesRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListStrategies(ctx, request.(ListStrategiesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListStrategies")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListStrategiesResponseObject); ok {
+		if err := validResponse.VisitListStrategiesResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateStrategy operation middleware
+func (sh *strictHandler) CreateStrategy(ctx *gin.Context) {
+	var request CreateStrategyRequestObject
+
+	var body CreateStrategyJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateStrategy(ctx, request.(CreateStrategyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateStrategy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(CreateStrategyResponseObject); ok {
+		if err := validResponse.VisitCreateStrategyResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteStrategy operation middleware
+func (sh *strictHandler) DeleteStrategy(ctx *gin.Context, id Id) {
+	var request DeleteStrategyRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteStrategy(ctx, request.(DeleteStrategyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteStrategy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(DeleteStrategyResponseObject); ok {
+		if err := validResponse.VisitDeleteStrategyResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetStrategy operation middleware
+func (sh *strictHandler) GetStrategy(ctx *gin.Context, id Id) {
+	var request GetStrategyRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetStrategy(ctx, request.(GetStrategyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetStrategy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetStrategyResponseObject); ok {
+		if err := validResponse.VisitGetStrategyResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateStrategy operation middleware
+func (sh *strictHandler) UpdateStrategy(ctx *gin.Context, id Id) {
+	var request UpdateStrategyRequestObject
+
+	request.Id = id
+
+	var body UpdateStrategyJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateStrategy(ctx, request.(UpdateStrategyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateStrategy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(UpdateStrategyResponseObject); ok {
+		if err := validResponse.VisitUpdateStrategyResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListStrategyRuns operation middleware
+func (sh *strictHandler) ListStrategyRuns(ctx *gin.Context, params ListStrategyRunsParams) {
+	var request ListStrategyRunsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListStrategyRuns(ctx, request.(ListStrategyRunsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListStrategyRuns")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListStrategyRunsResponseObject); ok {
+		if err := validResponse.VisitListStrategyRunsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PreviewStrategyRun operation middleware
+func (sh *strictHandler) PreviewStrategyRun(ctx *gin.Context, params PreviewStrategyRunParams) {
+	var request PreviewStrategyRunRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PreviewStrategyRun(ctx, request.(PreviewStrategyRunRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PreviewStrategyRun")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(PreviewStrategyRunResponseObject); ok {
+		if err := validResponse.VisitPreviewStrategyRunResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SimulateStrategy operation middleware
+func (sh *strictHandler) SimulateStrategy(ctx *gin.Context) {
+	var request SimulateStrategyRequestObject
+
+	var body SimulateStrategyJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SimulateStrategy(ctx, request.(SimulateStrategyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SimulateStrategy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(SimulateStrategyResponseObject); ok {
+		if err := validResponse.VisitSimulateStrategyResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // DueDate operation middleware
 func (sh *strictHandler) DueDate(ctx *gin.Context, params DueDateParams) {
 	var request DueDateRequestObject
@@ -13956,6 +22406,275 @@ func (sh *strictHandler) UpdateUser(ctx *gin.Context, id Id) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(UpdateUserResponseObject); ok {
 		if err := validResponse.VisitUpdateUserResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReplayWebhookDelivery operation middleware
+func (sh *strictHandler) ReplayWebhookDelivery(ctx *gin.Context, id Id) {
+	var request ReplayWebhookDeliveryRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplayWebhookDelivery(ctx, request.(ReplayWebhookDeliveryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplayWebhookDelivery")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ReplayWebhookDeliveryResponseObject); ok {
+		if err := validResponse.VisitReplayWebhookDeliveryResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListWebhookEndpoints operation middleware
+func (sh *strictHandler) ListWebhookEndpoints(ctx *gin.Context, params ListWebhookEndpointsParams) {
+	var request ListWebhookEndpointsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWebhookEndpoints(ctx, request.(ListWebhookEndpointsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWebhookEndpoints")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListWebhookEndpointsResponseObject); ok {
+		if err := validResponse.VisitListWebhookEndpointsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateWebhookEndpoint operation middleware
+func (sh *strictHandler) CreateWebhookEndpoint(ctx *gin.Context) {
+	var request CreateWebhookEndpointRequestObject
+
+	var body CreateWebhookEndpointJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateWebhookEndpoint(ctx, request.(CreateWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateWebhookEndpoint")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(CreateWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitCreateWebhookEndpointResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteWebhookEndpoint operation middleware
+func (sh *strictHandler) DeleteWebhookEndpoint(ctx *gin.Context, id Id) {
+	var request DeleteWebhookEndpointRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteWebhookEndpoint(ctx, request.(DeleteWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteWebhookEndpoint")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(DeleteWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitDeleteWebhookEndpointResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetWebhookEndpoint operation middleware
+func (sh *strictHandler) GetWebhookEndpoint(ctx *gin.Context, id Id) {
+	var request GetWebhookEndpointRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWebhookEndpoint(ctx, request.(GetWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWebhookEndpoint")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitGetWebhookEndpointResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateWebhookEndpoint operation middleware
+func (sh *strictHandler) UpdateWebhookEndpoint(ctx *gin.Context, id Id) {
+	var request UpdateWebhookEndpointRequestObject
+
+	request.Id = id
+
+	var body UpdateWebhookEndpointJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateWebhookEndpoint(ctx, request.(UpdateWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateWebhookEndpoint")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(UpdateWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitUpdateWebhookEndpointResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListWebhookDeliveries operation middleware
+func (sh *strictHandler) ListWebhookDeliveries(ctx *gin.Context, id Id, params ListWebhookDeliveriesParams) {
+	var request ListWebhookDeliveriesRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWebhookDeliveries(ctx, request.(ListWebhookDeliveriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWebhookDeliveries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListWebhookDeliveriesResponseObject); ok {
+		if err := validResponse.VisitListWebhookDeliveriesResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PingWebhookEndpoint operation middleware
+func (sh *strictHandler) PingWebhookEndpoint(ctx *gin.Context, id Id) {
+	var request PingWebhookEndpointRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PingWebhookEndpoint(ctx, request.(PingWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PingWebhookEndpoint")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(PingWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitPingWebhookEndpointResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RotateWebhookSecret operation middleware
+func (sh *strictHandler) RotateWebhookSecret(ctx *gin.Context, id Id) {
+	var request RotateWebhookSecretRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RotateWebhookSecret(ctx, request.(RotateWebhookSecretRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RotateWebhookSecret")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(RotateWebhookSecretResponseObject); ok {
+		if err := validResponse.VisitRotateWebhookSecretResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {

@@ -235,6 +235,35 @@ export interface paths {
         patch: operations["updateCreditor"];
         trace?: never;
     };
+    "/api/v1/creditors/{id}/payment-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * How the creditor is told of each payment (CPCE R124-5)
+         * @description `portal`: by the portal's notifications only (the default);
+         *     `digest`: also by the daily e-mail digest, to every active person of
+         *     the creditor, whether or not it asked for the digest. Staff read any
+         *     creditor's; a creditor its own (another's: 404).
+         */
+        get: operations["getCreditorPaymentReports"];
+        /**
+         * Choose how the creditor is told of each payment (CPCE R124-5)
+         * @description An admin for any creditor; a creditor (its people or its API key) for itself (another's 404). Audited.
+         */
+        put: operations["setCreditorPaymentReports"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/creditors/{id}/remittance-statements": {
         parameters: {
             query?: never;
@@ -362,6 +391,32 @@ export interface paths {
          * @description Send `insolvency` as null to clear the record.
          */
         patch: operations["updateDebtor"];
+        trace?: never;
+    };
+    "/api/v1/cases/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The case list as a CSV or XLSX file, with the list's filters and order
+         * @description Every case the filters select (no page limit), read from the
+         *     database page by page and written as it comes: a million cases
+         *     never sit in memory. CSV: UTF-8 with a byte-order mark, `;`; a
+         *     text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage
+         *     return gets a leading apostrophe (formula injection). XLSX: such
+         *     cells are written as text, never as formulas. A creditor exports
+         *     its own cases only. The file is named `dossiers-AAAA-MM-JJ.csv`.
+         */
+        get: operations["exportCases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/cases": {
@@ -590,6 +645,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's daily e-mail digest of notifications
+         * @description Whether the caller gets, once a day at `digest_time` (Paris), an
+         *     e-mail of its notifications still unread and not in an earlier
+         *     digest (off by default), and in which language. Nothing is sent on
+         *     a day without news. `payments_by_creditor` says the caller's
+         *     creditor chose to be told of payments by this digest (CPCE R124-5,
+         *     `PUT /api/v1/creditors/{id}/payment-reports`): payments then come
+         *     whatever the caller chose. An admin (no notifications) and an API
+         *     key get 403.
+         */
+        get: operations["getNotificationSettings"];
+        /** Turn the caller's daily e-mail digest on or off */
+        put: operations["setNotificationSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/{id}/read": {
         parameters: {
             query?: never;
@@ -771,6 +854,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ledger/balances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the client account holds for each creditor, and what is held too long
+         * @description The client account's ledger (CPCE R124-2), read on today: for each
+         *     creditor, the funds held for it (`held_cents`, the balance of
+         *     `owed_to_creditor:<creditor>`), the commission it owes on payments made
+         *     to it directly (`commission_receivable_cents`), and the part of the
+         *     funds held longer than allowed (`overdue_cents`: one month after
+         *     collection, R124-6, unless the mandate sets `remit_within_days`;
+         *     funds are passed on first in, first out). An admin sees every
+         *     creditor with funds or commission (or one, with `creditor_id`), the
+         *     client account's balance and its difference with the sum held
+         *     (`unexplained_cents`, zero in a sound ledger); a creditor sees its
+         *     own row only. `overdue=true` keeps the creditors with overdue funds.
+         */
+        get: operations["getLedgerBalances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ledger's lines, newest first
+         * @description Every line of the ledger, newest first (an admin; `creditor_id`
+         *     keeps one creditor's lines), or a creditor's own accounts' lines
+         *     (`owed_to_creditor`, `commission_receivable`, `creditor_direct`,
+         *     `creditor_direct_offset`) — never the agency's accounts. Lines are
+         *     never edited: a reversal is a line of its own.
+         */
+        get: operations["listLedgerEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/commission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The agency's commission, fees and VAT earned per month
+         * @description What the ledger credited to `agency_revenue_commission`,
+         *     `agency_revenue_fees` and `vat_collected` per calendar month (of the
+         *     lines' booking day), from `from` to `to` (YYYY-MM, both included, at
+         *     most 36 months; default the last 12 months). Months without
+         *     anything are listed with zeros.
+         */
+        get: operations["getLedgerCommission"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/docket": {
         parameters: {
             query?: never;
@@ -827,6 +988,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/debtor-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The case's link to its debtor's page
+         * @description The debtor's page (HTML at `/d/{token}`, outside this JSON API) is
+         *     opened by a capability link printed on every letter and e-mail of
+         *     the case. The token is derived from a server secret, the case id and
+         *     the link's version (HMAC-SHA-256, 128 bits, base32); only its
+         *     SHA-256 is stored. Reading the link makes it when the case has none.
+         *     `url` is null while the link is revoked; `active` is false then, and
+         *     once the case is closed.
+         */
+        get: operations["getDebtorLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/debtor-link/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke the debtor's link at once
+         * @description Every try with the link then gets the same neutral 404 page as a
+         *     wrong one; letters produced meanwhile print no link. Revoking a
+         *     revoked link changes nothing.
+         */
+        post: operations["revokeDebtorLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/debtor-link/reissue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a new link to the debtor's page
+         * @description The link's next version: the previous token no longer opens
+         *     anything; letters and e-mails from now on carry the new URL.
+         */
+        post: operations["reissueDebtorLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{id}/payments": {
         parameters: {
             query?: never;
@@ -856,6 +1092,45 @@ export interface paths {
          *     the payment once. Keys are kept at least 24 hours, per caller.
          */
         post: operations["recordPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** A case's payment plans, newest first, instalments judged today */
+        get: operations["listPlans"];
+        put?: never;
+        /**
+         * Record a payment plan (échéancier) or a court-granted delay
+         * @description The instalments are given (`instalments`) or generated from the amount
+         *     due (`schedule`: monthly or fortnightly, with an optional down
+         *     payment). They must sum to the amount due today (principal, interest
+         *     and indemnities), fall today or later and strictly in order; each
+         *     violation names its instalment (`instalments[2].amount_cents`).
+         *
+         *     Within the mandate's rules (longest duration, smallest first payment
+         *     and instalment) the plan runs at once (`kept`, event `plan_accepted`).
+         *     Outside them it is refused (422 naming each rule), unless
+         *     `request_approval` sends it to the creditor (`pending_approval`, events
+         *     `plan_proposed` and `approval_requested`). With `court` the terms came
+         *     from a judge (C. civ. 1343-5): no approval and no mandate rule, but
+         *     two years at most from the decision. One open plan per case; a broken
+         *     plan can be followed by a new one. While a plan is kept the formal
+         *     notice and the injunction are refused (`guard.plan_running`).
+         *
+         *     `Idempotency-Key` is required, as for payments.
+         */
+        post: operations["createPlan"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1112,6 +1387,327 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** A payment plan, its instalments judged today */
+        get: operations["getPlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The creditor approves a plan waiting for it
+         * @description The plan runs from today (event `plan_approved`, shared); payments made while it waited count towards it.
+         */
+        post: operations["approvePlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The creditor refuses a plan waiting for it, with its reason
+         * @description Event `plan_refused` with the reason, which the agent reads on its open case page.
+         */
+        post: operations["refusePlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The agency withdraws an open plan
+         * @description Escalation may resume (event `plan_cancelled`).
+         */
+        post: operations["cancelPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{id}/sign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The debtor signed or accepted the plan's agreement
+         * @description An acknowledgement of the debt (C. civ. 2240): written as the case's `acknowledgement` event, it restarts the time bar from the day of the signature.
+         */
+        post: operations["signPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/strategies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The agency's collection strategies
+         * @description Every strategy with its ordered steps and its use (`cases_count`:
+         *     cases following it or that ran one of its steps; `mandates_count`:
+         *     creditors whose mandate names it as default). Staff.
+         */
+        get: operations["listStrategies"];
+        put?: never;
+        /**
+         * Create a collection strategy
+         * @description An ordered list of steps. Each step: a `delay` (days, 0 or more) in
+         *     `calendar_days` or `working_days` (French public holidays and
+         *     weekends skipped) counted `from` the `placement`, the
+         *     `previous_step` (the day it ran; the placement for the first) or
+         *     the `oldest_due` date; a `channel` (`letter`, `email` — falling
+         *     back to a letter when the debtor has no usable address and
+         *     `fallback_to_letter` is true, the default —, `call_task`,
+         *     `formal_notice`, `hand_to_lawyer`, the last step if present); a
+         *     `template` of the channel; `conditions` (`min_balance_cents`,
+         *     `max_balance_cents`, `debtor_kinds`, `stages`, `has_email`,
+         *     `has_phone`) under which it runs, else it is skipped. A strategy
+         *     with no steps, a negative delay, an unknown channel, template or
+         *     condition field answers 422 naming the step and field
+         *     (`steps[2].channel`). Admin.
+         */
+        post: operations["createStrategy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/strategies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** One strategy */
+        get: operations["getStrategy"];
+        /**
+         * Replace a strategy's steps and words
+         * @description `version` is the strategy's version as read (412 when it changed
+         *     since). Cases following it keep their position: their next step is
+         *     the one at that position in the new list. Admin.
+         */
+        put: operations["updateStrategy"];
+        post?: never;
+        /**
+         * Delete a strategy no case and no mandate uses
+         * @description A strategy in use answers 409; replace it instead. Admin.
+         */
+        delete: operations["deleteStrategy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/strategy-simulations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Date a strategy's steps on a sample case, saving nothing
+         * @description The strategy is checked as it would be saved (same 422s); the
+         *     steps are dated as the engine would run them if nothing paused the
+         *     case and each step ran on its due day: conditions read the sample,
+         *     an e-mail without address falls back to a letter, the formal notice
+         *     moves the case to its stage and the hand-over to the lawyers waits
+         *     for the notice's deadline to have run. Staff.
+         */
+        post: operations["simulateStrategy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/creditors/{id}/strategy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Name the strategy the creditor's cases follow by default
+         * @description The mandate's default strategy: the engine's next pass puts the
+         *     creditor's open cases that follow no strategy on it, from its first
+         *     step. Admin.
+         */
+        put: operations["setCreditorStrategy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/strategy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The case's strategy, its last and next step, what pauses it
+         * @description 404 when the case follows no strategy. `paused` lists what stops it
+         *     now (an open dispute, a pending promise, a recent payment,
+         *     insolvency, a withdrawal request, a court stage); `call_task` is the
+         *     call the strategy waits for. Staff.
+         */
+        get: operations["getCaseStrategy"];
+        /** Put the case on another strategy, from its first step */
+        put: operations["moveCaseStrategy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/strategy-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The strategy engine's latest passes
+         * @description Newest first: each pass's day, the cases it enrolled, the steps it
+         *     claimed, what they became by channel and state (`done`, `skipped`,
+         *     `failed` — retried with backoff —, `abandoned` after five failures),
+         *     and its failures with their reasons. Admin.
+         */
+        get: operations["listStrategyRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/strategy-runs/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a pass on a day would do (a dry run)
+         * @description The due steps a pass on `on` (tomorrow by default) would claim, by
+         *     channel, with a sample of twenty; nothing is claimed nor done. Cases
+         *     not yet enrolled on their mandate's strategy are not counted. Admin.
+         */
+        get: operations["previewStrategyRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/call-tasks/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the call a task asked for; the strategy goes on
+         * @description Logs the call on the timeline as any call (`outcome`: `reached`,
+         *     `no_answer`, `voicemail`, `wrong_number` or `refused`; a reached
+         *     call counts as an amicable reminder), closes the task and dates the
+         *     strategy's next step from today. 409 when already done. Admin,
+         *     agents.
+         */
+        post: operations["completeCallTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rates": {
         parameters: {
             query?: never;
@@ -1163,6 +1759,141 @@ export interface paths {
         };
         /** The audit log, newest first */
         get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a placement file (CSV or XLSX) and get its guessed column mapping and preview
+         * @description `multipart/form-data` with `creditor_id` (staff: required; a
+         *     creditor: its own or absent) first, then `file` (`.csv` or
+         *     `.xlsx`). A CSV's separator (`;`, `,` or tab) and encoding (UTF-8,
+         *     with or without a byte-order mark, or Windows-1252) are detected.
+         *     The first line holds the headers: the mapping of columns to
+         *     fields is guessed from French and English words (or taken from
+         *     the mapping the creditor saved, where the headers match). The
+         *     answer shows the first rows with the problems of each cell under
+         *     the rules of `POST /api/v1/cases`; nothing is placed until
+         *     `run`. A file that is not the kind its name says, cannot be
+         *     decoded, or whose headers name no known field: 422 naming the
+         *     line.
+         */
+        post: operations["uploadImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An import — its mapping and preview before it runs, its progress and counts after
+         * @description Poll it while `status` is `queued` or `running`: `processed_rows`
+         *     grows as the job reads the file. When `done`: `placed_rows`,
+         *     `present_rows` (already placed by an earlier import: the same
+         *     creditor reference and invoice number with the same amount),
+         *     `refused_rows` (their file at `…/refused`) and `cases_created`.
+         *     A creditor sees its own imports only (404 otherwise).
+         */
+        get: operations["getImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/mapping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Choose which column holds each field; saved as the creditor's mapping, answered with the preview
+         * @description `mapping` names, for each field, the 0-based column of the file.
+         *     Required: `debtor_name`, `invoice_number`, `issued_on`, `due_on`,
+         *     `amount`. 409 once the import has run.
+         */
+        put: operations["setImportMapping"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Place the file's rows (a background job)
+         * @description Queues the placement. The job reads every row, checks it as
+         *     `POST /api/v1/cases` would, COPYs the rows into a staging table
+         *     and places the valid ones with set-based statements in one
+         *     transaction: rows are grouped into one case per debtor (its
+         *     SIREN, else its name and postcode) and creditor reference. A
+         *     row whose creditor reference and invoice number are already
+         *     placed is counted as present, or refused when its amount
+         *     changed (the new amount is not applied). 409 when already run.
+         */
+        post: operations["runImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/refused": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The refused rows, as a file to correct and import again
+         * @description The columns under their French names (a new import recognises
+         *     them), the line each row was on and a last column `motif du
+         *     refus`. CSV (UTF-8 with a byte-order mark, `;`) or XLSX.
+         */
+        get: operations["getImportRefused"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1268,6 +1999,151 @@ export interface paths {
         put?: never;
         /** Set an unmatched credit aside, with the reason */
         post: operations["rejectBankEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A creditor's webhook endpoints (never their secrets)
+         * @description A creditor (or its API key) lists its own; staff name the creditor
+         *     with `creditor_id` (422 without). Naming another creditor than one's
+         *     own answers 404.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Register a webhook endpoint; its secret is in this response only
+         * @description The URL must be https:// and its host must resolve to public
+         *     addresses only (private, loopback, link-local, unique-local,
+         *     multicast and unspecified ones are refused 422 with the reason;
+         *     `RECOUVRA_WEBHOOK_ALLOW_PRIVATE` lifts both rules for development).
+         *     A creditor registers its own; an admin names the creditor. At most
+         *     20 endpoints per creditor. Deliveries follow Standard Webhooks:
+         *     headers `webhook-id`, `webhook-timestamp` and `webhook-signature`
+         *     (`v1,` and the base64 HMAC-SHA256 of `id.timestamp.body` with the
+         *     secret's bytes after `whsec_`).
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** One webhook endpoint */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /** Remove an endpoint with its deliveries and their log */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an endpoint's URL, description or types, or enable / disable it
+         * @description A new URL is checked as at registration. Enabling an endpoint the
+         *     failure rule disabled clears its failures; its failed deliveries can
+         *     then be replayed.
+         */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give the endpoint a new secret (in this response only)
+         * @description For 24 hours (`previous_secret_until`) deliveries carry two
+         *     signatures, the new secret's and the previous one's, so the
+         *     receiving system can switch without losing any.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signed webhook.ping now and answer how it went
+         * @description The ping is a delivery like the others (logged, retried when it
+         *     fails). A disabled endpoint is refused 422.
+         */
+        post: operations["pingWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** An endpoint's deliveries, newest first, with every attempt */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-deliveries/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again (same webhook-id), then retry it for three more days */
+        post: operations["replayWebhookDelivery"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1513,6 +2389,28 @@ export interface components {
              * @enum {string}
              */
             legal_status: "business" | "individual";
+            /**
+             * Format: int32
+             * @description Longest payment plan accepted without the creditor.
+             */
+            plan_max_months: number;
+            /**
+             * Format: int64
+             * @description Smallest first payment (0 none).
+             */
+            plan_min_first_cents: number;
+            /**
+             * Format: int64
+             * @description Smallest later instalment (0 none).
+             */
+            plan_min_instalment_cents: number;
+            /**
+             * Format: int32
+             * @description Missed instalments that break a plan.
+             */
+            plan_misses_before_broken: number;
+            /** @description Interest frozen while a plan is kept. */
+            plan_interest_frozen: boolean;
         };
         MandateInput: {
             /** Format: date */
@@ -1526,6 +2424,15 @@ export interface components {
             notice_deadline_days?: number;
             /** @enum {string} */
             legal_status?: "business" | "individual";
+            /** Format: int32 */
+            plan_max_months?: number;
+            /** Format: int64 */
+            plan_min_first_cents?: number;
+            /** Format: int64 */
+            plan_min_instalment_cents?: number;
+            /** Format: int32 */
+            plan_misses_before_broken?: number;
+            plan_interest_frozen?: boolean;
         };
         Insolvency: {
             /** @enum {string} */
@@ -1787,6 +2694,99 @@ export interface components {
              * @description Recovered over placed, in basis points.
              */
             recovery_rate_bps: number;
+        };
+        LedgerBalances: {
+            /** Format: date */
+            as_of: string;
+            /** @example EUR */
+            currency: string;
+            /**
+             * Format: int64
+             * @description The client account's balance in the ledger (admin only).
+             */
+            client_bank_cents?: number;
+            /**
+             * Format: int64
+             * @description client_bank_cents less the sum held for every creditor: zero in a sound ledger (admin only).
+             */
+            unexplained_cents?: number;
+            /** Format: int64 */
+            held_total_cents: number;
+            /** Format: int64 */
+            overdue_total_cents: number;
+            creditors: components["schemas"]["CreditorBalance"][];
+        };
+        CreditorBalance: {
+            /** Format: uuid */
+            creditor_id: string;
+            legal_name: string;
+            /** @example owed_to_creditor:0190d2a4-7c1e-7b3a-9f00-3c2b1a0e9d8c */
+            account: string;
+            /**
+             * Format: int64
+             * @description What the client account holds for the creditor (negative when a reversal came after a remittance).
+             */
+            held_cents: number;
+            /**
+             * Format: int64
+             * @description Commission owed by the creditor on payments made to it directly.
+             */
+            commission_receivable_cents: number;
+            /**
+             * Format: int64
+             * @description Payments made to the creditor directly (memo: no money on the client account).
+             */
+            direct_cents: number;
+            /**
+             * Format: int64
+             * @description Funds held past the time allowed.
+             */
+            overdue_cents: number;
+            /**
+             * Format: date
+             * @description Collection day of the oldest funds still held past their time.
+             */
+            oldest_overdue_on?: string;
+            /**
+             * Format: int32
+             * @description The mandate's time to pass funds on; absent: one month (R124-6).
+             */
+            remit_within_days?: number;
+        };
+        LedgerEntry: {
+            /** Format: int64 */
+            id: number;
+            /** Format: uuid */
+            txn_id: string;
+            /** @enum {string} */
+            kind: "payment" | "payment_reversal" | "remittance" | "remittance_cancel";
+            /** @description The account; a creditor's is named account:creditor id. */
+            account: string;
+            /** Format: uuid */
+            creditor_id?: string;
+            /**
+             * Format: int64
+             * @description Debit positive
+             */
+            amount_cents: number;
+            /** @example EUR */
+            currency: string;
+            /** Format: date */
+            booked_on: string;
+            /** Format: uuid */
+            payment_id?: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        CommissionMonth: {
+            /** @example 2026-11 */
+            month: string;
+            /** Format: int64 */
+            commission_cents: number;
+            /** Format: int64 */
+            fees_cents: number;
+            /** Format: int64 */
+            vat_cents: number;
         };
         PortfolioForecast: {
             /** Format: date */
@@ -2231,6 +3231,80 @@ export interface components {
          * @enum {string}
          */
         BankEntryStatus: "pending" | "booked" | "unmatched" | "rejected" | "reversal" | "reversed" | "ignored";
+        /** @enum {string} */
+        PlacementField: "debtor_name" | "siren" | "siret" | "address" | "postal_code" | "city" | "email" | "phone" | "reference" | "invoice_number" | "issued_on" | "due_on" | "amount" | "vat" | "currency";
+        /** @description For each field, the 0-based column of the file that holds it. */
+        ImportMapping: {
+            debtor_name?: components["schemas"]["ImportColumn"];
+            siren?: components["schemas"]["ImportColumn"];
+            siret?: components["schemas"]["ImportColumn"];
+            address?: components["schemas"]["ImportColumn"];
+            postal_code?: components["schemas"]["ImportColumn"];
+            city?: components["schemas"]["ImportColumn"];
+            email?: components["schemas"]["ImportColumn"];
+            phone?: components["schemas"]["ImportColumn"];
+            reference?: components["schemas"]["ImportColumn"];
+            invoice_number?: components["schemas"]["ImportColumn"];
+            issued_on?: components["schemas"]["ImportColumn"];
+            due_on?: components["schemas"]["ImportColumn"];
+            amount?: components["schemas"]["ImportColumn"];
+            vat?: components["schemas"]["ImportColumn"];
+            currency?: components["schemas"]["ImportColumn"];
+        };
+        /** Format: int32 */
+        ImportColumn: number;
+        ImportMappingInput: {
+            mapping: components["schemas"]["ImportMapping"];
+        };
+        ImportCellProblem: {
+            /** @description The field (empty for the row as a whole). */
+            field: string;
+            message: string;
+        };
+        ImportPreviewRow: {
+            /** Format: int32 */
+            line: number;
+            cells: string[];
+            problems: components["schemas"]["ImportCellProblem"][];
+        };
+        PlacementImport: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            creditor_id: string;
+            file_name: string;
+            /** @enum {string} */
+            kind: "csv" | "xlsx";
+            /** @description utf-8 or windows-1252 (CSV); empty for XLSX. */
+            encoding: string;
+            /** @description The CSV separator detected; empty for XLSX. */
+            separator: string;
+            headers: string[];
+            mapping: components["schemas"]["ImportMapping"];
+            /** @enum {string} */
+            status: "uploaded" | "queued" | "running" | "done" | "failed";
+            /** Format: int32 */
+            total_rows: number;
+            /** Format: int32 */
+            processed_rows: number;
+            /** Format: int32 */
+            placed_rows: number;
+            /** Format: int32 */
+            present_rows: number;
+            /** Format: int32 */
+            refused_rows: number;
+            /** Format: int32 */
+            cases_created: number;
+            /** @description Why a failed import placed nothing */
+            error: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            preview: components["schemas"]["ImportPreviewRow"][];
+        };
         BankImportResult: {
             /** Format: uuid */
             import_id: string;
@@ -2329,6 +3403,35 @@ export interface components {
             items: components["schemas"]["BankEntry"][];
             next_cursor?: string;
         };
+        NotificationSettings: {
+            /** @description The daily e-mail digest of notifications (off by default). */
+            email_digest: boolean;
+            /**
+             * @description The digest's language.
+             * @enum {string}
+             */
+            language: "fr" | "en";
+            /** @description Where the digest goes: the account's address. */
+            email: string;
+            /** @description When digests are written, Paris time (RECOUVRA_DIGEST_TIME). */
+            digest_time: string;
+            /** @description False when no SMTP server is configured: no digest goes. */
+            mail_configured: boolean;
+            /** @description The caller's creditor has payments told by the digest (R124-5), whatever email_digest says. */
+            payments_by_creditor: boolean;
+        };
+        NotificationSettingsUpdate: {
+            email_digest: boolean;
+            /** @enum {string} */
+            language: "fr" | "en";
+        };
+        CreditorPaymentReports: {
+            /**
+             * @description portal: the portal's notifications only; digest: also the daily e-mail digest to every active person of the creditor (CPCE R124-5).
+             * @enum {string}
+             */
+            payment_reports: "portal" | "digest";
+        };
         UnreadCount: {
             /** Format: int64 */
             unread_count: number;
@@ -2360,12 +3463,150 @@ export interface components {
             /** Format: date-time */
             revoked_at: string | null;
         };
+        DebtorLink: {
+            /** Format: uuid */
+            case_id: string;
+            /**
+             * @description The debtor's page, `<public_url>/d/<token>`; null while revoked.
+             * @example https://recouvrement.agence.fr/d/k5qz3v7m2xw4n6ra8bt3c5dyef
+             */
+            url: string | null;
+            /** Format: int32 */
+            version: number;
+            /** @description Opens the page now: not revoked and the case open. */
+            active: boolean;
+            /** Format: date-time */
+            issued_at: string;
+            /** Format: date-time */
+            revoked_at: string | null;
+        };
         APIKeyCreate: {
             name: string;
         };
         APIKeyCreated: components["schemas"]["APIKey"] & {
             /** @description The secret. Shown in this response only. */
             key: string;
+        };
+        /**
+         * @description What a webhook tells: case.placed (case_created), case.stage_changed
+         *     (stage_changed), payment.recorded (payment_recorded),
+         *     document.produced (a shared document_added), plan.changed (promise,
+         *     promise_kept, promise_broken), dispute.changed (dispute_opened,
+         *     dispute_resolved) — all shared timeline events only —, and
+         *     remittance.made (a remittance statement), import.finished (a bulk
+         *     import). Internal events are never delivered.
+         * @enum {string}
+         */
+        WebhookEventType: "case.placed" | "case.stage_changed" | "payment.recorded" | "document.produced" | "remittance.made" | "plan.changed" | "dispute.changed" | "import.finished";
+        WebhookEndpoint: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            creditor_id: string;
+            /** @example https://erp.example.fr/recouvra/webhooks */
+            url: string;
+            description: string;
+            event_types: components["schemas"]["WebhookEventType"][];
+            enabled: boolean;
+            /**
+             * @description failing when every attempt failed for three days (the endpoint was then disabled), manual when someone disabled it.
+             * @enum {string|null}
+             */
+            disabled_reason: "manual" | "failing" | null;
+            /** Format: date-time */
+            disabled_at: string | null;
+            /**
+             * Format: date-time
+             * @description The first failed attempt since the last success.
+             */
+            failing_since: string | null;
+            /**
+             * Format: date-time
+             * @description Until then the previous secret signs too.
+             */
+            previous_secret_until: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        WebhookEndpointWithSecret: components["schemas"]["WebhookEndpoint"] & {
+            /** @description whsec_ and the base64 key. Shown in this response only. */
+            secret: string;
+        };
+        WebhookEndpointCreate: {
+            /**
+             * Format: uuid
+             * @description Required for an admin; a creditor's own is used otherwise.
+             */
+            creditor_id?: string;
+            url: string;
+            description?: string;
+            event_types: components["schemas"]["WebhookEventType"][];
+        };
+        WebhookEndpointPatch: {
+            url?: string;
+            description?: string;
+            event_types?: components["schemas"]["WebhookEventType"][];
+            enabled?: boolean;
+        };
+        WebhookAttempt: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: int32
+             * @description The HTTP status; null when no answer came.
+             */
+            status: number | null;
+            /** @description A 2xx answer. */
+            ok: boolean;
+            /** Format: int64 */
+            latency_ms: number;
+            /** @description The answer's first kilobyte. */
+            excerpt: string;
+            /** @description Why the attempt failed (a refused address */
+            error: string;
+        };
+        WebhookDelivery: {
+            /**
+             * Format: uuid
+             * @description The webhook-id header
+             */
+            id: string;
+            /** Format: uuid */
+            endpoint_id: string;
+            /** Format: uuid */
+            event_id: string | null;
+            /** @description A WebhookEventType */
+            type: string;
+            /** @enum {string} */
+            state: "pending" | "delivered" | "failed";
+            /**
+             * Format: int32
+             * @description Attempts since it was queued or last replayed.
+             */
+            attempts: number;
+            /** Format: date-time */
+            next_attempt_at: string | null;
+            /** Format: int32 */
+            last_status: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            retry_until: string;
+            /** Format: date-time */
+            delivered_at: string | null;
+            /** @description The body sent, {type, timestamp, data}. */
+            payload: {
+                [key: string]: unknown;
+            };
+            tries: components["schemas"]["WebhookAttempt"][];
+        };
+        WebhookDeliveryPage: {
+            items: components["schemas"]["WebhookDelivery"][];
+            next_cursor?: string;
         };
         AuditEntry: {
             /** Format: uuid */
@@ -2420,10 +3661,10 @@ export interface components {
         InterestRegime: "b2b_late_penalties" | "legal_interest" | "contractual" | "none";
         Rate: {
             /** @enum {string} */
-            kind: "ecb_refi" | "legal_individual" | "legal_other" | "recovery_indemnity";
+            kind: "ecb_refi" | "legal_individual" | "legal_other" | "recovery_indemnity" | "vat_standard";
             /**
              * Format: date
-             * @description 1 January or 1 July (the indemnity - the day it took effect).
+             * @description 1 January or 1 July (the indemnity and the VAT rate - the day it took effect).
              */
             period_start: string;
             /**
@@ -2738,6 +3979,123 @@ export interface components {
             request_id?: string;
             errors?: components["schemas"]["FieldError"][];
         };
+        Instalment: {
+            /**
+             * Format: int32
+             * @description From 0; with a down payment it is instalment 0.
+             */
+            seq: number;
+            /** Format: date */
+            due_on: string;
+            /** Format: int64 */
+            amount_cents: number;
+            /**
+             * Format: int64
+             * @description What the payments matched to it in date order.
+             */
+            paid_cents: number;
+            /**
+             * @description late: its date passed, grace running; missed: grace over unpaid.
+             * @enum {string}
+             */
+            status: "due" | "paid" | "late" | "missed";
+        };
+        Plan: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            case_id: string;
+            /** Format: uuid */
+            creditor_id: string;
+            /** @enum {string} */
+            origin: "agent" | "debtor" | "court";
+            /** @enum {string} */
+            status: "pending_approval" | "kept" | "completed" | "broken" | "refused" | "cancelled";
+            currency: string;
+            /**
+             * Format: int64
+             * @description What was due when the plan was made.
+             */
+            total_cents: number;
+            /** Format: int64 */
+            remaining_cents: number;
+            /** @description The mandate freezes interest while a plan is kept. */
+            interest_frozen: boolean;
+            /** Format: int32 */
+            grace_days: number;
+            /** Format: int32 */
+            misses_before_broken: number;
+            /** Format: date */
+            made_on: string;
+            instalments: components["schemas"]["Instalment"][];
+            /** @description The mandate's rules the plan does not keep (why it waits for the creditor). */
+            deviations: components["schemas"]["FieldError"][];
+            court: string;
+            /** Format: date */
+            court_decision_on: string | null;
+            /**
+             * Format: uuid
+             * @description The broken plan this one follows.
+             */
+            resumes_plan_id: string | null;
+            decision_reason: string;
+            /** Format: date */
+            decided_on: string | null;
+            /**
+             * Format: date
+             * @description The debtor signed or accepted the agreement (an acknowledgement of the debt).
+             */
+            signed_on: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        InstalmentInput: {
+            /** Format: date */
+            due_on: string;
+            /** Format: int64 */
+            amount_cents: number;
+        };
+        ScheduleInput: {
+            /** @enum {string} */
+            frequency: "monthly" | "fortnightly";
+            /** Format: int32 */
+            count: number;
+            /** Format: date */
+            first_on: string;
+            /** Format: int64 */
+            down_payment_cents?: number;
+            /** Format: date */
+            down_payment_on?: string;
+        };
+        /** @description Exactly one of instalments and schedule. */
+        PlanInput: {
+            instalments?: components["schemas"]["InstalmentInput"][];
+            schedule?: components["schemas"]["ScheduleInput"];
+            /**
+             * Format: int32
+             * @description Days after an instalment's date before it is missed (default 5).
+             */
+            grace_days?: number;
+            /** @description Outside the mandate's rules */
+            request_approval?: boolean;
+            /** @description A court-granted delay (C. civ. 1343-5) — the court that granted it. */
+            court?: string;
+            /** Format: date */
+            court_decision_on?: string;
+        };
+        PlanDecisionInput: {
+            reason?: string;
+        };
+        PlanRefusalInput: {
+            reason: string;
+        };
+        PlanSignInput: {
+            /**
+             * Format: date
+             * @description Today when left out.
+             */
+            signed_on?: string;
+        };
         FieldError: {
             /**
              * @description JSON path of the offending field (empty for a whole-object rule). Names that come from the request are shortened, but a path may run through up to 32 levels of a body.
@@ -2747,6 +4105,280 @@ export interface components {
             /** @example invalid */
             code: string;
             message: string;
+        };
+        StrategyStepInput: {
+            /** @description Defaults to « Étape n ». */
+            name?: string;
+            /**
+             * Format: int32
+             * @description Days; 0 or more (a negative one answers 422 naming the step).
+             * @default 0
+             */
+            delay: number;
+            /**
+             * @description calendar_days (default) or working_days.
+             * @example working_days
+             */
+            unit?: string;
+            /**
+             * @description placement, previous_step (default) or oldest_due.
+             * @example previous_step
+             */
+            from?: string;
+            /**
+             * @description letter, email, call_task, formal_notice or hand_to_lawyer.
+             * @example email
+             */
+            channel: string;
+            /**
+             * @description A template of the channel (the first by default): amicable_letter; call_first_reminder, call_firm, call_before_notice; formal_notice; lawyer_handover.
+             * @example amicable_letter
+             */
+            template?: string;
+            /** @description min_balance_cents, max_balance_cents (integers), debtor_kinds (company, person), stages, has_email, has_phone (booleans); any other field answers 422. */
+            conditions?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description An e-mail step with no usable address (or no SMTP server) sends the letter by post.
+             * @default true
+             */
+            fallback_to_letter: boolean;
+        };
+        StrategyStep: {
+            name: string;
+            /** Format: int32 */
+            delay: number;
+            /** @enum {string} */
+            unit: "calendar_days" | "working_days";
+            /** @enum {string} */
+            from: "placement" | "previous_step" | "oldest_due";
+            /** @enum {string} */
+            channel: "letter" | "email" | "call_task" | "formal_notice" | "hand_to_lawyer";
+            template: string;
+            conditions: {
+                /** Format: int64 */
+                min_balance_cents?: number;
+                /** Format: int64 */
+                max_balance_cents?: number;
+                debtor_kinds?: string[];
+                stages?: string[];
+                has_email?: boolean;
+                has_phone?: boolean;
+            };
+            fallback_to_letter: boolean;
+        };
+        StrategyInput: {
+            /** @example B2B standard */
+            name: string;
+            description?: string;
+            /**
+             * Format: int32
+             * @description A payment received within this many days pauses the strategy.
+             * @default 0
+             */
+            pause_after_payment_days: number;
+            steps: components["schemas"]["StrategyStepInput"][];
+        };
+        StrategyUpdate: {
+            name: string;
+            description?: string;
+            /**
+             * Format: int32
+             * @default 0
+             */
+            pause_after_payment_days: number;
+            steps: components["schemas"]["StrategyStepInput"][];
+            /**
+             * Format: int32
+             * @description The version as read; 412 when it changed since.
+             */
+            version: number;
+        };
+        Strategy: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description: string;
+            /** Format: int32 */
+            pause_after_payment_days: number;
+            steps: components["schemas"]["StrategyStep"][];
+            /** Format: int32 */
+            version: number;
+            /** Format: int64 */
+            cases_count: number;
+            /** Format: int64 */
+            mandates_count: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        StrategyList: {
+            items: components["schemas"]["Strategy"][];
+        };
+        StrategySimulationRequest: {
+            strategy: components["schemas"]["StrategyInput"];
+            sample: {
+                /**
+                 * Format: date
+                 * @description Today by default.
+                 */
+                placed_on?: string;
+                /** Format: date */
+                oldest_due_on?: string;
+                /**
+                 * Format: int64
+                 * @default 0
+                 */
+                balance_cents: number;
+                /** @default company */
+                debtor_kind: string;
+                /** @default false */
+                has_email: boolean;
+                /** @default false */
+                has_phone: boolean;
+                /**
+                 * Format: int32
+                 * @description The mandate's formal-notice deadline (0: 8 days).
+                 * @default 0
+                 */
+                notice_days: number;
+            };
+        };
+        StrategySimulation: {
+            steps: {
+                /** Format: int32 */
+                index: number;
+                name: string;
+                /** @description The channel that would act (letter for an e-mail falling back). */
+                channel: string;
+                /** Format: date */
+                on: string;
+                skipped: boolean;
+                note: string;
+            }[];
+        };
+        StrategyChoice: {
+            /** Format: uuid */
+            strategy_id: string;
+        };
+        CreditorStrategy: {
+            /** Format: uuid */
+            creditor_id: string;
+            /** Format: uuid */
+            strategy_id: string;
+        };
+        StrategyStepRef: {
+            /** Format: int32 */
+            index: number;
+            name: string;
+            channel: string;
+        };
+        CaseStrategy: {
+            /** Format: uuid */
+            case_id: string;
+            /** Format: uuid */
+            strategy_id: string;
+            strategy_name: string;
+            /**
+             * Format: int32
+             * @description Index of the next step (steps_total: done).
+             */
+            position: number;
+            /** Format: int32 */
+            steps_total: number;
+            last_step?: components["schemas"]["StrategyStepRef"];
+            /** Format: date */
+            last_step_on?: string;
+            next_step?: components["schemas"]["StrategyStepRef"];
+            /**
+             * Format: date
+             * @description Absent while the strategy waits for a call or is done.
+             */
+            next_due_on?: string;
+            paused: {
+                code: string;
+                text: string;
+            }[];
+            call_task?: components["schemas"]["CallTask"];
+        };
+        CallTask: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            case_id: string;
+            /** Format: date-time */
+            due_at: string;
+            script: string;
+            /** @enum {string} */
+            state: "open" | "done";
+            outcome: string;
+            /** Format: date-time */
+            completed_at?: string;
+        };
+        CallTaskCompletion: {
+            /** @example reached */
+            outcome: string;
+            note?: string;
+        };
+        StrategyChannelCount: {
+            channel: string;
+            state?: string;
+            /** Format: int64 */
+            count: number;
+        };
+        StrategyRun: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date */
+            run_on: string;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at?: string;
+            /** Format: int32 */
+            enrolled: number;
+            /** Format: int32 */
+            claimed: number;
+            counts: components["schemas"]["StrategyChannelCount"][];
+            failures: {
+                /** Format: uuid */
+                case_id: string;
+                /** Format: int32 */
+                step_index: number;
+                channel?: string;
+                state: string;
+                /** Format: int32 */
+                attempts: number;
+                reason: string;
+                /** Format: date-time */
+                next_attempt_at?: string;
+            }[];
+        };
+        StrategyRunList: {
+            items: components["schemas"]["StrategyRun"][];
+        };
+        StrategyRunPreview: {
+            /** Format: date */
+            on: string;
+            /** Format: int64 */
+            total: number;
+            by_channel: components["schemas"]["StrategyChannelCount"][];
+            sample: {
+                /** Format: uuid */
+                case_id: string;
+                case_reference: string;
+                /** Format: uuid */
+                strategy_id: string;
+                strategy_name: string;
+                /** Format: int32 */
+                step_index: number;
+                step_name: string;
+                channel: string;
+                /** Format: date */
+                due_on: string;
+            }[];
         };
     };
     responses: {
@@ -3350,6 +4982,71 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    getCreditorPaymentReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The creditor's choice. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditorPaymentReports"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    setCreditorPaymentReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreditorPaymentReports"];
+            };
+        };
+        responses: {
+            /** @description The creditor's choice, saved. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditorPaymentReports"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
     createRemittanceStatement: {
         parameters: {
             query?: never;
@@ -3646,6 +5343,69 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportCases: {
+        parameters: {
+            query?: {
+                format?: "csv" | "xlsx";
+                creditor_id?: string;
+                debtor_id?: string;
+                /** @description One or more stages. */
+                stage?: components["schemas"]["Stage"][];
+                status?: "open" | "closed";
+                /** @description Cases whose agent or lawyer is this user. */
+                assignee_id?: string;
+                /** @description Only open cases whose next action is due today or earlier. */
+                due?: boolean;
+                /** @description Only cases with a promise to pay past its date. */
+                overdue_promise?: boolean;
+                min_balance_cents?: number;
+                max_balance_cents?: number;
+                /** @description A case or creditor reference, an invoice number, a debtor's SIREN, or part of its name. */
+                q?: string;
+                /** @description Only cases placed on or after this day. */
+                placed_from?: string;
+                /** @description Only cases placed on or before this day (not before `placed_from`). */
+                placed_to?: string;
+                /**
+                 * @description The column to sort by: `placed` (the day the case was placed),
+                 *     `reference`, `debtor` (name), `stage` (in the order of the
+                 *     stages), `balance`, `principal`, `next_action` (cases with none
+                 *     last when ascending); without it, newest entered first. Equal
+                 *     values keep a stable order by case id in the same direction; the
+                 *     cursor continues after the last case of the page as it stands.
+                 */
+                sort?: "placed" | "reference" | "debtor" | "stage" | "balance" | "principal" | "next_action";
+                /** @description `desc` (default) or `asc`. */
+                order?: "asc" | "desc";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description The file's French name, e.g. `attachment; filename=dossiers-2026-12-02.csv`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -4098,6 +5858,67 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    getNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's choice. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    setNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description The caller's choice, saved. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
     markNotificationRead: {
         parameters: {
             query?: never;
@@ -4318,6 +6139,110 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    getLedgerBalances: {
+        parameters: {
+            query?: {
+                creditor_id?: string;
+                currency?: string;
+                overdue?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The balances. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerBalances"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listLedgerEntries: {
+        parameters: {
+            query?: {
+                creditor_id?: string;
+                /** @description At most this many lines, 1 to 500 (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lines. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["LedgerEntry"][];
+                        /** @description More lines exist than were returned. */
+                        truncated: boolean;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getLedgerCommission: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The months. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example EUR */
+                        currency: string;
+                        months: components["schemas"]["CommissionMonth"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
     getDocket: {
         parameters: {
             query?: {
@@ -4388,6 +6313,96 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    getDebtorLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DebtorLink"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    revokeDebtorLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked link. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DebtorLink"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    reissueDebtorLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new link. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DebtorLink"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
     listPayments: {
         parameters: {
             query?: never;
@@ -4447,6 +6462,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Payment"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plans. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Plan"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    createPlan: {
+        parameters: {
+            query?: never;
+            header: {
+                "Idempotency-Key": string;
+            };
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanInput"];
+            };
+        };
+        responses: {
+            /** @description Recorded, running or waiting for the creditor's approval. */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -4841,6 +6925,549 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    getPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    approvePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    refusePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanRefusalInput"];
+            };
+        };
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    cancelPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    signPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanSignInput"];
+            };
+        };
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listStrategies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The strategies, by name. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    createStrategy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StrategyInput"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Strategy"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getStrategy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The strategy. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Strategy"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    updateStrategy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StrategyUpdate"];
+            };
+        };
+        responses: {
+            /** @description Saved. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Strategy"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    deleteStrategy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    simulateStrategy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StrategySimulationRequest"];
+            };
+        };
+        responses: {
+            /** @description The dated steps. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategySimulation"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    setCreditorStrategy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StrategyChoice"];
+            };
+        };
+        responses: {
+            /** @description Saved. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditorStrategy"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getCaseStrategy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where the case stands. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseStrategy"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    moveCaseStrategy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StrategyChoice"];
+            };
+        };
+        responses: {
+            /** @description Where the case stands now. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseStrategy"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listStrategyRuns: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The passes. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyRunList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    previewStrategyRun: {
+        parameters: {
+            query?: {
+                on?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preview. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyRunPreview"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    completeCallTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallTaskCompletion"];
+            };
+        };
+        responses: {
+            /** @description The task, done. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallTask"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
     listRates: {
         parameters: {
             query?: never;
@@ -4964,6 +7591,171 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    uploadImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: uuid */
+                    creditor_id?: string;
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Stored, not yet placed. */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlacementImport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The import. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlacementImport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    setImportMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportMappingInput"];
+            };
+        };
+        responses: {
+            /** @description The import with its new preview. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlacementImport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    runImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlacementImport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getImportRefused: {
+        parameters: {
+            query?: {
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -5114,6 +7906,289 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: {
+                creditor_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints, oldest first. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["WebhookEndpoint"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreate"];
+            };
+        };
+        responses: {
+            /** @description Registered; keep the secret now. */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointPatch"];
+            };
+        };
+        responses: {
+            /** @description The changed endpoint. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint and its new secret. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    pingWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ping's delivery with its first attempt. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    replayWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued again; sent within a second. */
+            202: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
