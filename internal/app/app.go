@@ -51,8 +51,20 @@ type Config struct {
 	MaxUploadBytes int64
 	// Batches keeps document batches and queues their background job.
 	Batches BatchStore
+	// Imports keeps placement files and places their rows (imports.go);
+	// nil: imports are unavailable.
+	Imports ImportStore
 	// Mail is the e-mail channel (mail.go); its zero value sends nothing.
 	Mail MailConfig
+	// Webhooks is the channel to creditors' systems (webhooks.go); with no
+	// sender nothing is delivered.
+	Webhooks WebhookConfig
+	// DebtorLinks is the debtor's page: its secret and public address
+	// (debtorpage.go).
+	DebtorLinks DebtorLinkConfig
+	// DigestTime is when, in Paris, the daily notification digests are
+	// written (digest.go); nil means recouvra.DefaultDigestTime.
+	DigestTime *recouvra.DigestTime
 	// Logger receives what an operator should know about a use case that
 	// succeeded anyway (a document printed with replaced characters); nil
 	// discards it.
@@ -66,6 +78,9 @@ type Service struct {
 	cfg       Config
 	now       func() time.Time
 	dummyHash string // verified for unknown accounts, so they take as long as known ones
+	// debtorBase is the server's own address, for debtor links when the
+	// configuration names none (SetPublicURL).
+	debtorBase publicURL
 }
 
 // New builds the service. now is the clock (UTC); nil means time.Now.

@@ -114,6 +114,16 @@ func (a *API) UpdateDebtor(ctx context.Context, req oapi.UpdateDebtorRequestObje
 func (a *API) ListCases(ctx context.Context, req oapi.ListCasesRequestObject) (oapi.ListCasesResponseObject, error) {
 	ctx = requestContext(ctx)
 	p := req.Params
+	f := a.caseFilter(p)
+	page, err := a.deps.App.ListCases(ctx, principalFrom(ctx), f, pageRequest(p.Limit, p.Cursor))
+	if err != nil {
+		return nil, err
+	}
+	return oapi.ListCases200JSONResponse{Items: mapSlice(page.Items, apiCaseSummary), NextCursor: nextCursor(page.NextCursor)}, nil
+}
+
+// caseFilter reads the case list's filters (also the export's).
+func (a *API) caseFilter(p oapi.ListCasesParams) app.CaseFilter {
 	f := app.CaseFilter{
 		CreditorID: uuidPtr(p.CreditorId), DebtorID: uuidPtr(p.DebtorId), AssigneeID: uuidPtr(p.AssigneeId),
 		MinBalance: p.MinBalanceCents, MaxBalance: p.MaxBalanceCents, Query: str(p.Q),
@@ -137,7 +147,7 @@ func (a *API) ListCases(ctx context.Context, req oapi.ListCasesRequestObject) (o
 	if p.Sort != nil {
 		f.Sort = app.CaseSort(*p.Sort)
 	}
-	f.Ascending = p.Order != nil && *p.Order == oapi.Asc
+	f.Ascending = p.Order != nil && *p.Order == oapi.ListCasesParamsOrderAsc
 	today := recouvra.DateOf(a.now())
 	if p.Due != nil && *p.Due {
 		f.DueOn = &today
@@ -145,11 +155,7 @@ func (a *API) ListCases(ctx context.Context, req oapi.ListCasesRequestObject) (o
 	if p.OverduePromise != nil && *p.OverduePromise {
 		f.OverduePromiseOn = &today
 	}
-	page, err := a.deps.App.ListCases(ctx, principalFrom(ctx), f, pageRequest(p.Limit, p.Cursor))
-	if err != nil {
-		return nil, err
-	}
-	return oapi.ListCases200JSONResponse{Items: mapSlice(page.Items, apiCaseSummary), NextCursor: nextCursor(page.NextCursor)}, nil
+	return f
 }
 
 func (a *API) CreateCase(ctx context.Context, req oapi.CreateCaseRequestObject) (oapi.CreateCaseResponseObject, error) {

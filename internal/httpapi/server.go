@@ -20,6 +20,7 @@ import (
 	"github.com/recouvra/recouvra/api"
 	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
+	"github.com/recouvra/recouvra/internal/live"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
@@ -45,7 +46,7 @@ type Deps struct {
 	Authn    Authenticator        // bearer token → principal (normally App)
 	Authz    Authorizer           // role policy (internal/rbac)
 	Now      func() time.Time     // the clock ("today" for due filters); time.Now when nil
-	Waker    Waker                // wakes live event streams
+	Live     *live.Hub            // the live event stream's hub (nil: no stream route)
 	// MaxUploadBytes bounds an uploaded attachment.
 	MaxUploadBytes int64
 	// MaxBodyBytes bounds every other request body (0: DefaultMaxBodyBytes).
@@ -121,6 +122,7 @@ func New(ctx context.Context, deps Deps) (*API, error) {
 	})
 
 	registerDocs(e, deps.Spec)
+	a.registerDebtorPage(e) // /d/<token>: the debtor's page, HTML outside the contract
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(deps.Registry, promhttp.HandlerOpts{})))
 
 	a.contract = e.Group("", gate)
@@ -138,12 +140,14 @@ func New(ctx context.Context, deps Deps) (*API, error) {
 			a.fail(c, recouvra.Invalid(err.Error()))
 		},
 	})
-	if deps.Waker != nil {
+	if deps.Live != nil {
 		a.contract.GET("/api/v1/events/stream", a.streamEvents)
 	}
 	a.contract.GET("/api/v1/documents/:id/content", a.documentContent)
 	a.contract.POST("/api/v1/cases/:id/attachments", a.uploadAttachment)
 	a.contract.POST("/api/v1/bank-statements", a.importBankStatement)
+	a.contract.POST("/api/v1/imports", a.uploadImport)
+	a.contract.GET("/api/v1/imports/:id/refused", a.importRefused)
 	a.contract.GET("/api/v1/document-batches/:id/content", a.batchContent)
 	a.engine = e
 	return a, nil

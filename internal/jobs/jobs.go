@@ -112,11 +112,15 @@ type Queue struct {
 	client *river.Client[pgx.Tx]
 }
 
-// New builds the queue; runBatch is what a document-batch job does, mail
-// the e-mail jobs (nil: none), every the periodic work (periodic.go).
-func New(pool *pgxpool.Pool, logger *slog.Logger, runBatch func(ctx context.Context, id uuid.UUID) error, mail *Mail, every ...Periodic) (*Queue, error) {
+// New builds the queue; runBatch is what a document-batch job does,
+// runImport a placement-file job (imports.go), mail the e-mail jobs (nil:
+// none), every the periodic work (periodic.go).
+func New(pool *pgxpool.Pool, logger *slog.Logger, runBatch, runImport func(ctx context.Context, id uuid.UUID) error, mail *Mail, every ...Periodic) (*Queue, error) {
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &batchWorker{run: runBatch}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &importWorker{run: runImport}); err != nil {
 		return nil, err
 	}
 	periodic, err := addPeriodic(workers, every)

@@ -1097,6 +1097,7 @@ func (e QueueItemStatus) Valid() bool {
 const (
 	QueueReasonCodeBalance        QueueReasonCode = "balance"
 	QueueReasonCodeBrokenPromises QueueReasonCode = "broken_promises"
+	QueueReasonCodeCallTaskDue    QueueReasonCode = "call_task_due"
 	QueueReasonCodeHeld           QueueReasonCode = "held"
 	QueueReasonCodePriority       QueueReasonCode = "priority"
 	QueueReasonCodePromiseToCheck QueueReasonCode = "promise_to_check"
@@ -1108,6 +1109,8 @@ func (e QueueReasonCode) Valid() bool {
 	case QueueReasonCodeBalance:
 		return true
 	case QueueReasonCodeBrokenPromises:
+		return true
+	case QueueReasonCodeCallTaskDue:
 		return true
 	case QueueReasonCodeHeld:
 		return true
@@ -3195,15 +3198,18 @@ type ProofCause string
 
 // QueueItem A case of the agent's queue — every field of a case summary, and what the agent weighs before taking it.
 type QueueItem struct {
-	AssignedAgentId   nullable.Nullable[openapi_types.UUID] `json:"assigned_agent_id"`
-	AssignedLawyerId  nullable.Nullable[openapi_types.UUID] `json:"assigned_lawyer_id"`
-	BalanceCents      int64                                 `json:"balance_cents"`
-	BrokenPromises    int                                   `json:"broken_promises"`
-	CreatedAt         time.Time                             `json:"created_at"`
-	CreditorId        openapi_types.UUID                    `json:"creditor_id"`
-	CreditorName      string                                `json:"creditor_name"`
-	CreditorReference string                                `json:"creditor_reference"`
-	Currency          string                                `json:"currency"`
+	AssignedAgentId  nullable.Nullable[openapi_types.UUID] `json:"assigned_agent_id"`
+	AssignedLawyerId nullable.Nullable[openapi_types.UUID] `json:"assigned_lawyer_id"`
+	BalanceCents     int64                                 `json:"balance_cents"`
+	BrokenPromises   int                                   `json:"broken_promises"`
+
+	// CallTask The call a collection strategy asks for on this case, due now, with its script (complete it with POST /api/v1/call-tasks/{id}/complete).
+	CallTask          *CallTask          `json:"call_task,omitempty"`
+	CreatedAt         time.Time          `json:"created_at"`
+	CreditorId        openapi_types.UUID `json:"creditor_id"`
+	CreditorName      string             `json:"creditor_name"`
+	CreditorReference string             `json:"creditor_reference"`
+	Currency          string             `json:"currency"`
 
 	// DaysOverdue Days since the due date of the case's oldest unpaid invoice (0 when none is due yet).
 	DaysOverdue int                `json:"days_overdue"`
@@ -3223,7 +3229,7 @@ type QueueItem struct {
 	PromiseAmountCents nullable.Nullable[int64]              `json:"promise_amount_cents"`
 	PromiseDueOn       nullable.Nullable[openapi_types.Date] `json:"promise_due_on"`
 
-	// Reasons Why the case stands where it does, in ranking order — `held` (the caller holds it), `promise_to_check` (a promise's date has passed), then each ranking key, `priority`, `broken_promises` (when any), `balance`.
+	// Reasons Why the case stands where it does, in ranking order — `call_task_due` (a collection strategy's call is due, « tâche d'appel due »), `held` (the caller holds it), `promise_to_check` (a promise's date has passed), then each ranking key, `priority`, `broken_promises` (when any), `balance`.
 	Reasons []QueueReason `json:"reasons"`
 
 	// Reference Example: D-2026-000042

@@ -2972,12 +2972,14 @@ export interface components {
             promise_amount_cents: number | null;
             /** @description The latest call, e-mail or letter on the case's timeline; null when there was none. */
             last_contact: components["schemas"]["LastContact"] | null;
-            /** @description Why the case stands where it does, in ranking order — `held` (the caller holds it), `promise_to_check` (a promise's date has passed), then each ranking key, `priority`, `broken_promises` (when any), `balance`. */
+            /** @description Why the case stands where it does, in ranking order — `call_task_due` (a collection strategy's call is due, « tâche d'appel due »), `held` (the caller holds it), `promise_to_check` (a promise's date has passed), then each ranking key, `priority`, `broken_promises` (when any), `balance`. */
             reasons: components["schemas"]["QueueReason"][];
+            /** @description The call a collection strategy asks for on this case, due now, with its script (complete it with POST /api/v1/call-tasks/{id}/complete). */
+            call_task?: components["schemas"]["CallTask"];
         };
         QueueReason: {
             /** @enum {string} */
-            code: "held" | "promise_to_check" | "priority" | "broken_promises" | "balance";
+            code: "held" | "call_task_due" | "promise_to_check" | "priority" | "broken_promises" | "balance";
             /** @description The reason in French words. */
             text: string;
         };
