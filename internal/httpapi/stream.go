@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -12,40 +13,43 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/recouvra/recouvra/internal/live"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
-
-// Waker wakes live streams when events are appended.
-type Waker interface {
-	Subscribe() (<-chan struct{}, func())
-}
 
 // heartbeat is how often an idle stream sends a comment, so that proxies
 // and browsers keep it open.
 const heartbeat = 15 * time.Second
 
-// streamBatch bounds one read of the events table.
-const streamBatch = 200
+// streamWriteTimeout bounds one write to a stream's client: a client that
+// stops reading is cut off after it instead of holding its handler.
+const streamWriteTimeout = 10 * time.Second
 
-// streamRecheck is how soon a stream looks again when visible events wait
-// behind a transaction still running: that transaction may end without
-// writing events, and so without a notification. While a long transaction
-// holds them and nothing moves, the interval doubles up to
-// streamRecheckMax, so that many streams do not poll the database hard.
-const (
-	streamRecheck    = 75 * time.Millisecond
-	streamRecheckMax = time.Second
-)
+// EventFrame is an event as the stream sends it, one Server-Sent Events
+// message whose id is the event's number. The live hub makes it once per
+// event for every subscriber.
+func EventFrame(e recouvra.Event) ([]byte, error) {
+	data, err := json.Marshal(apiEvent(e))
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, 0, len(data)+len(e.Type)+40)
+	b = fmt.Appendf(b, "id: %d\nevent: %s\ndata: ", e.Seq, e.Type)
+	b = append(b, data...)
+	return append(b, "\n\n"...), nil
+}
 
 // streamEvents serves GET /api/v1/events/stream: Server-Sent Events of the
 // timeline events the caller may see, resumable by Last-Event-ID. The
-// events table is the source of truth; notifications only say "look".
+// events table is the source of truth; the process's live hub reads each
+// new event from it once and hands it to the streams that may see it.
 //
 // Events are sent in commit order, by (transaction id, number), and only
 // once every transaction before them has ended (app.EventsSince): an event
 // whose number was taken early but committed late is sent when it commits,
 // never skipped. The id of each message stays the event's number; a client
-// resuming from it continues after that event's position.
+// resuming from it continues after that event's position (caught up from
+// the database, in its scope, before joining the hub).
 func (a *API) streamEvents(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := principalFrom(ctx)
@@ -71,77 +75,101 @@ func (a *API) streamEvents(c *gin.Context) {
 		a.fail(c, recouvra.Errorf(recouvra.ECodeUnavailable, "Flux d'événements momentanément suspendu : reconnectez-vous dans un instant."))
 		return
 	}
-	wake, unsubscribe := a.deps.Waker.Subscribe()
-	defer unsubscribe()
 	// Shutdown ends streams, which would otherwise hold it until its timeout.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stop := context.AfterFunc(a.closing, cancel)
 	defer stop()
 
-	h := c.Writer.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-	c.Status(http.StatusOK)
-	fmt.Fprint(c.Writer, "retry: 3000\n\n")
-	c.Writer.Flush()
+	rc := http.NewResponseController(c.Writer)
+	started := false
+	begin := func() {
+		if started {
+			return
+		}
+		started = true
+		h := c.Writer.Header()
+		h.Set("Content-Type", "text/event-stream; charset=utf-8")
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+		c.Status(http.StatusOK)
+		fmt.Fprint(c.Writer, "retry: 3000\n\n")
+	}
+	flush := func() error {
+		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
+		return rc.Flush()
+	}
+	sub, err := a.deps.Live.Subscribe(ctx, live.Request{Principal: p, Key: streamKey(p), After: last,
+		Send: func(events []recouvra.Event) error {
+			begin()
+			for _, e := range events {
+				frame, err := EventFrame(e)
+				if err != nil {
+					return err
+				}
+				if _, err := c.Writer.Write(frame); err != nil {
+					return err
+				}
+			}
+			return flush()
+		}})
+	if err != nil {
+		switch {
+		case errors.Is(err, live.ErrTooMany):
+			a.fail(c, &recouvra.Error{Code: recouvra.ECodeTooManyRequests, RetryAfter: 30 * time.Second,
+				Message: "Trop de flux d'événements ouverts pour ce compte : fermez des onglets ou des connexions. / Too many event streams open for this account."})
+		case started:
+			if ctx.Err() == nil {
+				a.deps.Logger.Error("event stream catch-up", "request_id", requestID(c), "error", err)
+			}
+		default:
+			a.fail(c, err)
+		}
+		return
+	}
+	defer sub.Close()
+	begin()
+	if flush() != nil {
+		return
+	}
 
 	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
-	recheck := time.NewTimer(streamRecheck)
-	defer recheck.Stop()
-	var recheckIn time.Duration // 0 until the first wait
 	for {
-		var waiting bool
-		sent := 0
-		for {
-			var events []recouvra.Event
-			events, waiting, err = a.deps.App.EventsSince(ctx, p, last, streamBatch)
-			if err != nil {
-				if ctx.Err() == nil {
-					a.deps.Logger.Error("event stream read", "request_id", requestID(c), "error", err)
-				}
-				return
-			}
-			for _, e := range events {
-				data, err := json.Marshal(apiEvent(e))
-				if err != nil {
-					return
-				}
-				fmt.Fprintf(c.Writer, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Type, data)
-				last = e.Position()
-			}
-			sent += len(events)
-			c.Writer.Flush()
-			if len(events) < streamBatch {
-				break
-			}
-		}
-		// Without events held back, only a notification (or shutdown, or the
-		// heartbeat) needs this stream; with some, it also looks again soon.
-		var again <-chan time.Time
-		if waiting {
-			if sent > 0 || recheckIn == 0 {
-				recheckIn = streamRecheck
-			} else {
-				recheckIn = min(2*recheckIn, streamRecheckMax)
-			}
-			recheck.Reset(recheckIn)
-			again = recheck.C
-		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-drop:
 			return
-		case <-wake:
-		case <-again:
+		case <-sub.Gone():
+			return // too slow: the client resumes from the database
+		case <-sub.Ready():
+			for _, m := range sub.Take() {
+				if _, err := c.Writer.Write(m.Frame); err != nil {
+					return
+				}
+			}
+			if flush() != nil {
+				return
+			}
 		case <-tick.C:
 			fmt.Fprint(c.Writer, ": ping\n\n")
-			c.Writer.Flush()
+			if flush() != nil {
+				return
+			}
 		}
 	}
+}
+
+// streamKey is who a stream counts against for the per-principal limit.
+func streamKey(p recouvra.Principal) string {
+	switch p.Kind {
+	case recouvra.PrincipalAPIKey:
+		return "api_key:" + p.APIKeyID.String()
+	case recouvra.PrincipalUser:
+		return "user:" + p.UserID.String()
+	}
+	return string(p.Kind)
 }
 
 // streamHold ends the live streams and refuses new ones (503) until it is
