@@ -143,7 +143,30 @@ func (s *Service) EmailDocument(ctx context.Context, p recouvra.Principal, docID
 	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAgent); err != nil {
 		return recouvra.MailMessage{}, false, err
 	}
-	fresh := false
+	m, fresh, err := s.queueLetterMail(ctx, p, docID)
+	if err != nil {
+		return recouvra.MailMessage{}, false, err
+	}
+	if !fresh {
+		return m, false, nil
+	}
+	backstop := s.cfg.Mail.Backstop
+	if backstop <= 0 {
+		backstop = 30 * time.Second
+	}
+	s.kick(ctx, m.ID, backstop)
+	if err := s.DeliverMail(ctx, m.ID, false); err != nil && !isTemporary(err) {
+		return recouvra.MailMessage{}, false, err
+	}
+	m, err = s.store.MailByID(ctx, p.Scope(), m.ID, NoLock)
+	return m, true, err
+}
+
+// queueLetterMail writes, in one transaction, the outbox row that will
+// carry an amicable letter to the debtor (EmailDocument's first half; the
+// strategy engine's e-mail step in its own transaction). fresh is false
+// when the same letter was already queued to the same address.
+func (s *Service) queueLetterMail(ctx context.Context, p recouvra.Principal, docID uuid.UUID) (m recouvra.MailMessage, fresh bool, err error) {
 	err = s.store.Tx(ctx, func(r Repo) error {
 		doc, err := r.DocumentByID(ctx, p.Scope(), docID)
 		if err != nil {
@@ -188,6 +211,11 @@ func (s *Service) EmailDocument(ctx context.Context, p recouvra.Principal, docID
 			Claims: in.Claims, Signer: signer.Name, At: s.now()}
 		lang := documents.EmailLanguage(pt.debtor)
 		e := documents.AmicableLetterEmail(l, lang)
+		link, err := s.debtorURLFor(ctx, r, c.ID)
+		if err != nil {
+			return err
+		}
+		e = documents.WithDebtorLink(e, link, lang)
 		id := doc.ID
 		m = recouvra.MailMessage{ID: uuid.Must(uuid.NewV7()), CaseID: c.ID, CreditorID: c.CreditorID, DebtorID: pt.debtor.ID,
 			Kind: recouvra.MailAmicableLetter, SourceKey: "document:" + doc.ID.String() + ":" + strings.ToLower(to), DocumentID: &id,
@@ -207,19 +235,7 @@ func (s *Service) EmailDocument(ctx context.Context, p recouvra.Principal, docID
 	if err != nil {
 		return recouvra.MailMessage{}, false, err
 	}
-	if !fresh {
-		return m, false, nil
-	}
-	backstop := s.cfg.Mail.Backstop
-	if backstop <= 0 {
-		backstop = 30 * time.Second
-	}
-	s.kick(ctx, m.ID, backstop)
-	if err := s.DeliverMail(ctx, m.ID, false); err != nil && !isTemporary(err) {
-		return recouvra.MailMessage{}, false, err
-	}
-	m, err = s.store.MailByID(ctx, p.Scope(), m.ID, NoLock)
-	return m, true, err
+	return m, fresh, nil
 }
 
 // isTemporary reports a refusal worth retrying.
@@ -270,7 +286,8 @@ func (s *Service) DeliverMail(ctx context.Context, id uuid.UUID, last bool) erro
 	if m.State != recouvra.MailQueued {
 		return nil
 	}
-	if m.DocumentID == nil {
+	digest := m.Kind == recouvra.MailNotificationDigest // to a user, about no case: no attachment, no timeline
+	if m.DocumentID == nil && !digest {
 		if err := s.prepareReceiptMail(ctx, m); err != nil {
 			return err
 		}
@@ -281,30 +298,35 @@ func (s *Service) DeliverMail(ctx context.Context, id uuid.UUID, last bool) erro
 		if err != nil {
 			return err
 		}
-		if m.State != recouvra.MailQueued || m.DocumentID == nil {
+		if m.State != recouvra.MailQueued || m.DocumentID == nil && !digest {
 			return nil
 		}
-		doc, err := r.DocumentByID(ctx, recouvra.AllCreditors, *m.DocumentID)
-		if err != nil {
-			return err
-		}
-		rc, err := s.cfg.Blobs.Open(ctx, doc.SHA256)
-		if err != nil {
-			return err
-		}
-		content, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			return err
-		}
 		out := OutgoingMail{From: s.cfg.Mail.From, FromName: s.cfg.Mail.FromName, To: m.To, ReplyTo: m.ReplyTo,
-			Subject: m.Subject, Text: m.Text, HTML: m.HTML, MessageID: m.MessageID, Language: m.Language, Date: s.now(),
-			Attachment: MailAttachment{Name: doc.FileName, MediaType: doc.MediaType, Content: content}}
+			Subject: m.Subject, Text: m.Text, HTML: m.HTML, MessageID: m.MessageID, Language: m.Language, Date: s.now()}
+		if m.DocumentID != nil {
+			doc, err := r.DocumentByID(ctx, recouvra.AllCreditors, *m.DocumentID)
+			if err != nil {
+				return err
+			}
+			rc, err := s.cfg.Blobs.Open(ctx, doc.SHA256)
+			if err != nil {
+				return err
+			}
+			content, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				return err
+			}
+			out.Attachment = MailAttachment{Name: doc.FileName, MediaType: doc.MediaType, Content: content}
+		}
 		m.Attempts++
 		sendErr := s.cfg.Mail.Mailer.Send(ctx, out)
 		now := s.now()
 		data := map[string]any{"mail_id": m.ID.String(), "message_id": m.MessageID, "to": m.To, "subject": m.Subject,
-			"document_id": m.DocumentID.String(), "kind": string(m.Kind), "attempts": m.Attempts}
+			"kind": string(m.Kind), "attempts": m.Attempts}
+		if m.DocumentID != nil {
+			data["document_id"] = m.DocumentID.String()
+		}
 		var me *MailError
 		var event recouvra.EventType
 		switch {
@@ -313,6 +335,9 @@ func (s *Service) DeliverMail(ctx context.Context, id uuid.UUID, last bool) erro
 			event = recouvra.EventEmailSent
 		case errors.As(sendErr, &me) && me.Permanent:
 			m.State, m.FinishedAt, m.LastError, m.SMTPCode = recouvra.MailRefused, &now, me.Reason, me.Code
+			if digest {
+				break // a person's own address: the digest stays refused, with the server's words
+			}
 			if err := r.MarkBadEmail(ctx, recouvra.BadEmail{DebtorID: m.DebtorID, Email: m.To, Reason: me.Reason, SMTPCode: me.Code, MessageID: m.MessageID, MarkedAt: now}); err != nil {
 				return err
 			}
@@ -336,6 +361,10 @@ func (s *Service) DeliverMail(ctx context.Context, id uuid.UUID, last bool) erro
 		}
 		if err := r.UpdateMail(ctx, &m); err != nil {
 			return err
+		}
+		if digest {
+			s.cfg.Logger.Info("notification digest", "mail_id", m.ID.String(), "message_id", m.MessageID, "state", string(m.State), "reason", m.LastError)
+			return nil
 		}
 		c := recouvra.Case{ID: m.CaseID, CreditorID: m.CreditorID}
 		e := s.newEvent(s.mailPrincipal(ctx, m), &c, event, recouvra.Shared, data)
@@ -392,6 +421,11 @@ func (s *Service) prepareReceiptMail(ctx context.Context, queued recouvra.MailMe
 		}
 		signer := signerOf(ctx, r, rp, c, documents.KindPaymentReceipt)
 		e := documents.ReceiptEmail(receiptOf(s.cfg.Agency, c, pt.creditor, pt.debtor, in, *pay, signer.Name, s.now()), c.FirstLetterReference, c.FirstLetterOn, m.Language)
+		link, err := s.debtorURLFor(ctx, r, c.ID)
+		if err != nil {
+			return err
+		}
+		e = documents.WithDebtorLink(e, link, m.Language)
 		id := doc.ID
 		m.DocumentID, m.ReplyTo, m.Subject, m.Text, m.HTML = &id, signer.Email, e.Subject, e.Text, e.HTML
 		return r.UpdateMail(ctx, &m)

@@ -17,6 +17,7 @@ type QueueItem struct {
 	DaysOverdue  int
 	LastContact  *recouvra.Event // the latest call, e-mail or letter, if any
 	Reasons      []recouvra.QueueReason
+	CallTask     *recouvra.CallTask // the strategy's call due on the case, with its script
 }
 
 // QueuePage is the head of the queue and how many cases it holds in all.
@@ -58,9 +59,19 @@ func (s *Service) Queue(ctx context.Context, p recouvra.Principal, limit int) (Q
 	if err != nil {
 		return QueuePage{}, err
 	}
+	tasks, err := s.store.OpenCallTasks(ctx, ids)
+	if err != nil {
+		return QueuePage{}, err
+	}
 	out := QueuePage{Items: make([]QueueItem, len(sums)), Total: max(total, int64(len(sums)))}
 	for i, c := range sums {
 		it := QueueItem{CaseSummary: c, CreditorName: names[c.CreditorID], DaysOverdue: c.DaysOverdue(today), Reasons: c.QueueReasons(p.UserID, today)}
+		// A call the strategy engine asked for, due now: what makes the case
+		// due, said first.
+		if t, ok := tasks[c.ID]; ok && !t.DueAt.After(now) {
+			it.Reasons = append([]recouvra.QueueReason{recouvra.CallTaskReason(t)}, it.Reasons...)
+			it.CallTask = &t
+		}
 		if e, ok := contacts[c.ID]; ok {
 			it.LastContact = &e
 		}

@@ -288,6 +288,10 @@ func apiQueueItem(it app.QueueItem) oapi.QueueItem {
 	if !it.PromiseDueOn.IsZero() {
 		out.PromiseAmountCents.Set(it.PromiseAmountCents)
 	}
+	if it.CallTask != nil {
+		t := apiCallTask(*it.CallTask)
+		out.CallTask = &t
+	}
 	if e := it.LastContact; e != nil {
 		lc := oapi.LastContact{At: e.At, Type: oapi.LastContactType(e.Type), Outcome: nullable.NewNullNullable[string]()}
 		key := "outcome"

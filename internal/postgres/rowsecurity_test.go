@@ -39,6 +39,14 @@ var rlsTables = map[string]rlsCase{
 	"mail_messages":      {key: "id::text", own: "creditor_id = $1"},
 	"notification_marks": {key: "user_id::text", own: "creditor_id = $1"},
 	"notification_reads": {key: "user_id::text || ':' || event_seq::text", own: "creditor_id = $1"},
+	"webhook_endpoints":  {key: "id::text", own: "creditor_id = $1"},
+	"webhook_deliveries": {key: "id::text", own: "creditor_id = $1"},
+	"webhook_attempts":   {key: "id::text", own: "creditor_id = $1"},
+	"ledger_entries": {key: "id::text", own: "creditor_id = $1 AND account IN ('owed_to_creditor', 'commission_receivable', 'creditor_direct', 'creditor_direct_offset')",
+		hiddenOwn: "creditor_id = $1 AND account = 'client_bank'"},
+	"case_strategies":    {key: "case_id::text", own: "creditor_id = $1"},
+	"strategy_step_runs": {key: "id::text", own: "creditor_id = $1"},
+	"call_tasks":         {key: "id::text", own: "creditor_id = $1"},
 }
 
 // agencyWide are the tables the creditor scope may read whole, without
@@ -66,6 +74,8 @@ func creditorData(t *testing.T, db *postgres.DB) (a, b uuid.UUID) {
 	b = one(`INSERT INTO creditors (legal_name) VALUES ('Boulangerie Martin SAS') RETURNING id`)
 	both := one(`INSERT INTO debtors (kind, name) VALUES ('company', 'Minoterie Girard SA') RETURNING id`)
 	n := 0
+	strategy := one(`INSERT INTO strategies (name, steps) VALUES ('RLS', '[{"channel": "letter"}]') RETURNING id`)
+	pass := one(`INSERT INTO strategy_passes (run_on) VALUES ('2026-03-01') RETURNING id`)
 	for _, cr := range []uuid.UUID{a, b} {
 		alone := one(`INSERT INTO debtors (kind, name) VALUES ('person', 'Débiteur de ' || $1::text) RETURNING id`, cr)
 		for _, debtor := range []uuid.UUID{alone, both} {
@@ -73,10 +83,17 @@ func creditorData(t *testing.T, db *postgres.DB) (a, b uuid.UUID) {
 			c := one(`INSERT INTO cases (reference, creditor_id, debtor_id) VALUES ($1, $2, $3) RETURNING id`, fmt.Sprintf("RLS-%d", n), cr, debtor)
 			claim := one(`INSERT INTO claims (case_id, creditor_id, invoice_number, issued_on, due_on, amount_cents, currency)
 				VALUES ($1, $2, 'F-1', '2026-01-05', '2026-02-05', 10000, 'EUR') RETURNING id`, c, cr)
-			one(`INSERT INTO payments (case_id, creditor_id, amount_cents, currency, received_on, method, claim_id, receipt_number)
+			pay := one(`INSERT INTO payments (case_id, creditor_id, amount_cents, currency, received_on, method, claim_id, receipt_number)
 				VALUES ($1, $2, 500, 'EUR', '2026-03-01', 'transfer', $3, $4) RETURNING id`, c, cr, claim, fmt.Sprintf("RLS-R-%d", n))
+			// Its ledger posting: the creditor's account line and the agency's client_bank line.
+			one(`WITH x AS (INSERT INTO ledger_entries (txn_id, kind, account, creditor_id, amount_cents, currency, booked_on, payment_id)
+				SELECT g.t, 'payment', e.a, $1, e.v, 'EUR', '2026-03-01', $2 FROM (SELECT gen_random_uuid() AS t) g,
+				(VALUES ('client_bank', 500), ('owed_to_creditor', -500)) AS e(a, v) RETURNING txn_id) SELECT txn_id FROM x LIMIT 1`, cr, pay)
 			one(`INSERT INTO promises (case_id, creditor_id, amount_cents, currency, made_on, due_on)
 				VALUES ($1, $2, 500, 'EUR', '2026-03-01', '2026-03-10') RETURNING id`, c, cr)
+			one(`INSERT INTO case_strategies (case_id, creditor_id, strategy_id, assigned_on) VALUES ($1, $2, $3, '2026-03-01') RETURNING case_id`, c, cr, strategy)
+			one(`INSERT INTO strategy_step_runs (case_id, creditor_id, strategy_id, step_index, pass_id, due_on) VALUES ($1, $2, $3, 0, $4, '2026-03-01') RETURNING id`, c, cr, strategy, pass)
+			one(`INSERT INTO call_tasks (case_id, creditor_id, due_at) VALUES ($1, $2, now()) RETURNING id`, c, cr)
 			one(`INSERT INTO mail_messages (case_id, creditor_id, debtor_id, kind, source_key, recipient, message_id)
 				VALUES ($1, $2, $3, 'amicable_letter', $4, 'debiteur@exemple.fr', $4 || '@recouvra.test') RETURNING id`, c, cr, debtor, fmt.Sprintf("rls-%d", n))
 			for _, vis := range []string{"shared", "internal"} {
@@ -91,11 +108,23 @@ func creditorData(t *testing.T, db *postgres.DB) (a, b uuid.UUID) {
 			VALUES ('rls-' || $1::text || '@recouvra.test', 'RLS', 'creditor', $1::uuid, 'x') RETURNING id`, cr)
 		one(`INSERT INTO notification_reads (user_id, event_seq, creditor_id)
 			SELECT $1, min(seq), $2 FROM events WHERE creditor_id = $2 RETURNING user_id`, user, cr)
+		// Its daily digest: the creditor's row (00023 sets creditor_id from the user).
+		one(`INSERT INTO mail_messages (kind, source_key, user_id, digest_below, recipient, message_id)
+			VALUES ('notification_digest', 'digest:' || $1::text, $1::uuid, pg_current_xact_id(), 'rls@recouvra.test', 'digest-' || $1::text || '@recouvra.test') RETURNING id`, user)
 		doc := one(`INSERT INTO documents (creditor_id, kind, generated, file_name, media_type, size_bytes, sha256, visibility)
 			VALUES ($1, 'remittance_statement', true, 'releve.pdf', 'application/pdf', 1, repeat('b', 64), 'shared') RETURNING id`, cr)
 		one(`INSERT INTO remittances (document_id, creditor_id, period_from, period_to, currency, collected_cents, direct_cents,
 			commission_cents, fees_cents, net_cents) VALUES ($1, $2, '2026-03-01', '2026-03-31', 'EUR', 1000, 0, 100, 0, 900) RETURNING document_id`, doc, cr)
+		endpoint := one(`INSERT INTO webhook_endpoints (creditor_id, url, event_types, secret)
+			VALUES ($1, 'https://erp.example.fr/hooks', '["case.placed"]', 'whsec_c2VjcmV0') RETURNING id`, cr)
+		delivery := one(`INSERT INTO webhook_deliveries (endpoint_id, creditor_id, type, payload, retry_until)
+			VALUES ($1, $2, 'webhook.ping', '{}', now()) RETURNING id`, endpoint, cr)
+		one(`INSERT INTO webhook_attempts (delivery_id, creditor_id, at, status) VALUES ($1, $2, now(), 200) RETURNING id`, delivery, cr)
 	}
+	// A staff member's digest: no creditor's row.
+	agent := one(`INSERT INTO users (email, name, role, password_hash) VALUES ('rls-agent@recouvra.test', 'RLS', 'agent', 'x') RETURNING id`)
+	one(`INSERT INTO mail_messages (kind, source_key, user_id, digest_below, recipient, message_id)
+		VALUES ('notification_digest', 'digest:' || $1::text, $1::uuid, pg_current_xact_id(), 'rls-agent@recouvra.test', 'digest-' || $1::text || '@recouvra.test') RETURNING id`, agent)
 	return a, b
 }
 

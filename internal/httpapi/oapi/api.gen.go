@@ -420,6 +420,7 @@ const (
 	DocumentRequestKindInsolvencyDeclaration       DocumentRequestKind = "insolvency_declaration"
 	DocumentRequestKindIrrecoverabilityCertificate DocumentRequestKind = "irrecoverability_certificate"
 	DocumentRequestKindPaymentReceipt              DocumentRequestKind = "payment_receipt"
+	DocumentRequestKindPlanAgreement               DocumentRequestKind = "plan_agreement"
 	DocumentRequestKindStatement                   DocumentRequestKind = "statement"
 )
 
@@ -437,6 +438,8 @@ func (e DocumentRequestKind) Valid() bool {
 	case DocumentRequestKindIrrecoverabilityCertificate:
 		return true
 	case DocumentRequestKindPaymentReceipt:
+		return true
+	case DocumentRequestKindPlanAgreement:
 		return true
 	case DocumentRequestKindStatement:
 		return true
@@ -2439,8 +2442,11 @@ type DocumentRequest struct {
 		AsOf *openapi_types.Date `json:"as_of,omitempty"`
 
 		// Court injunction_packet: the court (else the one recorded when filing).
-		Court            *string             `json:"court,omitempty"`
-		PaymentId        *openapi_types.UUID `json:"payment_id,omitempty"`
+		Court     *string             `json:"court,omitempty"`
+		PaymentId *openapi_types.UUID `json:"payment_id,omitempty"`
+
+		// PlanId plan_agreement: the case's payment plan.
+		PlanId           *openapi_types.UUID `json:"plan_id,omitempty"`
 		RegisteredNumber *string             `json:"registered_number,omitempty"`
 	} `json:"options,omitempty"`
 

@@ -1156,7 +1156,11 @@ export interface paths {
          *     timeline as sent; the first letter gets a reference that every later
          *     one repeats with its date. `statement` is the statement of claim at
          *     `options.as_of` (today by default). `payment_receipt` needs
-         *     `options.payment_id`. `injunction_packet` (lawyer, injunction stage) is
+         *     `options.payment_id`. `plan_agreement` (`options.plan_id`, a plan
+         *     running or completed) is the payment plan's agreement for the debtor
+         *     to sign, with the instalments, the terms and the R124-4 mentions;
+         *     the signature is then recorded (`POST /api/v1/plans/{id}/sign`) as
+         *     an acknowledgement of the debt. `injunction_packet` (lawyer, injunction stage) is
          *     the request to the court with the parties, the court
          *     (`options.court`), the amount split with its legal basis, the
          *     numbered list of exhibits built from the case's documents and the
@@ -3847,7 +3851,7 @@ export interface components {
         };
         DocumentRequest: {
             /** @enum {string} */
-            kind: "amicable_letter" | "formal_notice" | "statement" | "payment_receipt" | "injunction_packet" | "insolvency_declaration" | "irrecoverability_certificate";
+            kind: "amicable_letter" | "formal_notice" | "statement" | "payment_receipt" | "injunction_packet" | "insolvency_declaration" | "irrecoverability_certificate" | "plan_agreement";
             /**
              * Format: uuid
              * @description The document this one corrects (it stays, marked superseded).
@@ -3861,6 +3865,11 @@ export interface components {
                 as_of?: string;
                 /** Format: uuid */
                 payment_id?: string;
+                /**
+                 * Format: uuid
+                 * @description plan_agreement: the case's payment plan.
+                 */
+                plan_id?: string;
             };
         };
         Document: {
