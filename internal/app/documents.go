@@ -28,11 +28,14 @@ type Blobs interface {
 
 // DocOptions are what some documents need beyond the case.
 type DocOptions struct {
-	Court            string        // injunction_packet: the court the lawyer chose
-	RegisteredNumber string        // formal_notice: the registered letter's number
-	AsOf             recouvra.Date // statement: the date (today by default)
-	PaymentID        *uuid.UUID    // payment_receipt: the payment
-	Supersedes       *uuid.UUID    // a corrected document replacing this one
+	Court            string         // injunction_packet: the court the lawyer chose
+	RegisteredNumber string         // formal_notice: the registered letter's number
+	AsOf             recouvra.Date  // statement: the date (today by default)
+	PaymentID        *uuid.UUID     // payment_receipt: the payment
+	PlanID           *uuid.UUID     // plan_agreement: the case's payment plan
+	plan             *recouvra.Plan // plan_agreement: the plan read, set by generateDocument
+	Supersedes       *uuid.UUID     // a corrected document replacing this one
+	debtorURL        string         // letters: the debtor's page, set by generateDocument
 }
 
 // generated is a rendered document and what it changes on its case.
@@ -57,11 +60,11 @@ func (s *Service) generateDocument(ctx context.Context, p recouvra.Principal, ca
 	if !s.policy.Allowed(string(p.Role), "case_document", string(kind)) {
 		switch kind {
 		case documents.KindAmicableLetter, documents.KindFormalNotice, documents.KindStatement, documents.KindPaymentReceipt,
-			documents.KindInjunctionPacket, documents.KindInsolvency, documents.KindIrrecoverability:
+			documents.KindInjunctionPacket, documents.KindInsolvency, documents.KindIrrecoverability, documents.KindPlanAgreement:
 			return recouvra.Document{}, nil, recouvra.Errorf(recouvra.ECodeForbidden, "Votre rôle ne permet pas de produire ce document.")
 		}
 		return recouvra.Document{}, nil, recouvra.Invalid("Document inconnu.", recouvra.FieldError{Field: "kind", Code: "unknown",
-			Message: "Documents disponibles : amicable_letter, formal_notice, statement, payment_receipt, injunction_packet, insolvency_declaration, irrecoverability_certificate."})
+			Message: "Documents disponibles : amicable_letter, formal_notice, statement, payment_receipt, injunction_packet, insolvency_declaration, irrecoverability_certificate, plan_agreement."})
 	}
 	var doc recouvra.Document
 	var rendered []byte
@@ -96,6 +99,16 @@ func (s *Service) generateDocument(ctx context.Context, p recouvra.Principal, ca
 		// caller may see, checked before any rendering.
 		if opts.Supersedes != nil {
 			if _, err := caseDocument(ctx, r, p.Scope(), c.ID, *opts.Supersedes, "supersedes"); err != nil {
+				return err
+			}
+		}
+		if kind == documents.KindAmicableLetter || kind == documents.KindFormalNotice || kind == documents.KindPlanAgreement {
+			if opts.debtorURL, err = s.debtorURLFor(ctx, r, c.ID); err != nil {
+				return err
+			}
+		}
+		if kind == documents.KindPlanAgreement {
+			if opts.plan, err = casePlan(ctx, r, p.Scope(), c.ID, opts.PlanID); err != nil {
 				return err
 			}
 		}
@@ -228,7 +241,7 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 		}
 		l := documents.Letter{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Statement: st, Date: today,
 			Reference: ref, FirstReference: first, FirstDate: firstOn, RegisteredNumber: strings.TrimSpace(opts.RegisteredNumber),
-			Claims: in.Claims, Signer: signer, At: s.now()}
+			Claims: in.Claims, Signer: signer, At: s.now(), DebtorURL: opts.debtorURL}
 		missing := l.Missing()
 		if kind == documents.KindFormalNotice {
 			if l.RegisteredNumber == "" {
@@ -280,6 +293,20 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 			return generated{}, err
 		}
 		return generated{pdf: b, reference: c.Reference + "-D" + in.AsOf.String(), fileName: "decompte-" + c.Reference + "-" + in.AsOf.String() + ".pdf"}, nil
+	case documents.KindPlanAgreement:
+		st := recouvra.ComputeStatement(in)
+		ref := fmt.Sprintf("%s-E%s", c.Reference, opts.plan.MadeOn.String())
+		first, firstOn := c.FirstLetterReference, c.FirstLetterOn
+		l := documents.Letter{Agency: agency, Case: c, Creditor: creditor, Debtor: debtor, Statement: st, Date: today,
+			Reference: ref, FirstReference: first, FirstDate: firstOn, Claims: in.Claims, Signer: signer, At: s.now(), DebtorURL: opts.debtorURL}
+		if missing := l.Missing(); len(missing) > 0 {
+			return generated{}, recouvra.Invalid("Document impossible à produire.", missing...)
+		}
+		b, err := documents.PlanAgreement(l, *opts.plan)
+		if err != nil {
+			return generated{}, err
+		}
+		return generated{pdf: b, reference: ref, fileName: "echeancier-" + ref + ".pdf"}, nil
 	case documents.KindPaymentReceipt:
 		if opts.PaymentID == nil {
 			return generated{}, recouvra.Invalid("Paiement manquant.", recouvra.FieldError{Field: "options.payment_id", Code: "required", Message: "Indiquez le paiement dont produire le reçu."})
@@ -577,11 +604,17 @@ func (s *Service) RemittanceStatement(ctx context.Context, p recouvra.Principal,
 			CreatedAt: doc.CreatedAt}); err != nil {
 			return err
 		}
+		if err := s.queueWebhook(ctx, r, creditorID, recouvra.WebhookRemittance, map[string]any{"document_id": doc.ID.String(), "reference": ref,
+			"from": from.String(), "to": to.String(), "currency": rem.Currency, "collected_cents": t.CollectedCents, "direct_cents": t.DirectCents,
+			"commission_cents": t.CommissionCents, "fees_cents": t.FeesCents, "net_cents": t.NetCents}); err != nil {
+			return err
+		}
 		return r.InsertAudit(ctx, s.audit(p, Meta{}, "remittance_statement.create", "document", &doc.ID, map[string]any{
 			"creditor_id": creditorID, "from": from.String(), "to": to.String(), "net_cents": t.NetCents, "commission_cents": t.CommissionCents}))
 	})
 	if err == nil {
 		s.logReplaced(documents.KindRemittance, replaced, "creditor_id", creditorID)
+		s.wakeWebhooks()
 	}
 	return doc, err
 }

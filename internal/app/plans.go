@@ -457,3 +457,23 @@ func (s *Service) SweepPlans(ctx context.Context) (int, error) {
 		}
 	}
 }
+
+// casePlan resolves options.plan_id: a plan of case caseID that scope may
+// see, running or completed (an agreement for a plan still waiting for the
+// creditor, refused or broken would promise what no one agreed).
+func casePlan(ctx context.Context, r Repo, scope recouvra.Scope, caseID uuid.UUID, id *uuid.UUID) (*recouvra.Plan, error) {
+	if id == nil {
+		return nil, recouvra.Invalid("Échéancier manquant.", recouvra.FieldError{Field: "options.plan_id", Code: "required", Message: "Indiquez l'échéancier dont produire l'accord."})
+	}
+	pl, err := r.PlanByID(ctx, scope, *id)
+	switch {
+	case recouvra.ErrorCode(err) == recouvra.ECodeNotFound, err == nil && pl.CaseID != caseID:
+		return nil, unknownRef("options.plan_id", "Aucun échéancier de ce dossier ne porte cet identifiant.")
+	case err != nil:
+		return nil, err
+	case pl.Status != recouvra.PlanKept && pl.Status != recouvra.PlanCompleted:
+		return nil, recouvra.Invalid("Échéancier non accepté.", recouvra.FieldError{Field: "options.plan_id", Code: "not_running",
+			Message: fmt.Sprintf("L'échéancier est %s : son accord ne peut être produit.", recouvra.PlanStatusLabel(pl.Status))})
+	}
+	return &pl, nil
+}

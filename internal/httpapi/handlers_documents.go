@@ -47,6 +47,7 @@ func (a *API) GenerateDocument(ctx context.Context, req oapi.GenerateDocumentReq
 		opts.RegisteredNumber = str(o.RegisteredNumber)
 		opts.Court = str(o.Court)
 		opts.PaymentID = uuidPtr(o.PaymentId)
+		opts.PlanID = uuidPtr(o.PlanId)
 		if o.AsOf != nil {
 			opts.AsOf = domainDate(*o.AsOf)
 		}
