@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
 // EnvPrefix prefixes every environment variable Recouvra reads.
@@ -78,6 +80,9 @@ type Config struct {
 	// RateBurst; 0 turns the limit off.
 	RateLimit float64
 	RateBurst int
+	// StreamsPerPrincipal bounds the live event streams one user or API
+	// key may have open on one server process (429 beyond); 0: no limit.
+	StreamsPerPrincipal int
 	// UrgentDays: a docket case whose nearest legal deadline falls within
 	// this many days is urgent (a week by default, so "urgent" stays rare).
 	UrgentDays int
@@ -98,6 +103,18 @@ type Config struct {
 	// MailFrom is the sender of e-mails to debtors; empty means the
 	// agency's e-mail (Agency.Email).
 	MailFrom string
+	// PublicURL is this server's public address, printed before
+	// /d/<token> (the debtor's page) on letters and e-mails; empty means
+	// the address the server listens on.
+	PublicURL string
+	// DebtorLinkSecret derives each case's debtor link (HMAC-SHA-256 of
+	// the case id and link version): the same secret prints the same link
+	// on every letter of a case. Empty: a random one kept in
+	// DataDir/debtor-link.key.
+	DebtorLinkSecret string
+	// DigestTime is when, in Paris, the daily notification digests are
+	// written (HH:MM, 07:00 by default).
+	DigestTime recouvra.DigestTime
 	// WebhookAllowPrivate lets webhook endpoints use http:// and private,
 	// loopback or link-local addresses: for development and tests only.
 	WebhookAllowPrivate bool
@@ -182,10 +199,12 @@ func Default() Config {
 		MaxBodyBytes:        1 << 20,
 		RateLimit:           50,
 		RateBurst:           500,
+		StreamsPerPrincipal: 20,
 		UrgentDays:          7,
 		DeadlineMarginDays:  5,
 		PromiseGraceDays:    3,
 		LargePaymentCents:   1_000_000,
+		DigestTime:          recouvra.DefaultDigestTime,
 	}
 }
 
@@ -325,6 +344,14 @@ var keys = []key{
 		c.RateBurst = n
 		return nil
 	}},
+	{"streams_per_principal", "live event streams one user or API key may have open on one server process (0 = no limit)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1e6 {
+			return fmt.Errorf("%q is not a number between 0 and 1000000", v)
+		}
+		c.StreamsPerPrincipal = n
+		return nil
+	}},
 	{"queue_lease", "how long a case handed out by the queue stays with its agent, e.g. 15m", duration(func(c *Config) *time.Duration { return &c.QueueLease })},
 	{"urgent_days", "a docket case is urgent when its nearest legal deadline is within this many days", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
@@ -380,12 +407,39 @@ var keys = []key{
 		c.MailFrom = v
 		return nil
 	}},
+	{"public_url", "the public address of this server, printed before /d/<token> on letters and e-mails to debtors (https://…); unset = the listen address", func(c *Config, v string) error {
+		v = strings.TrimRight(strings.TrimSpace(v), "/")
+		if v != "" {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+				return fmt.Errorf("%q is not an http(s) address such as https://recouvrement.agence.fr", v)
+			}
+		}
+		c.PublicURL = v
+		return nil
+	}},
+	{"debtor_link_secret", "secret (32 characters or more) from which each case's debtor link is derived; unset = a random one kept in data_dir/debtor-link.key", func(c *Config, v string) error {
+		v = strings.TrimSpace(v)
+		if v != "" && len(v) < 32 {
+			return fmt.Errorf("is %d characters long: use 32 or more (e.g. openssl rand -hex 32)", len(v))
+		}
+		c.DebtorLinkSecret = v
+		return nil
+	}},
 	{"webhook_allow_private", "let webhook endpoints use http:// and private, loopback or link-local addresses (development and tests only; true/false)", func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			return fmt.Errorf("%q is not true or false", v)
 		}
 		c.WebhookAllowPrivate = b
+		return nil
+	}},
+	{"digest_time", "time of day (HH:MM, Paris) when the daily e-mail digests of notifications are written", func(c *Config, v string) error {
+		t, err := recouvra.ParseDigestTime(v)
+		if err != nil {
+			return err
+		}
+		c.DigestTime = t
 		return nil
 	}},
 	{"db_max_conns", "size of the database connection pool", func(c *Config, v string) error {

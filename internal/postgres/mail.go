@@ -16,9 +16,10 @@ const whatMail = "E-mail"
 // mailRow is a mail_messages row (migration 00022).
 type mailRow struct {
 	ID          uuid.UUID
-	CaseID      uuid.UUID
-	CreditorID  uuid.UUID
-	DebtorID    uuid.UUID
+	CaseID      *uuid.UUID // NULL for a digest (migration 00023)
+	CreditorID  *uuid.UUID // NULL for a staff member's digest
+	DebtorID    *uuid.UUID
+	UserID      *uuid.UUID // a digest's reader
 	Kind        string
 	SourceKey   string
 	PaymentID   *uuid.UUID
@@ -43,7 +44,7 @@ type mailRow struct {
 func (mailRow) TableName() string { return "mail_messages" }
 
 func mailRowOf(m *recouvra.MailMessage) mailRow {
-	row := mailRow{ID: m.ID, CaseID: m.CaseID, CreditorID: m.CreditorID, DebtorID: m.DebtorID, Kind: string(m.Kind), SourceKey: m.SourceKey,
+	row := mailRow{ID: m.ID, CaseID: nilUUID(m.CaseID), CreditorID: nilUUID(m.CreditorID), DebtorID: nilUUID(m.DebtorID), UserID: m.UserID, Kind: string(m.Kind), SourceKey: m.SourceKey,
 		PaymentID: m.PaymentID, DocumentID: m.DocumentID, RequestedBy: m.RequestedBy, Recipient: m.To, ReplyTo: m.ReplyTo, Language: m.Language,
 		MessageID: m.MessageID, Subject: m.Subject, TextBody: m.Text, HTMLBody: m.HTML, State: string(m.State), Attempts: m.Attempts,
 		LastError: m.LastError, CreatedAt: m.CreatedAt, SentAt: m.SentAt, FinishedAt: m.FinishedAt}
@@ -55,7 +56,7 @@ func mailRowOf(m *recouvra.MailMessage) mailRow {
 }
 
 func (r mailRow) domain() recouvra.MailMessage {
-	m := recouvra.MailMessage{ID: r.ID, CaseID: r.CaseID, CreditorID: r.CreditorID, DebtorID: r.DebtorID, Kind: recouvra.MailKind(r.Kind),
+	m := recouvra.MailMessage{ID: r.ID, CaseID: orNil(r.CaseID), CreditorID: orNil(r.CreditorID), DebtorID: orNil(r.DebtorID), UserID: r.UserID, Kind: recouvra.MailKind(r.Kind),
 		SourceKey: r.SourceKey, PaymentID: r.PaymentID, DocumentID: r.DocumentID, RequestedBy: r.RequestedBy, To: r.Recipient, ReplyTo: r.ReplyTo,
 		Language: r.Language, MessageID: r.MessageID, Subject: r.Subject, Text: r.TextBody, HTML: r.HTMLBody, State: recouvra.MailState(r.State),
 		Attempts: r.Attempts, LastError: r.LastError, CreatedAt: r.CreatedAt.UTC(), SentAt: utcPtr(r.SentAt), FinishedAt: utcPtr(r.FinishedAt)}
@@ -63,6 +64,21 @@ func (r mailRow) domain() recouvra.MailMessage {
 		m.SMTPCode = *r.SMTPCode
 	}
 	return m
+}
+
+// nilUUID is NULL for uuid.Nil; orNil the way back.
+func nilUUID(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
+	}
+	return &id
+}
+
+func orNil(id *uuid.UUID) uuid.UUID {
+	if id == nil {
+		return uuid.Nil
+	}
+	return *id
 }
 
 func (r repo) InsertMail(ctx context.Context, m *recouvra.MailMessage) (recouvra.MailMessage, bool, error) {

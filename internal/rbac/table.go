@@ -74,11 +74,16 @@ var roleTable = []tableRow{
 		{perms: []string{"creditors:read"}, note: ownOnly}}},
 	{"import bank statements / work the unmatched queue (book, reject)", []tablePart{
 		{perms: []string{"bank:import"}}, {perms: []string{"bank:read", "bank:write"}}}},
+	{"client account ledger: balances held, funds held too long, lines / commission earned per month", []tablePart{
+		{perms: []string{"ledger:read"}, note: map[string]string{"admin": "all", "creditor": "its own accounts only"}},
+		{perms: []string{"ledger:report"}}}},
 	{"portfolio figures", one(ownOnly, "portfolio:read")},
 	{"the lawyers' docket", one(nil, "docket:read")},
-	{"notifications (`/notifications`): read, mark read", one(map[string]string{
+	{"notifications (`/notifications`): read, mark read, daily e-mail digest on or off", one(map[string]string{
 		"agent": "payments of its cases", "lawyer": "stage changes of its cases",
 		"creditor": "payments, stage changes, approvals asked on its own cases; users yes, API keys no"}, "notifications:read")},
+	{"choose how a creditor is told of payments (R124-5: portal, or also the daily e-mail digest)", one(map[string]string{
+		"admin": "any creditor", "creditor": "its own"}, "creditor_payment_reports:write")},
 	{"maintain debtors", one(nil, "debtors:write")},
 	{"manage creditors and mandates", one(nil, "creditors:write")},
 	{"manage users and API keys; read the audit log", one(nil, "users:read", "users:write", "api_keys:read", "api_keys:write", "audit:read")},

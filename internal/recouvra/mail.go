@@ -33,12 +33,16 @@ const (
 	MailFailed  MailState = "failed"  // temporary failures until the retries ran out
 )
 
-// MailMessage is one e-mail to a debtor about a case, as the outbox holds it.
+// MailMessage is one e-mail as the outbox holds it: to a debtor about a
+// case, or a notification digest to a user (MailNotificationDigest: no
+// case nor debtor, uuid.Nil; CreditorID the user's, uuid.Nil for staff).
 type MailMessage struct {
 	ID          uuid.UUID
 	CaseID      uuid.UUID
 	CreditorID  uuid.UUID
 	DebtorID    uuid.UUID
+	UserID      *uuid.UUID // a digest's reader
+	DigestBelow string     // a digest's fence (xid8 as text): it covers the notifications of transactions below it
 	Kind        MailKind
 	SourceKey   string // one mail per source: the payment, or the document and address
 	PaymentID   *uuid.UUID

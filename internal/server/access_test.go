@@ -269,6 +269,38 @@ func routeTable() map[string]routeCase {
 		"POST /api/v1/plans/:id/sign": {allowed: queueWork, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
 			return c.Do("POST", "/api/v1/plans/"+w.planOf(t, false)+"/sign", map[string]any{})
 		}},
+		"GET /api/v1/strategies": {allowed: staff, ok: 200, call: get("/api/v1/strategies")},
+		"POST /api/v1/strategies": {allowed: adminOnl, ok: 201, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			return c.Do("POST", "/api/v1/strategies", strategyBody("Matrice "+w.unique(), map[string]any{"channel": "letter"}))
+		}},
+		"GET /api/v1/strategies/:id": {allowed: staff, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/strategies/"+w.strategyFor(t), nil)
+		}},
+		"PUT /api/v1/strategies/:id": {allowed: adminOnl, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			body := strategyBody("Matrice modifiée "+w.unique(), map[string]any{"channel": "email"})
+			body["version"] = 1
+			return c.Do("PUT", "/api/v1/strategies/"+w.strategyFor(t), body)
+		}},
+		"DELETE /api/v1/strategies/:id": {allowed: adminOnl, ok: 204, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("DELETE", "/api/v1/strategies/"+w.strategyFor(t), nil)
+		}},
+		"POST /api/v1/strategy-simulations": {allowed: staff, ok: 200, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			return c.Do("POST", "/api/v1/strategy-simulations", map[string]any{"strategy": strategyBody("Essai", map[string]any{"channel": "letter"}), "sample": map[string]any{}})
+		}},
+		"PUT /api/v1/creditors/:id/strategy": {allowed: adminOnl, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("PUT", "/api/v1/creditors/"+pick(t, w.credA.ID, w.credB.ID)+"/strategy", map[string]any{"strategy_id": w.freshStrategy()})
+		}},
+		"GET /api/v1/cases/:id/strategy": {allowed: staff, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/cases/"+w.strategyCaseFor(t)+"/strategy", nil)
+		}},
+		"PUT /api/v1/cases/:id/strategy": {allowed: queueWork, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("PUT", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/strategy", map[string]any{"strategy_id": w.freshStrategy()})
+		}},
+		"GET /api/v1/strategy-runs":         {allowed: adminOnl, ok: 200, call: get("/api/v1/strategy-runs")},
+		"GET /api/v1/strategy-runs/preview": {allowed: adminOnl, ok: 200, call: get("/api/v1/strategy-runs/preview")},
+		"POST /api/v1/call-tasks/:id/complete": {allowed: queueWork, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("POST", "/api/v1/call-tasks/"+w.callTaskFor(t)+"/complete", map[string]any{"outcome": "no_answer"})
+		}},
 		"POST /api/v1/creditors/:id/remittance-statements": {allowed: adminOnl, ok: 201, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
 			today := recouvra.DateOf(w.clock.Now())
 			return c.Do("POST", "/api/v1/creditors/"+pick(t, w.credA.ID, w.credB.ID)+"/remittance-statements", map[string]any{"from": today.AddDays(-30).String(), "to": today.String()})

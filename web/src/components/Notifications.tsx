@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { api, type Schemas } from "../api/client";
 import { useI18n } from "../i18n";
 import type { Key } from "../i18n/messages";
@@ -7,6 +7,9 @@ import { navigate } from "../lib/router";
 import { follow } from "../lib/sse";
 
 type Notification = Schemas["Notification"];
+
+// The digest's settings load when first opened (not in the main bundle).
+const DigestSettings = lazy(() => import("./DigestSettings").then((m) => ({ default: m.DigestSettings })));
 
 // The timeline event types a notification can come from: when one arrives
 // on the stream, the unread count is read again (the server decides whose
@@ -30,6 +33,7 @@ export function Notifications() {
   const [open, setOpen] = useState(false);
   const [items, setItems] = useState<Notification[] | null>(null);
   const [next, setNext] = useState<string | undefined>();
+  const [digest, setDigest] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const root = useRef<HTMLDivElement>(null);
   const openRef = useRef(open);
@@ -155,6 +159,14 @@ export function Notifications() {
             <button type="button" className="link" onClick={() => void more()}>
               {t("notif.more")}
             </button>
+          )}
+          <button type="button" className="link notif-digest" aria-expanded={digest} onClick={() => setDigest(!digest)} data-testid="digest-open">
+            {t("notif.digest")}
+          </button>
+          {digest && (
+            <Suspense fallback={<p className="status">{t("loading")}</p>}>
+              <DigestSettings />
+            </Suspense>
           )}
         </section>
       )}
