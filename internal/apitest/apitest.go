@@ -11,8 +11,10 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
@@ -43,11 +45,29 @@ func NewWithSpec(t testing.TB, baseURL string, spec []byte) *Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	router, err := gorillamux.NewRouter(doc)
+	router, err := routerOf(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &Client{t: t, base: strings.TrimRight(baseURL, "/"), http: &http.Client{}, router: router, Header: http.Header{}}
+}
+
+// routers holds one router per loaded contract: building it walks every
+// path, and tests make a client per principal and per call. A router only
+// reads its routes when it finds one, so clients share it.
+var sharedRouters sync.Map // *openapi3.T → *routerOnce
+
+type routerOnce struct {
+	once   sync.Once
+	router routers.Router
+	err    error
+}
+
+func routerOf(doc *openapi3.T) (routers.Router, error) {
+	e, _ := sharedRouters.LoadOrStore(doc, &routerOnce{})
+	r := e.(*routerOnce)
+	r.once.Do(func() { r.router, r.err = gorillamux.NewRouter(doc) })
+	return r.router, r.err
 }
 
 // Response is a fully read HTTP response.
