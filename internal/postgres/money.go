@@ -112,10 +112,39 @@ func (r repo) NextReceiptNumber(ctx context.Context, year int) (string, error) {
 	return fmt.Sprintf("R-%d-%06d", year, n), nil
 }
 
-func (r repo) InsertPayment(ctx context.Context, creditorID uuid.UUID, p *recouvra.Payment, by *uuid.UUID) error {
-	row := paymentRow{ID: p.ID, CaseID: p.CaseID, CreditorID: creditorID, AmountCents: p.AmountCents, Currency: p.Currency, ReceivedOn: p.ReceivedOn,
-		Method: string(p.Method), PayerReference: p.PayerReference, ClaimID: p.ClaimID, ReceiptNumber: p.ReceiptNumber, RecordedBy: by, CreatedAt: p.CreatedAt}
-	return dbErr(r.q(ctx).Create(&row).Error, whatPayment)
+// InsertPayment records a payment and books its ledger posting in one
+// statement (the payment path counts its statements,
+// TestStatementsPerPayment); the posting's balance is checked when the
+// transaction commits (migration 00026).
+func (r repo) InsertPayment(ctx context.Context, creditorID uuid.UUID, p *recouvra.Payment, by *uuid.UUID, post recouvra.LedgerTxn) error {
+	if err := post.Check(); err != nil {
+		return err
+	}
+	accounts, creditors, amounts := ledgerColumns(post.Entries)
+	err := r.q(ctx).Exec(`WITH p AS (
+		INSERT INTO "payments" (id, case_id, creditor_id, amount_cents, currency, received_on, method, payer_reference, claim_id, receipt_number, recorded_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id)
+	INSERT INTO ledger_entries (txn_id, kind, account, creditor_id, amount_cents, currency, booked_on, payment_id)
+	SELECT ?, ?, e.account, e.creditor_id, e.amount, ?, ?, p.id
+	  FROM p, unnest(?::text[], ?::uuid[], ?::bigint[]) AS e(account, creditor_id, amount)`,
+		p.ID, p.CaseID, creditorID, p.AmountCents, p.Currency, p.ReceivedOn, string(p.Method), p.PayerReference, p.ClaimID, p.ReceiptNumber, by, p.CreatedAt,
+		post.ID, string(post.Kind), p.Currency, post.BookedOn, accounts, creditors, amounts).Error
+	return dbErr(err, whatPayment)
+}
+
+// ledgerColumns spreads entries into the arrays unnest reads.
+func ledgerColumns(entries []recouvra.LedgerEntry) (accounts []string, creditors []*string, amounts []int64) {
+	for _, e := range entries {
+		accounts = append(accounts, string(e.Account))
+		var c *string
+		if e.CreditorID != nil {
+			s := e.CreditorID.String()
+			c = &s
+		}
+		creditors = append(creditors, c)
+		amounts = append(amounts, e.AmountCents)
+	}
+	return accounts, creditors, amounts
 }
 
 func (r repo) PaymentsOfCase(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID) ([]recouvra.Payment, error) {
@@ -134,13 +163,20 @@ func (r repo) PaymentByID(ctx context.Context, scope recouvra.Scope, id uuid.UUI
 	return row.domain(), nil
 }
 
+// ReversePayment marks a payment reversed and, in the same statement,
+// posts the opposite of its ledger posting on the day of the reversal.
 func (r repo) ReversePayment(ctx context.Context, id uuid.UUID, at time.Time, reason string, by *uuid.UUID) error {
-	res := r.q(ctx).Model(&paymentRow{}).Where("id = ? AND reversed_at IS NULL", id).
-		Updates(map[string]any{"reversed_at": at, "reversal_reason": reason, "reversed_by": by})
-	if res.Error != nil {
-		return dbErr(res.Error, whatPayment)
+	var n int64
+	err := r.q(ctx).Raw(`WITH u AS (
+		UPDATE payments SET reversed_at = ?, reversal_reason = ?, reversed_by = ? WHERE id = ? AND reversed_at IS NULL RETURNING id),
+	l AS (INSERT INTO ledger_entries (txn_id, kind, account, creditor_id, amount_cents, currency, booked_on, payment_id)
+		SELECT ?, 'payment_reversal', e.account, e.creditor_id, -e.amount_cents, e.currency, ?, e.payment_id
+		  FROM ledger_entries e JOIN u ON u.id = e.payment_id WHERE e.kind = 'payment')
+	SELECT count(*) FROM u`, at, reason, by, id, recouvra.PaymentTxnID(id, recouvra.TxnPaymentReversal), recouvra.DateOf(at)).Scan(&n).Error
+	if err != nil {
+		return dbErr(err, whatPayment)
 	}
-	if res.RowsAffected == 0 {
+	if n == 0 {
 		return recouvra.Errorf(recouvra.ECodeConflict, "Ce paiement est déjà contrepassé.")
 	}
 	return nil

@@ -14,10 +14,11 @@ const (
 	RateLegalIndividual RateKind = "legal_individual"   // legal interest, creditor an individual not acting for business
 	RateLegalOther      RateKind = "legal_other"        // legal interest, all other cases
 	RateIndemnity       RateKind = "recovery_indemnity" // fixed recovery indemnity (D441-5), in cents
+	RateVAT             RateKind = "vat_standard"       // standard VAT rate on the agency's commission and fees (CGI 278)
 )
 
 // RateKinds lists the kinds.
-var RateKinds = []RateKind{RateECB, RateLegalIndividual, RateLegalOther, RateIndemnity}
+var RateKinds = []RateKind{RateECB, RateLegalIndividual, RateLegalOther, RateIndemnity, RateVAT}
 
 // Valid reports whether k is a known kind.
 func (k RateKind) Valid() bool {
@@ -28,6 +29,10 @@ func (k RateKind) Valid() bool {
 	}
 	return false
 }
+
+// FromDay reports whether the kind's rows hold from the day they took
+// effect until changed (the indemnity, VAT), not for a half-year.
+func (k RateKind) FromDay() bool { return k == RateIndemnity || k == RateVAT }
 
 // Rate is one row of a legal table: a value in force from PeriodStart (a
 // half-year's first day, or for the indemnity the day it took effect).
@@ -42,11 +47,11 @@ type Rate struct {
 func (r Rate) Validate() error {
 	var f []FieldError
 	if !r.Kind.Valid() {
-		f = append(f, FieldError{"kind", "invalid", "Table inconnue : ecb_refi, legal_individual, legal_other ou recovery_indemnity."})
+		f = append(f, FieldError{"kind", "invalid", "Table inconnue : ecb_refi, legal_individual, legal_other, recovery_indemnity ou vat_standard."})
 	}
 	if r.PeriodStart.IsZero() {
 		f = append(f, FieldError{"period_start", "required", "Indiquez le premier jour du semestre."})
-	} else if r.Kind != RateIndemnity && !IsHalfYearStart(r.PeriodStart) {
+	} else if !r.Kind.FromDay() && !IsHalfYearStart(r.PeriodStart) {
 		f = append(f, FieldError{"period_start", "not_half_year", "Un taux vaut pour un semestre : il commence le 1er janvier ou le 1er juillet."})
 	}
 	if r.Value < 0 {
@@ -112,8 +117,8 @@ func (t RateTable) RateAt(kind RateKind, d Date) (r Rate, provisional, ok bool) 
 		return Rate{}, false, false
 	}
 	r = rows[i-1]
-	if kind == RateIndemnity {
-		return r, false, true // an amount set by decree holds until changed
+	if kind.FromDay() {
+		return r, false, true // an amount or rate set by law holds until changed
 	}
 	return r, !r.PeriodStart.Equal(HalfYearStart(d)), true
 }

@@ -2706,7 +2706,7 @@ type LedgerEntry struct {
 	// Account The account; a creditor's is named account:creditor id.
 	Account string `json:"account"`
 
-	// AmountCents Debit positive
+	// AmountCents Debit positive, credit negative.
 	AmountCents int64               `json:"amount_cents"`
 	BookedOn    openapi_types.Date  `json:"booked_on"`
 	CreatedAt   time.Time           `json:"created_at"`
@@ -2975,7 +2975,7 @@ type PlacementImport struct {
 	// Encoding utf-8 or windows-1252 (CSV); empty for XLSX.
 	Encoding string `json:"encoding"`
 
-	// Error Why a failed import placed nothing
+	// Error Why a failed import placed nothing, with the line.
 	Error      string                       `json:"error"`
 	FileName   string                       `json:"file_name"`
 	FinishedAt nullable.Nullable[time.Time] `json:"finished_at,omitempty"`
@@ -3060,7 +3060,7 @@ type PlanInput struct {
 	GraceDays   *int               `json:"grace_days,omitempty"`
 	Instalments *[]InstalmentInput `json:"instalments,omitempty"`
 
-	// RequestApproval Outside the mandate's rules
+	// RequestApproval Outside the mandate's rules, send it to the creditor instead of refusing it.
 	RequestApproval *bool          `json:"request_approval,omitempty"`
 	Schedule        *ScheduleInput `json:"schedule,omitempty"`
 }

@@ -2770,7 +2770,7 @@ export interface components {
             creditor_id?: string;
             /**
              * Format: int64
-             * @description Debit positive
+             * @description Debit positive, credit negative.
              */
             amount_cents: number;
             /** @example EUR */
@@ -3301,7 +3301,7 @@ export interface components {
             refused_rows: number;
             /** Format: int32 */
             cases_created: number;
-            /** @description Why a failed import placed nothing */
+            /** @description Why a failed import placed nothing, with the line. */
             error: string;
             /** Format: date-time */
             created_at: string;

@@ -13,11 +13,13 @@ import { LoadError } from "./LoadError";
 type Rate = Schemas["Rate"];
 type Kind = Rate["kind"];
 
-const kinds: Kind[] = ["ecb_refi", "legal_individual", "legal_other", "recovery_indemnity"];
+const kinds: Kind[] = ["ecb_refi", "legal_individual", "legal_other", "recovery_indemnity", "vat_standard"];
 const fields = ["kind", "period_start", "value", "source"] as const;
 // The indemnity is an amount in force from the day a decree says, not a
 // half-yearly rate.
 const isAmount = (k: Kind) => k === "recovery_indemnity";
+// The indemnity and the VAT rate hold from the day they took effect.
+const fromDay = (k: Kind) => k === "recovery_indemnity" || k === "vat_standard";
 
 // Rates shows the legal tables the statements of claim are computed with,
 // newest half-year first, and lets the admin add or correct a row.
@@ -47,18 +49,18 @@ export function Rates() {
   // Half-years offered: the next one (published ahead) back to the oldest
   // row held, or five years when the tables are empty.
   const choices = useMemo(() => {
-    const starts = (rates ?? []).filter((r) => !isAmount(r.kind)).map((r) => r.period_start).sort();
+    const starts = (rates ?? []).filter((r) => !fromDay(r.kind)).map((r) => r.period_start).sort();
     const fiveYears = `${Number(today.slice(0, 4)) - 5}${today.slice(4)}`;
     return halfYearChoices(today, starts[0] && starts[0] < fiveYears ? starts[0] : fiveYears, lang);
   }, [rates, today, lang]);
-  const period = isAmount(kind) ? day : half || choices[0]?.start || "";
+  const period = fromDay(kind) ? day : half || choices[0]?.start || "";
   const existing = rates?.find((r) => r.kind === kind && r.period_start === period);
   const show = (r: Pick<Rate, "kind" | "value">) => (isAmount(r.kind) ? money(r.value, "EUR", lang) : percent(r.value, lang));
-  const periodName = (r: Pick<Rate, "kind" | "period_start">) => (isAmount(r.kind) ? date(r.period_start, lang) : halfYearLabel(r.period_start, lang));
+  const periodName = (r: Pick<Rate, "kind" | "period_start">) => (fromDay(r.kind) ? date(r.period_start, lang) : halfYearLabel(r.period_start, lang));
 
   const correct = (r: Rate) => {
     setKind(r.kind);
-    if (isAmount(r.kind)) setDay(r.period_start);
+    if (fromDay(r.kind)) setDay(r.period_start);
     else setHalf(r.period_start);
     setValue(isAmount(r.kind) ? amountInput(r.value, lang) : percentInput(r.value, lang));
     setSource(r.source);
@@ -105,7 +107,7 @@ export function Rates() {
               </select>
             )}
           </Field>
-          {isAmount(kind) ? (
+          {fromDay(kind) ? (
             <Field label={t("admin.rates.since")} name="period_start" problem={problem} hint={t("admin.rates.sinceHint")} required>
               {(a) => <DateInput {...a} value={day} onChange={(e) => setDay(e.target.value)} />}
             </Field>
@@ -159,8 +161,8 @@ export function Rates() {
                   <table data-testid={`rates-${k}`} aria-labelledby={`admin-rates-${k}`} className="cards">
                     <thead>
                       <tr>
-                        {!isAmount(k) && <th scope="col">{t("admin.rates.halfYear")}</th>}
-                        <th scope="col">{t(isAmount(k) ? "admin.rates.since" : "admin.rates.start")}</th>
+                        {!fromDay(k) && <th scope="col">{t("admin.rates.halfYear")}</th>}
+                        <th scope="col">{t(fromDay(k) ? "admin.rates.since" : "admin.rates.start")}</th>
                         <th scope="col" className="num">{t(isAmount(k) ? "admin.rates.amount" : "admin.rates.rate")}</th>
                         <th scope="col">{t("admin.rates.source")}</th>
                         <th scope="col"><span className="admin-sr">{t("admin.actions")}</span></th>
@@ -169,8 +171,8 @@ export function Rates() {
                     <tbody>
                       {rows.map((r) => (
                         <tr key={r.period_start}>
-                          {!isAmount(k) && <td>{halfYearLabel(r.period_start, lang)}</td>}
-                          <td data-label={t(isAmount(k) ? "admin.rates.since" : "admin.rates.start")}>{date(r.period_start, lang)}</td>
+                          {!fromDay(k) && <td>{halfYearLabel(r.period_start, lang)}</td>}
+                          <td data-label={t(fromDay(k) ? "admin.rates.since" : "admin.rates.start")}>{date(r.period_start, lang)}</td>
                           <td className="num" data-label={t(isAmount(k) ? "admin.rates.amount" : "admin.rates.rate")}>{show(r)}</td>
                           <td className="admin-source" data-label={t("admin.rates.source")}>{r.source}</td>
                           <td>
