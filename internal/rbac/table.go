@@ -84,6 +84,9 @@ var roleTable = []tableRow{
 		"creditor": "payments, stage changes, approvals asked on its own cases; users yes, API keys no"}, "notifications:read")},
 	{"choose how a creditor is told of payments (R124-5: portal, or also the daily e-mail digest)", one(map[string]string{
 		"admin": "any creditor", "creditor": "its own"}, "creditor_payment_reports:write")},
+	{"webhook endpoints and their deliveries: read / register, test, rotate secret, replay", []tablePart{
+		{perms: []string{"webhooks:read"}, note: map[string]string{"admin": "any creditor's", "agent": "any creditor's", "creditor": "its own"}},
+		{perms: []string{"webhooks:write"}, note: map[string]string{"admin": "any creditor's", "creditor": "its own"}}}},
 	{"maintain debtors", one(nil, "debtors:write")},
 	{"manage creditors and mandates", one(nil, "creditors:write")},
 	{"manage users and API keys; read the audit log", one(nil, "users:read", "users:write", "api_keys:read", "api_keys:write", "audit:read")},
