@@ -4087,7 +4087,7 @@ export interface components {
              * @description Days after an instalment's date before it is missed (default 5).
              */
             grace_days?: number;
-            /** @description Outside the mandate's rules */
+            /** @description Outside the mandate's rules, send it to the creditor instead of refusing it. */
             request_approval?: boolean;
             /** @description A court-granted delay (C. civ. 1343-5) — the court that granted it. */
             court?: string;
