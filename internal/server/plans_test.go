@@ -20,7 +20,7 @@ func (w *world) newPlan(c *apitest.Client, caseID uuid.UUID, count, in int, appr
 	return c.Do("POST", "/api/v1/cases/"+caseID.String()+"/plans", map[string]any{
 		"schedule":         map[string]any{"frequency": "monthly", "count": count, "first_on": w.today().AddDays(in).String()},
 		"request_approval": approval,
-	}, "Idempotency-Key", "plan-"+w.unique())
+	}, "Idempotency-Key", "plan-key-"+w.unique())
 }
 
 // plan creates a plan (as the agent) and fails unless it is recorded.
@@ -118,8 +118,10 @@ func TestPlanCreateAndValidate(t *testing.T) {
 		t.Fatalf("second plan: %v", got)
 	}
 	// The formal notice waits while the plan is kept.
-	tr := agent.Do("POST", "/api/v1/cases/"+id.String()+"/transitions", map[string]any{"to": "formal_notice"})
-	if got = problemFields(t, tr); got["to"] != "guard.plan_running" {
+	notice := func() *apitest.Response {
+		return agent.Do("POST", "/api/v1/cases/"+id.String()+"/transitions", map[string]any{"to": "formal_notice"}, "If-Match", w.etag(id.String()))
+	}
+	if got = problemFields(t, notice()); got["to"] != "guard.plan_running" {
 		t.Fatalf("formal notice during a plan: %v", got)
 	}
 	// The creditor reads it; another creditor does not.
@@ -133,7 +135,7 @@ func TestPlanCreateAndValidate(t *testing.T) {
 	if r := agent.Do("POST", "/api/v1/plans/"+p.Id.String()+"/cancel", map[string]any{"reason": "Le débiteur a changé d'avis"}); r.Status != 200 {
 		t.Fatalf("cancel: %d %s", r.Status, r.Body)
 	}
-	if got = problemFields(t, agent.Do("POST", "/api/v1/cases/"+id.String()+"/transitions", map[string]any{"to": "formal_notice"})); got["to"] == "guard.plan_running" {
+	if got = problemFields(t, notice()); got["to"] == "guard.plan_running" {
 		t.Fatalf("the cancelled plan still stops the formal notice: %v", got)
 	}
 }
@@ -199,7 +201,7 @@ func TestPlanFollowsPaymentsAndSweep(t *testing.T) {
 
 	// The forecast counts both instalments (no promise judged: 50 %).
 	r := w.as("creditor").Do("GET", "/api/v1/portfolio/forecast", nil)
-	var f oapi.Forecast
+	var f oapi.PortfolioForecast
 	r.Decode(t, &f)
 	var promised int64
 	for _, wk := range f.Weeks {
