@@ -177,7 +177,8 @@ func (c *copySource) Err() error             { return c.err }
 
 // placementSQL places the valid staged rows of import $1 (creditor $2) in
 // set-based statements; $3 is now, $4 today, $5 the year of references,
-// $6 and $7 the actor.
+// $6 and $7 the actor. PostgreSQL must see a type for each parameter up
+// to the last a statement names: the events' name $4 and $5 for that.
 var placementSQL = []string{
 	// The same creditor reference and invoice number twice in the file.
 	`UPDATE import_rows r SET status = 'refused', reason = 'Facture en double dans le fichier (déjà ligne ' || d.first || ').'
@@ -201,47 +202,62 @@ var placementSQL = []string{
 	FROM (SELECT group_key FROM import_rows WHERE import_id = $1 AND status = 'valid' GROUP BY group_key HAVING sum(amount_cents) <= 0) g
 	WHERE r.import_id = $1 AND r.status = 'valid' AND r.group_key = g.group_key`,
 	`CREATE TEMP TABLE import_groups ON COMMIT DROP AS
-	SELECT group_key, uuid_v7() AS case_id, NULL::uuid AS debtor_id, min(line) AS first_line,
+	SELECT group_key, uuid_v7() AS case_id, NULL::uuid AS debtor_id, false AS existing, min(line) AS first_line,
 	       sum(amount_cents) AS principal, min(due_date) FILTER (WHERE amount_cents > 0) AS oldest_due
 	FROM import_rows WHERE import_id = $1 AND status = 'valid' GROUP BY group_key`,
+	// A reference already naming an open case of the creditor (same
+	// currency): the new invoices join that case, as AddClaims would.
+	`UPDATE import_groups g SET case_id = x.id, debtor_id = x.debtor_id, existing = true
+	FROM (SELECT DISTINCT ON (g2.group_key) g2.group_key, c.id, c.debtor_id
+	      FROM import_groups g2 JOIN import_rows r ON r.import_id = $1 AND r.line = g2.first_line
+	      JOIN cases c ON c.creditor_id = $2 AND c.creditor_reference = r.reference AND c.currency = r.currency AND c.stage <> 'closed'
+	      WHERE r.reference <> '' ORDER BY g2.group_key, c.id DESC) x
+	WHERE x.group_key = g.group_key`,
 	// Debtors: one known by its SIREN is reused (as the API does), others are new.
 	`INSERT INTO debtors (kind, name, siren, siret, address_line1, postal_code, city, emails, phones, created_at, updated_at)
 	SELECT DISTINCT ON (r.siren) 'company', r.debtor_name, r.siren, r.siret, r.address, r.postal_code, r.city,
 	       CASE WHEN r.email = '' THEN '[]'::jsonb ELSE jsonb_build_array(r.email) END,
 	       CASE WHEN r.phone = '' THEN '[]'::jsonb ELSE jsonb_build_array(r.phone) END, $3, $3
 	FROM import_groups g JOIN import_rows r ON r.import_id = $1 AND r.line = g.first_line
-	WHERE r.siren <> '' ORDER BY r.siren, g.first_line
+	WHERE NOT g.existing AND r.siren <> '' AND $2::uuid IS NOT NULL ORDER BY r.siren, g.first_line
 	ON CONFLICT (siren) WHERE siren <> '' DO NOTHING`,
 	`UPDATE import_groups g SET debtor_id = d.id FROM import_rows r, debtors d
-	WHERE r.import_id = $1 AND r.line = g.first_line AND r.siren <> '' AND d.siren = r.siren`,
+	WHERE NOT g.existing AND r.import_id = $1 AND r.line = g.first_line AND r.siren <> '' AND d.siren = r.siren`,
 	`UPDATE import_groups SET debtor_id = uuid_v7() WHERE debtor_id IS NULL`,
 	`INSERT INTO debtors (id, kind, name, siren, siret, address_line1, postal_code, city, emails, phones, created_at, updated_at)
 	SELECT g.debtor_id, 'company', r.debtor_name, r.siren, r.siret, r.address, r.postal_code, r.city,
 	       CASE WHEN r.email = '' THEN '[]'::jsonb ELSE jsonb_build_array(r.email) END,
 	       CASE WHEN r.phone = '' THEN '[]'::jsonb ELSE jsonb_build_array(r.phone) END, $3, $3
 	FROM import_groups g JOIN import_rows r ON r.import_id = $1 AND r.line = g.first_line
-	WHERE r.siren = ''`,
-	// Cases, numbered in the order of the file.
+	WHERE NOT g.existing AND r.siren = '' AND $2::uuid IS NOT NULL`,
+	// New cases, numbered in the order of the file.
 	`INSERT INTO cases (id, reference, creditor_id, debtor_id, creditor_reference, currency, principal_cents, balance_cents,
 	                    oldest_due_on, next_action_on, version, created_at, updated_at)
 	SELECT s.case_id, 'D-' || $5::int || '-' || lpad(s.n::text, greatest(6, length(s.n::text)), '0'), $2, s.debtor_id,
 	       r.reference, r.currency, s.principal, s.principal, s.oldest_due, $4, 1, $3, $3
-	FROM (SELECT g.*, nextval('case_number_seq') AS n FROM (SELECT * FROM import_groups ORDER BY first_line) g) s
+	FROM (SELECT g.*, nextval('case_number_seq') AS n FROM (SELECT * FROM import_groups WHERE NOT existing ORDER BY first_line) g) s
 	JOIN import_rows r ON r.import_id = $1 AND r.line = s.first_line`,
-	`INSERT INTO claims (id, case_id, creditor_id, invoice_number, issued_on, due_on, amount_cents, vat_cents, currency, nature, created_at)
-	SELECT uuid_v7(), g.case_id, $2, r.invoice_number, r.issued_date, r.due_date, r.amount_cents, r.vat_cents, r.currency, 'general', $3
-	FROM import_rows r JOIN import_groups g ON g.group_key = r.group_key
-	WHERE r.import_id = $1 AND r.status = 'valid' ORDER BY r.line`,
-	// The timeline: the case opened, then each claim, as CreateCase writes them.
+	// Cases joined: their balances move as Case.AddClaim moves them.
+	`UPDATE cases c SET principal_cents = c.principal_cents + g.principal, balance_cents = c.balance_cents + g.principal,
+	       oldest_due_on = CASE WHEN c.oldest_due_on IS NULL OR g.oldest_due < c.oldest_due_on THEN coalesce(g.oldest_due, c.oldest_due_on) ELSE c.oldest_due_on END,
+	       version = c.version + 1, updated_at = $3
+	FROM import_groups g WHERE g.existing AND c.id = g.case_id AND c.creditor_id = $2 AND $1::uuid IS NOT NULL`,
+	// The timeline: the case opened, then each claim, as CreateCase and AddClaims write them.
 	`INSERT INTO events (case_id, creditor_id, at, actor_user_id, actor_api_key_id, type, visibility, data)
 	SELECT c.id, $2, $3, $6, $7, 'case_created', 'shared', jsonb_build_object('reference', c.reference,
 	       'creditor_reference', c.creditor_reference, 'principal_cents', c.principal_cents, 'currency', c.currency, 'import_id', $1::uuid)
-	FROM import_groups g JOIN cases c ON c.id = g.case_id ORDER BY g.first_line`,
-	`INSERT INTO events (case_id, creditor_id, at, actor_user_id, actor_api_key_id, type, visibility, data)
-	SELECT cl.case_id, $2, $3, $6, $7, 'claim_added', 'shared', jsonb_build_object('invoice_number', cl.invoice_number,
-	       'issued_on', cl.issued_on, 'due_on', cl.due_on, 'amount_cents', cl.amount_cents, 'vat_cents', cl.vat_cents,
-	       'currency', cl.currency, 'nature', cl.nature)
-	FROM import_groups g JOIN claims cl ON cl.case_id = g.case_id ORDER BY g.first_line, cl.id`,
+	FROM import_groups g JOIN cases c ON c.id = g.case_id WHERE NOT g.existing AND $4::date IS NOT NULL AND $5::int > 0 ORDER BY g.first_line`,
+	`WITH added AS (
+	    INSERT INTO claims (id, case_id, creditor_id, invoice_number, issued_on, due_on, amount_cents, vat_cents, currency, nature, created_at)
+	    SELECT uuid_v7(), g.case_id, $2, r.invoice_number, r.issued_date, r.due_date, r.amount_cents, r.vat_cents, r.currency, 'general', $3
+	    FROM import_rows r JOIN import_groups g ON g.group_key = r.group_key
+	    WHERE r.import_id = $1 AND r.status = 'valid'
+	    RETURNING id, case_id, invoice_number, issued_on, due_on, amount_cents, vat_cents, currency, nature)
+	INSERT INTO events (case_id, creditor_id, at, actor_user_id, actor_api_key_id, type, visibility, data)
+	SELECT a.case_id, $2, $3, $6, $7, 'claim_added', 'shared', jsonb_build_object('invoice_number', a.invoice_number,
+	       'issued_on', a.issued_on, 'due_on', a.due_on, 'amount_cents', a.amount_cents, 'vat_cents', a.vat_cents,
+	       'currency', a.currency, 'nature', a.nature)
+	FROM added a JOIN import_groups g ON g.case_id = a.case_id WHERE $4::date IS NOT NULL AND $5::int > 0 ORDER BY g.first_line, a.id`,
 	`UPDATE import_rows SET status = 'placed' WHERE import_id = $1 AND status = 'valid'`,
 }
 
@@ -267,7 +283,7 @@ func (s *Imports) Place(ctx context.Context, imp app.Import, actorUser, actorKey
 			}
 		}
 		if err := tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE status = 'placed'), count(*) FILTER (WHERE status = 'present'),
-			count(*) FILTER (WHERE status = 'refused'), (SELECT count(*) FROM import_groups) FROM import_rows WHERE import_id = $1`, imp.ID).Scan(
+			count(*) FILTER (WHERE status = 'refused'), (SELECT count(*) FROM import_groups WHERE NOT existing) FROM import_rows WHERE import_id = $1`, imp.ID).Scan(
 			&res.Placed, &res.Present, &res.Refused, &res.Cases); err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"mime/multipart"
 	"strings"
@@ -184,7 +183,7 @@ func TestPlacementImportCSVAndXLSXTwice(t *testing.T) {
 		{"Atelier Dupuis", "", "8 bd Voltaire", "75011", "Paris", "F-202", "10/03/2026", "10/04/2026", "99,99", "R-2", ""},
 	}
 	third := w.runImport(w.as("agent"), w.credA.ID.String(), "corrections.csv", csvBytes(t, changed, ';', false))
-	if third.PlacedRows != 1 || third.RefusedRows != 2 || third.PresentRows != 0 {
+	if third.PlacedRows != 1 || third.RefusedRows != 2 || third.PresentRows != 0 || third.CasesCreated != 0 {
 		t.Fatalf("changed amount: %+v", third)
 	}
 	creditor.Do("GET", "/api/v1/cases?q=R-1", nil).Decode(t, &list)
@@ -198,8 +197,7 @@ func TestPlacementImportCSVAndXLSXTwice(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("refused rows: %d %s", code, body)
 	}
-	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(body), "\xEF\xBB\xBF")))
-	_ = err
+	recs := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(body), "\xEF\xBB\xBF")))
 	recs.Comma = ';'
 	all, err := recs.ReadAll()
 	if err != nil || len(all) != 3 {
@@ -220,7 +218,12 @@ func TestPlacementImportCSVAndXLSXTwice(t *testing.T) {
 		t.Fatalf("refused file's mapping: %+v", re.Mapping)
 	}
 
-	// The stream of the creditor's events carries the new cases.
+	// A new invoice under a reference already placed joins its case.
+	creditor.Do("GET", "/api/v1/cases?q=R-2", nil).Decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0].PrincipalCents != 8050+9999 {
+		t.Fatalf("case R-2: %+v", list.Items)
+	}
+	// The timeline shows the case opened and each invoice added.
 	var evs struct {
 		Items []struct {
 			Type string `json:"type"`
@@ -297,5 +300,4 @@ func TestPlacementImportRefusesBadFilesAndOthersCreditors(t *testing.T) {
 	if imp.Mapping.Siren == nil || imp.Mapping.Reference == nil || *imp.Mapping.Reference != 9 {
 		t.Fatalf("saved mapping: %+v", imp.Mapping)
 	}
-	_ = context.Background()
 }

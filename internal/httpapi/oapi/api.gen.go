@@ -1171,6 +1171,54 @@ func (e ReadinessStatus) Valid() bool {
 	}
 }
 
+// Defines values for RemittanceLineState.
+const (
+	RemittanceLineStateBooked    RemittanceLineState = "booked"
+	RemittanceLineStateCancelled RemittanceLineState = "cancelled"
+	RemittanceLineStateDraft     RemittanceLineState = "draft"
+	RemittanceLineStateSent      RemittanceLineState = "sent"
+)
+
+// Valid indicates whether the value is a known member of the RemittanceLineState enum.
+func (e RemittanceLineState) Valid() bool {
+	switch e {
+	case RemittanceLineStateBooked:
+		return true
+	case RemittanceLineStateCancelled:
+		return true
+	case RemittanceLineStateDraft:
+		return true
+	case RemittanceLineStateSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RemittanceRunState.
+const (
+	RemittanceRunStateBooked    RemittanceRunState = "booked"
+	RemittanceRunStateCancelled RemittanceRunState = "cancelled"
+	RemittanceRunStateDraft     RemittanceRunState = "draft"
+	RemittanceRunStateSent      RemittanceRunState = "sent"
+)
+
+// Valid indicates whether the value is a known member of the RemittanceRunState enum.
+func (e RemittanceRunState) Valid() bool {
+	switch e {
+	case RemittanceRunStateBooked:
+		return true
+	case RemittanceRunStateCancelled:
+		return true
+	case RemittanceRunStateDraft:
+		return true
+	case RemittanceRunStateSent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	RoleAdmin    Role = "admin"
@@ -3293,6 +3341,84 @@ type ReceivedWeek struct {
 	Week string `json:"week"`
 }
 
+// RemittanceLine defines model for RemittanceLine.
+type RemittanceLine struct {
+	Bic             *string `json:"bic,omitempty"`
+	CommissionCents int64   `json:"commission_cents"`
+
+	// CommissionGrossCents Commission and fees, VAT included.
+	CommissionGrossCents int64 `json:"commission_gross_cents"`
+
+	// CommissionNetCents Commission and fees, VAT excluded.
+	CommissionNetCents int64              `json:"commission_net_cents"`
+	CreatedAt          time.Time          `json:"created_at"`
+	CreditorId         openapi_types.UUID `json:"creditor_id"`
+
+	// Currency Example: EUR
+	Currency string `json:"currency"`
+
+	// DirectCommissionCents Commission on payments made to the creditor directly.
+	DirectCommissionCents int64 `json:"direct_commission_cents"`
+
+	// DocumentId The remittance statement (once booked).
+	DocumentId *openapi_types.UUID `json:"document_id,omitempty"`
+	EndToEndId string              `json:"end_to_end_id"`
+	FeesCents  int64               `json:"fees_cents"`
+
+	// HeldCents What the client account held for the creditor.
+	HeldCents int64  `json:"held_cents"`
+	Iban      string `json:"iban"`
+	LegalName string `json:"legal_name"`
+
+	// NetCents Paid to the creditor by the transfer.
+	NetCents   int64               `json:"net_cents"`
+	PeriodFrom openapi_types.Date  `json:"period_from"`
+	PeriodTo   openapi_types.Date  `json:"period_to"`
+	Reference  string              `json:"reference"`
+	RunId      openapi_types.UUID  `json:"run_id"`
+	State      RemittanceLineState `json:"state"`
+	VatCents   int64               `json:"vat_cents"`
+	VatRateBps int64               `json:"vat_rate_bps"`
+}
+
+// RemittanceLineState defines model for RemittanceLine.State.
+type RemittanceLineState string
+
+// RemittanceRun defines model for RemittanceRun.
+type RemittanceRun struct {
+	BookedAt    *time.Time `json:"booked_at,omitempty"`
+	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+
+	// CreditorId Absent - every creditor.
+	CreditorId *openapi_types.UUID `json:"creditor_id,omitempty"`
+
+	// Currency Example: EUR
+	Currency string             `json:"currency"`
+	Id       openapi_types.UUID `json:"id"`
+	Lines    []RemittanceLine   `json:"lines"`
+
+	// Reference The file's MsgId; each line's EndToEndId starts with it.
+	Reference string `json:"reference"`
+
+	// RunKey The period it runs once for: monthly:YYYY-MM, or on_demand:day:creditor|all.
+	RunKey  *string    `json:"run_key,omitempty"`
+	SentAt  *time.Time `json:"sent_at,omitempty"`
+	Skipped []struct {
+		// Code Example: invalid_iban
+		Code       string             `json:"code"`
+		CreditorId openapi_types.UUID `json:"creditor_id"`
+		LegalName  string             `json:"legal_name"`
+		Reason     string             `json:"reason"`
+	} `json:"skipped"`
+	State         RemittanceRunState `json:"state"`
+	TotalNetCents int64              `json:"total_net_cents"`
+	Transfers     int                `json:"transfers"`
+}
+
+// RemittanceRunState defines model for RemittanceRun.State.
+type RemittanceRunState string
+
 // Role defines model for Role.
 type Role string
 
@@ -3695,7 +3821,7 @@ type UserPatch struct {
 type WebhookAttempt struct {
 	At time.Time `json:"at"`
 
-	// Error Why the attempt failed (a refused address
+	// Error Why the attempt failed (a refused address, a timeout, the HTTP status).
 	Error string `json:"error"`
 
 	// Excerpt The answer's first kilobyte.
@@ -3719,7 +3845,7 @@ type WebhookDelivery struct {
 	EndpointId  openapi_types.UUID                    `json:"endpoint_id"`
 	EventId     nullable.Nullable[openapi_types.UUID] `json:"event_id"`
 
-	// Id The webhook-id header
+	// Id The webhook-id header, the same on every attempt and replay.
 	Id            openapi_types.UUID           `json:"id"`
 	LastStatus    nullable.Nullable[int]       `json:"last_status"`
 	NextAttemptAt nullable.Nullable[time.Time] `json:"next_attempt_at"`
@@ -3730,7 +3856,7 @@ type WebhookDelivery struct {
 	State      WebhookDeliveryState   `json:"state"`
 	Tries      []WebhookAttempt       `json:"tries"`
 
-	// Type A WebhookEventType
+	// Type A WebhookEventType, or webhook.ping.
 	Type string `json:"type"`
 }
 
@@ -4152,6 +4278,23 @@ type GetQueueParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListRemittanceRunsParams defines parameters for ListRemittanceRuns.
+type ListRemittanceRunsParams struct {
+	// Limit At most this many runs, 1 to 200 (default 50).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// DrawUpRemittanceRunJSONBody defines parameters for DrawUpRemittanceRun.
+type DrawUpRemittanceRunJSONBody struct {
+	// CreditorId Absent - every creditor with funds held.
+	CreditorId *openapi_types.UUID `json:"creditor_id,omitempty"`
+}
+
+// ListRemittancesParams defines parameters for ListRemittances.
+type ListRemittancesParams struct {
+	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+}
+
 // ListStrategyRunsParams defines parameters for ListStrategyRuns.
 type ListStrategyRunsParams struct {
 	// Limit Page size, 1 to 200 (default 50).
@@ -4291,6 +4434,9 @@ type SignPlanJSONRequestBody = PlanSignInput
 
 // PutRateJSONRequestBody defines body for PutRate for application/json ContentType.
 type PutRateJSONRequestBody = Rate
+
+// DrawUpRemittanceRunJSONRequestBody defines body for DrawUpRemittanceRun for application/json ContentType.
+type DrawUpRemittanceRunJSONRequestBody DrawUpRemittanceRunJSONBody
 
 // CreateStrategyJSONRequestBody defines body for CreateStrategy for application/json ContentType.
 type CreateStrategyJSONRequestBody = StrategyInput
@@ -4552,6 +4698,30 @@ type ServerInterface interface {
 	// PutRate Add or correct a half-year's rate (audited)
 	// (POST /api/v1/rates)
 	PutRate(c *gin.Context)
+	// ListRemittanceRuns Remittance runs, newest first
+	// (GET /api/v1/remittance-runs)
+	ListRemittanceRuns(c *gin.Context, params ListRemittanceRunsParams)
+	// DrawUpRemittanceRun Draw up a remittance run (a draft) for one creditor or all
+	// (POST /api/v1/remittance-runs)
+	DrawUpRemittanceRun(c *gin.Context)
+	// GetRemittanceRun A remittance run with its lines
+	// (GET /api/v1/remittance-runs/{id})
+	GetRemittanceRun(c *gin.Context, id Id)
+	// BookRemittanceRun Book a draft run (the ledger moves, statements and the transfer file are made)
+	// (POST /api/v1/remittance-runs/{id}/book)
+	BookRemittanceRun(c *gin.Context, id Id)
+	// CancelRemittanceRun Cancel a run before its file is sent
+	// (POST /api/v1/remittance-runs/{id}/cancel)
+	CancelRemittanceRun(c *gin.Context, id Id)
+	// GetRemittanceRunPain001 The run's SEPA credit transfer file (ISO 20022 pain.001.001.09)
+	// (GET /api/v1/remittance-runs/{id}/pain001)
+	GetRemittanceRunPain001(c *gin.Context, id Id)
+	// MarkRemittanceRunSent Mark a booked run's transfer file as sent to the bank
+	// (POST /api/v1/remittance-runs/{id}/sent)
+	MarkRemittanceRunSent(c *gin.Context, id Id)
+	// ListRemittances The remittances paid to a creditor (booked or sent runs)
+	// (GET /api/v1/remittances)
+	ListRemittances(c *gin.Context, params ListRemittancesParams)
 	// GetSettings The agency's settings the web app follows
 	// (GET /api/v1/settings)
 	GetSettings(c *gin.Context)
@@ -6983,6 +7153,198 @@ func (siw *ServerInterfaceWrapper) PutRate(c *gin.Context) {
 	siw.Handler.PutRate(c)
 }
 
+// ListRemittanceRuns operation middleware
+func (siw *ServerInterfaceWrapper) ListRemittanceRuns(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRemittanceRunsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", c.Request.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListRemittanceRuns(c, params)
+}
+
+// DrawUpRemittanceRun operation middleware
+func (siw *ServerInterfaceWrapper) DrawUpRemittanceRun(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.DrawUpRemittanceRun(c)
+}
+
+// GetRemittanceRun operation middleware
+func (siw *ServerInterfaceWrapper) GetRemittanceRun(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetRemittanceRun(c, id)
+}
+
+// BookRemittanceRun operation middleware
+func (siw *ServerInterfaceWrapper) BookRemittanceRun(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.BookRemittanceRun(c, id)
+}
+
+// CancelRemittanceRun operation middleware
+func (siw *ServerInterfaceWrapper) CancelRemittanceRun(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.CancelRemittanceRun(c, id)
+}
+
+// GetRemittanceRunPain001 operation middleware
+func (siw *ServerInterfaceWrapper) GetRemittanceRunPain001(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetRemittanceRunPain001(c, id)
+}
+
+// MarkRemittanceRunSent operation middleware
+func (siw *ServerInterfaceWrapper) MarkRemittanceRunSent(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.MarkRemittanceRunSent(c, id)
+}
+
+// ListRemittances operation middleware
+func (siw *ServerInterfaceWrapper) ListRemittances(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRemittancesParams
+
+	// ------------- Optional query parameter "creditor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "creditor_id", c.Request.URL.Query(), &params.CreditorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter creditor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListRemittances(c, params)
+}
+
 // GetSettings operation middleware
 func (siw *ServerInterfaceWrapper) GetSettings(c *gin.Context) {
 
@@ -7671,6 +8033,14 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.POST(options.BaseURL+"/api/v1/queue/next", wrapper.NextCase)
 	router.GET(options.BaseURL+"/api/v1/rates", wrapper.ListRates)
 	router.POST(options.BaseURL+"/api/v1/rates", wrapper.PutRate)
+	router.GET(options.BaseURL+"/api/v1/remittance-runs", wrapper.ListRemittanceRuns)
+	router.POST(options.BaseURL+"/api/v1/remittance-runs", wrapper.DrawUpRemittanceRun)
+	router.GET(options.BaseURL+"/api/v1/remittance-runs/:id", wrapper.GetRemittanceRun)
+	router.POST(options.BaseURL+"/api/v1/remittance-runs/:id/book", wrapper.BookRemittanceRun)
+	router.POST(options.BaseURL+"/api/v1/remittance-runs/:id/cancel", wrapper.CancelRemittanceRun)
+	router.GET(options.BaseURL+"/api/v1/remittance-runs/:id/pain001", wrapper.GetRemittanceRunPain001)
+	router.POST(options.BaseURL+"/api/v1/remittance-runs/:id/sent", wrapper.MarkRemittanceRunSent)
+	router.GET(options.BaseURL+"/api/v1/remittances", wrapper.ListRemittances)
 	router.GET(options.BaseURL+"/api/v1/settings", wrapper.GetSettings)
 	router.GET(options.BaseURL+"/api/v1/strategies", wrapper.ListStrategies)
 	router.POST(options.BaseURL+"/api/v1/strategies", wrapper.CreateStrategy)
@@ -16437,6 +16807,840 @@ func (response PutRatedefaultApplicationProblemPlusJSONResponse) VisitPutRateRes
 	return err
 }
 
+type ListRemittanceRunsRequestObject struct {
+	Params ListRemittanceRunsParams
+}
+
+type ListRemittanceRunsResponseObject interface {
+	VisitListRemittanceRunsResponse(w http.ResponseWriter) error
+}
+
+type ListRemittanceRuns200JSONResponse struct {
+	Items []RemittanceRun `json:"items"`
+}
+
+func (response ListRemittanceRuns200JSONResponse) VisitListRemittanceRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRemittanceRuns401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRemittanceRuns401ApplicationProblemPlusJSONResponse) VisitListRemittanceRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRemittanceRuns422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRemittanceRuns422ApplicationProblemPlusJSONResponse) VisitListRemittanceRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRemittanceRuns429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListRemittanceRuns429ApplicationProblemPlusJSONResponse) VisitListRemittanceRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRemittanceRuns500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListRemittanceRuns500ApplicationProblemPlusJSONResponse) VisitListRemittanceRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRemittanceRunsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRemittanceRunsdefaultApplicationProblemPlusJSONResponse) VisitListRemittanceRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DrawUpRemittanceRunRequestObject struct {
+	Body *DrawUpRemittanceRunJSONRequestBody
+}
+
+type DrawUpRemittanceRunResponseObject interface {
+	VisitDrawUpRemittanceRunResponse(w http.ResponseWriter) error
+}
+
+type DrawUpRemittanceRun201JSONResponse RemittanceRun
+
+func (response DrawUpRemittanceRun201JSONResponse) VisitDrawUpRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DrawUpRemittanceRun401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DrawUpRemittanceRun401ApplicationProblemPlusJSONResponse) VisitDrawUpRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DrawUpRemittanceRun422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DrawUpRemittanceRun422ApplicationProblemPlusJSONResponse) VisitDrawUpRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DrawUpRemittanceRun429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DrawUpRemittanceRun429ApplicationProblemPlusJSONResponse) VisitDrawUpRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DrawUpRemittanceRun500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DrawUpRemittanceRun500ApplicationProblemPlusJSONResponse) VisitDrawUpRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DrawUpRemittanceRundefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DrawUpRemittanceRundefaultApplicationProblemPlusJSONResponse) VisitDrawUpRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRemittanceRunRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetRemittanceRunResponseObject interface {
+	VisitGetRemittanceRunResponse(w http.ResponseWriter) error
+}
+
+type GetRemittanceRun200JSONResponse RemittanceRun
+
+func (response GetRemittanceRun200JSONResponse) VisitGetRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRemittanceRun401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRemittanceRun401ApplicationProblemPlusJSONResponse) VisitGetRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRemittanceRun422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRemittanceRun422ApplicationProblemPlusJSONResponse) VisitGetRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRemittanceRun429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetRemittanceRun429ApplicationProblemPlusJSONResponse) VisitGetRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRemittanceRun500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetRemittanceRun500ApplicationProblemPlusJSONResponse) VisitGetRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRemittanceRundefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetRemittanceRundefaultApplicationProblemPlusJSONResponse) VisitGetRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BookRemittanceRunRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type BookRemittanceRunResponseObject interface {
+	VisitBookRemittanceRunResponse(w http.ResponseWriter) error
+}
+
+type BookRemittanceRun200JSONResponse RemittanceRun
+
+func (response BookRemittanceRun200JSONResponse) VisitBookRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BookRemittanceRun401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response BookRemittanceRun401ApplicationProblemPlusJSONResponse) VisitBookRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BookRemittanceRun422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response BookRemittanceRun422ApplicationProblemPlusJSONResponse) VisitBookRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BookRemittanceRun429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response BookRemittanceRun429ApplicationProblemPlusJSONResponse) VisitBookRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BookRemittanceRun500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response BookRemittanceRun500ApplicationProblemPlusJSONResponse) VisitBookRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BookRemittanceRundefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response BookRemittanceRundefaultApplicationProblemPlusJSONResponse) VisitBookRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelRemittanceRunRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type CancelRemittanceRunResponseObject interface {
+	VisitCancelRemittanceRunResponse(w http.ResponseWriter) error
+}
+
+type CancelRemittanceRun200JSONResponse RemittanceRun
+
+func (response CancelRemittanceRun200JSONResponse) VisitCancelRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelRemittanceRun401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CancelRemittanceRun401ApplicationProblemPlusJSONResponse) VisitCancelRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelRemittanceRun422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CancelRemittanceRun422ApplicationProblemPlusJSONResponse) VisitCancelRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelRemittanceRun429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CancelRemittanceRun429ApplicationProblemPlusJSONResponse) VisitCancelRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelRemittanceRun500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CancelRemittanceRun500ApplicationProblemPlusJSONResponse) VisitCancelRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelRemittanceRundefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CancelRemittanceRundefaultApplicationProblemPlusJSONResponse) VisitCancelRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRemittanceRunPain001RequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetRemittanceRunPain001ResponseObject interface {
+	VisitGetRemittanceRunPain001Response(w http.ResponseWriter) error
+}
+
+type GetRemittanceRunPain001200ApplicationxmlResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetRemittanceRunPain001200ApplicationxmlResponse) VisitGetRemittanceRunPain001Response(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetRemittanceRunPain001401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRemittanceRunPain001401ApplicationProblemPlusJSONResponse) VisitGetRemittanceRunPain001Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRemittanceRunPain001422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRemittanceRunPain001422ApplicationProblemPlusJSONResponse) VisitGetRemittanceRunPain001Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRemittanceRunPain001429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetRemittanceRunPain001429ApplicationProblemPlusJSONResponse) VisitGetRemittanceRunPain001Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRemittanceRunPain001500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetRemittanceRunPain001500ApplicationProblemPlusJSONResponse) VisitGetRemittanceRunPain001Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRemittanceRunPain001defaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetRemittanceRunPain001defaultApplicationProblemPlusJSONResponse) VisitGetRemittanceRunPain001Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkRemittanceRunSentRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type MarkRemittanceRunSentResponseObject interface {
+	VisitMarkRemittanceRunSentResponse(w http.ResponseWriter) error
+}
+
+type MarkRemittanceRunSent200JSONResponse RemittanceRun
+
+func (response MarkRemittanceRunSent200JSONResponse) VisitMarkRemittanceRunSentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkRemittanceRunSent401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkRemittanceRunSent401ApplicationProblemPlusJSONResponse) VisitMarkRemittanceRunSentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkRemittanceRunSent422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkRemittanceRunSent422ApplicationProblemPlusJSONResponse) VisitMarkRemittanceRunSentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkRemittanceRunSent429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response MarkRemittanceRunSent429ApplicationProblemPlusJSONResponse) VisitMarkRemittanceRunSentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkRemittanceRunSent500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response MarkRemittanceRunSent500ApplicationProblemPlusJSONResponse) VisitMarkRemittanceRunSentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkRemittanceRunSentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response MarkRemittanceRunSentdefaultApplicationProblemPlusJSONResponse) VisitMarkRemittanceRunSentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRemittancesRequestObject struct {
+	Params ListRemittancesParams
+}
+
+type ListRemittancesResponseObject interface {
+	VisitListRemittancesResponse(w http.ResponseWriter) error
+}
+
+type ListRemittances200JSONResponse struct {
+	Items []RemittanceLine `json:"items"`
+}
+
+func (response ListRemittances200JSONResponse) VisitListRemittancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRemittances401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRemittances401ApplicationProblemPlusJSONResponse) VisitListRemittancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRemittances422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRemittances422ApplicationProblemPlusJSONResponse) VisitListRemittancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRemittances429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListRemittances429ApplicationProblemPlusJSONResponse) VisitListRemittancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRemittances500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListRemittances500ApplicationProblemPlusJSONResponse) VisitListRemittancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRemittancesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRemittancesdefaultApplicationProblemPlusJSONResponse) VisitListRemittancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSettingsRequestObject struct {
 }
 
@@ -19242,6 +20446,30 @@ type StrictServerInterface interface {
 	// PutRate Add or correct a half-year's rate (audited)
 	// (POST /api/v1/rates)
 	PutRate(ctx context.Context, request PutRateRequestObject) (PutRateResponseObject, error)
+	// ListRemittanceRuns Remittance runs, newest first
+	// (GET /api/v1/remittance-runs)
+	ListRemittanceRuns(ctx context.Context, request ListRemittanceRunsRequestObject) (ListRemittanceRunsResponseObject, error)
+	// DrawUpRemittanceRun Draw up a remittance run (a draft) for one creditor or all
+	// (POST /api/v1/remittance-runs)
+	DrawUpRemittanceRun(ctx context.Context, request DrawUpRemittanceRunRequestObject) (DrawUpRemittanceRunResponseObject, error)
+	// GetRemittanceRun A remittance run with its lines
+	// (GET /api/v1/remittance-runs/{id})
+	GetRemittanceRun(ctx context.Context, request GetRemittanceRunRequestObject) (GetRemittanceRunResponseObject, error)
+	// BookRemittanceRun Book a draft run (the ledger moves, statements and the transfer file are made)
+	// (POST /api/v1/remittance-runs/{id}/book)
+	BookRemittanceRun(ctx context.Context, request BookRemittanceRunRequestObject) (BookRemittanceRunResponseObject, error)
+	// CancelRemittanceRun Cancel a run before its file is sent
+	// (POST /api/v1/remittance-runs/{id}/cancel)
+	CancelRemittanceRun(ctx context.Context, request CancelRemittanceRunRequestObject) (CancelRemittanceRunResponseObject, error)
+	// GetRemittanceRunPain001 The run's SEPA credit transfer file (ISO 20022 pain.001.001.09)
+	// (GET /api/v1/remittance-runs/{id}/pain001)
+	GetRemittanceRunPain001(ctx context.Context, request GetRemittanceRunPain001RequestObject) (GetRemittanceRunPain001ResponseObject, error)
+	// MarkRemittanceRunSent Mark a booked run's transfer file as sent to the bank
+	// (POST /api/v1/remittance-runs/{id}/sent)
+	MarkRemittanceRunSent(ctx context.Context, request MarkRemittanceRunSentRequestObject) (MarkRemittanceRunSentResponseObject, error)
+	// ListRemittances The remittances paid to a creditor (booked or sent runs)
+	// (GET /api/v1/remittances)
+	ListRemittances(ctx context.Context, request ListRemittancesRequestObject) (ListRemittancesResponseObject, error)
 	// GetSettings The agency's settings the web app follows
 	// (GET /api/v1/settings)
 	GetSettings(ctx context.Context, request GetSettingsRequestObject) (GetSettingsResponseObject, error)
@@ -21974,6 +23202,230 @@ func (sh *strictHandler) PutRate(ctx *gin.Context) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(PutRateResponseObject); ok {
 		if err := validResponse.VisitPutRateResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRemittanceRuns operation middleware
+func (sh *strictHandler) ListRemittanceRuns(ctx *gin.Context, params ListRemittanceRunsParams) {
+	var request ListRemittanceRunsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRemittanceRuns(ctx, request.(ListRemittanceRunsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRemittanceRuns")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListRemittanceRunsResponseObject); ok {
+		if err := validResponse.VisitListRemittanceRunsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DrawUpRemittanceRun operation middleware
+func (sh *strictHandler) DrawUpRemittanceRun(ctx *gin.Context) {
+	var request DrawUpRemittanceRunRequestObject
+
+	var body DrawUpRemittanceRunJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DrawUpRemittanceRun(ctx, request.(DrawUpRemittanceRunRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DrawUpRemittanceRun")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(DrawUpRemittanceRunResponseObject); ok {
+		if err := validResponse.VisitDrawUpRemittanceRunResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetRemittanceRun operation middleware
+func (sh *strictHandler) GetRemittanceRun(ctx *gin.Context, id Id) {
+	var request GetRemittanceRunRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRemittanceRun(ctx, request.(GetRemittanceRunRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRemittanceRun")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetRemittanceRunResponseObject); ok {
+		if err := validResponse.VisitGetRemittanceRunResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// BookRemittanceRun operation middleware
+func (sh *strictHandler) BookRemittanceRun(ctx *gin.Context, id Id) {
+	var request BookRemittanceRunRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.BookRemittanceRun(ctx, request.(BookRemittanceRunRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "BookRemittanceRun")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(BookRemittanceRunResponseObject); ok {
+		if err := validResponse.VisitBookRemittanceRunResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CancelRemittanceRun operation middleware
+func (sh *strictHandler) CancelRemittanceRun(ctx *gin.Context, id Id) {
+	var request CancelRemittanceRunRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CancelRemittanceRun(ctx, request.(CancelRemittanceRunRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CancelRemittanceRun")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(CancelRemittanceRunResponseObject); ok {
+		if err := validResponse.VisitCancelRemittanceRunResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetRemittanceRunPain001 operation middleware
+func (sh *strictHandler) GetRemittanceRunPain001(ctx *gin.Context, id Id) {
+	var request GetRemittanceRunPain001RequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRemittanceRunPain001(ctx, request.(GetRemittanceRunPain001RequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRemittanceRunPain001")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetRemittanceRunPain001ResponseObject); ok {
+		if err := validResponse.VisitGetRemittanceRunPain001Response(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MarkRemittanceRunSent operation middleware
+func (sh *strictHandler) MarkRemittanceRunSent(ctx *gin.Context, id Id) {
+	var request MarkRemittanceRunSentRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkRemittanceRunSent(ctx, request.(MarkRemittanceRunSentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkRemittanceRunSent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(MarkRemittanceRunSentResponseObject); ok {
+		if err := validResponse.VisitMarkRemittanceRunSentResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRemittances operation middleware
+func (sh *strictHandler) ListRemittances(ctx *gin.Context, params ListRemittancesParams) {
+	var request ListRemittancesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRemittances(ctx, request.(ListRemittancesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRemittances")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListRemittancesResponseObject); ok {
+		if err := validResponse.VisitListRemittancesResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {

@@ -932,6 +932,165 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/remittance-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Remittance runs, newest first */
+        get: operations["listRemittanceRuns"];
+        put?: never;
+        /**
+         * Draw up a remittance run (a draft) for one creditor or all
+         * @description Takes what the client account holds for the creditor (`creditor_id`)
+         *     or for every creditor with funds held, less the mandate's commission
+         *     on it, the commission owed on payments made to the creditor
+         *     directly, the fixed fees of the cases first paid since its last
+         *     remittance, and VAT on those (the `vat_standard` rate in force).
+         *     Nothing moves until the run is booked. For one creditor, a run that
+         *     cannot be made is refused (422: nothing held, the agency's share
+         *     above the funds held, no valid IBAN — the reason is named); a run
+         *     for all leaves such creditors out and lists them in `skipped`. A
+         *     run on demand is once a day per creditor (or for all): a second is
+         *     refused (409) until the first is cancelled. The monthly job makes
+         *     the run of the month just ended the same way and books it.
+         */
+        post: operations["drawUpRemittanceRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/remittance-runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** A remittance run with its lines */
+        get: operations["getRemittanceRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/remittance-runs/{id}/book": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book a draft run (the ledger moves, statements and the transfer file are made)
+         * @description Each creditor's account is cleared of what the run takes, the net leaves the client account and the agency's share goes to its own account; each creditor gets its remittance statement (commission net, VAT, gross) and the run its pain.001.001.09 file. Refused (422) when a creditor's funds held fell below the run's figures since it was drawn up.
+         */
+        post: operations["bookRemittanceRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/remittance-runs/{id}/sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a booked run's transfer file as sent to the bank
+         * @description After this the run can no longer be cancelled.
+         */
+        post: operations["markRemittanceRunSent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/remittance-runs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a run before its file is sent
+         * @description A draft is dropped; a booked run's ledger postings are reversed by opposite entries. A run marked sent is refused (409).
+         */
+        post: operations["cancelRemittanceRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/remittance-runs/{id}/pain001": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The run's SEPA credit transfer file (ISO 20022 pain.001.001.09)
+         * @description One payment information block debiting the client account (the agency's IBAN and BIC from the configuration), one transfer per creditor of its net amount, EndToEndId the line's remittance reference. 409 before the run is booked.
+         */
+        get: operations["getRemittanceRunPain001"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/remittances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The remittances paid to a creditor (booked or sent runs)
+         * @description A creditor its own; an admin a creditor's (`creditor_id`) or every creditor's. Each with its figures and its statement (`document_id`, at /api/v1/documents/{id}/content).
+         */
+        get: operations["listRemittances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/docket": {
         parameters: {
             query?: never;
@@ -2792,6 +2951,103 @@ export interface components {
             /** Format: int64 */
             vat_cents: number;
         };
+        RemittanceRun: {
+            /** Format: uuid */
+            id: string;
+            /** @description The file's MsgId; each line's EndToEndId starts with it. */
+            reference: string;
+            /** @description The period it runs once for: monthly:YYYY-MM, or on_demand:day:creditor|all. */
+            run_key?: string;
+            /**
+             * Format: uuid
+             * @description Absent - every creditor.
+             */
+            creditor_id?: string;
+            /** @enum {string} */
+            state: "draft" | "booked" | "sent" | "cancelled";
+            /** @example EUR */
+            currency: string;
+            /** Format: int32 */
+            transfers: number;
+            /** Format: int64 */
+            total_net_cents: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            booked_at?: string;
+            /** Format: date-time */
+            sent_at?: string;
+            /** Format: date-time */
+            cancelled_at?: string;
+            lines: components["schemas"]["RemittanceLine"][];
+            skipped: {
+                /** Format: uuid */
+                creditor_id: string;
+                legal_name: string;
+                /** @example invalid_iban */
+                code: string;
+                reason: string;
+            }[];
+        };
+        RemittanceLine: {
+            /** Format: uuid */
+            run_id: string;
+            reference: string;
+            end_to_end_id: string;
+            /** Format: uuid */
+            creditor_id: string;
+            legal_name: string;
+            iban: string;
+            bic?: string;
+            /** @enum {string} */
+            state: "draft" | "booked" | "sent" | "cancelled";
+            /** @example EUR */
+            currency: string;
+            /**
+             * Format: int64
+             * @description What the client account held for the creditor.
+             */
+            held_cents: number;
+            /** Format: int64 */
+            commission_cents: number;
+            /**
+             * Format: int64
+             * @description Commission on payments made to the creditor directly.
+             */
+            direct_commission_cents: number;
+            /** Format: int64 */
+            fees_cents: number;
+            /**
+             * Format: int64
+             * @description Commission and fees, VAT excluded.
+             */
+            commission_net_cents: number;
+            /** Format: int64 */
+            vat_rate_bps: number;
+            /** Format: int64 */
+            vat_cents: number;
+            /**
+             * Format: int64
+             * @description Commission and fees, VAT included.
+             */
+            commission_gross_cents: number;
+            /**
+             * Format: int64
+             * @description Paid to the creditor by the transfer.
+             */
+            net_cents: number;
+            /** Format: date */
+            period_from: string;
+            /** Format: date */
+            period_to: string;
+            /**
+             * Format: uuid
+             * @description The remittance statement (once booked).
+             */
+            document_id?: string;
+            /** Format: date-time */
+            created_at: string;
+        };
         PortfolioForecast: {
             /** Format: date */
             as_of: string;
@@ -3572,20 +3828,20 @@ export interface components {
             latency_ms: number;
             /** @description The answer's first kilobyte. */
             excerpt: string;
-            /** @description Why the attempt failed (a refused address */
+            /** @description Why the attempt failed (a refused address, a timeout, the HTTP status). */
             error: string;
         };
         WebhookDelivery: {
             /**
              * Format: uuid
-             * @description The webhook-id header
+             * @description The webhook-id header, the same on every attempt and replay.
              */
             id: string;
             /** Format: uuid */
             endpoint_id: string;
             /** Format: uuid */
             event_id: string | null;
-            /** @description A WebhookEventType */
+            /** @description A WebhookEventType, or webhook.ping. */
             type: string;
             /** @enum {string} */
             state: "pending" | "delivered" | "failed";
@@ -6244,6 +6500,260 @@ export interface operations {
                         /** @example EUR */
                         currency: string;
                         months: components["schemas"]["CommissionMonth"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listRemittanceRuns: {
+        parameters: {
+            query?: {
+                /** @description At most this many runs, 1 to 200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The runs (without their lines). */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["RemittanceRun"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    drawUpRemittanceRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description Absent - every creditor with funds held.
+                     */
+                    creditor_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The draft run. */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemittanceRun"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getRemittanceRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemittanceRun"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    bookRemittanceRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemittanceRun"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    markRemittanceRunSent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemittanceRun"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    cancelRemittanceRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemittanceRun"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getRemittanceRunPain001: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The XML file. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listRemittances: {
+        parameters: {
+            query?: {
+                creditor_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The remittances, newest first. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["RemittanceLine"][];
                     };
                 };
             };
