@@ -70,6 +70,9 @@ type Letter struct {
 	// assigned to the case, else the user who produced the letter.
 	Signer string
 	At     time.Time // stamps the file's metadata
+	// DebtorURL is the debtor's page (/d/<token>), printed with its QR
+	// code after the means of payment; empty prints nothing.
+	DebtorURL string
 }
 
 // Missing lists what prevents writing the letter, each as a field error.
@@ -215,6 +218,7 @@ func mentions(d *pdf.Doc, l Letter, demand string) {
 		d.Small(n)
 	}
 	d.Para(m.Payment)
+	debtorLink(d, l.DebtorURL)
 	d.Legal(m.LegalIntro, m.Legal...)
 }
 
