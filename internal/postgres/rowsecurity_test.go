@@ -36,9 +36,14 @@ var rlsTables = map[string]rlsCase{
 	"documents":          {key: "id::text", own: "creditor_id = $1 AND visibility = 'shared'", hiddenOwn: "creditor_id = $1 AND visibility = 'internal'"},
 	"remittances":        {key: "document_id::text", own: "creditor_id = $1"},
 	"promises":           {key: "id::text", own: "creditor_id = $1"},
+	"plans":              {key: "id::text", own: "creditor_id = $1"},
+	"plan_instalments":   {key: "plan_id::text || ':' || seq::text", own: "creditor_id = $1"},
 	"mail_messages":      {key: "id::text", own: "creditor_id = $1"},
 	"notification_marks": {key: "user_id::text", own: "creditor_id = $1"},
 	"notification_reads": {key: "user_id::text || ':' || event_seq::text", own: "creditor_id = $1"},
+	"imports":            {key: "id::text", own: "creditor_id = $1"},
+	"import_rows":        {key: "import_id::text || ':' || line::text", own: "creditor_id = $1"},
+	"import_mappings":    {key: "creditor_id::text", own: "creditor_id = $1"},
 	"webhook_endpoints":  {key: "id::text", own: "creditor_id = $1"},
 	"webhook_deliveries": {key: "id::text", own: "creditor_id = $1"},
 	"webhook_attempts":   {key: "id::text", own: "creditor_id = $1"},
@@ -91,6 +96,9 @@ func creditorData(t *testing.T, db *postgres.DB) (a, b uuid.UUID) {
 				(VALUES ('client_bank', 500), ('owed_to_creditor', -500)) AS e(a, v) RETURNING txn_id) SELECT txn_id FROM x LIMIT 1`, cr, pay)
 			one(`INSERT INTO promises (case_id, creditor_id, amount_cents, currency, made_on, due_on)
 				VALUES ($1, $2, 500, 'EUR', '2026-03-01', '2026-03-10') RETURNING id`, c, cr)
+			plan := one(`INSERT INTO plans (case_id, creditor_id, origin, status, currency, total_cents, interest_frozen, grace_days, misses_before_broken, made_on)
+				VALUES ($1, $2, 'agent', 'kept', 'EUR', 500, false, 5, 1, '2026-03-01') RETURNING id`, c, cr)
+			one(`INSERT INTO plan_instalments (plan_id, seq, creditor_id, due_on, amount_cents) VALUES ($1, 0, $2, '2026-03-10', 500) RETURNING plan_id`, plan, cr)
 			one(`INSERT INTO case_strategies (case_id, creditor_id, strategy_id, assigned_on) VALUES ($1, $2, $3, '2026-03-01') RETURNING case_id`, c, cr, strategy)
 			one(`INSERT INTO strategy_step_runs (case_id, creditor_id, strategy_id, step_index, pass_id, due_on) VALUES ($1, $2, $3, 0, $4, '2026-03-01') RETURNING id`, c, cr, strategy, pass)
 			one(`INSERT INTO call_tasks (case_id, creditor_id, due_at) VALUES ($1, $2, now()) RETURNING id`, c, cr)
@@ -115,6 +123,9 @@ func creditorData(t *testing.T, db *postgres.DB) (a, b uuid.UUID) {
 			VALUES ($1, 'remittance_statement', true, 'releve.pdf', 'application/pdf', 1, repeat('b', 64), 'shared') RETURNING id`, cr)
 		one(`INSERT INTO remittances (document_id, creditor_id, period_from, period_to, currency, collected_cents, direct_cents,
 			commission_cents, fees_cents, net_cents) VALUES ($1, $2, '2026-03-01', '2026-03-31', 'EUR', 1000, 0, 100, 0, 900) RETURNING document_id`, doc, cr)
+		imp := one(`INSERT INTO imports (creditor_id, file_name, kind, content) VALUES ($1, 'impayes.csv', 'csv', 'x') RETURNING id`, cr)
+		one(`INSERT INTO import_rows (import_id, line, creditor_id, status) VALUES ($1, 2, $2, 'refused') RETURNING import_id`, imp, cr)
+		one(`INSERT INTO import_mappings (creditor_id, mapping) VALUES ($1, '{}') RETURNING creditor_id`, cr)
 		endpoint := one(`INSERT INTO webhook_endpoints (creditor_id, url, event_types, secret)
 			VALUES ($1, 'https://erp.example.fr/hooks', '["case.placed"]', 'whsec_c2VjcmV0') RETURNING id`, cr)
 		delivery := one(`INSERT INTO webhook_deliveries (endpoint_id, creditor_id, type, payload, retry_until)
