@@ -71,6 +71,10 @@ type WebhookRepo interface {
 	WebhookDeliveries(ctx context.Context, scope recouvra.Scope, endpointID uuid.UUID, after *uuid.UUID, limit int) ([]recouvra.WebhookDelivery, error)
 	// FailPendingWebhookDeliveries ends an endpoint's pending deliveries.
 	FailPendingWebhookDeliveries(ctx context.Context, endpointID uuid.UUID, at time.Time) error
+	// DisableFailingWebhookEndpoints disables, at at, the enabled endpoints
+	// failing since before or earlier, fails their pending deliveries, and
+	// returns them.
+	DisableFailingWebhookEndpoints(ctx context.Context, before, at time.Time) ([]recouvra.WebhookEndpoint, error)
 }
 
 // WebhookEndpointPatch changes an endpoint; nil fields stay.
@@ -420,6 +424,17 @@ func (s *Service) DeliverWebhooks(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	now := s.now()
+	// Endpoints whose attempts have all failed for three days are disabled
+	// even when no delivery is left to try (a delivery gives up after
+	// three days too).
+	off, err := s.store.DisableFailingWebhookEndpoints(ctx, now.Add(-recouvra.WebhookDisableAfter), now)
+	if err != nil {
+		return 0, err
+	}
+	for _, ep := range off {
+		s.cfg.Logger.Warn("webhook endpoint disabled: its deliveries failed for three days", "endpoint_id", ep.ID.String(),
+			"creditor_id", ep.CreditorID.String(), "url", ep.URL)
+	}
 	ids, err := s.store.ClaimWebhookDeliveries(ctx, now, now.Add(webhookLease), webhookBatch)
 	if err != nil || len(ids) == 0 {
 		return 0, err
@@ -500,7 +515,7 @@ func (s *Service) attemptWebhook(ctx context.Context, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	sent := s.now()
+	sent := s.now().Truncate(time.Microsecond) // as the database keeps it
 	ts := sent.Unix()
 	headers := map[string]string{"Content-Type": "application/json", "User-Agent": "Recouvra-Webhooks/1",
 		"webhook-id": d.ID.String(), "webhook-timestamp": strconv.FormatInt(ts, 10),
@@ -515,7 +530,7 @@ func (s *Service) attemptWebhook(ctx context.Context, id uuid.UUID) error {
 		if err != nil {
 			return err
 		}
-		now := s.now()
+		now := s.now().Truncate(time.Microsecond)
 		a := recouvra.WebhookAttempt{ID: uuid.Must(uuid.NewV7()), DeliveryID: d.ID, CreditorID: d.CreditorID, At: sent,
 			LatencyMS: res.Latency.Milliseconds(), Excerpt: res.Excerpt, Error: res.Err}
 		if res.Status != 0 {

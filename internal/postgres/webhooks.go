@@ -249,3 +249,22 @@ func (r repo) FailPendingWebhookDeliveries(ctx context.Context, endpointID uuid.
 		WHERE endpoint_id = ? AND state = 'pending'`, at, endpointID).Error
 	return dbErr(err, whatWebhookDelivery)
 }
+
+func (r repo) DisableFailingWebhookEndpoints(ctx context.Context, before, at time.Time) ([]recouvra.WebhookEndpoint, error) {
+	var rows []webhookEndpointRow
+	err := r.q(ctx).Raw(`WITH off AS (
+		    UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'failing', disabled_at = ?, updated_at = ?
+		     WHERE enabled AND failing_since <= ? RETURNING *),
+		  failed AS (
+		    UPDATE webhook_deliveries SET state = 'failed', finished_at = ?, next_attempt_at = NULL, lease_until = NULL
+		     WHERE state = 'pending' AND endpoint_id IN (SELECT id FROM off))
+		SELECT * FROM off`, at, at, before, at).Scan(&rows).Error
+	if err != nil {
+		return nil, dbErr(err, whatWebhookEndpoint)
+	}
+	out := make([]recouvra.WebhookEndpoint, len(rows))
+	for i, row := range rows {
+		out[i] = row.domain()
+	}
+	return out, nil
+}

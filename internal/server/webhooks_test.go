@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -278,12 +279,12 @@ func TestWebhookRetriedAfter500ThenReplayed(t *testing.T) {
 		}
 		return 204
 	})
-	ep := w.register("creditor", rec.srv.URL, "payment.recorded")
-	w.payment(w.caseA.Case.ID)
+	ep := w.register("creditor", rec.srv.URL, "case.placed")
+	w.newCase(w.credA.ID, "Charpentes Leroy SARL", "")
 	first := rec.waitMessages(1)[0]
 	waitFor(t, func() bool { ds := w.deliveries("creditor", ep.ID); return len(ds) == 1 && len(ds[0].Tries) == 1 })
 	d := w.deliveries("creditor", ep.ID)[0]
-	if d.State != "pending" || d.Tries[0].OK || *d.Tries[0].Status != 500 || d.NextAttemptAt == nil || d.NextAttemptAt.Sub(w.clock.Now()) != 5*time.Second {
+	if d.State != "pending" || d.Tries[0].OK || *d.Tries[0].Status != 500 || d.NextAttemptAt == nil || d.NextAttemptAt.Sub(w.clock.Now()).Round(time.Millisecond) != 5*time.Second {
 		t.Fatalf("after a 500: %+v (next in %v)", d, d.NextAttemptAt.Sub(w.clock.Now()))
 	}
 	w.clock.Advance(6 * time.Second)
@@ -360,8 +361,8 @@ func TestWebhookEndpointDisabledAfterThreeDaysOfFailures(t *testing.T) {
 	t.Parallel()
 	w := webhookWorld(t)
 	rec := newReceiver(t, func(int) int { return 503 })
-	ep := w.register("creditor", rec.srv.URL, "payment.recorded")
-	w.payment(w.caseA.Case.ID)
+	ep := w.register("creditor", rec.srv.URL, "case.placed")
+	w.newCase(w.credA.ID, "Charpentes Leroy SARL", "")
 	rec.waitMessages(1)
 	start := w.clock.Now()
 	get := func() endpointOut {
@@ -395,7 +396,7 @@ func TestWebhookEndpointDisabledAfterThreeDaysOfFailures(t *testing.T) {
 	}
 	// Nothing more is sent to a disabled endpoint.
 	n := len(rec.messages())
-	w.payment(w.caseA.Case.ID)
+	w.newCase(w.credA.ID, "Scierie Vuillermoz SAS", "")
 	w.clock.Advance(time.Hour)
 	w.relogin()
 	if _, err := w.svc.DeliverWebhooks(ctx); err != nil {
@@ -448,11 +449,14 @@ func TestWebhookURLsRefused(t *testing.T) {
 	}
 	// At delivery: the dialer refuses the loopback receiver even when the
 	// URL got past registration (a name that now resolves elsewhere).
-	rec := newReceiver(t, nil)
-	res := webhook.New(false).Post(context.Background(), rec.srv.URL, map[string]string{"webhook-id": uuid.NewString()}, []byte(`{}`))
-	if res.Status != 0 || !strings.Contains(res.Err, "127.0.0.1") || len(rec.messages()) != 0 {
-		t.Fatalf("loopback delivery: %+v, received %d", res, len(rec.messages()))
+	var reached atomic.Int64
+	tlsRec := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Add(1) }))
+	t.Cleanup(tlsRec.Close)
+	res := webhook.New(false).Post(context.Background(), tlsRec.URL, map[string]string{"webhook-id": uuid.NewString()}, []byte(`{}`))
+	if res.Status != 0 || !strings.Contains(res.Err, "127.0.0.1") || reached.Load() != 0 {
+		t.Fatalf("loopback delivery: %+v, reached %d", res, reached.Load())
 	}
+	rec := newReceiver(t, nil)
 	// Redirects are not followed: the 3xx is the answer.
 	redirect := httptest.NewServer(http.RedirectHandler(rec.srv.URL, http.StatusFound))
 	t.Cleanup(redirect.Close)
