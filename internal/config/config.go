@@ -93,6 +93,13 @@ type Config struct {
 	// PromiseGraceDays: a promise to pay is still kept by payments received
 	// this many days after its due date; broken the day after.
 	PromiseGraceDays int
+	// StrategyMinutes: how often the collection strategies' engine passes
+	// (app.RunStrategies); 0 turns the engine off.
+	StrategyMinutes int
+	// RemittanceDay: from this day of the month the monthly job draws up
+	// and books, once, the remittance run of the month just ended for every
+	// creditor; 0 (the default) leaves remittances to the admin.
+	RemittanceDay int
 	// LargePaymentCents: the web app asks for confirmation, showing the
 	// amount in words and the balance after it, before recording a payment
 	// of at least this many cents (one above what is due always asks).
@@ -203,6 +210,7 @@ func Default() Config {
 		UrgentDays:          7,
 		DeadlineMarginDays:  5,
 		PromiseGraceDays:    3,
+		StrategyMinutes:     5,
 		LargePaymentCents:   1_000_000,
 		DigestTime:          recouvra.DefaultDigestTime,
 	}
@@ -375,6 +383,22 @@ var keys = []key{
 			return fmt.Errorf("%q is not a number of days between 0 and 60", v)
 		}
 		c.PromiseGraceDays = n
+		return nil
+	}},
+	{"strategy_minutes", "how often the collection strategies' engine passes, in minutes (1 to 1440); 0 turns it off", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1440 {
+			return fmt.Errorf("%q is not a number of minutes between 0 and 1440", v)
+		}
+		c.StrategyMinutes = n
+		return nil
+	}},
+	{"remittance_day", "from this day of the month (1 to 28), the monthly job draws up and books the remittance run of the month just ended; 0 turns it off", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 28 {
+			return fmt.Errorf("%q is not a day between 0 and 28", v)
+		}
+		c.RemittanceDay = n
 		return nil
 	}},
 	{"large_payment_cents", "a payment of at least this many cents is confirmed in the web app (amount in words, balance after) before it is recorded", func(c *Config, v string) error {

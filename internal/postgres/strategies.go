@@ -206,7 +206,7 @@ const dueSteps = `
 	  AND d.insolvency_proceedings IS NULL
 	  AND NOT (s.pause_after_payment_days > 0 AND EXISTS (
 	      SELECT 1 FROM payments p WHERE p.case_id = c.id AND p.reversed_at IS NULL
-	        AND p.received_on >= @today::date - s.pause_after_payment_days))`
+	        AND p.received_on >= CAST(@today AS date) - s.pause_after_payment_days))`
 
 type stepRunRow struct {
 	ID            uuid.UUID

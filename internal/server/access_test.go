@@ -63,7 +63,7 @@ func routeTable() map[string]routeCase {
 	get := func(path string) func(*world, *apitest.Client, string, target) *apitest.Response {
 		return func(_ *world, c *apitest.Client, _ string, _ target) *apitest.Response { return c.Do("GET", path, nil) }
 	}
-	return map[string]routeCase{
+	table := map[string]routeCase{
 		"GET /healthz":                      {public: true, ok: 200, call: get("/healthz")},
 		"GET /readyz":                       {public: true, ok: 200, call: get("/readyz")},
 		"GET /metrics":                      {public: true, ok: 200, call: get("/metrics")},
@@ -148,6 +148,25 @@ func routeTable() map[string]routeCase {
 			return c.Do("PATCH", "/api/v1/debtors/"+pick(t, w.caseA.Debtor.ID, w.caseB.Debtor.ID), map[string]any{"phones": []string{"+33 3 84 00 00 0" + w.unique()[:1]}})
 		}},
 		"GET /api/v1/cases": {allowed: everyone, ok: 200, call: get("/api/v1/cases")},
+		"GET /api/v1/cases/export": {allowed: everyone, ok: 200, call: func(w *world, _ *apitest.Client, as string, _ target) *apitest.Response {
+			return w.rawGet(as, "/api/v1/cases/export?format=xlsx")
+		}},
+		"POST /api/v1/imports": {allowed: openers, ok: 201, call: func(w *world, c *apitest.Client, as string, _ target) *apitest.Response {
+			return w.uploadImportAs(c, as)
+		}},
+		"GET /api/v1/imports/:id": {allowed: openers, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/imports/"+pick(t, w.importFor(w.credA.ID), w.importFor(w.credB.ID)), nil)
+		}},
+		"PUT /api/v1/imports/:id/mapping": {allowed: openers, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("PUT", "/api/v1/imports/"+pick(t, w.importFor(w.credA.ID), w.importFor(w.credB.ID))+"/mapping",
+				map[string]any{"mapping": map[string]int{"debtor_name": 0, "invoice_number": 5, "issued_on": 6, "due_on": 7, "amount": 8}})
+		}},
+		"POST /api/v1/imports/:id/run": {allowed: openers, scoped: true, ok: 202, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("POST", "/api/v1/imports/"+pick(t, w.importFor(w.credA.ID), w.importFor(w.credB.ID))+"/run", nil)
+		}},
+		"GET /api/v1/imports/:id/refused": {allowed: openers, scoped: true, ok: 200, call: func(w *world, _ *apitest.Client, as string, t target) *apitest.Response {
+			return w.rawGet(as, "/api/v1/imports/"+pick(t, w.importFor(w.credA.ID), w.importFor(w.credB.ID))+"/refused")
+		}},
 		"POST /api/v1/cases": {allowed: openers, ok: 201, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
 			return c.Do("POST", "/api/v1/cases", map[string]any{
 				"creditor_id": w.credA.ID, "debtor": map[string]any{"kind": "person", "name": "Paul Durand " + w.unique()},
@@ -390,6 +409,10 @@ func routeTable() map[string]routeCase {
 			return c.Do("POST", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/debtor-link/reissue", nil)
 		}},
 	}
+	for route, rc := range webhookRoutes() { // webhooks_fixture_test.go
+		table[route] = rc
+	}
+	return table
 }
 
 // TestAccessMatrix calls every route as every principal on every target and

@@ -155,6 +155,9 @@ func fuzzOps(t testing.TB, w *world) []fuzzOp {
 		"bank-entries":     w.unmatchedEntry().String(),
 		"notifications":    w.notification().String(),
 		"plans":            w.freshPlan(w.credA.ID, true).String(),
+		"strategies":       w.freshStrategy(),
+		"call-tasks":       w.freshCallTask(w.caseA.Case.ID),
+		"imports":          w.importFor(w.credA.ID).String(),
 	}
 	var ops []fuzzOp
 	for path, item := range doc.Paths.Map() {

@@ -28,7 +28,7 @@ import (
 // mailWorld is a world whose server sends through a real SMTP server the
 // test started (go-smtp, internal/mail's catcher), refusing recipients as
 // refuse says.
-func mailWorld(t *testing.T, refuse func(rcpt string) *smtp.SMTPError) (*world, *mail.Catcher) {
+func mailWorld(t *testing.T, refuse func(rcpt string) *smtp.SMTPError, edits ...func(*config.Config)) (*world, *mail.Catcher) {
 	t.Helper()
 	c, err := mail.StartCatcher("127.0.0.1:0", &mail.Catcher{Refuse: refuse})
 	if err != nil {
@@ -39,6 +39,9 @@ func mailWorld(t *testing.T, refuse func(rcpt string) *smtp.SMTPError) (*world, 
 	w := newWorldWith(t, io.Discard, func(cfg *config.Config) {
 		cfg.SMTP = config.SMTP{URL: c.URL(), Host: s.Host, Port: s.Port}
 		cfg.MailFrom = "relances@recouvra.test"
+		for _, edit := range edits {
+			edit(cfg)
+		}
 	})
 	return w, c
 }

@@ -180,14 +180,25 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	}}
 	// The collection strategies' engine (app.RunStrategies): due steps
 	// claimed once per case and step, whichever instance runs the pass.
-	strategies := jobs.Periodic{Name: "strategy_engine", Every: 5 * time.Minute, Run: func(ctx context.Context) error {
+	strategies := jobs.Periodic{Name: "strategy_engine", Every: time.Duration(cfg.StrategyMinutes) * time.Minute, Run: func(ctx context.Context) error {
 		pass, err := service.RunStrategies(ctx)
 		if pass.Claimed > 0 || pass.Enrolled > 0 {
 			opts.Logger.Info("strategy pass", "enrolled", pass.Enrolled, "claimed", pass.Claimed)
 		}
 		return err
 	}}
-	if queue, err = jobs.New(s.db.Pool, opts.Logger, service.RunBatch, service.ProcessImport, mailJobs, sweepPromises, digests, strategies); err != nil {
+	// The monthly remittance run (app.MonthlyRemittances), when configured:
+	// its key is the month, so it runs once whichever instance tries.
+	periodic := []jobs.Periodic{sweepPromises, digests}
+	if cfg.StrategyMinutes > 0 {
+		periodic = append(periodic, strategies)
+	}
+	if day := cfg.RemittanceDay; day > 0 {
+		periodic = append(periodic, jobs.Periodic{Name: "monthly_remittances", Every: time.Hour, Run: func(ctx context.Context) error {
+			return service.MonthlyRemittances(ctx, day)
+		}})
+	}
+	if queue, err = jobs.New(s.db.Pool, opts.Logger, service.RunBatch, service.ProcessImport, mailJobs, periodic...); err != nil {
 		return nil, err
 	}
 	current, err := migrator.Current(ctx)

@@ -78,6 +78,7 @@ export function Queue() {
                         <li key={r.code}>{reason(t, lang, c, r.code)}</li>
                       ))}
                     </ul>
+                    {c.call_task && <p className="hint" data-testid="call-script">{c.call_task.script}</p>}
                   </td>
                 </tr>
               ))}
@@ -105,6 +106,8 @@ export function reason(t: (k: Key) => string, lang: Lang, c: Item, code: Schemas
   switch (code) {
     case "held":
       return t("queue.reason.held");
+    case "call_task_due":
+      return t("queue.reason.call_task_due");
     case "promise_to_check":
       return fill("queue.reason.promise_to_check", { date: date(c.promise_due_on, lang) });
     case "priority":

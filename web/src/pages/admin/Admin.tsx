@@ -1,3 +1,4 @@
+import { lazy, Suspense } from "react";
 import { Link } from "../../components/Link";
 import { MissingRates } from "../../components/MissingRates";
 import { useI18n } from "../../i18n";
@@ -9,11 +10,15 @@ import { Creditors } from "./Creditors";
 import { Rates } from "./Rates";
 import { Users } from "./Users";
 
+// The strategies' editor is loaded when its tab opens.
+const Strategies = lazy(() => import("./Strategies").then((m) => ({ default: m.Strategies })));
+
 const sections: { path: string; label: Key }[] = [
   { path: "/admin/utilisateurs", label: "admin.tab.users" },
   { path: "/admin/creanciers", label: "admin.tab.creditors" },
   { path: "/admin/taux", label: "admin.tab.rates" },
   { path: "/admin/releves", label: "admin.tab.bank" },
+  { path: "/admin/strategies", label: "admin.tab.strategies" },
 ];
 
 // Admin is the admin's workspace: accounts, creditors with their mandates
@@ -42,6 +47,10 @@ export function Admin({ path }: { path: string }) {
         <Rates />
       ) : active.path === "/admin/releves" ? (
         <BankStatements />
+      ) : active.path === "/admin/strategies" ? (
+        <Suspense fallback={<p>{t("admin.loading")}</p>}>
+          <Strategies />
+        </Suspense>
       ) : (
         <Users />
       )}
