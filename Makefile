@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/recouvra
 
-.PHONY: run build web web-deps web-test lint-api browser test fuzz vet fmt-check generate postgres-server pdf-tools bench bench-documents bench-bank clean
+.PHONY: run build web web-deps web-test lint-api browser test fuzz vet fmt-check generate postgres-server pdf-tools bench bench-documents bench-bank bench-live clean
 
 ## run: build (web app included), start the private PostgreSQL, migrate, load the demo agency and serve on http://127.0.0.1:8080
 run: postgres-server web build
@@ -57,6 +57,10 @@ bench: postgres-server
 ## bench-documents: letters per second on one core against bare fpdf, and a 10,000-letter batch's peak memory
 bench-documents: postgres-server
 	$(GO) test -run '^$$' -bench BenchmarkLetters -benchtime 300x -cpu 1 -timeout 30m ./internal/server/
+
+## bench-live: the live event stream with 5,000 and 20,000 subscribers over 500 creditors: commit-to-client latency, memory per connection, CPU, drops
+bench-live: postgres-server
+	$(GO) test -run '^$$' -bench BenchmarkLiveStream -benchtime 1x -timeout 30m ./internal/server/
 
 ## bench-bank: import and match a generated 100,000-entry camt.053 (entries/s, share booked, peak RSS) against a raw COPY of the same entries
 bench-bank: postgres-server

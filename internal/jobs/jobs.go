@@ -20,7 +20,23 @@ import (
 )
 
 // Migrate creates or updates river's own tables.
+//
+// Two instances starting at once on a new database would both create the
+// tables (river's migrator takes no lock): an advisory lock, held on one
+// connection, lets one migrate while the other waits, then finds nothing
+// to do.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(hashtextextended('recouvra:river-migrate', 0))"); err != nil {
+		return fmt.Errorf("river migrations: lock: %w", err)
+	}
+	defer func() {
+		_, _ = conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(hashtextextended('recouvra:river-migrate', 0))")
+	}()
 	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
 	if err != nil {
 		return err

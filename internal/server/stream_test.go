@@ -36,6 +36,12 @@ const streamWait = 30 * time.Second
 // before opening are left out.
 func (w *world) stream(t *testing.T, as, lastEventID string) *stream {
 	t.Helper()
+	return w.streamAt(t, w.srv.URL(), as, lastEventID)
+}
+
+// streamAt is stream on the server at base (another instance).
+func (w *world) streamAt(t *testing.T, base, as, lastEventID string) *stream {
+	t.Helper()
 	var before int64
 	if lastEventID == "" {
 		if err := w.db.Pool.QueryRow(context.Background(), "SELECT coalesce(max(seq), 0) FROM events").Scan(&before); err != nil {
@@ -43,7 +49,7 @@ func (w *world) stream(t *testing.T, as, lastEventID string) *stream {
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, "GET", w.srv.URL()+"/api/v1/events/stream", nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/events/stream", nil)
 	req.Header.Set("Authorization", "Bearer "+w.tokens[as])
 	if lastEventID != "" {
 		req.Header.Set("Last-Event-ID", lastEventID)

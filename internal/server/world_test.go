@@ -86,10 +86,17 @@ func newWorldOn(t testing.TB, db *postgres.DB, logs io.Writer, edit func(*config
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
+	return newWorldFrom(t, db, srv, clk, c.DataDir)
+}
+
+// newWorldFrom fills the world around a started server.
+func newWorldFrom(t testing.TB, db *postgres.DB, srv *server.Server, clk *clock, dataDir string) *world {
+	t.Helper()
 	svc := srv.Service() // the server's own: same clock, store, agency and job queue
-	w := &world{t: t, db: db, dataDir: c.DataDir, srv: srv, svc: svc, clock: clk, anon: apitest.New(t, srv.URL()),
+	w := &world{t: t, db: db, dataDir: dataDir, srv: srv, svc: svc, clock: clk, anon: apitest.New(t, srv.URL()),
 		users: map[string]recouvra.User{}, tokens: map[string]string{}}
 	ctx := context.Background()
+	var err error
 	creditor := func(name, line1, postal, city string) recouvra.Creditor {
 		return recouvra.Creditor{LegalName: name, CreditorDetails: recouvra.CreditorDetails{
 			Address: recouvra.Address{Line1: line1, PostalCode: postal, City: city}}}
