@@ -221,6 +221,26 @@ func routeTable() map[string]routeCase {
 		"GET /api/v1/ledger/balances":   {allowed: []string{"admin", "creditor", "api_key"}, ok: 200, call: get("/api/v1/ledger/balances")},
 		"GET /api/v1/ledger/entries":    {allowed: []string{"admin", "creditor", "api_key"}, ok: 200, call: get("/api/v1/ledger/entries")},
 		"GET /api/v1/ledger/commission": {allowed: adminOnl, ok: 200, call: get("/api/v1/ledger/commission")},
+		"GET /api/v1/remittances":       {allowed: []string{"admin", "creditor", "api_key"}, ok: 200, call: get("/api/v1/remittances")},
+		"GET /api/v1/remittance-runs":   {allowed: adminOnl, ok: 200, call: get("/api/v1/remittance-runs")},
+		"POST /api/v1/remittance-runs": {allowed: adminOnl, ok: 422, call: func(_ *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			return c.Do("POST", "/api/v1/remittance-runs", map[string]any{}) // nothing held in this world: 422 with the reason
+		}},
+		"GET /api/v1/remittance-runs/:id": {allowed: adminOnl, ok: 404, call: func(_ *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			return c.Do("GET", "/api/v1/remittance-runs/"+uuid.Must(uuid.NewV7()).String(), nil)
+		}},
+		"GET /api/v1/remittance-runs/:id/pain001": {allowed: adminOnl, ok: 404, call: func(_ *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			return c.Do("GET", "/api/v1/remittance-runs/"+uuid.Must(uuid.NewV7()).String()+"/pain001", nil)
+		}},
+		"POST /api/v1/remittance-runs/:id/book": {allowed: adminOnl, ok: 404, call: func(_ *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			return c.Do("POST", "/api/v1/remittance-runs/"+uuid.Must(uuid.NewV7()).String()+"/book", nil)
+		}},
+		"POST /api/v1/remittance-runs/:id/sent": {allowed: adminOnl, ok: 404, call: func(_ *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			return c.Do("POST", "/api/v1/remittance-runs/"+uuid.Must(uuid.NewV7()).String()+"/sent", nil)
+		}},
+		"POST /api/v1/remittance-runs/:id/cancel": {allowed: adminOnl, ok: 404, call: func(_ *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			return c.Do("POST", "/api/v1/remittance-runs/"+uuid.Must(uuid.NewV7()).String()+"/cancel", nil)
+		}},
 		"POST /api/v1/notifications/read-all": {allowed: notified, ok: 200, call: func(_ *world, c *apitest.Client, _ string, _ target) *apitest.Response {
 			return c.Do("POST", "/api/v1/notifications/read-all", nil)
 		}},
