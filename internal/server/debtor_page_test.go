@@ -54,7 +54,7 @@ func (w *world) debtorLink(caseID uuid.UUID) (string, string) {
 	return v.URL, v.URL[strings.LastIndex(v.URL, "/")+1:]
 }
 
-var formTokenRE = regexp.MustCompile(`action="(/d/[a-z2-7]+/(payment|dispute|callback))"[^>]*>\s*<input type="hidden" name="form_token" value="([^"]+)"`)
+var formTokenRE = regexp.MustCompile(`action="(/d/[a-z2-7]+/(payment|dispute|callback|plan))"[^>]*>\s*<input type="hidden" name="form_token" value="([^"]+)"`)
 
 // debtorForms reads the form tokens of a debtor page, by form.
 func debtorForms(t testing.TB, page []byte) map[string]string {
@@ -287,7 +287,7 @@ func TestDebtorActionsOnceEach(t *testing.T) {
 	c := w.caseA.Case
 	_, tok := w.debtorLink(c.ID)
 	forms := debtorForms(t, w.debtorGet("/d/"+tok).Body)
-	if len(forms) != 3 {
+	if len(forms) != 4 {
 		t.Fatalf("forms: %v", forms)
 	}
 	today := recouvra.DateOf(w.clock.Now())
@@ -476,5 +476,36 @@ func TestDebtorTokenOpensOneCaseOnly(t *testing.T) {
 	forms := debtorForms(t, w.debtorGet("/d/"+tokA).Body)
 	if r := w.debtorPost("/d/"+tokB+"/callback", map[string]string{"form_token": forms["callback"], "phone": "0612345678"}, nil); r.Status != 403 {
 		t.Fatalf("A's form on B's page: %d", r.Status)
+	}
+}
+
+func TestDebtorProposesPlan(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	c := w.caseA.Case
+	_, tok := w.debtorLink(c.ID)
+	forms := debtorForms(t, w.debtorGet("/d/"+tok).Body)
+	first := recouvra.DateOf(w.clock.Now()).AddDays(10).String()
+	// Out of order input first: a readable 422 on the page, nothing recorded.
+	if r := w.debtorPost("/d/"+tok+"/plan", map[string]string{"form_token": forms["plan"], "frequency": "monthly", "count": "trois", "first_on": first}, nil); r.Status != 422 {
+		t.Fatalf("bad count: %d", r.Status)
+	}
+	// Three monthly instalments, tapped twice: one plan, running at once.
+	for i := range 2 {
+		r := w.debtorPost("/d/"+tok+"/plan", map[string]string{"form_token": forms["plan"], "frequency": "monthly", "count": "3", "first_on": first}, nil)
+		if r.Status != 303 {
+			t.Fatalf("plan #%d: %d %s", i+1, r.Status, r.Body)
+		}
+	}
+	plans, err := w.svc.Plans(context.Background(), app.System, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plans) != 1 || plans[0].Plan.Status != recouvra.PlanKept || plans[0].Plan.Origin != recouvra.PlanByDebtor || len(plans[0].Plan.Instalments) != 3 {
+		t.Fatalf("plans: %+v", plans)
+	}
+	page := w.debtorGet("/d/" + tok).Body
+	if !bytes.Contains(page, []byte("Échéancier accepté et en cours.")) || debtorForms(t, page)["plan"] != "" {
+		t.Fatal("the page does not show the running plan")
 	}
 }
