@@ -9,6 +9,7 @@ import { lawyerEn, lawyerFr } from "./lawyer";
 import { notificationsEn, notificationsFr } from "./notifications";
 import { insightsEn, insightsFr } from "./insights";
 import { forecastEn, forecastFr } from "./forecast";
+import { plansEn, plansFr } from "./plans";
 import { portalEn, portalFr } from "./portal";
 import { sessionEn, sessionFr } from "./session";
 
@@ -86,6 +87,7 @@ const coreFr = {
   "nav.portfolio": "Portefeuille",
   "nav.newCase": "Nouveau dossier",
   "nav.admin": "Administration",
+  "nav.webhooks": "Webhooks",
   "queue.title": "Ma file de travail",
   "queue.next": "Dossier suivant",
   "queue.empty": "Aucun dossier à traiter pour le moment.",
@@ -125,7 +127,7 @@ const coreFr = {
   "method.direct_to_creditor": "Payé au créancier",
 } as const;
 
-export const fr = { ...coreFr, ...agentFr, ...formsFr, ...adminFr, ...bankFr, ...lawyerFr, ...portalFr, ...insightsFr, ...forecastFr, ...notificationsFr, ...sessionFr } as const;
+export const fr = { ...coreFr, ...agentFr, ...formsFr, ...adminFr, ...bankFr, ...lawyerFr, ...portalFr, ...insightsFr, ...forecastFr, ...plansFr, ...notificationsFr, ...sessionFr } as const;
 
 export type Key = keyof typeof fr;
 
@@ -203,6 +205,7 @@ const coreEn: Record<keyof typeof coreFr, string> = {
   "nav.portfolio": "Portfolio",
   "nav.newCase": "New case",
   "nav.admin": "Administration",
+  "nav.webhooks": "Webhooks",
   "queue.title": "My work queue",
   "queue.next": "Next case",
   "queue.empty": "Nothing to work on right now.",
@@ -242,4 +245,4 @@ const coreEn: Record<keyof typeof coreFr, string> = {
   "method.direct_to_creditor": "Paid to the creditor",
 };
 
-export const en: Record<Key, string> = { ...coreEn, ...agentEn, ...formsEn, ...adminEn, ...bankEn, ...lawyerEn, ...portalEn, ...insightsEn, ...forecastEn, ...notificationsEn, ...sessionEn };
+export const en: Record<Key, string> = { ...coreEn, ...agentEn, ...formsEn, ...adminEn, ...bankEn, ...lawyerEn, ...portalEn, ...insightsEn, ...forecastEn, ...plansEn, ...notificationsEn, ...sessionEn };

@@ -14,6 +14,7 @@ import { Actions } from "../components/Actions";
 import { DebtorContact } from "../components/DebtorContact";
 import { NextCase } from "../components/NextCase";
 import { CaseLedger } from "../components/CaseLedger";
+import { PlanPanel } from "../components/PlanPanel";
 
 type Event = Schemas["Event"];
 
@@ -167,6 +168,7 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
             </ol>
           </section>
           <CaseLedger c={c} tick={tick} />
+          <PlanPanel c={c} me={me} dueCents={st?.case_id === c.id ? st.totals.total_due_cents : c.balance_cents} tick={tick} onDone={() => setTick((n) => n + 1)} />
           <section aria-labelledby="docs-title">
             <h2 id="docs-title">{t("case.documents")}</h2>
             {docs.length === 0 ? (
