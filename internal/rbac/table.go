@@ -57,6 +57,8 @@ var roleTable = []tableRow{
 	{"move to injunction or irrecoverable; record court steps", one(nil, "cases:transition",
 		"case_stage:injunction", "case_stage:irrecoverable", "cases:court")},
 	{"work the queue (`/queue`, `/queue/next`)", one(nil, "queue:work")},
+	{"the debtor's page link of a case: read / revoke, issue again", []tablePart{
+		{perms: []string{"debtor_links:read"}}, {perms: []string{"debtor_links:write"}}}},
 	{"read statements and payments", one(scopedRead, "cases:read")},
 	{"record and reverse payments", one(nil, "payments:write")},
 	{"read rates / add or correct rates", []tablePart{{perms: []string{"rates:read"}}, {perms: []string{"rates:write"}}}},
@@ -77,6 +79,9 @@ var roleTable = []tableRow{
 	{"client account ledger: balances held, funds held too long, lines / commission earned per month", []tablePart{
 		{perms: []string{"ledger:read"}, note: map[string]string{"admin": "all", "creditor": "its own accounts only"}},
 		{perms: []string{"ledger:report"}}}},
+	{"remittance runs: draw up, book, mark sent, cancel, download the pain.001 file / remittances paid", []tablePart{
+		{perms: []string{"remittance_runs:read", "remittance_runs:write"}},
+		{perms: []string{"remittances:read"}, note: map[string]string{"admin": "all", "creditor": "its own"}}}},
 	{"portfolio figures", one(ownOnly, "portfolio:read")},
 	{"the lawyers' docket", one(nil, "docket:read")},
 	{"notifications (`/notifications`): read, mark read, daily e-mail digest on or off", one(map[string]string{
