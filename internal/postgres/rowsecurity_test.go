@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -47,6 +48,8 @@ var rlsTables = map[string]rlsCase{
 	"webhook_endpoints":  {key: "id::text", own: "creditor_id = $1"},
 	"webhook_deliveries": {key: "id::text", own: "creditor_id = $1"},
 	"webhook_attempts":   {key: "id::text", own: "creditor_id = $1"},
+	"remittance_run_lines": {key: "run_id::text || ':' || creditor_id::text", own: "creditor_id = $1 AND state IN ('booked', 'sent')",
+		hiddenOwn: "creditor_id = $1 AND state = 'draft'"},
 	"ledger_entries": {key: "id::text", own: "creditor_id = $1 AND account IN ('owed_to_creditor', 'commission_receivable', 'creditor_direct', 'creditor_direct_offset')",
 		hiddenOwn: "creditor_id = $1 AND account = 'client_bank'"},
 	"case_strategies":    {key: "case_id::text", own: "creditor_id = $1"},
@@ -119,6 +122,16 @@ func creditorData(t *testing.T, db *postgres.DB) (a, b uuid.UUID) {
 		// Its daily digest: the creditor's row (00023 sets creditor_id from the user).
 		one(`INSERT INTO mail_messages (kind, source_key, user_id, digest_below, recipient, message_id)
 			VALUES ('notification_digest', 'digest:' || $1::text, $1::uuid, pg_current_xact_id(), 'rls@recouvra.test', 'digest-' || $1::text || '@recouvra.test') RETURNING id`, user)
+		// Its remittance runs' lines: one booked (shown), one still a draft (not).
+		for i, state := range []string{"booked", "draft"} {
+			run := one(`INSERT INTO remittance_runs (id, run_key, reference, state, booked_at, pain001)
+				VALUES (gen_random_uuid(), $1, $2, $3, CASE WHEN $3 = 'booked' THEN now() END, CASE WHEN $3 = 'booked' THEN '\x00'::bytea END) RETURNING id`,
+				fmt.Sprintf("rls-%s-%d", cr, i), fmt.Sprintf("REV-RLS-%s-%d", strings.ToUpper(cr.String()[:6]), i), state)
+			one(`INSERT INTO remittance_run_lines (run_id, creditor_id, end_to_end_id, state, legal_name, iban, currency, held_cents, commission_cents,
+				direct_commission_cents, fees_cents, vat_rate_bps, vat_cents, net_cents, period_from, period_to)
+				VALUES ($1, $2, $3, $4, 'RLS', 'FR1420041010050500013M02606', 'EUR', 1000, 100, 0, 0, 2000, 20, 880, '2026-03-01', '2026-03-31') RETURNING run_id`,
+				run, cr, fmt.Sprintf("REV-RLS-%s-%d-1", strings.ToUpper(cr.String()[:6]), i), state)
+		}
 		doc := one(`INSERT INTO documents (creditor_id, kind, generated, file_name, media_type, size_bytes, sha256, visibility)
 			VALUES ($1, 'remittance_statement', true, 'releve.pdf', 'application/pdf', 1, repeat('b', 64), 'shared') RETURNING id`, cr)
 		one(`INSERT INTO remittances (document_id, creditor_id, period_from, period_to, currency, collected_cents, direct_cents,

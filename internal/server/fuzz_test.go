@@ -144,20 +144,23 @@ func fuzzOps(t testing.TB, w *world) []fuzzOp {
 		t.Fatal(err)
 	}
 	ids := map[string]string{
-		"users":            spare.ID.String(),
-		"creditors":        w.credA.ID.String(),
-		"api-keys":         key.ID.String(),
-		"debtors":          w.caseA.Debtor.ID.String(),
-		"cases":            w.caseA.Case.ID.String(),
-		"documents":        w.document(w.caseA.Case.ID).String(),
-		"document-batches": w.batch().String(),
-		"payments":         w.payment(w.caseA.Case.ID).String(),
-		"bank-entries":     w.unmatchedEntry().String(),
-		"notifications":    w.notification().String(),
-		"plans":            w.freshPlan(w.credA.ID, true).String(),
-		"strategies":       w.freshStrategy(),
-		"call-tasks":       w.freshCallTask(w.caseA.Case.ID),
-		"imports":          w.importFor(w.credA.ID).String(),
+		"users":              spare.ID.String(),
+		"creditors":          w.credA.ID.String(),
+		"api-keys":           key.ID.String(),
+		"debtors":            w.caseA.Debtor.ID.String(),
+		"cases":              w.caseA.Case.ID.String(),
+		"documents":          w.document(w.caseA.Case.ID).String(),
+		"document-batches":   w.batch().String(),
+		"payments":           w.payment(w.caseA.Case.ID).String(),
+		"bank-entries":       w.unmatchedEntry().String(),
+		"notifications":      w.notification().String(),
+		"plans":              w.freshPlan(w.credA.ID, true).String(),
+		"remittance-runs":    w.remittanceRun().String(),
+		"strategies":         w.freshStrategy(),
+		"call-tasks":         w.freshCallTask(w.caseA.Case.ID),
+		"imports":            w.importFor(w.credA.ID).String(),
+		"webhook-endpoints":  w.fuzzWebhook(false),
+		"webhook-deliveries": w.fuzzWebhook(true),
 	}
 	var ops []fuzzOp
 	for path, item := range doc.Paths.Map() {

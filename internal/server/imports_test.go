@@ -2,8 +2,10 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"mime/multipart"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/recouvra/recouvra/internal/apitest"
+	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
 )
 
@@ -28,7 +31,7 @@ var placementRows = [][]string{
 	{"Boucherie Morel", "", "3 rue Haute", "35000", "Rennes", "F-500", "01/01/2026", "01/02/2026", "beaucoup", "R-5", ""},
 }
 
-func csvBytes(t *testing.T, rows [][]string, sep rune, win1252 bool) []byte {
+func csvBytes(t testing.TB, rows [][]string, sep rune, win1252 bool) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
@@ -299,5 +302,86 @@ func TestPlacementImportRefusesBadFilesAndOthersCreditors(t *testing.T) {
 	r.Decode(t, &imp)
 	if imp.Mapping.Siren == nil || imp.Mapping.Reference == nil || *imp.Mapping.Reference != 9 {
 		t.Fatalf("saved mapping: %+v", imp.Mapping)
+	}
+}
+
+// importFor uploads a two-row placement file for creditor and returns the
+// import's id (not run).
+func (w *world) importFor(creditor uuid.UUID) uuid.UUID {
+	w.t.Helper()
+	v, err := w.svc.UploadImport(context.Background(), app.System, &creditor, "impayes.csv", bytes.NewReader(csvBytes(w.t, placementRows[:3], ';', false)))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return v.ID
+}
+
+// uploadImportAs uploads a file for creditor A as principal as (staff name it).
+func (w *world) uploadImportAs(c *apitest.Client, as string) *apitest.Response {
+	creditor := ""
+	if as != "creditor" && as != "api_key" {
+		creditor = w.credA.ID.String()
+	}
+	return w.uploadImport(c, creditor, "impayes.csv", csvBytes(w.t, placementRows[:3], ';', false))
+}
+
+// rawGet is w.get as an apitest.Response for the access matrix.
+func (w *world) rawGet(as, path string) *apitest.Response {
+	status, body := w.get(as, path)
+	return &apitest.Response{Status: status, Body: body, Header: http.Header{"Content-Type": {"application/problem+json"}}}
+}
+
+func TestCaseExportStreamsTheFilteredListWithoutFormulas(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	evil := w.newCase(w.credA.ID, "=HYPERLINK(\"http://evil.test\";\"Payer\")", "")
+	_ = evil
+	for _, as := range []string{"creditor", "admin"} {
+		code, body := w.get(as, "/api/v1/cases/export?format=csv&sort=reference&order=asc")
+		if code != 200 {
+			t.Fatalf("%s csv export: %d %s", as, code, body)
+		}
+		text := strings.TrimPrefix(string(body), "\xEF\xBB\xBF")
+		if !strings.HasPrefix(text, "référence;référence créancier;débiteur;") || !strings.Contains(text, `"'=HYPERLINK(""http://evil.test"";""Payer"")"`) ||
+			strings.Contains(text, ";=HYPERLINK") || !strings.Contains(text, w.caseA.Case.Reference) {
+			t.Fatalf("%s csv export: %s", as, text)
+		}
+		if as == "creditor" && strings.Contains(text, w.caseB.Case.Reference) {
+			t.Fatalf("a creditor's export carries another's case: %s", text)
+		}
+		if as == "admin" && !strings.Contains(text, w.caseB.Case.Reference) {
+			t.Fatalf("the agency's export misses a case: %s", text)
+		}
+	}
+	// The list's filters apply: the debtor searched for only.
+	_, body := w.get("creditor", "/api/v1/cases/export?q=Scierie")
+	if n := strings.Count(string(body), "\r\n"); n != 2 {
+		t.Fatalf("filtered export: %d lines: %s", n, body)
+	}
+	code, body := w.get("creditor", "/api/v1/cases/export?format=xlsx")
+	if code != 200 {
+		t.Fatalf("xlsx export: %d %s", code, body)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("Dossiers")
+	found := false
+	for i, r := range rows {
+		if len(r) > 2 && strings.HasPrefix(r[2], "=HYPERLINK") {
+			cell, _ := excelize.CoordinatesToCellName(3, i+1)
+			if formula, _ := f.GetCellFormula("Dossiers", cell); formula != "" {
+				t.Fatalf("written as a formula: %q", formula)
+			}
+			found = true
+		}
+	}
+	if !found || len(rows) != 3 {
+		t.Fatalf("xlsx rows: %q", rows)
+	}
+	if code, _ := w.get("creditor", "/api/v1/cases/export?format=pdf"); code != 422 {
+		t.Fatalf("unknown format: %d", code)
 	}
 }
