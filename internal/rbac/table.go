@@ -46,6 +46,7 @@ var roleTable = []tableRow{
 	{"read cases, debtors, timelines, the live stream", one(map[string]string{"admin": "all", "agent": "all", "lawyer": "all",
 		"creditor": "its own creditor's only; internal events hidden"}, "cases:read", "debtors:read")},
 	{"open cases, add claims", one(map[string]string{"creditor": "yes, for itself"}, "cases:create")},
+	{"import placement files (CSV, XLSX), read their progress and refused rows", one(map[string]string{"creditor": "yes, for itself"}, "imports:create", "imports:read")},
 	{"edit cases (priority, next action, assignments)", one(nil, "cases:update")},
 	{"log calls, letters, promises, disputes, notes, acknowledgements", one(nil, "cases:log",
 		"case_event:call", "case_event:email", "case_event:letter_sent", "case_event:formal_notice_received", "case_event:note",
