@@ -227,6 +227,31 @@ func refTable() map[string]refCase {
 			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("GET", "/api/v1/portfolio/forecast?creditor_id="+ref, nil)
 			}},
+		"GET /api/v1/ledger/balances query.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
+			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return c.Do("GET", "/api/v1/ledger/balances?creditor_id="+ref, nil)
+			}},
+		"GET /api/v1/ledger/entries query.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
+			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return c.Do("GET", "/api/v1/ledger/entries?creditor_id="+ref, nil)
+			}},
+		"GET /api/v1/remittances query.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
+			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return c.Do("GET", "/api/v1/remittances?creditor_id="+ref, nil)
+			}},
+		"GET /api/v1/webhook-endpoints query.creditor_id": {callers: []string{"admin", "agent", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
+			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return c.Do("GET", "/api/v1/webhook-endpoints?creditor_id="+ref, nil)
+			}},
+		"POST /api/v1/webhook-endpoints body.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
+			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return c.Do("POST", "/api/v1/webhook-endpoints", map[string]any{"creditor_id": ref, "url": "https://93.184.216.34/hooks",
+					"event_types": []string{"import.finished"}})
+			}},
+		"POST /api/v1/remittance-runs body.creditor_id": {callers: adminOnl, foreign: func(w *world) string { return w.credB.ID.String() },
+			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return c.Do("POST", "/api/v1/remittance-runs", map[string]any{"creditor_id": ref})
+			}},
 		"POST /api/v1/cases/{id}/payments body.claim_id": {callers: staff, foreign: func(w *world) string { return w.caseB.Claims[0].ID.String() },
 			caseBound: true, valid: func(w *world) string { return w.caseA.Claims[0].ID.String() },
 			alsoMissing: map[string]func(*world) string{"a claim of another case of A": func(w *world) string { return w.caseA2().Claims[0].ID.String() }},

@@ -37,6 +37,16 @@ func (w *world) webhookFixture() (endpointA, endpointB, deliveryA, deliveryB uui
 	return endpointA, endpointB, del(endpointA, w.credA.ID), del(endpointB, w.credB.ID)
 }
 
+// fuzzWebhook is the id of an endpoint of creditor A (or of its
+// delivery) for the fuzz world.
+func (w *world) fuzzWebhook(delivery bool) string {
+	a, _, d, _ := w.webhookFixture()
+	if delivery {
+		return d.String()
+	}
+	return a.String()
+}
+
 // webhookRoutes are the access matrix's cases for the webhook routes.
 func webhookRoutes() map[string]routeCase {
 	readers := []string{"admin", "agent", "creditor", "api_key"}
