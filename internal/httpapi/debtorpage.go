@@ -707,16 +707,16 @@ var debtorTemplate = template.Must(template.New("debtor").Parse(`<!DOCTYPE html>
 <section aria-labelledby="h-owed">
 <h2 id="h-owed">{{call .T "owed"}}</h2>
 {{if gt .Page.Statement.Totals.TotalDueCents 0}}<p>{{.DueLine}}</p><p class="due" id="total-du">{{.Due}}</p>{{else}}<p>{{call .T "nothing_due"}}</p>{{end}}
-<div class="scroll"><table>
+<div class="scroll" tabindex="0" role="region" aria-label="{{call .T "totals"}}"><table>
 <caption>{{call .T "totals"}}</caption>
 <tbody>{{range .Totals}}<tr><th scope="row">{{index .Cells 0}}</th><td class="n">{{index .Cells 1}}</td></tr>{{end}}</tbody>
 </table></div>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0" role="region" aria-label="{{call .T "invoices"}}"><table>
 <caption>{{call .T "invoices"}}</caption>
 <thead><tr><th scope="col">{{call .T "invoice"}}</th><th scope="col">{{call .T "due_on"}}</th><th scope="col" class="n">{{call .T "amount"}}</th><th scope="col" class="n">{{call .T "principal"}}</th><th scope="col" class="n">{{call .T "interest"}}</th><th scope="col" class="n">{{call .T "indemnity"}}</th></tr></thead>
 <tbody>{{range .Claims}}<tr>{{range $i, $c := .Cells}}{{if eq $i 0}}<th scope="row">{{$c}}</th>{{else if eq $i 1}}<td>{{$c}}</td>{{else}}<td class="n">{{$c}}</td>{{end}}{{end}}</tr>{{end}}</tbody>
 </table></div>
-{{if .Payments}}<div class="scroll"><table>
+{{if .Payments}}<div class="scroll" tabindex="0" role="region" aria-label="{{call .T "payments"}}"><table>
 <caption>{{call .T "payments"}}</caption>
 <thead><tr><th scope="col">{{call .T "received_on"}}</th><th scope="col" class="n">{{call .T "amount"}}</th></tr></thead>
 <tbody>{{range .Payments}}<tr><td>{{index .Cells 0}}</td><td class="n">{{index .Cells 1}}</td></tr>{{end}}</tbody>
@@ -747,7 +747,7 @@ var debtorTemplate = template.Must(template.New("debtor").Parse(`<!DOCTYPE html>
 <section aria-labelledby="h-plan" {{if eq .ErrorForm "plan"}}class="err"{{end}}>
 <h2 id="h-plan">{{call .T "plan"}}</h2>
 {{if .PlanStatus}}<p>{{.PlanStatus}}</p>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0" role="region" aria-label="{{call .T "plan_current"}}"><table>
 <caption>{{call .T "plan_current"}}</caption>
 <thead><tr><th scope="col">{{call .T "due_on"}}</th><th scope="col" class="n">{{call .T "amount"}}</th><th scope="col" class="n">{{call .T "inst_paid"}}</th><th scope="col">{{call .T "inst_status"}}</th></tr></thead>
 <tbody>{{range .PlanRows}}<tr><td>{{index .Cells 0}}</td><td class="n">{{index .Cells 1}}</td><td class="n">{{index .Cells 2}}</td><td>{{index .Cells 3}}</td></tr>{{end}}</tbody>
