@@ -1627,6 +1627,24 @@ func (e ExportCasesParamsOrder) Valid() bool {
 	}
 }
 
+// Defines values for ExportCaseEventsParamsFormat.
+const (
+	ExportCaseEventsParamsFormatCsv  ExportCaseEventsParamsFormat = "csv"
+	ExportCaseEventsParamsFormatXlsx ExportCaseEventsParamsFormat = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the ExportCaseEventsParamsFormat enum.
+func (e ExportCaseEventsParamsFormat) Valid() bool {
+	switch e {
+	case ExportCaseEventsParamsFormatCsv:
+		return true
+	case ExportCaseEventsParamsFormatXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StartBatchJSONBodyKind.
 const (
 	StartBatchJSONBodyKindAmicableLetter StartBatchJSONBodyKind = "amicable_letter"
@@ -4144,6 +4162,14 @@ type ListCaseEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ExportCaseEventsParams defines parameters for ExportCaseEvents.
+type ExportCaseEventsParams struct {
+	Format *ExportCaseEventsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+}
+
+// ExportCaseEventsParamsFormat defines parameters for ExportCaseEvents.
+type ExportCaseEventsParamsFormat string
+
 // RecordPaymentParams defines parameters for RecordPayment.
 type RecordPaymentParams struct {
 	IdempotencyKey string `json:"Idempotency-Key"`
@@ -4533,6 +4559,9 @@ type ServerInterface interface {
 	// LogCaseEvent Log a call, e-mail, letter, note, promise, dispute…
 	// (POST /api/v1/cases/{id}/events)
 	LogCaseEvent(c *gin.Context, id Id)
+	// ExportCaseEvents A case's timeline as a CSV or XLSX file, oldest first
+	// (GET /api/v1/cases/{id}/events/export)
+	ExportCaseEvents(c *gin.Context, id Id, params ExportCaseEventsParams)
 	// ListPayments A case's payments, reversed ones included
 	// (GET /api/v1/cases/{id}/payments)
 	ListPayments(c *gin.Context, id Id)
@@ -5677,6 +5706,42 @@ func (siw *ServerInterfaceWrapper) LogCaseEvent(c *gin.Context) {
 	}
 
 	siw.Handler.LogCaseEvent(c, id)
+}
+
+// ExportCaseEvents operation middleware
+func (siw *ServerInterfaceWrapper) ExportCaseEvents(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportCaseEventsParams
+
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", c.Request.URL.Query(), &params.Format, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter format: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ExportCaseEvents(c, id, params)
 }
 
 // ListPayments operation middleware
@@ -7977,6 +8042,7 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.POST(options.BaseURL+"/api/v1/cases/:id/documents", wrapper.GenerateDocument)
 	router.GET(options.BaseURL+"/api/v1/cases/:id/events", wrapper.ListCaseEvents)
 	router.POST(options.BaseURL+"/api/v1/cases/:id/events", wrapper.LogCaseEvent)
+	router.GET(options.BaseURL+"/api/v1/cases/:id/events/export", wrapper.ExportCaseEvents)
 	router.GET(options.BaseURL+"/api/v1/cases/:id/payments", wrapper.ListPayments)
 	router.POST(options.BaseURL+"/api/v1/cases/:id/payments", wrapper.RecordPayment)
 	router.GET(options.BaseURL+"/api/v1/cases/:id/plans", wrapper.ListPlans)
@@ -10782,6 +10848,136 @@ type LogCaseEventdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response LogCaseEventdefaultApplicationProblemPlusJSONResponse) VisitLogCaseEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCaseEventsRequestObject struct {
+	Id     Id `json:"id"`
+	Params ExportCaseEventsParams
+}
+
+type ExportCaseEventsResponseObject interface {
+	VisitExportCaseEventsResponse(w http.ResponseWriter) error
+}
+
+type ExportCaseEvents200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportCaseEvents200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitExportCaseEventsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportCaseEvents200TextcsvResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportCaseEvents200TextcsvResponse) VisitExportCaseEventsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportCaseEvents401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCaseEvents401ApplicationProblemPlusJSONResponse) VisitExportCaseEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCaseEvents422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCaseEvents422ApplicationProblemPlusJSONResponse) VisitExportCaseEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCaseEvents429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCaseEvents429ApplicationProblemPlusJSONResponse) VisitExportCaseEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCaseEvents500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCaseEvents500ApplicationProblemPlusJSONResponse) VisitExportCaseEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCaseEventsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ExportCaseEventsdefaultApplicationProblemPlusJSONResponse) VisitExportCaseEventsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -20281,6 +20477,9 @@ type StrictServerInterface interface {
 	// LogCaseEvent Log a call, e-mail, letter, note, promise, dispute…
 	// (POST /api/v1/cases/{id}/events)
 	LogCaseEvent(ctx context.Context, request LogCaseEventRequestObject) (LogCaseEventResponseObject, error)
+	// ExportCaseEvents A case's timeline as a CSV or XLSX file, oldest first
+	// (GET /api/v1/cases/{id}/events/export)
+	ExportCaseEvents(ctx context.Context, request ExportCaseEventsRequestObject) (ExportCaseEventsResponseObject, error)
 	// ListPayments A case's payments, reversed ones included
 	// (GET /api/v1/cases/{id}/payments)
 	ListPayments(ctx context.Context, request ListPaymentsRequestObject) (ListPaymentsResponseObject, error)
@@ -21412,6 +21611,33 @@ func (sh *strictHandler) LogCaseEvent(ctx *gin.Context, id Id) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(LogCaseEventResponseObject); ok {
 		if err := validResponse.VisitLogCaseEventResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ExportCaseEvents operation middleware
+func (sh *strictHandler) ExportCaseEvents(ctx *gin.Context, id Id, params ExportCaseEventsParams) {
+	var request ExportCaseEventsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportCaseEvents(ctx, request.(ExportCaseEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportCaseEvents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ExportCaseEventsResponseObject); ok {
+		if err := validResponse.VisitExportCaseEventsResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {

@@ -2211,11 +2211,17 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One webhook endpoint */
+        /**
+         * One webhook endpoint
+         * @description Its secret is never shown again; another creditor's endpoint answers 404 like a missing one.
+         */
         get: operations["getWebhookEndpoint"];
         put?: never;
         post?: never;
-        /** Remove an endpoint with its deliveries and their log */
+        /**
+         * Remove an endpoint with its deliveries and their log
+         * @description Nothing more is sent to it; pending deliveries are dropped with it.
+         */
         delete: operations["deleteWebhookEndpoint"];
         options?: never;
         head?: never;
@@ -2284,7 +2290,13 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** An endpoint's deliveries, newest first, with every attempt */
+        /**
+         * An endpoint's deliveries, newest first, with every attempt
+         * @description Each attempt keeps the HTTP status (null when no answer came), the
+         *     time to the answer's headers and its first kilobyte. A failed
+         *     delivery is retried with exponential backoff (5 s, 20 s, 80 s …
+         *     then every 8 hours) for three days.
+         */
         get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
@@ -2305,7 +2317,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a delivery again (same webhook-id), then retry it for three more days */
+        /**
+         * Send a delivery again (same webhook-id), then retry it for three more days
+         * @description The endpoint must be enabled (422 otherwise); the receiver may deduplicate on webhook-id.
+         */
         post: operations["replayWebhookDelivery"];
         delete?: never;
         options?: never;
