@@ -62,6 +62,8 @@ var roleTable = []tableRow{
 		{perms: []string{"debtor_links:read"}}, {perms: []string{"debtor_links:write"}}}},
 	{"read statements and payments", one(scopedRead, "cases:read")},
 	{"record and reverse payments", one(nil, "payments:write")},
+	{"payment plans: record, cancel, record the signature, produce the agreement / approve or refuse one outside the mandate's rules", []tablePart{
+		{perms: []string{"plans:write", "documents:generate", "case_document:plan_agreement"}}, {perms: []string{"plans:decide"}, note: map[string]string{"creditor": "its own cases"}}}},
 	{"read rates / add or correct rates", []tablePart{{perms: []string{"rates:read"}}, {perms: []string{"rates:write"}}}},
 	{"read documents / upload evidence", []tablePart{
 		{perms: []string{"cases:read"}, note: map[string]string{"admin": "all", "agent": "all", "lawyer": "all", "creditor": "its own cases' shared documents"}},
