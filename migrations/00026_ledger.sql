@@ -16,6 +16,68 @@
 -- creditor_direct_offset (a memo pair: payments made to the creditor,
 -- which bring no money). The per-creditor accounts carry their creditor;
 -- the others carry, where there is one, the creditor the entry is about.
+-- A remittance run pays what is held for creditors (one or all), less the
+-- agency's share, by one SEPA credit transfer file. draft: figures worked
+-- out; booked: the ledger moved, statements and the pain.001 file made;
+-- sent: the file went to the bank (then it can no longer be cancelled);
+-- cancelled: before it was sent (a booked run's postings reversed). A run
+-- key (the month of the monthly job, or the day and creditor of a run on
+-- demand) runs once: two instances racing for it meet the unique index.
+CREATE TABLE remittance_runs (
+    id               uuid PRIMARY KEY,
+    run_key          text NOT NULL,
+    reference        text NOT NULL UNIQUE CHECK (reference ~ '^[A-Z0-9-]{1,30}$'),
+    creditor_id      uuid REFERENCES creditors (id), -- NULL: every creditor
+    state            text NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'booked', 'sent', 'cancelled')),
+    currency         char(3) NOT NULL DEFAULT 'EUR',
+    transfers        integer NOT NULL DEFAULT 0 CHECK (transfers >= 0),
+    total_net_cents  bigint NOT NULL DEFAULT 0 CHECK (total_net_cents >= 0),
+    pain001          bytea,
+    created_by       uuid REFERENCES users (id),
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    booked_at        timestamptz,
+    sent_at          timestamptz,
+    cancelled_at     timestamptz,
+    CHECK (state NOT IN ('booked', 'sent') OR (booked_at IS NOT NULL AND pain001 IS NOT NULL)),
+    CHECK (state <> 'sent' OR sent_at IS NOT NULL)
+);
+CREATE UNIQUE INDEX remittance_runs_once ON remittance_runs (run_key) WHERE state <> 'cancelled';
+CREATE INDEX remittance_runs_recent ON remittance_runs (created_at DESC);
+
+-- One creditor's part of a run: the figures frozen when the run was drawn
+-- up, the account paid, the statement, and the run's state repeated for the
+-- creditor's portal (which may not read the agency's runs).
+CREATE TABLE remittance_run_lines (
+    run_id            uuid NOT NULL REFERENCES remittance_runs (id),
+    creditor_id       uuid NOT NULL REFERENCES creditors (id),
+    end_to_end_id     text NOT NULL UNIQUE,
+    state             text NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'booked', 'sent', 'cancelled')),
+    legal_name        text NOT NULL,
+    iban              text NOT NULL,
+    bic               text NOT NULL DEFAULT '',
+    currency          char(3) NOT NULL,
+    held_cents        bigint NOT NULL CHECK (held_cents > 0),
+    commission_cents  bigint NOT NULL,
+    direct_commission_cents bigint NOT NULL,
+    fees_cents        bigint NOT NULL,
+    vat_rate_bps      bigint NOT NULL,
+    vat_cents         bigint NOT NULL,
+    net_cents         bigint NOT NULL CHECK (net_cents > 0),
+    period_from       date NOT NULL,
+    period_to         date NOT NULL,
+    document_id       uuid REFERENCES documents (id),
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (run_id, creditor_id),
+    CHECK (net_cents = held_cents - commission_cents - direct_commission_cents - fees_cents - vat_cents)
+);
+CREATE INDEX remittance_run_lines_by_creditor ON remittance_run_lines (creditor_id, created_at DESC);
+GRANT SELECT ON remittance_run_lines TO recouvra_creditor_scope;
+ALTER TABLE remittance_run_lines ENABLE ROW LEVEL SECURITY;
+CREATE POLICY app_role ON remittance_run_lines USING (current_user <> 'recouvra_creditor_scope');
+CREATE POLICY creditor_scope ON remittance_run_lines TO recouvra_creditor_scope
+    USING (creditor_id = recouvra_scope_creditor() AND state IN ('booked', 'sent'));
+-- remittance_runs: the agency's; nothing granted to the creditor scope.
+
 CREATE TABLE ledger_entries (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     txn_id       uuid NOT NULL,
@@ -27,9 +89,11 @@ CREATE TABLE ledger_entries (
     currency     char(3) NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
     booked_on    date NOT NULL,
     payment_id   uuid REFERENCES payments (id),
+    run_id       uuid REFERENCES remittance_runs (id),
     created_at   timestamptz NOT NULL DEFAULT now(),
     CHECK (account NOT IN ('owed_to_creditor', 'commission_receivable', 'creditor_direct', 'creditor_direct_offset') OR creditor_id IS NOT NULL),
-    CHECK (kind NOT IN ('payment', 'payment_reversal') OR payment_id IS NOT NULL)
+    CHECK (kind NOT IN ('payment', 'payment_reversal') OR payment_id IS NOT NULL),
+    CHECK (kind NOT IN ('remittance', 'remittance_cancel') OR run_id IS NOT NULL)
 );
 CREATE INDEX ledger_entries_by_txn ON ledger_entries (txn_id);
 CREATE INDEX ledger_entries_by_account ON ledger_entries (account, creditor_id, booked_on);
@@ -118,6 +182,8 @@ SELECT md5(p.id::text || ':reversal')::uuid, 'payment_reversal', l.account, l.cr
 
 -- +goose Down
 DROP TABLE ledger_entries;
+DROP TABLE remittance_run_lines;
+DROP TABLE remittance_runs;
 DROP FUNCTION ledger_append_only();
 DROP FUNCTION ledger_txn_balanced();
 ALTER TABLE creditors DROP COLUMN remit_within_days;

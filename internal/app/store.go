@@ -167,6 +167,17 @@ type Repo interface {
 	// creditor, or all with funds, commission or direct payments) and the
 	// client account's balance (zero where scope cannot see it).
 	LedgerCreditors(ctx context.Context, scope recouvra.Scope, creditorID *uuid.UUID, currency string) ([]LedgerCreditorRow, int64, error)
+	// Remittance runs (remittance_runs.go): a run with its lines; the ledger
+	// postings of a run; the day a creditor was last remitted to (zero:
+	// never) and how many of its cases were first paid after it.
+	InsertRemittanceRun(ctx context.Context, run RemittanceRun, by *uuid.UUID) error
+	RemittanceRunByID(ctx context.Context, id uuid.UUID, lock bool) (RemittanceRun, error)
+	RemittanceRuns(ctx context.Context, limit int) ([]RemittanceRun, error)
+	UpdateRemittanceRun(ctx context.Context, run RemittanceRun, from recouvra.RunState) error
+	RemittanceLines(ctx context.Context, scope recouvra.Scope, creditorID *uuid.UUID) ([]RunLine, error)
+	PostLedger(ctx context.Context, runID uuid.UUID, txns []recouvra.LedgerTxn) error
+	LastRemittedOn(ctx context.Context, creditorID uuid.UUID) (recouvra.Date, error)
+	CasesFirstPaidAfter(ctx context.Context, creditorID uuid.UUID, after, upTo recouvra.Date) (int, error)
 	// LedgerLines lists ledger lines, newest first.
 	LedgerLines(ctx context.Context, scope recouvra.Scope, creditorID *uuid.UUID, limit int) ([]LedgerLine, error)
 	// LedgerRevenue sums the agency's revenue and VAT per month booked from from to to.

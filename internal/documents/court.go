@@ -409,6 +409,10 @@ type Remittance struct {
 	Lines    []RemittanceLine
 	Currency string
 	At       time.Time
+	// Run, when the statement is a remittance run's: the figures the run
+	// paid (commission net / VAT / gross) and the transfer's reference.
+	Run         *recouvra.RemittanceFigures
+	TransferRef string
 }
 
 // RemittanceTotals are a remittance statement's figures.
@@ -459,6 +463,21 @@ func RemittanceStatement(r Remittance) (File, error) {
 	} else {
 		d.Table([]pdf.Column{{Title: "Reçu le", Width: 19, Align: "C"}, {Title: "Dossier", Width: 27, Align: "L"}, {Title: "Débiteur", Width: 34, Align: "L"},
 			{Title: "Reçu n°", Width: 24, Align: "L"}, {Title: "Encaissé par", Width: 21, Align: "L"}, {Title: "Montant", Width: 24, Align: "R"}, {Title: "À reverser le", Width: 21, Align: "C"}}, rows, nil)
+	}
+	if f := r.Run; f != nil {
+		d.Table([]pdf.Column{{Title: "", Width: 120, Align: "L"}, {Title: "Montant", Width: 50, Align: "R"}}, [][]string{
+			{"Fonds détenus pour vous sur le compte clients", money(f.HeldCents, r.Currency)},
+			{"Commission (" + recouvra.FrenchPercent(int64(m.CommissionBps)) + " des fonds détenus)", money(f.CommissionCents, r.Currency)},
+			{"Commission sur les paiements reçus directement", money(f.DirectCommCents, r.Currency)},
+			{"Frais fixes du mandat", money(f.FeesCents, r.Currency)},
+			{"Commission et frais hors taxes", money(f.CommissionNetCents, r.Currency)},
+			{"TVA (" + recouvra.FrenchPercent(f.VATRateBps) + ")", money(f.VATCents, r.Currency)},
+			{"Commission et frais TTC", money(f.CommissionGrossCents, r.Currency)},
+			{"Net viré", money(f.NetCents, r.Currency)},
+		}, map[int]bool{7: true})
+		d.Small("Virement SEPA, référence " + r.TransferRef + ".")
+		d.Small("Les fonds sont reversés dans le mois de leur encaissement, sauf stipulation contraire du mandat (article R124-6 du code des procédures civiles d'exécution).")
+		return d.File()
 	}
 	t := r.Totals()
 	d.Table([]pdf.Column{{Title: "", Width: 120, Align: "L"}, {Title: "Montant", Width: 50, Align: "R"}}, [][]string{

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -87,12 +88,52 @@ func (r repo) LedgerCreditors(ctx context.Context, scope recouvra.Scope, credito
 	return out, bank, nil
 }
 
-func uuidStrings(ids []uuid.UUID) []string {
-	out := make([]string, len(ids))
+func uuidStrings(ids []uuid.UUID) string {
+	out := make([]*string, len(ids))
 	for i, id := range ids {
-		out[i] = id.String()
+		s := id.String()
+		out[i] = &s
 	}
-	return out
+	return arrayLiteral(out)
+}
+
+// arrayLiteral writes a PostgreSQL array literal ('{"a","b",NULL}') for a
+// parameter cast to an array type: gorm would spread a Go slice into a
+// list of parameters.
+func arrayLiteral(items []*string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, it := range items {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if it == nil {
+			b.WriteString("NULL")
+			continue
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(*it))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+func textArray(items []string) string {
+	p := make([]*string, len(items))
+	for i := range items {
+		p[i] = &items[i]
+	}
+	return arrayLiteral(p)
+}
+
+func intArray(items []int64) string {
+	p := make([]*string, len(items))
+	for i, n := range items {
+		s := strconv.FormatInt(n, 10)
+		p[i] = &s
+	}
+	return arrayLiteral(p)
 }
 
 type ledgerRow struct {

@@ -128,7 +128,7 @@ func (r repo) InsertPayment(ctx context.Context, creditorID uuid.UUID, p *recouv
 	SELECT ?, ?, e.account, e.creditor_id, e.amount, ?, ?, p.id
 	  FROM p, unnest(?::text[], ?::uuid[], ?::bigint[]) AS e(account, creditor_id, amount)`,
 		p.ID, p.CaseID, creditorID, p.AmountCents, p.Currency, p.ReceivedOn, string(p.Method), p.PayerReference, p.ClaimID, p.ReceiptNumber, by, p.CreatedAt,
-		post.ID, string(post.Kind), p.Currency, post.BookedOn, accounts, creditors, amounts).Error
+		post.ID, string(post.Kind), p.Currency, post.BookedOn, textArray(accounts), arrayLiteral(creditors), intArray(amounts)).Error
 	return dbErr(err, whatPayment)
 }
 

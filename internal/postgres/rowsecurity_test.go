@@ -126,11 +126,11 @@ func creditorData(t *testing.T, db *postgres.DB) (a, b uuid.UUID) {
 		for i, state := range []string{"booked", "draft"} {
 			run := one(`INSERT INTO remittance_runs (id, run_key, reference, state, booked_at, pain001)
 				VALUES (gen_random_uuid(), $1, $2, $3, CASE WHEN $3 = 'booked' THEN now() END, CASE WHEN $3 = 'booked' THEN '\x00'::bytea END) RETURNING id`,
-				fmt.Sprintf("rls-%s-%d", cr, i), fmt.Sprintf("REV-RLS-%s-%d", strings.ToUpper(cr.String()[:6]), i), state)
+				fmt.Sprintf("rls-%s-%d", cr, i), fmt.Sprintf("REV-RLS-%s-%d", strings.ToUpper(cr.String()[30:]), i), state)
 			one(`INSERT INTO remittance_run_lines (run_id, creditor_id, end_to_end_id, state, legal_name, iban, currency, held_cents, commission_cents,
 				direct_commission_cents, fees_cents, vat_rate_bps, vat_cents, net_cents, period_from, period_to)
 				VALUES ($1, $2, $3, $4, 'RLS', 'FR1420041010050500013M02606', 'EUR', 1000, 100, 0, 0, 2000, 20, 880, '2026-03-01', '2026-03-31') RETURNING run_id`,
-				run, cr, fmt.Sprintf("REV-RLS-%s-%d-1", strings.ToUpper(cr.String()[:6]), i), state)
+				run, cr, fmt.Sprintf("REV-RLS-%s-%d-1", strings.ToUpper(cr.String()[30:]), i), state)
 		}
 		doc := one(`INSERT INTO documents (creditor_id, kind, generated, file_name, media_type, size_bytes, sha256, visibility)
 			VALUES ($1, 'remittance_statement', true, 'releve.pdf', 'application/pdf', 1, repeat('b', 64), 'shared') RETURNING id`, cr)

@@ -58,6 +58,10 @@ var roleTable = []tableRow{
 	{"move to injunction or irrecoverable; record court steps", one(nil, "cases:transition",
 		"case_stage:injunction", "case_stage:irrecoverable", "cases:court")},
 	{"work the queue (`/queue`, `/queue/next`)", one(nil, "queue:work")},
+	{"read collection strategies, a case's strategy, simulate one", one(nil, "strategies:read")},
+	{"create, edit, delete strategies; name a mandate's default", one(nil, "strategies:write")},
+	{"move a case to another strategy; complete call tasks", one(nil, "case_strategy:write", "call_tasks:write")},
+	{"read the strategy engine's passes and dry run", one(nil, "strategy_runs:read")},
 	{"the debtor's page link of a case: read / revoke, issue again", []tablePart{
 		{perms: []string{"debtor_links:read"}}, {perms: []string{"debtor_links:write"}}}},
 	{"read statements and payments", one(scopedRead, "cases:read")},

@@ -360,3 +360,43 @@ func (t RateTable) VATAt(netCents int64, d Date) (vatCents int64, r Rate, ok boo
 	}
 	return Prorata(netCents, r.Value, 10000), r, true
 }
+
+// RunState is where a remittance run stands.
+type RunState string
+
+const (
+	RunDraft     RunState = "draft"     // figures worked out, nothing moved
+	RunBooked    RunState = "booked"    // the ledger moved, statements and the transfer file made
+	RunSent      RunState = "sent"      // the transfer file went to the bank
+	RunCancelled RunState = "cancelled" // dropped before it was sent
+)
+
+// RunAction moves a run.
+type RunAction string
+
+const (
+	RunBook   RunAction = "book"
+	RunSend   RunAction = "send"
+	RunCancel RunAction = "cancel"
+)
+
+// NextRunState is the state action leads to from s, or a conflict: a run
+// is booked from a draft, sent once booked, and cancelled only before it
+// was sent — the bank may already have paid a file marked sent.
+func NextRunState(s RunState, a RunAction) (RunState, error) {
+	switch {
+	case a == RunBook && s == RunDraft:
+		return RunBooked, nil
+	case a == RunSend && s == RunBooked:
+		return RunSent, nil
+	case a == RunCancel && (s == RunDraft || s == RunBooked):
+		return RunCancelled, nil
+	case a == RunCancel && s == RunSent:
+		return s, Errorf(ECodeConflict, "Le fichier de virements a été envoyé à la banque : le reversement ne peut plus être annulé.")
+	}
+	return s, Errorf(ECodeConflict, "Reversement à l'état « %s » : action « %s » impossible.", s, a)
+}
+
+// Fees are the mandate's fixed fees for newCases cases paid for the first
+// time since the creditor's last remittance.
+func (m Mandate) Fees(newCases int) int64 { return m.FixedFeeCents * int64(newCases) }

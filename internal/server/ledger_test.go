@@ -129,7 +129,7 @@ func TestLedgerRefusesEditsAndImbalance(t *testing.T) {
 		}
 	}
 	_, err := w.db.Pool.Exec(ctx, `INSERT INTO ledger_entries (txn_id, kind, account, creditor_id, amount_cents, currency, booked_on, payment_id)
-		SELECT gen_random_uuid(), 'payment', 'client_bank', creditor_id, 100, 'EUR', current_date, id FROM payments LIMIT 1`)
+		SELECT gen_random_uuid(), 'payment', 'agency_revenue_fees', creditor_id, 100, 'EUR', current_date, id FROM payments LIMIT 1`)
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) || pgErr.Code != "23514" {
 		t.Errorf("an unbalanced transaction: %v", err)

@@ -182,6 +182,18 @@ func refTable() map[string]refCase {
 			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("POST", "/api/v1/bank-entries/"+w.unmatchedEntry().String()+"/book", map[string]any{"case_id": ref})
 			}},
+		// Strategies are the agency's: any of them may be named, for any
+		// creditor's case or mandate.
+		"PUT /api/v1/cases/{id}/strategy body.strategy_id": {callers: queueWork, foreign: func(w *world) string { return w.freshStrategy() },
+			valid: func(w *world) string { return w.freshStrategy() },
+			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return c.Do("PUT", "/api/v1/cases/"+w.caseA.Case.ID.String()+"/strategy", map[string]any{"strategy_id": ref})
+			}},
+		"PUT /api/v1/creditors/{id}/strategy body.strategy_id": {callers: adminOnl, foreign: func(w *world) string { return w.freshStrategy() },
+			valid: func(w *world) string { return w.freshStrategy() },
+			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return c.Do("PUT", "/api/v1/creditors/"+w.credA.ID.String()+"/strategy", map[string]any{"strategy_id": ref})
+			}},
 		"GET /api/v1/cases query.creditor_id": {callers: everyone, filter: true, foreign: func(w *world) string { return w.credB.ID.String() }, call: listCases("creditor_id")},
 		"GET /api/v1/cases query.debtor_id":   {callers: everyone, filter: true, foreign: func(w *world) string { return w.caseB.Debtor.ID.String() }, call: listCases("debtor_id")},
 		"GET /api/v1/cases query.assignee_id": {callers: everyone, filter: true, foreign: func(w *world) string { return w.agentOfB() }, call: listCases("assignee_id")},
@@ -276,6 +288,19 @@ func refTable() map[string]refCase {
 			}},
 			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("POST", "/api/v1/cases/"+w.caseA.Case.ID.String()+"/documents", map[string]any{"kind": "payment_receipt", "options": map[string]any{"payment_id": ref}})
+			}},
+		"POST /api/v1/cases/{id}/documents body.options.plan_id": {callers: everyone,
+			foreign: func(w *world) string {
+				return w.once("plan B", func() string { return w.newPlanOn(w.caseB.Case.ID, false).String() })
+			},
+			caseBound: true, valid: func(w *world) string {
+				return w.once("plan A", func() string { return w.newPlanOn(w.caseA.Case.ID, false).String() })
+			},
+			alsoMissing: map[string]func(*world) string{"a plan of another case of A": func(w *world) string {
+				return w.once("plan A2", func() string { return w.newPlanOn(w.caseA2().Case.ID, false).String() })
+			}},
+			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return c.Do("POST", "/api/v1/cases/"+w.caseA.Case.ID.String()+"/documents", map[string]any{"kind": "plan_agreement", "options": map[string]any{"plan_id": ref}})
 			}},
 		"POST /api/v1/cases/{id}/attachments body.supersedes": {callers: everyone, foreign: foreignDoc, alsoMissing: otherCaseDoc, hiddenFromCreditor: internalDoc,
 			caseBound: true, valid: ownDoc,
