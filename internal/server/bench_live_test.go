@@ -213,7 +213,7 @@ func writeEvent(w *world, caseID uuid.UUID, i int) (int64, time.Time, error) {
 	var seq int64
 	if err := tx.QueryRow(ctx, `INSERT INTO events (case_id, creditor_id, type, visibility, data)
 		SELECT id, creditor_id, 'message', 'shared', jsonb_build_object('text', 'Message ' || $2::text) FROM cases WHERE id = $1 RETURNING seq`,
-		caseID, i).Scan(&seq); err != nil {
+		caseID, strconv.Itoa(i)).Scan(&seq); err != nil {
 		return 0, time.Time{}, err
 	}
 	at := time.Now()
