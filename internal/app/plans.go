@@ -291,6 +291,9 @@ func (s *Service) DecidePlan(ctx context.Context, p recouvra.Principal, planID u
 			data["status"], data["reason"] = string(pl.Status), reason
 			return []recouvra.Event{s.newEvent(p, c, recouvra.EventPlanRefused, recouvra.Shared, data)}, nil
 		}
+		if f := recouvra.PrintableField("reason", reason, recouvra.MultiLine); len(f) > 0 {
+			return nil, recouvra.Invalid("Motif invalide.", f...)
+		}
 		if err := pl.Approve(today); err != nil {
 			return nil, err
 		}
