@@ -84,8 +84,8 @@ func (r repo) DigestNotifications(ctx context.Context, scope recouvra.Scope, rul
 	if err := r.q(ctx).Raw(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text`).Scan(&fence).Error; err != nil || len(fence) == 0 {
 		return nil, "", dbErr(err, whatNotification)
 	}
-	var since []*string
-	if err := r.q(ctx).Raw(`SELECT max(digest_below)::text FROM mail_messages WHERE user_id = ? AND kind = 'notification_digest'`, rule.UserID).
+	var since []string // "" before the first digest
+	if err := r.q(ctx).Raw(`SELECT coalesce(max(digest_below)::text, '') FROM mail_messages WHERE user_id = ? AND kind = 'notification_digest'`, rule.UserID).
 		Scan(&since).Error; err != nil {
 		return nil, "", dbErr(err, whatMail)
 	}
@@ -96,8 +96,8 @@ func (r repo) DigestNotifications(ctx context.Context, scope recouvra.Scope, rul
 	q := notificationEvents(r.q(ctx), scope, rule).Select(notificationColumns, mark, rule.UserID).
 		Where("events.tx >= CAST(? AS text)::xid8 AND events.tx < CAST(? AS text)::xid8", mark, fence[0]).
 		Where("NOT EXISTS (SELECT 1 FROM notification_reads nr WHERE nr.user_id = ? AND nr.event_seq = events.seq)", rule.UserID)
-	if len(since) == 1 && since[0] != nil {
-		q = q.Where("events.tx >= CAST(? AS text)::xid8", *since[0])
+	if len(since) == 1 && since[0] != "" {
+		q = q.Where("events.tx >= CAST(? AS text)::xid8", since[0])
 	}
 	var rows []notificationRow
 	if err := q.Order("events.tx, events.seq").Limit(recouvra.DigestMaxItems * 20).Scan(&rows).Error; err != nil {

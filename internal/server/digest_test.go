@@ -131,11 +131,17 @@ func TestNotificationDigest(t *testing.T) {
 			}
 		}
 	}
+	// Recorded in the outbox: creditor A's row (row security), its
+	// Message-ID, sent (the sender's transaction commits just after the
+	// SMTP server accepted).
 	var messageID string
-	if err := w.db.Pool.QueryRow(ctx, `SELECT message_id FROM mail_messages WHERE kind = 'notification_digest' AND user_id = $1 AND state = 'sent'
+	if err := w.db.Pool.QueryRow(ctx, `SELECT message_id FROM mail_messages WHERE kind = 'notification_digest' AND user_id = $1
 		AND creditor_id = $2 AND source_key = $3`, w.users["creditor"].ID, w.credA.ID, recouvra.DigestSourceKey(w.users["creditor"].ID, w.today())).Scan(&messageID); err != nil {
 		t.Fatal(err)
 	}
+	waitFor(t, func() bool {
+		return w.countRows(t, "SELECT count(*) FROM mail_messages WHERE kind = 'notification_digest' AND state = 'sent' AND attempts = 1") == 2
+	})
 	if a.header.Get("Message-Id") != "<"+messageID+">" {
 		t.Fatalf("Message-ID %q, recorded %q", a.header.Get("Message-Id"), messageID)
 	}
