@@ -256,3 +256,26 @@ func TestLedgerProperty(t *testing.T) {
 		}
 	}
 }
+
+func TestNextRunState(t *testing.T) {
+	for _, c := range []struct {
+		from recouvra.RunState
+		act  recouvra.RunAction
+		to   recouvra.RunState
+		ok   bool
+	}{
+		{recouvra.RunDraft, recouvra.RunBook, recouvra.RunBooked, true},
+		{recouvra.RunBooked, recouvra.RunSend, recouvra.RunSent, true},
+		{recouvra.RunDraft, recouvra.RunCancel, recouvra.RunCancelled, true},
+		{recouvra.RunBooked, recouvra.RunCancel, recouvra.RunCancelled, true},
+		{recouvra.RunSent, recouvra.RunCancel, recouvra.RunSent, false},
+		{recouvra.RunDraft, recouvra.RunSend, recouvra.RunDraft, false},
+		{recouvra.RunBooked, recouvra.RunBook, recouvra.RunBooked, false},
+		{recouvra.RunCancelled, recouvra.RunBook, recouvra.RunCancelled, false},
+	} {
+		got, err := recouvra.NextRunState(c.from, c.act)
+		if got != c.to || (err == nil) != c.ok || (err != nil && recouvra.ErrorCode(err) != recouvra.ECodeConflict) {
+			t.Errorf("%s + %s = %s, %v", c.from, c.act, got, err)
+		}
+	}
+}
