@@ -21,6 +21,7 @@ const Dashboard = lazy(() => import("./pages/Dashboard").then((m) => ({ default:
 const Docket = lazy(() => import("./pages/Docket").then((m) => ({ default: m.Docket })));
 const NewCase = lazy(() => import("./pages/NewCase").then((m) => ({ default: m.NewCase })));
 const Queue = lazy(() => import("./pages/Queue").then((m) => ({ default: m.Queue })));
+const Webhooks = lazy(() => import("./pages/Webhooks").then((m) => ({ default: m.Webhooks })));
 
 type Role = Schemas["Me"]["role"];
 
@@ -32,6 +33,7 @@ const workspaces: { path: string; label: Key; roles: Role[] }[] = [
   { path: "/portefeuille", label: "nav.portfolio", roles: ["creditor", "admin"] },
   { path: "/dossiers", label: "nav.cases", roles: ["agent", "lawyer", "creditor", "admin"] },
   { path: "/dossiers/nouveau", label: "nav.newCase", roles: ["creditor", "agent", "admin"] },
+  { path: "/webhooks", label: "nav.webhooks", roles: ["creditor", "admin"] },
   { path: "/admin", label: "nav.admin", roles: ["admin"] },
 ];
 const home: Record<Role, string> = { agent: "/file", lawyer: "/audiences", creditor: "/portefeuille", admin: "/portefeuille" };
@@ -120,6 +122,8 @@ export function App() {
     <Suspense fallback={<p className="status">{t("loading")}</p>}>
       <Admin path={here} />
     </Suspense>
+  ) : here === "/webhooks" ? (
+    <Webhooks me={me} />
   ) : here === "/dossiers" ? (
     <CaseList />
   ) : (
