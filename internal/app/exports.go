@@ -2,9 +2,12 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/google/uuid"
 
 	"github.com/recouvra/recouvra/internal/recouvra"
 	"github.com/recouvra/recouvra/internal/sheet"
@@ -67,6 +70,41 @@ func (s *Service) ExportCases(ctx context.Context, p recouvra.Principal, f CaseF
 			break
 		}
 		page.Cursor = res.NextCursor
+	}
+	return out.Close()
+}
+
+// ExportEvents writes a case's timeline (what the caller may see of it,
+// oldest first) to w, a page at a time.
+func (s *Service) ExportEvents(ctx context.Context, p recouvra.Principal, id uuid.UUID, kind sheet.Kind, w io.Writer) error {
+	out, err := sheet.NewWriter(w, kind, "Historique")
+	if err != nil {
+		return err
+	}
+	if err := out.Write([]sheet.Cell{sheet.Text("date"), sheet.Text("heure (UTC)"), sheet.Text("événement"), sheet.Text("visibilité"), sheet.Text("détails")}); err != nil {
+		return err
+	}
+	var after int64
+	for {
+		events, more, err := s.ListEvents(ctx, p, id, after, maxPageSize)
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			details, _ := json.Marshal(e.Data)
+			vis := "partagé"
+			if e.Visibility == recouvra.Internal {
+				vis = "interne"
+			}
+			if err := out.Write([]sheet.Cell{dateCell(recouvra.DateOf(e.At)), sheet.Text(e.At.UTC().Format("15:04:05")), sheet.Text(string(e.Type)),
+				sheet.Text(vis), sheet.Text(string(details))}); err != nil {
+				return err
+			}
+			after = e.Seq
+		}
+		if !more || len(events) == 0 {
+			break
+		}
 	}
 	return out.Close()
 }

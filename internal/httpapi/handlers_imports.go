@@ -225,3 +225,30 @@ func (a *API) ExportCases(ctx context.Context, req oapi.ExportCasesRequestObject
 	}
 	return oapi.ExportCases200TextcsvResponse{Body: pr}, nil
 }
+
+// ExportCaseEvents streams a case's timeline as a file.
+func (a *API) ExportCaseEvents(ctx context.Context, req oapi.ExportCaseEventsRequestObject) (oapi.ExportCaseEventsResponseObject, error) {
+	gc, _ := ctx.(*gin.Context)
+	ctx = requestContext(ctx)
+	kind := sheet.CSV
+	if req.Params.Format != nil && *req.Params.Format == oapi.ExportCaseEventsParamsFormatXlsx {
+		kind = sheet.XLSX
+	}
+	principal := principalFrom(ctx)
+	v, err := a.deps.App.GetCase(ctx, principal, req.Id) // 404 before any byte is written
+	if err != nil {
+		return nil, err
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		pw.CloseWithError(a.deps.App.ExportEvents(ctx, principal, req.Id, kind, pw))
+	}()
+	if gc != nil {
+		gc.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "historique-" + v.Case.Reference + "." + string(kind)}))
+		gc.Header("Cache-Control", "no-store")
+	}
+	if kind == sheet.XLSX {
+		return oapi.ExportCaseEvents200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse{Body: pr}, nil
+	}
+	return oapi.ExportCaseEvents200TextcsvResponse{Body: pr}, nil
+}

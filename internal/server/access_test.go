@@ -151,6 +151,9 @@ func routeTable() map[string]routeCase {
 		"GET /api/v1/cases/export": {allowed: everyone, ok: 200, call: func(w *world, _ *apitest.Client, as string, _ target) *apitest.Response {
 			return w.rawGet(as, "/api/v1/cases/export?format=xlsx")
 		}},
+		"GET /api/v1/cases/:id/events/export": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, _ *apitest.Client, as string, t target) *apitest.Response {
+			return w.rawGet(as, "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/events/export")
+		}},
 		"POST /api/v1/imports": {allowed: openers, ok: 201, call: func(w *world, c *apitest.Client, as string, _ target) *apitest.Response {
 			return w.uploadImportAs(c, as)
 		}},

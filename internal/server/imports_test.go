@@ -381,6 +381,15 @@ func TestCaseExportStreamsTheFilteredListWithoutFormulas(t *testing.T) {
 	if !found || len(rows) != 3 {
 		t.Fatalf("xlsx rows: %q", rows)
 	}
+	// A case's timeline, as the creditor sees it.
+	code, body = w.get("creditor", "/api/v1/cases/"+w.caseA.Case.ID.String()+"/events/export")
+	if text := string(body); code != 200 || !strings.Contains(text, "date;heure (UTC);événement;visibilité;détails") ||
+		!strings.Contains(text, ";case_created;partagé;") || !strings.Contains(text, ";claim_added;partagé;") || strings.Contains(text, "interne") {
+		t.Fatalf("timeline export: %d %s", code, body)
+	}
+	if code, _ := w.get("creditor", "/api/v1/cases/"+w.caseB.Case.ID.String()+"/events/export?format=xlsx"); code != 404 {
+		t.Fatalf("another creditor's timeline: %d", code)
+	}
 	if code, _ := w.get("creditor", "/api/v1/cases/export?format=pdf"); code != 422 {
 		t.Fatalf("unknown format: %d", code)
 	}
