@@ -116,7 +116,7 @@ func importCreditor(p recouvra.Principal, named *uuid.UUID) (uuid.UUID, error) {
 		return uuid.Nil, err
 	}
 	if named == nil {
-		return uuid.Nil, recouvra.Invalid("Créancier manquant.", recouvra.FieldError{Field: "form.creditor_id", Code: "required",
+		return uuid.Nil, recouvra.Invalid("Créancier manquant.", recouvra.FieldError{Field: "creditor_id", Code: "required",
 			Message: "Indiquez le créancier pour lequel vous importez."})
 	}
 	return *named, nil
@@ -149,7 +149,7 @@ func (s *Service) UploadImport(ctx context.Context, p recouvra.Principal, credit
 	}
 	if err := s.store.Tx(ctx, func(r Repo) error {
 		_, err := r.CreditorByID(ctx, recouvra.AllCreditors, creditor)
-		return fieldNotFound(err, "form.creditor_id", "Aucun créancier ne porte cet identifiant.")
+		return fieldNotFound(err, "creditor_id", "Aucun créancier ne porte cet identifiant.")
 	}); err != nil {
 		return ImportView{}, err
 	}

@@ -127,7 +127,7 @@ func (a *API) uploadImport(c *gin.Context) {
 			if s := strings.TrimSpace(string(v)); s != "" {
 				id, err := uuid.Parse(s)
 				if err != nil {
-					a.fail(c, recouvra.Invalid("Créancier invalide.", recouvra.FieldError{Field: "form.creditor_id", Code: "invalid", Message: "Identifiant de créancier invalide."}))
+					a.fail(c, recouvra.Invalid("Créancier invalide.", recouvra.FieldError{Field: "creditor_id", Code: "invalid", Message: "Identifiant de créancier invalide."}))
 					return
 				}
 				creditor = &id

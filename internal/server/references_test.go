@@ -165,6 +165,11 @@ func refTable() map[string]refCase {
 	foreignDoc := func(w *world) string {
 		return w.once("doc B", func() string { return w.document(w.caseB.Case.ID).String() })
 	}
+	exportCases := func(param string) func(*world, *apitest.Client, string, string) *apitest.Response {
+		return func(w *world, _ *apitest.Client, as, ref string) *apitest.Response {
+			return w.rawGet(as, "/api/v1/cases/export?"+param+"="+ref)
+		}
+	}
 	return map[string]refCase{
 		"POST /api/v1/users body.creditor_id": {callers: adminOnl, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
@@ -193,6 +198,13 @@ func refTable() map[string]refCase {
 			valid: func(w *world) string { return w.freshStrategy() },
 			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("PUT", "/api/v1/creditors/"+w.credA.ID.String()+"/strategy", map[string]any{"strategy_id": ref})
+			}},
+		"GET /api/v1/cases/export query.creditor_id": {callers: everyone, filter: true, foreign: func(w *world) string { return w.credB.ID.String() }, call: exportCases("creditor_id")},
+		"GET /api/v1/cases/export query.debtor_id":   {callers: everyone, filter: true, foreign: func(w *world) string { return w.caseB.Debtor.ID.String() }, call: exportCases("debtor_id")},
+		"GET /api/v1/cases/export query.assignee_id": {callers: everyone, filter: true, foreign: func(w *world) string { return w.agentOfB() }, call: exportCases("assignee_id")},
+		"POST /api/v1/imports body.creditor_id": {callers: openers, foreign: func(w *world) string { return w.credB.ID.String() },
+			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return w.uploadImport(c, ref, "impayes.csv", csvBytes(w.t, placementRows[:3], ';', false))
 			}},
 		"GET /api/v1/cases query.creditor_id": {callers: everyone, filter: true, foreign: func(w *world) string { return w.credB.ID.String() }, call: listCases("creditor_id")},
 		"GET /api/v1/cases query.debtor_id":   {callers: everyone, filter: true, foreign: func(w *world) string { return w.caseB.Debtor.ID.String() }, call: listCases("debtor_id")},
