@@ -202,7 +202,7 @@ const dueSteps = `
 	WHERE cs.next_due_on <= @today AND cs.waiting_task_id IS NULL AND cs.planned
 	  AND cs.position < jsonb_array_length(s.steps)
 	  AND c.stage IN ('amicable', 'formal_notice')
-	  AND NOT c.open_dispute AND c.promise_due_on IS NULL AND NOT c.withdrawal_requested
+	  AND NOT c.open_dispute AND c.promise_due_on IS NULL AND c.running_plan_id IS NULL AND NOT c.withdrawal_requested
 	  AND d.insolvency_proceedings IS NULL
 	  AND NOT (s.pause_after_payment_days > 0 AND EXISTS (
 	      SELECT 1 FROM payments p WHERE p.case_id = c.id AND p.reversed_at IS NULL

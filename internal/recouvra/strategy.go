@@ -404,6 +404,7 @@ func (s StrategyStep) DueOn(d StepDates) Date {
 const (
 	PauseDispute     = "dispute"
 	PausePromise     = "promise"
+	PausePlan        = "payment_plan"
 	PauseRecentPay   = "recent_payment"
 	PauseInsolvency  = "insolvency"
 	PauseWithdrawal  = "withdrawal_requested"
@@ -441,6 +442,9 @@ func PauseReasons(c Case, f PauseFacts) []PauseReason {
 	}
 	if !c.PromiseDueOn.IsZero() {
 		out = append(out, PauseReason{PausePromise, fmt.Sprintf("Promesse de paiement en cours (échéance le %s)", FrenchDate(c.PromiseDueOn))})
+	}
+	if c.RunningPlanID != nil {
+		out = append(out, PauseReason{PausePlan, "Échéancier en cours"})
 	}
 	if f.PauseDays > 0 && !f.LastPaymentOn.IsZero() && f.Today.Before(f.LastPaymentOn.AddDays(f.PauseDays+1)) {
 		out = append(out, PauseReason{PauseRecentPay, fmt.Sprintf("Paiement reçu le %s (pause de %d jours)", FrenchDate(f.LastPaymentOn), f.PauseDays)})

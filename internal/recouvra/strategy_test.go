@@ -3,6 +3,8 @@ package recouvra
 import (
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 func TestAddWorkingDaysAcrossHolidays(t *testing.T) {
@@ -150,6 +152,9 @@ func TestPauseReasons(t *testing.T) {
 	promise.PromiseDueOn = today.AddDays(5)
 	withdrawal := base
 	withdrawal.WithdrawalRequested = true
+	plan := base
+	planID := uuid.Must(uuid.NewV7())
+	plan.RunningPlanID = &planID
 	court := base
 	court.Stage = StageInjunction
 	closed := base
@@ -162,6 +167,7 @@ func TestPauseReasons(t *testing.T) {
 		{dispute, PauseFacts{Today: today}, PauseDispute},
 		{promise, PauseFacts{Today: today}, PausePromise},
 		{withdrawal, PauseFacts{Today: today}, PauseWithdrawal},
+		{plan, PauseFacts{Today: today}, PausePlan},
 		{court, PauseFacts{Today: today}, PauseCourtStages},
 		{closed, PauseFacts{Today: today}, PauseCaseClosed},
 		{base, PauseFacts{Today: today, Insolvent: true}, PauseInsolvency},

@@ -33,8 +33,28 @@ func (w *world) webhookFixture() (endpointA, endpointB, deliveryA, deliveryB uui
 		return one(`INSERT INTO webhook_deliveries (endpoint_id, creditor_id, type, payload, state, retry_until, finished_at)
 			VALUES ($1, $2, 'import.finished', '{"type":"import.finished"}', 'failed', now(), now()) RETURNING id`, endpoint, creditor)
 	}
-	endpointA, endpointB = ep(w.credA.ID), ep(w.credB.ID)
+	// One endpoint per creditor and world (a creditor may have 20, and the
+	// matrix calls each route many times); a fresh failed delivery per
+	// call, since a replay queues it again.
+	endpointA = uuid.MustParse(w.once("webhook endpoint A", func() string { return ep(w.credA.ID).String() }))
+	endpointB = uuid.MustParse(w.once("webhook endpoint B", func() string { return ep(w.credB.ID).String() }))
 	return endpointA, endpointB, del(endpointA, w.credA.ID), del(endpointB, w.credB.ID)
+}
+
+// spareWebhookEndpoints are endpoints of creditors A and B made for one
+// call that removes them.
+func (w *world) spareWebhookEndpoints() (endpointA, endpointB uuid.UUID) {
+	w.t.Helper()
+	ctx := context.Background()
+	ep := func(creditor uuid.UUID) uuid.UUID {
+		var id uuid.UUID
+		if err := w.db.Pool.QueryRow(ctx, `INSERT INTO webhook_endpoints (creditor_id, url, event_types, secret)
+			VALUES ($1, 'https://127.0.0.1:1/hooks', '["import.finished"]', 'whsec_c2VjcmV0IGRlIHRlc3Q=') RETURNING id`, creditor).Scan(&id); err != nil {
+			w.t.Fatal(err)
+		}
+		return id
+	}
+	return ep(w.credA.ID), ep(w.credB.ID)
 }
 
 // fuzzWebhook is the id of an endpoint of creditor A (or of its
@@ -67,9 +87,12 @@ func webhookRoutes() map[string]routeCase {
 			return c.Do("POST", "/api/v1/webhook-endpoints", map[string]any{"creditor_id": w.credA.ID, "url": "https://93.184.216.34/hooks",
 				"event_types": []string{"import.finished"}})
 		}},
-		"GET /api/v1/webhook-endpoints/:id":                {allowed: readers, scoped: true, ok: 200, call: onEndpoint("GET", "", nil)},
-		"PATCH /api/v1/webhook-endpoints/:id":              {allowed: writers, scoped: true, ok: 200, call: onEndpoint("PATCH", "", map[string]any{"description": "ERP de test"})},
-		"DELETE /api/v1/webhook-endpoints/:id":             {allowed: writers, scoped: true, ok: 204, call: onEndpoint("DELETE", "", nil)},
+		"GET /api/v1/webhook-endpoints/:id":   {allowed: readers, scoped: true, ok: 200, call: onEndpoint("GET", "", nil)},
+		"PATCH /api/v1/webhook-endpoints/:id": {allowed: writers, scoped: true, ok: 200, call: onEndpoint("PATCH", "", map[string]any{"description": "ERP de test"})},
+		"DELETE /api/v1/webhook-endpoints/:id": {allowed: writers, scoped: true, ok: 204, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			a, b := w.spareWebhookEndpoints()
+			return c.Do("DELETE", "/api/v1/webhook-endpoints/"+pick(t, a, b), nil)
+		}},
 		"POST /api/v1/webhook-endpoints/:id/rotate-secret": {allowed: writers, scoped: true, ok: 200, call: onEndpoint("POST", "/rotate-secret", nil)},
 		"POST /api/v1/webhook-endpoints/:id/ping":          {allowed: writers, scoped: true, ok: 200, call: onEndpoint("POST", "/ping", nil)},
 		"GET /api/v1/webhook-endpoints/:id/deliveries":     {allowed: readers, scoped: true, ok: 200, call: onEndpoint("GET", "/deliveries", nil)},
