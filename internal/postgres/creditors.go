@@ -63,6 +63,11 @@ func creditorRowOf(c *recouvra.Creditor) creditorRow {
 		contacts[i] = contactDoc{ct.Name, ct.Email, ct.Phone, ct.Role}
 	}
 	m, id := c.Mandate, c.Identity
+	// A mandate that names no plan rules (a creditor written by a loader or
+	// a test rather than through validation) gets the usual ones, which the
+	// table's checks require.
+	rules := m.PlanRules()
+	m.PlanMaxMonths, m.PlanMissesBeforeBroken = rules.MaxMonths, rules.MissesBeforeBroken
 	return creditorRow{
 		ID: c.ID, LegalName: c.LegalName, Siren: c.SIREN, Siret: c.SIRET, VATNumber: c.VATNumber,
 		AddressLine1: c.Address.Line1, AddressLine2: c.Address.Line2, PostalCode: c.Address.PostalCode, City: c.Address.City, Country: c.Address.Country,

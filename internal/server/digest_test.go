@@ -42,6 +42,25 @@ func (w *world) digestSettings(as string, on bool, lang string) oapi.Notificatio
 // every digest written so far (the mail queue delivers them).
 func (w *world) sendDigests(c *mail.Catcher) []parsedMail {
 	w.t.Helper()
+	// A digest takes the events below its fence (the oldest transaction
+	// still open): under load another transaction (a job, a mail being
+	// sent) may still be open when the test's events are committed, and
+	// they would go to the next digest. Wait until the fence has passed
+	// them, as the next periodic run would.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var passed bool
+		if err := w.db.Pool.QueryRow(context.Background(), `SELECT coalesce(max(tx) < pg_snapshot_xmin(pg_current_snapshot()), true) FROM events`).Scan(&passed); err != nil {
+			w.t.Fatal(err)
+		}
+		if passed {
+			break
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatal("a transaction stays open: the digest's fence never passes the test's events")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if _, err := w.svc.SendDigests(context.Background()); err != nil {
 		w.t.Fatal(err)
 	}
