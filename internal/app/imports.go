@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -85,7 +86,10 @@ type ImportStore interface {
 	// Place stages the rows by COPY and places the valid ones, set-based,
 	// in one transaction.
 	Place(ctx context.Context, imp Import, actorUser, actorKey *uuid.UUID, now time.Time, today recouvra.Date, rows func() (StagedRow, bool, error)) (PlacementResult, error)
-	FinishImport(ctx context.Context, id uuid.UUID, res PlacementResult, total int, errMsg string, at time.Time) error
+	// FinishImport records the outcome and, in the same statement, queues
+	// the import.finished webhook (webhook, a WebhookPayload's JSON) for the
+	// creditor's endpoints that want it.
+	FinishImport(ctx context.Context, id uuid.UUID, res PlacementResult, total int, errMsg string, at time.Time, webhook []byte) error
 	// RefusedRows calls fn with each refused row, in line order.
 	RefusedRows(ctx context.Context, id uuid.UUID, fn func(StagedRow) error) error
 }
@@ -334,6 +338,30 @@ func blank(cells []string) bool {
 // row, stages them and places the valid ones in one transaction, then
 // records the counts. A file that cannot be read is marked failed with
 // the line; nothing of it is placed.
+// finishImport records imp's outcome with its import.finished webhook
+// (status, counts, the error of a refused file) in one statement, then
+// wakes the dispatcher.
+func (s *Service) finishImport(ctx context.Context, st ImportStore, imp Import, res PlacementResult, total int, errMsg string) error {
+	now := s.now()
+	status := "done"
+	if errMsg != "" {
+		status = "failed"
+	}
+	body, err := json.Marshal(recouvra.WebhookPayload{Type: recouvra.WebhookImportFinished, Timestamp: now, Data: map[string]any{
+		"import_id": imp.ID.String(), "creditor_id": imp.CreditorID.String(), "file_name": imp.FileName, "status": status,
+		"total_rows": total, "placed_rows": res.Placed, "present_rows": res.Present, "refused_rows": res.Refused,
+		"cases_created": res.Cases, "error": errMsg,
+	}})
+	if err != nil {
+		return err
+	}
+	if err := st.FinishImport(ctx, imp.ID, res, total, errMsg, now, body); err != nil {
+		return err
+	}
+	s.wakeWebhooks()
+	return nil
+}
+
 func (s *Service) ProcessImport(ctx context.Context, id uuid.UUID) error {
 	st, err := s.imports()
 	if err != nil {
@@ -355,11 +383,11 @@ func (s *Service) ProcessImport(ctx context.Context, id uuid.UUID) error {
 	}
 	rows, _, err := sheet.Open(data, imp.Kind)
 	if err != nil {
-		return st.FinishImport(ctx, id, PlacementResult{}, 0, fileProblem(err).Error(), s.now())
+		return s.finishImport(ctx, st, imp, PlacementResult{}, 0, fileProblem(err).Error())
 	}
 	defer rows.Close()
 	if _, _, err := rows.Next(); err != nil { // the header
-		return st.FinishImport(ctx, id, PlacementResult{}, 0, fileProblem(err).Error(), s.now())
+		return s.finishImport(ctx, st, imp, PlacementResult{}, 0, fileProblem(err).Error())
 	}
 	total := 0
 	next := func() (StagedRow, bool, error) {
@@ -385,13 +413,13 @@ func (s *Service) ProcessImport(ctx context.Context, id uuid.UUID) error {
 	res, err := st.Place(ctx, imp, u, k, s.now(), s.today(), next)
 	var se *sheet.Error
 	if errors.As(err, &se) {
-		return st.FinishImport(ctx, id, PlacementResult{}, total, fileProblem(err).Error(), s.now())
+		return s.finishImport(ctx, st, imp, PlacementResult{}, total, fileProblem(err).Error())
 	}
 	if err != nil {
 		return err
 	}
 	s.cfg.Logger.Info("placement file imported", "import", id, "rows", total, "placed", res.Placed, "present", res.Present, "refused", res.Refused)
-	return st.FinishImport(ctx, id, res, total, "", s.now())
+	return s.finishImport(ctx, st, imp, res, total, "")
 }
 
 // StageRow reads a row of a placement file for the staging table.

@@ -115,14 +115,24 @@ func (s *Imports) ImportProgress(ctx context.Context, id uuid.UUID, status strin
 	return dbErr(err, whatImport)
 }
 
-func (s *Imports) FinishImport(ctx context.Context, id uuid.UUID, res app.PlacementResult, total int, errMsg string, at time.Time) error {
+func (s *Imports) FinishImport(ctx context.Context, id uuid.UUID, res app.PlacementResult, total int, errMsg string, at time.Time, webhook []byte) error {
 	status := "done"
 	if errMsg != "" {
 		status = "failed"
 	}
-	_, err := s.db.Pool.Exec(ctx, `UPDATE imports SET status = $2, total_rows = $3, processed_rows = $3, placed_rows = $4, present_rows = $5,
-		refused_rows = $6, cases_created = $7, error = $8, finished_at = $9, started_at = coalesce(started_at, $9) WHERE id = $1`,
-		id, status, total, res.Placed, res.Present, res.Refused, res.Cases, errMsg, at)
+	// One statement: the import's outcome and its import.finished
+	// deliveries commit together (an import finished twice — a job retried
+	// after a crash — finds it done and returns before this).
+	_, err := s.db.Pool.Exec(ctx, `WITH done AS (
+			UPDATE imports SET status = $2, total_rows = $3, processed_rows = $3, placed_rows = $4, present_rows = $5,
+				refused_rows = $6, cases_created = $7, error = $8, finished_at = $9, started_at = coalesce(started_at, $9)
+			WHERE id = $1 RETURNING creditor_id)
+		INSERT INTO webhook_deliveries (endpoint_id, creditor_id, type, payload, next_attempt_at, created_at, retry_until)
+		SELECT e.id, e.creditor_id, $10, CAST($11 AS jsonb), $9, $9, $12
+		  FROM done JOIN webhook_endpoints e ON e.creditor_id = done.creditor_id
+		 WHERE e.enabled AND jsonb_exists(e.event_types, $10)`,
+		id, status, total, res.Placed, res.Present, res.Refused, res.Cases, errMsg, at,
+		string(recouvra.WebhookImportFinished), string(webhook), at.Add(recouvra.WebhookRetryFor))
 	return dbErr(err, whatImport)
 }
 

@@ -17,7 +17,9 @@ func TestWebhookTypeOfMatchesTheTrigger(t *testing.T) {
 	db := pgtest.DB(t)
 	types := []recouvra.EventType{recouvra.EventCaseCreated, recouvra.EventClaimAdded, recouvra.EventStageChanged, recouvra.EventCourtStep,
 		recouvra.EventCaseUpdated, recouvra.EventCaseLeased, recouvra.EventPaymentRecorded, recouvra.EventPaymentReversed, recouvra.EventDocumentAdded,
-		recouvra.EventApprovalRequested, recouvra.EventEmailSent, recouvra.EventEmailRefused, recouvra.EventEmailFailed}
+		recouvra.EventApprovalRequested, recouvra.EventEmailSent, recouvra.EventEmailRefused, recouvra.EventEmailFailed,
+		recouvra.EventPlanProposed, recouvra.EventPlanAccepted, recouvra.EventPlanApproved, recouvra.EventPlanRefused, recouvra.EventPlanCancelled,
+		recouvra.EventInstalmentMissed, recouvra.EventPlanBroken, recouvra.EventPlanCompleted}
 	for k := range recouvra.LoggableEvents {
 		types = append(types, k)
 	}

@@ -41,15 +41,23 @@ var WebhookTypes = []WebhookType{WebhookCasePlaced, WebhookStageChanged, Webhook
 // events are delivered (WebhookTypeOf checks it); notes, leases, case
 // edits, court steps and e-mail outcomes are not webhooks.
 var webhookOfEvent = map[EventType]WebhookType{
-	EventCaseCreated:     WebhookCasePlaced,
-	EventStageChanged:    WebhookStageChanged,
-	EventPaymentRecorded: WebhookPayment,
-	EventDocumentAdded:   WebhookDocument,
-	EventPromise:         WebhookPlanChanged,
-	EventPromiseKept:     WebhookPlanChanged,
-	EventPromiseBroken:   WebhookPlanChanged,
-	EventDisputeOpened:   WebhookDisputeChanged,
-	EventDisputeResolved: WebhookDisputeChanged,
+	EventCaseCreated:      WebhookCasePlaced,
+	EventStageChanged:     WebhookStageChanged,
+	EventPaymentRecorded:  WebhookPayment,
+	EventDocumentAdded:    WebhookDocument,
+	EventPromise:          WebhookPlanChanged,
+	EventPromiseKept:      WebhookPlanChanged,
+	EventPromiseBroken:    WebhookPlanChanged,
+	EventPlanProposed:     WebhookPlanChanged,
+	EventPlanAccepted:     WebhookPlanChanged,
+	EventPlanApproved:     WebhookPlanChanged,
+	EventPlanRefused:      WebhookPlanChanged,
+	EventPlanCancelled:    WebhookPlanChanged,
+	EventInstalmentMissed: WebhookPlanChanged,
+	EventPlanBroken:       WebhookPlanChanged,
+	EventPlanCompleted:    WebhookPlanChanged,
+	EventDisputeOpened:    WebhookDisputeChanged,
+	EventDisputeResolved:  WebhookDisputeChanged,
 }
 
 // WebhookTypeOf says which webhook, if any, event e makes: only events the

@@ -464,3 +464,34 @@ func TestWebhookURLsRefused(t *testing.T) {
 		t.Fatalf("redirect: %+v, received %d", res, len(rec.messages()))
 	}
 }
+
+// TestWebhookImportFinished: a placement file run to its end tells the
+// creditor's endpoint that asked for import.finished — signed, with the
+// import's counts — once, and nobody else's.
+func TestWebhookImportFinished(t *testing.T) {
+	t.Parallel()
+	w := webhookWorld(t)
+	recA, recB := newReceiver(t, nil), newReceiver(t, nil)
+	epA := w.register("creditor", recA.srv.URL+"/hooks", "import.finished")
+	w.register("creditor_b", recB.srv.URL+"/hooks", "import.finished")
+
+	imp := w.runImport(w.as("creditor"), "", "impayes.csv", csvBytes(t, placementRows, ';', false))
+	got := recA.waitMessages(1)
+	time.Sleep(300 * time.Millisecond) // a second delivery would come now
+	if got = recA.messages(); len(got) != 1 {
+		t.Fatalf("A's receiver got %d messages, want 1: %v", len(got), got)
+	}
+	m := got[0]
+	if !verify(m, epA.Secret, w.clock.Now()) {
+		t.Errorf("the signature does not verify: %v", m.signatures)
+	}
+	d := m.payload.Data
+	if m.payload.Type != "import.finished" || d["import_id"] != imp.Id.String() || d["creditor_id"] != w.credA.ID.String() ||
+		d["status"] != "done" || d["placed_rows"] != float64(imp.PlacedRows) || d["refused_rows"] != float64(imp.RefusedRows) ||
+		d["cases_created"] != float64(imp.CasesCreated) || imp.PlacedRows == 0 {
+		t.Fatalf("payload %v for import %+v", m.payload, imp)
+	}
+	if n := len(recB.messages()); n != 0 {
+		t.Fatalf("creditor B's endpoint got %d messages of A's import", n)
+	}
+}

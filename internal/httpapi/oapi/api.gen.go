@@ -3964,7 +3964,9 @@ type WebhookEndpointWithSecretDisabledReason string
 // WebhookEventType What a webhook tells: case.placed (case_created), case.stage_changed
 // (stage_changed), payment.recorded (payment_recorded),
 // document.produced (a shared document_added), plan.changed (promise,
-// promise_kept, promise_broken), dispute.changed (dispute_opened,
+// promise_kept, promise_broken, plan_proposed, plan_accepted,
+// plan_approved, plan_refused, plan_cancelled, instalment_missed,
+// plan_broken, plan_completed), dispute.changed (dispute_opened,
 // dispute_resolved) — all shared timeline events only —, and
 // remittance.made (a remittance statement), import.finished (a bulk
 // import). Internal events are never delivered.
