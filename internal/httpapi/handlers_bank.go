@@ -2,10 +2,8 @@ package httpapi
 
 import (
 	"context"
-	"errors"
-	"io"
+	"mime/multipart"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -69,50 +67,29 @@ func (a *API) RejectBankEntry(ctx context.Context, req oapi.RejectBankEntryReque
 // never held whole in memory; its entries are).
 func (a *API) importBankStatement(c *gin.Context) {
 	ctx := c.Request.Context()
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, a.deps.MaxUploadBytes+64<<10)
-	mr, err := c.Request.MultipartReader()
-	if err != nil {
-		a.fail(c, &recouvra.Error{Code: recouvra.ECodeMalformed, Message: "Envoyez le relevé en multipart/form-data.", Err: err})
-		return
-	}
 	var format bankfile.Format
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			a.fail(c, uploadError(err))
-			return
-		}
-		switch part.FormName() {
-		case "format":
-			v, err := io.ReadAll(io.LimitReader(part, 64))
-			if err != nil {
-				a.fail(c, uploadError(err))
-				return
+	a.readUpload(c, upload{what: "le relevé", fieldMax: 64,
+		field: func(name, value string) error {
+			if name != "format" {
+				return nil
 			}
-			switch f := bankfile.Format(strings.TrimSpace(string(v))); f {
+			switch f := bankfile.Format(value); f {
 			case "", bankfile.CAMT053, bankfile.CFONB120:
 				format = f
-			default:
-				a.fail(c, recouvra.Invalid("Format inconnu.", recouvra.FieldError{Field: "form.format", Code: "invalid", Message: "camt.053 ou cfonb120."}))
-				return
+				return nil
 			}
-		case "file":
-			if code, msg := textProblem(part.FileName()); code != "" {
-				a.fail(c, recouvra.Invalid("Nom de fichier invalide.", recouvra.FieldError{Field: "form.file", Code: code, Message: "Nom de fichier invalide. " + msg}))
-				return
+			return recouvra.Invalid("Format inconnu.", recouvra.FieldError{Field: "form.format", Code: "invalid", Message: "camt.053 ou cfonb120."})
+		},
+		file: func(part *multipart.Part) (int, any, error) {
+			if err := fileNameProblem(part.FileName()); err != nil {
+				return 0, nil, err
 			}
 			res, err := a.deps.App.ImportBankStatement(ctx, principalFrom(ctx), format, part.FileName(), part, metaFrom(ctx))
 			if err != nil {
-				a.fail(c, uploadError(err))
-				return
+				return 0, nil, err
 			}
-			c.JSON(http.StatusCreated, oapi.BankImportResult{ImportId: res.Import.ID, Format: oapi.BankImportResultFormat(res.Import.Format),
-				Entries: res.Entries, Duplicates: res.Duplicates, Booked: res.Booked, Unmatched: res.Unmatched, Reversed: res.Reversed, Ignored: res.Ignored})
-			return
-		}
-	}
-	a.fail(c, recouvra.Invalid("Fichier manquant.", recouvra.FieldError{Field: "file", Code: "required", Message: "Joignez le relevé dans le champ file."}))
+			return http.StatusCreated, oapi.BankImportResult{ImportId: res.Import.ID, Format: oapi.BankImportResultFormat(res.Import.Format),
+				Entries: res.Entries, Duplicates: res.Duplicates, Booked: res.Booked, Unmatched: res.Unmatched, Reversed: res.Reversed, Ignored: res.Ignored}, nil
+		},
+	})
 }

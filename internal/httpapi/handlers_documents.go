@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -115,73 +115,50 @@ func (a *API) uploadAttachment(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	// The whole request may exceed the file limit by the form's few fields.
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, a.deps.MaxUploadBytes+64<<10)
-	mr, err := c.Request.MultipartReader()
-	if err != nil {
-		a.fail(c, &recouvra.Error{Code: recouvra.ECodeMalformed, Message: "Envoyez le fichier en multipart/form-data.", Err: err})
-		return
-	}
 	in := app.NewAttachment{}
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			a.fail(c, uploadError(err))
-			return
-		}
-		switch part.FormName() {
-		case "kind", "visibility", "supersedes":
-			v, err := io.ReadAll(io.LimitReader(part, 200))
-			if err != nil {
-				a.fail(c, uploadError(err))
-				return
+	a.readUpload(c, upload{what: "le fichier", fieldMax: 200,
+		field: func(name, value string) error {
+			switch name {
+			case "kind", "visibility", "supersedes":
+			default:
+				return nil
 			}
-			val := strings.TrimSpace(string(v))
-			if code, msg := textProblem(val); code != "" { // the gate does not read uploads
-				a.fail(c, recouvra.Invalid("La requête contient du texte invalide.", recouvra.FieldError{Field: "form." + part.FormName(), Code: code, Message: msg}))
-				return
+			if code, msg := textProblem(value); code != "" { // the gate does not read uploads
+				return recouvra.Invalid("La requête contient du texte invalide.", recouvra.FieldError{Field: "form." + name, Code: code, Message: msg})
 			}
-			switch part.FormName() {
+			switch name {
 			case "kind":
-				in.Kind = val
+				in.Kind = value
 			case "visibility":
-				in.Visibility = recouvra.Visibility(val)
+				in.Visibility = recouvra.Visibility(value)
 			case "supersedes":
-				id, err := uuid.Parse(val)
+				id, err := uuid.Parse(value)
 				if err != nil {
-					a.fail(c, recouvra.Invalid("Identifiant invalide.", recouvra.FieldError{Field: "supersedes", Code: "format", Message: "UUID attendu."}))
-					return
+					return recouvra.Invalid("Identifiant invalide.", recouvra.FieldError{Field: "supersedes", Code: "format", Message: "UUID attendu."})
 				}
 				in.Supersedes = &id
 			}
-		case "file":
+			return nil
+		},
+		file: func(part *multipart.Part) (int, any, error) {
 			if in.Kind == "" {
-				a.fail(c, recouvra.Invalid("Type de pièce manquant.", recouvra.FieldError{Field: "kind", Code: "required",
-					Message: "Envoyez le champ kind avant le fichier."}))
-				return
+				return 0, nil, recouvra.Invalid("Type de pièce manquant.", recouvra.FieldError{Field: "kind", Code: "required",
+					Message: "Envoyez le champ kind avant le fichier."})
 			}
 			if in.Visibility != "" && in.Visibility != recouvra.Internal && in.Visibility != recouvra.Shared {
-				a.fail(c, recouvra.Invalid("Visibilité inconnue.", recouvra.FieldError{Field: "visibility", Code: "invalid", Message: "internal ou shared."}))
-				return
+				return 0, nil, recouvra.Invalid("Visibilité inconnue.", recouvra.FieldError{Field: "visibility", Code: "invalid", Message: "internal ou shared."})
 			}
-			if code, msg := textProblem(part.FileName()); code != "" {
-				a.fail(c, recouvra.Invalid("Nom de fichier invalide.", recouvra.FieldError{Field: "form.file", Code: code, Message: "Nom de fichier invalide. " + msg}))
-				return
+			if err := fileNameProblem(part.FileName()); err != nil {
+				return 0, nil, err
 			}
 			in.FileName, in.Content = part.FileName(), part
 			d, err := a.deps.App.UploadAttachment(ctx, principalFrom(ctx), caseID, in)
 			if err != nil {
-				a.fail(c, uploadError(err))
-				return
+				return 0, nil, err
 			}
-			c.JSON(http.StatusCreated, apiDocument(d))
-			return
-		}
-	}
-	a.fail(c, recouvra.Invalid("Fichier manquant.", recouvra.FieldError{Field: "file", Code: "required", Message: "Joignez le fichier dans le champ file."}))
+			return http.StatusCreated, apiDocument(d), nil
+		},
+	})
 }
 
 // uploadError turns the body-size limit into 413.

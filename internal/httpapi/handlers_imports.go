@@ -2,11 +2,10 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -101,52 +100,30 @@ func (a *API) RunImport(ctx context.Context, req oapi.RunImportRequestObject) (o
 // uploadImport serves POST /api/v1/imports: creditor_id, then the file.
 func (a *API) uploadImport(c *gin.Context) {
 	ctx := c.Request.Context()
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, a.deps.MaxUploadBytes+64<<10)
-	mr, err := c.Request.MultipartReader()
-	if err != nil {
-		a.fail(c, &recouvra.Error{Code: recouvra.ECodeMalformed, Message: "Envoyez le fichier en multipart/form-data.", Err: err})
-		return
-	}
 	var creditor *uuid.UUID
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			a.fail(c, uploadError(err))
-			return
-		}
-		switch part.FormName() {
-		case "creditor_id":
-			v, err := io.ReadAll(io.LimitReader(part, 64))
+	a.readUpload(c, upload{what: "le fichier", fieldMax: 64,
+		field: func(name, value string) error {
+			if name != "creditor_id" || value == "" {
+				return nil
+			}
+			id, err := uuid.Parse(value)
 			if err != nil {
-				a.fail(c, uploadError(err))
-				return
+				return recouvra.Invalid("Créancier invalide.", recouvra.FieldError{Field: "creditor_id", Code: "invalid", Message: "Identifiant de créancier invalide."})
 			}
-			if s := strings.TrimSpace(string(v)); s != "" {
-				id, err := uuid.Parse(s)
-				if err != nil {
-					a.fail(c, recouvra.Invalid("Créancier invalide.", recouvra.FieldError{Field: "creditor_id", Code: "invalid", Message: "Identifiant de créancier invalide."}))
-					return
-				}
-				creditor = &id
-			}
-		case "file":
-			if code, msg := textProblem(part.FileName()); code != "" {
-				a.fail(c, recouvra.Invalid("Nom de fichier invalide.", recouvra.FieldError{Field: "form.file", Code: code, Message: "Nom de fichier invalide. " + msg}))
-				return
+			creditor = &id
+			return nil
+		},
+		file: func(part *multipart.Part) (int, any, error) {
+			if err := fileNameProblem(part.FileName()); err != nil {
+				return 0, nil, err
 			}
 			v, err := a.deps.App.UploadImport(ctx, principalFrom(ctx), creditor, part.FileName(), part)
 			if err != nil {
-				a.fail(c, uploadError(err))
-				return
+				return 0, nil, err
 			}
-			c.JSON(http.StatusCreated, apiImport(v))
-			return
-		}
-	}
-	a.fail(c, recouvra.Invalid("Fichier manquant.", recouvra.FieldError{Field: "file", Code: "required", Message: "Joignez le fichier dans le champ file."}))
+			return http.StatusCreated, apiImport(v), nil
+		},
+	})
 }
 
 // exportKind reads ?format= (csv by default).
