@@ -257,6 +257,9 @@ func (s *Service) filingFactsOf(ctx context.Context, r Repo, c recouvra.Case, f 
 	}
 	ff := filingFacts{c: c, f: f, creditor: creditor, docs: docs,
 		in: statementInput(c, creditor, f.Debtor, f.Claims, payments, rates, f.Today)}
+	if err := s.withFreezes(ctx, r, recouvra.AllCreditors, c, &ff.in); err != nil {
+		return filingFacts{}, err
+	}
 	if c.AssignedLawyerID != nil {
 		if u, err := r.UserByID(ctx, *c.AssignedLawyerID); err == nil {
 			ff.signer = u

@@ -147,7 +147,23 @@ func (s *Service) gatherWith(ctx context.Context, r Repo, scope recouvra.Scope, 
 	if err != nil {
 		return recouvra.StatementInput{}, err
 	}
-	return statementInput(c, pt.creditor, pt.debtor, pt.claims, payments, rates, asOf), nil
+	in := statementInput(c, pt.creditor, pt.debtor, pt.claims, payments, rates, asOf)
+	return in, s.withFreezes(ctx, r, scope, c, &in)
+}
+
+// withFreezes adds to in the days the case's payment plans froze interest
+// over. Only a case on which such a plan has run (Case.InterestFreeze)
+// reads its plans: every other statement, and a payment on it, reads none.
+func (s *Service) withFreezes(ctx context.Context, r Repo, scope recouvra.Scope, c recouvra.Case, in *recouvra.StatementInput) error {
+	if !c.InterestFreeze {
+		return nil
+	}
+	plans, err := r.PlansOfCase(ctx, scope, c.ID)
+	if err != nil {
+		return err
+	}
+	in.Freezes = recouvra.PlanFreezes(plans, in.Payments, in.AsOf)
+	return nil
 }
 
 // settle brings a case's balances in line with its statement today, and
@@ -240,7 +256,11 @@ func (s *Service) RecordPayment(ctx context.Context, p recouvra.Principal, caseI
 		}
 		// The statement with the new payment: it settles the case and says
 		// how the payment was applied.
-		st := recouvra.ComputeStatement(statementInput(c, pt.creditor, pt.debtor, pt.claims, append(payments, pay), rates, today))
+		in := statementInput(c, pt.creditor, pt.debtor, pt.claims, append(payments, pay), rates, today)
+		if err := s.withFreezes(ctx, r, recouvra.AllCreditors, c, &in); err != nil {
+			return err
+		}
+		st := recouvra.ComputeStatement(in)
 		recorded := s.newEvent(p, &c, recouvra.EventPaymentRecorded, recouvra.Shared, map[string]any{
 			"payment_id": pay.ID.String(), "receipt_number": pay.ReceiptNumber, "amount_cents": pay.AmountCents, "currency": pay.Currency,
 			"received_on": pay.ReceivedOn.String(), "method": string(pay.Method),

@@ -130,12 +130,12 @@ func (s *Service) createPlan(ctx context.Context, p recouvra.Principal, caseID u
 		if len(errs) > 0 {
 			return recouvra.Invalid("Échéancier invalide.", errs...)
 		}
-		plan.Status = recouvra.PlanKept
+		plan.Status, plan.RunningFrom = recouvra.PlanKept, today
 		if len(deviations) > 0 {
 			if !in.RequestApproval {
 				return recouvra.Invalid("Échéancier hors des règles du mandat : corrigez-le, ou demandez l'approbation du créancier (request_approval).", deviations...)
 			}
-			plan.Status, plan.Deviations = recouvra.PlanPendingApproval, deviations
+			plan.Status, plan.Deviations, plan.RunningFrom = recouvra.PlanPendingApproval, deviations, recouvra.Date{}
 		}
 		for i := range plan.Instalments {
 			plan.Instalments[i].Status = recouvra.InstalmentDue
@@ -149,6 +149,7 @@ func (s *Service) createPlan(ctx context.Context, p recouvra.Principal, caseID u
 		var events []recouvra.Event
 		if plan.Status == recouvra.PlanKept {
 			c.RunningPlanID = &plan.ID
+			c.InterestFreeze = c.InterestFreeze || plan.InterestFrozen
 			events = append(events, s.newEvent(p, &c, recouvra.EventPlanAccepted, recouvra.Shared, data))
 		} else {
 			data["deviations"] = deviationData(deviations)
@@ -302,6 +303,7 @@ func (s *Service) DecidePlan(ctx context.Context, p recouvra.Principal, planID u
 		}
 		data["status"] = string(pl.Status)
 		c.RunningPlanID = &pl.ID
+		c.InterestFreeze = c.InterestFreeze || pl.InterestFrozen
 		events := []recouvra.Event{s.newEvent(p, c, recouvra.EventPlanApproved, recouvra.Shared, data)}
 		// Payments made while it waited count towards it.
 		payments, err := r.PaymentsOfCase(ctx, recouvra.AllCreditors, c.ID)

@@ -219,6 +219,7 @@ type caseRow struct {
 	PromiseDueOn           recouvra.Date
 	BrokenPromises         int
 	RunningPlanID          *uuid.UUID
+	InterestFreeze         bool
 	LastInterruptionOn     recouvra.Date
 	WithdrawalRequested    bool
 	Injunction             jsonCol[injunctionDoc]
@@ -242,7 +243,7 @@ func caseRowOf(c *recouvra.Case) caseRow {
 		AmicableReminders: c.AmicableReminders, FirstLetterReference: c.FirstLetterReference, FirstLetterOn: c.FirstLetterOn, OldestDueOn: c.OldestDueOn,
 		FormalNoticeSentOn: c.FormalNoticeSentOn, FormalNoticeDeadline: c.FormalNoticeDeadline, FormalNoticeReceivedOn: c.FormalNoticeReceivedOn,
 		PromiseAmountCents: c.PromiseAmountCents, PromiseDueOn: c.PromiseDueOn, BrokenPromises: c.BrokenPromises, RunningPlanID: c.RunningPlanID,
-		LastInterruptionOn: c.LastInterruptionOn, WithdrawalRequested: c.WithdrawalRequested,
+		InterestFreeze: c.InterestFreeze, LastInterruptionOn: c.LastInterruptionOn, WithdrawalRequested: c.WithdrawalRequested,
 		LeaseAgentID: c.LeaseAgentID, LeaseUntil: c.LeaseUntil, Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 	if c.CloseReason != "" {
@@ -270,7 +271,7 @@ func (r caseRow) domain() recouvra.Case {
 		AmicableReminders: r.AmicableReminders, FirstLetterReference: r.FirstLetterReference, FirstLetterOn: r.FirstLetterOn, OldestDueOn: r.OldestDueOn,
 		FormalNoticeSentOn: r.FormalNoticeSentOn, FormalNoticeDeadline: r.FormalNoticeDeadline, FormalNoticeReceivedOn: r.FormalNoticeReceivedOn,
 		PromiseAmountCents: r.PromiseAmountCents, PromiseDueOn: r.PromiseDueOn, BrokenPromises: r.BrokenPromises, RunningPlanID: r.RunningPlanID,
-		LastInterruptionOn: r.LastInterruptionOn, WithdrawalRequested: r.WithdrawalRequested,
+		InterestFreeze: r.InterestFreeze, LastInterruptionOn: r.LastInterruptionOn, WithdrawalRequested: r.WithdrawalRequested,
 		LeaseAgentID: r.LeaseAgentID, LeaseUntil: utcPtr(r.LeaseUntil), Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 	if r.CloseReason != nil {

@@ -31,6 +31,7 @@ type planRow struct {
 	GraceDays          int
 	MissesBeforeBroken int
 	MadeOn             recouvra.Date
+	RunningFrom        recouvra.Date
 	Deviations         jsonCol[[]deviationDoc]
 	Court              string
 	CourtDecisionOn    recouvra.Date
@@ -60,7 +61,7 @@ func (instalmentRow) TableName() string { return "plan_instalments" }
 func (p planRow) domain() recouvra.Plan {
 	out := recouvra.Plan{ID: p.ID, CaseID: p.CaseID, CreditorID: p.CreditorID, Origin: recouvra.PlanOrigin(p.Origin), Status: recouvra.PlanStatus(p.Status),
 		Currency: strings.TrimSpace(p.Currency), TotalCents: p.TotalCents, InterestFrozen: p.InterestFrozen, GraceDays: p.GraceDays,
-		MissesBeforeBroken: p.MissesBeforeBroken, MadeOn: p.MadeOn, Court: p.Court, CourtDecisionOn: p.CourtDecisionOn,
+		MissesBeforeBroken: p.MissesBeforeBroken, MadeOn: p.MadeOn, RunningFrom: p.RunningFrom, Court: p.Court, CourtDecisionOn: p.CourtDecisionOn,
 		ResumesPlanID: p.ResumesPlanID, DecisionReason: p.DecisionReason, DecidedOn: p.DecidedOn, SignedOn: p.SignedOn, CreatedAt: p.CreatedAt.UTC()}
 	for _, d := range p.Deviations.V {
 		out.Deviations = append(out.Deviations, recouvra.FieldError{Field: d.Field, Code: d.Code, Message: d.Message})
@@ -75,7 +76,7 @@ func (r repo) InsertPlan(ctx context.Context, p *recouvra.Plan, by *uuid.UUID) e
 	}
 	row := planRow{ID: p.ID, CaseID: p.CaseID, CreditorID: p.CreditorID, Origin: string(p.Origin), Status: string(p.Status), Currency: p.Currency,
 		TotalCents: p.TotalCents, InterestFrozen: p.InterestFrozen, GraceDays: p.GraceDays, MissesBeforeBroken: p.MissesBeforeBroken,
-		MadeOn: p.MadeOn, Deviations: jsonCol[[]deviationDoc]{devs}, Court: p.Court, CourtDecisionOn: p.CourtDecisionOn,
+		MadeOn: p.MadeOn, RunningFrom: p.RunningFrom, Deviations: jsonCol[[]deviationDoc]{devs}, Court: p.Court, CourtDecisionOn: p.CourtDecisionOn,
 		ResumesPlanID: p.ResumesPlanID, DecisionReason: p.DecisionReason, DecidedOn: p.DecidedOn, SignedOn: p.SignedOn,
 		CreatedBy: by, CreatedAt: p.CreatedAt, UpdatedAt: p.CreatedAt}
 	db := r.q(ctx)
@@ -139,7 +140,7 @@ func (r repo) PlansOfCase(ctx context.Context, scope recouvra.Scope, caseID uuid
 func (r repo) UpdatePlan(ctx context.Context, p recouvra.Plan, at time.Time) error {
 	db := r.q(ctx)
 	if err := db.Model(&planRow{}).Where("id = ?", p.ID).Updates(map[string]any{"status": string(p.Status),
-		"decision_reason": p.DecisionReason, "decided_on": p.DecidedOn, "signed_on": p.SignedOn, "updated_at": at}).Error; err != nil {
+		"decision_reason": p.DecisionReason, "decided_on": p.DecidedOn, "signed_on": p.SignedOn, "running_from": p.RunningFrom, "updated_at": at}).Error; err != nil {
 		return dbErr(err, whatPlan)
 	}
 	if len(p.Instalments) == 0 {

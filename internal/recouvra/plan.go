@@ -2,6 +2,7 @@ package recouvra
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/google/uuid"
@@ -80,7 +81,10 @@ type Plan struct {
 	GraceDays          int
 	MissesBeforeBroken int
 	MadeOn             Date
-	Instalments        []Instalment
+	// RunningFrom is the day the plan began running (accepted at once, or
+	// approved by the creditor); zero for a plan that never ran.
+	RunningFrom Date
+	Instalments []Instalment
 	// Deviations name the mandate's rules the plan does not keep: why it
 	// waits for the creditor's approval.
 	Deviations []FieldError
@@ -391,7 +395,7 @@ func (p *Plan) Approve(today Date) error {
 	if p.Status != PlanPendingApproval {
 		return planNotPending(p.Status)
 	}
-	p.Status, p.DecidedOn = PlanKept, today
+	p.Status, p.DecidedOn, p.RunningFrom = PlanKept, today, today
 	return nil
 }
 
@@ -478,3 +482,94 @@ const (
 	EventPlanBroken       EventType = "plan_broken"       // too many misses: escalation resumes
 	EventPlanCompleted    EventType = "plan_completed"    // every instalment paid
 )
+
+// InterestFreeze is a stretch of days a payment plan froze interest over:
+// the days d with After < d ≤ Through carry none (Through zero: still
+// frozen). After is the day the plan was made — its total is the statement
+// of that day, that day's interest included — so a plan kept to the end
+// leaves nothing due beyond its instalments.
+type InterestFreeze struct {
+	After, Through Date
+}
+
+// covers reports whether day d is frozen.
+func (f InterestFreeze) covers(d Date) bool {
+	return d.After(f.After) && (f.Through.IsZero() || !d.After(f.Through))
+}
+
+// InterestFreeze says which days p froze interest over, as the statement
+// at asOf sees it, and false when it froze none: the mandate did not
+// freeze interest, or the plan never ran (refused, or withdrawn while it
+// waited for the creditor). A plan approved by the creditor freezes from
+// the day it was made, as one accepted at once: the creditor approved its
+// terms, their total included. The freeze lasts while the plan is kept,
+// through the day it completes; a broken plan lets interest run again from
+// the day it broke on, a cancelled one from the day it was withdrawn —
+// without reaching back over the frozen days. A plan still recorded as
+// kept is judged by the clock at asOf on the payments received by then, so
+// a statement does not wait for the sweep to see a plan broken: it breaks
+// the day after the grace of the instalment that reaches the mandate's
+// number of misses.
+func (p Plan) InterestFreeze(payments []Payment, asOf Date) (InterestFreeze, bool) {
+	if !p.InterestFrozen || p.RunningFrom.IsZero() {
+		return InterestFreeze{}, false
+	}
+	f := InterestFreeze{After: p.MadeOn}
+	switch p.Status {
+	case PlanKept:
+		if on, broken := p.brokenBy(payments, asOf); broken {
+			f.Through = on.AddDays(-1)
+		}
+	case PlanCompleted:
+		f.Through = p.DecidedOn
+	case PlanBroken, PlanCancelled:
+		f.Through = p.DecidedOn.AddDays(-1)
+	default:
+		return InterestFreeze{}, false
+	}
+	if !f.Through.IsZero() && !f.Through.After(f.After) {
+		return InterestFreeze{}, false // broken or withdrawn the day it was made
+	}
+	return f, true
+}
+
+// brokenBy judges a copy of a kept plan at asOf on the payments received by
+// then and, when it comes out broken, says the day it broke: the first day
+// past the grace of the instalment that reached the mandate's number of
+// misses.
+func (p Plan) brokenBy(payments []Payment, asOf Date) (Date, bool) {
+	var by []Payment
+	for _, pay := range payments {
+		if !pay.ReceivedOn.After(asOf) {
+			by = append(by, pay)
+		}
+	}
+	q := p
+	q.Instalments = append([]Instalment(nil), p.Instalments...)
+	q.Judge(by, asOf)
+	if q.Status != PlanBroken {
+		return Date{}, false
+	}
+	missed := 0
+	for _, in := range q.Instalments {
+		if in.Status == InstalmentMissed {
+			if missed++; missed == max(q.MissesBeforeBroken, 1) {
+				return in.DueOn.AddDays(q.GraceDays + 1), true
+			}
+		}
+	}
+	return asOf, true
+}
+
+// PlanFreezes are the interest freezes of a case's plans, as the statement
+// at asOf sees them (Plan.InterestFreeze), oldest first.
+func PlanFreezes(plans []Plan, payments []Payment, asOf Date) []InterestFreeze {
+	var out []InterestFreeze
+	for _, p := range plans {
+		if f, ok := p.InterestFreeze(payments, asOf); ok {
+			out = append(out, f)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].After.Before(out[j].After) })
+	return out
+}

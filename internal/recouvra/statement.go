@@ -93,6 +93,9 @@ type StatementInput struct {
 	Claims   []Claim
 	Payments []Payment
 	Rates    RateTable
+	// Freezes are the days payment plans froze interest over
+	// (PlanFreezes): no claim of the case carries interest on them.
+	Freezes []InterestFreeze
 }
 
 // timeBar is one claim's term: its nature first (ClaimTerm), then TimeBar,
@@ -215,6 +218,7 @@ type claimState struct {
 	indemnity   int64 // the indemnity the invoice owes if it is ever late
 	indemnityOn Date  // … from this day
 	missing     bool  // no rate at all was known for some days
+	freezes     []InterestFreeze
 }
 
 // ComputeStatement builds the statement at in.AsOf. It is a pure function
@@ -497,6 +501,9 @@ func (s *claimState) rateOn(on Date) int64 {
 	if s.rate == nil || s.start.IsZero() || !on.After(s.start) {
 		return 0
 	}
+	if _, frozen := s.frozenOn(on); frozen {
+		return 0 // no interest runs: the debtor has no more interest in paying this one
+	}
 	bps, _, _, ok := s.rate(on)
 	if !ok {
 		return 0
@@ -600,7 +607,31 @@ func newClaimState(cs *ClaimStatement, c Claim, in StatementInput, addWarning fu
 		}
 	}
 	s.accrued = s.start
+	s.freezes = in.Freezes
+	if s.rate != nil && !s.start.IsZero() {
+		for _, f := range in.Freezes {
+			if !f.After.Before(in.AsOf) {
+				continue
+			}
+			if f.Through.IsZero() || !f.Through.Before(in.AsOf) {
+				cs.RateNote += fmt.Sprintf(" Intérêts gelés depuis le %s par l'échéancier en cours (mandat du créancier).", FrenchDate(f.After.AddDays(1)))
+			} else {
+				cs.RateNote += fmt.Sprintf(" Intérêts gelés du %s au %s inclus par un échéancier, puis de nouveau dus.", FrenchDate(f.After.AddDays(1)), FrenchDate(f.Through))
+			}
+		}
+	}
 	return s
+}
+
+// frozenOn says whether day d falls in a freeze, and the last day of it
+// (zero: still frozen).
+func (s *claimState) frozenOn(d Date) (Date, bool) {
+	for _, f := range s.freezes {
+		if f.covers(d) {
+			return f.Through, true
+		}
+	}
+	return Date{}, false
 }
 
 // accrueTo computes the claim's interest through day d, one line per
@@ -617,9 +648,23 @@ func (s *claimState) accrueTo(d Date) {
 	}
 	for s.accrued.Before(d) {
 		from := s.accrued.AddDays(1)
+		// A plan froze interest: no line over the frozen days.
+		if through, frozen := s.frozenOn(from); frozen {
+			if through.IsZero() || d.Before(through) {
+				through = d
+			}
+			s.accrued = through
+			continue
+		}
 		end := HalfYearStart(from).AddMonths(6).AddDays(-1)
 		if d.Before(end) {
 			end = d
+		}
+		// … and a line stops on the last day before a freeze.
+		for _, f := range s.freezes {
+			if !f.After.Before(from) && f.After.Before(end) {
+				end = f.After
+			}
 		}
 		bps, prov, source, ok := s.rate(from)
 		if !ok {

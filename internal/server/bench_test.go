@@ -25,6 +25,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/config"
 	"github.com/recouvra/recouvra/internal/demo"
 	"github.com/recouvra/recouvra/internal/recouvra"
@@ -140,6 +141,81 @@ func BenchmarkMillionCases(b *testing.B) {
 			report(b, apiT, sqlT)
 		})
 	}
+
+	// The debtor's page through its capability link: the statement view a
+	// debtor opens from a letter (GET /d/<token>, server-rendered HTML),
+	// on open cases drawn across the million, beside the same reads raw —
+	// the link by its hash, the case, its creditor and debtor, claims,
+	// payments, rates, documents and plans — without the statement's
+	// computation or the page.
+	b.Run("debtor-page", func(b *testing.B) {
+		type link struct {
+			caseID, credID, debtorID uuid.UUID
+			token                    string
+		}
+		rows, err := w.db.Pool.Query(ctx, `SELECT id, creditor_id, debtor_id FROM cases TABLESAMPLE SYSTEM (1) REPEATABLE (7)
+			WHERE stage <> 'closed' LIMIT 200`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var links []link
+		for rows.Next() {
+			var l link
+			if err := rows.Scan(&l.caseID, &l.credID, &l.debtorID); err != nil {
+				b.Fatal(err)
+			}
+			links = append(links, l)
+		}
+		rows.Close()
+		if len(links) == 0 {
+			b.Fatal("no open case sampled")
+		}
+		for i := range links {
+			v, err := w.svc.DebtorLinkOf(ctx, app.System, links[i].caseID)
+			if err != nil || v.URL == "" {
+				b.Fatalf("link: %+v %v", v, err)
+			}
+			links[i].token = v.URL[strings.LastIndex(v.URL, "/")+1:]
+		}
+		reads := []string{
+			"SELECT case_id, version, revoked_at FROM debtor_links WHERE token_hash = $1",
+			"SELECT * FROM cases WHERE id = $1", "SELECT * FROM creditors WHERE id = $1", "SELECT * FROM debtors WHERE id = $1",
+			"SELECT * FROM claims WHERE case_id = $1", "SELECT * FROM payments WHERE case_id = $1", "SELECT * FROM rates",
+			"SELECT * FROM documents WHERE case_id = $1", "SELECT * FROM plans WHERE case_id = $1",
+		}
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		var apiT, sqlT []time.Duration
+		for i := 0; i < b.N; i++ {
+			l := links[i%len(links)]
+			t0 := time.Now()
+			resp, err := client.Get(w.srv.URL() + "/d/" + l.token)
+			if err != nil {
+				b.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.Contains(string(body), `id="total-du"`) {
+				b.Fatalf("debtor page: %d %.300s", resp.StatusCode, body)
+			}
+			apiT = append(apiT, time.Since(t0))
+
+			hash := recouvra.HashDebtorToken(l.token)
+			args := [][]any{{hash}, {l.caseID}, {l.credID}, {l.debtorID}, {l.caseID}, {l.caseID}, nil, {l.caseID}, {l.caseID}}
+			t0 = time.Now()
+			for j, q := range reads {
+				rows, err := w.db.Pool.Query(ctx, q, args[j]...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for rows.Next() {
+					_, _ = rows.Values()
+				}
+				rows.Close()
+			}
+			sqlT = append(sqlT, time.Since(t0))
+		}
+		report(b, apiT, sqlT)
+	})
 
 	b.Run("queue-next-64-agents", func(b *testing.B) {
 		const agents = 64

@@ -462,15 +462,44 @@ func TestDebtorTokenOpensOneCaseOnly(t *testing.T) {
 	if r := w.debtorGet("/d/" + tokA + "/documents/" + docB.String()); r.Status != 404 {
 		t.Fatalf("another creditor's document through the link: %d", r.Status)
 	}
-	// The token is no credential for the API.
+	// Nor another case of the same creditor, even of the same debtor: its
+	// document is the neutral 404, its reference absent from the page.
+	sibling := w.newCase(w.credA.ID, "Sœur du débiteur SAS "+w.unique(), "552100554")
+	docSibling := w.document(sibling.Case.ID)
+	if r := w.debtorGet("/d/" + tokA + "/documents/" + docSibling.String()); r.Status != 404 {
+		t.Fatalf("another case of the same creditor through the link: %d", r.Status)
+	}
+	if page := w.debtorGet("/d/" + tokA).Body; bytes.Contains(page, []byte(sibling.Case.Reference)) || bytes.Contains(page, []byte(w.caseB.Case.Reference)) {
+		t.Fatal("the page names another case")
+	}
+	// The token is no credential for the API: not as a bearer token, not
+	// as a cookie, not on the staff routes of its own case.
+	idA := w.caseA.Case.ID.String()
+	staff := []string{"/api/v1/cases", "/api/v1/cases/" + idA, "/api/v1/documents/" + docA.String(), "/api/v1/cases/" + idA + "/statement",
+		"/api/v1/cases/" + idA + "/plans", "/api/v1/cases/" + idA + "/debtor-link", "/api/v1/cases/" + idA + "/events", "/api/v1/queue"}
 	for _, tok := range []string{tokA, "Bearer " + tokA} {
 		c := apitest.New(t, w.srv.URL())
 		c.Header.Set("Authorization", tok)
-		for _, p := range []string{"/api/v1/cases", "/api/v1/cases/" + w.caseA.Case.ID.String(), "/api/v1/documents/" + docA.String()} {
+		for _, p := range staff {
 			if r := c.Do("GET", p, nil); r.Status != 401 {
 				t.Errorf("%s with the debtor's token: %d", p, r.Status)
 			}
 		}
+		for _, p := range []string{"/api/v1/cases/" + idA + "/debtor-link/reissue", "/api/v1/cases/" + idA + "/debtor-link/revoke"} {
+			if r := c.Do("POST", p, nil); r.Status != 401 {
+				t.Errorf("POST %s with the debtor's token: %d", p, r.Status)
+			}
+		}
+	}
+	for _, name := range []string{"recouvra_session", "session", "token"} {
+		c := apitest.New(t, w.srv.URL())
+		c.Header.Set("Cookie", name+"="+tokA)
+		if r := c.Do("GET", "/api/v1/cases/"+idA, nil); r.Status != 401 {
+			t.Errorf("the debtor's token as cookie %s: %d", name, r.Status)
+		}
+	}
+	if l, _ := w.debtorLink(w.caseA.Case.ID); !strings.HasSuffix(l, tokA) {
+		t.Fatal("the staff routes, tried with the token, changed the link")
 	}
 	// A form token of case A's page does not act on case B.
 	forms := debtorForms(t, w.debtorGet("/d/"+tokA).Body)

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -249,6 +250,18 @@ func TestPlanFollowsPaymentsAndSweep(t *testing.T) {
 	if p.Status != "broken" || p.Instalments[1].Status != "missed" {
 		t.Fatalf("broken plan: %+v", p)
 	}
+	// Broken, escalation resumes: the case is in the queue (its next
+	// action due by today) and the formal notice is no longer held by the
+	// plan.
+	var cv oapi.Case
+	w.as("agent").Do("GET", "/api/v1/cases/"+id.String(), nil).Decode(t, &cv)
+	if !cv.NextActionOn.IsSpecified() || recouvra.MustDate(cv.NextActionOn.MustGet().String()).After(w.today()) {
+		t.Fatalf("next action on %v after the break, want by today %s", cv.NextActionOn, w.today())
+	}
+	notice := w.as("agent").Do("POST", "/api/v1/cases/"+id.String()+"/transitions", map[string]any{"to": "formal_notice"}, "If-Match", w.etag(id.String()))
+	if notice.Status == 422 && problemFields(t, notice)["to"] == "guard.plan_running" {
+		t.Fatalf("the broken plan still holds the formal notice: %s", notice.Body)
+	}
 	// A new plan follows the broken one.
 	q := w.plan(id, 2, false)
 	if q.Status != "kept" || q.ResumesPlanId.MustGet() != p.Id {
@@ -291,4 +304,70 @@ func (w *world) planOf(t target, pending bool) string {
 		return w.freshPlan(w.credB.ID, pending).String()
 	}
 	return uuid.Must(uuid.NewV7()).String()
+}
+
+// TestPlanFreezesInterest: under a mandate that freezes interest while a
+// plan runs, the statement the agent and the creditor read stops counting
+// interest the day after the plan is made, stays at the plan's total while
+// it is kept, counts again from the day it breaks (before and after the
+// sweep records it), and a plan that follows freezes it again.
+func TestPlanFreezesInterest(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	id := w.caseA.Case.ID
+	if r := w.as("admin").Do("PATCH", "/api/v1/creditors/"+w.credA.ID.String(), map[string]any{"mandate": map[string]any{"plan_interest_frozen": true}}); r.Status != 200 {
+		t.Fatalf("mandate: %d %s", r.Status, r.Body)
+	}
+	statement := func(who string) oapi.Statement {
+		t.Helper()
+		var st oapi.Statement
+		if r := w.as(who).Do("GET", "/api/v1/cases/"+id.String()+"/statement", nil); r.Status != 200 {
+			t.Fatalf("statement: %d %s", r.Status, r.Body)
+		} else {
+			r.Decode(t, &st)
+		}
+		return st
+	}
+	lastLine := func(st oapi.Statement) oapi.InterestLine {
+		ls := st.Claims[0].InterestLines
+		return ls[len(ls)-1]
+	}
+	made := w.today()
+	p := w.plan(id, 3, false)
+	if !p.InterestFrozen || p.Status != "kept" {
+		t.Fatalf("plan: %+v", p)
+	}
+	st := statement("agent")
+	if st.Totals.TotalDueCents != p.TotalCents || lastLine(st).To.String() != made.String() {
+		t.Fatalf("the day it is made: due %d, plan %d, last line %+v", st.Totals.TotalDueCents, p.TotalCents, lastLine(st))
+	}
+	w.days(8)
+	for _, who := range []string{"agent", "creditor"} {
+		st = statement(who)
+		if st.Totals.TotalDueCents != p.TotalCents || lastLine(st).To.String() != made.String() || !strings.Contains(st.Claims[0].RateNote, "Intérêts gelés") {
+			t.Fatalf("%s, 8 days into the plan: due %d, want %d; last line %+v; note %q", who, st.Totals.TotalDueCents, p.TotalCents, lastLine(st), st.Claims[0].RateNote)
+		}
+	}
+	// Nothing paid: the first instalment's grace ends, the plan breaks the
+	// next day and interest runs again from that day.
+	breakOn := recouvra.MustDate(p.Instalments[0].DueOn.String()).AddDays(6)
+	w.days(w.today().DaysUntil(breakOn))
+	st = statement("agent")
+	if l := lastLine(st); l.From.String() != breakOn.String() || l.Days != 1 || st.Totals.TotalDueCents != p.TotalCents+l.AmountCents {
+		t.Fatalf("day of break, before the sweep: due %d (plan %d), last line %+v", st.Totals.TotalDueCents, p.TotalCents, l)
+	}
+	if n, err := w.svc.SweepPlans(context.Background()); err != nil || n != 1 {
+		t.Fatalf("sweep: %d %v", n, err)
+	}
+	if again := statement("creditor"); again.Totals != st.Totals {
+		t.Fatalf("after the sweep: %+v, before %+v", again.Totals, st.Totals)
+	}
+	// A new plan freezes interest again from the day after it is made.
+	w.days(3)
+	q := w.plan(id, 2, false)
+	w.days(4)
+	st = statement("agent")
+	if l := lastLine(st); st.Totals.TotalDueCents != q.TotalCents || l.From.String() != breakOn.String() || l.To.String() != breakOn.AddDays(3).String() {
+		t.Fatalf("second plan: due %d, plan %d, last line %+v", st.Totals.TotalDueCents, q.TotalCents, l)
+	}
 }

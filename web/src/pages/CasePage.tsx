@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { api, type Schemas } from "../api/client";
 import { AssignMe } from "../components/AssignMe";
 import { AttachExhibit } from "../components/AttachExhibit";
@@ -15,6 +15,11 @@ import { DebtorContact } from "../components/DebtorContact";
 import { NextCase } from "../components/NextCase";
 import { CaseLedger } from "../components/CaseLedger";
 import { PlanPanel } from "../components/PlanPanel";
+import { CreditorActions } from "../components/CreditorActions";
+import { ExportButtons } from "../components/ExportButtons";
+
+// Staff only, and seldom opened: its own chunk.
+const DebtorLinkPanel = lazy(() => import("../components/DebtorLinkPanel").then((m) => ({ default: m.DebtorLinkPanel })));
 
 type Event = Schemas["Event"];
 
@@ -98,7 +103,13 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
           {(me.role === "agent" || me.role === "admin") && c.status === "open" && (
             <Actions key={c.id} c={c} dueCents={st?.case_id === c.id ? st.totals.total_due_cents : c.balance_cents} onDone={() => setTick((n) => n + 1)} />
           )}
+          {me.role === "creditor" && <CreditorActions key={c.id} c={c} onDone={() => setTick((n) => n + 1)} />}
           {me.role !== "creditor" && <DebtorContact debtor={c.debtor} events={events} />}
+          {(me.role === "agent" || me.role === "admin") && (
+            <Suspense fallback={null}>
+              <DebtorLinkPanel key={c.id} caseId={c.id} />
+            </Suspense>
+          )}
           {(me.role === "lawyer" || me.role === "admin") && c.status === "open" && (c.stage === "formal_notice" || c.stage === "injunction") && (
             <CourtActions c={c} onDone={() => setTick((n) => n + 1)} />
           )}
@@ -158,6 +169,7 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
                 ● {t(live === "live" ? "case.live" : live === "reconnecting" ? "live.off" : "live.connecting")}
               </small>
             </h2>
+            <ExportButtons path={`/api/v1/cases/${c.id}/events/export`} fallback={`historique-${c.reference}`} testid="timeline-export" />
             <ol className="timeline" data-testid="timeline">
               {[...events].reverse().map((e) => (
                 <li key={e.id}>
