@@ -46,6 +46,7 @@ type RunLine struct {
 	Figures    recouvra.RemittanceFigures
 	From, To   recouvra.Date
 	DocumentID *uuid.UUID
+	InvoiceID  *uuid.UUID // the agency's standing invoice for its share (read, not stored)
 	State      recouvra.RunState
 	CreatedAt  time.Time
 }
@@ -184,7 +185,9 @@ func (s *Service) runLine(ctx context.Context, r Repo, run RemittanceRun, row Le
 		}
 	}
 	return RunLine{RunID: run.ID, Reference: run.Reference, CreditorID: c.ID, LegalName: c.LegalName, IBAN: string(iban), BIC: strings.ToUpper(strings.TrimSpace(c.BIC)),
-		EndToEndID: fmt.Sprintf("%s-%s", run.Reference, strings.ToUpper(c.ID.String()[:8])), Currency: run.Currency, Figures: f,
+		// The id's last characters: its first ones are a UUID v7's time,
+		// the same for creditors created in the same minute.
+		EndToEndID: fmt.Sprintf("%s-%s", run.Reference, strings.ToUpper(c.ID.String()[28:])), Currency: run.Currency, Figures: f,
 		From: from, To: today, State: recouvra.RunDraft, CreatedAt: run.CreatedAt}, nil
 }
 
@@ -213,6 +216,12 @@ func (s *Service) RemittanceRunAct(ctx context.Context, p recouvra.Principal, id
 			if err := s.bookRun(ctx, r, &run, today); err != nil {
 				return err
 			}
+			// The agency's invoices for its share, numbered in this
+			// transaction (runInvoices, invoices.go).
+			by, _ := p.Actor()
+			if err := s.runInvoices(ctx, r, run, today, by); err != nil {
+				return err
+			}
 			run.BookedAt = &now
 		case action == recouvra.RunSend:
 			run.SentAt = &now
@@ -223,6 +232,11 @@ func (s *Service) RemittanceRunAct(ctx context.Context, p recouvra.Principal, id
 					txns = append(txns, recouvra.ReversalPosting(recouvra.RemittancePosting(runTxnID(run.ID, l.CreditorID), l.CreditorID, l.Currency, today, l.Figures), today))
 				}
 				if err := r.PostLedger(ctx, run.ID, txns); err != nil {
+					return err
+				}
+				// Its invoices are cancelled by credit notes, never deleted.
+				by, _ := p.Actor()
+				if err := s.creditRunInvoices(ctx, r, run.ID, today, "Reversement "+run.Reference+" annulé avant l'envoi du fichier de virements.", by); err != nil {
 					return err
 				}
 			}

@@ -41,10 +41,12 @@ type Session struct {
 
 // Repo reads and writes the records; implemented by internal/postgres.
 type Repo interface {
-	MailRepo       // the e-mail outbox (mail.go)
-	DigestRepo     // the daily notification digest (digest.go)
-	DebtorLinkRepo // the debtors' page links (debtorpage.go)
-	WebhookRepo    // webhooks to creditors' systems (webhooks.go)
+	MailRepo         // the e-mail outbox (mail.go)
+	DigestRepo       // the daily notification digest (digest.go)
+	DebtorLinkRepo   // the debtors' page links (debtorpage.go)
+	WebhookRepo      // webhooks to creditors' systems (webhooks.go)
+	StrategyPostRepo // the engine's letters by post and its nightly pass (strategy_post.go)
+	EInvoiceRepo     // electronic invoices received (einvoices.go)
 
 	InsertUser(ctx context.Context, u *recouvra.User, passwordHash string) error
 	UserByID(ctx context.Context, id uuid.UUID) (recouvra.User, error)
@@ -176,10 +178,18 @@ type Repo interface {
 	UpdateRemittanceRun(ctx context.Context, run RemittanceRun, from recouvra.RunState) error
 	RemittanceLines(ctx context.Context, scope recouvra.Scope, creditorID *uuid.UUID) ([]RunLine, error)
 	PostLedger(ctx context.Context, runID uuid.UUID, txns []recouvra.LedgerTxn) error
+	// The agency's invoices (invoices.go): the next number of a series (its
+	// counter row locked until the transaction ends, so a rollback leaves no
+	// gap), an invoice as issued, and reads (files only when asked).
+	NextInvoiceSeq(ctx context.Context, series string) (int64, error)
+	InsertInvoice(ctx context.Context, inv recouvra.Invoice, by *uuid.UUID) error
+	InvoiceByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID, files bool) (recouvra.Invoice, error)
+	Invoices(ctx context.Context, scope recouvra.Scope, f InvoiceFilter) ([]recouvra.Invoice, error)
 	LastRemittedOn(ctx context.Context, creditorID uuid.UUID) (recouvra.Date, error)
 	CasesFirstPaidAfter(ctx context.Context, creditorID uuid.UUID, after, upTo recouvra.Date) (int, error)
-	// LedgerLines lists ledger lines, newest first.
-	LedgerLines(ctx context.Context, scope recouvra.Scope, creditorID *uuid.UUID, limit int) ([]LedgerLine, error)
+	// LedgerLines lists ledger lines, newest first; beforeID > 0: only
+	// those older than that line (the next page).
+	LedgerLines(ctx context.Context, scope recouvra.Scope, creditorID *uuid.UUID, beforeID int64, limit int) ([]LedgerLine, error)
 	// LedgerRevenue sums the agency's revenue and VAT per month booked from from to to.
 	LedgerRevenue(ctx context.Context, from, to recouvra.Date, currency string) ([]CommissionMonth, error)
 	// InsertPayment records p and books post, its ledger posting.
@@ -224,6 +234,8 @@ type Repo interface {
 
 	// Collection strategies and their engine (strategies.go).
 	StrategyRepo
+	// Strategy experiments (experiments.go).
+	ExperimentRepo
 	// Payment plans and their instalments (plans.go).
 	PlanRepo
 }

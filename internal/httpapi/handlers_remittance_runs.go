@@ -28,6 +28,10 @@ func apiRunLine(l app.RunLine) oapi.RemittanceLine {
 		id := openapi_types.UUID(*l.DocumentID)
 		out.DocumentId = &id
 	}
+	if l.InvoiceID != nil {
+		id := openapi_types.UUID(*l.InvoiceID)
+		out.InvoiceId = &id
+	}
 	return out
 }
 

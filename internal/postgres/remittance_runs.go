@@ -52,8 +52,9 @@ type runLineRow struct {
 	PeriodFrom            recouvra.Date
 	PeriodTo              recouvra.Date
 	DocumentID            *uuid.UUID
-	CreatedAt             time.Time `gorm:"autoCreateTime:false"`
-	Reference             string    `gorm:"->;-:migration"` // read with the run's reference
+	CreatedAt             time.Time  `gorm:"autoCreateTime:false"`
+	Reference             string     `gorm:"->;-:migration"` // read with the run's reference
+	InvoiceID             *uuid.UUID `gorm:"->;-:migration"` // read: the standing invoice of the line
 }
 
 func (runLineRow) TableName() string { return "remittance_run_lines" }
@@ -65,7 +66,7 @@ func (l runLineRow) domain() app.RunLine {
 	f.CommissionGrossCents = f.CommissionNetCents + f.VATCents
 	return app.RunLine{RunID: l.RunID, Reference: l.Reference, CreditorID: l.CreditorID, LegalName: l.LegalName, IBAN: l.IBAN, BIC: l.BIC, EndToEndID: l.EndToEndID,
 		Currency: strings.TrimSpace(l.Currency), Figures: f, From: l.PeriodFrom, To: l.PeriodTo, DocumentID: l.DocumentID, State: recouvra.RunState(l.State),
-		CreatedAt: l.CreatedAt.UTC()}
+		CreatedAt: l.CreatedAt.UTC(), InvoiceID: l.InvoiceID}
 }
 
 func lineRow(l app.RunLine) runLineRow {
@@ -91,7 +92,7 @@ func (r repo) InsertRemittanceRun(ctx context.Context, run app.RemittanceRun, by
 	for i, l := range run.Lines {
 		lines[i] = lineRow(l)
 	}
-	return dbErr(r.q(ctx).Omit("Reference").Create(&lines).Error, whatRun)
+	return dbErr(r.q(ctx).Omit("Reference", "InvoiceID").Create(&lines).Error, whatRun)
 }
 
 func (r repo) RemittanceRunByID(ctx context.Context, id uuid.UUID, lock bool) (app.RemittanceRun, error) {
@@ -159,7 +160,11 @@ func (r repo) RemittanceLines(ctx context.Context, scope recouvra.Scope, credito
 	}
 	// The run's reference is the first part of the end-to-end id; the
 	// creditor scope may not read remittance_runs.
-	if err := q.Select("l.*, split_part(l.end_to_end_id, '-', 1) || '-' || split_part(l.end_to_end_id, '-', 2) || '-' || split_part(l.end_to_end_id, '-', 3) AS reference").
+	// The line's invoice: the latest not cancelled by a credit note (the
+	// creditor scope reads its own invoices).
+	if err := q.Select(`l.*, split_part(l.end_to_end_id, '-', 1) || '-' || split_part(l.end_to_end_id, '-', 2) || '-' || split_part(l.end_to_end_id, '-', 3) AS reference,
+		(SELECT i.id FROM invoices i WHERE i.run_id = l.run_id AND i.creditor_id = l.creditor_id AND i.kind = 'invoice'
+		    AND NOT EXISTS (SELECT 1 FROM invoices x WHERE x.corrects_id = i.id) ORDER BY i.series DESC, i.seq DESC LIMIT 1) AS invoice_id`).
 		Order("l.created_at DESC").Limit(500).Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatRun)
 	}

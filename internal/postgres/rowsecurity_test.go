@@ -45,6 +45,7 @@ var rlsTables = map[string]rlsCase{
 	"imports":            {key: "id::text", own: "creditor_id = $1"},
 	"import_rows":        {key: "import_id::text || ':' || line::text", own: "creditor_id = $1"},
 	"import_mappings":    {key: "creditor_id::text", own: "creditor_id = $1"},
+	"einvoices":          {key: "id::text", own: "creditor_id = $1"},
 	"webhook_endpoints":  {key: "id::text", own: "creditor_id = $1"},
 	"webhook_deliveries": {key: "id::text", own: "creditor_id = $1"},
 	"webhook_attempts":   {key: "id::text", own: "creditor_id = $1"},
@@ -52,9 +53,14 @@ var rlsTables = map[string]rlsCase{
 		hiddenOwn: "creditor_id = $1 AND state = 'draft'"},
 	"ledger_entries": {key: "id::text", own: "creditor_id = $1 AND account IN ('owed_to_creditor', 'commission_receivable', 'creditor_direct', 'creditor_direct_offset')",
 		hiddenOwn: "creditor_id = $1 AND account = 'client_bank'"},
-	"case_strategies":    {key: "case_id::text", own: "creditor_id = $1"},
-	"strategy_step_runs": {key: "id::text", own: "creditor_id = $1"},
-	"call_tasks":         {key: "id::text", own: "creditor_id = $1"},
+	"case_strategies":           {key: "case_id::text", own: "creditor_id = $1"},
+	"strategy_step_runs":        {key: "id::text", own: "creditor_id = $1"},
+	"call_tasks":                {key: "id::text", own: "creditor_id = $1"},
+	"strategy_experiments":      {key: "id::text", own: "creditor_id = $1"},
+	"strategy_experiment_arms":  {key: "experiment_id::text || ':' || position::text", own: "creditor_id = $1"},
+	"strategy_experiment_cases": {key: "case_id::text", own: "creditor_id = $1"},
+	"registered_letters":        {key: "document_id::text", own: "creditor_id = $1"},
+	"invoices":                  {key: "id::text", own: "creditor_id = $1"},
 }
 
 // agencyWide are the tables the creditor scope may read whole, without
@@ -105,6 +111,12 @@ func creditorData(t *testing.T, db *postgres.DB) (a, b uuid.UUID) {
 			one(`INSERT INTO case_strategies (case_id, creditor_id, strategy_id, assigned_on) VALUES ($1, $2, $3, '2026-03-01') RETURNING case_id`, c, cr, strategy)
 			one(`INSERT INTO strategy_step_runs (case_id, creditor_id, strategy_id, step_index, pass_id, due_on) VALUES ($1, $2, $3, 0, $4, '2026-03-01') RETURNING id`, c, cr, strategy, pass)
 			one(`INSERT INTO call_tasks (case_id, creditor_id, due_at) VALUES ($1, $2, now()) RETURNING id`, c, cr)
+			experiment := one(`INSERT INTO strategy_experiments (creditor_id, name, seed, started_on) VALUES ($1, 'RLS', 1, '2026-03-01')
+				ON CONFLICT (creditor_id) WHERE stopped_at IS NULL DO UPDATE SET name = EXCLUDED.name RETURNING id`, cr)
+			one(`INSERT INTO strategy_experiment_arms (experiment_id, position, creditor_id, strategy_id, strategy_name, share_percent, bucket_below)
+				VALUES ($1, 0, $2, $3, 'RLS', 50, 10000) ON CONFLICT (experiment_id, position) DO UPDATE SET strategy_name = EXCLUDED.strategy_name RETURNING experiment_id`, experiment, cr, strategy)
+			one(`INSERT INTO strategy_experiment_cases (case_id, experiment_id, creditor_id, strategy_id, bucket, assigned_on)
+				VALUES ($1, $2, $3, $4, 0, '2026-03-01') RETURNING case_id`, c, experiment, cr, strategy)
 			one(`INSERT INTO mail_messages (case_id, creditor_id, debtor_id, kind, source_key, recipient, message_id)
 				VALUES ($1, $2, $3, 'amicable_letter', $4, 'debiteur@exemple.fr', $4 || '@recouvra.test') RETURNING id`, c, cr, debtor, fmt.Sprintf("rls-%d", n))
 			for _, vis := range []string{"shared", "internal"} {
@@ -112,6 +124,8 @@ func creditorData(t *testing.T, db *postgres.DB) (a, b uuid.UUID) {
 				one(`INSERT INTO documents (case_id, creditor_id, kind, generated, file_name, media_type, size_bytes, sha256, visibility)
 					VALUES ($1, $2, 'other', false, 'piece.pdf', 'application/pdf', 1, repeat('a', 64), $3) RETURNING id`, c, cr, vis)
 			}
+			one(`INSERT INTO registered_letters (document_id, case_id, creditor_id, pass_id, number, sent_on)
+				SELECT id, $1, $2, $3, $4, '2026-03-02' FROM documents WHERE case_id = $1 LIMIT 1 RETURNING document_id`, c, cr, pass, fmt.Sprintf("1A 000 000 %04d 0", n))
 		}
 		// A creditor's person (its notification mark made by the trigger)
 		// who has read one of its creditor's events.
@@ -131,6 +145,14 @@ func creditorData(t *testing.T, db *postgres.DB) (a, b uuid.UUID) {
 				direct_commission_cents, fees_cents, vat_rate_bps, vat_cents, net_cents, period_from, period_to)
 				VALUES ($1, $2, $3, $4, 'RLS', 'FR1420041010050500013M02606', 'EUR', 1000, 100, 0, 0, 2000, 20, 880, '2026-03-01', '2026-03-31') RETURNING run_id`,
 				run, cr, fmt.Sprintf("REV-RLS-%s-%d-1", strings.ToUpper(cr.String()[30:]), i), state)
+			if state == "booked" { // its invoice, numbered in the year's series
+				one(`WITH n AS (INSERT INTO invoice_counters (series, last_number) VALUES ('FA-2026', 1)
+					ON CONFLICT (series) DO UPDATE SET last_number = invoice_counters.last_number + 1 RETURNING last_number)
+					INSERT INTO invoices (id, series, seq, number, kind, creditor_id, run_id, transfer_reference, issued_on, period_from, period_to, currency,
+						commission_cents, direct_commission_cents, fees_cents, net_cents, vat_rate_bps, vat_cents, gross_cents, indemnity_cents, seller, buyer, pdf, cii)
+					SELECT gen_random_uuid(), 'FA-2026', n.last_number, 'FA-2026-' || lpad(n.last_number::text, 6, '0'), 'invoice', $1, $2, 'REV-RLS', '2026-03-31',
+						'2026-03-01', '2026-03-31', 'EUR', 100, 0, 0, 100, 2000, 20, 120, 4000, '{}', '{}', '\x00', '\x00' FROM n RETURNING id`, cr, run)
+			}
 		}
 		doc := one(`INSERT INTO documents (creditor_id, kind, generated, file_name, media_type, size_bytes, sha256, visibility)
 			VALUES ($1, 'remittance_statement', true, 'releve.pdf', 'application/pdf', 1, repeat('b', 64), 'shared') RETURNING id`, cr)
@@ -139,6 +161,11 @@ func creditorData(t *testing.T, db *postgres.DB) (a, b uuid.UUID) {
 		imp := one(`INSERT INTO imports (creditor_id, file_name, kind, content) VALUES ($1, 'impayes.csv', 'csv', 'x') RETURNING id`, cr)
 		one(`INSERT INTO import_rows (import_id, line, creditor_id, status) VALUES ($1, 2, $2, 'refused') RETURNING import_id`, imp, cr)
 		one(`INSERT INTO import_mappings (creditor_id, mapping) VALUES ($1, '{}') RETURNING creditor_id`, cr)
+		one(`INSERT INTO einvoices (creditor_id, case_id, claim_id, document_id, syntax, profile, invoice_number, type_code, issued_on, due_on,
+			currency, net_cents, vat_cents, gross_cents, due_cents, seller_name, seller_siren, buyer_name, file_name)
+			SELECT $1, d.case_id, cl.id, d.id, 'ubl', 'urn:cen.eu:en16931:2017', 'F-1', 380, '2026-01-05', '2026-02-05', 'EUR', 8334, 1666, 10000, 10000,
+			       'RLS', '404833048', 'Minoterie Girard SA', 'F-1.xml'
+			FROM documents d JOIN claims cl ON cl.case_id = d.case_id WHERE d.creditor_id = $1 AND d.case_id IS NOT NULL LIMIT 1 RETURNING id`, cr)
 		endpoint := one(`INSERT INTO webhook_endpoints (creditor_id, url, event_types, secret)
 			VALUES ($1, 'https://erp.example.fr/hooks', '["case.placed"]', 'whsec_c2VjcmV0') RETURNING id`, cr)
 		delivery := one(`INSERT INTO webhook_deliveries (endpoint_id, creditor_id, type, payload, retry_until)

@@ -46,7 +46,7 @@ var roleTable = []tableRow{
 	{"read cases, debtors, timelines, the live stream", one(map[string]string{"admin": "all", "agent": "all", "lawyer": "all",
 		"creditor": "its own creditor's only; internal events hidden"}, "cases:read", "debtors:read")},
 	{"open cases, add claims", one(map[string]string{"creditor": "yes, for itself"}, "cases:create")},
-	{"import placement files (CSV, XLSX), read their progress and refused rows", one(map[string]string{"creditor": "yes, for itself"}, "imports:create", "imports:read")},
+	{"import placement files (CSV, XLSX) and electronic invoices (Factur-X, UBL, CII), read their progress and refused rows", one(map[string]string{"creditor": "yes, for itself"}, "imports:create", "imports:read")},
 	{"edit cases (priority, next action, assignments)", one(nil, "cases:update")},
 	{"log calls, letters, promises, disputes, notes, acknowledgements", one(nil, "cases:log",
 		"case_event:call", "case_event:email", "case_event:letter_sent", "case_event:formal_notice_received", "case_event:note",
@@ -61,7 +61,10 @@ var roleTable = []tableRow{
 	{"read collection strategies, a case's strategy, simulate one", one(nil, "strategies:read")},
 	{"create, edit, delete strategies; name a mandate's default", one(nil, "strategies:write")},
 	{"move a case to another strategy; complete call tasks", one(nil, "case_strategy:write", "call_tasks:write")},
-	{"read the strategy engine's passes and dry run", one(nil, "strategy_runs:read")},
+	{"read the strategy engine's passes and dry run; download a pass's letters for the post", one(nil, "strategy_runs:read")},
+	{"record the registered numbers of a pass's letters (the post's list)", one(nil, "strategy_runs:write")},
+	{"strategy experiments: read them and their report / start and stop them", []tablePart{
+		{perms: []string{"experiments:read"}, note: map[string]string{"creditor": "its own"}}, {perms: []string{"experiments:write"}}}},
 	{"the debtor's page link of a case: read / revoke, issue again", []tablePart{
 		{perms: []string{"debtor_links:read"}}, {perms: []string{"debtor_links:write"}}}},
 	{"read statements and payments", one(scopedRead, "cases:read")},
@@ -89,6 +92,9 @@ var roleTable = []tableRow{
 	{"remittance runs: draw up, book, mark sent, cancel, download the pain.001 file / remittances paid", []tablePart{
 		{perms: []string{"remittance_runs:read", "remittance_runs:write"}},
 		{perms: []string{"remittances:read"}, note: map[string]string{"admin": "all", "creditor": "its own"}}}},
+	{"the agency's commission invoices and credit notes: read and download (PDF, CII XML) / correct one (credit note and replacing invoice)", []tablePart{
+		{perms: []string{"invoices:read"}, note: map[string]string{"admin": "all", "creditor": "its own"}},
+		{perms: []string{"invoices:write"}}}},
 	{"portfolio figures", one(ownOnly, "portfolio:read")},
 	{"the lawyers' docket", one(nil, "docket:read")},
 	{"notifications (`/notifications`): read, mark read, daily e-mail digest on or off", one(map[string]string{

@@ -157,6 +157,9 @@ func routeTable() map[string]routeCase {
 		"POST /api/v1/imports": {allowed: openers, ok: 201, call: func(w *world, c *apitest.Client, as string, _ target) *apitest.Response {
 			return w.uploadImportAs(c, as)
 		}},
+		"POST /api/v1/e-invoices": {allowed: openers, ok: 200, call: func(w *world, c *apitest.Client, as string, _ target) *apitest.Response {
+			return w.uploadEInvoiceAs(c, as)
+		}},
 		"GET /api/v1/imports/:id": {allowed: openers, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
 			return c.Do("GET", "/api/v1/imports/"+pick(t, w.importFor(w.credA.ID), w.importFor(w.credB.ID)), nil)
 		}},
@@ -217,6 +220,9 @@ func routeTable() map[string]routeCase {
 		"GET /api/v1/queue":                 {allowed: queueWork, ok: 200, call: get("/api/v1/queue")},
 		"GET /api/v1/portfolio":             {allowed: everyone, ok: 200, call: get("/api/v1/portfolio")},
 		"GET /api/v1/portfolio/performance": {allowed: everyone, ok: 200, call: get("/api/v1/portfolio/performance")},
+		"GET /api/v1/portfolio/export": {allowed: everyone, ok: 200, call: func(w *world, _ *apitest.Client, as string, _ target) *apitest.Response {
+			return w.rawGet(as, "/api/v1/portfolio/export?format=xlsx")
+		}},
 		"GET /api/v1/portfolio/forecast": {allowed: everyone, ok: 200, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
 			return c.Do("GET", "/api/v1/portfolio/forecast?creditor_id="+w.credA.ID.String(), nil)
 		}},
@@ -225,13 +231,44 @@ func routeTable() map[string]routeCase {
 		"GET /api/v1/ledger/entries":    {allowed: []string{"admin", "creditor", "api_key"}, ok: 200, call: get("/api/v1/ledger/entries")},
 		"GET /api/v1/ledger/commission": {allowed: adminOnl, ok: 200, call: get("/api/v1/ledger/commission")},
 		"GET /api/v1/remittances":       {allowed: []string{"admin", "creditor", "api_key"}, ok: 200, call: get("/api/v1/remittances")},
-		"GET /api/v1/remittance-runs":   {allowed: adminOnl, ok: 200, call: get("/api/v1/remittance-runs")},
+		"GET /api/v1/invoices":          {allowed: []string{"admin", "creditor", "api_key"}, ok: 200, call: get("/api/v1/invoices")},
+		"GET /api/v1/invoices/:id": {allowed: []string{"admin", "creditor", "api_key"}, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			a, b := w.invoicePair()
+			return c.Do("GET", "/api/v1/invoices/"+pick(t, a, b), nil)
+		}},
+		"GET /api/v1/invoices/:id/pdf": {allowed: []string{"admin", "creditor", "api_key"}, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			a, b := w.invoicePair()
+			return c.Do("GET", "/api/v1/invoices/"+pick(t, a, b)+"/pdf", nil)
+		}},
+		"GET /api/v1/invoices/:id/cii": {allowed: []string{"admin", "creditor", "api_key"}, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			a, b := w.invoicePair()
+			return c.Do("GET", "/api/v1/invoices/"+pick(t, a, b)+"/cii", nil)
+		}},
+		"POST /api/v1/invoices/:id/correct": {allowed: adminOnl, ok: 201, call: func(w *world, c *apitest.Client, as string, t target) *apitest.Response {
+			id := uuid.Must(uuid.NewV7())
+			if as == "admin" && t != missing { // a fresh invoice each time: one is corrected once
+				id = w.freshInvoice(w.credA.ID, w.caseA.Case.ID)
+				if t == other {
+					id = w.freshInvoice(w.credB.ID, w.caseB.Case.ID)
+				}
+			}
+			return c.Do("POST", "/api/v1/invoices/"+id.String()+"/correct", map[string]any{"reason": "Adresse corrigée"})
+		}},
+		"GET /api/v1/remittance-runs": {allowed: adminOnl, ok: 200, call: get("/api/v1/remittance-runs")},
+		"GET /api/v1/remittance-runs/:id/export": {allowed: adminOnl, ok: 404, call: func(w *world, _ *apitest.Client, as string, _ target) *apitest.Response {
+			return w.rawGet(as, "/api/v1/remittance-runs/"+uuid.Must(uuid.NewV7()).String()+"/export")
+		}},
 		"POST /api/v1/remittance-runs": {allowed: adminOnl, ok: 422, call: func(_ *world, c *apitest.Client, _ string, _ target) *apitest.Response {
 			return c.Do("POST", "/api/v1/remittance-runs", map[string]any{}) // nothing held in this world: 422 with the reason
 		}},
 		"GET /api/v1/remittance-runs/:id": {allowed: adminOnl, ok: 404, call: func(_ *world, c *apitest.Client, _ string, _ target) *apitest.Response {
 			return c.Do("GET", "/api/v1/remittance-runs/"+uuid.Must(uuid.NewV7()).String(), nil)
 		}},
+		"GET /api/v1/ledger/balances/export":   {allowed: []string{"admin", "creditor", "api_key"}, ok: 200, call: exportAs("/api/v1/ledger/balances/export")},
+		"GET /api/v1/ledger/entries/export":    {allowed: []string{"admin", "creditor", "api_key"}, ok: 200, call: exportAs("/api/v1/ledger/entries/export")},
+		"GET /api/v1/ledger/commission/export": {allowed: adminOnl, ok: 200, call: exportAs("/api/v1/ledger/commission/export?format=xlsx")},
+		"GET /api/v1/remittance-runs/export":   {allowed: adminOnl, ok: 200, call: exportAs("/api/v1/remittance-runs/export")},
+		"GET /api/v1/remittances/export":       {allowed: []string{"admin", "creditor", "api_key"}, ok: 200, call: exportAs("/api/v1/remittances/export")},
 		"GET /api/v1/remittance-runs/:id/pain001": {allowed: adminOnl, ok: 404, call: func(_ *world, c *apitest.Client, _ string, _ target) *apitest.Response {
 			return c.Do("GET", "/api/v1/remittance-runs/"+uuid.Must(uuid.NewV7()).String()+"/pain001", nil)
 		}},
@@ -338,8 +375,29 @@ func routeTable() map[string]routeCase {
 		"PUT /api/v1/cases/:id/strategy": {allowed: queueWork, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
 			return c.Do("PUT", "/api/v1/cases/"+pick(t, w.caseA.Case.ID, w.caseB.Case.ID)+"/strategy", map[string]any{"strategy_id": w.freshStrategy()})
 		}},
+		"GET /api/v1/strategy-experiments": {allowed: everyone, ok: 200, call: get("/api/v1/strategy-experiments")},
+		"POST /api/v1/strategy-experiments": {allowed: adminOnl, ok: 201, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			w.stopExperiments(w.credA.ID)
+			return c.Do("POST", "/api/v1/strategy-experiments", map[string]any{"creditor_id": w.credA.ID, "name": "Matrice", "arms": []any{
+				map[string]any{"strategy_id": w.freshStrategy(), "share_percent": 30}, map[string]any{"strategy_id": w.freshStrategy(), "share_percent": 70}}})
+		}},
+		"GET /api/v1/strategy-experiments/:id": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/strategy-experiments/"+w.experimentFor(t), nil)
+		}},
+		"GET /api/v1/strategy-experiments/:id/report": {allowed: everyone, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("GET", "/api/v1/strategy-experiments/"+w.experimentFor(t)+"/report", nil)
+		}},
+		"POST /api/v1/strategy-experiments/:id/stop": {allowed: adminOnl, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return c.Do("POST", "/api/v1/strategy-experiments/"+w.experimentFor(t)+"/stop", nil)
+		}},
 		"GET /api/v1/strategy-runs":         {allowed: adminOnl, ok: 200, call: get("/api/v1/strategy-runs")},
 		"GET /api/v1/strategy-runs/preview": {allowed: adminOnl, ok: 200, call: get("/api/v1/strategy-runs/preview")},
+		"GET /api/v1/strategy-runs/:id/print-file": {allowed: adminOnl, ok: 200, call: func(w *world, _ *apitest.Client, as string, _ target) *apitest.Response {
+			return w.rawGet(as, "/api/v1/strategy-runs/"+w.letterPass()+"/print-file")
+		}},
+		"POST /api/v1/strategy-runs/:id/registered-numbers": {allowed: adminOnl, ok: 200, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
+			return w.registeredCSV(c, uuid.MustParse(w.letterPass()), w.caseA.Case.Reference+";1A 000 000 0001 7\n")
+		}},
 		"POST /api/v1/call-tasks/:id/complete": {allowed: queueWork, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
 			return c.Do("POST", "/api/v1/call-tasks/"+w.callTaskFor(t)+"/complete", map[string]any{"outcome": "no_answer"})
 		}},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -121,6 +122,8 @@ type refCase struct {
 	call func(w *world, c *apitest.Client, as, ref string) *apitest.Response
 }
 
+var arrayIndex = regexp.MustCompile(`\[[0-9]+\]`)
+
 // refTable has one entry per referencing field of the contract; the test
 // fails when the contract has a field without one.
 func refTable() map[string]refCase {
@@ -199,12 +202,35 @@ func refTable() map[string]refCase {
 			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("PUT", "/api/v1/creditors/"+w.credA.ID.String()+"/strategy", map[string]any{"strategy_id": ref})
 			}},
+		// Experiments: the admin names any creditor and any strategy (the
+		// agency's); a creditor's list narrowed to another creditor is empty.
+		"GET /api/v1/strategy-experiments query.creditor_id": {callers: []string{"admin", "agent", "lawyer", "creditor", "api_key"}, filter: true,
+			foreign: func(w *world) string { return w.credB.ID.String() },
+			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return c.Do("GET", "/api/v1/strategy-experiments?creditor_id="+ref, nil)
+			}},
+		"POST /api/v1/strategy-experiments body.creditor_id": {callers: adminOnl, foreign: func(w *world) string { return w.credB.ID.String() },
+			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return c.Do("POST", "/api/v1/strategy-experiments", map[string]any{"creditor_id": ref, "name": "Réf", "arms": []any{
+					map[string]any{"strategy_id": w.freshStrategy(), "share_percent": 50}, map[string]any{"strategy_id": w.freshStrategy(), "share_percent": 50}}})
+			}},
+		"POST /api/v1/strategy-experiments body.arms.strategy_id": {callers: adminOnl, foreign: func(w *world) string { return w.freshStrategy() },
+			valid: func(w *world) string { return w.freshStrategy() },
+			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
+				w.stopExperiments(w.credA.ID)
+				return c.Do("POST", "/api/v1/strategy-experiments", map[string]any{"creditor_id": w.credA.ID, "name": "Réf", "arms": []any{
+					map[string]any{"strategy_id": w.freshStrategy(), "share_percent": 50}, map[string]any{"strategy_id": ref, "share_percent": 50}}})
+			}},
 		"GET /api/v1/cases/export query.creditor_id": {callers: everyone, filter: true, foreign: func(w *world) string { return w.credB.ID.String() }, call: exportCases("creditor_id")},
 		"GET /api/v1/cases/export query.debtor_id":   {callers: everyone, filter: true, foreign: func(w *world) string { return w.caseB.Debtor.ID.String() }, call: exportCases("debtor_id")},
 		"GET /api/v1/cases/export query.assignee_id": {callers: everyone, filter: true, foreign: func(w *world) string { return w.agentOfB() }, call: exportCases("assignee_id")},
 		"POST /api/v1/imports body.creditor_id": {callers: openers, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return w.uploadImport(c, ref, "impayes.csv", csvBytes(w.t, placementRows[:3], ';', false))
+			}},
+		"POST /api/v1/e-invoices body.creditor_id": {callers: openers, foreign: func(w *world) string { return w.credB.ID.String() },
+			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return w.uploadEInvoices(c, ref, namedFile{"FA-2026-0150.xml", einvoiceSample(w.t, "ubl-invoice.xml")})
 			}},
 		"GET /api/v1/cases query.creditor_id": {callers: everyone, filter: true, foreign: func(w *world) string { return w.credB.ID.String() }, call: listCases("creditor_id")},
 		"GET /api/v1/cases query.debtor_id":   {callers: everyone, filter: true, foreign: func(w *world) string { return w.caseB.Debtor.ID.String() }, call: listCases("debtor_id")},
@@ -258,6 +284,22 @@ func refTable() map[string]refCase {
 		"GET /api/v1/ledger/entries query.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("GET", "/api/v1/ledger/entries?creditor_id="+ref, nil)
+			}},
+		"GET /api/v1/invoices query.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
+			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return c.Do("GET", "/api/v1/invoices?creditor_id="+ref, nil)
+			}},
+		"GET /api/v1/invoices query.run_id": {callers: []string{"admin", "creditor", "api_key"}, filter: true,
+			foreign: func(w *world) string {
+				_, b := w.invoicePair()
+				inv, err := w.svc.Invoice(context.Background(), app.System, b, false)
+				if err != nil {
+					w.t.Fatal(err)
+				}
+				return inv.RunID.String()
+			},
+			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return c.Do("GET", "/api/v1/invoices?run_id="+ref, nil)
 			}},
 		"GET /api/v1/remittances query.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
@@ -420,11 +462,13 @@ func refFieldName(key string) string {
 	return strings.TrimPrefix(f, "body.")
 }
 
-// namesField tells whether a refusal's field errors name field.
+// namesField tells whether a refusal's field errors name field; an item
+// of an array is named with its index (arms[1].strategy_id for the
+// contract's arms.strategy_id).
 func namesField(t *testing.T, r *apitest.Response, field string) bool {
 	t.Helper()
 	for _, e := range r.Problem(t).Errors {
-		if e.Field == field {
+		if e.Field == field || arrayIndex.ReplaceAllString(e.Field, "") == field {
 			return true
 		}
 	}

@@ -376,6 +376,7 @@ func (e DebtorInputKind) Valid() bool {
 // Defines values for DocumentMediaType.
 const (
 	Applicationpdf DocumentMediaType = "application/pdf"
+	Applicationxml DocumentMediaType = "application/xml"
 	Imagejpeg      DocumentMediaType = "image/jpeg"
 	Imagepng       DocumentMediaType = "image/png"
 )
@@ -384,6 +385,8 @@ const (
 func (e DocumentMediaType) Valid() bool {
 	switch e {
 	case Applicationpdf:
+		return true
+	case Applicationxml:
 		return true
 	case Imagejpeg:
 		return true
@@ -442,6 +445,45 @@ func (e DocumentRequestKind) Valid() bool {
 	case DocumentRequestKindPlanAgreement:
 		return true
 	case DocumentRequestKindStatement:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EInvoiceOutcomeStatus.
+const (
+	Created EInvoiceOutcomeStatus = "created"
+	Present EInvoiceOutcomeStatus = "present"
+)
+
+// Valid indicates whether the value is a known member of the EInvoiceOutcomeStatus enum.
+func (e EInvoiceOutcomeStatus) Valid() bool {
+	switch e {
+	case Created:
+		return true
+	case Present:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EInvoiceOutcomeSyntax.
+const (
+	Cii     EInvoiceOutcomeSyntax = "cii"
+	FacturX EInvoiceOutcomeSyntax = "factur-x"
+	Ubl     EInvoiceOutcomeSyntax = "ubl"
+)
+
+// Valid indicates whether the value is a known member of the EInvoiceOutcomeSyntax enum.
+func (e EInvoiceOutcomeSyntax) Valid() bool {
+	switch e {
+	case Cii:
+		return true
+	case FacturX:
+		return true
+	case Ubl:
 		return true
 	default:
 		return false
@@ -637,6 +679,24 @@ func (e InterestRegime) Valid() bool {
 	case LegalInterest:
 		return true
 	case None:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InvoiceKind.
+const (
+	InvoiceKindCreditNote InvoiceKind = "credit_note"
+	InvoiceKindInvoice    InvoiceKind = "invoice"
+)
+
+// Valid indicates whether the value is a known member of the InvoiceKind enum.
+func (e InvoiceKind) Valid() bool {
+	switch e {
+	case InvoiceKindCreditNote:
+		return true
+	case InvoiceKindInvoice:
 		return true
 	default:
 		return false
@@ -1171,6 +1231,30 @@ func (e ReadinessStatus) Valid() bool {
 	}
 }
 
+// Defines values for RegisteredNumbersResultRefusedField.
+const (
+	RegisteredNumbersResultRefusedFieldLine      RegisteredNumbersResultRefusedField = "line"
+	RegisteredNumbersResultRefusedFieldNumber    RegisteredNumbersResultRefusedField = "number"
+	RegisteredNumbersResultRefusedFieldReference RegisteredNumbersResultRefusedField = "reference"
+	RegisteredNumbersResultRefusedFieldSentOn    RegisteredNumbersResultRefusedField = "sent_on"
+)
+
+// Valid indicates whether the value is a known member of the RegisteredNumbersResultRefusedField enum.
+func (e RegisteredNumbersResultRefusedField) Valid() bool {
+	switch e {
+	case RegisteredNumbersResultRefusedFieldLine:
+		return true
+	case RegisteredNumbersResultRefusedFieldNumber:
+		return true
+	case RegisteredNumbersResultRefusedFieldReference:
+		return true
+	case RegisteredNumbersResultRefusedFieldSentOn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RemittanceLineState.
 const (
 	RemittanceLineStateBooked    RemittanceLineState = "booked"
@@ -1282,6 +1366,30 @@ func (e Stage) Valid() bool {
 	case StageInjunction:
 		return true
 	case StageIrrecoverable:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StrategyExperimentReportArmsActionsAction.
+const (
+	StrategyExperimentReportArmsActionsActionCall             StrategyExperimentReportArmsActionsAction = "call"
+	StrategyExperimentReportArmsActionsActionEmail            StrategyExperimentReportArmsActionsAction = "email"
+	StrategyExperimentReportArmsActionsActionLetter           StrategyExperimentReportArmsActionsAction = "letter"
+	StrategyExperimentReportArmsActionsActionRegisteredLetter StrategyExperimentReportArmsActionsAction = "registered_letter"
+)
+
+// Valid indicates whether the value is a known member of the StrategyExperimentReportArmsActionsAction enum.
+func (e StrategyExperimentReportArmsActionsAction) Valid() bool {
+	switch e {
+	case StrategyExperimentReportArmsActionsActionCall:
+		return true
+	case StrategyExperimentReportArmsActionsActionEmail:
+		return true
+	case StrategyExperimentReportArmsActionsActionLetter:
+		return true
+	case StrategyExperimentReportArmsActionsActionRegisteredLetter:
 		return true
 	default:
 		return false
@@ -1660,6 +1768,132 @@ func (e StartBatchJSONBodyKind) Valid() bool {
 	case StartBatchJSONBodyKindFormalNotice:
 		return true
 	case StartBatchJSONBodyKindStatement:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportLedgerBalancesParamsFormat.
+const (
+	ExportLedgerBalancesParamsFormatCsv  ExportLedgerBalancesParamsFormat = "csv"
+	ExportLedgerBalancesParamsFormatXlsx ExportLedgerBalancesParamsFormat = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the ExportLedgerBalancesParamsFormat enum.
+func (e ExportLedgerBalancesParamsFormat) Valid() bool {
+	switch e {
+	case ExportLedgerBalancesParamsFormatCsv:
+		return true
+	case ExportLedgerBalancesParamsFormatXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportLedgerCommissionParamsFormat.
+const (
+	ExportLedgerCommissionParamsFormatCsv  ExportLedgerCommissionParamsFormat = "csv"
+	ExportLedgerCommissionParamsFormatXlsx ExportLedgerCommissionParamsFormat = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the ExportLedgerCommissionParamsFormat enum.
+func (e ExportLedgerCommissionParamsFormat) Valid() bool {
+	switch e {
+	case ExportLedgerCommissionParamsFormatCsv:
+		return true
+	case ExportLedgerCommissionParamsFormatXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportLedgerEntriesParamsFormat.
+const (
+	ExportLedgerEntriesParamsFormatCsv  ExportLedgerEntriesParamsFormat = "csv"
+	ExportLedgerEntriesParamsFormatXlsx ExportLedgerEntriesParamsFormat = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the ExportLedgerEntriesParamsFormat enum.
+func (e ExportLedgerEntriesParamsFormat) Valid() bool {
+	switch e {
+	case ExportLedgerEntriesParamsFormatCsv:
+		return true
+	case ExportLedgerEntriesParamsFormatXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportPortfolioParamsFormat.
+const (
+	ExportPortfolioParamsFormatCsv  ExportPortfolioParamsFormat = "csv"
+	ExportPortfolioParamsFormatXlsx ExportPortfolioParamsFormat = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the ExportPortfolioParamsFormat enum.
+func (e ExportPortfolioParamsFormat) Valid() bool {
+	switch e {
+	case ExportPortfolioParamsFormatCsv:
+		return true
+	case ExportPortfolioParamsFormatXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportRemittanceRunsParamsFormat.
+const (
+	ExportRemittanceRunsParamsFormatCsv  ExportRemittanceRunsParamsFormat = "csv"
+	ExportRemittanceRunsParamsFormatXlsx ExportRemittanceRunsParamsFormat = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the ExportRemittanceRunsParamsFormat enum.
+func (e ExportRemittanceRunsParamsFormat) Valid() bool {
+	switch e {
+	case ExportRemittanceRunsParamsFormatCsv:
+		return true
+	case ExportRemittanceRunsParamsFormatXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportRemittanceRunLinesParamsFormat.
+const (
+	ExportRemittanceRunLinesParamsFormatCsv  ExportRemittanceRunLinesParamsFormat = "csv"
+	ExportRemittanceRunLinesParamsFormatXlsx ExportRemittanceRunLinesParamsFormat = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the ExportRemittanceRunLinesParamsFormat enum.
+func (e ExportRemittanceRunLinesParamsFormat) Valid() bool {
+	switch e {
+	case ExportRemittanceRunLinesParamsFormatCsv:
+		return true
+	case ExportRemittanceRunLinesParamsFormatXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportRemittancesParamsFormat.
+const (
+	ExportRemittancesParamsFormatCsv  ExportRemittancesParamsFormat = "csv"
+	ExportRemittancesParamsFormatXlsx ExportRemittancesParamsFormat = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the ExportRemittancesParamsFormat enum.
+func (e ExportRemittancesParamsFormat) Valid() bool {
+	switch e {
+	case ExportRemittancesParamsFormatCsv:
+		return true
+	case ExportRemittancesParamsFormatXlsx:
 		return true
 	default:
 		return false
@@ -2174,6 +2408,12 @@ type CommissionMonth struct {
 	VatCents int64  `json:"vat_cents"`
 }
 
+// ConfidenceInterval defines model for ConfidenceInterval.
+type ConfidenceInterval struct {
+	High float64 `json:"high"`
+	Low  float64 `json:"low"`
+}
+
 // Contact defines model for Contact.
 type Contact struct {
 	Email *string `json:"email,omitempty"`
@@ -2484,7 +2724,9 @@ type Document struct {
 	Generated      bool                                  `json:"generated"`
 	Id             openapi_types.UUID                    `json:"id"`
 	Kind           string                                `json:"kind"`
-	MediaType      DocumentMediaType                     `json:"media_type"`
+
+	// MediaType application/xml: an electronic invoice's original CII or UBL file.
+	MediaType DocumentMediaType `json:"media_type"`
 
 	// Reference The letter's reference, the receipt's number.
 	Reference    string                                `json:"reference"`
@@ -2495,7 +2737,7 @@ type Document struct {
 	Visibility   DocumentVisibility                    `json:"visibility"`
 }
 
-// DocumentMediaType defines model for Document.MediaType.
+// DocumentMediaType application/xml: an electronic invoice's original CII or UBL file.
 type DocumentMediaType string
 
 // DocumentVisibility defines model for Document.Visibility.
@@ -2522,6 +2764,68 @@ type DocumentRequest struct {
 
 // DocumentRequestKind defines model for DocumentRequest.Kind.
 type DocumentRequestKind string
+
+// EInvoiceOutcome defines model for EInvoiceOutcome.
+type EInvoiceOutcome struct {
+	// AmountCents BT-115, the amount due: the claim.
+	AmountCents   int64              `json:"amount_cents"`
+	CaseId        openapi_types.UUID `json:"case_id"`
+	CaseReference string             `json:"case_reference"`
+
+	// Currency BT-5
+	Currency string `json:"currency"`
+
+	// DebtorName BT-44
+	DebtorName string `json:"debtor_name"`
+
+	// DebtorSiren BT-47, empty when the buyer has none.
+	DebtorSiren string `json:"debtor_siren"`
+
+	// DocumentId The original file kept as the invoice's exhibit (null for an invoice already present).
+	DocumentId nullable.Nullable[openapi_types.UUID] `json:"document_id"`
+
+	// DueOn BT-9
+	DueOn openapi_types.Date `json:"due_on"`
+
+	// File The file, a zip's entry as archive.zip/entry.xml.
+	File string `json:"file"`
+
+	// GrossCents BT-112, total with VAT.
+	GrossCents int64 `json:"gross_cents"`
+
+	// InvoiceNumber BT-1
+	InvoiceNumber string `json:"invoice_number"`
+
+	// IssuedOn BT-2
+	IssuedOn openapi_types.Date `json:"issued_on"`
+
+	// NetCents BT-109, total without VAT.
+	NetCents int64 `json:"net_cents"`
+
+	// PaymentTerms BT-20
+	PaymentTerms string `json:"payment_terms"`
+
+	// Status created: placed now; present: this invoice number was already placed with this amount.
+	Status EInvoiceOutcomeStatus `json:"status"`
+	Syntax EInvoiceOutcomeSyntax `json:"syntax"`
+
+	// VatCents BT-110
+	VatCents int64 `json:"vat_cents"`
+}
+
+// EInvoiceOutcomeStatus created: placed now; present: this invoice number was already placed with this amount.
+type EInvoiceOutcomeStatus string
+
+// EInvoiceOutcomeSyntax defines model for EInvoiceOutcome.Syntax.
+type EInvoiceOutcomeSyntax string
+
+// EInvoiceUpload defines model for EInvoiceUpload.
+type EInvoiceUpload struct {
+	CasesCreated int               `json:"cases_created"`
+	Created      int               `json:"created"`
+	Invoices     []EInvoiceOutcome `json:"invoices"`
+	Present      int               `json:"present"`
+}
 
 // Event defines model for Event.
 type Event struct {
@@ -2731,6 +3035,69 @@ type InterestLine struct {
 
 // InterestRegime Empty means the case's default (business creditor and business debtor → b2b_late_penalties, otherwise legal_interest).
 type InterestRegime string
+
+// Invoice defines model for Invoice.
+type Invoice struct {
+	Buyer           InvoiceParty `json:"buyer"`
+	CommissionCents int64        `json:"commission_cents"`
+
+	// CorrectsId A credit note: the invoice it cancels.
+	CorrectsId     *openapi_types.UUID `json:"corrects_id,omitempty"`
+	CorrectsNumber *string             `json:"corrects_number,omitempty"`
+	CreatedAt      time.Time           `json:"created_at"`
+
+	// CreditedBy An invoice: the credit note that cancelled it.
+	CreditedBy *openapi_types.UUID `json:"credited_by,omitempty"`
+	CreditorId openapi_types.UUID  `json:"creditor_id"`
+
+	// Currency Example: EUR
+	Currency              string `json:"currency"`
+	DirectCommissionCents int64  `json:"direct_commission_cents"`
+	FeesCents             int64  `json:"fees_cents"`
+
+	// GrossCents VAT included.
+	GrossCents int64              `json:"gross_cents"`
+	Id         openapi_types.UUID `json:"id"`
+
+	// IndemnityCents The fixed recovery indemnity (D441-5) the invoice states.
+	IndemnityCents int64              `json:"indemnity_cents"`
+	IssuedOn       openapi_types.Date `json:"issued_on"`
+	Kind           InvoiceKind        `json:"kind"`
+
+	// NetCents VAT excluded.
+	NetCents int64 `json:"net_cents"`
+
+	// Number Example: FA-2026-000001
+	Number     string             `json:"number"`
+	PeriodFrom openapi_types.Date `json:"period_from"`
+	PeriodTo   openapi_types.Date `json:"period_to"`
+
+	// Reason A credit note: why.
+	Reason *string            `json:"reason,omitempty"`
+	RunId  openapi_types.UUID `json:"run_id"`
+	Seller InvoiceParty       `json:"seller"`
+
+	// TransferReference The remittance transfer the amount was deducted from (paid by compensation).
+	TransferReference string `json:"transfer_reference"`
+	VatCents          int64  `json:"vat_cents"`
+	VatRateBps        int64  `json:"vat_rate_bps"`
+}
+
+// InvoiceKind defines model for Invoice.Kind.
+type InvoiceKind string
+
+// InvoiceParty defines model for InvoiceParty.
+type InvoiceParty struct {
+	Address []string `json:"address"`
+
+	// Country Example: FR
+	Country string  `json:"country"`
+	Name    string  `json:"name"`
+	Siren   *string `json:"siren,omitempty"`
+
+	// VatNumber The French VAT number (recorded, else derived from the SIREN).
+	VatNumber *string `json:"vat_number,omitempty"`
+}
 
 // LastContact defines model for LastContact.
 type LastContact struct {
@@ -3359,6 +3726,24 @@ type ReceivedWeek struct {
 	Week string `json:"week"`
 }
 
+// RegisteredNumbersResult defines model for RegisteredNumbersResult.
+type RegisteredNumbersResult struct {
+	// Duplicates Lines already recorded: nothing done.
+	Duplicates int `json:"duplicates"`
+
+	// Lines Data lines read (the header aside).
+	Lines    int `json:"lines"`
+	Recorded int `json:"recorded"`
+	Refused  []struct {
+		Field   RegisteredNumbersResultRefusedField `json:"field"`
+		Line    int                                 `json:"line"`
+		Message string                              `json:"message"`
+	} `json:"refused"`
+}
+
+// RegisteredNumbersResultRefusedField defines model for RegisteredNumbersResult.Refused.Field.
+type RegisteredNumbersResultRefusedField string
+
 // RemittanceLine defines model for RemittanceLine.
 type RemittanceLine struct {
 	Bic             *string `json:"bic,omitempty"`
@@ -3386,7 +3771,10 @@ type RemittanceLine struct {
 	// HeldCents What the client account held for the creditor.
 	HeldCents int64  `json:"held_cents"`
 	Iban      string `json:"iban"`
-	LegalName string `json:"legal_name"`
+
+	// InvoiceId The agency's invoice for its share (once booked; the replacing one after a correction), at /api/v1/invoices/{id}/pdf.
+	InvoiceId *openapi_types.UUID `json:"invoice_id,omitempty"`
+	LegalName string              `json:"legal_name"`
 
 	// NetCents Paid to the creditor by the transfer.
 	NetCents   int64               `json:"net_cents"`
@@ -3596,6 +3984,91 @@ type StrategyChannelCount struct {
 type StrategyChoice struct {
 	StrategyId openapi_types.UUID `json:"strategy_id"`
 }
+
+// StrategyExperiment defines model for StrategyExperiment.
+type StrategyExperiment struct {
+	Arms []struct {
+		// BucketBelow Buckets below this (and not below the previous arm's) fall in this arm.
+		BucketBelow  int                `json:"bucket_below"`
+		SharePercent int                `json:"share_percent"`
+		StrategyId   openapi_types.UUID `json:"strategy_id"`
+		StrategyName string             `json:"strategy_name"`
+	} `json:"arms"`
+	CreditorId openapi_types.UUID  `json:"creditor_id"`
+	Id         openapi_types.UUID  `json:"id"`
+	Name       string              `json:"name"`
+	Running    bool                `json:"running"`
+	Seed       int64               `json:"seed"`
+	StartedAt  time.Time           `json:"started_at"`
+	StartedOn  openapi_types.Date  `json:"started_on"`
+	StoppedAt  *time.Time          `json:"stopped_at,omitempty"`
+	StoppedOn  *openapi_types.Date `json:"stopped_on,omitempty"`
+}
+
+// StrategyExperimentInput defines model for StrategyExperimentInput.
+type StrategyExperimentInput struct {
+	Arms []struct {
+		SharePercent int                `json:"share_percent"`
+		StrategyId   openapi_types.UUID `json:"strategy_id"`
+	} `json:"arms"`
+	CreditorId openapi_types.UUID `json:"creditor_id"`
+	Name       string             `json:"name"`
+
+	// Seed The draw's seed; random when absent.
+	Seed *int64 `json:"seed,omitempty"`
+}
+
+// StrategyExperimentList defines model for StrategyExperimentList.
+type StrategyExperimentList struct {
+	Items []StrategyExperiment `json:"items"`
+}
+
+// StrategyExperimentReport defines model for StrategyExperimentReport.
+type StrategyExperimentReport struct {
+	Arms []struct {
+		Actions []struct {
+			Action    StrategyExperimentReportArmsActionsAction `json:"action"`
+			CostCents int64                                     `json:"cost_cents"`
+			Count     int64                                     `json:"count"`
+		} `json:"actions"`
+		Cases                    int64              `json:"cases"`
+		CasesPaying              int64              `json:"cases_paying"`
+		CostCents                int64              `json:"cost_cents"`
+		CostCurrency             string             `json:"cost_currency"`
+		MedianDaysToFirstPayment *float64           `json:"median_days_to_first_payment,omitempty"`
+		PlacedCents              int64              `json:"placed_cents"`
+		RecoveredCents           int64              `json:"recovered_cents"`
+		RecoveryRate             float64            `json:"recovery_rate"`
+		SharePercent             int                `json:"share_percent"`
+		StrategyId               openapi_types.UUID `json:"strategy_id"`
+		StrategyName             string             `json:"strategy_name"`
+	} `json:"arms"`
+	Comparisons []struct {
+		AgainstStrategyId         openapi_types.UUID  `json:"against_strategy_id"`
+		CostPerCaseDiffCents      float64             `json:"cost_per_case_diff_cents"`
+		PayingShareCi95           *ConfidenceInterval `json:"paying_share_ci95,omitempty"`
+		PayingShareDiff           float64             `json:"paying_share_diff"`
+		RecoveredPerCaseDiffCents float64             `json:"recovered_per_case_diff_cents"`
+		RecoveryRateCi95          *ConfidenceInterval `json:"recovery_rate_ci95,omitempty"`
+		RecoveryRateDiff          float64             `json:"recovery_rate_diff"`
+		StrategyId                openapi_types.UUID  `json:"strategy_id"`
+	} `json:"comparisons"`
+	Currency   string             `json:"currency"`
+	Experiment StrategyExperiment `json:"experiment"`
+
+	// Methods How the intervals are computed, in French.
+	Methods   string `json:"methods"`
+	UnitCosts []struct {
+		Action    string             `json:"action"`
+		CostCents int64              `json:"cost_cents"`
+		Currency  string             `json:"currency"`
+		Source    string             `json:"source"`
+		ValidFrom openapi_types.Date `json:"valid_from"`
+	} `json:"unit_costs"`
+}
+
+// StrategyExperimentReportArmsActionsAction defines model for StrategyExperimentReport.Arms.Actions.Action.
+type StrategyExperimentReportArmsActionsAction string
 
 // StrategyInput defines model for StrategyInput.
 type StrategyInput struct {
@@ -4243,12 +4716,39 @@ type StartBatchJSONBody struct {
 // StartBatchJSONBodyKind defines parameters for StartBatch.
 type StartBatchJSONBodyKind string
 
+// ListInvoicesParams defines parameters for ListInvoices.
+type ListInvoicesParams struct {
+	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+
+	// RunId Only the invoices and credit notes of this remittance run.
+	RunId *openapi_types.UUID `form:"run_id,omitempty" json:"run_id,omitempty"`
+
+	// Limit At most this many, 1 to 500 (default 100).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CorrectInvoiceJSONBody defines parameters for CorrectInvoice.
+type CorrectInvoiceJSONBody struct {
+	Reason string `json:"reason"`
+}
+
 // GetLedgerBalancesParams defines parameters for GetLedgerBalances.
 type GetLedgerBalancesParams struct {
 	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
 	Currency   *string             `form:"currency,omitempty" json:"currency,omitempty"`
 	Overdue    *bool               `form:"overdue,omitempty" json:"overdue,omitempty"`
 }
+
+// ExportLedgerBalancesParams defines parameters for ExportLedgerBalances.
+type ExportLedgerBalancesParams struct {
+	Format     *ExportLedgerBalancesParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+	CreditorId *openapi_types.UUID               `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+	Currency   *string                           `form:"currency,omitempty" json:"currency,omitempty"`
+	Overdue    *bool                             `form:"overdue,omitempty" json:"overdue,omitempty"`
+}
+
+// ExportLedgerBalancesParamsFormat defines parameters for ExportLedgerBalances.
+type ExportLedgerBalancesParamsFormat string
 
 // GetLedgerCommissionParams defines parameters for GetLedgerCommission.
 type GetLedgerCommissionParams struct {
@@ -4257,6 +4757,17 @@ type GetLedgerCommissionParams struct {
 	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
 }
 
+// ExportLedgerCommissionParams defines parameters for ExportLedgerCommission.
+type ExportLedgerCommissionParams struct {
+	Format   *ExportLedgerCommissionParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+	From     *string                             `form:"from,omitempty" json:"from,omitempty"`
+	To       *string                             `form:"to,omitempty" json:"to,omitempty"`
+	Currency *string                             `form:"currency,omitempty" json:"currency,omitempty"`
+}
+
+// ExportLedgerCommissionParamsFormat defines parameters for ExportLedgerCommission.
+type ExportLedgerCommissionParamsFormat string
+
 // ListLedgerEntriesParams defines parameters for ListLedgerEntries.
 type ListLedgerEntriesParams struct {
 	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
@@ -4264,6 +4775,15 @@ type ListLedgerEntriesParams struct {
 	// Limit At most this many lines, 1 to 500 (default 100).
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 }
+
+// ExportLedgerEntriesParams defines parameters for ExportLedgerEntries.
+type ExportLedgerEntriesParams struct {
+	Format     *ExportLedgerEntriesParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+	CreditorId *openapi_types.UUID              `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+}
+
+// ExportLedgerEntriesParamsFormat defines parameters for ExportLedgerEntries.
+type ExportLedgerEntriesParamsFormat string
 
 // ListNotificationsParams defines parameters for ListNotifications.
 type ListNotificationsParams struct {
@@ -4284,6 +4804,16 @@ type GetPortfolioParams struct {
 	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
 	Currency   *string             `form:"currency,omitempty" json:"currency,omitempty"`
 }
+
+// ExportPortfolioParams defines parameters for ExportPortfolio.
+type ExportPortfolioParams struct {
+	Format     *ExportPortfolioParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+	CreditorId *openapi_types.UUID          `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+	Currency   *string                      `form:"currency,omitempty" json:"currency,omitempty"`
+}
+
+// ExportPortfolioParamsFormat defines parameters for ExportPortfolio.
+type ExportPortfolioParamsFormat string
 
 // GetPortfolioForecastParams defines parameters for GetPortfolioForecast.
 type GetPortfolioForecastParams struct {
@@ -4318,9 +4848,44 @@ type DrawUpRemittanceRunJSONBody struct {
 	CreditorId *openapi_types.UUID `json:"creditor_id,omitempty"`
 }
 
+// ExportRemittanceRunsParams defines parameters for ExportRemittanceRuns.
+type ExportRemittanceRunsParams struct {
+	Format *ExportRemittanceRunsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+}
+
+// ExportRemittanceRunsParamsFormat defines parameters for ExportRemittanceRuns.
+type ExportRemittanceRunsParamsFormat string
+
+// ExportRemittanceRunLinesParams defines parameters for ExportRemittanceRunLines.
+type ExportRemittanceRunLinesParams struct {
+	Format *ExportRemittanceRunLinesParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+}
+
+// ExportRemittanceRunLinesParamsFormat defines parameters for ExportRemittanceRunLines.
+type ExportRemittanceRunLinesParamsFormat string
+
 // ListRemittancesParams defines parameters for ListRemittances.
 type ListRemittancesParams struct {
 	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+}
+
+// ExportRemittancesParams defines parameters for ExportRemittances.
+type ExportRemittancesParams struct {
+	Format     *ExportRemittancesParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+	CreditorId *openapi_types.UUID            `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+}
+
+// ExportRemittancesParamsFormat defines parameters for ExportRemittances.
+type ExportRemittancesParamsFormat string
+
+// ListStrategyExperimentsParams defines parameters for ListStrategyExperiments.
+type ListStrategyExperimentsParams struct {
+	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+}
+
+// GetStrategyExperimentReportParams defines parameters for GetStrategyExperimentReport.
+type GetStrategyExperimentReportParams struct {
+	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
 }
 
 // ListStrategyRunsParams defines parameters for ListStrategyRuns.
@@ -4442,6 +5007,9 @@ type StartBatchJSONRequestBody StartBatchJSONBody
 // SetImportMappingJSONRequestBody defines body for SetImportMapping for application/json ContentType.
 type SetImportMappingJSONRequestBody = ImportMappingInput
 
+// CorrectInvoiceJSONRequestBody defines body for CorrectInvoice for application/json ContentType.
+type CorrectInvoiceJSONRequestBody CorrectInvoiceJSONBody
+
 // SetNotificationSettingsJSONRequestBody defines body for SetNotificationSettings for application/json ContentType.
 type SetNotificationSettingsJSONRequestBody = NotificationSettingsUpdate
 
@@ -4471,6 +5039,9 @@ type CreateStrategyJSONRequestBody = StrategyInput
 
 // UpdateStrategyJSONRequestBody defines body for UpdateStrategy for application/json ContentType.
 type UpdateStrategyJSONRequestBody = StrategyUpdate
+
+// StartStrategyExperimentJSONRequestBody defines body for StartStrategyExperiment for application/json ContentType.
+type StartStrategyExperimentJSONRequestBody = StrategyExperimentInput
 
 // SimulateStrategyJSONRequestBody defines body for SimulateStrategy for application/json ContentType.
 type SimulateStrategyJSONRequestBody = StrategySimulationRequest
@@ -4657,15 +5228,39 @@ type ServerInterface interface {
 	// RunImport Place the file's rows (a background job)
 	// (POST /api/v1/imports/{id}/run)
 	RunImport(c *gin.Context, id Id)
+	// ListInvoices The agency's invoices and credit notes for its commission, newest first
+	// (GET /api/v1/invoices)
+	ListInvoices(c *gin.Context, params ListInvoicesParams)
+	// GetInvoice An invoice or credit note
+	// (GET /api/v1/invoices/{id})
+	GetInvoice(c *gin.Context, id Id)
+	// GetInvoiceCii The invoice or credit note as an EN 16931 invoice in CII syntax
+	// (GET /api/v1/invoices/{id}/cii)
+	GetInvoiceCii(c *gin.Context, id Id)
+	// CorrectInvoice Correct an invoice by a credit note and a replacing invoice
+	// (POST /api/v1/invoices/{id}/correct)
+	CorrectInvoice(c *gin.Context, id Id)
+	// GetInvoicePdf The invoice or credit note as issued, in PDF
+	// (GET /api/v1/invoices/{id}/pdf)
+	GetInvoicePdf(c *gin.Context, id Id)
 	// GetLedgerBalances What the client account holds for each creditor, and what is held too long
 	// (GET /api/v1/ledger/balances)
 	GetLedgerBalances(c *gin.Context, params GetLedgerBalancesParams)
+	// ExportLedgerBalances The balances report (held per creditor, held too long) as a CSV or XLSX file
+	// (GET /api/v1/ledger/balances/export)
+	ExportLedgerBalances(c *gin.Context, params ExportLedgerBalancesParams)
 	// GetLedgerCommission The agency's commission, fees and VAT earned per month
 	// (GET /api/v1/ledger/commission)
 	GetLedgerCommission(c *gin.Context, params GetLedgerCommissionParams)
+	// ExportLedgerCommission The commission, fees and VAT earned per month as a CSV or XLSX file
+	// (GET /api/v1/ledger/commission/export)
+	ExportLedgerCommission(c *gin.Context, params ExportLedgerCommissionParams)
 	// ListLedgerEntries The ledger's lines, newest first
 	// (GET /api/v1/ledger/entries)
 	ListLedgerEntries(c *gin.Context, params ListLedgerEntriesParams)
+	// ExportLedgerEntries Every ledger line (newest first) as a CSV or XLSX file
+	// (GET /api/v1/ledger/entries/export)
+	ExportLedgerEntries(c *gin.Context, params ExportLedgerEntriesParams)
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(c *gin.Context)
@@ -4711,6 +5306,9 @@ type ServerInterface interface {
 	// GetPortfolio Portfolio figures — placed, recovered, remitted, outstanding, by stage and by age
 	// (GET /api/v1/portfolio)
 	GetPortfolio(c *gin.Context, params GetPortfolioParams)
+	// ExportPortfolio The portfolio figures as a CSV or XLSX file
+	// (GET /api/v1/portfolio/export)
+	ExportPortfolio(c *gin.Context, params ExportPortfolioParams)
 	// GetPortfolioForecast The creditor's 13-week cash forecast from pending promises, weighted by the promises kept
 	// (GET /api/v1/portfolio/forecast)
 	GetPortfolioForecast(c *gin.Context, params GetPortfolioForecastParams)
@@ -4735,6 +5333,9 @@ type ServerInterface interface {
 	// DrawUpRemittanceRun Draw up a remittance run (a draft) for one creditor or all
 	// (POST /api/v1/remittance-runs)
 	DrawUpRemittanceRun(c *gin.Context)
+	// ExportRemittanceRuns The remittance runs (newest first) as a CSV or XLSX file
+	// (GET /api/v1/remittance-runs/export)
+	ExportRemittanceRuns(c *gin.Context, params ExportRemittanceRunsParams)
 	// GetRemittanceRun A remittance run with its lines
 	// (GET /api/v1/remittance-runs/{id})
 	GetRemittanceRun(c *gin.Context, id Id)
@@ -4744,6 +5345,9 @@ type ServerInterface interface {
 	// CancelRemittanceRun Cancel a run before its file is sent
 	// (POST /api/v1/remittance-runs/{id}/cancel)
 	CancelRemittanceRun(c *gin.Context, id Id)
+	// ExportRemittanceRunLines A run's lines (one per creditor paid) as a CSV or XLSX file
+	// (GET /api/v1/remittance-runs/{id}/export)
+	ExportRemittanceRunLines(c *gin.Context, id Id, params ExportRemittanceRunLinesParams)
 	// GetRemittanceRunPain001 The run's SEPA credit transfer file (ISO 20022 pain.001.001.09)
 	// (GET /api/v1/remittance-runs/{id}/pain001)
 	GetRemittanceRunPain001(c *gin.Context, id Id)
@@ -4753,6 +5357,9 @@ type ServerInterface interface {
 	// ListRemittances The remittances paid to a creditor (booked or sent runs)
 	// (GET /api/v1/remittances)
 	ListRemittances(c *gin.Context, params ListRemittancesParams)
+	// ExportRemittances The remittances paid to a creditor as a CSV or XLSX file
+	// (GET /api/v1/remittances/export)
+	ExportRemittances(c *gin.Context, params ExportRemittancesParams)
 	// GetSettings The agency's settings the web app follows
 	// (GET /api/v1/settings)
 	GetSettings(c *gin.Context)
@@ -4771,6 +5378,21 @@ type ServerInterface interface {
 	// UpdateStrategy Replace a strategy's steps and words
 	// (PUT /api/v1/strategies/{id})
 	UpdateStrategy(c *gin.Context, id Id)
+	// ListStrategyExperiments Strategy experiments (champion/challenger)
+	// (GET /api/v1/strategy-experiments)
+	ListStrategyExperiments(c *gin.Context, params ListStrategyExperimentsParams)
+	// StartStrategyExperiment Start a champion/challenger experiment for a creditor
+	// (POST /api/v1/strategy-experiments)
+	StartStrategyExperiment(c *gin.Context)
+	// GetStrategyExperiment One experiment and its arms
+	// (GET /api/v1/strategy-experiments/{id})
+	GetStrategyExperiment(c *gin.Context, id Id)
+	// GetStrategyExperimentReport An experiment's figures per strategy and the differences with 95 % intervals
+	// (GET /api/v1/strategy-experiments/{id}/report)
+	GetStrategyExperimentReport(c *gin.Context, id Id, params GetStrategyExperimentReportParams)
+	// StopStrategyExperiment Stop an experiment
+	// (POST /api/v1/strategy-experiments/{id}/stop)
+	StopStrategyExperiment(c *gin.Context, id Id)
 	// ListStrategyRuns The strategy engine's latest passes
 	// (GET /api/v1/strategy-runs)
 	ListStrategyRuns(c *gin.Context, params ListStrategyRunsParams)
@@ -6620,6 +7242,149 @@ func (siw *ServerInterfaceWrapper) RunImport(c *gin.Context) {
 	siw.Handler.RunImport(c, id)
 }
 
+// ListInvoices operation middleware
+func (siw *ServerInterfaceWrapper) ListInvoices(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInvoicesParams
+
+	// ------------- Optional query parameter "creditor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "creditor_id", c.Request.URL.Query(), &params.CreditorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter creditor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "run_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "run_id", c.Request.URL.Query(), &params.RunId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter run_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", c.Request.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListInvoices(c, params)
+}
+
+// GetInvoice operation middleware
+func (siw *ServerInterfaceWrapper) GetInvoice(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetInvoice(c, id)
+}
+
+// GetInvoiceCii operation middleware
+func (siw *ServerInterfaceWrapper) GetInvoiceCii(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetInvoiceCii(c, id)
+}
+
+// CorrectInvoice operation middleware
+func (siw *ServerInterfaceWrapper) CorrectInvoice(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.CorrectInvoice(c, id)
+}
+
+// GetInvoicePdf operation middleware
+func (siw *ServerInterfaceWrapper) GetInvoicePdf(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetInvoicePdf(c, id)
+}
+
 // GetLedgerBalances operation middleware
 func (siw *ServerInterfaceWrapper) GetLedgerBalances(c *gin.Context) {
 
@@ -6661,6 +7426,57 @@ func (siw *ServerInterfaceWrapper) GetLedgerBalances(c *gin.Context) {
 	}
 
 	siw.Handler.GetLedgerBalances(c, params)
+}
+
+// ExportLedgerBalances operation middleware
+func (siw *ServerInterfaceWrapper) ExportLedgerBalances(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportLedgerBalancesParams
+
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", c.Request.URL.Query(), &params.Format, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter format: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "creditor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "creditor_id", c.Request.URL.Query(), &params.CreditorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter creditor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "currency" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "currency", c.Request.URL.Query(), &params.Currency, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter currency: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "overdue" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", c.Request.URL.Query(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter overdue: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ExportLedgerBalances(c, params)
 }
 
 // GetLedgerCommission operation middleware
@@ -6706,6 +7522,57 @@ func (siw *ServerInterfaceWrapper) GetLedgerCommission(c *gin.Context) {
 	siw.Handler.GetLedgerCommission(c, params)
 }
 
+// ExportLedgerCommission operation middleware
+func (siw *ServerInterfaceWrapper) ExportLedgerCommission(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportLedgerCommissionParams
+
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", c.Request.URL.Query(), &params.Format, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter format: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", c.Request.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter from: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", c.Request.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter to: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "currency" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "currency", c.Request.URL.Query(), &params.Currency, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter currency: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ExportLedgerCommission(c, params)
+}
+
 // ListLedgerEntries operation middleware
 func (siw *ServerInterfaceWrapper) ListLedgerEntries(c *gin.Context) {
 
@@ -6739,6 +7606,41 @@ func (siw *ServerInterfaceWrapper) ListLedgerEntries(c *gin.Context) {
 	}
 
 	siw.Handler.ListLedgerEntries(c, params)
+}
+
+// ExportLedgerEntries operation middleware
+func (siw *ServerInterfaceWrapper) ExportLedgerEntries(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportLedgerEntriesParams
+
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", c.Request.URL.Query(), &params.Format, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter format: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "creditor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "creditor_id", c.Request.URL.Query(), &params.CreditorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter creditor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ExportLedgerEntries(c, params)
 }
 
 // GetMe operation middleware
@@ -7076,6 +7978,49 @@ func (siw *ServerInterfaceWrapper) GetPortfolio(c *gin.Context) {
 	siw.Handler.GetPortfolio(c, params)
 }
 
+// ExportPortfolio operation middleware
+func (siw *ServerInterfaceWrapper) ExportPortfolio(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportPortfolioParams
+
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", c.Request.URL.Query(), &params.Format, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter format: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "creditor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "creditor_id", c.Request.URL.Query(), &params.CreditorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter creditor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "currency" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "currency", c.Request.URL.Query(), &params.Currency, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter currency: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ExportPortfolio(c, params)
+}
+
 // GetPortfolioForecast operation middleware
 func (siw *ServerInterfaceWrapper) GetPortfolioForecast(c *gin.Context) {
 
@@ -7260,6 +8205,33 @@ func (siw *ServerInterfaceWrapper) DrawUpRemittanceRun(c *gin.Context) {
 	siw.Handler.DrawUpRemittanceRun(c)
 }
 
+// ExportRemittanceRuns operation middleware
+func (siw *ServerInterfaceWrapper) ExportRemittanceRuns(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportRemittanceRunsParams
+
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", c.Request.URL.Query(), &params.Format, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter format: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ExportRemittanceRuns(c, params)
+}
+
 // GetRemittanceRun operation middleware
 func (siw *ServerInterfaceWrapper) GetRemittanceRun(c *gin.Context) {
 
@@ -7333,6 +8305,42 @@ func (siw *ServerInterfaceWrapper) CancelRemittanceRun(c *gin.Context) {
 	}
 
 	siw.Handler.CancelRemittanceRun(c, id)
+}
+
+// ExportRemittanceRunLines operation middleware
+func (siw *ServerInterfaceWrapper) ExportRemittanceRunLines(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportRemittanceRunLinesParams
+
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", c.Request.URL.Query(), &params.Format, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter format: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ExportRemittanceRunLines(c, id, params)
 }
 
 // GetRemittanceRunPain001 operation middleware
@@ -7410,6 +8418,41 @@ func (siw *ServerInterfaceWrapper) ListRemittances(c *gin.Context) {
 	}
 
 	siw.Handler.ListRemittances(c, params)
+}
+
+// ExportRemittances operation middleware
+func (siw *ServerInterfaceWrapper) ExportRemittances(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportRemittancesParams
+
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", c.Request.URL.Query(), &params.Format, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter format: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "creditor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "creditor_id", c.Request.URL.Query(), &params.CreditorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter creditor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ExportRemittances(c, params)
 }
 
 // GetSettings operation middleware
@@ -7524,6 +8567,132 @@ func (siw *ServerInterfaceWrapper) UpdateStrategy(c *gin.Context) {
 	}
 
 	siw.Handler.UpdateStrategy(c, id)
+}
+
+// ListStrategyExperiments operation middleware
+func (siw *ServerInterfaceWrapper) ListStrategyExperiments(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListStrategyExperimentsParams
+
+	// ------------- Optional query parameter "creditor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "creditor_id", c.Request.URL.Query(), &params.CreditorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter creditor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListStrategyExperiments(c, params)
+}
+
+// StartStrategyExperiment operation middleware
+func (siw *ServerInterfaceWrapper) StartStrategyExperiment(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.StartStrategyExperiment(c)
+}
+
+// GetStrategyExperiment operation middleware
+func (siw *ServerInterfaceWrapper) GetStrategyExperiment(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetStrategyExperiment(c, id)
+}
+
+// GetStrategyExperimentReport operation middleware
+func (siw *ServerInterfaceWrapper) GetStrategyExperimentReport(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetStrategyExperimentReportParams
+
+	// ------------- Optional query parameter "currency" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "currency", c.Request.URL.Query(), &params.Currency, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter currency: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetStrategyExperimentReport(c, id, params)
+}
+
+// StopStrategyExperiment operation middleware
+func (siw *ServerInterfaceWrapper) StopStrategyExperiment(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.StopStrategyExperiment(c, id)
 }
 
 // ListStrategyRuns operation middleware
@@ -8077,9 +9246,17 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/api/v1/imports/:id", wrapper.GetImport)
 	router.PUT(options.BaseURL+"/api/v1/imports/:id/mapping", wrapper.SetImportMapping)
 	router.POST(options.BaseURL+"/api/v1/imports/:id/run", wrapper.RunImport)
+	router.GET(options.BaseURL+"/api/v1/invoices", wrapper.ListInvoices)
+	router.GET(options.BaseURL+"/api/v1/invoices/:id", wrapper.GetInvoice)
+	router.GET(options.BaseURL+"/api/v1/invoices/:id/cii", wrapper.GetInvoiceCii)
+	router.POST(options.BaseURL+"/api/v1/invoices/:id/correct", wrapper.CorrectInvoice)
+	router.GET(options.BaseURL+"/api/v1/invoices/:id/pdf", wrapper.GetInvoicePdf)
 	router.GET(options.BaseURL+"/api/v1/ledger/balances", wrapper.GetLedgerBalances)
+	router.GET(options.BaseURL+"/api/v1/ledger/balances/export", wrapper.ExportLedgerBalances)
 	router.GET(options.BaseURL+"/api/v1/ledger/commission", wrapper.GetLedgerCommission)
+	router.GET(options.BaseURL+"/api/v1/ledger/commission/export", wrapper.ExportLedgerCommission)
 	router.GET(options.BaseURL+"/api/v1/ledger/entries", wrapper.ListLedgerEntries)
+	router.GET(options.BaseURL+"/api/v1/ledger/entries/export", wrapper.ExportLedgerEntries)
 	router.GET(options.BaseURL+"/api/v1/me", wrapper.GetMe)
 	router.GET(options.BaseURL+"/api/v1/notifications", wrapper.ListNotifications)
 	router.POST(options.BaseURL+"/api/v1/notifications/:id/read", wrapper.MarkNotificationRead)
@@ -8095,6 +9272,7 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.POST(options.BaseURL+"/api/v1/plans/:id/refuse", wrapper.RefusePlan)
 	router.POST(options.BaseURL+"/api/v1/plans/:id/sign", wrapper.SignPlan)
 	router.GET(options.BaseURL+"/api/v1/portfolio", wrapper.GetPortfolio)
+	router.GET(options.BaseURL+"/api/v1/portfolio/export", wrapper.ExportPortfolio)
 	router.GET(options.BaseURL+"/api/v1/portfolio/forecast", wrapper.GetPortfolioForecast)
 	router.GET(options.BaseURL+"/api/v1/portfolio/performance", wrapper.GetPortfolioPerformance)
 	router.GET(options.BaseURL+"/api/v1/queue", wrapper.GetQueue)
@@ -8106,15 +9284,23 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/api/v1/remittance-runs/:id", wrapper.GetRemittanceRun)
 	router.POST(options.BaseURL+"/api/v1/remittance-runs/:id/book", wrapper.BookRemittanceRun)
 	router.POST(options.BaseURL+"/api/v1/remittance-runs/:id/cancel", wrapper.CancelRemittanceRun)
+	router.GET(options.BaseURL+"/api/v1/remittance-runs/:id/export", wrapper.ExportRemittanceRunLines)
 	router.GET(options.BaseURL+"/api/v1/remittance-runs/:id/pain001", wrapper.GetRemittanceRunPain001)
 	router.POST(options.BaseURL+"/api/v1/remittance-runs/:id/sent", wrapper.MarkRemittanceRunSent)
+	router.GET(options.BaseURL+"/api/v1/remittance-runs/export", wrapper.ExportRemittanceRuns)
 	router.GET(options.BaseURL+"/api/v1/remittances", wrapper.ListRemittances)
+	router.GET(options.BaseURL+"/api/v1/remittances/export", wrapper.ExportRemittances)
 	router.GET(options.BaseURL+"/api/v1/settings", wrapper.GetSettings)
 	router.GET(options.BaseURL+"/api/v1/strategies", wrapper.ListStrategies)
 	router.POST(options.BaseURL+"/api/v1/strategies", wrapper.CreateStrategy)
 	router.DELETE(options.BaseURL+"/api/v1/strategies/:id", wrapper.DeleteStrategy)
 	router.GET(options.BaseURL+"/api/v1/strategies/:id", wrapper.GetStrategy)
 	router.PUT(options.BaseURL+"/api/v1/strategies/:id", wrapper.UpdateStrategy)
+	router.GET(options.BaseURL+"/api/v1/strategy-experiments", wrapper.ListStrategyExperiments)
+	router.POST(options.BaseURL+"/api/v1/strategy-experiments", wrapper.StartStrategyExperiment)
+	router.GET(options.BaseURL+"/api/v1/strategy-experiments/:id", wrapper.GetStrategyExperiment)
+	router.GET(options.BaseURL+"/api/v1/strategy-experiments/:id/report", wrapper.GetStrategyExperimentReport)
+	router.POST(options.BaseURL+"/api/v1/strategy-experiments/:id/stop", wrapper.StopStrategyExperiment)
 	router.GET(options.BaseURL+"/api/v1/strategy-runs", wrapper.ListStrategyRuns)
 	router.GET(options.BaseURL+"/api/v1/strategy-runs/preview", wrapper.PreviewStrategyRun)
 	router.POST(options.BaseURL+"/api/v1/strategy-simulations", wrapper.SimulateStrategy)
@@ -14396,6 +15582,539 @@ func (response RunImportdefaultApplicationProblemPlusJSONResponse) VisitRunImpor
 	return err
 }
 
+type ListInvoicesRequestObject struct {
+	Params ListInvoicesParams
+}
+
+type ListInvoicesResponseObject interface {
+	VisitListInvoicesResponse(w http.ResponseWriter) error
+}
+
+type ListInvoices200JSONResponse struct {
+	Items []Invoice `json:"items"`
+}
+
+func (response ListInvoices200JSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices401ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices422ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices429ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices500ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoicesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListInvoicesdefaultApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvoiceRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetInvoiceResponseObject interface {
+	VisitGetInvoiceResponse(w http.ResponseWriter) error
+}
+
+type GetInvoice200JSONResponse Invoice
+
+func (response GetInvoice200JSONResponse) VisitGetInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvoice401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvoice401ApplicationProblemPlusJSONResponse) VisitGetInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvoice422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvoice422ApplicationProblemPlusJSONResponse) VisitGetInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvoice429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvoice429ApplicationProblemPlusJSONResponse) VisitGetInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvoice500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvoice500ApplicationProblemPlusJSONResponse) VisitGetInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvoicedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetInvoicedefaultApplicationProblemPlusJSONResponse) VisitGetInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvoiceCiiRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetInvoiceCiiResponseObject interface {
+	VisitGetInvoiceCiiResponse(w http.ResponseWriter) error
+}
+
+type GetInvoiceCii200ApplicationxmlResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetInvoiceCii200ApplicationxmlResponse) VisitGetInvoiceCiiResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/xml")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetInvoiceCii401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvoiceCii401ApplicationProblemPlusJSONResponse) VisitGetInvoiceCiiResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvoiceCii422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvoiceCii422ApplicationProblemPlusJSONResponse) VisitGetInvoiceCiiResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvoiceCii429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvoiceCii429ApplicationProblemPlusJSONResponse) VisitGetInvoiceCiiResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvoiceCii500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvoiceCii500ApplicationProblemPlusJSONResponse) VisitGetInvoiceCiiResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvoiceCiidefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetInvoiceCiidefaultApplicationProblemPlusJSONResponse) VisitGetInvoiceCiiResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectInvoiceRequestObject struct {
+	Id   Id `json:"id"`
+	Body *CorrectInvoiceJSONRequestBody
+}
+
+type CorrectInvoiceResponseObject interface {
+	VisitCorrectInvoiceResponse(w http.ResponseWriter) error
+}
+
+type CorrectInvoice201JSONResponse struct {
+	CreditNote Invoice `json:"credit_note"`
+	Invoice    Invoice `json:"invoice"`
+}
+
+func (response CorrectInvoice201JSONResponse) VisitCorrectInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectInvoice401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CorrectInvoice401ApplicationProblemPlusJSONResponse) VisitCorrectInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectInvoice422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CorrectInvoice422ApplicationProblemPlusJSONResponse) VisitCorrectInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectInvoice429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CorrectInvoice429ApplicationProblemPlusJSONResponse) VisitCorrectInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectInvoice500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CorrectInvoice500ApplicationProblemPlusJSONResponse) VisitCorrectInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CorrectInvoicedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CorrectInvoicedefaultApplicationProblemPlusJSONResponse) VisitCorrectInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvoicePdfRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetInvoicePdfResponseObject interface {
+	VisitGetInvoicePdfResponse(w http.ResponseWriter) error
+}
+
+type GetInvoicePdf200ApplicationpdfResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetInvoicePdf200ApplicationpdfResponse) VisitGetInvoicePdfResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetInvoicePdf401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvoicePdf401ApplicationProblemPlusJSONResponse) VisitGetInvoicePdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvoicePdf422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvoicePdf422ApplicationProblemPlusJSONResponse) VisitGetInvoicePdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvoicePdf429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvoicePdf429ApplicationProblemPlusJSONResponse) VisitGetInvoicePdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvoicePdf500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvoicePdf500ApplicationProblemPlusJSONResponse) VisitGetInvoicePdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvoicePdfdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetInvoicePdfdefaultApplicationProblemPlusJSONResponse) VisitGetInvoicePdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetLedgerBalancesRequestObject struct {
 	Params GetLedgerBalancesParams
 }
@@ -14488,6 +16207,135 @@ type GetLedgerBalancesdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetLedgerBalancesdefaultApplicationProblemPlusJSONResponse) VisitGetLedgerBalancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportLedgerBalancesRequestObject struct {
+	Params ExportLedgerBalancesParams
+}
+
+type ExportLedgerBalancesResponseObject interface {
+	VisitExportLedgerBalancesResponse(w http.ResponseWriter) error
+}
+
+type ExportLedgerBalances200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportLedgerBalances200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitExportLedgerBalancesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportLedgerBalances200TextcsvResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportLedgerBalances200TextcsvResponse) VisitExportLedgerBalancesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportLedgerBalances401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportLedgerBalances401ApplicationProblemPlusJSONResponse) VisitExportLedgerBalancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportLedgerBalances422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportLedgerBalances422ApplicationProblemPlusJSONResponse) VisitExportLedgerBalancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportLedgerBalances429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportLedgerBalances429ApplicationProblemPlusJSONResponse) VisitExportLedgerBalancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportLedgerBalances500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportLedgerBalances500ApplicationProblemPlusJSONResponse) VisitExportLedgerBalancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportLedgerBalancesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ExportLedgerBalancesdefaultApplicationProblemPlusJSONResponse) VisitExportLedgerBalancesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14606,6 +16454,135 @@ func (response GetLedgerCommissiondefaultApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ExportLedgerCommissionRequestObject struct {
+	Params ExportLedgerCommissionParams
+}
+
+type ExportLedgerCommissionResponseObject interface {
+	VisitExportLedgerCommissionResponse(w http.ResponseWriter) error
+}
+
+type ExportLedgerCommission200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportLedgerCommission200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitExportLedgerCommissionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportLedgerCommission200TextcsvResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportLedgerCommission200TextcsvResponse) VisitExportLedgerCommissionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportLedgerCommission401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportLedgerCommission401ApplicationProblemPlusJSONResponse) VisitExportLedgerCommissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportLedgerCommission422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportLedgerCommission422ApplicationProblemPlusJSONResponse) VisitExportLedgerCommissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportLedgerCommission429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportLedgerCommission429ApplicationProblemPlusJSONResponse) VisitExportLedgerCommissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportLedgerCommission500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportLedgerCommission500ApplicationProblemPlusJSONResponse) VisitExportLedgerCommissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportLedgerCommissiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ExportLedgerCommissiondefaultApplicationProblemPlusJSONResponse) VisitExportLedgerCommissionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListLedgerEntriesRequestObject struct {
 	Params ListLedgerEntriesParams
 }
@@ -14703,6 +16680,135 @@ type ListLedgerEntriesdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListLedgerEntriesdefaultApplicationProblemPlusJSONResponse) VisitListLedgerEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportLedgerEntriesRequestObject struct {
+	Params ExportLedgerEntriesParams
+}
+
+type ExportLedgerEntriesResponseObject interface {
+	VisitExportLedgerEntriesResponse(w http.ResponseWriter) error
+}
+
+type ExportLedgerEntries200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportLedgerEntries200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitExportLedgerEntriesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportLedgerEntries200TextcsvResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportLedgerEntries200TextcsvResponse) VisitExportLedgerEntriesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportLedgerEntries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportLedgerEntries401ApplicationProblemPlusJSONResponse) VisitExportLedgerEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportLedgerEntries422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportLedgerEntries422ApplicationProblemPlusJSONResponse) VisitExportLedgerEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportLedgerEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportLedgerEntries429ApplicationProblemPlusJSONResponse) VisitExportLedgerEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportLedgerEntries500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportLedgerEntries500ApplicationProblemPlusJSONResponse) VisitExportLedgerEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportLedgerEntriesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ExportLedgerEntriesdefaultApplicationProblemPlusJSONResponse) VisitExportLedgerEntriesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -16356,6 +18462,135 @@ func (response GetPortfoliodefaultApplicationProblemPlusJSONResponse) VisitGetPo
 	return err
 }
 
+type ExportPortfolioRequestObject struct {
+	Params ExportPortfolioParams
+}
+
+type ExportPortfolioResponseObject interface {
+	VisitExportPortfolioResponse(w http.ResponseWriter) error
+}
+
+type ExportPortfolio200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportPortfolio200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitExportPortfolioResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportPortfolio200TextcsvResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportPortfolio200TextcsvResponse) VisitExportPortfolioResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportPortfolio401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportPortfolio401ApplicationProblemPlusJSONResponse) VisitExportPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportPortfolio422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportPortfolio422ApplicationProblemPlusJSONResponse) VisitExportPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportPortfolio429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportPortfolio429ApplicationProblemPlusJSONResponse) VisitExportPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportPortfolio500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportPortfolio500ApplicationProblemPlusJSONResponse) VisitExportPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportPortfoliodefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ExportPortfoliodefaultApplicationProblemPlusJSONResponse) VisitExportPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPortfolioForecastRequestObject struct {
 	Params GetPortfolioForecastParams
 }
@@ -17213,6 +19448,135 @@ func (response DrawUpRemittanceRundefaultApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ExportRemittanceRunsRequestObject struct {
+	Params ExportRemittanceRunsParams
+}
+
+type ExportRemittanceRunsResponseObject interface {
+	VisitExportRemittanceRunsResponse(w http.ResponseWriter) error
+}
+
+type ExportRemittanceRuns200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportRemittanceRuns200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitExportRemittanceRunsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportRemittanceRuns200TextcsvResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportRemittanceRuns200TextcsvResponse) VisitExportRemittanceRunsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportRemittanceRuns401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportRemittanceRuns401ApplicationProblemPlusJSONResponse) VisitExportRemittanceRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportRemittanceRuns422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportRemittanceRuns422ApplicationProblemPlusJSONResponse) VisitExportRemittanceRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportRemittanceRuns429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportRemittanceRuns429ApplicationProblemPlusJSONResponse) VisitExportRemittanceRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportRemittanceRuns500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportRemittanceRuns500ApplicationProblemPlusJSONResponse) VisitExportRemittanceRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportRemittanceRunsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ExportRemittanceRunsdefaultApplicationProblemPlusJSONResponse) VisitExportRemittanceRunsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetRemittanceRunRequestObject struct {
 	Id Id `json:"id"`
 }
@@ -17511,6 +19875,136 @@ type CancelRemittanceRundefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CancelRemittanceRundefaultApplicationProblemPlusJSONResponse) VisitCancelRemittanceRunResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportRemittanceRunLinesRequestObject struct {
+	Id     Id `json:"id"`
+	Params ExportRemittanceRunLinesParams
+}
+
+type ExportRemittanceRunLinesResponseObject interface {
+	VisitExportRemittanceRunLinesResponse(w http.ResponseWriter) error
+}
+
+type ExportRemittanceRunLines200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportRemittanceRunLines200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitExportRemittanceRunLinesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportRemittanceRunLines200TextcsvResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportRemittanceRunLines200TextcsvResponse) VisitExportRemittanceRunLinesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportRemittanceRunLines401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportRemittanceRunLines401ApplicationProblemPlusJSONResponse) VisitExportRemittanceRunLinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportRemittanceRunLines422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportRemittanceRunLines422ApplicationProblemPlusJSONResponse) VisitExportRemittanceRunLinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportRemittanceRunLines429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportRemittanceRunLines429ApplicationProblemPlusJSONResponse) VisitExportRemittanceRunLinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportRemittanceRunLines500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportRemittanceRunLines500ApplicationProblemPlusJSONResponse) VisitExportRemittanceRunLinesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportRemittanceRunLinesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ExportRemittanceRunLinesdefaultApplicationProblemPlusJSONResponse) VisitExportRemittanceRunLinesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -17828,6 +20322,135 @@ type ListRemittancesdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListRemittancesdefaultApplicationProblemPlusJSONResponse) VisitListRemittancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportRemittancesRequestObject struct {
+	Params ExportRemittancesParams
+}
+
+type ExportRemittancesResponseObject interface {
+	VisitExportRemittancesResponse(w http.ResponseWriter) error
+}
+
+type ExportRemittances200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportRemittances200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitExportRemittancesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportRemittances200TextcsvResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportRemittances200TextcsvResponse) VisitExportRemittancesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportRemittances401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportRemittances401ApplicationProblemPlusJSONResponse) VisitExportRemittancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportRemittances422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportRemittances422ApplicationProblemPlusJSONResponse) VisitExportRemittancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportRemittances429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportRemittances429ApplicationProblemPlusJSONResponse) VisitExportRemittancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportRemittances500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportRemittances500ApplicationProblemPlusJSONResponse) VisitExportRemittancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportRemittancesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ExportRemittancesdefaultApplicationProblemPlusJSONResponse) VisitExportRemittancesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -18391,6 +21014,538 @@ type UpdateStrategydefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateStrategydefaultApplicationProblemPlusJSONResponse) VisitUpdateStrategyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStrategyExperimentsRequestObject struct {
+	Params ListStrategyExperimentsParams
+}
+
+type ListStrategyExperimentsResponseObject interface {
+	VisitListStrategyExperimentsResponse(w http.ResponseWriter) error
+}
+
+type ListStrategyExperiments200JSONResponse StrategyExperimentList
+
+func (response ListStrategyExperiments200JSONResponse) VisitListStrategyExperimentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStrategyExperiments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListStrategyExperiments401ApplicationProblemPlusJSONResponse) VisitListStrategyExperimentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStrategyExperiments422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListStrategyExperiments422ApplicationProblemPlusJSONResponse) VisitListStrategyExperimentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStrategyExperiments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListStrategyExperiments429ApplicationProblemPlusJSONResponse) VisitListStrategyExperimentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStrategyExperiments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListStrategyExperiments500ApplicationProblemPlusJSONResponse) VisitListStrategyExperimentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStrategyExperimentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListStrategyExperimentsdefaultApplicationProblemPlusJSONResponse) VisitListStrategyExperimentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartStrategyExperimentRequestObject struct {
+	Body *StartStrategyExperimentJSONRequestBody
+}
+
+type StartStrategyExperimentResponseObject interface {
+	VisitStartStrategyExperimentResponse(w http.ResponseWriter) error
+}
+
+type StartStrategyExperiment201JSONResponse StrategyExperiment
+
+func (response StartStrategyExperiment201JSONResponse) VisitStartStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartStrategyExperiment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StartStrategyExperiment401ApplicationProblemPlusJSONResponse) VisitStartStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartStrategyExperiment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response StartStrategyExperiment413ApplicationProblemPlusJSONResponse) VisitStartStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartStrategyExperiment422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response StartStrategyExperiment422ApplicationProblemPlusJSONResponse) VisitStartStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartStrategyExperiment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StartStrategyExperiment429ApplicationProblemPlusJSONResponse) VisitStartStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartStrategyExperiment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response StartStrategyExperiment500ApplicationProblemPlusJSONResponse) VisitStartStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartStrategyExperimentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response StartStrategyExperimentdefaultApplicationProblemPlusJSONResponse) VisitStartStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategyExperimentRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type GetStrategyExperimentResponseObject interface {
+	VisitGetStrategyExperimentResponse(w http.ResponseWriter) error
+}
+
+type GetStrategyExperiment200JSONResponse StrategyExperiment
+
+func (response GetStrategyExperiment200JSONResponse) VisitGetStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategyExperiment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetStrategyExperiment401ApplicationProblemPlusJSONResponse) VisitGetStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategyExperiment422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetStrategyExperiment422ApplicationProblemPlusJSONResponse) VisitGetStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategyExperiment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetStrategyExperiment429ApplicationProblemPlusJSONResponse) VisitGetStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategyExperiment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetStrategyExperiment500ApplicationProblemPlusJSONResponse) VisitGetStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategyExperimentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetStrategyExperimentdefaultApplicationProblemPlusJSONResponse) VisitGetStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategyExperimentReportRequestObject struct {
+	Id     Id `json:"id"`
+	Params GetStrategyExperimentReportParams
+}
+
+type GetStrategyExperimentReportResponseObject interface {
+	VisitGetStrategyExperimentReportResponse(w http.ResponseWriter) error
+}
+
+type GetStrategyExperimentReport200JSONResponse StrategyExperimentReport
+
+func (response GetStrategyExperimentReport200JSONResponse) VisitGetStrategyExperimentReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategyExperimentReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetStrategyExperimentReport401ApplicationProblemPlusJSONResponse) VisitGetStrategyExperimentReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategyExperimentReport422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetStrategyExperimentReport422ApplicationProblemPlusJSONResponse) VisitGetStrategyExperimentReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategyExperimentReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetStrategyExperimentReport429ApplicationProblemPlusJSONResponse) VisitGetStrategyExperimentReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategyExperimentReport500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetStrategyExperimentReport500ApplicationProblemPlusJSONResponse) VisitGetStrategyExperimentReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStrategyExperimentReportdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetStrategyExperimentReportdefaultApplicationProblemPlusJSONResponse) VisitGetStrategyExperimentReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StopStrategyExperimentRequestObject struct {
+	Id Id `json:"id"`
+}
+
+type StopStrategyExperimentResponseObject interface {
+	VisitStopStrategyExperimentResponse(w http.ResponseWriter) error
+}
+
+type StopStrategyExperiment200JSONResponse StrategyExperiment
+
+func (response StopStrategyExperiment200JSONResponse) VisitStopStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StopStrategyExperiment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StopStrategyExperiment401ApplicationProblemPlusJSONResponse) VisitStopStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StopStrategyExperiment422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response StopStrategyExperiment422ApplicationProblemPlusJSONResponse) VisitStopStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StopStrategyExperiment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StopStrategyExperiment429ApplicationProblemPlusJSONResponse) VisitStopStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StopStrategyExperiment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response StopStrategyExperiment500ApplicationProblemPlusJSONResponse) VisitStopStrategyExperimentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StopStrategyExperimentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response StopStrategyExperimentdefaultApplicationProblemPlusJSONResponse) VisitStopStrategyExperimentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -20575,15 +23730,39 @@ type StrictServerInterface interface {
 	// RunImport Place the file's rows (a background job)
 	// (POST /api/v1/imports/{id}/run)
 	RunImport(ctx context.Context, request RunImportRequestObject) (RunImportResponseObject, error)
+	// ListInvoices The agency's invoices and credit notes for its commission, newest first
+	// (GET /api/v1/invoices)
+	ListInvoices(ctx context.Context, request ListInvoicesRequestObject) (ListInvoicesResponseObject, error)
+	// GetInvoice An invoice or credit note
+	// (GET /api/v1/invoices/{id})
+	GetInvoice(ctx context.Context, request GetInvoiceRequestObject) (GetInvoiceResponseObject, error)
+	// GetInvoiceCii The invoice or credit note as an EN 16931 invoice in CII syntax
+	// (GET /api/v1/invoices/{id}/cii)
+	GetInvoiceCii(ctx context.Context, request GetInvoiceCiiRequestObject) (GetInvoiceCiiResponseObject, error)
+	// CorrectInvoice Correct an invoice by a credit note and a replacing invoice
+	// (POST /api/v1/invoices/{id}/correct)
+	CorrectInvoice(ctx context.Context, request CorrectInvoiceRequestObject) (CorrectInvoiceResponseObject, error)
+	// GetInvoicePdf The invoice or credit note as issued, in PDF
+	// (GET /api/v1/invoices/{id}/pdf)
+	GetInvoicePdf(ctx context.Context, request GetInvoicePdfRequestObject) (GetInvoicePdfResponseObject, error)
 	// GetLedgerBalances What the client account holds for each creditor, and what is held too long
 	// (GET /api/v1/ledger/balances)
 	GetLedgerBalances(ctx context.Context, request GetLedgerBalancesRequestObject) (GetLedgerBalancesResponseObject, error)
+	// ExportLedgerBalances The balances report (held per creditor, held too long) as a CSV or XLSX file
+	// (GET /api/v1/ledger/balances/export)
+	ExportLedgerBalances(ctx context.Context, request ExportLedgerBalancesRequestObject) (ExportLedgerBalancesResponseObject, error)
 	// GetLedgerCommission The agency's commission, fees and VAT earned per month
 	// (GET /api/v1/ledger/commission)
 	GetLedgerCommission(ctx context.Context, request GetLedgerCommissionRequestObject) (GetLedgerCommissionResponseObject, error)
+	// ExportLedgerCommission The commission, fees and VAT earned per month as a CSV or XLSX file
+	// (GET /api/v1/ledger/commission/export)
+	ExportLedgerCommission(ctx context.Context, request ExportLedgerCommissionRequestObject) (ExportLedgerCommissionResponseObject, error)
 	// ListLedgerEntries The ledger's lines, newest first
 	// (GET /api/v1/ledger/entries)
 	ListLedgerEntries(ctx context.Context, request ListLedgerEntriesRequestObject) (ListLedgerEntriesResponseObject, error)
+	// ExportLedgerEntries Every ledger line (newest first) as a CSV or XLSX file
+	// (GET /api/v1/ledger/entries/export)
+	ExportLedgerEntries(ctx context.Context, request ExportLedgerEntriesRequestObject) (ExportLedgerEntriesResponseObject, error)
 	// GetMe The signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
@@ -20629,6 +23808,9 @@ type StrictServerInterface interface {
 	// GetPortfolio Portfolio figures — placed, recovered, remitted, outstanding, by stage and by age
 	// (GET /api/v1/portfolio)
 	GetPortfolio(ctx context.Context, request GetPortfolioRequestObject) (GetPortfolioResponseObject, error)
+	// ExportPortfolio The portfolio figures as a CSV or XLSX file
+	// (GET /api/v1/portfolio/export)
+	ExportPortfolio(ctx context.Context, request ExportPortfolioRequestObject) (ExportPortfolioResponseObject, error)
 	// GetPortfolioForecast The creditor's 13-week cash forecast from pending promises, weighted by the promises kept
 	// (GET /api/v1/portfolio/forecast)
 	GetPortfolioForecast(ctx context.Context, request GetPortfolioForecastRequestObject) (GetPortfolioForecastResponseObject, error)
@@ -20653,6 +23835,9 @@ type StrictServerInterface interface {
 	// DrawUpRemittanceRun Draw up a remittance run (a draft) for one creditor or all
 	// (POST /api/v1/remittance-runs)
 	DrawUpRemittanceRun(ctx context.Context, request DrawUpRemittanceRunRequestObject) (DrawUpRemittanceRunResponseObject, error)
+	// ExportRemittanceRuns The remittance runs (newest first) as a CSV or XLSX file
+	// (GET /api/v1/remittance-runs/export)
+	ExportRemittanceRuns(ctx context.Context, request ExportRemittanceRunsRequestObject) (ExportRemittanceRunsResponseObject, error)
 	// GetRemittanceRun A remittance run with its lines
 	// (GET /api/v1/remittance-runs/{id})
 	GetRemittanceRun(ctx context.Context, request GetRemittanceRunRequestObject) (GetRemittanceRunResponseObject, error)
@@ -20662,6 +23847,9 @@ type StrictServerInterface interface {
 	// CancelRemittanceRun Cancel a run before its file is sent
 	// (POST /api/v1/remittance-runs/{id}/cancel)
 	CancelRemittanceRun(ctx context.Context, request CancelRemittanceRunRequestObject) (CancelRemittanceRunResponseObject, error)
+	// ExportRemittanceRunLines A run's lines (one per creditor paid) as a CSV or XLSX file
+	// (GET /api/v1/remittance-runs/{id}/export)
+	ExportRemittanceRunLines(ctx context.Context, request ExportRemittanceRunLinesRequestObject) (ExportRemittanceRunLinesResponseObject, error)
 	// GetRemittanceRunPain001 The run's SEPA credit transfer file (ISO 20022 pain.001.001.09)
 	// (GET /api/v1/remittance-runs/{id}/pain001)
 	GetRemittanceRunPain001(ctx context.Context, request GetRemittanceRunPain001RequestObject) (GetRemittanceRunPain001ResponseObject, error)
@@ -20671,6 +23859,9 @@ type StrictServerInterface interface {
 	// ListRemittances The remittances paid to a creditor (booked or sent runs)
 	// (GET /api/v1/remittances)
 	ListRemittances(ctx context.Context, request ListRemittancesRequestObject) (ListRemittancesResponseObject, error)
+	// ExportRemittances The remittances paid to a creditor as a CSV or XLSX file
+	// (GET /api/v1/remittances/export)
+	ExportRemittances(ctx context.Context, request ExportRemittancesRequestObject) (ExportRemittancesResponseObject, error)
 	// GetSettings The agency's settings the web app follows
 	// (GET /api/v1/settings)
 	GetSettings(ctx context.Context, request GetSettingsRequestObject) (GetSettingsResponseObject, error)
@@ -20689,6 +23880,21 @@ type StrictServerInterface interface {
 	// UpdateStrategy Replace a strategy's steps and words
 	// (PUT /api/v1/strategies/{id})
 	UpdateStrategy(ctx context.Context, request UpdateStrategyRequestObject) (UpdateStrategyResponseObject, error)
+	// ListStrategyExperiments Strategy experiments (champion/challenger)
+	// (GET /api/v1/strategy-experiments)
+	ListStrategyExperiments(ctx context.Context, request ListStrategyExperimentsRequestObject) (ListStrategyExperimentsResponseObject, error)
+	// StartStrategyExperiment Start a champion/challenger experiment for a creditor
+	// (POST /api/v1/strategy-experiments)
+	StartStrategyExperiment(ctx context.Context, request StartStrategyExperimentRequestObject) (StartStrategyExperimentResponseObject, error)
+	// GetStrategyExperiment One experiment and its arms
+	// (GET /api/v1/strategy-experiments/{id})
+	GetStrategyExperiment(ctx context.Context, request GetStrategyExperimentRequestObject) (GetStrategyExperimentResponseObject, error)
+	// GetStrategyExperimentReport An experiment's figures per strategy and the differences with 95 % intervals
+	// (GET /api/v1/strategy-experiments/{id}/report)
+	GetStrategyExperimentReport(ctx context.Context, request GetStrategyExperimentReportRequestObject) (GetStrategyExperimentReportResponseObject, error)
+	// StopStrategyExperiment Stop an experiment
+	// (POST /api/v1/strategy-experiments/{id}/stop)
+	StopStrategyExperiment(ctx context.Context, request StopStrategyExperimentRequestObject) (StopStrategyExperimentResponseObject, error)
 	// ListStrategyRuns The strategy engine's latest passes
 	// (GET /api/v1/strategy-runs)
 	ListStrategyRuns(ctx context.Context, request ListStrategyRunsRequestObject) (ListStrategyRunsResponseObject, error)
@@ -22703,6 +25909,154 @@ func (sh *strictHandler) RunImport(ctx *gin.Context, id Id) {
 	}
 }
 
+// ListInvoices operation middleware
+func (sh *strictHandler) ListInvoices(ctx *gin.Context, params ListInvoicesParams) {
+	var request ListInvoicesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInvoices(ctx, request.(ListInvoicesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInvoices")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListInvoicesResponseObject); ok {
+		if err := validResponse.VisitListInvoicesResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetInvoice operation middleware
+func (sh *strictHandler) GetInvoice(ctx *gin.Context, id Id) {
+	var request GetInvoiceRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInvoice(ctx, request.(GetInvoiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInvoice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetInvoiceResponseObject); ok {
+		if err := validResponse.VisitGetInvoiceResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetInvoiceCii operation middleware
+func (sh *strictHandler) GetInvoiceCii(ctx *gin.Context, id Id) {
+	var request GetInvoiceCiiRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInvoiceCii(ctx, request.(GetInvoiceCiiRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInvoiceCii")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetInvoiceCiiResponseObject); ok {
+		if err := validResponse.VisitGetInvoiceCiiResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CorrectInvoice operation middleware
+func (sh *strictHandler) CorrectInvoice(ctx *gin.Context, id Id) {
+	var request CorrectInvoiceRequestObject
+
+	request.Id = id
+
+	var body CorrectInvoiceJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CorrectInvoice(ctx, request.(CorrectInvoiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CorrectInvoice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(CorrectInvoiceResponseObject); ok {
+		if err := validResponse.VisitCorrectInvoiceResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetInvoicePdf operation middleware
+func (sh *strictHandler) GetInvoicePdf(ctx *gin.Context, id Id) {
+	var request GetInvoicePdfRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInvoicePdf(ctx, request.(GetInvoicePdfRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInvoicePdf")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetInvoicePdfResponseObject); ok {
+		if err := validResponse.VisitGetInvoicePdfResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetLedgerBalances operation middleware
 func (sh *strictHandler) GetLedgerBalances(ctx *gin.Context, params GetLedgerBalancesParams) {
 	var request GetLedgerBalancesRequestObject
@@ -22722,6 +26076,32 @@ func (sh *strictHandler) GetLedgerBalances(ctx *gin.Context, params GetLedgerBal
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(GetLedgerBalancesResponseObject); ok {
 		if err := validResponse.VisitGetLedgerBalancesResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ExportLedgerBalances operation middleware
+func (sh *strictHandler) ExportLedgerBalances(ctx *gin.Context, params ExportLedgerBalancesParams) {
+	var request ExportLedgerBalancesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportLedgerBalances(ctx, request.(ExportLedgerBalancesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportLedgerBalances")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ExportLedgerBalancesResponseObject); ok {
+		if err := validResponse.VisitExportLedgerBalancesResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -22755,6 +26135,32 @@ func (sh *strictHandler) GetLedgerCommission(ctx *gin.Context, params GetLedgerC
 	}
 }
 
+// ExportLedgerCommission operation middleware
+func (sh *strictHandler) ExportLedgerCommission(ctx *gin.Context, params ExportLedgerCommissionParams) {
+	var request ExportLedgerCommissionRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportLedgerCommission(ctx, request.(ExportLedgerCommissionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportLedgerCommission")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ExportLedgerCommissionResponseObject); ok {
+		if err := validResponse.VisitExportLedgerCommissionResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListLedgerEntries operation middleware
 func (sh *strictHandler) ListLedgerEntries(ctx *gin.Context, params ListLedgerEntriesParams) {
 	var request ListLedgerEntriesRequestObject
@@ -22774,6 +26180,32 @@ func (sh *strictHandler) ListLedgerEntries(ctx *gin.Context, params ListLedgerEn
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(ListLedgerEntriesResponseObject); ok {
 		if err := validResponse.VisitListLedgerEntriesResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ExportLedgerEntries operation middleware
+func (sh *strictHandler) ExportLedgerEntries(ctx *gin.Context, params ExportLedgerEntriesParams) {
+	var request ExportLedgerEntriesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportLedgerEntries(ctx, request.(ExportLedgerEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportLedgerEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ExportLedgerEntriesResponseObject); ok {
+		if err := validResponse.VisitExportLedgerEntriesResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -23269,6 +26701,32 @@ func (sh *strictHandler) GetPortfolio(ctx *gin.Context, params GetPortfolioParam
 	}
 }
 
+// ExportPortfolio operation middleware
+func (sh *strictHandler) ExportPortfolio(ctx *gin.Context, params ExportPortfolioParams) {
+	var request ExportPortfolioRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportPortfolio(ctx, request.(ExportPortfolioRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportPortfolio")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ExportPortfolioResponseObject); ok {
+		if err := validResponse.VisitExportPortfolioResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetPortfolioForecast operation middleware
 func (sh *strictHandler) GetPortfolioForecast(ctx *gin.Context, params GetPortfolioForecastParams) {
 	var request GetPortfolioForecastRequestObject
@@ -23505,6 +26963,32 @@ func (sh *strictHandler) DrawUpRemittanceRun(ctx *gin.Context) {
 	}
 }
 
+// ExportRemittanceRuns operation middleware
+func (sh *strictHandler) ExportRemittanceRuns(ctx *gin.Context, params ExportRemittanceRunsParams) {
+	var request ExportRemittanceRunsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportRemittanceRuns(ctx, request.(ExportRemittanceRunsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportRemittanceRuns")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ExportRemittanceRunsResponseObject); ok {
+		if err := validResponse.VisitExportRemittanceRunsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetRemittanceRun operation middleware
 func (sh *strictHandler) GetRemittanceRun(ctx *gin.Context, id Id) {
 	var request GetRemittanceRunRequestObject
@@ -23583,6 +27067,33 @@ func (sh *strictHandler) CancelRemittanceRun(ctx *gin.Context, id Id) {
 	}
 }
 
+// ExportRemittanceRunLines operation middleware
+func (sh *strictHandler) ExportRemittanceRunLines(ctx *gin.Context, id Id, params ExportRemittanceRunLinesParams) {
+	var request ExportRemittanceRunLinesRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportRemittanceRunLines(ctx, request.(ExportRemittanceRunLinesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportRemittanceRunLines")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ExportRemittanceRunLinesResponseObject); ok {
+		if err := validResponse.VisitExportRemittanceRunLinesResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetRemittanceRunPain001 operation middleware
 func (sh *strictHandler) GetRemittanceRunPain001(ctx *gin.Context, id Id) {
 	var request GetRemittanceRunPain001RequestObject
@@ -23654,6 +27165,32 @@ func (sh *strictHandler) ListRemittances(ctx *gin.Context, params ListRemittance
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(ListRemittancesResponseObject); ok {
 		if err := validResponse.VisitListRemittancesResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ExportRemittances operation middleware
+func (sh *strictHandler) ExportRemittances(ctx *gin.Context, params ExportRemittancesParams) {
+	var request ExportRemittancesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportRemittances(ctx, request.(ExportRemittancesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportRemittances")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ExportRemittancesResponseObject); ok {
+		if err := validResponse.VisitExportRemittancesResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -23840,6 +27377,153 @@ func (sh *strictHandler) UpdateStrategy(ctx *gin.Context, id Id) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(UpdateStrategyResponseObject); ok {
 		if err := validResponse.VisitUpdateStrategyResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListStrategyExperiments operation middleware
+func (sh *strictHandler) ListStrategyExperiments(ctx *gin.Context, params ListStrategyExperimentsParams) {
+	var request ListStrategyExperimentsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListStrategyExperiments(ctx, request.(ListStrategyExperimentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListStrategyExperiments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListStrategyExperimentsResponseObject); ok {
+		if err := validResponse.VisitListStrategyExperimentsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// StartStrategyExperiment operation middleware
+func (sh *strictHandler) StartStrategyExperiment(ctx *gin.Context) {
+	var request StartStrategyExperimentRequestObject
+
+	var body StartStrategyExperimentJSONRequestBody
+	var err error
+	// A request validator built on kin-openapi's openapi3filter with
+	// KeepValidatedValue leaves the value it validated on the body. Bind
+	// that value, matching member names exactly, so the handler receives
+	// what was validated instead of a second, case-insensitive decode.
+	if vb, ok := ctx.Request.Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+		err = ctx.ShouldBindJSON(&body)
+	} else if binding.Validator != nil {
+		// ShouldBindJSON runs the struct validator after decoding; keep that.
+		err = binding.Validator.ValidateStruct(&body)
+	}
+	if err != nil {
+		sh.options.RequestErrorHandlerFunc(ctx, err)
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StartStrategyExperiment(ctx, request.(StartStrategyExperimentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartStrategyExperiment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(StartStrategyExperimentResponseObject); ok {
+		if err := validResponse.VisitStartStrategyExperimentResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetStrategyExperiment operation middleware
+func (sh *strictHandler) GetStrategyExperiment(ctx *gin.Context, id Id) {
+	var request GetStrategyExperimentRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetStrategyExperiment(ctx, request.(GetStrategyExperimentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetStrategyExperiment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetStrategyExperimentResponseObject); ok {
+		if err := validResponse.VisitGetStrategyExperimentResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetStrategyExperimentReport operation middleware
+func (sh *strictHandler) GetStrategyExperimentReport(ctx *gin.Context, id Id, params GetStrategyExperimentReportParams) {
+	var request GetStrategyExperimentReportRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetStrategyExperimentReport(ctx, request.(GetStrategyExperimentReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetStrategyExperimentReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetStrategyExperimentReportResponseObject); ok {
+		if err := validResponse.VisitGetStrategyExperimentReportResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// StopStrategyExperiment operation middleware
+func (sh *strictHandler) StopStrategyExperiment(ctx *gin.Context, id Id) {
+	var request StopStrategyExperimentRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StopStrategyExperiment(ctx, request.(StopStrategyExperimentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StopStrategyExperiment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(StopStrategyExperimentResponseObject); ok {
+		if err := validResponse.VisitStopStrategyExperimentResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {

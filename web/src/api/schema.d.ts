@@ -809,6 +809,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/portfolio/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The portfolio figures as a CSV or XLSX file
+         * @description The figures of `GET /api/v1/portfolio` (same scope and
+         *     parameters) as a sheet: one line per figure — totals (cases,
+         *     open cases, placed, recovered, remitted, outstanding, recovery
+         *     rate), then each stage and each ageing band with its number of
+         *     cases and balance. Columns `rubrique`, `libellé`, `dossiers`,
+         *     `montant`, `devise`. CSV: UTF-8 with a byte-order mark, `;`, a
+         *     text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage
+         *     return gets a leading apostrophe; XLSX: such cells are text,
+         *     never formulas. Named `portefeuille-AAAA-MM-JJ.csv|xlsx`.
+         */
+        get: operations["exportPortfolio"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/portfolio/performance": {
         parameters: {
             query?: never;
@@ -951,6 +979,122 @@ export interface paths {
         get: operations["getLedgerCommission"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The agency's invoices and credit notes for its commission, newest first
+         * @description One invoice per creditor and booked remittance run (commission on
+         *     the funds collected, commission on direct payments, fixed fees,
+         *     VAT), numbered without gaps in a yearly series (FA-2026-000001);
+         *     credit notes share the series and name the invoice they cancel. An
+         *     admin sees any creditor's (or one's, `creditor_id`); a creditor its
+         *     own. Files at `/api/v1/invoices/{id}/pdf` and `/cii`.
+         */
+        get: operations["listInvoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** An invoice or credit note */
+        get: operations["getInvoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The invoice or credit note as issued, in PDF
+         * @description With the French mentions (seller and buyer with SIREN and VAT numbers, dates, lines, VAT, totals, paid by compensation, late-payment penalties of C. com. L441-10 II and the fixed indemnity of D441-5).
+         */
+        get: operations["getInvoicePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices/{id}/cii": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The invoice or credit note as an EN 16931 invoice in CII syntax
+         * @description UN/CEFACT Cross Industry Invoice XML (the content of a Factur-X), profile urn:cen.eu:en16931:2017, type 380 (invoice) or 381 (credit note, with the invoice it cancels); checked against the EN 16931 business rules when issued.
+         */
+        get: operations["getInvoiceCii"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices/{id}/correct": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Correct an invoice by a credit note and a replacing invoice
+         * @description An invoice is never edited. This issues a credit note cancelling it
+         *     in full (its reason printed) and a new invoice with the same figures
+         *     and period, addressed to the creditor as it is recorded now (a wrong
+         *     name, address, SIREN or VAT number); both take the next numbers of
+         *     the series. The money does not move. 409 for a credit note, an
+         *     invoice already cancelled, or one of a cancelled run (cancelling a
+         *     booked run issues its credit notes itself).
+         */
+        post: operations["correctInvoice"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1108,6 +1252,149 @@ export interface paths {
          * @description A creditor its own; an admin a creditor's (`creditor_id`) or every creditor's. Each with its figures and its statement (`document_id`, at /api/v1/documents/{id}/content).
          */
         get: operations["listRemittances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/balances/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The balances report (held per creditor, held too long) as a CSV or XLSX file
+         * @description The rows of `GET /api/v1/ledger/balances` with the same filters and
+         *     scope (an admin every creditor, a creditor its own row), one per
+         *     creditor: funds held, commission owed on direct payments, funds held
+         *     past the time allowed (R124-6) and since when. CSV: UTF-8 with a
+         *     byte-order mark, `;`, amounts as `1234,56`; a text cell starting
+         *     with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading
+         *     apostrophe (formula injection); XLSX writes such cells as text.
+         *     Named `soldes-AAAA-MM-JJ.csv|xlsx`.
+         */
+        get: operations["exportLedgerBalances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/entries/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every ledger line (newest first) as a CSV or XLSX file
+         * @description All the lines `GET /api/v1/ledger/entries` would show, with no limit,
+         *     read and written a page at a time: debit and credit columns, the
+         *     account, the operation, the booking day. The same scope (a creditor
+         *     its own accounts only) and formula neutralisation as the other
+         *     exports. Named `ecritures-AAAA-MM-JJ.csv|xlsx`.
+         */
+        get: operations["exportLedgerEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledger/commission/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The commission, fees and VAT earned per month as a CSV or XLSX file
+         * @description The months of `GET /api/v1/ledger/commission` (same period rules)
+         *     with commission, fees, their sum net of VAT, VAT and gross. Named
+         *     `commissions-AAAA-MM-JJ.csv|xlsx`.
+         */
+        get: operations["exportLedgerCommission"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/remittance-runs/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The remittance runs (newest first) as a CSV or XLSX file
+         * @description One row per run: reference, state, creditor (or all), transfers,
+         *     total net, dates drawn up, booked, sent, cancelled. Named
+         *     `reversements-AAAA-MM-JJ.csv|xlsx`.
+         */
+        get: operations["exportRemittanceRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/remittance-runs/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A run's lines (one per creditor paid) as a CSV or XLSX file
+         * @description One row per creditor of the run: the transfer's reference, the
+         *     account paid, funds held, commission, direct-payment commission,
+         *     fees, commission net, VAT, gross, net transferred, period. Named
+         *     `reversement-<référence>.csv|xlsx`.
+         */
+        get: operations["exportRemittanceRunLines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/remittances/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The remittances paid to a creditor as a CSV or XLSX file
+         * @description The rows of `GET /api/v1/remittances` (a creditor its own; an admin
+         *     one creditor's or every creditor's): reference, date, period, funds
+         *     held, commission net, VAT, gross, net transferred, account paid.
+         *     Named `mes-reversements-AAAA-MM-JJ.csv|xlsx`.
+         */
+        get: operations["exportRemittances"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1870,6 +2157,195 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/strategy-experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Strategy experiments (champion/challenger)
+         * @description The experiments the caller may see, newest first: staff every one
+         *     (or one creditor's with `creditor_id`), a creditor (or its API key)
+         *     its own only.
+         */
+        get: operations["listStrategyExperiments"];
+        put?: never;
+        /**
+         * Start a champion/challenger experiment for a creditor
+         * @description From the next engine pass, each open case of the creditor that
+         *     follows no strategy (new placements included, as long as the
+         *     experiment runs) is drawn into one of the `arms` (2 to 5 distinct
+         *     strategies, whole `share_percent` of at least 1 adding up to 100;
+         *     the first arm is the champion the others are compared with). The
+         *     draw is reproducible: bucket = first 32 bits of
+         *     md5("<seed>:<case id>") mod 10,000, the arm the one whose running
+         *     share (in hundredths of a percent) first exceeds it; `seed` is drawn
+         *     at random when absent. Each case's arm is recorded. Cases already
+         *     following a strategy keep theirs. One running experiment per
+         *     creditor (409). Admin.
+         */
+        post: operations["startStrategyExperiment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/strategy-experiments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One experiment and its arms
+         * @description Staff any; a creditor its own (another's answers 404).
+         */
+        get: operations["getStrategyExperiment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/strategy-experiments/{id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop an experiment
+         * @description New cases no longer join it (they follow the mandate's default
+         *     strategy, if any); the cases drawn keep their strategy and their
+         *     recorded arm, and the report goes on counting them. A stopped
+         *     experiment answers 409. Admin.
+         */
+        post: operations["stopStrategyExperiment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/strategy-experiments/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An experiment's figures per strategy and the differences with 95 % intervals
+         * @description Per arm, over the cases drawn into it in `currency` (EUR by
+         *     default), counted in the arm they were drawn into even if moved
+         *     since (intention to treat): `cases`; `placed_cents` (their
+         *     principal); `recovered_cents` (payments received since the draw and
+         *     not reversed, direct ones included); `recovery_rate` (recovered /
+         *     placed); `cases_paying` and `median_days_to_first_payment` (from the
+         *     draw to the first payment, over the paying cases; absent when none);
+         *     `actions` — the strategy steps done on these cases by costed action
+         *     (`letter`, `registered_letter` for a formal notice, `email`,
+         *     `call`), each priced at the unit cost in force on the day it ran
+         *     (configs/action-costs.csv, listed in `unit_costs`) — and
+         *     `cost_cents`. `comparisons`: each challenger against the champion
+         *     (the first arm), challenger minus champion: the recovery rate's
+         *     difference with its 95 % interval by the delta method on the
+         *     case-level amounts (the case is what is drawn: (R_b − R_a) ± 1.96 √(V_a
+         *     + V_b), V = (s²_y − 2R s_xy + R² s²_x) / (n x̄²)), absent below two
+         *     cases per arm; the share of paying cases' difference with Newcombe's
+         *     hybrid score interval. Staff any experiment; a creditor its own.
+         */
+        get: operations["getStrategyExperimentReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/strategy-runs/{id}/print-file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The pass's letters for the post, in one PDF
+         * @description The letters a pass produced (amicable letters, including e-mails
+         *     sent by post for want of an address, and formal notices, to go by
+         *     registered mail with acknowledgement of receipt) as stored, in one
+         *     PDF: a cover list with the counts per kind, registered or not, and
+         *     one line per letter with the page it starts on; then each letter
+         *     starting on its own sheet, a blank back added where needed for
+         *     duplex printing. Addresses sit in the window of a DL (110 × 220 mm)
+         *     envelope with the French right-hand window. 404 when the pass
+         *     produced no letter. Admin.
+         */
+        get: operations["getStrategyRunPrintFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/strategy-runs/{id}/registered-numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the registered-letter numbers of a pass's letters from the post's list
+         * @description `multipart/form-data` with `file`: a CSV (`,` or `;`) of the case
+         *     reference or the letter's document id, the registered number
+         *     (`1A 123 456 7890 1`: two letters or digits then eleven digits,
+         *     spaces optional) and optionally the sending date (`AAAA-MM-JJ` or
+         *     `JJ/MM/AAAA`, between the pass's day and today; the pass's day by
+         *     default). A first line whose number cell has no digit is a header.
+         *     Each line stands alone: a bad line (unknown case or not a letter of
+         *     this pass, bad number or date, a number already given to another
+         *     letter, a letter that already has another number, a case whose
+         *     stage no longer allows it) is refused with its line number and
+         *     field, the others are recorded; a line already recorded (the same
+         *     letter and number, in this file or an earlier upload) counts as a
+         *     duplicate and records nothing. A formal notice's number and date
+         *     are recorded as its sending (the case's `letter_sent` event: the
+         *     deadline runs from that date and the court request cites it); an
+         *     amicable letter's on an internal note. Admin.
+         */
+        post: operations["recordRegisteredNumbers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/call-tasks/{id}/complete": {
         parameters: {
             query?: never;
@@ -2084,6 +2560,45 @@ export interface paths {
         get: operations["getImportRefused"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/e-invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Place electronic invoices (Factur-X PDF, CII or UBL 2.1 XML, or a zip of them) as claims
+         * @description `multipart/form-data` with `creditor_id` (staff: required; a
+         *     creditor: its own or absent) first, then one or more `file`
+         *     parts: `.pdf` (Factur-X: the CII XML embedded in the PDF is
+         *     read), `.xml` (CII `CrossIndustryInvoice` or UBL 2.1 `Invoice`)
+         *     or `.zip` of those. Each invoice must declare EN 16931 (BT-24:
+         *     Factur-X BASIC, EN 16931, EXTENDED; UBL EN 16931 or Peppol) and
+         *     pass its business rules; its seller must be the creditor (SIREN
+         *     compared); its buyer becomes the debtor (reused when its SIREN is
+         *     known). Invoices are grouped into one case per debtor, the
+         *     buyer's identifier at the seller (BT-46, the case's reference)
+         *     and currency; an open case under that reference receives them.
+         *     The claim is the amount due (BT-115) with its VAT, dates, and the
+         *     original file is kept as the invoice's exhibit. An invoice number
+         *     already placed for the creditor with the same amount is
+         *     `present`. All or nothing: a file of another kind than its name
+         *     says, a document type declaration (XML bomb, external entity), a
+         *     zip beyond 500 entries or 64 MiB inflated, an EN 16931 rule
+         *     broken, another seller, or an amount changed since placed: 422
+         *     with one field per refused file (`form.file:<name>`) giving the
+         *     reason and the element, and nothing placed.
+         */
+        post: operations["uploadEInvoices"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3029,6 +3544,79 @@ export interface components {
                 reason: string;
             }[];
         };
+        InvoiceParty: {
+            name: string;
+            address: string[];
+            /** @example FR */
+            country: string;
+            siren?: string;
+            /** @description The French VAT number (recorded, else derived from the SIREN). */
+            vat_number?: string;
+        };
+        Invoice: {
+            /** Format: uuid */
+            id: string;
+            /** @example FA-2026-000001 */
+            number: string;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            /**
+             * Format: uuid
+             * @description A credit note: the invoice it cancels.
+             */
+            corrects_id?: string;
+            corrects_number?: string;
+            /**
+             * Format: uuid
+             * @description An invoice: the credit note that cancelled it.
+             */
+            credited_by?: string;
+            /** Format: uuid */
+            creditor_id: string;
+            /** Format: uuid */
+            run_id: string;
+            /** @description The remittance transfer the amount was deducted from (paid by compensation). */
+            transfer_reference: string;
+            /** Format: date */
+            issued_on: string;
+            /** Format: date */
+            period_from: string;
+            /** Format: date */
+            period_to: string;
+            /** @example EUR */
+            currency: string;
+            /** Format: int64 */
+            commission_cents: number;
+            /** Format: int64 */
+            direct_commission_cents: number;
+            /** Format: int64 */
+            fees_cents: number;
+            /**
+             * Format: int64
+             * @description VAT excluded.
+             */
+            net_cents: number;
+            /** Format: int64 */
+            vat_rate_bps: number;
+            /** Format: int64 */
+            vat_cents: number;
+            /**
+             * Format: int64
+             * @description VAT included.
+             */
+            gross_cents: number;
+            /**
+             * Format: int64
+             * @description The fixed recovery indemnity (D441-5) the invoice states.
+             */
+            indemnity_cents: number;
+            seller: components["schemas"]["InvoiceParty"];
+            buyer: components["schemas"]["InvoiceParty"];
+            /** @description A credit note: why. */
+            reason?: string;
+            /** Format: date-time */
+            created_at: string;
+        };
         RemittanceLine: {
             /** Format: uuid */
             run_id: string;
@@ -3085,6 +3673,11 @@ export interface components {
              * @description The remittance statement (once booked).
              */
             document_id?: string;
+            /**
+             * Format: uuid
+             * @description The agency's invoice for its share (once booked; the replacing one after a correction), at /api/v1/invoices/{id}/pdf.
+             */
+            invoice_id?: string;
             /** Format: date-time */
             created_at: string;
         };
@@ -3568,6 +4161,74 @@ export interface components {
             line: number;
             cells: string[];
             problems: components["schemas"]["ImportCellProblem"][];
+        };
+        EInvoiceUpload: {
+            invoices: components["schemas"]["EInvoiceOutcome"][];
+            /** Format: int32 */
+            created: number;
+            /** Format: int32 */
+            present: number;
+            /** Format: int32 */
+            cases_created: number;
+        };
+        EInvoiceOutcome: {
+            /** @description The file, a zip's entry as archive.zip/entry.xml. */
+            file: string;
+            /**
+             * @description created: placed now; present: this invoice number was already placed with this amount.
+             * @enum {string}
+             */
+            status: "created" | "present";
+            /** @enum {string} */
+            syntax: "factur-x" | "cii" | "ubl";
+            /** @description BT-1 */
+            invoice_number: string;
+            /**
+             * Format: date
+             * @description BT-2
+             */
+            issued_on: string;
+            /**
+             * Format: date
+             * @description BT-9
+             */
+            due_on: string;
+            /** @description BT-5 */
+            currency: string;
+            /**
+             * Format: int64
+             * @description BT-109, total without VAT.
+             */
+            net_cents: number;
+            /**
+             * Format: int64
+             * @description BT-110
+             */
+            vat_cents: number;
+            /**
+             * Format: int64
+             * @description BT-112, total with VAT.
+             */
+            gross_cents: number;
+            /**
+             * Format: int64
+             * @description BT-115, the amount due: the claim.
+             */
+            amount_cents: number;
+            /** @description BT-20 */
+            payment_terms: string;
+            /** @description BT-44 */
+            debtor_name: string;
+            /** @description BT-47, empty when the buyer has none. */
+            debtor_siren: string;
+            /** Format: uuid */
+            case_id: string;
+            case_reference: string;
+            /**
+             * Format: uuid
+             * @description The original file kept as the invoice's exhibit (null for an invoice already present).
+             */
+            document_id: string | null;
         };
         PlacementImport: {
             /** Format: uuid */
@@ -4180,8 +4841,11 @@ export interface components {
             kind: string;
             generated: boolean;
             file_name: string;
-            /** @enum {string} */
-            media_type: "application/pdf" | "image/png" | "image/jpeg";
+            /**
+             * @description application/xml: an electronic invoice's original CII or UBL file.
+             * @enum {string}
+             */
+            media_type: "application/pdf" | "image/png" | "image/jpeg" | "application/xml";
             /** Format: int64 */
             size_bytes: number;
             sha256: string;
@@ -4668,6 +5332,27 @@ export interface components {
         StrategyRunList: {
             items: components["schemas"]["StrategyRun"][];
         };
+        RegisteredNumbersResult: {
+            /**
+             * Format: int32
+             * @description Data lines read (the header aside).
+             */
+            lines: number;
+            /** Format: int32 */
+            recorded: number;
+            /**
+             * Format: int32
+             * @description Lines already recorded: nothing done.
+             */
+            duplicates: number;
+            refused: {
+                /** Format: int32 */
+                line: number;
+                /** @enum {string} */
+                field: "line" | "reference" | "number" | "sent_on";
+                message: string;
+            }[];
+        };
         StrategyRunPreview: {
             /** Format: date */
             on: string;
@@ -4687,6 +5372,122 @@ export interface components {
                 channel: string;
                 /** Format: date */
                 due_on: string;
+            }[];
+        };
+        StrategyExperimentInput: {
+            /** Format: uuid */
+            creditor_id: string;
+            name: string;
+            /**
+             * Format: int64
+             * @description The draw's seed; random when absent.
+             */
+            seed?: number;
+            arms: {
+                /** Format: uuid */
+                strategy_id: string;
+                /** Format: int32 */
+                share_percent: number;
+            }[];
+        };
+        StrategyExperiment: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            creditor_id: string;
+            name: string;
+            /** Format: int64 */
+            seed: number;
+            running: boolean;
+            /** Format: date */
+            started_on: string;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date */
+            stopped_on?: string;
+            /** Format: date-time */
+            stopped_at?: string;
+            arms: {
+                /** Format: uuid */
+                strategy_id: string;
+                strategy_name: string;
+                /** Format: int32 */
+                share_percent: number;
+                /**
+                 * Format: int32
+                 * @description Buckets below this (and not below the previous arm's) fall in this arm.
+                 */
+                bucket_below: number;
+            }[];
+        };
+        StrategyExperimentList: {
+            items: components["schemas"]["StrategyExperiment"][];
+        };
+        ConfidenceInterval: {
+            /** Format: double */
+            low: number;
+            /** Format: double */
+            high: number;
+        };
+        StrategyExperimentReport: {
+            experiment: components["schemas"]["StrategyExperiment"];
+            currency: string;
+            /** @description How the intervals are computed, in French. */
+            methods: string;
+            arms: {
+                /** Format: uuid */
+                strategy_id: string;
+                strategy_name: string;
+                /** Format: int32 */
+                share_percent: number;
+                /** Format: int64 */
+                cases: number;
+                /** Format: int64 */
+                placed_cents: number;
+                /** Format: int64 */
+                recovered_cents: number;
+                /** Format: double */
+                recovery_rate: number;
+                /** Format: int64 */
+                cases_paying: number;
+                /** Format: double */
+                median_days_to_first_payment?: number;
+                /** Format: int64 */
+                cost_cents: number;
+                cost_currency: string;
+                actions: {
+                    /** @enum {string} */
+                    action: "letter" | "registered_letter" | "email" | "call";
+                    /** Format: int64 */
+                    count: number;
+                    /** Format: int64 */
+                    cost_cents: number;
+                }[];
+            }[];
+            comparisons: {
+                /** Format: uuid */
+                strategy_id: string;
+                /** Format: uuid */
+                against_strategy_id: string;
+                /** Format: double */
+                recovery_rate_diff: number;
+                recovery_rate_ci95?: components["schemas"]["ConfidenceInterval"];
+                /** Format: double */
+                paying_share_diff: number;
+                paying_share_ci95?: components["schemas"]["ConfidenceInterval"];
+                /** Format: double */
+                cost_per_case_diff_cents: number;
+                /** Format: double */
+                recovered_per_case_diff_cents: number;
+            }[];
+            unit_costs: {
+                action: string;
+                /** Format: date */
+                valid_from: string;
+                /** Format: int64 */
+                cost_cents: number;
+                currency: string;
+                source: string;
             }[];
         };
     };
@@ -6417,6 +7218,39 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    exportPortfolio: {
+        parameters: {
+            query?: {
+                format?: "csv" | "xlsx";
+                creditor_id?: string;
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
     getPortfolioPerformance: {
         parameters: {
             query?: {
@@ -6575,6 +7409,173 @@ export interface operations {
                         /** @example EUR */
                         currency: string;
                         months: components["schemas"]["CommissionMonth"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listInvoices: {
+        parameters: {
+            query?: {
+                creditor_id?: string;
+                /** @description Only the invoices and credit notes of this remittance run. */
+                run_id?: string;
+                /** @description At most this many, 1 to 500 (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoices and credit notes. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Invoice"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getInvoicePdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getInvoiceCii: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The XML. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    correctInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The credit note and the replacing invoice. */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        credit_note: components["schemas"]["Invoice"];
+                        invoice: components["schemas"]["Invoice"];
                     };
                 };
             };
@@ -6830,6 +7831,202 @@ export interface operations {
                     "application/json": {
                         items: components["schemas"]["RemittanceLine"][];
                     };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportLedgerBalances: {
+        parameters: {
+            query?: {
+                format?: "csv" | "xlsx";
+                creditor_id?: string;
+                currency?: string;
+                overdue?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportLedgerEntries: {
+        parameters: {
+            query?: {
+                format?: "csv" | "xlsx";
+                creditor_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportLedgerCommission: {
+        parameters: {
+            query?: {
+                format?: "csv" | "xlsx";
+                from?: string;
+                to?: string;
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportRemittanceRuns: {
+        parameters: {
+            query?: {
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportRemittanceRunLines: {
+        parameters: {
+            query?: {
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportRemittances: {
+        parameters: {
+            query?: {
+                format?: "csv" | "xlsx";
+                creditor_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -8030,6 +9227,229 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    listStrategyExperiments: {
+        parameters: {
+            query?: {
+                creditor_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The experiments. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyExperimentList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    startStrategyExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StrategyExperimentInput"];
+            };
+        };
+        responses: {
+            /** @description Started. */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyExperiment"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getStrategyExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The experiment. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyExperiment"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    stopStrategyExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stopped experiment. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyExperiment"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getStrategyExperimentReport: {
+        parameters: {
+            query?: {
+                currency?: string;
+            };
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyExperimentReport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getStrategyRunPrintFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    recordRegisteredNumbers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What was recorded, and the lines refused. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredNumbersResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
     completeCallTask: {
         parameters: {
             query?: never;
@@ -8355,6 +9775,43 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    uploadEInvoices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: uuid */
+                    creditor_id?: string;
+                    file: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description What each invoice became. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EInvoiceUpload"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
