@@ -22,6 +22,9 @@ const Docket = lazy(() => import("./pages/Docket").then((m) => ({ default: m.Doc
 const NewCase = lazy(() => import("./pages/NewCase").then((m) => ({ default: m.NewCase })));
 const Queue = lazy(() => import("./pages/Queue").then((m) => ({ default: m.Queue })));
 const Webhooks = lazy(() => import("./pages/Webhooks").then((m) => ({ default: m.Webhooks })));
+const Imports = lazy(() => import("./pages/Imports").then((m) => ({ default: m.Imports })));
+const EInvoices = lazy(() => import("./pages/EInvoices").then((m) => ({ default: m.EInvoices })));
+const Experiments = lazy(() => import("./pages/Experiments").then((m) => ({ default: m.Experiments })));
 
 type Role = Schemas["Me"]["role"];
 
@@ -33,7 +36,9 @@ const workspaces: { path: string; label: Key; roles: Role[] }[] = [
   { path: "/portefeuille", label: "nav.portfolio", roles: ["creditor", "admin"] },
   { path: "/dossiers", label: "nav.cases", roles: ["agent", "lawyer", "creditor", "admin"] },
   { path: "/dossiers/nouveau", label: "nav.newCase", roles: ["creditor", "agent", "admin"] },
+  { path: "/import", label: "nav.import", roles: ["creditor", "agent", "admin"] },
   { path: "/webhooks", label: "nav.webhooks", roles: ["creditor", "admin"] },
+  { path: "/experiences", label: "nav.experiments", roles: ["creditor", "admin"] },
   { path: "/admin", label: "nav.admin", roles: ["admin"] },
 ];
 const home: Record<Role, string> = { agent: "/file", lawyer: "/audiences", creditor: "/portefeuille", admin: "/portefeuille" };
@@ -124,6 +129,12 @@ export function App() {
     </Suspense>
   ) : here === "/webhooks" ? (
     <Webhooks me={me} />
+  ) : here === "/import" ? (
+    <Imports me={me} />
+  ) : here === "/import/factures-electroniques" ? (
+    <EInvoices me={me} />
+  ) : here === "/experiences" ? (
+    <Experiments me={me} />
   ) : here === "/dossiers" ? (
     <CaseList />
   ) : (

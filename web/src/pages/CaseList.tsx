@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, type Schemas } from "../api/client";
 import { DateInput, AmountInput } from "../components/Inputs";
+import { ExportButtons } from "../components/ExportButtons";
 import { SortableCaseTable } from "../components/SortableCaseTable";
 import { useI18n } from "../i18n";
 import { amountText, parseAmount } from "../lib/amount";
@@ -91,6 +92,10 @@ export function CaseList() {
           </button>
         )}
       </div>
+      {!badRange && !badDates && (
+        // The whole list the filters and sort on screen select, not only the pages loaded.
+        <ExportButtons path="/api/v1/cases/export" params={{ ...apiQuery(query), stage: query.stage || undefined }} fallback="dossiers" testid="cases-export" />
+      )}
       {(badRange || badDates) && (
         <p className="field-error" role="alert">
           {badRange ? t("list.badRange") : t("list.badDates")}

@@ -1,12 +1,18 @@
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { api, type Schemas } from "../api/client";
 import { useI18n } from "../i18n";
 import { allCreditors } from "../lib/creditors";
+import { ExportButtons } from "../components/ExportButtons";
+import { WebhookNotice } from "../components/WebhookNotice";
 import { date, money } from "../lib/format";
 import { percent } from "../lib/portfolio";
 import { follow } from "../lib/sse";
 import { Performance } from "../components/Performance";
 import { Forecast } from "../components/Forecast";
+
+// The remittances paid to the creditor, with their statements: their own
+// chunk, loaded when the portfolio has cases.
+const Remittances = lazy(() => import("../components/Remittances").then((m) => ({ default: m.Remittances })));
 
 type Portfolio = Schemas["Portfolio"];
 
@@ -57,6 +63,10 @@ export function Dashboard({ me }: { me: Schemas["Me"] }) {
             </select>
           </label>
         </div>
+      )}
+      {!staff && <WebhookNotice />}
+      {p !== null && p.cases > 0 && (
+        <ExportButtons path="/api/v1/portfolio/export" params={{ creditor_id: creditorId || undefined, currency: p.currency }} fallback="portefeuille" testid="portfolio-export" />
       )}
       {p === null ? (
         <p className="status">{t("loading")}</p>
@@ -124,6 +134,9 @@ export function Dashboard({ me }: { me: Schemas["Me"] }) {
           </div>
           <Performance creditorId={creditorId} tick={tick} />
           <Forecast creditorId={creditorId} staff={staff} tick={tick} />
+          <Suspense fallback={null}>
+            <Remittances creditorId={creditorId} tick={tick} />
+          </Suspense>
         </>
       )}
     </section>
