@@ -36,3 +36,10 @@ var L1118 string
 //
 //go:embed legal/court-forms.csv
 var CourtFormsCSV []byte
+
+// ActionCostsCSV holds the unit costs of the strategies' actions (letter,
+// registered letter, e-mail, call) with the date each applies from and its
+// source, read by the strategy experiments' report.
+//
+//go:embed action-costs.csv
+var ActionCostsCSV []byte

@@ -505,11 +505,17 @@ func (s *Service) PreviewStrategyRun(ctx context.Context, p recouvra.Principal, 
 func (s *Service) RunStrategies(ctx context.Context) (StrategyPass, error) {
 	today, now := s.today(), s.now()
 	pass := StrategyPass{ID: uuid.Must(uuid.NewV7()), RunOn: today, StartedAt: now}
+	// Cases of a creditor with a running experiment are drawn into its
+	// arms first (experiments.go); EnrollCases leaves them alone.
+	drawn, err := s.store.EnrollExperimentCases(ctx, today, enginePassLimit)
+	if err != nil {
+		return pass, err
+	}
 	enrolled, err := s.store.EnrollCases(ctx, today, enginePassLimit)
 	if err != nil {
 		return pass, err
 	}
-	pass.Enrolled = int(enrolled)
+	pass.Enrolled = int(drawn + enrolled)
 	if err := s.planCases(ctx); err != nil {
 		return pass, err
 	}

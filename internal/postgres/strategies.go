@@ -87,12 +87,13 @@ func (r repo) DeleteStrategy(ctx context.Context, id uuid.UUID) error {
 }
 
 // StrategyUse counts the open cases on the strategy and its mandates; a
-// strategy whose claims still exist is in use too (its history).
+// strategy whose claims still exist is in use too (its history), and so is
+// an arm of an experiment (its record), counted with the mandates.
 func (r repo) StrategyUse(ctx context.Context, id uuid.UUID) (cases, mandates int64, err error) {
 	var row struct{ Cases, Mandates int64 }
 	err = r.q(ctx).Raw(`SELECT
 		(SELECT count(*) FROM case_strategies WHERE strategy_id = @id) + (SELECT count(*) FROM strategy_step_runs WHERE strategy_id = @id) AS cases,
-		(SELECT count(*) FROM strategy_mandates WHERE strategy_id = @id) AS mandates`, map[string]any{"id": id}).Scan(&row).Error
+		(SELECT count(*) FROM strategy_mandates WHERE strategy_id = @id) + (SELECT count(*) FROM strategy_experiment_arms WHERE strategy_id = @id) AS mandates`, map[string]any{"id": id}).Scan(&row).Error
 	return row.Cases, row.Mandates, dbErr(err, whatStrategy)
 }
 
@@ -160,6 +161,7 @@ func (r repo) EnrollCases(ctx context.Context, on recouvra.Date, limit int) (int
 		FROM cases c JOIN strategy_mandates m ON m.creditor_id = c.creditor_id
 		WHERE c.stage IN ('amicable', 'formal_notice')
 		  AND NOT EXISTS (SELECT 1 FROM case_strategies cs WHERE cs.case_id = c.id)
+		  AND NOT EXISTS (SELECT 1 FROM strategy_experiments e WHERE e.creditor_id = c.creditor_id AND e.stopped_at IS NULL) -- drawn by EnrollExperimentCases
 		ORDER BY c.id LIMIT @limit
 		ON CONFLICT (case_id) DO NOTHING`, map[string]any{"on": on, "limit": limit})
 	return res.RowsAffected, dbErr(res.Error, whatStrategy)

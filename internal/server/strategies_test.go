@@ -1,15 +1,20 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"maps"
+	netmail "net/mail"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/recouvra/recouvra/internal/apitest"
 	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/config"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
@@ -147,11 +152,40 @@ func TestStrategyRunsACaseThroughEveryStep(t *testing.T) {
 	if len(msgs) != 1 || msgs[0].To[0] != "achats@tonnellerie-vidal.test" {
 		t.Fatalf("mails: %+v", msgs)
 	}
-	if m := readMIME(t, msgs[0].Raw); len(m.attachment) == 0 || m.attachName == "" {
+	// The MIME read back: the agency as sender, the case's agent as
+	// Reply-To, the Message-ID the timeline recorded, both parts with the
+	// R124-4 mentions, and the attached PDF letter of this case.
+	m := readMIME(t, msgs[0].Raw)
+	sent := w.mailEvents("creditor", id, "email_sent")
+	if len(sent) != 1 {
+		t.Fatalf("email_sent events: %d", len(sent))
+	}
+	from, _ := netmail.ParseAddress(m.header.Get("From"))
+	replyTo, _ := netmail.ParseAddress(m.header.Get("Reply-To"))
+	if from == nil || replyTo == nil || replyTo.Address != w.users["agent"].Email || m.header.Get("Message-Id") != "<"+fmt.Sprint(sent[0].Data["message_id"])+">" {
+		t.Fatalf("headers: From %q Reply-To %q Message-Id %q, event %v", m.header.Get("From"), m.header.Get("Reply-To"), m.header.Get("Message-Id"), sent[0].Data)
+	}
+	for _, part := range []string{m.text, m.html} {
+		if !strings.Contains(part, "exerce l'activité de recouvrement amiable") || !strings.Contains(part, "L111-8") {
+			t.Fatalf("a part lacks the R124-4 mentions:\n%s", part)
+		}
+	}
+	ref := w.caseOf(id).Reference
+	if !bytes.HasPrefix(m.attachment, []byte("%PDF")) || !strings.Contains(apitest.PDFText(t, m.attachment), ref) {
 		t.Fatalf("attachment: %q %d bytes", m.attachName, len(m.attachment))
 	}
-	if sent := w.mailEvents("creditor", id, "email_sent"); len(sent) != 1 {
-		t.Fatalf("email_sent events: %d", len(sent))
+	// It is the letter the step stored on the case, byte for byte.
+	docs = w.as("agent").Do("GET", "/api/v1/cases/"+id.String()+"/documents", nil)
+	docs.Decode(t, &list)
+	same := false
+	for _, d := range list.Items {
+		if d.FileName == m.attachName {
+			_, stored := w.content("agent", d.Id.String())
+			same = same || bytes.Equal(stored, m.attachment)
+		}
+	}
+	if !same {
+		t.Fatalf("the attachment %q is none of the case's documents: %s", m.attachName, docs.Body)
 	}
 
 	// Two days on: a call task in the agent's queue, with its script; the
