@@ -144,7 +144,7 @@ func (s *Service) LedgerEntries(ctx context.Context, p recouvra.Principal, credi
 			}
 		}
 		var err error
-		out, err = r.LedgerLines(ctx, scope, creditorID, limit+1)
+		out, err = r.LedgerLines(ctx, scope, creditorID, 0, limit+1)
 		return err
 	})
 	if err != nil {

@@ -151,7 +151,7 @@ type ledgerRow struct {
 
 // LedgerLines lists lines newest first; a creditor's scope gets its own
 // accounts' lines (row security, and the filter here).
-func (r repo) LedgerLines(ctx context.Context, scope recouvra.Scope, creditorID *uuid.UUID, limit int) ([]app.LedgerLine, error) {
+func (r repo) LedgerLines(ctx context.Context, scope recouvra.Scope, creditorID *uuid.UUID, beforeID int64, limit int) ([]app.LedgerLine, error) {
 	var rows []ledgerRow
 	q := scoped(r.q(ctx).Table("ledger_entries"), scope, "creditor_id")
 	if scope.CreditorID != nil {
@@ -159,6 +159,9 @@ func (r repo) LedgerLines(ctx context.Context, scope recouvra.Scope, creditorID 
 	}
 	if creditorID != nil {
 		q = q.Where("creditor_id = ?", *creditorID)
+	}
+	if beforeID > 0 {
+		q = q.Where("id < ?", beforeID)
 	}
 	if err := q.Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatLedger)

@@ -65,10 +65,13 @@ func (r repo) PerformanceRows(ctx context.Context, scope recouvra.Scope, q app.P
 		FROM payments WHERE `+where+` AND reversed_at IS NULL AND received_on >= @from GROUP BY 1`, whatPayment); err != nil {
 		return out, err
 	}
-	// A period issued again counts once: its latest statement.
+	// A period issued again counts once: its latest statement; and the
+	// remittance runs' lines booked or sent, in the month their period ends.
 	if err := months(&out.Remitted, `SELECT CAST(date_trunc('month', period_to) AS date) AS month, CAST(sum(net_cents) AS bigint) AS cents FROM (
-			SELECT DISTINCT ON (creditor_id, period_from, period_to) period_to, net_cents FROM remittances
-			WHERE `+where+` ORDER BY creditor_id, period_from, period_to, created_at DESC) latest
+			(SELECT DISTINCT ON (creditor_id, period_from, period_to) period_to, net_cents FROM remittances
+			WHERE `+where+` ORDER BY creditor_id, period_from, period_to, created_at DESC)
+			UNION ALL
+			SELECT period_to, net_cents FROM remittance_run_lines WHERE `+where+` AND state IN ('booked', 'sent')) latest
 		WHERE period_to >= @from GROUP BY 1`, whatRemittance); err != nil {
 		return out, err
 	}

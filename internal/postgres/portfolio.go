@@ -108,11 +108,15 @@ func (r repo) PortfolioRows(ctx context.Context, scope recouvra.Scope, q app.Por
 	}
 	sort.Strings(out.Currencies)
 
-	// A period issued again counts once: its latest statement.
+	// Remitted: the statements issued (a period issued again counts once:
+	// its latest statement) and the remittance runs' lines booked or sent
+	// (a cancelled run paid nothing).
 	rwhere, rargs := portfolioWhere(scope, q.CreditorID, q.Currency, "")
 	err = db.Raw(`SELECT coalesce(sum(net_cents), 0) FROM (
-			SELECT DISTINCT ON (creditor_id, period_from, period_to) net_cents FROM remittances
-			WHERE `+rwhere+` ORDER BY creditor_id, period_from, period_to, created_at DESC) latest`, rargs).Scan(&out.RemittedCents).Error
+			(SELECT DISTINCT ON (creditor_id, period_from, period_to) net_cents FROM remittances
+			WHERE `+rwhere+` ORDER BY creditor_id, period_from, period_to, created_at DESC)
+			UNION ALL
+			SELECT net_cents FROM remittance_run_lines WHERE `+rwhere+` AND state IN ('booked', 'sent')) latest`, rargs).Scan(&out.RemittedCents).Error
 	if err != nil {
 		return out, dbErr(err, whatRemittance)
 	}

@@ -12,12 +12,17 @@ import { Users } from "./Users";
 
 // The strategies' editor is loaded when its tab opens.
 const Strategies = lazy(() => import("./Strategies").then((m) => ({ default: m.Strategies })));
+// The accounting screens too: the client account's ledger and the remittance runs.
+const Ledger = lazy(() => import("./Ledger").then((m) => ({ default: m.Ledger })));
+const RemittanceRuns = lazy(() => import("./RemittanceRuns").then((m) => ({ default: m.RemittanceRuns })));
 
 const sections: { path: string; label: Key }[] = [
   { path: "/admin/utilisateurs", label: "admin.tab.users" },
   { path: "/admin/creanciers", label: "admin.tab.creditors" },
   { path: "/admin/taux", label: "admin.tab.rates" },
   { path: "/admin/releves", label: "admin.tab.bank" },
+  { path: "/admin/comptabilite", label: "admin.tab.ledger" },
+  { path: "/admin/reversements", label: "admin.tab.runs" },
   { path: "/admin/strategies", label: "admin.tab.strategies" },
 ];
 
@@ -47,6 +52,14 @@ export function Admin({ path }: { path: string }) {
         <Rates />
       ) : active.path === "/admin/releves" ? (
         <BankStatements />
+      ) : active.path === "/admin/comptabilite" ? (
+        <Suspense fallback={<p>{t("admin.loading")}</p>}>
+          <Ledger />
+        </Suspense>
+      ) : active.path === "/admin/reversements" ? (
+        <Suspense fallback={<p>{t("admin.loading")}</p>}>
+          <RemittanceRuns />
+        </Suspense>
       ) : active.path === "/admin/strategies" ? (
         <Suspense fallback={<p>{t("admin.loading")}</p>}>
           <Strategies />
