@@ -1,0 +1,76 @@
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
+
+	"github.com/recouvra/recouvra/internal/app"
+	"github.com/recouvra/recouvra/internal/recouvra"
+)
+
+// TestPortalRemittances: a remittance run paying both creditors is booked;
+// the creditor signs in and its portfolio lists its own remittance — the
+// transfer's reference, the net amount paid, the statement to download —
+// and not the other creditor's.
+func TestPortalRemittances(t *testing.T) {
+	s := newSite(t)
+	bg := context.Background()
+	today := recouvra.DateOf(time.Now())
+	for key, iban := range map[string]string{"a": "FR1420041010050500013M02606", "b": "FR7630001007941234567890185"} {
+		if _, err := s.svc.UpdateCreditor(bg, app.System, s.cred[key].ID, func(c *recouvra.Creditor) {
+			c.IBAN, c.Mandate.CommissionBps, c.Mandate.FixedFeeCents = iban, 1000, 0
+			if c.Mandate.SignedOn.IsZero() {
+				c.Mandate.SignedOn = today.AddDays(-100)
+			}
+		}, app.Meta{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for key, cents := range map[string]int64{"own": 600_00, "other": 400_00} {
+		if _, err := s.svc.RecordPayment(bg, app.System, s.cases[key].Case.ID, app.NewPayment{AmountCents: cents, ReceivedOn: today, Method: recouvra.MethodTransfer}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run, err := s.svc.DrawUpRemittanceRun(bg, app.System, nil, "", app.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run, err = s.svc.RemittanceRunAct(bg, app.System, run.ID, recouvra.RunBook, app.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	lines := map[uuid.UUID]app.RunLine{}
+	for _, l := range run.Lines {
+		lines[l.CreditorID] = l
+	}
+	own, other := lines[s.cred["a"].ID], lines[s.cred["b"].ID]
+	if own.Figures.NetCents <= 0 || other.Figures.NetCents <= 0 || own.Figures.NetCents >= 1000_00 {
+		t.Fatalf("run lines %+v", run.Lines)
+	}
+	euros := func(c int64) string { return fmt.Sprintf("%d,%02d €", c/100, c%100) }
+
+	ctx := browser(t)
+	signIn(t, ctx, s.srv.URL(), "creditor@e2e.test")
+	waitText(t, ctx, `[data-testid="remittances"]`, own.EndToEndID, 15*time.Second)
+	waitText(t, ctx, `[data-testid="remittance-net"]`, euros(own.Figures.NetCents), 3*time.Second)
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid="remittances"]').innerText`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="remittance"]').length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid="remittance-statement"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 || strings.Contains(text, other.EndToEndID) || strings.Contains(text, "Boulangerie") {
+		t.Fatalf("the portal shows %d remittances, another creditor's among them?\n%s", rows, text)
+	}
+	screenshot(t, ctx, "portal-remittances")
+}
