@@ -148,7 +148,10 @@ func New(ctx context.Context, deps Deps) (*API, error) {
 	a.contract.POST("/api/v1/bank-statements", a.importBankStatement)
 	a.contract.POST("/api/v1/imports", a.uploadImport)
 	a.contract.GET("/api/v1/imports/:id/refused", a.importRefused)
+	a.contract.POST("/api/v1/e-invoices", a.uploadEInvoices)
 	a.contract.GET("/api/v1/document-batches/:id/content", a.batchContent)
+	a.contract.GET("/api/v1/strategy-runs/:id/print-file", a.strategyRunPrintFile)
+	a.contract.POST("/api/v1/strategy-runs/:id/registered-numbers", a.recordRegisteredNumbers)
 	a.engine = e
 	return a, nil
 }

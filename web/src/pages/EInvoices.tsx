@@ -1,0 +1,208 @@
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { type Problem, type Schemas } from "../api/client";
+import { Link } from "../components/Link";
+import { useI18n } from "../i18n";
+import { allCreditors } from "../lib/creditors";
+import { upload } from "../lib/upload";
+
+type Upload = Schemas["EInvoiceUpload"];
+
+// Texts of this screen, in its own chunk (the main bundle is nearly full).
+const fr = {
+  title: "Factures électroniques",
+  intro:
+    "Placez vos factures telles que votre logiciel les émet : Factur-X (PDF avec sa facture CII jointe), CII ou UBL 2.1 (.xml), une ou plusieurs, ou une archive .zip. Chaque facture devient une créance du dossier de son acheteur ; le fichier d'origine est gardé comme pièce de la facture. Une facture déjà placée n'est pas placée deux fois.",
+  creditor: "Créancier",
+  creditorHint: "Le vendeur des factures doit être ce créancier (SIREN comparé).",
+  files: "Factures (.pdf Factur-X, .xml CII ou UBL, .zip)",
+  send: "Placer les factures",
+  sending: "Envoi : {pct} %",
+  refused: "Envoi refusé : rien n'a été placé. Corrigez ou retirez les factures ci-dessous, puis envoyez à nouveau.",
+  error: "Les factures n'ont pas pu être lues.",
+  result: "{created} facture(s) placée(s), {present} déjà présente(s), {cases} dossier(s) ouvert(s).",
+  file: "Fichier",
+  number: "Facture",
+  debtor: "Débiteur",
+  amount: "Montant dû",
+  due: "Échéance",
+  status: "Résultat",
+  case: "Dossier",
+  created: "Placée",
+  present: "Déjà présente",
+  reason: "Motif du refus",
+  another: "Envoyer d'autres factures",
+  back: "Retour à l'import de fichiers",
+};
+const en: typeof fr = {
+  title: "Electronic invoices",
+  intro:
+    "Place your invoices as your software issues them: Factur-X (a PDF with its CII invoice attached), CII or UBL 2.1 (.xml), one or several, or a .zip archive. Each invoice becomes a claim on its buyer's case; the original file is kept as the invoice's exhibit. An invoice already placed is not placed twice.",
+  creditor: "Creditor",
+  creditorHint: "The invoices' seller must be this creditor (SIREN compared).",
+  files: "Invoices (.pdf Factur-X, .xml CII or UBL, .zip)",
+  send: "Place the invoices",
+  sending: "Sending: {pct} %",
+  refused: "Upload refused: nothing was placed. Fix or remove the invoices below, then send again.",
+  error: "The invoices could not be read.",
+  result: "{created} invoice(s) placed, {present} already present, {cases} case(s) opened.",
+  file: "File",
+  number: "Invoice",
+  debtor: "Debtor",
+  amount: "Amount due",
+  due: "Due",
+  status: "Result",
+  case: "Case",
+  created: "Placed",
+  present: "Already present",
+  reason: "Reason refused",
+  another: "Send other invoices",
+  back: "Back to file imports",
+};
+
+const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (_, k: string) => String(v[k] ?? ""));
+
+// EInvoices uploads electronic invoices (POST /api/v1/e-invoices) and shows
+// what became of each: placed, already present, or — the whole upload
+// refused — each refused file with its reason and the element concerned.
+export function EInvoices({ me }: { me: Schemas["Me"] }) {
+  const { lang } = useI18n();
+  const w = lang === "en" ? en : fr;
+  const staff = me.role !== "creditor";
+  const [creditors, setCreditors] = useState<Schemas["Creditor"][]>([]);
+  const [creditorId, setCreditorId] = useState(staff ? "" : (me.creditor_id ?? ""));
+  const [sending, setSending] = useState<number | null>(null);
+  const [result, setResult] = useState<Upload | null>(null);
+  const [refusal, setRefusal] = useState<{ title: string; rows: { file: string; message: string }[] } | null>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const money = (cents: number, currency: string) =>
+    new Intl.NumberFormat(lang === "en" ? "en-GB" : "fr-FR", { style: "currency", currency }).format(cents / 100);
+
+  useEffect(() => {
+    if (staff) void allCreditors().then((cs) => cs && setCreditors(cs));
+  }, [staff]);
+
+  const send = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const input = e.currentTarget.elements.namedItem("file") as HTMLInputElement | null;
+    const files = Array.from(input?.files ?? []);
+    if (files.length === 0) return;
+    setResult(null);
+    setRefusal(null);
+    const f = new FormData();
+    if (staff) f.append("creditor_id", creditorId); // before the files: the server reads it first
+    for (const file of files) f.append("file", file, file.name);
+    setSending(0);
+    const { status, body } = await upload("/api/v1/e-invoices", f, setSending);
+    setSending(null);
+    if (status === 200) {
+      setResult(body as Upload);
+      form.current?.reset();
+      return;
+    }
+    const p = (body && typeof body === "object" ? body : {}) as Partial<Problem>;
+    const rows = (p.errors ?? []).map((e) => ({
+      file: (e.field ?? "").startsWith("form.file:") ? (e.field ?? "").slice("form.file:".length) : (e.field ?? ""),
+      message: e.message,
+    }));
+    setRefusal({ title: status === 422 ? w.refused : (p.detail ?? p.title ?? w.error), rows });
+  };
+
+  return (
+    <section aria-labelledby="einvoices-title" className="imports">
+      <h1 id="einvoices-title">{w.title}</h1>
+      <p className="hint">{w.intro}</p>
+      <p>
+        <Link to="/import">{w.back}</Link>
+      </p>
+      {staff && (
+        <div className="field">
+          <label htmlFor="einvoices-creditor">{w.creditor}</label>
+          <select id="einvoices-creditor" value={creditorId} onChange={(e) => setCreditorId(e.target.value)} aria-describedby="einvoices-creditor-hint">
+            <option value="">—</option>
+            {creditors.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.legal_name}
+              </option>
+            ))}
+          </select>
+          <small id="einvoices-creditor-hint" className="hint">
+            {w.creditorHint}
+          </small>
+        </div>
+      )}
+      {creditorId && (
+        <form ref={form} onSubmit={(e) => void send(e)} className="card" data-testid="einvoices-upload">
+          <div className="field">
+            <label htmlFor="einvoices-file">{w.files}</label>
+            <input id="einvoices-file" name="file" type="file" multiple required accept=".pdf,.xml,.zip,application/pdf,application/xml,text/xml,application/zip" />
+          </div>
+          <button type="submit" disabled={sending !== null}>
+            {w.send}
+          </button>
+          {sending !== null && <p role="status">{fill(w.sending, { pct: Math.round(sending * 100) })}</p>}
+        </form>
+      )}
+      {refusal && (
+        <div role="alert" className="field-error" data-testid="einvoices-refused">
+          <p>{refusal.title}</p>
+          {refusal.rows.length > 0 && (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{w.file}</th>
+                  <th scope="col">{w.reason}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {refusal.rows.map((r, i) => (
+                  <tr key={i}>
+                    <td>{r.file}</td>
+                    <td>{r.message}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      )}
+      {result && (
+        <section aria-labelledby="einvoices-result" className="card" data-testid="einvoices-result">
+          <h2 id="einvoices-result" role="status">
+            {fill(w.result, { created: result.created, present: result.present, cases: result.cases_created })}
+          </h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{w.file}</th>
+                <th scope="col">{w.number}</th>
+                <th scope="col">{w.debtor}</th>
+                <th scope="col">{w.amount}</th>
+                <th scope="col">{w.due}</th>
+                <th scope="col">{w.status}</th>
+                <th scope="col">{w.case}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.invoices.map((o) => (
+                <tr key={o.file + o.invoice_number}>
+                  <td>{o.file}</td>
+                  <td>{o.invoice_number}</td>
+                  <td>
+                    {o.debtor_name}
+                    {o.debtor_siren && <small> ({o.debtor_siren})</small>}
+                  </td>
+                  <td>{money(o.amount_cents, o.currency)}</td>
+                  <td>{new Date(o.due_on + "T00:00:00").toLocaleDateString(lang === "en" ? "en-GB" : "fr-FR")}</td>
+                  <td>{o.status === "created" ? w.created : w.present}</td>
+                  <td>
+                    <Link to={`/dossiers/${o.case_id}`}>{o.case_reference}</Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </section>
+  );
+}
