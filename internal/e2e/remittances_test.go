@@ -74,3 +74,69 @@ func TestPortalRemittances(t *testing.T) {
 	}
 	screenshot(t, ctx, "portal-remittances")
 }
+
+// TestAdminRemittanceRun: the admin draws up a run for every creditor on
+// the Reversements tab, reads its lines, books it, marks the file sent
+// after confirming; the Compte clients tab then shows nothing held and the
+// run's commission in this month's row.
+func TestAdminRemittanceRun(t *testing.T) {
+	s := newSite(t)
+	bg := context.Background()
+	today := recouvra.DateOf(time.Now())
+	if _, err := s.svc.UpdateCreditor(bg, app.System, s.cred["a"].ID, func(c *recouvra.Creditor) {
+		c.IBAN, c.Mandate.CommissionBps, c.Mandate.FixedFeeCents = "FR1420041010050500013M02606", 1000, 0
+		if c.Mandate.SignedOn.IsZero() {
+			c.Mandate.SignedOn = today.AddDays(-100)
+		}
+	}, app.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.svc.RecordPayment(bg, app.System, s.cases["own"].Case.ID, app.NewPayment{AmountCents: 600_00, ReceivedOn: today, Method: recouvra.MethodTransfer}); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := browser(t)
+	signIn(t, ctx, s.srv.URL(), "admin@e2e.test")
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`header nav a[href="/admin"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`nav.admin-tabs a[href="/admin/comptabilite"]`)),
+		chromedp.Click(chromedp.CSS(`nav.admin-tabs a[href="/admin/comptabilite"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `[data-testid="held-total"]`, "600,00 €", 15*time.Second)
+	waitText(t, ctx, `[data-testid="balances"]`, "Menuiserie Dupont SARL", 3*time.Second)
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`nav.admin-tabs a[href="/admin/reversements"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="run-new"] button[type="submit"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="run-new"] button[type="submit"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// 600.00 held, 10 % commission 60.00 and VAT 12.00: 528.00 paid; B has nothing held.
+	waitText(t, ctx, `[data-testid="run-state"]`, "Brouillon", 10*time.Second)
+	waitText(t, ctx, `[data-testid="run-lines"]`, "Menuiserie Dupont SARL", 3*time.Second)
+	waitText(t, ctx, `[data-testid="run-line-net"]`, "528,00 €", 3*time.Second)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="run-book"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `[data-testid="run-state"]`, "Comptabilisé", 10*time.Second)
+	if err := chromedp.Do(ctx,
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="run-pain001"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="run-sent"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="run-confirm-yes"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="run-confirm-yes"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `[data-testid="run-state"]`, "Envoyé à la banque", 10*time.Second)
+	waitText(t, ctx, `[data-testid="runs-list"]`, "Envoyé à la banque", 5*time.Second)
+	screenshot(t, ctx, "admin-remittance-run")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav.admin-tabs a[href="/admin/comptabilite"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `[data-testid="ledger"]`, "Aucun fonds détenu.", 10*time.Second)
+	waitText(t, ctx, `[data-testid="commission"]`, "60,00 €", 3*time.Second)
+	waitText(t, ctx, `[data-testid="entries"]`, "Reversement", 3*time.Second)
+	screenshot(t, ctx, "admin-ledger")
+}
