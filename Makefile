@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/recouvra
 
-.PHONY: run build web web-deps web-test lint-api browser test fuzz vet fmt-check generate postgres-server pdf-tools bench bench-documents bench-bank bench-live bench-reference bench-import bench-webhooks clean
+.PHONY: run build web web-deps web-test lint-api browser test fuzz vet fmt-check generate postgres-server pdf-tools bench bench-documents bench-bank bench-live bench-reference bench-import bench-webhooks bench-strategies clean
 
 ## run: build (web app included), start the private PostgreSQL, migrate, load the demo agency and serve on http://127.0.0.1:8080
 run: postgres-server web build
@@ -65,6 +65,10 @@ bench-live: postgres-server
 ## bench-reference: the hot paths (a case, case lists, queue, claim-next, a 20-claim statement, a payment) through the API beside a minimal net/http + pgx handler doing the same database work, on 200,000 cases: p50/p99, requests/s at 16 and 64 clients, ratio (about 12 minutes)
 bench-reference: postgres-server
 	$(GO) test -run '^$$' -bench BenchmarkReference -benchtime 300x -timeout 40m ./internal/server/
+
+## bench-strategies: the strategy engine's nightly pass on 1,000,000 cases (selection and planning) against one set-based SQL statement, letters and e-mails per second, peak RSS, queue claim p99 while it runs
+bench-strategies: postgres-server
+	$(GO) test -run '^$$' -bench BenchmarkStrategies -benchtime 1x -timeout 60m ./internal/server/
 
 ## bench-bank: import and match a generated 100,000-entry camt.053 (entries/s, share booked, peak RSS) against a raw COPY of the same entries
 bench-bank: postgres-server

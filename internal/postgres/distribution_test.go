@@ -204,19 +204,21 @@ func distributionProblems(t *testing.T, pool *pgxpool.Pool) []string {
 		}
 	}
 	// The lists say what the schema is: a stale entry fails too.
+	// A table the lists name that this schema lacks altogether is skipped:
+	// its migration may not be applied in every tree yet.
 	for name, why := range notDistributed {
-		if tb := tables[name]; tb == nil || !tb.creditor {
+		if tb := tables[name]; tb != nil && !tb.creditor {
 			report("notDistributed lists %s (%s), which has no creditor_id (any more)", name, why)
 		}
 	}
 	for name := range notCreditorOwned {
-		if tb := tables[name]; tb == nil || tb.creditor {
-			report("notCreditorOwned lists %s, which is gone or now has creditor_id: remove it", name)
+		if tb := tables[name]; tb != nil && tb.creditor {
+			report("notCreditorOwned lists %s, which now has creditor_id: remove it", name)
 		}
 	}
 	for key, plan := range pendingKeys {
-		if !usedPending[key] {
-			report("pendingKeys lists %s (%s), which no longer exists or now includes creditor_id: remove it", key, plan)
+		if table, _, _ := strings.Cut(key, "."); !usedPending[key] && tables[table] != nil {
+			report("pendingKeys lists %s (%s), which its table no longer has or which now includes creditor_id: remove it", key, plan)
 		}
 	}
 	return problems
