@@ -91,7 +91,7 @@ export function Ledger() {
 
       <h2>{m("balancesTitle")}</h2>
       <div className="filters">
-        <label>
+        <label className="check">
           <input type="checkbox" checked={overdueOnly} onChange={(e) => setOverdueOnly(e.target.checked)} /> {m("overdueOnly")}
         </label>
         <ExportButtons path="/api/v1/ledger/balances/export" params={{ overdue: overdueOnly || undefined }} fallback="soldes" testid="balances-export" />
