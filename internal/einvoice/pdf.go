@@ -50,6 +50,7 @@ func embeddedXML(pdf []byte, max int64) ([][]byte, error) {
 		return nil, errors.New("PDF chiffré : une facture Factur-X ne l'est jamais (PDF/A-3)")
 	}
 	latest := map[int]pdfObject{}
+	ints := &intObjects{pdf: pdf}
 	order := []int{}
 	for pos := 0; pos < len(pdf); {
 		loc := objHeader.FindSubmatchIndex(pdf[pos:])
@@ -58,7 +59,7 @@ func embeddedXML(pdf []byte, max int64) ([][]byte, error) {
 		}
 		start := pos + loc[1]
 		num, _ := strconv.Atoi(string(pdf[pos+loc[2] : pos+loc[3]]))
-		obj, end, err := readObject(pdf, start)
+		obj, end, err := readObject(pdf, start, ints)
 		if err != nil {
 			pos = start // not a dictionary object: go on after its header
 			continue
@@ -89,7 +90,7 @@ func embeddedXML(pdf []byte, max int64) ([][]byte, error) {
 
 // readObject reads the dictionary that starts at or after start and the
 // stream that follows it, if any; it returns where the object ends.
-func readObject(pdf []byte, start int) (pdfObject, int, error) {
+func readObject(pdf []byte, start int, ints *intObjects) (pdfObject, int, error) {
 	i := skipSpace(pdf, start)
 	if !bytes.HasPrefix(pdf[i:], []byte("<<")) {
 		return pdfObject{}, 0, errNoStream
@@ -110,7 +111,7 @@ func readObject(pdf []byte, start int) (pdfObject, int, error) {
 	} else if j < len(pdf) && (pdf[j] == '\n' || pdf[j] == '\r') {
 		j++
 	}
-	length := streamLength(pdf, obj.dict)
+	length := streamLength(obj.dict, ints)
 	if length >= 0 && j+length <= len(pdf) {
 		k := skipSpace(pdf, j+length)
 		if bytes.HasPrefix(pdf[k:], []byte("endstream")) {
@@ -131,9 +132,32 @@ func readObject(pdf []byte, start int) (pdfObject, int, error) {
 	return obj, j + k + len("endstream"), nil
 }
 
+// intObjects finds the objects that are a bare integer ("5 0 obj 1234
+// endobj"), where writers put a stream's /Length written after it. They
+// are collected in one pass over the file, the first time one is needed.
+type intObjects struct {
+	pdf  []byte
+	byID map[string]int
+}
+
+var intObject = regexp.MustCompile(`(\d+)\s+(\d+)\s+obj\s*(\d+)\s*endobj`)
+
+func (o *intObjects) get(num, gen string) (int, bool) {
+	if o.byID == nil {
+		o.byID = map[string]int{}
+		for _, m := range intObject.FindAllSubmatch(o.pdf, -1) {
+			if v, err := strconv.Atoi(string(m[3])); err == nil {
+				o.byID[string(m[1])+" "+string(m[2])] = v // a later revision wins
+			}
+		}
+	}
+	v, ok := o.byID[num+" "+gen]
+	return v, ok
+}
+
 // streamLength reads /Length, direct or as a reference to an integer
 // object; -1 when it cannot be read.
-func streamLength(pdf, dict []byte) int {
+func streamLength(dict []byte, ints *intObjects) int {
 	m := lengthKey.FindSubmatch(dict)
 	if m == nil {
 		return -1
@@ -145,11 +169,8 @@ func streamLength(pdf, dict []byte) int {
 	if m[2] == nil {
 		return n
 	}
-	ref := regexp.MustCompile(fmt.Sprintf(`(?:^|[^0-9])%d\s+%s\s+obj\s*(\d+)\s*endobj`, n, m[2]))
-	if r := ref.FindSubmatch(pdf); r != nil {
-		if v, err := strconv.Atoi(string(r[1])); err == nil {
-			return v
-		}
+	if v, ok := ints.get(string(m[1]), string(m[2])); ok {
+		return v
 	}
 	return -1
 }
