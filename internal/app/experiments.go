@@ -132,6 +132,9 @@ func (s *Service) StopExperiment(ctx context.Context, p recouvra.Principal, id u
 // ListExperiments lists the experiments the caller may see: staff all of
 // them (or one creditor's), a creditor its own.
 func (s *Service) ListExperiments(ctx context.Context, p recouvra.Principal, creditorID *uuid.UUID) ([]recouvra.Experiment, error) {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAgent, recouvra.RoleLawyer, recouvra.RoleCreditor); err != nil {
+		return nil, err
+	}
 	var out []recouvra.Experiment
 	err := s.store.Scoped(ctx, p.Scope(), func(r Repo) error {
 		var err error
@@ -143,6 +146,9 @@ func (s *Service) ListExperiments(ctx context.Context, p recouvra.Principal, cre
 
 // GetExperiment reads one experiment; another creditor's is not found.
 func (s *Service) GetExperiment(ctx context.Context, p recouvra.Principal, id uuid.UUID) (recouvra.Experiment, error) {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAgent, recouvra.RoleLawyer, recouvra.RoleCreditor); err != nil {
+		return recouvra.Experiment{}, err
+	}
 	var e recouvra.Experiment
 	err := s.store.Scoped(ctx, p.Scope(), func(r Repo) error {
 		var err error
@@ -203,6 +209,9 @@ var shippedCosts = sync.OnceValues(func() (recouvra.ActionCosts, error) {
 // is not found). Cases are counted in the arm they were drawn into, even
 // if someone moved them to another strategy since (intention to treat).
 func (s *Service) ReportExperiment(ctx context.Context, p recouvra.Principal, id uuid.UUID, currency string) (ExperimentReport, error) {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAgent, recouvra.RoleLawyer, recouvra.RoleCreditor); err != nil {
+		return ExperimentReport{}, err
+	}
 	if currency == "" {
 		currency = "EUR"
 	}
