@@ -118,7 +118,7 @@ export function DebtorLinkPanel({ caseId }: { caseId: string }) {
 
   const state = !link ? "" : link.active ? w("active") : link.revoked_at ? w("revoked") : w("expired");
   return (
-    <section aria-labelledby="debtor-link-title" className="card" data-testid="debtor-link">
+    <section aria-labelledby="debtor-link-title" className="card debtor-link" data-testid="debtor-link">
       <h2 id="debtor-link-title">{w("title")}</h2>
       <p>
         <small>{w("intro")}</small>
