@@ -195,6 +195,23 @@ func TestEInvoicesPlaceClaimsWithTheirOriginal(t *testing.T) {
 			t.Errorf("the invoice sent twice: %+v", o)
 		}
 	}
+
+	// The same new invoice sent twice at once is placed once.
+	cii3 := namedFile{"FA-2026-0144.xml", bytes.ReplaceAll(cii, []byte("FA-2026-0142"), []byte("FA-2026-0144"))}
+	results := make(chan oapi.EInvoiceUpload, 2)
+	for range 2 {
+		go func() {
+			var u oapi.EInvoiceUpload
+			if r := w.uploadEInvoices(w.as("creditor"), "", cii3); r.Status == 200 {
+				r.Decode(t, &u)
+			}
+			results <- u
+		}()
+	}
+	a, b := <-results, <-results
+	if a.Created+b.Created != 1 || a.Present+b.Present != 1 {
+		t.Errorf("concurrent uploads of one invoice: %+v and %+v", a, b)
+	}
 }
 
 func TestEInvoicesRefusedWholeWithTheReason(t *testing.T) {
