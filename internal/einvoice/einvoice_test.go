@@ -181,6 +181,7 @@ func TestRefusals(t *testing.T) {
 		{"malformed", []Source{{"FA.xml", []byte(strings.Replace(cii, "</ram:TypeCode>", "</ram:Type>", 1))}}, "ligne 16", "XML mal formé"},
 		{"zip bomb", []Source{{"lot.zip", bomb.Bytes()}}, "", "une fois décompressée"},
 		{"too many", many, "", "plus de 500 factures"},
+		{"entry name", []Source{{"lot.zip", zipOf(t, Source{"FA\u202e.xml", []byte(ubl)})}}, "", "nom d'entrée illisible"},
 		{"zip in zip", []Source{{"lot.zip", zipOf(t, Source{"inner.zip", zipOf(t, Source{"a.xml", []byte(ubl)})})}}, "", "une archive dans l'archive"},
 		{"not an invoice", []Source{{"FA.xml", []byte(`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"/>`)}}, "Document", "ni UBL 2.1"},
 		{"pdf without invoice", []Source{{"FA.pdf", pdfNoInvoice}}, "EmbeddedFiles", "pas une facture Factur-X"},

@@ -12,6 +12,8 @@ import (
 	"io"
 	"path"
 	"strings"
+
+	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
 // Limits bound what one upload may make the server hold or inflate.
@@ -84,6 +86,10 @@ func Unpack(files []Source, lim Limits) ([]Source, error) {
 		}
 		for _, e := range zr.File {
 			name := f.Name + "/" + e.Name
+			if bad := recouvra.PrintableField("file", e.Name, recouvra.OneLine); bad != nil {
+				// The name is echoed in refusals and kept on the record.
+				return nil, &Problem{File: f.Name, Reason: "nom d'entrée illisible dans l'archive : " + bad[0].Message}
+			}
 			if e.FileInfo().IsDir() || strings.HasPrefix(e.Name, "__MACOSX/") || strings.HasPrefix(path.Base(e.Name), "._") {
 				continue // folders and the Finder's metadata
 			}
