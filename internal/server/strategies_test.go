@@ -166,7 +166,7 @@ func TestStrategyRunsACaseThroughEveryStep(t *testing.T) {
 		t.Fatalf("headers: From %q Reply-To %q Message-Id %q, event %v", m.header.Get("From"), m.header.Get("Reply-To"), m.header.Get("Message-Id"), sent[0].Data)
 	}
 	for _, part := range []string{m.text, m.html} {
-		if !strings.Contains(part, "exerce l'activité de recouvrement amiable") || !strings.Contains(part, "L111-8") {
+		if !strings.Contains(part, "activité de recouvrement amiable de créances pour le compte") || !strings.Contains(part, "L111-8") {
 			t.Fatalf("a part lacks the R124-4 mentions:\n%s", part)
 		}
 	}
