@@ -36,6 +36,11 @@ type DocOptions struct {
 	plan             *recouvra.Plan // plan_agreement: the plan read, set by generateDocument
 	Supersedes       *uuid.UUID     // a corrected document replacing this one
 	debtorURL        string         // letters: the debtor's page, set by generateDocument
+	// numberLater: a formal notice the strategy engine prints for the post
+	// before its registered number is known; the number, its sending date
+	// and the deadline are recorded when the post's list comes back
+	// (RecordRegisteredLetters), not now.
+	numberLater bool
 }
 
 // generated is a rendered document and what it changes on its case.
@@ -244,7 +249,7 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 			Claims: in.Claims, Signer: signer, At: s.now(), DebtorURL: opts.debtorURL}
 		missing := l.Missing()
 		if kind == documents.KindFormalNotice {
-			if l.RegisteredNumber == "" {
+			if l.RegisteredNumber == "" && !opts.numberLater {
 				missing = append(missing, recouvra.FieldError{Field: "options.registered_number", Code: "required", Message: "Indiquez le numéro de la lettre recommandée avec avis de réception."})
 			}
 			missing = append(missing, recouvra.PrintableField("options.registered_number", l.RegisteredNumber, recouvra.OneLine)...)
@@ -278,6 +283,9 @@ func (s *Service) render(kind documents.Kind, opts DocOptions, c recouvra.Case, 
 		data := map[string]any{"kind": letterKind, "sent_on": today.String(), "reference": ref}
 		if kind == documents.KindFormalNotice {
 			data["registered_number"] = l.RegisteredNumber
+		}
+		if opts.numberLater {
+			return generated{pdf: b, reference: ref, fileName: file}, nil
 		}
 		return generated{pdf: b, reference: ref, fileName: file, event: &t, eventData: data}, nil
 	case documents.KindStatement:

@@ -677,7 +677,8 @@ func (s *Service) runStep(ctx context.Context, passID, runID uuid.UUID) error {
 			}
 			return advance()
 		}
-		acted, task, mail, fail, wait, err := s.act(ctx, r, c, debtor, step, address, strategy, run.StepIndex)
+		var produced uuid.UUID // the letter for the post, if any (strategy_post.go)
+		acted, task, mail, fail, wait, err := s.act(ctx, r, c, debtor, step, address, strategy, run.StepIndex, &produced)
 		if err != nil {
 			return err
 		}
@@ -716,6 +717,11 @@ func (s *Service) runStep(ctx context.Context, passID, runID uuid.UUID) error {
 		if err := finish(RunDone, ""); err != nil {
 			return err
 		}
+		if produced != uuid.Nil {
+			if err := r.SetStepRunDocument(ctx, run.ID, produced); err != nil {
+				return err
+			}
+		}
 		if task != nil {
 			data["call_task_id"] = task.String()
 		}
@@ -753,7 +759,7 @@ func (s *Service) runStep(ctx context.Context, passID, runID uuid.UUID) error {
 // in a savepoint of the engine's transaction: a refusal leaves the
 // transaction usable to record it.
 func (s *Service) act(ctx context.Context, r Repo, c recouvra.Case, debtor recouvra.Debtor, step recouvra.StrategyStep, address string,
-	strategy recouvra.Strategy, index int) (acted recouvra.Channel, task, mail *uuid.UUID, fail *stepFailure, wait *recouvra.Date, err error) {
+	strategy recouvra.Strategy, index int, produced *uuid.UUID) (acted recouvra.Channel, task, mail *uuid.UUID, fail *stepFailure, wait *recouvra.Date, err error) {
 	refused := func(err error) (*stepFailure, error) {
 		var de *recouvra.Error
 		if !errors.As(err, &de) {
@@ -812,6 +818,18 @@ func (s *Service) act(ctx context.Context, r Repo, c recouvra.Case, debtor recou
 			fail, err = refused(terr)
 			return acted, nil, nil, fail, nil, err
 		}
+		// Its letter for the post's registered mail; the number comes back
+		// with the deposit list (RecordRegisteredLetters). Refused (the
+		// agency's identity not configured…), the move stands and a person
+		// writes the letter, as before.
+		doc, _, gerr := s.generateDocument(ctx, engine, c.ID, "formal_notice", DocOptions{numberLater: true})
+		var de *recouvra.Error
+		switch {
+		case gerr == nil:
+			*produced = doc.ID
+		case !errors.As(gerr, &de):
+			return acted, nil, nil, nil, nil, gerr
+		}
 		return acted, nil, nil, nil, nil, nil
 	case recouvra.ChannelHandToLawyer:
 		if c.Stage != recouvra.StageFormalNotice {
@@ -842,10 +860,12 @@ func (s *Service) act(ctx context.Context, r Repo, c recouvra.Case, debtor recou
 		return acted, nil, nil, nil, nil, nil
 	}
 	// A letter (or an e-mail falling back to one).
-	if _, _, gerr := s.generateDocument(ctx, engine, c.ID, "amicable_letter", DocOptions{}); gerr != nil {
+	doc, _, gerr := s.generateDocument(ctx, engine, c.ID, "amicable_letter", DocOptions{})
+	if gerr != nil {
 		fail, err = refused(gerr)
 		return acted, nil, nil, fail, nil, err
 	}
+	*produced = doc.ID
 	return acted, nil, nil, nil, nil, nil
 }
 

@@ -96,6 +96,9 @@ type Config struct {
 	// StrategyMinutes: how often the collection strategies' engine passes
 	// (app.RunStrategies); 0 turns the engine off.
 	StrategyMinutes int
+	// StrategyNightlyAt: the minute of the day (UTC) of the engine's
+	// nightly full pass (app.RunNightlyStrategies); -1 turns it off.
+	StrategyNightlyAt int
 	// RemittanceDay: from this day of the month the monthly job draws up
 	// and books, once, the remittance run of the month just ended for every
 	// creditor; 0 (the default) leaves remittances to the admin.
@@ -211,6 +214,7 @@ func Default() Config {
 		DeadlineMarginDays:  5,
 		PromiseGraceDays:    3,
 		StrategyMinutes:     5,
+		StrategyNightlyAt:   90, // 01:30 UTC, 02:30 or 03:30 in Paris
 		LargePaymentCents:   1_000_000,
 		DigestTime:          recouvra.DefaultDigestTime,
 	}
@@ -391,6 +395,18 @@ var keys = []key{
 			return fmt.Errorf("%q is not a number of minutes between 0 and 1440", v)
 		}
 		c.StrategyMinutes = n
+		return nil
+	}},
+	{"strategy_nightly_at", "the time of day (UTC, HH:MM) of the strategy engine's nightly full pass; off turns it off", func(c *Config, v string) error {
+		if v == "off" {
+			c.StrategyNightlyAt = -1
+			return nil
+		}
+		t, err := time.Parse("15:04", v)
+		if err != nil {
+			return fmt.Errorf("%q is not a time of day HH:MM (or off)", v)
+		}
+		c.StrategyNightlyAt = t.Hour()*60 + t.Minute()
 		return nil
 	}},
 	{"remittance_day", "from this day of the month (1 to 28), the monthly job draws up and books the remittance run of the month just ended; 0 turns it off", func(c *Config, v string) error {

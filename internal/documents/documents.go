@@ -340,7 +340,11 @@ func AmicableLetter(l Letter) (File, error) {
 // acknowledgement of receipt.
 func FormalNotice(l Letter, deadlineDays int, legalInterest bool) (File, error) {
 	d := newDoc(l.Agency, "Mise en demeure", l.At)
-	d.Small("LETTRE RECOMMANDÉE AVEC DEMANDE D'AVIS DE RÉCEPTION n° " + l.RegisteredNumber)
+	if l.RegisteredNumber != "" {
+		d.Small("LETTRE RECOMMANDÉE AVEC DEMANDE D'AVIS DE RÉCEPTION n° " + l.RegisteredNumber)
+	} else { // printed before its number is known: the deposit slip carries it
+		d.Small("LETTRE RECOMMANDÉE AVEC DEMANDE D'AVIS DE RÉCEPTION")
+	}
 	recipient(d, l.Debtor)
 	d.Right(fmt.Sprintf("%s, le %s", l.Agency.City, recouvra.FrenchDate(l.Date)))
 	references(d, l)

@@ -16,6 +16,21 @@ type Periodic struct {
 	Name  string        // the job's identity, unique among periodic work
 	Every time.Duration // how often; it also runs when the queue starts
 	Run   func(ctx context.Context) error
+	// DailyAt, when set, runs the work once a day at this minute of the
+	// day (UTC) instead of every Every, and not at start (the nightly pass).
+	DailyAt *int
+}
+
+// dailyAt is a River schedule: every day at minute (UTC).
+type dailyAt int
+
+func (m dailyAt) Next(t time.Time) time.Time {
+	t = t.UTC()
+	next := time.Date(t.Year(), t.Month(), t.Day(), 0, int(m), 0, 0, time.UTC)
+	if !next.After(t) {
+		next = next.AddDate(0, 0, 1)
+	}
+	return next
 }
 
 // PeriodicArgs asks for the periodic work named Name to run once.
@@ -54,9 +69,13 @@ func addPeriodic(workers *river.Workers, list []Periodic) ([]*river.PeriodicJob,
 		}
 		w.byName[p.Name] = p.Run
 		name := p.Name
-		out = append(out, river.NewPeriodicJob(river.PeriodicInterval(p.Every),
+		schedule, onStart := river.PeriodicInterval(p.Every), true
+		if p.DailyAt != nil {
+			schedule, onStart = dailyAt(*p.DailyAt), false
+		}
+		out = append(out, river.NewPeriodicJob(schedule,
 			func() (river.JobArgs, *river.InsertOpts) { return PeriodicArgs{Name: name}, nil },
-			&river.PeriodicJobOpts{ID: "periodic_" + name, RunOnStart: true}))
+			&river.PeriodicJobOpts{ID: "periodic_" + name, RunOnStart: onStart}))
 	}
 	if err := river.AddWorkerSafely(workers, w); err != nil {
 		return nil, err

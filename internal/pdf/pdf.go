@@ -137,18 +137,25 @@ func (d *Doc) text(s, style string, multiline bool) string {
 }
 
 // Address prints a block of lines at the right, where a window envelope
-// shows the recipient; a line too long for the window wraps inside it
-// (a word longer than the window breaks) rather than run off the page.
+// shows the recipient (WindowTop, WindowLeft: assemble.go); a line too
+// long for the window wraps inside it (a word longer than the window
+// breaks) rather than run off the page.
 func (d *Doc) Address(lines ...string) {
 	d.f.SetFont(family, "", 10)
+	if d.f.PageNo() == 1 && d.f.GetY() < WindowTop {
+		d.f.SetY(WindowTop)
+	}
 	for _, l := range lines {
 		if strings.TrimSpace(l) == "" {
 			continue
 		}
-		d.f.SetX(115)
-		d.f.MultiCell(75, 5, d.text(l, "", false), "", "L", false)
+		d.f.SetX(WindowLeft)
+		d.f.MultiCell(WindowWidth, 5, d.text(l, "", false), "", "L", false)
 	}
 	d.f.Ln(6)
+	if d.f.PageNo() == 1 && d.f.GetY() < WindowTop+WindowHeight {
+		d.f.SetY(WindowTop + WindowHeight) // nothing else shows through the window
+	}
 }
 
 // Right prints a line aligned right (place and date).

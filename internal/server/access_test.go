@@ -392,11 +392,11 @@ func routeTable() map[string]routeCase {
 		}},
 		"GET /api/v1/strategy-runs":         {allowed: adminOnl, ok: 200, call: get("/api/v1/strategy-runs")},
 		"GET /api/v1/strategy-runs/preview": {allowed: adminOnl, ok: 200, call: get("/api/v1/strategy-runs/preview")},
-		"GET /api/v1/strategy-runs/:id/print-file": {allowed: adminOnl, ok: 200, call: func(w *world, _ *apitest.Client, as string, _ target) *apitest.Response {
-			return w.rawGet(as, "/api/v1/strategy-runs/"+w.letterPass()+"/print-file")
+		"GET /api/v1/strategy-runs/:id/print-file": {allowed: adminOnl, ok: 200, call: func(w *world, _ *apitest.Client, as string, t target) *apitest.Response {
+			return w.rawGet(as, "/api/v1/strategy-runs/"+w.letterPassFor(t)+"/print-file")
 		}},
-		"POST /api/v1/strategy-runs/:id/registered-numbers": {allowed: adminOnl, ok: 200, call: func(w *world, c *apitest.Client, _ string, _ target) *apitest.Response {
-			return w.registeredCSV(c, uuid.MustParse(w.letterPass()), w.caseA.Case.Reference+";1A 000 000 0001 7\n")
+		"POST /api/v1/strategy-runs/:id/registered-numbers": {allowed: adminOnl, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
+			return w.registeredCSV(c, uuid.MustParse(w.letterPassFor(t)), w.caseA.Case.Reference+";1A 000 000 0001 7\n")
 		}},
 		"POST /api/v1/call-tasks/:id/complete": {allowed: queueWork, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
 			return c.Do("POST", "/api/v1/call-tasks/"+w.callTaskFor(t)+"/complete", map[string]any{"outcome": "no_answer"})

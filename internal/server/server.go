@@ -193,6 +193,17 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	if cfg.StrategyMinutes > 0 {
 		periodic = append(periodic, strategies)
 	}
+	// Its nightly full pass (app.RunNightlyStrategies): re-dating and
+	// catch-up, once per night whichever instance runs it.
+	if at := cfg.StrategyNightlyAt; cfg.StrategyMinutes > 0 && at >= 0 {
+		periodic = append(periodic, jobs.Periodic{Name: "strategy_nightly", Every: 24 * time.Hour, DailyAt: &at, Run: func(ctx context.Context) error {
+			f, ok, err := service.RunNightlyStrategies(ctx)
+			if ok {
+				opts.Logger.Info("strategy nightly pass", "stale", f.Stale, "enrolled", f.Enrolled, "dated", f.Dated, "claimed", f.Claimed, "ran", f.Ran)
+			}
+			return err
+		}})
+	}
 	if day := cfg.RemittanceDay; day > 0 {
 		periodic = append(periodic, jobs.Periodic{Name: "monthly_remittances", Every: time.Hour, Run: func(ctx context.Context) error {
 			return service.MonthlyRemittances(ctx, day)
