@@ -7,6 +7,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -76,12 +77,12 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	gdb, err := gorm.Open(gormpg.New(gormpg.Config{Conn: sqlDB}), &gorm.Config{
-		Logger: gormlogger.NewSlogLogger(logger, gormlogger.Config{
-			SlowThreshold:             250 * time.Millisecond,
+		Logger: quietLogger{Interface: gormlogger.NewSlogLogger(logger, gormlogger.Config{
+			SlowThreshold:             slowQuery,
 			LogLevel:                  gormlogger.Warn,
 			IgnoreRecordNotFoundError: true,
 			ParameterizedQueries:      true, // never log values: they hold personal data
-		}),
+		})},
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		SkipDefaultTransaction: true, // commands open their own transactions
 		TranslateError:         true,
@@ -92,6 +93,30 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open gorm: %w", err)
 	}
 	return &DB{Pool: pool, SQL: sqlDB, Gorm: gdb}, nil
+}
+
+// slowQuery is the duration past which a statement is logged as slow.
+const slowQuery = 250 * time.Millisecond
+
+// quietLogger passes gorm's statement traces on only when they will be
+// logged (an error, or a slow statement): gorm's slog logger builds the
+// statement's text and formats its duration for every statement before
+// deciding, which the hot paths' profile showed for nothing.
+// At Info level (gorm's Debug()), every statement passes.
+type quietLogger struct {
+	gormlogger.Interface
+	all bool
+}
+
+func (q quietLogger) LogMode(l gormlogger.LogLevel) gormlogger.Interface {
+	return quietLogger{Interface: q.Interface.LogMode(l), all: l >= gormlogger.Info}
+}
+
+func (q quietLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	if !q.all && (err == nil || errors.Is(err, gorm.ErrRecordNotFound)) && time.Since(begin) <= slowQuery {
+		return
+	}
+	q.Interface.Trace(ctx, begin, fc, err)
 }
 
 // Close releases every connection.

@@ -6,6 +6,7 @@ package rbac
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
@@ -17,6 +18,10 @@ import (
 // Policy answers "may this role do this action on this resource?".
 type Policy struct {
 	e *casbin.Enforcer
+	// decisions memoizes Allowed: the policy never changes after New, and
+	// the keys are bounded (roles × the spec's resource:action pairs), so a
+	// request's check is a map read instead of casbin's matcher evaluation.
+	decisions sync.Map // role "\x00" resource "\x00" action → bool
 }
 
 // Load reads the embedded model and policy.
@@ -44,8 +49,16 @@ func New(modelText, policyCSV string) (*Policy, error) {
 
 // Allowed reports whether role may perform action on resource.
 func (p *Policy) Allowed(role, resource, action string) bool {
+	key := role + "\x00" + resource + "\x00" + action
+	if ok, hit := p.decisions.Load(key); hit {
+		return ok.(bool)
+	}
 	ok, err := p.e.Enforce(role, resource, action)
-	return err == nil && ok
+	allowed := err == nil && ok
+	if err == nil {
+		p.decisions.Store(key, allowed)
+	}
+	return allowed
 }
 
 // Covers reports whether any role may perform action on resource: a
