@@ -152,8 +152,10 @@ func (s *Service) gatherWith(ctx context.Context, r Repo, scope recouvra.Scope, 
 }
 
 // withFreezes adds to in the days the case's payment plans froze interest
-// over. Only a case on which such a plan has run (Case.InterestFreeze)
-// reads its plans: every other statement, and a payment on it, reads none.
+// over, and the days court-granted ones held off the penalties (C. civ.
+// 1343-5 al. 4). Only a case on which such a plan has run
+// (Case.InterestFreeze) reads its plans: every other statement, and a
+// payment on it, reads none.
 func (s *Service) withFreezes(ctx context.Context, r Repo, scope recouvra.Scope, c recouvra.Case, in *recouvra.StatementInput) error {
 	if !c.InterestFreeze {
 		return nil
@@ -163,6 +165,7 @@ func (s *Service) withFreezes(ctx context.Context, r Repo, scope recouvra.Scope,
 		return err
 	}
 	in.Freezes = recouvra.PlanFreezes(plans, in.Payments, in.AsOf)
+	in.CourtDelays = recouvra.PlanCourtDelays(plans, in.Payments, in.AsOf)
 	return nil
 }
 

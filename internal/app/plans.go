@@ -149,7 +149,7 @@ func (s *Service) createPlan(ctx context.Context, p recouvra.Principal, caseID u
 		var events []recouvra.Event
 		if plan.Status == recouvra.PlanKept {
 			c.RunningPlanID = &plan.ID
-			c.InterestFreeze = c.InterestFreeze || plan.InterestFrozen
+			c.InterestFreeze = c.InterestFreeze || plan.BearsOnInterest()
 			events = append(events, s.newEvent(p, &c, recouvra.EventPlanAccepted, recouvra.Shared, data))
 		} else {
 			data["deviations"] = deviationData(deviations)
@@ -303,7 +303,7 @@ func (s *Service) DecidePlan(ctx context.Context, p recouvra.Principal, planID u
 		}
 		data["status"] = string(pl.Status)
 		c.RunningPlanID = &pl.ID
-		c.InterestFreeze = c.InterestFreeze || pl.InterestFrozen
+		c.InterestFreeze = c.InterestFreeze || pl.BearsOnInterest()
 		events := []recouvra.Event{s.newEvent(p, c, recouvra.EventPlanApproved, recouvra.Shared, data)}
 		// Payments made while it waited count towards it.
 		payments, err := r.PaymentsOfCase(ctx, recouvra.AllCreditors, c.ID)

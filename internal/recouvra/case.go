@@ -158,7 +158,7 @@ type Case struct {
 	PromiseDueOn           Date // the pending promise to pay, if any
 	BrokenPromises         int
 	RunningPlanID          *uuid.UUID // the payment plan being kept, if any (plan.go)
-	InterestFreeze         bool       // a plan freezing interest has run here: statements read the plans (PlanFreezes)
+	InterestFreeze         bool       // a plan bearing on interest (Plan.BearsOnInterest) has run here: statements read the plans (PlanFreezes, PlanCourtDelays)
 	LastInterruptionOn     Date       // latest act interrupting the time bar
 	WithdrawalRequested    bool
 	Injunction             Injunction

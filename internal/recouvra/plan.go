@@ -511,7 +511,17 @@ func (f InterestFreeze) covers(d Date) bool {
 // the day after the grace of the instalment that reaches the mandate's
 // number of misses.
 func (p Plan) InterestFreeze(payments []Payment, asOf Date) (InterestFreeze, bool) {
-	if !p.InterestFrozen || p.RunningFrom.IsZero() {
+	if !p.InterestFrozen {
+		return InterestFreeze{}, false
+	}
+	return p.keptDays(payments, asOf)
+}
+
+// keptDays are the days a plan that ran was kept, as the statement at asOf
+// sees it: after the day it was made, through the day it completed, or up
+// to the day before it broke or was withdrawn (InterestFreeze says why).
+func (p Plan) keptDays(payments []Payment, asOf Date) (InterestFreeze, bool) {
+	if p.RunningFrom.IsZero() {
 		return InterestFreeze{}, false
 	}
 	f := InterestFreeze{After: p.MadeOn}
@@ -573,3 +583,52 @@ func PlanFreezes(plans []Plan, payments []Payment, asOf Date) []InterestFreeze {
 	sort.Slice(out, func(i, j int) bool { return out[i].After.Before(out[j].After) })
 	return out
 }
+
+// CourtDelay is a delay granted by a judge (C. civ. 1343-5) over the days
+// d with After < d ≤ Through (Through zero: still running): on them the
+// late-payment penalties and the increase of the legal rate are not
+// incurred (al. 4) — a claim carries at most the legal interest rate.
+type CourtDelay struct {
+	After, Through Date
+	Court          string
+	DecisionOn     Date
+}
+
+// covers reports whether day d is within the delay.
+func (c CourtDelay) covers(d Date) bool {
+	return InterestFreeze{After: c.After, Through: c.Through}.covers(d)
+}
+
+// CourtDelay says which days a court-granted plan held off the penalties,
+// as the statement at asOf sees it, and false for a plan of another
+// origin. The days are those it was kept (as InterestFreeze): from the day
+// after it was recorded — its total is that day's statement, penalties
+// included — through the day it completes; a broken plan lets the usual
+// rate run again from the day it broke, without reaching back.
+func (p Plan) CourtDelay(payments []Payment, asOf Date) (CourtDelay, bool) {
+	if p.Origin != PlanByCourt {
+		return CourtDelay{}, false
+	}
+	f, ok := p.keptDays(payments, asOf)
+	if !ok {
+		return CourtDelay{}, false
+	}
+	return CourtDelay{After: f.After, Through: f.Through, Court: p.Court, DecisionOn: p.CourtDecisionOn}, true
+}
+
+// PlanCourtDelays are the court delays of a case's plans, as the statement
+// at asOf sees them (Plan.CourtDelay), oldest first.
+func PlanCourtDelays(plans []Plan, payments []Payment, asOf Date) []CourtDelay {
+	var out []CourtDelay
+	for _, p := range plans {
+		if d, ok := p.CourtDelay(payments, asOf); ok {
+			out = append(out, d)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].After.Before(out[j].After) })
+	return out
+}
+
+// BearsOnInterest reports whether a running plan changes what the
+// statement counts: it freezes interest, or it is a court delay.
+func (p Plan) BearsOnInterest() bool { return p.InterestFrozen || p.Origin == PlanByCourt }

@@ -96,6 +96,10 @@ type StatementInput struct {
 	// Freezes are the days payment plans froze interest over
 	// (PlanFreezes): no claim of the case carries interest on them.
 	Freezes []InterestFreeze
+	// CourtDelays are the days court-granted plans held off the penalties
+	// over (PlanCourtDelays, C. civ. 1343-5 al. 4): a claim carries at most
+	// the legal interest rate on them.
+	CourtDelays []CourtDelay
 }
 
 // timeBar is one claim's term: its nature first (ClaimTerm), then TimeBar,
@@ -219,6 +223,7 @@ type claimState struct {
 	indemnityOn Date  // … from this day
 	missing     bool  // no rate at all was known for some days
 	freezes     []InterestFreeze
+	delays      []CourtDelay
 }
 
 // ComputeStatement builds the statement at in.AsOf. It is a pure function
@@ -565,10 +570,7 @@ func newClaimState(cs *ClaimStatement, c Claim, in StatementInput, addWarning fu
 		if notice.Before(c.DueOn) {
 			s.start = c.DueOn // nothing is late before the due date
 		}
-		kind, who := RateLegalOther, "autres cas"
-		if in.CreditorStatus == StatusIndividual {
-			kind, who = RateLegalIndividual, "créancier personne physique"
-		}
+		kind, who := legalRateKind(in.CreditorStatus)
 		raise := Date{}
 		if !in.EnforceableOn.IsZero() {
 			raise = in.EnforceableOn.AddMonths(2)
@@ -608,6 +610,7 @@ func newClaimState(cs *ClaimStatement, c Claim, in StatementInput, addWarning fu
 	}
 	s.accrued = s.start
 	s.freezes = in.Freezes
+	s.courtDelays(in, regime)
 	if s.rate != nil && !s.start.IsZero() {
 		for _, f := range in.Freezes {
 			if !f.After.Before(in.AsOf) {
@@ -621,6 +624,81 @@ func newClaimState(cs *ClaimStatement, c Claim, in StatementInput, addWarning fu
 		}
 	}
 	return s
+}
+
+// legalRateKind is the legal interest table for a creditor's status (C.
+// mon. fin. L313-2), and its words.
+func legalRateKind(status LegalStatus) (RateKind, string) {
+	if status == StatusIndividual {
+		return RateLegalIndividual, "créancier personne physique"
+	}
+	return RateLegalOther, "autres cas"
+}
+
+// courtDelays applies the delays judges granted (C. civ. 1343-5 al. 4:
+// "les majorations d'intérêts ou les pénalités prévues en cas de retard ne
+// sont pas encourues pendant le délai fixé par le juge"): on their days the
+// claim's rate — L441-10 penalties, a contractual late rate, the legal rate
+// raised by 5 points (L313-3) — gives way to the plain legal rate for the
+// creditor's category when it is higher; a rate at or below the legal one
+// stays (the rule removes an increase, it never adds one). Interest frozen
+// by a plan stays frozen (accrueTo skips those days first).
+func (s *claimState) courtDelays(in StatementInput, regime InterestRegime) {
+	for _, c := range in.CourtDelays {
+		if c.After.Before(in.AsOf) {
+			s.delays = append(s.delays, c)
+		}
+	}
+	if s.rate == nil || s.start.IsZero() || len(s.delays) == 0 {
+		return
+	}
+	kind, who := legalRateKind(in.CreditorStatus)
+	usual := s.rate
+	s.rate = func(d Date) (int64, bool, string, bool) {
+		bps, prov, source, ok := usual(d)
+		if !s.inCourtDelay(d) {
+			return bps, prov, source, ok
+		}
+		r, lprov, lok := in.Rates.RateAt(kind, d)
+		switch {
+		case !lok:
+			return 0, false, "", false // the legal rate is unknown: no day is counted at a penalty rate
+		case ok && bps <= r.Value:
+			return bps, prov, source, ok
+		}
+		return r.Value, lprov, r.Source + " : délai de grâce judiciaire, pénalités et majoration non encourues (C. civ. 1343-5 al. 4)", true
+	}
+	if regime == RegimeLegal && in.EnforceableOn.IsZero() {
+		return // the plain legal rate: nothing for the delay to hold off
+	}
+	for _, c := range s.delays {
+		note := " Délai de grâce accordé par le juge"
+		if c.Court != "" {
+			note += " (" + c.Court
+			if !c.DecisionOn.IsZero() {
+				note += ", décision du " + FrenchDate(c.DecisionOn)
+			}
+			note += ")"
+		}
+		note += " : les pénalités de retard et la majoration du taux légal ne sont pas encourues pendant ce délai (C. civ. 1343-5 al. 4) ; "
+		if c.Through.IsZero() || !c.Through.Before(in.AsOf) {
+			note += fmt.Sprintf("depuis le %s, tant que l'échéancier est respecté, les intérêts courent au plus au taux de l'intérêt légal (%s).", FrenchDate(c.After.AddDays(1)), who)
+		} else {
+			note += fmt.Sprintf("du %s au %s inclus, les intérêts ont couru au plus au taux de l'intérêt légal (%s), puis au taux habituel de nouveau à compter du %s.",
+				FrenchDate(c.After.AddDays(1)), FrenchDate(c.Through), who, FrenchDate(c.Through.AddDays(1)))
+		}
+		s.cs.RateNote += note
+	}
+}
+
+// inCourtDelay reports whether day d falls within a judge's delay.
+func (s *claimState) inCourtDelay(d Date) bool {
+	for _, c := range s.delays {
+		if c.covers(d) {
+			return true
+		}
+	}
+	return false
 }
 
 // frozenOn says whether day d falls in a freeze, and the last day of it
@@ -670,8 +748,9 @@ func (s *claimState) accrueTo(d Date) {
 		if !ok {
 			s.missing = true
 		}
-		// The legal rate's +5 points start mid-half-year: split there too.
-		if nb, _, _, _ := s.rate(end); nb != bps {
+		// The legal rate's +5 points start mid-half-year, a judge's delay
+		// begins and ends on any day: split there too.
+		if nb, _, _, _ := s.rate(end); nb != bps || len(s.delays) > 0 {
 			for x := from; !x.After(end); x = x.AddDays(1) {
 				if b2, _, _, _ := s.rate(x); b2 != bps {
 					end = x.AddDays(-1)
