@@ -8,9 +8,10 @@
 -- plans.running_from: the day the plan began running (accepted at once, or
 -- approved by the creditor); NULL for a plan that never ran (waiting,
 -- refused, or cancelled while waiting) — such a plan froze nothing.
--- cases.interest_freeze: a plan freezing interest has run on this case, so
--- its statements read its plans; every other case's statement (and a
--- payment on it) reads no plan at all.
+-- cases.interest_freeze: a plan freezing interest, or a court-granted delay
+-- (C. civ. 1343-5 al. 4: no penalty or increase is incurred during it), has
+-- run on this case, so its statements read its plans; every other case's
+-- statement (and a payment on it) reads no plan at all.
 ALTER TABLE plans ADD COLUMN running_from date;
 UPDATE plans p SET running_from = COALESCE(
     (SELECT min(e.at)::date FROM events e
@@ -22,7 +23,7 @@ UPDATE plans p SET running_from = COALESCE(
 
 ALTER TABLE cases ADD COLUMN interest_freeze boolean NOT NULL DEFAULT false;
 UPDATE cases c SET interest_freeze = true
- WHERE EXISTS (SELECT 1 FROM plans p WHERE p.case_id = c.id AND p.interest_frozen AND p.running_from IS NOT NULL);
+ WHERE EXISTS (SELECT 1 FROM plans p WHERE p.case_id = c.id AND (p.interest_frozen OR p.origin = 'court') AND p.running_from IS NOT NULL);
 
 -- +goose Down
 ALTER TABLE cases DROP COLUMN interest_freeze;
