@@ -67,6 +67,8 @@ export const strategiesFr = {
   claimed: "Étapes prises",
   results: "Résultats",
   failures: "Échecs",
+  printFile: "Courrier (PDF)",
+  printFileHint: "Les lettres du passage à imprimer, une par feuille, adresse dans la fenêtre",
   preview: "Essai à blanc pour demain",
   previewTotal: "étapes seraient exécutées",
 };
@@ -139,6 +141,8 @@ export const strategiesEn: Record<StrategyKey, string> = {
   claimed: "Steps taken",
   results: "Results",
   failures: "Failures",
+  printFile: "Letters (PDF)",
+  printFileHint: "The pass's letters to print, one per sheet, address in the window",
   preview: "Dry run for tomorrow",
   previewTotal: "steps would run",
 };

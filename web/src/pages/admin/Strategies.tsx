@@ -304,6 +304,7 @@ export function Strategies() {
               <th scope="col">{s("claimed")}</th>
               <th scope="col">{s("results")}</th>
               <th scope="col">{s("failures")}</th>
+              <th scope="col">{s("printFile")}</th>
             </tr>
           </thead>
           <tbody>
@@ -314,6 +315,12 @@ export function Strategies() {
                 <td data-label={s("claimed")}>{r.claimed}</td>
                 <td data-label={s("results")}>{r.counts.map((c) => `${s(`channel.${c.channel}` as StrategyKey) ?? c.channel} ${c.state ?? ""} ${c.count}`).join(", ")}</td>
                 <td data-label={s("failures")}>{r.failures.map((f) => f.reason).join(" ; ")}</td>
+                <td data-label={s("printFile")}>
+                  {/* The session cookie goes with the link; a pass without letters answers 404. */}
+                  <a href={`/api/v1/strategy-runs/${r.id}/print-file`} download title={s("printFileHint")}>
+                    {s("printFile")}
+                  </a>
+                </td>
               </tr>
             ))}
           </tbody>
