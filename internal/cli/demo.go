@@ -52,10 +52,12 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 		if err := s.Cases(ctx, res.Creditors, *realistic); err != nil {
 			return err
 		}
-		// Statements print the agency's identity: without one configured
-		// (agency_name, agency_address) there are none to issue.
-		if sess.cfg.Agency.Name == "" || len(sess.cfg.Agency.Address) == 0 {
-			fmt.Fprintln(env.Stdout, "No remittance statements: the agency's name and address are not configured (RECOUVRA_AGENCY_NAME, RECOUVRA_AGENCY_ADDRESS).")
+		// Remittances are paid from the agency's client account, and their
+		// statements and invoices print its identity: without them
+		// configured (agency_name, agency_address, agency_siren,
+		// agency_iban) there are none to make.
+		if sess.cfg.Agency.Name == "" || len(sess.cfg.Agency.Address) == 0 || sess.cfg.Agency.SIREN == "" || sess.cfg.Agency.IBAN == "" {
+			fmt.Fprintln(env.Stdout, "No remittances: the agency's name, address, SIREN or client account are not configured (RECOUVRA_AGENCY_NAME, RECOUVRA_AGENCY_ADDRESS, RECOUVRA_AGENCY_SIREN, RECOUVRA_AGENCY_IBAN).")
 		} else if err := s.Remittances(ctx, res.Creditors); err != nil {
 			return err
 		}

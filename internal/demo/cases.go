@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -359,19 +360,52 @@ func (s *Seeder) halfYearRates(ctx context.Context, today recouvra.Date) error {
 	return nil
 }
 
-// Remittances issues each creditor's remittance statement for each of the
-// last six full months, as the agency does at every month's end.
+// Remittances pays the creditors what the client account holds for them,
+// as the agency does at a month's end: a remittance run per creditor,
+// drawn up and booked through the use case (the ledger moves, each
+// creditor gets its statement, the run its pain.001 file), then the
+// transfer file marked sent — but for the last run, left booked so the
+// screen shows one that can still be cancelled. The last creditor is not
+// paid, so the report of funds held too long (R124-6) has something to
+// show. The ledger then holds, for each creditor, what was received less
+// what was remitted.
 func (s *Seeder) Remittances(ctx context.Context, creditors []uuid.UUID) error {
-	today := recouvra.DateOf(s.Clock.Now())
-	firstOfMonth := today.AddDays(1 - today.Day())
-	for _, id := range creditors {
-		for m := 6; m >= 1; m-- {
-			from := firstOfMonth.AddMonths(-m)
-			to := from.AddMonths(1).AddDays(-1)
-			if _, err := s.Svc.RemittanceStatement(ctx, app.System, id, from, to); err != nil {
-				return fmt.Errorf("demo remittance %s–%s: %w", from, to, err)
-			}
+	if len(creditors) < 2 {
+		return nil
+	}
+	paid := creditors[:len(creditors)-1]
+	for i, id := range paid {
+		run, err := s.Svc.DrawUpRemittanceRun(ctx, app.System, &id, "", app.Meta{})
+		if nothingHeld(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("demo remittance run: %w", err)
+		}
+		if _, err := s.Svc.RemittanceRunAct(ctx, app.System, run.ID, recouvra.RunBook, app.Meta{}); err != nil {
+			return fmt.Errorf("demo remittance run %s: %w", run.Reference, err)
+		}
+		if i == len(paid)-1 {
+			break
+		}
+		if _, err := s.Svc.RemittanceRunAct(ctx, app.System, run.ID, recouvra.RunSend, app.Meta{}); err != nil {
+			return fmt.Errorf("demo remittance run %s: %w", run.Reference, err)
 		}
 	}
 	return nil
+}
+
+// nothingHeld tells a run refused because nothing is held for the creditor
+// (no payment came through the agency) from a real refusal.
+func nothingHeld(err error) bool {
+	var e *recouvra.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	for _, f := range e.Fields {
+		if f.Code == "nothing_held" {
+			return true
+		}
+	}
+	return false
 }

@@ -29,9 +29,14 @@ func TestDemoAgency(t *testing.T) {
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
 	cfg.Agency = config.Agency{Name: "Agence Recouvra Démo", Address: []string{"10 rue de la République", "69002 Lyon"}, City: "Lyon",
-		IBAN: "FR7630006000011234567890189", BIC: "AGRIFRPP"}
+		SIREN: "732829320", IBAN: "FR7630006000011234567890189", BIC: "AGRIFRPP"}
 	svc, err := server.NewService(db, cfg, &cheap, clock.Now)
 	if err != nil {
+		t.Fatal(err)
+	}
+	// The shipped rate tables, as `recouvra demo` loads them (the runs need
+	// the VAT rate).
+	if err := server.SeedRates(ctx, svc, nil); err != nil {
 		t.Fatal(err)
 	}
 	s := &demo.Seeder{Svc: svc, Clock: clock, Out: io.Discard, Rand: rand.New(rand.NewPCG(1, 2)), AgencyName: cfg.Agency.Name}
@@ -46,17 +51,42 @@ func TestDemoAgency(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Money came back: payments kept on the cases, some closed as paid,
-	// statements issued; the portfolio shows it.
-	var paid, closedPaid, remittances int64
+	// remittance runs booked with their statements; the portfolio shows it.
+	var paid, closedPaid, runs, statements, runNet int64
 	if err := db.Pool.QueryRow(ctx, `SELECT (SELECT coalesce(sum(paid_cents), 0) FROM cases), (SELECT count(*) FROM cases WHERE close_reason = 'paid'),
-		(SELECT count(*) FROM remittances)`).Scan(&paid, &closedPaid, &remittances); err != nil {
+		(SELECT count(*) FROM remittance_runs WHERE state IN ('booked', 'sent')),
+		(SELECT count(*) FROM remittance_run_lines WHERE document_id IS NOT NULL),
+		(SELECT coalesce(sum(net_cents), 0) FROM remittance_run_lines WHERE state IN ('booked', 'sent'))`).Scan(&paid, &closedPaid, &runs, &statements, &runNet); err != nil {
 		t.Fatal(err)
 	}
-	if paid == 0 || closedPaid == 0 || remittances != 24 {
-		t.Errorf("paid %d cents, %d closed as paid, %d remittance statements", paid, closedPaid, remittances)
+	if paid == 0 || closedPaid == 0 || runs != 3 || statements != 3 || runNet == 0 {
+		t.Errorf("paid %d cents, %d closed as paid, %d remittance runs with %d statements, %d net remitted", paid, closedPaid, runs, statements, runNet)
 	}
-	if p, err := svc.Portfolio(ctx, app.System, nil, ""); err != nil || p.RecoveredCents != paid || p.RecoveryRateBps() == 0 {
-		t.Errorf("portfolio %+v %v", p, err)
+	if p, err := svc.Portfolio(ctx, app.System, nil, ""); err != nil || p.RecoveredCents != paid || p.RecoveryRateBps() == 0 || p.RemittedCents != runNet {
+		t.Errorf("portfolio %+v %v (remitted by runs %d)", p, err, runNet)
+	}
+	// The ledger is the money: for each creditor, the client account holds
+	// what was received for it (not paid to it directly) less what its runs
+	// took; the client account's balance is their sum; the creditor left
+	// out of the runs still has funds held, some of them too long (R124-6).
+	var mismatched, bank, owed int64
+	if err := db.Pool.QueryRow(ctx, `WITH x AS (
+		SELECT c.id,
+			(SELECT coalesce(sum(amount_cents), 0) FROM payments p WHERE p.creditor_id = c.id AND p.reversed_at IS NULL AND p.method <> 'direct_to_creditor') AS received,
+			(SELECT coalesce(sum(held_cents), 0) FROM remittance_run_lines l WHERE l.creditor_id = c.id AND l.state IN ('booked', 'sent')) AS remitted,
+			(SELECT -coalesce(sum(amount_cents), 0) FROM ledger_entries e WHERE e.creditor_id = c.id AND e.account = 'owed_to_creditor') AS held
+		FROM creditors c)
+		SELECT (SELECT count(*) FROM x WHERE received - remitted <> held),
+			(SELECT coalesce(sum(amount_cents), 0) FROM ledger_entries WHERE account = 'client_bank'),
+			(SELECT sum(received - remitted) FROM x)`).Scan(&mismatched, &bank, &owed); err != nil {
+		t.Fatal(err)
+	}
+	if mismatched != 0 || bank != owed || bank == 0 {
+		t.Errorf("%d creditors whose funds held are not received less remitted; client account %d, received less remitted %d", mismatched, bank, owed)
+	}
+	if b, err := svc.Balances(ctx, app.System, nil, "EUR", false); err != nil || b.UnexplainedCents != 0 || len(b.Creditors) == 0 ||
+		b.Creditors[0].CreditorID != res.Creditors[len(res.Creditors)-1] || b.OverdueTotalCents == 0 {
+		t.Errorf("balances %+v %v", b, err)
 	}
 	rows, err := db.Pool.Query(ctx, "SELECT stage, count(*) FROM cases GROUP BY stage")
 	if err != nil {
