@@ -173,6 +173,11 @@ func refTable() map[string]refCase {
 			return w.rawGet(as, "/api/v1/cases/export?"+param+"="+ref)
 		}
 	}
+	exportOf := func(path string) func(*world, *apitest.Client, string, string) *apitest.Response {
+		return func(w *world, _ *apitest.Client, as, ref string) *apitest.Response {
+			return w.rawGet(as, path+"?creditor_id="+ref)
+		}
+	}
 	return map[string]refCase{
 		"POST /api/v1/users body.creditor_id": {callers: adminOnl, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
@@ -305,6 +310,16 @@ func refTable() map[string]refCase {
 			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("GET", "/api/v1/remittances?creditor_id="+ref, nil)
 			}},
+		// The exports of those lists name the creditor the same way and
+		// answer the same: a file of rows is no way round the wall.
+		"GET /api/v1/portfolio/export query.creditor_id": {callers: everyone, foreign: func(w *world) string { return w.credB.ID.String() },
+			call: exportOf("/api/v1/portfolio/export")},
+		"GET /api/v1/ledger/balances/export query.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
+			call: exportOf("/api/v1/ledger/balances/export")},
+		"GET /api/v1/ledger/entries/export query.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
+			call: exportOf("/api/v1/ledger/entries/export")},
+		"GET /api/v1/remittances/export query.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
+			call: exportOf("/api/v1/remittances/export")},
 		"GET /api/v1/webhook-endpoints query.creditor_id": {callers: []string{"admin", "agent", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("GET", "/api/v1/webhook-endpoints?creditor_id="+ref, nil)
