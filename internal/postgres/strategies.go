@@ -239,10 +239,16 @@ func (s stepRunRow) domain() app.StepRun {
 // ClaimDueSteps: the selection and the claim in ONE statement. The unique
 // (case_id, strategy_id, step_index) turns a pair another engine claimed,
 // or that ran before, into nothing (ON CONFLICT DO NOTHING); RETURNING
-// gives only the rows this statement inserted.
+// gives only the rows this statement inserted. Pairs that already have a
+// run (a failed step waiting for its retry, another engine's claim) are
+// left out BEFORE the limit: otherwise a head of limit such pairs would
+// fill every pass and the due steps behind them would never be claimed.
 func (r repo) ClaimDueSteps(ctx context.Context, pass uuid.UUID, today recouvra.Date, now time.Time, limit int) ([]app.StepRun, error) {
 	var rows []stepRunRow
-	err := r.q(ctx).Raw(`WITH due AS (`+dueSteps+` ORDER BY cs.next_due_on, cs.case_id LIMIT @limit)
+	err := r.q(ctx).Raw(`WITH due AS (`+dueSteps+`
+		  AND NOT EXISTS (SELECT 1 FROM strategy_step_runs sr
+		      WHERE sr.case_id = cs.case_id AND sr.strategy_id = cs.strategy_id AND sr.step_index = cs.position)
+		ORDER BY cs.next_due_on, cs.case_id LIMIT @limit)
 		INSERT INTO strategy_step_runs (case_id, creditor_id, strategy_id, step_index, pass_id, due_on, channel, state, claimed_at)
 		SELECT case_id, creditor_id, strategy_id, step_index, @pass, due_on, channel, 'claimed', @now FROM due
 		ON CONFLICT (case_id, strategy_id, step_index) DO NOTHING

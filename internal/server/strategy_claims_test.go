@@ -1,0 +1,67 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"slices"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/recouvra/recouvra/internal/app"
+	"github.com/recouvra/recouvra/internal/postgres"
+)
+
+// TestStrategyClaimsSkipStepsAlreadyRun: a pass claims at most its limit of
+// due steps; steps that already have a run (a failed one waiting for its
+// retry) must not take those places, or the due steps behind them would
+// never be claimed while the head keeps failing.
+func TestStrategyClaimsSkipStepsAlreadyRun(t *testing.T) {
+	t.Parallel()
+	w := newWorldWith(t, io.Discard, noEngine)
+	st := w.createStrategy(strategyBody("Une lettre", map[string]any{"channel": "letter", "from": "placement"}))
+	ids := []uuid.UUID{w.caseA.Case.ID}
+	for range 3 {
+		ids = append(ids, w.newCase(w.credA.ID, "Tuilerie Martin "+w.unique(), "").Case.ID)
+	}
+	for _, id := range ids {
+		if r := w.as("agent").Do("PUT", "/api/v1/cases/"+id.String()+"/strategy", map[string]any{"strategy_id": st.Id}); r.Status != 200 {
+			t.Fatalf("move: %d %s", r.Status, r.Body)
+		}
+	}
+	// The two cases first in the claim's order (due date, then case id: all
+	// are due today) already failed and wait for a retry tomorrow.
+	slices.SortFunc(ids, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
+	ctx := context.Background()
+	var pass uuid.UUID
+	if err := w.db.Pool.QueryRow(ctx, `INSERT INTO strategy_passes (run_on) VALUES (current_date) RETURNING id`).Scan(&pass); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids[:2] {
+		if _, err := w.db.Pool.Exec(ctx, `INSERT INTO strategy_step_runs (case_id, creditor_id, strategy_id, step_index, pass_id, due_on, channel, state, attempts, reason, next_attempt_at, claimed_at)
+			VALUES ($1, $2, $3, 0, $4, current_date, 'letter', 'failed', 1, 'test: canal en panne', $5, $6)`,
+			id, w.credA.ID, st.Id, pass, w.clock.Now().AddDate(0, 0, 1), w.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	claim := func(limit int) []uuid.UUID {
+		var got []uuid.UUID
+		err := postgres.NewStore(w.db).Tx(ctx, func(r app.Repo) error {
+			runs, err := r.ClaimDueSteps(ctx, pass, w.today(), w.clock.Now(), limit)
+			for _, run := range runs {
+				got = append(got, run.CaseID)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := claim(2); len(got) != 2 || !slices.Contains(got, ids[2]) || !slices.Contains(got, ids[3]) {
+		t.Fatalf("a pass of 2 behind 2 waiting retries claimed %v, want %v", got, ids[2:])
+	}
+	if got := claim(2); len(got) != 0 {
+		t.Fatalf("a second pass claimed %v again", got)
+	}
+}
