@@ -74,9 +74,14 @@ type PlacementResult struct {
 
 // ImportStore keeps imports and places their rows.
 type ImportStore interface {
-	CreateImport(ctx context.Context, imp Import, content []byte) error
+	// CreateImport records an import whose file the blob store holds
+	// under contentSHA256.
+	CreateImport(ctx context.Context, imp Import, contentSHA256 string) error
 	Import(ctx context.Context, creditor *uuid.UUID, id uuid.UUID) (Import, error)
-	ImportContent(ctx context.Context, id uuid.UUID) ([]byte, error)
+	// ImportContent names the blob holding the import's file or, for an
+	// import uploaded before files went to the blob store, answers the
+	// content itself (sha "").
+	ImportContent(ctx context.Context, id uuid.UUID) (sha string, content []byte, err error)
 	SetImportMapping(ctx context.Context, id uuid.UUID, m recouvra.PlacementMapping, byHeader map[string]string) error
 	SavedMapping(ctx context.Context, creditor uuid.UUID) (map[string]string, error)
 	// QueueImport marks the import queued and enqueues its job in one
@@ -139,9 +144,12 @@ func fileProblem(err error) error {
 	return err
 }
 
-// UploadImport reads a placement file (whole, bounded by the upload
-// limit), checks it is the kind its name says and readable, guesses or
-// reuses the creditor's mapping and stores it; nothing is placed yet.
+// UploadImport streams a placement file into the blob store (hashed and
+// bounded by the upload limit as it is read, never held whole), checks it
+// is the kind its name says and readable, guesses or reuses the
+// creditor's mapping and records it; nothing is placed yet. The blob store
+// is the data directory the instances share, as for documents: the job
+// may run on another instance.
 func (s *Service) UploadImport(ctx context.Context, p recouvra.Principal, creditorID *uuid.UUID, fileName string, body io.Reader) (ImportView, error) {
 	st, err := s.imports()
 	if err != nil {
@@ -166,19 +174,23 @@ func (s *Service) UploadImport(ctx context.Context, p recouvra.Principal, credit
 	if limit <= 0 {
 		limit = 50 << 20
 	}
-	data, err := io.ReadAll(io.LimitReader(body, limit+1))
+	sniff := sheet.NewSniffer()
+	capped := &cappedReader{r: io.LimitedReader{R: body, N: limit + 1},
+		tooLarge: recouvra.Errorf(recouvra.ECodeTooLarge, "Fichier trop volumineux (%d octets au plus).", limit)}
+	sha, _, err := s.cfg.Blobs.Put(ctx, io.TeeReader(capped, sniff))
 	if err != nil {
 		return ImportView{}, err
 	}
-	if int64(len(data)) > limit {
-		return ImportView{}, recouvra.Errorf(recouvra.ECodeTooLarge, "Fichier trop volumineux (%d octets au plus).", limit)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
+	if sniff.Blank() {
 		return ImportView{}, recouvra.Invalid("Fichier vide.", recouvra.FieldError{Field: "form.file", Code: "empty", Message: "Le fichier est vide."})
 	}
-	rows, info, err := sheet.Open(data, kind)
+	info, err := sniff.Info(kind)
 	if err != nil {
 		return ImportView{}, fileProblem(err)
+	}
+	rows, info, err := openImportFile(ctx, s.cfg.Blobs, sha, nil, info)
+	if err != nil {
+		return ImportView{}, err
 	}
 	headers, _, err := rows.Next()
 	_ = rows.Close()
@@ -207,10 +219,10 @@ func (s *Service) UploadImport(ctx context.Context, p recouvra.Principal, credit
 		return ImportView{}, recouvra.Invalid("En-têtes non reconnus.", recouvra.FieldError{Field: "form.file:1", Code: "no_mapping",
 			Message: "ligne 1 : aucune colonne ne correspond à un champ connu (raison sociale, numéro de facture, date de facture, échéance, montant TTC…)."})
 	}
-	if err := st.CreateImport(ctx, imp, data); err != nil {
+	if err := st.CreateImport(ctx, imp, sha); err != nil {
 		return ImportView{}, err
 	}
-	return s.previewOf(imp, data)
+	return s.previewOf(ctx, st, imp)
 }
 
 // GetImport shows an import: its progress, counts and preview.
@@ -222,11 +234,7 @@ func (s *Service) GetImport(ctx context.Context, p recouvra.Principal, id uuid.U
 	if imp.Status != "uploaded" {
 		return ImportView{Import: imp}, nil
 	}
-	data, err := st.ImportContent(ctx, id)
-	if err != nil {
-		return ImportView{}, err
-	}
-	return s.previewOf(imp, data)
+	return s.previewOf(ctx, st, imp)
 }
 
 func (s *Service) loadImport(ctx context.Context, p recouvra.Principal, id uuid.UUID) (Import, ImportStore, error) {
@@ -271,11 +279,7 @@ func (s *Service) SetImportMapping(ctx context.Context, p recouvra.Principal, id
 		return ImportView{}, err
 	}
 	imp.Mapping = m
-	data, err := st.ImportContent(ctx, id)
-	if err != nil {
-		return ImportView{}, err
-	}
-	return s.previewOf(imp, data)
+	return s.previewOf(ctx, st, imp)
 }
 
 // RunImport queues the placement of an uploaded import (River job).
@@ -298,11 +302,70 @@ func (s *Service) RunImport(ctx context.Context, p recouvra.Principal, id uuid.U
 	return ImportView{Import: imp}, nil
 }
 
-func (s *Service) previewOf(imp Import, data []byte) (ImportView, error) {
-	v := ImportView{Import: imp}
-	rows, _, err := sheet.Open(data, imp.Kind)
+// cappedReader reads an upload up to its limit: past it, the read fails
+// (tooLarge), so the blob store drops what it had written.
+type cappedReader struct {
+	r        io.LimitedReader // N: the limit + 1
+	tooLarge error
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if c.r.N <= 0 {
+		return n, c.tooLarge
+	}
+	return n, err
+}
+
+// importFile is an open import file's rows and the file under them.
+type importFile struct {
+	sheet.Rows
+	file io.Closer
+}
+
+func (f importFile) Close() error { return errors.Join(f.Rows.Close(), f.file.Close()) }
+
+// openImportFile streams an import's file: the blob sha, or content for an
+// import stored before the blob store held them; info is what its upload
+// established (the separator found on the first line when it has none).
+// A file that cannot be read is a 422 naming the line.
+func openImportFile(ctx context.Context, blobs Blobs, sha string, content []byte, info sheet.Info) (sheet.Rows, sheet.Info, error) {
+	var file io.ReadCloser = io.NopCloser(bytes.NewReader(content))
+	if sha != "" {
+		f, err := blobs.Open(ctx, sha)
+		if err != nil {
+			return nil, sheet.Info{}, err
+		}
+		file = f
+	}
+	rows, info, err := sheet.OpenStream(file, info)
 	if err != nil {
-		return v, fileProblem(err)
+		_ = file.Close()
+		return nil, sheet.Info{}, fileProblem(err)
+	}
+	return importFile{Rows: rows, file: file}, info, nil
+}
+
+// openImport streams the file of a stored import.
+func (s *Service) openImport(ctx context.Context, st ImportStore, imp Import) (sheet.Rows, error) {
+	sha, content, err := st.ImportContent(ctx, imp.ID)
+	if err != nil {
+		return nil, err
+	}
+	info := sheet.Info{Kind: imp.Kind, Encoding: sheet.Encoding(imp.Encoding)}
+	if sep := []rune(imp.Separator); len(sep) == 1 {
+		info.Separator = sep[0]
+	}
+	rows, _, err := openImportFile(ctx, s.cfg.Blobs, sha, content, info)
+	return rows, err
+}
+
+// previewOf reads the first rows of imp's file, never the rest.
+func (s *Service) previewOf(ctx context.Context, st ImportStore, imp Import) (ImportView, error) {
+	v := ImportView{Import: imp}
+	rows, err := s.openImport(ctx, st, imp)
+	if err != nil {
+		return v, err
 	}
 	defer rows.Close()
 	if _, _, err := rows.Next(); err != nil {
@@ -374,16 +437,18 @@ func (s *Service) ProcessImport(ctx context.Context, id uuid.UUID) error {
 	if imp.Status == "done" || imp.Status == "failed" {
 		return nil
 	}
-	data, err := st.ImportContent(ctx, id)
-	if err != nil {
-		return err
-	}
 	if err := st.ImportProgress(ctx, id, "running", 0, s.now()); err != nil {
 		return err
 	}
-	rows, _, err := sheet.Open(data, imp.Kind)
+	// The file is streamed from the blob store through the parser into
+	// COPY: memory stays bounded whatever its size.
+	rows, err := s.openImport(ctx, st, imp)
+	var refused *recouvra.Error
+	if errors.As(err, &refused) && refused.Code == recouvra.ECodeInvalid {
+		return s.finishImport(ctx, st, imp, PlacementResult{}, 0, err.Error())
+	}
 	if err != nil {
-		return s.finishImport(ctx, st, imp, PlacementResult{}, 0, fileProblem(err).Error())
+		return err
 	}
 	defer rows.Close()
 	if _, _, err := rows.Next(); err != nil { // the header

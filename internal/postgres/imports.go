@@ -34,12 +34,12 @@ func mappingJSON(m recouvra.PlacementMapping) []byte {
 	return b
 }
 
-func (s *Imports) CreateImport(ctx context.Context, imp app.Import, content []byte) error {
+func (s *Imports) CreateImport(ctx context.Context, imp app.Import, contentSHA256 string) error {
 	headers, _ := json.Marshal(imp.Headers)
 	_, err := s.db.Pool.Exec(ctx, `INSERT INTO imports (id, creditor_id, created_by, created_by_api_key, file_name, kind, encoding, separator,
-		content, headers, mapping, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		content_sha256, headers, mapping, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		imp.ID, imp.CreditorID, imp.CreatedBy, imp.CreatedByAPIKey, imp.FileName, string(imp.Kind), imp.Encoding, imp.Separator,
-		content, headers, mappingJSON(imp.Mapping), imp.Status, imp.CreatedAt)
+		contentSHA256, headers, mappingJSON(imp.Mapping), imp.Status, imp.CreatedAt)
 	return dbErr(err, whatImport)
 }
 
@@ -64,10 +64,14 @@ func (s *Imports) Import(ctx context.Context, creditor *uuid.UUID, id uuid.UUID)
 	return imp, nil
 }
 
-func (s *Imports) ImportContent(ctx context.Context, id uuid.UUID) ([]byte, error) {
+func (s *Imports) ImportContent(ctx context.Context, id uuid.UUID) (string, []byte, error) {
+	var sha *string
 	var b []byte
-	err := s.db.Pool.QueryRow(ctx, `SELECT content FROM imports WHERE id = $1`, id).Scan(&b)
-	return b, dbErr(err, whatImport)
+	err := s.db.Pool.QueryRow(ctx, `SELECT content_sha256, CASE WHEN content_sha256 IS NULL THEN content END FROM imports WHERE id = $1`, id).Scan(&sha, &b)
+	if sha != nil {
+		return *sha, nil, dbErr(err, whatImport)
+	}
+	return "", b, dbErr(err, whatImport)
 }
 
 func (s *Imports) SetImportMapping(ctx context.Context, id uuid.UUID, m recouvra.PlacementMapping, byHeader map[string]string) error {

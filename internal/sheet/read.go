@@ -129,7 +129,16 @@ func openCSV(data []byte) (Rows, Info, error) {
 		info.Encoding = Windows1252
 		text = charmap.Windows1252.NewDecoder().Reader(text)
 	}
+	return readCSV(text, info)
+}
+
+// readCSV reads CSV text; the separator is info's, or the one most used
+// on the first line.
+func readCSV(text io.Reader, info Info) (Rows, Info, error) {
 	br := bufio.NewReaderSize(text, 64<<10)
+	if info.Separator != 0 {
+		return newCSVRows(br, info), info, nil
+	}
 	head, _ := br.Peek(4096)
 	first := string(head)
 	if i := strings.IndexAny(first, "\r\n"); i >= 0 {
@@ -142,12 +151,16 @@ func openCSV(data []byte) (Rows, Info, error) {
 			info.Separator, best = sep, n
 		}
 	}
+	return newCSVRows(br, info), info, nil
+}
+
+func newCSVRows(br io.Reader, info Info) *csvRows {
 	r := csv.NewReader(br)
 	r.Comma = info.Separator
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
 	r.ReuseRecord = false
-	return &csvRows{r: r}, info, nil
+	return &csvRows{r: r}
 }
 
 type csvRows struct {
@@ -198,6 +211,11 @@ func openXLSX(data []byte) (Rows, error) {
 	if err != nil {
 		return nil, &Error{Message: "Classeur XLSX illisible."}
 	}
+	return firstSheet(f)
+}
+
+// firstSheet streams the rows of f's first sheet (f is closed with them).
+func firstSheet(f *excelize.File) (Rows, error) {
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		_ = f.Close()
