@@ -287,7 +287,8 @@ func (w *world) letterPass() string {
 		w.t.Fatal(err)
 	}
 	var pass uuid.UUID
-	err = w.db.Pool.QueryRow(ctx, `WITH s AS (INSERT INTO strategies (name, steps) VALUES ('Matrice '||gen_random_uuid(), '[{"channel": "letter"}]') RETURNING id),
+	err = w.db.Pool.QueryRow(ctx, `WITH s AS (INSERT INTO strategies (name, steps) VALUES ('Matrice '||gen_random_uuid(),
+				'[{"name": "Lettre", "channel": "letter", "template": "amicable_letter", "delay": 0, "unit": "calendar_days", "from": "placement"}]') RETURNING id),
 			p AS (INSERT INTO strategy_passes (run_on) VALUES (current_date) RETURNING id),
 			r AS (INSERT INTO strategy_step_runs (case_id, creditor_id, strategy_id, step_index, pass_id, due_on, channel, state, document_id)
 				SELECT $1, $2, s.id, 0, p.id, current_date, 'letter', 'done', $3 FROM s, p RETURNING pass_id)
