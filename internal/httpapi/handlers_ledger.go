@@ -72,12 +72,6 @@ func (a *API) ListLedgerEntries(ctx context.Context, req oapi.ListLedgerEntriesR
 
 func (a *API) GetLedgerCommission(ctx context.Context, req oapi.GetLedgerCommissionRequestObject) (oapi.GetLedgerCommissionResponseObject, error) {
 	ctx = requestContext(ctx)
-	str := func(p *string) string {
-		if p == nil {
-			return ""
-		}
-		return *p
-	}
 	currency := str(req.Params.Currency)
 	if currency == "" {
 		currency = "EUR"

@@ -88,12 +88,6 @@ func (a *API) ExportLedgerEntries(ctx context.Context, req oapi.ExportLedgerEntr
 func (a *API) ExportLedgerCommission(ctx context.Context, req oapi.ExportLedgerCommissionRequestObject) (oapi.ExportLedgerCommissionResponseObject, error) {
 	gc := ctx
 	ctx = requestContext(ctx)
-	str := func(p *string) string {
-		if p == nil {
-			return ""
-		}
-		return *p
-	}
 	currency := str(req.Params.Currency)
 	if currency == "" {
 		currency = "EUR"
