@@ -21,8 +21,11 @@ import (
 //     since (a delay changed: UpdateStrategy keeps the positions), or a
 //     step counted from the oldest due date whose claims changed, keeps a
 //     stale date. One UPDATE marks those states unplanned; they are dated
-//     again in batches (one read, the domain's working days and holidays
-//     in Go, one write per batch, each row written only if unchanged).
+//     again in batches, each ONE UPDATE … FROM computing the dates in SQL
+//     with the working-day calendar (table working_days, written from the
+//     domain's working days and holidays), each row written only if
+//     unchanged; what SQL cannot date (outside the calendar) is dated in
+//     Go as before.
 //   - catch-up: every due step is claimed, batch after batch, however many
 //     fell due while the engine was off or behind, and retries and stale
 //     claims are taken over; each batch's claims are run before the next.
@@ -36,6 +39,12 @@ import (
 const (
 	nightBatch = 2000
 	nightStale = time.Hour
+	// sqlDatingBatch: states dated per UPDATE by the SQL dating.
+	sqlDatingBatch = 10000
+	// calendarYears: the working-day calendar runs this far past today
+	// (a step's delay is at most recouvra.MaxStepDelay days: 3,650
+	// working days are about 14 years).
+	calendarYears = 30
 )
 
 // NightFigures are what the nightly pass's planning did.
@@ -137,8 +146,32 @@ func (s *Service) PlanNight(ctx context.Context) (NightFigures, bool, error) {
 	return f, true, err
 }
 
-// DateUnplanned dates every unplanned state, a batch at a time.
+// DateUnplanned dates every unplanned state: in SQL first, batch after
+// batch (one UPDATE … FROM each, the working days read from the calendar
+// table, topped up here to calendarYears ahead), then in Go whatever SQL
+// left — a date outside the calendar, or a state changed meanwhile.
 func (s *Service) DateUnplanned(ctx context.Context) (int64, error) {
+	if _, err := s.store.EnsureWorkingCalendar(ctx, s.today().AddYears(calendarYears)); err != nil {
+		return 0, err
+	}
+	var dated int64
+	for after := uuid.Nil; ; {
+		tail, n, err := s.store.DateUnplannedStates(ctx, after, sqlDatingBatch)
+		if err != nil {
+			return dated, err
+		}
+		if tail == uuid.Nil {
+			break
+		}
+		dated, after = dated+n, tail
+	}
+	n, err := s.dateUnplannedInGo(ctx)
+	return dated + n, err
+}
+
+// dateUnplannedInGo dates the unplanned states a batch at a time in Go
+// (one read, recouvra.CaseStrategyState.Plan, one write per batch).
+func (s *Service) dateUnplannedInGo(ctx context.Context) (int64, error) {
 	list, err := s.store.ListStrategies(ctx)
 	if err != nil {
 		return 0, err

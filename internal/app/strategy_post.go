@@ -51,6 +51,15 @@ type StrategyPostRepo interface {
 	// SavePlans writes the dates in one statement, each only if its state
 	// has not changed since it was read; it returns how many it wrote.
 	SavePlans(ctx context.Context, rows []PlanRow) (int64, error)
+	// EnsureWorkingCalendar writes the working-day calendar's missing
+	// days up to to (recouvra.WorkingCalendar); it returns how many.
+	EnsureWorkingCalendar(ctx context.Context, to recouvra.Date) (int64, error)
+	// DateUnplannedStates dates up to limit unplanned states after the
+	// case id after in one statement, in SQL with the working-day
+	// calendar; it leaves unplanned those it cannot date (outside the
+	// calendar, or changed meanwhile) and returns the batch's last case id
+	// (uuid.Nil: none left) and how many it dated.
+	DateUnplannedStates(ctx context.Context, after uuid.UUID, limit int) (uuid.UUID, int64, error)
 	// ClaimNightSteps is ClaimDueSteps walked in (due date, case) order
 	// from after; it also returns where its selection ended (nil: nothing
 	// was due after).
