@@ -286,7 +286,7 @@ func (s *Service) DeliverMail(ctx context.Context, id uuid.UUID, last bool) erro
 	if m.State != recouvra.MailQueued {
 		return nil
 	}
-	digest := m.Kind == recouvra.MailNotificationDigest // to a user, about no case: no attachment, no timeline
+	digest := m.ToUser() // to a user (a digest, an endpoint disabled), about no case: no attachment, no timeline
 	if m.DocumentID == nil && !digest {
 		if err := s.prepareReceiptMail(ctx, m); err != nil {
 			return err
@@ -363,7 +363,7 @@ func (s *Service) DeliverMail(ctx context.Context, id uuid.UUID, last bool) erro
 			return err
 		}
 		if digest {
-			s.cfg.Logger.Info("notification digest", "mail_id", m.ID.String(), "message_id", m.MessageID, "state", string(m.State), "reason", m.LastError)
+			s.cfg.Logger.Info("mail to a user", "kind", string(m.Kind), "mail_id", m.ID.String(), "message_id", m.MessageID, "state", string(m.State), "reason", m.LastError)
 			return nil
 		}
 		c := recouvra.Case{ID: m.CaseID, CreditorID: m.CreditorID}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/recouvra/recouvra/internal/documents"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
@@ -75,6 +76,19 @@ type WebhookRepo interface {
 	// failing since before or earlier, fails their pending deliveries, and
 	// returns them.
 	DisableFailingWebhookEndpoints(ctx context.Context, before, at time.Time) ([]recouvra.WebhookEndpoint, error)
+	// InsertCreditorEvent writes a shared event about a creditor and no
+	// case (case_id NULL: only EventWebhookEndpointDisabled, 00041).
+	InsertCreditorEvent(ctx context.Context, e *recouvra.Event) error
+	// WebhookNoticeReaders are the creditor's active users with an
+	// e-mail address, with the language they read their notifications in.
+	WebhookNoticeReaders(ctx context.Context, creditorID uuid.UUID) ([]WebhookNoticeReader, error)
+}
+
+// WebhookNoticeReader is a creditor's user told of an endpoint disabled.
+type WebhookNoticeReader struct {
+	UserID   uuid.UUID
+	Email    string
+	Language string // fr or en
 }
 
 // WebhookEndpointPatch changes an endpoint; nil fields stay.
@@ -427,13 +441,27 @@ func (s *Service) DeliverWebhooks(ctx context.Context) (int, error) {
 	// Endpoints whose attempts have all failed for three days are disabled
 	// even when no delivery is left to try (a delivery gives up after
 	// three days too).
-	off, err := s.store.DisableFailingWebhookEndpoints(ctx, now.Add(-recouvra.WebhookDisableAfter), now)
+	var mails []uuid.UUID
+	err := s.store.Tx(ctx, func(r Repo) error {
+		mails = nil
+		off, err := r.DisableFailingWebhookEndpoints(ctx, now.Add(-recouvra.WebhookDisableAfter), now)
+		if err != nil {
+			return err
+		}
+		for _, ep := range off {
+			ids, err := s.noticeWebhookDisabled(ctx, r, ep)
+			if err != nil {
+				return err
+			}
+			mails = append(mails, ids...)
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, err
 	}
-	for _, ep := range off {
-		s.cfg.Logger.Warn("webhook endpoint disabled: its deliveries failed for three days", "endpoint_id", ep.ID.String(),
-			"creditor_id", ep.CreditorID.String(), "url", ep.URL)
+	for _, id := range mails {
+		s.kick(ctx, id, 0)
 	}
 	ids, err := s.store.ClaimWebhookDeliveries(ctx, now, now.Add(webhookLease), webhookBatch)
 	if err != nil || len(ids) == 0 {
@@ -521,7 +549,9 @@ func (s *Service) attemptWebhook(ctx context.Context, id uuid.UUID) error {
 		"webhook-id": d.ID.String(), "webhook-timestamp": strconv.FormatInt(ts, 10),
 		"webhook-signature": ep.Signatures(d.ID.String(), ts, d.Payload, sent)}
 	res := s.cfg.Webhooks.Sender.Post(ctx, ep.URL, headers, d.Payload)
-	return s.store.Tx(ctx, func(r Repo) error {
+	var mails []uuid.UUID
+	err = s.store.Tx(ctx, func(r Repo) error {
+		mails = nil
 		d, err := r.WebhookDeliveryByID(ctx, recouvra.AllCreditors, id, ForUpdate)
 		if err != nil {
 			return err
@@ -569,8 +599,9 @@ func (s *Service) attemptWebhook(ctx context.Context, id uuid.UUID) error {
 			if err := r.FailPendingWebhookDeliveries(ctx, ep.ID, now); err != nil {
 				return err
 			}
-			s.cfg.Logger.Warn("webhook endpoint disabled: its deliveries failed for three days", "endpoint_id", ep.ID.String(),
-				"creditor_id", ep.CreditorID.String(), "url", ep.URL)
+			if mails, err = s.noticeWebhookDisabled(ctx, r, ep); err != nil {
+				return err
+			}
 		}
 		if epChanged {
 			ep.UpdatedAt = now
@@ -578,4 +609,65 @@ func (s *Service) attemptWebhook(ctx context.Context, id uuid.UUID) error {
 		}
 		return nil
 	})
+	for _, id := range mails {
+		s.kick(ctx, id, 0)
+	}
+	return err
+}
+
+// noticeWebhookDisabled tells the creditor, in r's transaction (the one
+// that disabled ep), that its endpoint is off: a notification in its
+// people's bell (a shared event about no case) and an e-mail to each of
+// its active users through the outbox. Once per disabling: the mails'
+// source key names the endpoint and the moment it was disabled, and
+// nothing else writes this event. It returns the mails queued, for the
+// queue to be told once the transaction has committed.
+func (s *Service) noticeWebhookDisabled(ctx context.Context, r Repo, ep recouvra.WebhookEndpoint) ([]uuid.UUID, error) {
+	s.cfg.Logger.Warn("webhook endpoint disabled: its deliveries failed for three days", "endpoint_id", ep.ID.String(),
+		"creditor_id", ep.CreditorID.String(), "url", ep.URL)
+	off := s.now()
+	if ep.DisabledAt != nil {
+		off = *ep.DisabledAt
+	}
+	since := off
+	if ep.FailingSince != nil {
+		since = *ep.FailingSince
+	}
+	e := recouvra.Event{ID: uuid.Must(uuid.NewV7()), CreditorID: ep.CreditorID, At: off, Type: recouvra.EventWebhookEndpointDisabled,
+		Visibility: recouvra.Shared, Data: map[string]any{"endpoint_id": ep.ID.String(), "url": ep.URL,
+			"failing_since": since.UTC().Format(time.RFC3339Nano), "disabled_at": off.UTC().Format(time.RFC3339Nano)}}
+	if err := r.InsertCreditorEvent(ctx, &e); err != nil {
+		return nil, err
+	}
+	if !s.MailOn() {
+		return nil, nil
+	}
+	readers, err := r.WebhookNoticeReaders(ctx, ep.CreditorID)
+	if err != nil || len(readers) == 0 {
+		return nil, err
+	}
+	cred, err := r.CreditorByID(ctx, recouvra.AllCreditors, ep.CreditorID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []uuid.UUID
+	for _, u := range readers {
+		lang := u.Language
+		if lang != "en" {
+			lang = "fr"
+		}
+		mail := documents.WebhookDisabledEmail(documents.WebhookDisabled{AgencyName: s.cfg.Agency.Name, CreditorName: cred.LegalName, URL: ep.URL,
+			Description: ep.Description, FailingSince: since, DisabledAt: off}, lang)
+		user := u.UserID
+		m := recouvra.MailMessage{ID: uuid.Must(uuid.NewV7()), CreditorID: ep.CreditorID, UserID: &user, Kind: recouvra.MailWebhookDisabled,
+			SourceKey: "webhook_disabled:" + ep.ID.String() + ":" + off.UTC().Format(time.RFC3339Nano) + ":" + user.String(),
+			To:        u.Email, Language: lang, MessageID: s.newMessageID(), Subject: mail.Subject, Text: mail.Text, HTML: mail.HTML,
+			State: recouvra.MailQueued, CreatedAt: s.now()}
+		if _, inserted, err := r.InsertMail(ctx, &m); err != nil {
+			return nil, err
+		} else if inserted {
+			ids = append(ids, m.ID)
+		}
+	}
+	return ids, nil
 }

@@ -81,6 +81,9 @@ func digestLine(n recouvra.Notification, lang string) string {
 		s = fmt.Sprintf("Case %s moved to stage %s.", ref, strings.ReplaceAll(to, "_", " "))
 	case recouvra.NotifyApprovalRequested:
 		s = fmt.Sprintf("Your approval is requested on case %s.", ref)
+	case recouvra.NotifyWebhookDisabled:
+		url, _ := n.Event.Data["url"].(string)
+		s = fmt.Sprintf("Webhook endpoint %s disabled: its deliveries failed for three days. Fix it, then enable it again under Webhooks.", url)
 	default:
 		s = fmt.Sprintf("Case %s: %s.", ref, n.Event.Type)
 	}

@@ -52,8 +52,13 @@ func (a *API) MarkAllNotificationsRead(ctx context.Context, _ oapi.MarkAllNotifi
 
 func apiNotification(n recouvra.Notification) oapi.Notification {
 	e := n.Event
-	out := oapi.Notification{Id: e.ID, Seq: e.Seq, CaseId: e.CaseID, CaseReference: n.CaseReference, Kind: oapi.NotificationKind(n.Kind()),
+	out := oapi.Notification{Id: e.ID, Seq: e.Seq, CaseReference: n.CaseReference, Kind: oapi.NotificationKind(n.Kind()),
 		EventType: string(e.Type), Text: n.Text(), At: e.At, Read: n.Read}
+	if e.CaseID == uuid.Nil {
+		out.CaseId.SetNull() // a notice about the creditor (webhook_disabled)
+	} else {
+		out.CaseId.Set(e.CaseID)
+	}
 	out.AmountCents.SetNull()
 	out.Currency.SetNull()
 	out.Stage.SetNull()

@@ -34,13 +34,15 @@ func (r notificationRow) domain() recouvra.Notification {
 }
 
 // notificationEvents selects the events rule reads, joined to their case
-// (alias c).
+// (alias c) when they have one.
 func notificationEvents(q *gorm.DB, scope recouvra.Scope, rule recouvra.NotificationRule) *gorm.DB {
 	types := make([]string, len(rule.Types))
 	for i, t := range rule.Types {
 		types[i] = string(t)
 	}
-	q = sharedScope(q.Table("events").Joins("JOIN cases c ON c.id = events.case_id"), scope, "events.").
+	// LEFT: a creditor's notice about no case (an endpoint disabled) has
+	// none; the agent's and lawyer's rules, on c's columns, need one.
+	q = sharedScope(q.Table("events").Joins("LEFT JOIN cases c ON c.id = events.case_id"), scope, "events.").
 		Where("events.type IN ?", types).
 		Where("events.actor_user_id IS DISTINCT FROM ?", rule.UserID)
 	switch {
@@ -70,7 +72,7 @@ func (r repo) readBelow(ctx context.Context, userID uuid.UUID) (string, error) {
 	return marks[0], nil
 }
 
-const notificationColumns = eventColumns + `, c.reference AS reference, c.currency AS currency,
+const notificationColumns = eventColumns + `, coalesce(c.reference, '') AS reference, coalesce(c.currency, '') AS currency,
 	(events.tx < CAST(? AS text)::xid8 OR EXISTS (SELECT 1 FROM notification_reads nr WHERE nr.user_id = ? AND nr.event_seq = events.seq)) AS read`
 
 func (r repo) Notifications(ctx context.Context, scope recouvra.Scope, rule recouvra.NotificationRule, before *recouvra.EventPosition, limit int) ([]recouvra.Notification, error) {

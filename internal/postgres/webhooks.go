@@ -268,3 +268,24 @@ func (r repo) DisableFailingWebhookEndpoints(ctx context.Context, before, at tim
 	}
 	return out, nil
 }
+
+func (r repo) InsertCreditorEvent(ctx context.Context, e *recouvra.Event) error {
+	var seq []int64
+	err := r.q(ctx).Raw(`INSERT INTO events (id, case_id, creditor_id, at, actor_user_id, actor_api_key_id, type, visibility, data)
+		VALUES (?, NULL, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb)) RETURNING seq`,
+		e.ID, e.CreditorID, e.At, e.ActorUserID, e.ActorAPIKeyID, string(e.Type), string(e.Visibility), jsonObject(e.Data)).Scan(&seq).Error
+	if err != nil {
+		return dbErr(err, whatEvent)
+	}
+	if len(seq) == 1 {
+		e.Seq = seq[0]
+	}
+	return nil
+}
+
+func (r repo) WebhookNoticeReaders(ctx context.Context, creditorID uuid.UUID) ([]app.WebhookNoticeReader, error) {
+	var out []app.WebhookNoticeReader
+	err := r.q(ctx).Raw(`SELECT id AS user_id, email, notification_language AS language FROM users
+		WHERE creditor_id = ? AND role = 'creditor' AND active AND email <> '' ORDER BY id`, creditorID).Scan(&out).Error
+	return out, dbErr(err, whatUser)
+}

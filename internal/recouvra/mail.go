@@ -21,7 +21,15 @@ type MailKind string
 const (
 	MailPaymentReceipt MailKind = "payment_receipt" // the receipt of a payment (CPCE R124-6)
 	MailAmicableLetter MailKind = "amicable_letter" // an amicable letter, sent by a staff member
+	// MailWebhookDisabled tells a creditor's user that one of its webhook
+	// endpoints was disabled (to a user, about no case, like a digest).
+	MailWebhookDisabled MailKind = "webhook_disabled"
 )
+
+// ToUser says whether the mail goes to a user of the portal (a digest, a
+// webhook endpoint disabled) rather than to a debtor about a case: no
+// attachment, no timeline event, no address marked bad.
+func (m MailMessage) ToUser() bool { return m.UserID != nil }
 
 // MailState is where an e-mail stands.
 type MailState string

@@ -17,7 +17,16 @@ const (
 	NotifyDirectPayment     NotificationKind = "direct_payment"     // a payment the creditor says it received itself
 	NotifyStageChanged      NotificationKind = "stage_changed"      // the case moved to another stage, or closed
 	NotifyApprovalRequested NotificationKind = "approval_requested" // the agency asks the creditor's approval
+	NotifyWebhookDisabled   NotificationKind = "webhook_disabled"   // a webhook endpoint failing for three days was disabled
 )
+
+// EventWebhookEndpointDisabled is the shared event written when a webhook
+// endpoint whose deliveries all failed for WebhookDisableAfter is
+// disabled: it is about the creditor, not a case, so it is the one event
+// type whose case_id is NULL (migration 00041). It reaches the creditor's
+// people as a notification of kind webhook_disabled (and by e-mail).
+// data: endpoint_id, url, failing_since, disabled_at (RFC 3339).
+const EventWebhookEndpointDisabled EventType = "webhook_endpoint_disabled"
 
 // EventApprovalRequested is the shared event by which the agency asks a
 // creditor's approval (a settlement proposal, a write-off, going to court
@@ -29,11 +38,12 @@ const EventApprovalRequested EventType = "approval_requested"
 
 // notificationKinds: which timeline events are notifications, and of what.
 var notificationKinds = map[EventType]NotificationKind{
-	EventPaymentRecorded:       NotifyPayment,
-	EventPaymentReversed:       NotifyPaymentReversed,
-	EventDirectPaymentReported: NotifyDirectPayment,
-	EventStageChanged:          NotifyStageChanged,
-	EventApprovalRequested:     NotifyApprovalRequested,
+	EventPaymentRecorded:         NotifyPayment,
+	EventPaymentReversed:         NotifyPaymentReversed,
+	EventDirectPaymentReported:   NotifyDirectPayment,
+	EventStageChanged:            NotifyStageChanged,
+	EventApprovalRequested:       NotifyApprovalRequested,
+	EventWebhookEndpointDisabled: NotifyWebhookDisabled,
 }
 
 // NotificationKindOf says whether an event of type t is a notification.
@@ -57,7 +67,8 @@ type NotificationRule struct {
 // who get none:
 //   - a creditor's people: payments (recorded, reversed, or reported by a
 //     colleague), stage changes and approvals asked, on every case of their
-//     creditor — the events they already see on their timelines;
+//     creditor — the events they already see on their timelines — and
+//     their webhook endpoints disabled for failing;
 //   - an agent: payments of the cases assigned to it (a payment changes
 //     what to say on the next call);
 //   - a lawyer: stage changes of the cases assigned to it (a case reaching
@@ -77,7 +88,8 @@ func NotificationsFor(p Principal) (NotificationRule, bool) {
 			return NotificationRule{}, false
 		}
 		r.CreditorID = p.CreditorID
-		r.Types = []EventType{EventPaymentRecorded, EventPaymentReversed, EventDirectPaymentReported, EventStageChanged, EventApprovalRequested}
+		r.Types = []EventType{EventPaymentRecorded, EventPaymentReversed, EventDirectPaymentReported, EventStageChanged, EventApprovalRequested,
+			EventWebhookEndpointDisabled}
 	case RoleAgent:
 		r.AgentID = &me
 		r.Types = []EventType{EventPaymentRecorded, EventPaymentReversed, EventDirectPaymentReported}
@@ -138,6 +150,8 @@ func (n Notification) Text() string {
 			return fmt.Sprintf("Votre accord est demandé sur le dossier %s : %s", ref, s)
 		}
 		return fmt.Sprintf("Votre accord est demandé sur le dossier %s.", ref)
+	case EventWebhookEndpointDisabled:
+		return WebhookDisabledText(str("url"), eventTime(d["failing_since"]), eventTime(d["disabled_at"]))
 	}
 	return fmt.Sprintf("Dossier %s : %s.", ref, n.Event.Type)
 }
@@ -172,6 +186,21 @@ func closeReasonLabel(r string) string {
 		return "passé en perte"
 	}
 	return ""
+}
+
+// WebhookDisabledText says in French that the endpoint at url was
+// disabled at off after failing since since, and how to turn it back on.
+func WebhookDisabledText(url string, since, off time.Time) string {
+	return fmt.Sprintf("Webhooks : le point de réception %s a été désactivé le %s : tous ses envois ont échoué depuis le %s. "+
+		"Rien ne lui est plus envoyé. Corrigez l'adresse ou votre serveur, puis réactivez-le dans Webhooks (bouton « Réactiver ») ; "+
+		"les envois échoués se rejouent un par un depuis la liste des envois.", url, FrenchDate(DateOf(off)), FrenchDate(DateOf(since)))
+}
+
+// eventTime reads an RFC 3339 time from event data.
+func eventTime(v any) time.Time {
+	s, _ := v.(string)
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t.UTC()
 }
 
 // eventCents reads an amount in cents from event data, where JSON made it a

@@ -851,6 +851,7 @@ const (
 	NotificationKindPayment           NotificationKind = "payment"
 	NotificationKindPaymentReversed   NotificationKind = "payment_reversed"
 	NotificationKindStageChanged      NotificationKind = "stage_changed"
+	NotificationKindWebhookDisabled   NotificationKind = "webhook_disabled"
 )
 
 // Valid indicates whether the value is a known member of the NotificationKind enum.
@@ -865,6 +866,8 @@ func (e NotificationKind) Valid() bool {
 	case NotificationKindPaymentReversed:
 		return true
 	case NotificationKindStageChanged:
+		return true
+	case NotificationKindWebhookDisabled:
 		return true
 	default:
 		return false
@@ -1305,15 +1308,18 @@ func (e RemittanceRunState) Valid() bool {
 
 // Defines values for Role.
 const (
-	RoleAdmin    Role = "admin"
-	RoleAgent    Role = "agent"
-	RoleCreditor Role = "creditor"
-	RoleLawyer   Role = "lawyer"
+	RoleAccountant Role = "accountant"
+	RoleAdmin      Role = "admin"
+	RoleAgent      Role = "agent"
+	RoleCreditor   Role = "creditor"
+	RoleLawyer     Role = "lawyer"
 )
 
 // Valid indicates whether the value is a known member of the Role enum.
 func (e Role) Valid() bool {
 	switch e {
+	case RoleAccountant:
+		return true
 	case RoleAdmin:
 		return true
 	case RoleAgent:
@@ -3270,7 +3276,9 @@ type Me struct {
 	Email      string                                `json:"email"`
 	Id         openapi_types.UUID                    `json:"id"`
 	Name       string                                `json:"name"`
-	Role       Role                                  `json:"role"`
+
+	// Role What the person does in the agency. `accountant` (« comptable ») keeps the client account: ledger, bank statements, remittance runs, invoices.
+	Role Role `json:"role"`
 }
 
 // MonthFigures defines model for MonthFigures.
@@ -3288,17 +3296,23 @@ type MonthFigures struct {
 // Notification defines model for Notification.
 type Notification struct {
 	// AmountCents The payment's amount, for the payment kinds.
-	AmountCents   nullable.Nullable[int64]  `json:"amount_cents"`
-	At            time.Time                 `json:"at"`
-	CaseId        openapi_types.UUID        `json:"case_id"`
+	AmountCents nullable.Nullable[int64] `json:"amount_cents"`
+	At          time.Time                `json:"at"`
+
+	// CaseId The case; null for a notice about the creditor itself (webhook_disabled).
+	CaseId nullable.Nullable[openapi_types.UUID] `json:"case_id"`
+
+	// CaseReference Empty when case_id is null.
 	CaseReference string                    `json:"case_reference"`
 	Currency      nullable.Nullable[string] `json:"currency"`
 	EventType     string                    `json:"event_type"`
 
 	// Id The timeline event's id.
-	Id   openapi_types.UUID `json:"id"`
-	Kind NotificationKind   `json:"kind"`
-	Read bool               `json:"read"`
+	Id openapi_types.UUID `json:"id"`
+
+	// Kind webhook_disabled: one of the creditor's webhook endpoints failed for three days and was disabled (no case; re-enable it under Webhooks).
+	Kind NotificationKind `json:"kind"`
+	Read bool             `json:"read"`
 
 	// Seq The event's number (as on the stream).
 	Seq int64 `json:"seq"`
@@ -3310,7 +3324,7 @@ type Notification struct {
 	Text string `json:"text"`
 }
 
-// NotificationKind defines model for NotificationKind.
+// NotificationKind webhook_disabled: one of the creditor's webhook endpoints failed for three days and was disabled (no case; re-enable it under Webhooks).
 type NotificationKind string
 
 // NotificationPage defines model for NotificationPage.
@@ -3825,7 +3839,7 @@ type RemittanceRun struct {
 // RemittanceRunState defines model for RemittanceRun.State.
 type RemittanceRunState string
 
-// Role defines model for Role.
+// Role What the person does in the agency. `accountant` (« comptable ») keeps the client account: ledger, bank statements, remittance runs, invoices.
 type Role string
 
 // ScheduleInput defines model for ScheduleInput.
@@ -4271,8 +4285,10 @@ type User struct {
 	Id          openapi_types.UUID                    `json:"id"`
 	LastLoginAt nullable.Nullable[time.Time]          `json:"last_login_at"`
 	Name        string                                `json:"name"`
-	Role        Role                                  `json:"role"`
-	UpdatedAt   time.Time                             `json:"updated_at"`
+
+	// Role What the person does in the agency. `accountant` (« comptable ») keeps the client account: ledger, bank statements, remittance runs, invoices.
+	Role      Role      `json:"role"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // UserCreate defines model for UserCreate.
@@ -4285,7 +4301,9 @@ type UserCreate struct {
 	Email      string              `json:"email"`
 	Name       string              `json:"name"`
 	Password   string              `json:"password"`
-	Role       Role                `json:"role"`
+
+	// Role What the person does in the agency. `accountant` (« comptable ») keeps the client account: ledger, bank statements, remittance runs, invoices.
+	Role Role `json:"role"`
 }
 
 // UserPage defines model for UserPage.
@@ -4305,7 +4323,9 @@ type UserPatch struct {
 	CreditorId *openapi_types.UUID `json:"creditor_id,omitempty"`
 	Name       *string             `json:"name,omitempty"`
 	Password   *string             `json:"password,omitempty"`
-	Role       *Role               `json:"role,omitempty"`
+
+	// Role What the person does in the agency. `accountant` (« comptable ») keeps the client account: ledger, bank statements, remittance runs, invoices.
+	Role *Role `json:"role,omitempty"`
 }
 
 // WebhookAttempt defines model for WebhookAttempt.
@@ -4456,6 +4476,9 @@ type IfMatch = string
 
 // Limit defines model for Limit.
 type Limit = int
+
+// OptionalIdempotencyKey defines model for OptionalIdempotencyKey.
+type OptionalIdempotencyKey = string
 
 // InternalError RFC 9457 problem details.
 type InternalError = Problem
@@ -4732,6 +4755,12 @@ type CorrectInvoiceJSONBody struct {
 	Reason string `json:"reason"`
 }
 
+// CorrectInvoiceParams defines parameters for CorrectInvoice.
+type CorrectInvoiceParams struct {
+	// IdempotencyKey Optional. Sent, the request runs once per key and caller: the key is claimed and answered in the request's own transaction, a retry with the same key and request (after a lost answer, a timeout, a crash of the server) gets the first answer back (`Idempotent-Replayed: true`) or, if nothing was committed, runs then, once; the key with another request answers 422. Kept at least 24 hours.
+	IdempotencyKey *OptionalIdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // GetLedgerBalancesParams defines parameters for GetLedgerBalances.
 type GetLedgerBalancesParams struct {
 	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
@@ -4855,6 +4884,12 @@ type ExportRemittanceRunsParams struct {
 
 // ExportRemittanceRunsParamsFormat defines parameters for ExportRemittanceRuns.
 type ExportRemittanceRunsParamsFormat string
+
+// BookRemittanceRunParams defines parameters for BookRemittanceRun.
+type BookRemittanceRunParams struct {
+	// IdempotencyKey Optional. Sent, the request runs once per key and caller: the key is claimed and answered in the request's own transaction, a retry with the same key and request (after a lost answer, a timeout, a crash of the server) gets the first answer back (`Idempotent-Replayed: true`) or, if nothing was committed, runs then, once; the key with another request answers 422. Kept at least 24 hours.
+	IdempotencyKey *OptionalIdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
 
 // ExportRemittanceRunLinesParams defines parameters for ExportRemittanceRunLines.
 type ExportRemittanceRunLinesParams struct {
@@ -5239,7 +5274,7 @@ type ServerInterface interface {
 	GetInvoiceCii(c *gin.Context, id Id)
 	// CorrectInvoice Correct an invoice by a credit note and a replacing invoice
 	// (POST /api/v1/invoices/{id}/correct)
-	CorrectInvoice(c *gin.Context, id Id)
+	CorrectInvoice(c *gin.Context, id Id, params CorrectInvoiceParams)
 	// GetInvoicePdf The invoice or credit note as issued, in PDF
 	// (GET /api/v1/invoices/{id}/pdf)
 	GetInvoicePdf(c *gin.Context, id Id)
@@ -5341,7 +5376,7 @@ type ServerInterface interface {
 	GetRemittanceRun(c *gin.Context, id Id)
 	// BookRemittanceRun Book a draft run (the ledger moves, statements and the transfer file are made)
 	// (POST /api/v1/remittance-runs/{id}/book)
-	BookRemittanceRun(c *gin.Context, id Id)
+	BookRemittanceRun(c *gin.Context, id Id, params BookRemittanceRunParams)
 	// CancelRemittanceRun Cancel a run before its file is sent
 	// (POST /api/v1/remittance-runs/{id}/cancel)
 	CancelRemittanceRun(c *gin.Context, id Id)
@@ -7350,6 +7385,30 @@ func (siw *ServerInterfaceWrapper) CorrectInvoice(c *gin.Context) {
 		return
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CorrectInvoiceParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey OptionalIdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for Idempotency-Key, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter Idempotency-Key: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
 	for _, middleware := range siw.HandlerMiddlewares {
 		middleware(c)
 		if c.IsAborted() {
@@ -7357,7 +7416,7 @@ func (siw *ServerInterfaceWrapper) CorrectInvoice(c *gin.Context) {
 		}
 	}
 
-	siw.Handler.CorrectInvoice(c, id)
+	siw.Handler.CorrectInvoice(c, id, params)
 }
 
 // GetInvoicePdf operation middleware
@@ -8272,6 +8331,30 @@ func (siw *ServerInterfaceWrapper) BookRemittanceRun(c *gin.Context) {
 		return
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params BookRemittanceRunParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey OptionalIdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for Idempotency-Key, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter Idempotency-Key: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
 	for _, middleware := range siw.HandlerMiddlewares {
 		middleware(c)
 		if c.IsAborted() {
@@ -8279,7 +8362,7 @@ func (siw *ServerInterfaceWrapper) BookRemittanceRun(c *gin.Context) {
 		}
 	}
 
-	siw.Handler.BookRemittanceRun(c, id)
+	siw.Handler.BookRemittanceRun(c, id, params)
 }
 
 // CancelRemittanceRun operation middleware
@@ -15900,8 +15983,9 @@ func (response GetInvoiceCiidefaultApplicationProblemPlusJSONResponse) VisitGetI
 }
 
 type CorrectInvoiceRequestObject struct {
-	Id   Id `json:"id"`
-	Body *CorrectInvoiceJSONRequestBody
+	Id     Id `json:"id"`
+	Params CorrectInvoiceParams
+	Body   *CorrectInvoiceJSONRequestBody
 }
 
 type CorrectInvoiceResponseObject interface {
@@ -19681,7 +19765,8 @@ func (response GetRemittanceRundefaultApplicationProblemPlusJSONResponse) VisitG
 }
 
 type BookRemittanceRunRequestObject struct {
-	Id Id `json:"id"`
+	Id     Id `json:"id"`
+	Params BookRemittanceRunParams
 }
 
 type BookRemittanceRunResponseObject interface {
@@ -25988,10 +26073,11 @@ func (sh *strictHandler) GetInvoiceCii(ctx *gin.Context, id Id) {
 }
 
 // CorrectInvoice operation middleware
-func (sh *strictHandler) CorrectInvoice(ctx *gin.Context, id Id) {
+func (sh *strictHandler) CorrectInvoice(ctx *gin.Context, id Id, params CorrectInvoiceParams) {
 	var request CorrectInvoiceRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body CorrectInvoiceJSONRequestBody
 	var err error
@@ -27016,10 +27102,11 @@ func (sh *strictHandler) GetRemittanceRun(ctx *gin.Context, id Id) {
 }
 
 // BookRemittanceRun operation middleware
-func (sh *strictHandler) BookRemittanceRun(ctx *gin.Context, id Id) {
+func (sh *strictHandler) BookRemittanceRun(ctx *gin.Context, id Id, params BookRemittanceRunParams) {
 	var request BookRemittanceRunRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.BookRemittanceRun(ctx, request.(BookRemittanceRunRequestObject))

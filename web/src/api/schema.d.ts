@@ -2872,8 +2872,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @enum {string} */
-        Role: "admin" | "agent" | "lawyer" | "creditor";
+        /**
+         * @description What the person does in the agency. `accountant` (« comptable ») keeps the client account: ledger, bank statements, remittance runs, invoices.
+         * @enum {string}
+         */
+        Role: "admin" | "agent" | "lawyer" | "creditor" | "accountant";
         LoginRequest: {
             /** @example agent@agence.example */
             email: string;
@@ -4090,8 +4093,12 @@ export interface components {
              * @description The event's number (as on the stream).
              */
             seq: number;
-            /** Format: uuid */
-            case_id: string;
+            /**
+             * Format: uuid
+             * @description The case; null for a notice about the creditor itself (webhook_disabled).
+             */
+            case_id: string | null;
+            /** @description Empty when case_id is null. */
             case_reference: string;
             kind: components["schemas"]["NotificationKind"];
             event_type: string;
@@ -4109,8 +4116,11 @@ export interface components {
             /** @description The stage reached, for stage_changed. */
             stage: components["schemas"]["Stage"] | null;
         };
-        /** @enum {string} */
-        NotificationKind: "payment" | "payment_reversed" | "direct_payment" | "stage_changed" | "approval_requested";
+        /**
+         * @description webhook_disabled: one of the creditor's webhook endpoints failed for three days and was disabled (no case; re-enable it under Webhooks).
+         * @enum {string}
+         */
+        NotificationKind: "payment" | "payment_reversed" | "direct_payment" | "stage_changed" | "approval_requested" | "webhook_disabled";
         NotificationPage: {
             items: components["schemas"]["Notification"][];
             next_cursor?: string;
@@ -5564,6 +5574,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description Optional. Sent, the request runs once per key and caller: the key is claimed and answered in the request's own transaction, a retry with the same key and request (after a lost answer, a timeout, a crash of the server) gets the first answer back (`Idempotent-Replayed: true`) or, if nothing was committed, runs then, once; the key with another request answers 422. Kept at least 24 hours. */
+        OptionalIdempotencyKey: string;
         /** @description The ETag of the case as last read. Required; a stale one answers 412, a missing one 428. */
         IfMatch: string;
         Id: string;
@@ -7550,7 +7562,10 @@ export interface operations {
     correctInvoice: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. Sent, the request runs once per key and caller: the key is claimed and answered in the request's own transaction, a retry with the same key and request (after a lost answer, a timeout, a crash of the server) gets the first answer back (`Idempotent-Replayed: true`) or, if nothing was committed, runs then, once; the key with another request answers 422. Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["OptionalIdempotencyKey"];
+            };
             path: {
                 id: components["parameters"]["Id"];
             };
@@ -7690,7 +7705,10 @@ export interface operations {
     bookRemittanceRun: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. Sent, the request runs once per key and caller: the key is claimed and answered in the request's own transaction, a retry with the same key and request (after a lost answer, a timeout, a crash of the server) gets the first answer back (`Idempotent-Replayed: true`) or, if nothing was committed, runs then, once; the key with another request answers 422. Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["OptionalIdempotencyKey"];
+            };
             path: {
                 id: components["parameters"]["Id"];
             };
@@ -9415,7 +9433,10 @@ export interface operations {
     recordRegisteredNumbers: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. Sent, the request runs once per key and caller: the key is claimed and answered in the request's own transaction, a retry with the same key and request (after a lost answer, a timeout, a crash of the server) gets the first answer back (`Idempotent-Replayed: true`) or, if nothing was committed, runs then, once; the key with another request answers 422. Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["OptionalIdempotencyKey"];
+            };
             path: {
                 id: components["parameters"]["Id"];
             };
@@ -9784,7 +9805,10 @@ export interface operations {
     uploadEInvoices: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. Sent, the request runs once per key and caller: the key is claimed and answered in the request's own transaction, a retry with the same key and request (after a lost answer, a timeout, a crash of the server) gets the first answer back (`Idempotent-Replayed: true`) or, if nothing was committed, runs then, once; the key with another request answers 422. Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["OptionalIdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };

@@ -14,14 +14,31 @@ const DigestSettings = lazy(() => import("./DigestSettings").then((m) => ({ defa
 // The timeline event types a notification can come from: when one arrives
 // on the stream, the unread count is read again (the server decides whose
 // it is).
-const notified = new Set(["payment_recorded", "payment_reversed", "direct_payment_reported", "stage_changed", "approval_requested"]);
+const notified = new Set([
+  "payment_recorded",
+  "payment_reversed",
+  "direct_payment_reported",
+  "stage_changed",
+  "approval_requested",
+  "webhook_endpoint_disabled",
+]);
 
 // notificationText says what happened in the reader's language, from the
 // notification's kind and figures (the API's `text` is French only).
 export function notificationText(n: Notification, t: (k: Key) => string, lang: Lang): string {
+  // An endpoint disabled: the French text names its address, the day it
+  // began failing and how to turn it back on; in English, the kind's words.
+  if (n.kind === "webhook_disabled" && lang === "fr") return n.text;
   const amount = n.amount_cents == null ? "" : money(n.amount_cents, n.currency ?? "EUR", lang);
   const stage = n.stage ? t(`stage.${n.stage}`) : "";
   return t(`notif.kind.${n.kind}`).replace("{amount}", amount).replace("{stage}", stage).replace(/ {2,}/g, " ");
+}
+
+// notificationHref is where a notification leads: its case, or for a
+// notice about no case (an endpoint disabled) the webhooks screen, where it
+// is enabled again.
+export function notificationHref(n: Notification): string {
+  return n.case_id ? `/dossiers/${n.case_id}` : "/webhooks";
 }
 
 // Notifications is the header's "Notifications (3)" button and its panel:
@@ -104,7 +121,7 @@ export function Notifications() {
       void api.POST("/api/v1/notifications/{id}/read", { params: { path: { id: n.id } } }).then(({ data }) => data && setCount(data.unread_count));
     }
     close(false);
-    navigate(`/dossiers/${n.case_id}`);
+    navigate(notificationHref(n));
   };
 
   const unread = count ?? 0;
@@ -140,7 +157,7 @@ export function Notifications() {
               {items.map((n) => (
                 <li key={n.id} className={n.read ? "read" : "unread"} data-testid="notif-item">
                   <a
-                    href={`/dossiers/${n.case_id}`}
+                    href={notificationHref(n)}
                     onClick={(e) => {
                       if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return; // a new tab: the browser's
                       e.preventDefault();
@@ -148,7 +165,7 @@ export function Notifications() {
                     }}
                   >
                     {!n.read && <span className="notif-new">{t("notif.new")} · </span>}
-                    <strong>{n.case_reference}</strong> — {notificationText(n, t, lang)}
+                    <strong>{n.case_id ? n.case_reference : t("nav.webhooks")}</strong> — {notificationText(n, t, lang)}
                   </a>
                   <time dateTime={n.at}>{dateTime(n.at, lang)}</time>
                 </li>
