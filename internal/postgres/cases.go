@@ -103,6 +103,9 @@ func (r repo) UpdateDebtor(ctx context.Context, d *recouvra.Debtor) error {
 }
 
 func (r repo) DebtorByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Debtor, error) {
+	if q := r.direct(ctx, scope); q != nil {
+		return debtorByIDDirect(ctx, q, scope, id)
+	}
 	var row debtorRow
 	if err := debtorScope(r.q(ctx), scope).Where("id = ?", id).Take(&row).Error; err != nil {
 		return recouvra.Debtor{}, dbErr(err, whatDebtor)
@@ -139,6 +142,9 @@ func (r repo) DebtorNames(ctx context.Context, scope recouvra.Scope, ids []uuid.
 	out := make(map[uuid.UUID]string, len(ids))
 	if len(ids) == 0 {
 		return out, nil
+	}
+	if q := r.direct(ctx, scope); q != nil {
+		return out, debtorNamesDirect(ctx, q, scope, ids, out)
 	}
 	var rows []struct {
 		ID   uuid.UUID
@@ -305,6 +311,9 @@ func (r repo) InsertCase(ctx context.Context, c *recouvra.Case) error {
 }
 
 func (r repo) CaseByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID, lock app.RowLock) (recouvra.Case, error) {
+	if q := r.direct(ctx, scope); q != nil {
+		return caseByIDDirect(ctx, q, scope, id, lock)
+	}
 	var row caseRow
 	q := scoped(r.q(ctx), scope, "creditor_id").Where("id = ?", id)
 	if lock == app.ForUpdate {
@@ -338,6 +347,9 @@ func stale() error {
 }
 
 func (r repo) ListCases(ctx context.Context, scope recouvra.Scope, f app.CaseFilter, after *uuid.UUID, limit int) ([]recouvra.Case, error) {
+	if q := r.direct(ctx, scope); q != nil && plainList(f) {
+		return listCasesDirect(ctx, q, scope, after, limit)
+	}
 	q := scoped(r.q(ctx).Model(&caseRow{}), scope, "creditor_id")
 	if f.CreditorID != nil {
 		q = q.Where("creditor_id = ?", *f.CreditorID)
@@ -416,6 +428,9 @@ const queueWhere = `stage IN ('amicable', 'formal_notice')
 const queueOrder = "priority DESC, broken_promises DESC, balance_cents DESC, id"
 
 func (r repo) Queue(ctx context.Context, agentID uuid.UUID, today recouvra.Date, now time.Time, limit int) ([]recouvra.Case, error) {
+	if q := r.direct(ctx, recouvra.AllCreditors); q != nil {
+		return queueDirect(ctx, q, agentID, today, now, limit)
+	}
 	var rows []caseRow
 	err := r.q(ctx).Raw("SELECT * FROM cases WHERE "+queueWhere+" ORDER BY "+queueOrder+" LIMIT @limit",
 		map[string]any{"agent": agentID, "today": today, "now": now, "limit": limit}).Scan(&rows).Error
@@ -490,6 +505,9 @@ func (r repo) InsertClaim(ctx context.Context, creditorID uuid.UUID, cl *recouvr
 }
 
 func (r repo) ClaimsOfCase(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID) ([]recouvra.Claim, error) {
+	if q := r.direct(ctx, scope); q != nil {
+		return claimsOfCaseDirect(ctx, q, scope, caseID)
+	}
 	var rows []claimRow
 	if err := scoped(r.q(ctx), scope, "creditor_id").Where("case_id = ?", caseID).Order("due_on, invoice_number").Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatClaim)

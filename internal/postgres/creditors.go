@@ -118,6 +118,9 @@ func (r repo) UpdateCreditor(ctx context.Context, c *recouvra.Creditor) error {
 }
 
 func (r repo) CreditorByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Creditor, error) {
+	if q := r.direct(ctx, scope); q != nil {
+		return creditorByIDDirect(ctx, q, scope, id)
+	}
 	var row creditorRow
 	if err := scoped(r.q(ctx), scope, "id").Where("id = ?", id).Take(&row).Error; err != nil {
 		return recouvra.Creditor{}, dbErr(err, whatCreditor)

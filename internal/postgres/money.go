@@ -49,6 +49,9 @@ func (r repo) SeedRates(ctx context.Context, rates []recouvra.Rate, at time.Time
 }
 
 func (r repo) ListRates(ctx context.Context) ([]recouvra.Rate, error) {
+	if q := r.direct(ctx, recouvra.AllCreditors); q != nil {
+		return ratesDirect(ctx, q)
+	}
 	var rows []rateRow
 	if err := r.q(ctx).Order("kind, period_start").Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatRate)
@@ -148,6 +151,9 @@ func ledgerColumns(entries []recouvra.LedgerEntry) (accounts []string, creditors
 }
 
 func (r repo) PaymentsOfCase(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID) ([]recouvra.Payment, error) {
+	if q := r.direct(ctx, scope); q != nil {
+		return paymentsOfCaseDirect(ctx, q, scope, caseID)
+	}
 	var rows []paymentRow
 	if err := scoped(r.q(ctx), scope, "creditor_id").Where("case_id = ?", caseID).Order("received_on, created_at, id").Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatPayment)

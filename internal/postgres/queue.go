@@ -9,13 +9,31 @@ import (
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
-// QueueCount is how many cases agentID's queue holds now (queueWhere).
+// QueueCount is how many cases agentID's queue holds now (queueWhere):
+// the agent's own cases plus the unassigned ones, two disjoint ranges of
+// the cases_queue_count index (migration 00042) read without the table,
+// where queueWhere's (agent OR nobody) as one predicate made PostgreSQL
+// scan the whole table.
 func (r repo) QueueCount(ctx context.Context, agentID uuid.UUID, today recouvra.Date, now time.Time) (int64, error) {
 	var n int64
-	err := r.q(ctx).Raw("SELECT count(*) FROM cases WHERE "+queueWhere,
-		map[string]any{"agent": agentID, "today": today, "now": now}).Scan(&n).Error
+	if q := r.direct(ctx, recouvra.AllCreditors); q != nil {
+		err := q.QueryRow(ctx, queueCount, agentID, today, now).Scan(&n)
+		return n, dbErr(err, whatCase)
+	}
+	err := r.q(ctx).Raw(queueCount, agentID, today, now).Scan(&n).Error
 	return n, dbErr(err, whatCase)
 }
+
+// queueCount counts queueWhere's cases for the agent at $1, today at $2
+// and now at $3.
+const queueCount = `SELECT
+	(SELECT count(*) FROM cases WHERE stage IN ('amicable', 'formal_notice') AND assigned_agent_id = $1` + queueRest + `)
+	+ (SELECT count(*) FROM cases WHERE stage IN ('amicable', 'formal_notice') AND assigned_agent_id IS NULL` + queueRest + `)`
+
+// queueRest is the rest of queueWhere once the assignee is fixed.
+const queueRest = `
+	AND (next_action_on IS NULL OR next_action_on <= $2)
+	AND (lease_until IS NULL OR lease_until < $3 OR lease_agent_id = $1)`
 
 // LastContacts is, for each case of ids that has one, its latest contact
 // with the debtor: a call, an e-mail or a letter (in the timeline's
@@ -24,6 +42,9 @@ func (r repo) LastContacts(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]
 	out := make(map[uuid.UUID]recouvra.Event, len(ids))
 	if len(ids) == 0 {
 		return out, nil
+	}
+	if q := r.direct(ctx, recouvra.AllCreditors); q != nil {
+		return out, lastContactsDirect(ctx, q, ids, out)
 	}
 	var rows []eventRow
 	err := r.q(ctx).Raw(`SELECT DISTINCT ON (events.case_id) `+eventColumns+` FROM events
@@ -46,6 +67,9 @@ func (r repo) CreditorNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID
 	out := make(map[uuid.UUID]string, len(ids))
 	if len(ids) == 0 {
 		return out, nil
+	}
+	if q := r.direct(ctx, recouvra.AllCreditors); q != nil {
+		return out, creditorNamesDirect(ctx, q, ids, out)
 	}
 	var rows []struct {
 		ID        uuid.UUID

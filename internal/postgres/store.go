@@ -2,26 +2,33 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 
 	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
-// Store implements app.Store on gorm.
+// Store implements app.Store on gorm, its hot reads on pgx (direct.go).
 type Store struct {
 	repo
+	sql *sql.DB // where Scoped takes the one connection both gorm and pgx use
+	// gormOnly keeps every read on gorm (the tests' reference for direct.go).
+	gormOnly bool
 }
 
 var _ app.Store = (*Store)(nil)
 
 // NewStore returns the store over db.
-func NewStore(db *DB) *Store { return &Store{repo{db: db.Gorm, pool: true}} }
+func NewStore(db *DB) *Store {
+	return &Store{repo: repo{db: db.Gorm, pool: true, pg: db.Pool}, sql: db.SQL}
+}
 
 // Tx runs fn in one transaction. Inside Atomic it joins the transaction
 // in ctx as a savepoint: fn's writes still land all or none, and they
@@ -79,12 +86,39 @@ func (s *Store) Scoped(ctx context.Context, scope recouvra.Scope, fn func(app.Re
 		creditor = scope.CreditorID.String()
 	}
 	nested := ambient(ctx) != nil
-	return s.begin(ctx).Transaction(func(tx *gorm.DB) error {
+	begin, pg := s.begin(ctx), direct(nil)
+	if !nested && !s.gormOnly {
+		// Hold one connection for the transaction, so that the hot reads
+		// (direct.go) run with pgx on it, inside the same BEGIN, after the
+		// same set_config, under the same row security as gorm's queries.
+		conn, err := s.sql.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("enter creditor scope: %w", err)
+		}
+		defer conn.Close()
+		var pc *pgx.Conn
+		if err := conn.Raw(func(dc any) error {
+			sc, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return fmt.Errorf("enter creditor scope: driver connection %T", dc)
+			}
+			pc = sc.Conn()
+			return nil
+		}); err != nil {
+			return err
+		}
+		// pc stays ours past Raw: conn is held until this function returns
+		// and its statements (gorm's and pgx's) run one after the other.
+		pg = pc
+		begin = begin.Session(&gorm.Session{Context: ctx}) // a statement of its own
+		begin.Statement.ConnPool = conn
+	}
+	return begin.Transaction(func(tx *gorm.DB) error {
 		// One round trip: set_config('role', …, true) is SET LOCAL ROLE.
 		if err := tx.Exec("SELECT set_config('role', ?, true), set_config('recouvra.creditor_id', ?, true)", scopeRole, creditor).Error; err != nil {
 			return fmt.Errorf("enter creditor scope: %w", err)
 		}
-		if err := fn(repo{db: tx}); err != nil {
+		if err := fn(repo{db: tx, pg: pg}); err != nil {
 			return err // rolling back to the savepoint also undoes the settings
 		}
 		if nested {
@@ -102,6 +136,10 @@ func (s *Store) Scoped(ctx context.Context, scope recouvra.Scope, fn func(app.Re
 type repo struct {
 	db   *gorm.DB
 	pool bool // db is the pool, not a transaction
+	// pg is where the hot reads run on pgx (direct.go): the pool beside a
+	// pool's db, the transaction's own connection in Scoped; nil when they
+	// must go through gorm.
+	pg direct
 }
 
 // q starts a query. The store's own queries, made outside Tx and Scoped,

@@ -441,6 +441,9 @@ func (r repo) OpenCallTasks(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID
 	if len(ids) == 0 {
 		return out, nil
 	}
+	if q := r.direct(ctx, recouvra.AllCreditors); q != nil {
+		return out, openCallTasksDirect(ctx, q, ids, out)
+	}
 	var rows []callTaskRow
 	if err := r.q(ctx).Raw(`SELECT DISTINCT ON (case_id) * FROM call_tasks WHERE case_id IN ? AND state = 'open' ORDER BY case_id, due_at, id`, ids).
 		Scan(&rows).Error; err != nil {
