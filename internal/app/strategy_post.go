@@ -60,6 +60,9 @@ type StrategyPostRepo interface {
 	// calendar, or changed meanwhile) and returns the batch's last case id
 	// (uuid.Nil: none left) and how many it dated.
 	DateUnplannedStates(ctx context.Context, after uuid.UUID, limit int) (uuid.UUID, int64, error)
+	// EnrollCasesDated is EnrollCases with each state dated in the same
+	// statement, in SQL (unplanned when SQL cannot date it).
+	EnrollCasesDated(ctx context.Context, on recouvra.Date, limit int) (int64, error)
 	// ClaimNightSteps is ClaimDueSteps walked in (due date, case) order
 	// from after; it also returns where its selection ended (nil: nothing
 	// was due after).

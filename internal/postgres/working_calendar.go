@@ -44,22 +44,43 @@ func (r repo) EnsureWorkingCalendar(ctx context.Context, to recouvra.Date) (int6
 	return res.RowsAffected, dbErr(res.Error, whatStrategy)
 }
 
-// DateUnplannedStates dates, in ONE statement, up to limit unplanned
-// states after the case id after: the next step's date computed in SQL by
-// the rules of recouvra.StrategyStep.DueOn and CaseStrategyState.Plan —
+// stepDue is a LATERAL subquery giving a step's date (due) by the rules of
+// recouvra.StrategyStep.DueOn, in SQL, and whether SQL could not date it
+// (undated: its working days fall outside the calendar) — from the step
+// (jsonb; NULL when the strategy is done or waits for a call task, so no
+// date) and the dates it may count from:
 //
-//   - no date when the strategy is done or waits for a call task;
 //   - the base: the placement (the case's creation, a day in Paris), the
-//     step before (last_step_on; the placement when none) or the oldest
-//     due date (the placement when none);
+//     step before (the placement when none) or the oldest due date (the
+//     placement when none);
 //   - calendar days: base + delay; working days: the working day whose
 //     index is the base's + delay (working_days, migration 00039).
-//
-// A state whose working days fall outside the calendar is left unplanned
-// (the caller dates it in Go), and so is one changed since the statement's
-// snapshot (its updated_at moved: the write is guarded as SavePlans's). It
-// returns the last case id of the batch (uuid.Nil: nothing was unplanned
-// after after) and how many states it dated.
+func stepDue(step, createdAt, lastStepOn, oldestDue string) string {
+	placed := "(" + createdAt + " AT TIME ZONE 'Europe/Paris')::date"
+	return `LATERAL (
+		SELECT d.due, d.due IS NULL AND k.step IS NOT NULL AS undated
+		FROM (SELECT ` + step + ` AS step) k
+		CROSS JOIN LATERAL (SELECT coalesce((k.step ->> 'delay')::int, 0) AS delay,
+			CASE k.step ->> 'from'
+				WHEN 'previous_step' THEN coalesce(` + lastStepOn + `, ` + placed + `)
+				WHEN 'oldest_due' THEN coalesce(` + oldestDue + `, ` + placed + `)
+				ELSE ` + placed + `
+			END AS base) b
+		CROSS JOIN LATERAL (SELECT CASE
+			WHEN k.step IS NULL THEN NULL
+			WHEN k.step ->> 'unit' = 'working_days' THEN
+				(SELECT later.day FROM working_days here JOIN working_days later ON later.working AND later.working_index = here.working_index + b.delay
+				 WHERE here.day = b.base)
+			ELSE b.base + b.delay
+		END AS due) d) due`
+}
+
+// DateUnplannedStates dates, in ONE statement, up to limit unplanned
+// states after the case id after (stepDue). A state SQL cannot date is
+// left unplanned (the caller dates it in Go), and so is one changed since
+// the statement's snapshot (its updated_at moved: the write is guarded as
+// SavePlans's). It returns the last case id of the batch (uuid.Nil:
+// nothing was unplanned after after) and how many states it dated.
 func (r repo) DateUnplannedStates(ctx context.Context, after uuid.UUID, limit int) (uuid.UUID, int64, error) {
 	var rows []struct {
 		Tail  *uuid.UUID
@@ -67,33 +88,17 @@ func (r repo) DateUnplannedStates(ctx context.Context, after uuid.UUID, limit in
 	}
 	err := r.q(ctx).Raw(`WITH batch AS (
 			SELECT case_id FROM case_strategies WHERE NOT planned AND case_id > ? ORDER BY case_id LIMIT ?
-		), state AS (
-			SELECT cs.case_id, cs.updated_at AS read_at,
-			       cs.waiting_task_id IS NULL AND cs.position < jsonb_array_length(s.steps) AS has_step,
-			       coalesce((s.steps -> cs.position ->> 'delay')::int, 0) AS delay,
-			       coalesce(s.steps -> cs.position ->> 'unit' = 'working_days', false) AS in_working_days,
-			       CASE s.steps -> cs.position ->> 'from'
-			           WHEN 'previous_step' THEN coalesce(cs.last_step_on, (c.created_at AT TIME ZONE 'Europe/Paris')::date)
-			           WHEN 'oldest_due' THEN coalesce(c.oldest_due_on, (c.created_at AT TIME ZONE 'Europe/Paris')::date)
-			           ELSE (c.created_at AT TIME ZONE 'Europe/Paris')::date
-			       END AS base
+		), dated AS (
+			SELECT cs.case_id, cs.updated_at AS read_at, due.due, due.undated
 			FROM batch b
 			JOIN case_strategies cs ON cs.case_id = b.case_id
 			JOIN strategies s ON s.id = cs.strategy_id
 			JOIN cases c ON c.id = cs.case_id
-		), dated AS (
-			SELECT st.case_id, st.read_at, st.has_step,
-			       CASE WHEN NOT st.has_step THEN NULL
-			            WHEN NOT st.in_working_days THEN st.base + st.delay
-			            ELSE later.day END AS due
-			FROM state st
-			LEFT JOIN working_days base ON st.has_step AND st.in_working_days AND base.day = st.base
-			LEFT JOIN working_days later ON later.working AND later.working_index = base.working_index + st.delay
+			CROSS JOIN `+stepDue(`CASE WHEN cs.waiting_task_id IS NULL THEN s.steps -> cs.position END`, "c.created_at", "cs.last_step_on", "c.oldest_due_on")+`
 		), written AS (
 			UPDATE case_strategies cs SET next_due_on = d.due, planned = true, updated_at = now()
 			FROM dated d
-			WHERE cs.case_id = d.case_id AND NOT cs.planned AND cs.updated_at = d.read_at
-			  AND (d.due IS NOT NULL OR NOT d.has_step)
+			WHERE cs.case_id = d.case_id AND NOT cs.planned AND cs.updated_at = d.read_at AND NOT d.undated
 			RETURNING 1
 		)
 		SELECT (SELECT case_id FROM batch ORDER BY case_id DESC LIMIT 1) AS tail, (SELECT count(*) FROM written) AS dated`, after, limit).Scan(&rows).Error
@@ -101,4 +106,23 @@ func (r repo) DateUnplannedStates(ctx context.Context, after uuid.UUID, limit in
 		return uuid.Nil, 0, dbErr(err, whatStrategy)
 	}
 	return *rows[0].Tail, rows[0].Dated, nil
+}
+
+// EnrollCasesDated is EnrollCases with each new state dated in the same
+// statement (stepDue, first step: no step before): the nightly pass
+// enrols hundreds of thousands of cases, and writing each row once, dated,
+// spares rewriting each. A state SQL cannot date is enrolled unplanned
+// (the pass then dates it in Go).
+func (r repo) EnrollCasesDated(ctx context.Context, on recouvra.Date, limit int) (int64, error) {
+	res := r.q(ctx).Exec(`INSERT INTO case_strategies (case_id, creditor_id, strategy_id, assigned_on, next_due_on, planned)
+		SELECT c.id, c.creditor_id, m.strategy_id, @on, due.due, NOT due.undated
+		FROM cases c JOIN strategy_mandates m ON m.creditor_id = c.creditor_id
+		JOIN strategies s ON s.id = m.strategy_id
+		CROSS JOIN `+stepDue("s.steps -> 0", "c.created_at", "NULL::date", "c.oldest_due_on")+`
+		WHERE c.stage IN ('amicable', 'formal_notice')
+		  AND NOT EXISTS (SELECT 1 FROM case_strategies cs WHERE cs.case_id = c.id)
+		  AND NOT EXISTS (SELECT 1 FROM strategy_experiments e WHERE e.creditor_id = c.creditor_id AND e.stopped_at IS NULL) -- drawn by EnrollExperimentCases
+		ORDER BY c.id LIMIT @limit
+		ON CONFLICT (case_id) DO NOTHING`, map[string]any{"on": on, "limit": limit})
+	return res.RowsAffected, dbErr(res.Error, whatStrategy)
 }

@@ -196,8 +196,9 @@ func BenchmarkStrategies(b *testing.B) {
 	b.ReportMetric(selectT.Seconds()/max(rawClaimT.Seconds(), 1e-9), "select/raw-claim")
 	peak := peakRSS()
 	rawAfter, _ := raw()
-	b.Logf("nightly: enrolled %d, stale %d, dated %d in %s; claimed %d; total %s — raw statement %d rows in %s (before) / %s (after)",
-		night.Enrolled, night.Stale, night.Dated, planned.Round(time.Millisecond), len(claims), nightT.Round(time.Millisecond), rawRows,
+	b.Logf("nightly: enrolled %d, stale %d, dated %d in %s (stale marks %s, enrolment %s, dating %s); claimed %d; total %s — raw statement %d rows in %s (before) / %s (after)",
+		night.Enrolled, night.Stale, night.Dated, planned.Round(time.Millisecond), night.MarkTook.Round(time.Millisecond), night.EnrolTook.Round(time.Millisecond),
+		night.DateTook.Round(time.Millisecond), len(claims), nightT.Round(time.Millisecond), rawRows,
 		rawBefore.Round(time.Millisecond), rawAfter.Round(time.Millisecond))
 	if int64(len(claims)) != rawRows {
 		b.Errorf("the night claimed %d steps, the raw statement selected %d", len(claims), rawRows)

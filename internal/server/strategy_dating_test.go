@@ -179,6 +179,55 @@ func TestStrategyDatingSQLAgreesWithGo(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(ro, want)
+
+	// The night's enrolment dates the first step as it writes the state;
+	// a base before the calendar is enrolled unplanned, then dated in Go.
+	first := w.createStrategy(strategyBody("Premier pas "+w.unique(),
+		map[string]any{"name": "Appel", "channel": "call_task", "from": "oldest_due", "unit": "working_days", "delay": 2}))
+	if r := w.as("admin").Do("PUT", "/api/v1/creditors/"+w.credA.ID.String()+"/strategy", map[string]any{"strategy_id": first.Id}); r.Status != 200 {
+		t.Fatalf("mandate default: %d %s", r.Status, r.Body)
+	}
+	if _, err := w.db.Pool.Exec(ctx, "DELETE FROM case_strategies WHERE case_id = ANY($1)", cases); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.Pool.Exec(ctx, "UPDATE cases SET oldest_due_on = '2026-12-24' WHERE id = ANY($1)", cases[:10]); err != nil {
+		t.Fatal(err)
+	}
+	var firstSt recouvra.Strategy
+	var enrolled int64
+	if err := store.Tx(ctx, func(r app.Repo) error {
+		var err error
+		if firstSt, err = r.StrategyByID(ctx, first.Id); err != nil {
+			return err
+		}
+		enrolled, err = r.EnrollCasesDated(ctx, w.today(), 1000)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var unplanned int
+	if err := w.db.Pool.QueryRow(ctx, "SELECT count(*) FROM case_strategies WHERE case_id = ANY($1) AND NOT planned", cases).Scan(&unplanned); err != nil {
+		t.Fatal(err)
+	}
+	if enrolled < int64(len(cases)) || unplanned != len(cases)-10 {
+		t.Fatalf("enrolled %d, %d unplanned; want all %d cases, those before the calendar unplanned", enrolled, unplanned, len(cases))
+	}
+	for i, id := range cases {
+		oldest := ro.oldest
+		if i < 10 {
+			oldest = d("2026-12-24")
+		}
+		state := recouvra.CaseStrategyState{}
+		state.Plan(firstSt, recouvra.StepDates{Placement: ro.placed, OldestDue: oldest})
+		want[id] = state.NextDueOn
+	}
+	if !want[cases[0]].Equal(d("2026-12-29")) {
+		t.Fatalf("two working days from 24 December: %s", want[cases[0]])
+	}
+	if _, err := w.svc.DateUnplanned(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check(round{ro.placed, recouvra.Date{}, d("2026-12-24")}, want)
 }
 
 func indexOf(list []uuid.UUID, id uuid.UUID) int {
