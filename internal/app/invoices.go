@@ -110,7 +110,7 @@ func (s *Service) creditRunInvoices(ctx context.Context, r Repo, runID uuid.UUID
 // Invoices lists invoices and credit notes, newest first: an admin any
 // creditor's (or one's), a creditor its own.
 func (s *Service) Invoices(ctx context.Context, p recouvra.Principal, f InvoiceFilter) ([]recouvra.Invoice, error) {
-	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleCreditor); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleCreditor, recouvra.RoleAccountant); err != nil {
 		return nil, err
 	}
 	scope := p.Scope()
@@ -132,7 +132,7 @@ func (s *Service) Invoices(ctx context.Context, p recouvra.Principal, f InvoiceF
 // Invoice reads one invoice or credit note, with its files when asked: an
 // admin any, a creditor its own (another creditor's answers as a missing one).
 func (s *Service) Invoice(ctx context.Context, p recouvra.Principal, id uuid.UUID, files bool) (recouvra.Invoice, error) {
-	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleCreditor); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleCreditor, recouvra.RoleAccountant); err != nil {
 		return recouvra.Invoice{}, err
 	}
 	var inv recouvra.Invoice
@@ -159,7 +159,7 @@ type InvoiceCorrection struct {
 // invoiced once. An invoice already cancelled, or of a cancelled run, is
 // refused (409).
 func (s *Service) CorrectInvoice(ctx context.Context, p recouvra.Principal, id uuid.UUID, reason string, meta Meta) (InvoiceCorrection, error) {
-	if err := requireRole(p, recouvra.RoleAdmin); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAccountant); err != nil {
 		return InvoiceCorrection{}, err
 	}
 	reason = strings.TrimSpace(reason)

@@ -70,7 +70,7 @@ type LedgerBalances struct {
 // today, and what of it is held past the time allowed (CPCE R124-6): an
 // admin every creditor (or one), a creditor its own.
 func (s *Service) Balances(ctx context.Context, p recouvra.Principal, creditorID *uuid.UUID, currency string, overdueOnly bool) (LedgerBalances, error) {
-	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleCreditor); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleCreditor, recouvra.RoleAccountant); err != nil {
 		return LedgerBalances{}, err
 	}
 	if currency == "" {
@@ -129,7 +129,7 @@ func (s *Service) Balances(ctx context.Context, p recouvra.Principal, creditorID
 // LedgerEntries lists the ledger's lines, newest first: an admin all (or
 // one creditor's), a creditor its own accounts' lines (row security).
 func (s *Service) LedgerEntries(ctx context.Context, p recouvra.Principal, creditorID *uuid.UUID, limit int) ([]LedgerLine, bool, error) {
-	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleCreditor); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleCreditor, recouvra.RoleAccountant); err != nil {
 		return nil, false, err
 	}
 	if limit <= 0 {
@@ -160,7 +160,7 @@ func (s *Service) LedgerEntries(ctx context.Context, p recouvra.Principal, credi
 // Commission reads what the agency earned per month, from to to (YYYY-MM,
 // both included; the last 12 months by default, 36 at most).
 func (s *Service) Commission(ctx context.Context, p recouvra.Principal, from, to, currency string) ([]CommissionMonth, error) {
-	if err := requireRole(p, recouvra.RoleAdmin); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAccountant); err != nil {
 		return nil, err
 	}
 	if currency == "" {

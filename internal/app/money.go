@@ -53,7 +53,7 @@ func (s *Service) SeedRates(ctx context.Context, rates []recouvra.Rate) (int64, 
 
 // ListRates returns the legal tables.
 func (s *Service) ListRates(ctx context.Context, p recouvra.Principal) ([]recouvra.Rate, error) {
-	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAgent, recouvra.RoleLawyer); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAgent, recouvra.RoleLawyer, recouvra.RoleAccountant); err != nil {
 		return nil, err
 	}
 	return s.store.ListRates(ctx)

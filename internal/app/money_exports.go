@@ -169,7 +169,7 @@ func percentText(bps int64) string {
 // ExportLedgerEntries writes every ledger line the caller may see (newest
 // first) to w, a page at a time: nothing beyond a page is held.
 func (s *Service) ExportLedgerEntries(ctx context.Context, p recouvra.Principal, creditorID *uuid.UUID, kind sheet.Kind, w io.Writer) error {
-	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleCreditor); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleCreditor, recouvra.RoleAccountant); err != nil {
 		return err
 	}
 	scope := p.Scope()

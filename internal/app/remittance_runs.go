@@ -70,7 +70,7 @@ func runTxnID(run, creditor uuid.UUID) uuid.UUID {
 // out, with the reason). key names the period the run is for; empty: the
 // day and the creditor (on demand). A key runs once (409 the second time).
 func (s *Service) DrawUpRemittanceRun(ctx context.Context, p recouvra.Principal, creditorID *uuid.UUID, key string, meta Meta) (RemittanceRun, error) {
-	if err := requireRole(p, recouvra.RoleAdmin); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAccountant); err != nil {
 		return RemittanceRun{}, err
 	}
 	if _, err := ident.ParseIBAN(s.cfg.Agency.IBAN); err != nil {
@@ -197,7 +197,7 @@ func (s *Service) runLine(ctx context.Context, r Repo, run RemittanceRun, row Le
 // statement and the pain.001 file; cancelling a booked run posts the
 // opposite entries; a run marked sent cannot be cancelled (409).
 func (s *Service) RemittanceRunAct(ctx context.Context, p recouvra.Principal, id uuid.UUID, action recouvra.RunAction, meta Meta) (RemittanceRun, error) {
-	if err := requireRole(p, recouvra.RoleAdmin); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAccountant); err != nil {
 		return RemittanceRun{}, err
 	}
 	var run RemittanceRun
@@ -331,7 +331,7 @@ func (s *Service) runStatement(ctx context.Context, r Repo, run RemittanceRun, l
 
 // RemittanceRun reads a run with its lines (admin).
 func (s *Service) RemittanceRun(ctx context.Context, p recouvra.Principal, id uuid.UUID) (RemittanceRun, error) {
-	if err := requireRole(p, recouvra.RoleAdmin); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAccountant); err != nil {
 		return RemittanceRun{}, err
 	}
 	var run RemittanceRun
@@ -357,7 +357,7 @@ func (s *Service) RemittanceRunFile(ctx context.Context, p recouvra.Principal, i
 
 // RemittanceRuns lists the runs, newest first (admin).
 func (s *Service) RemittanceRuns(ctx context.Context, p recouvra.Principal, limit int) ([]RemittanceRun, error) {
-	if err := requireRole(p, recouvra.RoleAdmin); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAccountant); err != nil {
 		return nil, err
 	}
 	var out []RemittanceRun
@@ -372,7 +372,7 @@ func (s *Service) RemittanceRuns(ctx context.Context, p recouvra.Principal, limi
 // CreditorRemittances lists the remittances paid to a creditor (booked or
 // sent): a creditor its own, an admin any creditor's.
 func (s *Service) CreditorRemittances(ctx context.Context, p recouvra.Principal, creditorID *uuid.UUID) ([]RunLine, error) {
-	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleCreditor); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleCreditor, recouvra.RoleAccountant); err != nil {
 		return nil, err
 	}
 	scope := p.Scope()

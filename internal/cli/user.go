@@ -21,7 +21,7 @@ func runUser(ctx context.Context, env Env, args []string) error {
 	}
 	fs := newFlags("user create", env)
 	email := fs.String("email", "", "e-mail address (sign-in name)")
-	role := fs.String("role", "", "admin, agent, lawyer or creditor")
+	role := fs.String("role", "", "admin, agent, lawyer, accountant or creditor")
 	creditorID := fs.String("creditor-id", "", "the creditor a creditor user belongs to")
 	name := fs.String("name", "", "display name (default: the e-mail's local part)")
 	bar := fs.String("bar", "", `the bar of an avocat, e.g. "Barreau de Lyon" (files without a special power, CPC 416)`)

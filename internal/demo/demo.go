@@ -88,6 +88,7 @@ func (s *Seeder) Agency(ctx context.Context) (Result, error) {
 		{"agent@recouvra.demo", "agent", "Camille Bernard"},
 		{"agent2@recouvra.demo", "agent", "Lucas Moreau"},
 		{"juriste@recouvra.demo", "lawyer", "Sophie Laurent"},
+		{accountantEmail, "accountant", "Nathalie Petit"},
 	}
 	for _, c := range creditorSeeds {
 		logins = append(logins, Login{c.user, "creditor", "Comptabilité — " + c.name})
@@ -96,6 +97,11 @@ func (s *Seeder) Agency(ctx context.Context) (Result, error) {
 	if loaded, err := s.Svc.AccountExists(ctx, logins[0].Email); err != nil {
 		return res, err
 	} else if loaded {
+		// A demo loaded before the accountant role existed gets its
+		// accountant; nothing else changes.
+		if err := s.accountant(ctx, logins[4]); err != nil {
+			return res, err
+		}
 		page, err := s.Svc.ListCreditors(ctx, app.System, app.PageRequest{Limit: 200})
 		if err != nil {
 			return res, err
@@ -107,7 +113,7 @@ func (s *Seeder) Agency(ctx context.Context) (Result, error) {
 	}
 	res.Created = true
 	meta := app.Meta{ClientIP: "local", UserAgent: "recouvra demo"}
-	for _, l := range logins[:4] {
+	for _, l := range logins[:5] {
 		if _, err := s.Svc.CreateUser(ctx, app.System, app.NewUser{Email: l.Email, Name: l.Name, Role: recouvra.Role(l.Role), Password: Password}, meta); err != nil {
 			return res, err
 		}
@@ -130,11 +136,24 @@ func (s *Seeder) Agency(ctx context.Context) (Result, error) {
 			return res, err
 		}
 		res.Creditors = append(res.Creditors, c.ID)
-		if _, err := s.Svc.CreateUser(ctx, app.System, app.NewUser{Email: cs.user, Name: logins[4+i].Name, Role: recouvra.RoleCreditor, CreditorID: &c.ID, Password: Password}, meta); err != nil {
+		if _, err := s.Svc.CreateUser(ctx, app.System, app.NewUser{Email: cs.user, Name: logins[5+i].Name, Role: recouvra.RoleCreditor, CreditorID: &c.ID, Password: Password}, meta); err != nil {
 			return res, err
 		}
 	}
 	return res, nil
+}
+
+// accountantEmail is the demo accountant's (« comptable ») login.
+const accountantEmail = "comptable@recouvra.demo"
+
+// accountant creates the demo accountant l unless it exists.
+func (s *Seeder) accountant(ctx context.Context, l Login) error {
+	if exists, err := s.Svc.AccountExists(ctx, l.Email); err != nil || exists {
+		return err
+	}
+	_, err := s.Svc.CreateUser(ctx, app.System, app.NewUser{Email: l.Email, Name: l.Name, Role: recouvra.RoleAccountant, Password: Password},
+		app.Meta{ClientIP: "local", UserAgent: "recouvra demo"})
+	return err
 }
 
 // siren draws a valid SIREN.

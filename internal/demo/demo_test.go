@@ -41,7 +41,7 @@ func TestDemoAgency(t *testing.T) {
 	}
 	s := &demo.Seeder{Svc: svc, Clock: clock, Out: io.Discard, Rand: rand.New(rand.NewPCG(1, 2)), AgencyName: cfg.Agency.Name}
 	res, err := s.Agency(ctx)
-	if err != nil || !res.Created || len(res.Logins) != 8 || len(res.Creditors) != 4 {
+	if err != nil || !res.Created || len(res.Logins) != 9 || len(res.Creditors) != 4 {
 		t.Fatalf("%v %+v", err, res)
 	}
 	if err := s.Cases(ctx, res.Creditors, 120); err != nil {
@@ -176,6 +176,23 @@ func TestDemoAgency(t *testing.T) {
 	}
 	if afterAgain != seededCases {
 		t.Fatalf("the second run changed the cases: %d, was %d", afterAgain, seededCases)
+	}
+	// The accountant is staff (no creditor); a demo loaded before the role
+	// existed gets it on the next run, once.
+	if _, err := db.Pool.Exec(ctx, "DELETE FROM notification_marks WHERE user_id = (SELECT id FROM users WHERE email = 'comptable@recouvra.demo')"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool.Exec(ctx, "DELETE FROM users WHERE email = 'comptable@recouvra.demo' AND role = 'accountant' AND creditor_id IS NULL"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := s.Agency(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var accountants int
+	if err := db.Pool.QueryRow(ctx, "SELECT count(*) FROM users WHERE email = 'comptable@recouvra.demo' AND role = 'accountant' AND creditor_id IS NULL").Scan(&accountants); err != nil || accountants != 1 {
+		t.Fatalf("demo accountants: %d %v", accountants, err)
 	}
 
 	// Bulk: balances kept on the case, references unique, one claim each.

@@ -30,6 +30,21 @@ func TestShippedPolicy(t *testing.T) {
 		{"creditor", "case_event", "note", false},
 		{"agent", "case_event", "note", true},
 		{"lawyer", "cases", "create", false},
+		// The accountant keeps the client account and nothing else.
+		{"accountant", "remittance_runs", "write", true},
+		{"accountant", "invoices", "write", true},
+		{"accountant", "bank", "import", true},
+		{"accountant", "payments", "write", true},
+		{"accountant", "cases", "read", true},
+		{"accountant", "cases", "transition", false},
+		{"accountant", "case_stage", "closed", false},
+		{"accountant", "cases", "log", false},
+		{"accountant", "queue", "work", false},
+		{"accountant", "audit", "read", false},
+		{"accountant", "users", "write", false},
+		{"accountant", "creditors", "write", false},
+		{"accountant", "strategies", "write", false},
+		{"accountant", "case_document", "injunction_packet", false},
 	}
 	for _, c := range cases {
 		if got := p.Allowed(c.role, c.resource, c.action); got != c.want {

@@ -8,8 +8,9 @@ import (
 
 //go:generate go run ./cmd/roletable -readme ../../README.md
 
-// Roles are the four roles of the policy, in the order the README shows them.
-var Roles = []string{"admin", "agent", "lawyer", "creditor"}
+// Roles are the roles of the policy, in the order the README shows them:
+// the agency's staff, then the creditor.
+var Roles = []string{"admin", "agent", "lawyer", "accountant", "creditor"}
 
 // A tableRow is one line of the README's role table: what a person does, in
 // words, and the policy permissions ("resource:action") it takes. A row with
@@ -29,8 +30,8 @@ type tablePart struct {
 }
 
 var (
-	scopedRead = map[string]string{"admin": "all", "agent": "all", "lawyer": "all", "creditor": "its own creditor's only"}
-	ownOnly    = map[string]string{"admin": "all", "agent": "all", "lawyer": "all", "creditor": "its own"}
+	scopedRead = map[string]string{"admin": "all", "agent": "all", "lawyer": "all", "accountant": "all", "creditor": "its own creditor's only"}
+	ownOnly    = map[string]string{"admin": "all", "agent": "all", "lawyer": "all", "accountant": "all", "creditor": "its own"}
 )
 
 func one(note map[string]string, perms ...string) []tablePart {
@@ -43,7 +44,7 @@ func one(note map[string]string, perms ...string) []tablePart {
 var roleTable = []tableRow{
 	{"sign out, read own account (`/me`)", one(map[string]string{"creditor": "users yes; API keys no"}, "session:logout", "session:read")},
 	{"read creditors", one(ownOnly, "creditors:read")},
-	{"read cases, debtors, timelines, the live stream", one(map[string]string{"admin": "all", "agent": "all", "lawyer": "all",
+	{"read cases, debtors, timelines, the live stream", one(map[string]string{"admin": "all", "agent": "all", "lawyer": "all", "accountant": "all",
 		"creditor": "its own creditor's only; internal events hidden"}, "cases:read", "debtors:read")},
 	{"open cases, add claims", one(map[string]string{"creditor": "yes, for itself"}, "cases:create")},
 	{"import placement files (CSV, XLSX) and electronic invoices (Factur-X, UBL, CII), read their progress and refused rows", one(map[string]string{"creditor": "yes, for itself"}, "imports:create", "imports:read")},
@@ -73,7 +74,7 @@ var roleTable = []tableRow{
 		{perms: []string{"plans:write", "documents:generate", "case_document:plan_agreement"}}, {perms: []string{"plans:decide"}, note: map[string]string{"creditor": "its own cases"}}}},
 	{"read rates / add or correct rates", []tablePart{{perms: []string{"rates:read"}}, {perms: []string{"rates:write"}}}},
 	{"read documents / upload evidence", []tablePart{
-		{perms: []string{"cases:read"}, note: map[string]string{"admin": "all", "agent": "all", "lawyer": "all", "creditor": "its own cases' shared documents"}},
+		{perms: []string{"cases:read"}, note: map[string]string{"admin": "all", "agent": "all", "lawyer": "all", "accountant": "all", "creditor": "its own cases' shared documents"}},
 		{perms: []string{"documents:upload"}}}},
 	{"produce letters and receipts / statements", []tablePart{
 		{perms: []string{"documents:generate", "case_document:amicable_letter", "case_document:formal_notice", "case_document:payment_receipt"}},
@@ -87,13 +88,13 @@ var roleTable = []tableRow{
 	{"import bank statements / work the unmatched queue (book, reject)", []tablePart{
 		{perms: []string{"bank:import"}}, {perms: []string{"bank:read", "bank:write"}}}},
 	{"client account ledger: balances held, funds held too long, lines / commission earned per month", []tablePart{
-		{perms: []string{"ledger:read"}, note: map[string]string{"admin": "all", "creditor": "its own accounts only"}},
+		{perms: []string{"ledger:read"}, note: map[string]string{"admin": "all", "accountant": "all", "creditor": "its own accounts only"}},
 		{perms: []string{"ledger:report"}}}},
 	{"remittance runs: draw up, book, mark sent, cancel, download the pain.001 file / remittances paid", []tablePart{
 		{perms: []string{"remittance_runs:read", "remittance_runs:write"}},
-		{perms: []string{"remittances:read"}, note: map[string]string{"admin": "all", "creditor": "its own"}}}},
+		{perms: []string{"remittances:read"}, note: map[string]string{"admin": "all", "accountant": "all", "creditor": "its own"}}}},
 	{"the agency's commission invoices and credit notes: read and download (PDF, CII XML) / correct one (credit note and replacing invoice)", []tablePart{
-		{perms: []string{"invoices:read"}, note: map[string]string{"admin": "all", "creditor": "its own"}},
+		{perms: []string{"invoices:read"}, note: map[string]string{"admin": "all", "accountant": "all", "creditor": "its own"}},
 		{perms: []string{"invoices:write"}}}},
 	{"portfolio figures", one(ownOnly, "portfolio:read")},
 	{"the lawyers' docket", one(nil, "docket:read")},
@@ -113,7 +114,7 @@ var roleTable = []tableRow{
 // RoleTable renders the README's role table (Markdown) from the policy.
 func RoleTable(p *Policy) string {
 	var b strings.Builder
-	b.WriteString("| action | admin | agent | lawyer | creditor (user or API key) |\n|---|---|---|---|---|\n")
+	b.WriteString("| action | admin | agent | lawyer | accountant | creditor (user or API key) |\n|---|---|---|---|---|---|\n")
 	for _, row := range roleTable {
 		b.WriteString("| " + row.label)
 		for _, role := range Roles {

@@ -64,10 +64,10 @@ func TestRoleTableFollowsPolicy(t *testing.T) {
 		t.Fatalf("no remittance row in\n%s", table)
 		return ""
 	}
-	if got := row(rbac.RoleTable(full)); got != "| remittance statements: produce / read | yes / all | no / all | no / all | no / its own |" {
+	if got := row(rbac.RoleTable(full)); got != "| remittance statements: produce / read | yes / all | no / all | no / all | no / all | no / its own |" {
 		t.Errorf("shipped policy: %s", got)
 	}
-	if got := row(rbac.RoleTable(less)); got != "| remittance statements: produce / read | yes / all | no / no | no / all | no / its own |" {
+	if got := row(rbac.RoleTable(less)); got != "| remittance statements: produce / read | yes / all | no / no | no / all | no / all | no / its own |" {
 		t.Errorf("without agents reading creditors: %s", got)
 	}
 }

@@ -15,18 +15,22 @@ import (
 // Role is what a person does in the agency; it decides what they may do.
 type Role string
 
-// The four roles (DOMAIN.md, "Who uses it").
+// The roles (DOMAIN.md, "Who uses it").
 const (
 	RoleAdmin    Role = "admin"    // agency manager: users, creditors, rates, templates
 	RoleAgent    Role = "agent"    // collection agent: amicable and formal-notice stages
 	RoleLawyer   Role = "lawyer"   // court filings, deadlines, enforcement
 	RoleCreditor Role = "creditor" // a person at a client company: its own files only
+	// RoleAccountant (« comptable ») keeps the client account: the ledger,
+	// bank statements and the unmatched queue, remittance runs, invoices.
+	// Staff: every creditor's data, never a creditor's scope.
+	RoleAccountant Role = "accountant"
 )
 
-// Valid reports whether r is one of the four roles.
+// Valid reports whether r is one of the roles.
 func (r Role) Valid() bool {
 	switch r {
-	case RoleAdmin, RoleAgent, RoleLawyer, RoleCreditor:
+	case RoleAdmin, RoleAgent, RoleLawyer, RoleCreditor, RoleAccountant:
 		return true
 	}
 	return false
@@ -82,7 +86,7 @@ func (u *User) Validate() error {
 	}
 	switch {
 	case !u.Role.Valid():
-		fields = append(fields, FieldError{"role", "invalid", "Rôle inconnu : admin, agent, lawyer ou creditor."})
+		fields = append(fields, FieldError{"role", "invalid", "Rôle inconnu : admin, agent, lawyer, creditor ou accountant."})
 	case u.Role == RoleCreditor && u.CreditorID == nil:
 		fields = append(fields, FieldError{"creditor_id", "required", "Un utilisateur créancier doit être rattaché à un créancier."})
 	case u.Role != RoleCreditor && u.CreditorID != nil:

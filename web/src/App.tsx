@@ -25,6 +25,7 @@ const Webhooks = lazy(() => import("./pages/Webhooks").then((m) => ({ default: m
 const Imports = lazy(() => import("./pages/Imports").then((m) => ({ default: m.Imports })));
 const EInvoices = lazy(() => import("./pages/EInvoices").then((m) => ({ default: m.EInvoices })));
 const Experiments = lazy(() => import("./pages/Experiments").then((m) => ({ default: m.Experiments })));
+const Accounting = lazy(() => import("./pages/Accounting").then((m) => ({ default: m.Accounting })));
 
 type Role = Schemas["Me"]["role"];
 
@@ -34,14 +35,19 @@ const workspaces: { path: string; label: Key; roles: Role[] }[] = [
   { path: "/file", label: "nav.queue", roles: ["agent", "admin"] },
   { path: "/audiences", label: "nav.docket", roles: ["lawyer", "admin"] },
   { path: "/portefeuille", label: "nav.portfolio", roles: ["creditor", "admin"] },
-  { path: "/dossiers", label: "nav.cases", roles: ["agent", "lawyer", "creditor", "admin"] },
+  // The accountant: its money screens, and the cases to check a match.
+  { path: "/comptabilite", label: "nav.accounting", roles: ["accountant"] },
+  { path: "/dossiers", label: "nav.cases", roles: ["agent", "lawyer", "creditor", "admin", "accountant"] },
   { path: "/dossiers/nouveau", label: "nav.newCase", roles: ["creditor", "agent", "admin"] },
   { path: "/import", label: "nav.import", roles: ["creditor", "agent", "admin"] },
   { path: "/webhooks", label: "nav.webhooks", roles: ["creditor", "admin"] },
   { path: "/experiences", label: "nav.experiments", roles: ["creditor", "admin"] },
   { path: "/admin", label: "nav.admin", roles: ["admin"] },
 ];
-const home: Record<Role, string> = { agent: "/file", lawyer: "/audiences", creditor: "/portefeuille", admin: "/portefeuille" };
+const home: Record<Role, string> = { agent: "/file", lawyer: "/audiences", creditor: "/portefeuille", admin: "/portefeuille", accountant: "/comptabilite" };
+// Who has notifications: not an admin nor an accountant, who see every
+// case (recouvra.NotificationsFor).
+const notified: Role[] = ["agent", "lawyer", "creditor"];
 
 export function App() {
   const { t, toggle } = useI18n();
@@ -127,6 +133,8 @@ export function App() {
     <Suspense fallback={<p className="status">{t("loading")}</p>}>
       <Admin path={here} />
     </Suspense>
+  ) : here.startsWith("/comptabilite") ? (
+    <Accounting path={here} />
   ) : here === "/webhooks" ? (
     <Webhooks me={me} />
   ) : here === "/import" ? (
@@ -152,7 +160,7 @@ export function App() {
         <span className="who">
           {me.name} — {t(`role.${me.role}`)}
         </span>
-        {me.role !== "admin" && <Notifications />}
+        {notified.includes(me.role) && <Notifications />}
         <nav>
           {workspaces
             .filter((w) => w.roles.includes(me.role))

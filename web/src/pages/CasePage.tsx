@@ -113,7 +113,7 @@ export function CasePage({ id, me }: { id: string; me: Schemas["Me"] }) {
           {(me.role === "lawyer" || me.role === "admin") && c.status === "open" && (c.stage === "formal_notice" || c.stage === "injunction") && (
             <CourtActions c={c} onDone={() => setTick((n) => n + 1)} />
           )}
-          {me.role !== "creditor" && c.status === "open" && (
+          {me.role !== "creditor" && me.role !== "accountant" && c.status === "open" && (
             <AttachExhibit caseId={c.id} initialKind={askedKind()} onDone={() => setTick((n) => n + 1)} />
           )}
           {st && (

@@ -14,7 +14,7 @@ type Creditor = Schemas["Creditor"];
 // The creditors for the select: null while loading, "failed" if refused.
 type CreditorList = Creditor[] | null | "failed";
 
-const roles: Role[] = ["agent", "lawyer", "creditor", "admin"];
+const roles: Role[] = ["agent", "lawyer", "accountant", "creditor", "admin"];
 const createFields = ["email", "name", "role", "creditor_id", "password", "bar"] as const;
 const patchFields = ["name", "role", "creditor_id", "active", "password", "bar"] as const;
 
