@@ -107,11 +107,14 @@ type BankRepo interface {
 	// InsertBankEntries inserts the entries not known yet (by account,
 	// statement and reference) and says how many were new.
 	InsertBankEntries(ctx context.Context, entries []BankEntry) (int, error)
-	// PendingBankEntries lists entries still to match, oldest first.
-	PendingBankEntries(ctx context.Context, limit int) ([]uuid.UUID, error)
+	// PendingBankEntriesLocked reads and locks entries still to match,
+	// oldest first, skipping those another transaction holds.
+	PendingBankEntriesLocked(ctx context.Context, limit int) ([]BankEntry, error)
 	BankEntryByID(ctx context.Context, id uuid.UUID, lock RowLock) (BankEntry, error)
-	// UpdateBankEntry saves what became of the entry.
+	// UpdateBankEntry saves what became of the entry; UpdateBankEntries
+	// of many, in one statement.
 	UpdateBankEntry(ctx context.Context, e BankEntry) error
+	UpdateBankEntries(ctx context.Context, entries []BankEntry) error
 	ListBankEntries(ctx context.Context, status BankStatus, after *uuid.UUID, limit int) ([]BankEntry, error)
 	// BookedCreditFor finds the booked credit a debit or reversal e takes
 	// back: same account and amount, and the same end-to-end reference, or
@@ -149,7 +152,7 @@ func errFile(code, msg string) error {
 // and matches each: credits are booked as payments when the match is sure
 // and queued otherwise, reversals take back the payment they reverse.
 func (s *Service) ImportBankStatement(ctx context.Context, p recouvra.Principal, format bankfile.Format, fileName string, r io.Reader, meta Meta) (BankImportResult, error) {
-	if err := requireRole(p, recouvra.RoleAdmin); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAccountant); err != nil {
 		return BankImportResult{}, err
 	}
 	agency, err := ident.ParseIBAN(s.cfg.Agency.IBAN)
@@ -215,20 +218,16 @@ func (s *Service) ImportBankStatement(ctx context.Context, p recouvra.Principal,
 	}
 	res.Import = imp
 	// Match what is pending: this file's new entries, and any an
-	// interrupted import left behind.
+	// interrupted import left behind, a batch per transaction.
 	for {
-		ids, err := s.store.PendingBankEntries(ctx, 500)
+		decided, err := s.matchBatch(ctx, p, bankBatch)
 		if err != nil {
 			return res, err
 		}
-		if len(ids) == 0 {
+		if len(decided) == 0 {
 			break
 		}
-		for _, id := range ids {
-			st, err := s.matchEntry(ctx, p, id)
-			if err != nil {
-				return res, err
-			}
+		for _, st := range decided {
 			switch st {
 			case BankBooked:
 				res.Booked++
@@ -244,6 +243,13 @@ func (s *Service) ImportBankStatement(ctx context.Context, p recouvra.Principal,
 	return res, nil
 }
 
+// bankBatch is how many entries are matched per transaction: enough that
+// the per-transaction costs (commit, the deferred ledger checks' round
+// trip, the lookups done once per batch) fade, few enough that the cases
+// it locks and the events it holds back from readers past the xmin fence
+// are released within a fraction of a second.
+const bankBatch = 200
+
 // clip cuts s to n runes.
 func clip(s string, n int) string {
 	if r := []rune(s); len(r) > n {
@@ -252,33 +258,75 @@ func clip(s string, n int) string {
 	return s
 }
 
-// matchEntry decides one pending entry in its own transaction, with the
-// payment it books or reverses: the entry's new state and the payment
-// commit together, so an entry never books twice.
-func (s *Service) matchEntry(ctx context.Context, p recouvra.Principal, id uuid.UUID) (BankStatus, error) {
-	var status BankStatus
+// matchBatch decides up to n pending entries in one transaction, with the
+// payments they book or reverse: each entry's new state commits with its
+// payment, so an entry never books twice (the entries are locked, and a
+// booked one is no longer pending). Each payment runs in its own savepoint
+// (RecordPayment's Tx inside this Atomic): one the case refuses — closed
+// meanwhile, paid off by an earlier entry of the same batch — is undone
+// alone and its entry goes to the unmatched queue with the reason, while
+// the rest of the batch books. The cases the RF references name are read
+// once for the batch; the entries' states are saved in one statement.
+func (s *Service) matchBatch(ctx context.Context, p recouvra.Principal, n int) ([]BankStatus, error) {
+	var statuses []BankStatus
 	err := s.store.Atomic(ctx, func(ctx context.Context, r Repo) error {
-		e, err := r.BankEntryByID(ctx, id, ForUpdate)
+		statuses = statuses[:0]
+		entries, err := r.PendingBankEntriesLocked(ctx, n)
+		if err != nil || len(entries) == 0 {
+			return err
+		}
+		byRef, err := casesByRF(ctx, r, entries)
 		if err != nil {
 			return err
 		}
-		if e.Status != BankPending {
-			status = "" // another import got there first
-			return nil
-		}
-		if !e.Credit || e.Reversal {
-			if err := s.reverseEntry(ctx, r, p, &e); err != nil {
+		done := make([]BankEntry, 0, len(entries)) // decided, not saved yet
+		for i := range entries {
+			e := &entries[i]
+			if !e.Credit || e.Reversal {
+				// A reversal looks for the booked credit it takes back,
+				// which may be one of this batch's: save those first.
+				if err := r.UpdateBankEntries(ctx, done); err != nil {
+					return err
+				}
+				done = done[:0]
+				if err := s.reverseEntry(ctx, r, p, e); err != nil {
+					return err
+				}
+			} else if err := s.bookEntry(ctx, r, p, e, byRef); err != nil {
 				return err
 			}
-		} else {
-			if err := s.bookEntry(ctx, r, p, &e); err != nil {
-				return err
-			}
+			done = append(done, *e)
+			statuses = append(statuses, e.Status)
 		}
-		status = e.Status
-		return r.UpdateBankEntry(ctx, e)
+		return r.UpdateBankEntries(ctx, done)
 	})
-	return status, err
+	return statuses, err
+}
+
+// casesByRF reads at once the cases the entries' RF references name
+// (rule 1 of suggest), by case reference.
+func casesByRF(ctx context.Context, r Repo, entries []BankEntry) (map[string][]CaseBrief, error) {
+	var refs []string
+	for _, e := range entries {
+		if ref, ok := rfCaseReference(e); ok && e.Credit && !e.Reversal {
+			refs = append(refs, ref)
+		}
+	}
+	out := make(map[string][]CaseBrief, len(refs))
+	if len(refs) == 0 {
+		return out, nil
+	}
+	cs, err := r.CasesByReferences(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	for _, ref := range refs {
+		out[ref] = nil // looked up: a reference no case bears stays known as such
+	}
+	for _, c := range cs {
+		out[c.Reference] = append(out[c.Reference], c)
+	}
+	return out, nil
 }
 
 // reverseEntry takes back the payment of the credit e returns, if any.
@@ -311,9 +359,10 @@ func (s *Service) reverseEntry(ctx context.Context, r Repo, p recouvra.Principal
 	return nil
 }
 
-// bookEntry books a credit when one case is a sure match, else queues it.
-func (s *Service) bookEntry(ctx context.Context, r Repo, p recouvra.Principal, e *BankEntry) error {
-	sugg, err := s.suggest(ctx, r, *e)
+// bookEntry books a credit when one case is a sure match, else queues it;
+// byRef holds cases already read by reference (casesByRF), or is nil.
+func (s *Service) bookEntry(ctx context.Context, r Repo, p recouvra.Principal, e *BankEntry, byRef map[string][]CaseBrief) error {
+	sugg, err := s.suggestWith(ctx, r, *e, byRef)
 	if err != nil {
 		return err
 	}
@@ -325,6 +374,11 @@ func (s *Service) bookEntry(ctx context.Context, r Repo, p recouvra.Principal, e
 	best := sugg[0]
 	e.MatchRule, e.Confidence = best.Rule, best.Confidence
 	switch {
+	case !best.Case.Open && (best.Rule == RuleRF || best.Rule == RuleCaseReference):
+		// Named for sure, but closed (suggest caps its confidence): the
+		// person deciding needs that reason, not "uncertain".
+		e.Note = fmt.Sprintf("Le dossier %s est clos.", best.Case.Reference)
+		return nil
 	case best.Confidence < SureConfidence:
 		e.Note = "Rapprochement incertain : à confirmer."
 		return nil
@@ -412,10 +466,29 @@ func invoiceTokens(text string) []string {
 	return out
 }
 
+// rfCaseReference is the case reference of e's ISO 11649 reference,
+// given as such or written in the remittance information.
+func rfCaseReference(e BankEntry) (string, bool) {
+	rf, err := ident.ParseRF(e.Structured)
+	if err != nil {
+		rf = ident.FindRF(strings.ToUpper(e.Unstructured + " " + e.Structured))
+	}
+	if rf == "" {
+		return "", false
+	}
+	return caseReference(rf.Reference())
+}
+
 // suggest lists the cases e may pay, most likely first: by RF reference,
 // by case reference or invoice number in the remittance information, then
 // by the payer's account or name, the amount making either surer.
 func (s *Service) suggest(ctx context.Context, r Repo, e BankEntry) ([]BankSuggestion, error) {
+	return s.suggestWith(ctx, r, e, nil)
+}
+
+// suggestWith is suggest with the cases of RF references read beforehand
+// (byRef, by case reference; nil: read them here).
+func (s *Service) suggestWith(ctx context.Context, r Repo, e BankEntry, byRef map[string][]CaseBrief) ([]BankSuggestion, error) {
 	found := map[uuid.UUID]*BankSuggestion{}
 	add := func(cs []CaseBrief, rule string, confidence func(CaseBrief) int) {
 		for _, c := range cs {
@@ -445,19 +518,16 @@ func (s *Service) suggest(ctx context.Context, r Repo, e BankEntry) ([]BankSugge
 	text := strings.ToUpper(e.Unstructured + " " + e.Structured)
 
 	// 1. The structured reference, given as such or written in the text.
-	rf, err := ident.ParseRF(e.Structured)
-	if err != nil {
-		rf = ident.FindRF(text)
-	}
-	if rf != "" {
-		if ref, ok := caseReference(rf.Reference()); ok {
-			cs, err := r.CasesByReferences(ctx, []string{ref})
-			if err != nil {
+	if ref, ok := rfCaseReference(e); ok {
+		cs, known := byRef[ref]
+		if !known {
+			var err error
+			if cs, err = r.CasesByReferences(ctx, []string{ref}); err != nil {
 				return nil, err
 			}
-			// The check digits guard the reference: only the case it names.
-			add(cs, RuleRF, func(CaseBrief) int { return 100 })
 		}
+		// The check digits guard the reference: only the case it names.
+		add(cs, RuleRF, func(CaseBrief) int { return 100 })
 	}
 	if sure() {
 		return sorted(found), nil
@@ -593,7 +663,7 @@ type BankEntryView struct {
 // ListBankEntries pages through the entries in a state (staff who book
 // payments), the unmatched ones with their suggestions.
 func (s *Service) ListBankEntries(ctx context.Context, p recouvra.Principal, status BankStatus, page PageRequest) (Page[BankEntryView], error) {
-	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAgent); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAgent, recouvra.RoleAccountant); err != nil {
 		return Page[BankEntryView]{}, err
 	}
 	limit, after, err := page.normalize()
@@ -646,7 +716,7 @@ func decidable(ctx context.Context, r Repo, id uuid.UUID) (BankEntry, error) {
 // person chose, through the payments use case, in one transaction with
 // the entry's new state (a second click finds it booked: 409).
 func (s *Service) BookBankEntry(ctx context.Context, p recouvra.Principal, id, caseID uuid.UUID, meta Meta) (BankEntryView, error) {
-	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAgent); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAgent, recouvra.RoleAccountant); err != nil {
 		return BankEntryView{}, err
 	}
 	var v BankEntryView
@@ -692,7 +762,7 @@ func (s *Service) BookBankEntry(ctx context.Context, p recouvra.Principal, id, c
 // RejectBankEntry sets an unmatched credit aside with the reason (not
 // ours, refunded to the payer…).
 func (s *Service) RejectBankEntry(ctx context.Context, p recouvra.Principal, id uuid.UUID, reason string, meta Meta) (BankEntryView, error) {
-	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAgent); err != nil {
+	if err := requireRole(p, recouvra.RoleAdmin, recouvra.RoleAgent, recouvra.RoleAccountant); err != nil {
 		return BankEntryView{}, err
 	}
 	reason = strings.TrimSpace(reason)

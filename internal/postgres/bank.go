@@ -108,10 +108,59 @@ func (r repo) InsertBankEntries(ctx context.Context, entries []app.BankEntry) (i
 	return int(res.RowsAffected), nil
 }
 
-func (r repo) PendingBankEntries(ctx context.Context, limit int) ([]uuid.UUID, error) {
-	var ids []uuid.UUID
-	err := r.q(ctx).Raw("SELECT id FROM bank_entries WHERE status = 'pending' ORDER BY id LIMIT ?", limit).Scan(&ids).Error
-	return ids, dbErr(err, whatBankEntry)
+// PendingBankEntriesLocked reads and locks up to limit entries still to
+// match, oldest first; entries another import is matching (locked) are
+// skipped, so two imports share the work instead of waiting on each other.
+func (r repo) PendingBankEntriesLocked(ctx context.Context, limit int) ([]app.BankEntry, error) {
+	var rows []bankEntryRow
+	err := r.q(ctx).Raw(bankEntrySelect+" WHERE b.status = 'pending' ORDER BY b.id LIMIT ? FOR UPDATE OF b SKIP LOCKED", limit).Scan(&rows).Error
+	if err != nil {
+		return nil, dbErr(err, whatBankEntry)
+	}
+	return domains(rows), nil
+}
+
+// UpdateBankEntries saves the decisions on many entries in one statement,
+// as UpdateBankEntry does for one (the creditor is the case's).
+func (r repo) UpdateBankEntries(ctx context.Context, entries []app.BankEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	n := len(entries)
+	ids, statuses, cases, payments, reverses := make([]*string, n), make([]string, n), make([]*string, n), make([]*string, n), make([]*string, n)
+	rules, confidences, notes, deciders, decided := make([]string, n), make([]int64, n), make([]string, n), make([]*string, n), make([]*string, n)
+	str := func(id *uuid.UUID) *string {
+		if id == nil {
+			return nil
+		}
+		v := id.String()
+		return &v
+	}
+	for i, e := range entries {
+		ids[i], statuses[i], cases[i], payments[i], reverses[i] = str(&e.ID), string(e.Status), str(e.CaseID), str(e.PaymentID), str(e.ReversesEntryID)
+		rules[i], confidences[i], notes[i], deciders[i] = e.MatchRule, int64(e.Confidence), e.Note, str(e.DecidedBy)
+		if e.DecidedAt != nil {
+			v := e.DecidedAt.UTC().Format(time.RFC3339Nano)
+			decided[i] = &v
+		}
+	}
+	// The creditor as a subquery per row: a join would let the planner
+	// hash the whole cases table for a batch of a few hundred.
+	res := r.q(ctx).Exec(`UPDATE bank_entries b SET status = u.status, case_id = u.case_id, creditor_id = (SELECT creditor_id FROM cases WHERE id = u.case_id),
+		payment_id = u.payment_id, reverses_entry_id = u.reverses, match_rule = u.rule, confidence = u.confidence, note = u.note,
+		decided_by = u.decided_by, decided_at = u.decided_at
+		  FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::int[], ?::text[], ?::uuid[], ?::timestamptz[])
+		       AS u(id, status, case_id, payment_id, reverses, rule, confidence, note, decided_by, decided_at)
+		 WHERE b.id = u.id`,
+		arrayLiteral(ids), textArray(statuses), arrayLiteral(cases), arrayLiteral(payments), arrayLiteral(reverses), textArray(rules),
+		intArray(confidences), textArray(notes), arrayLiteral(deciders), arrayLiteral(decided))
+	if res.Error != nil {
+		return dbErr(res.Error, whatBankEntry)
+	}
+	if res.RowsAffected != int64(n) {
+		return notFound(whatBankEntry)
+	}
+	return nil
 }
 
 // bankEntries selects entries with their case's reference.
@@ -204,7 +253,8 @@ func (r repo) briefs(ctx context.Context, sql string, args ...any) ([]app.CaseBr
 }
 
 func (r repo) CasesByReferences(ctx context.Context, refs []string) ([]app.CaseBrief, error) {
-	return r.briefs(ctx, "WHERE c.reference IN ? ORDER BY c.id LIMIT 10", refs)
+	// A reference names one case: as many rows as refs at most.
+	return r.briefs(ctx, "WHERE c.reference IN ? ORDER BY c.id", refs)
 }
 
 func (r repo) CasesByInvoiceNumbers(ctx context.Context, numbers []string) ([]app.CaseBrief, error) {

@@ -355,3 +355,101 @@ func TestBankBadFilesBookNothing(t *testing.T) {
 		}
 	}
 }
+
+// A statement is matched in batches, each entry's payment in its own
+// savepoint: an entry its case refuses — closed before the import, or paid
+// off by an earlier entry of the same batch — goes to the unmatched queue
+// with the reason while the rest books, each once, with the same ledger
+// lines and timeline events as a payment typed by hand; a reversal finds
+// the credit booked earlier in the same file; importing the file again
+// books nothing.
+func TestBankBatchBooksAroundABadEntry(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	today := recouvra.DateOf(w.clock.Now())
+	closed := w.newCase(w.credA.ID, "Tuilerie Blanc SARL", "")
+	id := closed.Case.ID.String()
+	if r := w.as("admin").Do("POST", "/api/v1/cases/"+id+"/transitions", map[string]any{"to": "closed", "close_reason": "settled"}, "If-Match", w.etag(id)); r.Status != 200 {
+		t.Fatalf("close: %d %s", r.Status, r.Body)
+	}
+	paidOff := w.newCase(w.credB.ID, "Verrerie Roux SAS", "")
+	stmt := camtFile(t, "STMT-BATCH", today,
+		bankfile.Entry{Reference: "K1", BookedOn: today, AmountCents: 100_00, Credit: true, Structured: w.caseA.Case.PaymentReference()},
+		bankfile.Entry{Reference: "K2", BookedOn: today, AmountCents: 70_00, Credit: true, Structured: closed.Case.PaymentReference()},
+		bankfile.Entry{Reference: "K3", BookedOn: today, AmountCents: 1_000_000_00, Credit: true, Structured: paidOff.Case.PaymentReference()},
+		bankfile.Entry{Reference: "K4", BookedOn: today, AmountCents: 30_00, Credit: true, Structured: paidOff.Case.PaymentReference()},
+		bankfile.Entry{Reference: "K5", BookedOn: today, AmountCents: 55_00, Credit: true, Structured: w.caseB.Case.PaymentReference(), EndToEndID: "E2E-K5"},
+		bankfile.Entry{Reference: "K6", BookedOn: today, AmountCents: 55_00, Credit: false, Reversal: true, Structured: w.caseB.Case.PaymentReference(), EndToEndID: "E2E-K5"},
+		bankfile.Entry{Reference: "K7", BookedOn: today, AmountCents: 40_00, Credit: true, Structured: w.caseA.Case.PaymentReference()},
+	)
+	res, err := w.svc.ImportBankStatement(ctx, app.System, "", "batch.xml", bytes.NewReader(stmt), app.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Entries != 7 || res.Booked != 4 || res.Unmatched != 2 || res.Reversed != 1 || res.Duplicates != 0 {
+		t.Fatalf("import: %+v", res)
+	}
+	again, err := w.svc.ImportBankStatement(ctx, app.System, "", "batch.xml", bytes.NewReader(stmt), app.Meta{})
+	if err != nil || again.Duplicates != 7 || again.Booked+again.Unmatched+again.Reversed+again.Ignored != 0 {
+		t.Fatalf("imported again: %v %+v", err, again)
+	}
+
+	// What each case was paid, once.
+	amounts := func(caseID uuid.UUID) (live, reversed []int64) {
+		for _, p := range w.payments(t, caseID) {
+			if p.ReversedAt.IsNull() {
+				live = append(live, p.AmountCents)
+			} else {
+				reversed = append(reversed, p.AmountCents)
+			}
+		}
+		return live, reversed
+	}
+	if live, rev := amounts(w.caseA.Case.ID); len(live) != 2 || live[0]+live[1] != 140_00 || len(rev) != 0 {
+		t.Errorf("case A: %v, reversed %v", live, rev)
+	}
+	if live, rev := amounts(closed.Case.ID); len(live)+len(rev) != 0 {
+		t.Errorf("the closed case was paid: %v %v", live, rev)
+	}
+	if live, rev := amounts(paidOff.Case.ID); len(live) != 1 || live[0] != 1_000_000_00 || len(rev) != 0 {
+		t.Errorf("the case paid off: %v, reversed %v", live, rev)
+	}
+	if live, rev := amounts(w.caseB.Case.ID); len(live) != 0 || len(rev) != 1 || rev[0] != 55_00 {
+		t.Errorf("case B: %v, reversed %v", live, rev)
+	}
+
+	// The two refused wait in the queue, each with its reason.
+	r := w.as("agent").Do("GET", "/api/v1/bank-entries?status=unmatched", nil)
+	var page oapi.BankEntryPage
+	r.Decode(t, &page)
+	notes := map[string]string{}
+	for _, e := range page.Items {
+		notes[e.Reference] = e.Note
+	}
+	if len(notes) != 2 || !strings.Contains(notes["K2"], closed.Case.Reference) || !strings.Contains(notes["K2"], "clos") ||
+		!strings.Contains(notes["K4"], "Paiement refusé par le dossier") || !strings.Contains(notes["K4"], "clos") {
+		t.Fatalf("unmatched: %q", notes)
+	}
+
+	// As a payment typed by hand: one payment_recorded event each on the
+	// timeline, the payment posted to the ledger (which stays balanced),
+	// the paid-off case closed as paid.
+	var events, postings, unbalanced int
+	if err := w.db.Pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM events WHERE type = 'payment_recorded' AND case_id = ANY($1)),
+		(SELECT count(DISTINCT l.payment_id) FROM ledger_entries l JOIN payments p ON p.id = l.payment_id WHERE l.kind = 'payment' AND p.case_id = ANY($1)),
+		(SELECT count(*) FROM (SELECT txn_id FROM ledger_entries GROUP BY txn_id, currency HAVING sum(amount_cents) <> 0) x)`,
+		[]uuid.UUID{w.caseA.Case.ID, w.caseB.Case.ID, closed.Case.ID, paidOff.Case.ID}).Scan(&events, &postings, &unbalanced); err != nil {
+		t.Fatal(err)
+	}
+	if events != 4 || postings != 4 || unbalanced != 0 {
+		t.Fatalf("%d payment events, %d payments posted, %d unbalanced ledger transactions; want 4, 4, 0", events, postings, unbalanced)
+	}
+	r = w.as("admin").Do("GET", "/api/v1/cases/"+paidOff.Case.ID.String(), nil)
+	var c oapi.Case
+	r.Decode(t, &c)
+	if c.Stage != "closed" || c.CloseReason.MustGet() != "paid" {
+		t.Fatalf("the paid-off case: %s %v", c.Stage, c.CloseReason)
+	}
+}

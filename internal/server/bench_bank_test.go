@@ -6,9 +6,10 @@ package server_test
 //
 // A camt.053 of RECOUVRA_BENCH_BANK_ENTRIES entries (100,000 by default)
 // is generated to a file, nine in ten carrying the RF reference of an open
-// case among RECOUVRA_BENCH_BANK_CASES bulk-loaded cases (100,000 by
-// default), the rest naming nothing; then it is imported and matched
-// (every sure match booked through RecordPayment), and the same entries
+// case among RECOUVRA_BENCH_BANK_CASES bulk-loaded cases (1,000,000 by
+// default: the million-case database), the rest naming nothing;
+// then it is imported and matched (every sure match booked through
+// RecordPayment, a batch of entries per transaction), and the same entries
 // are COPYed raw into a bare table in the same run. Printed: entries per
 // second both ways, the share booked automatically, and the peak resident
 // memory of the import (VmHWM, reset before it through clear_refs).
@@ -56,7 +57,7 @@ func peakRSS() int64 {
 
 func BenchmarkBankImport(b *testing.B) {
 	nEntries := envInt("RECOUVRA_BENCH_BANK_ENTRIES", 100_000)
-	nCases := envInt("RECOUVRA_BENCH_BANK_CASES", 100_000)
+	nCases := envInt("RECOUVRA_BENCH_BANK_CASES", 1_000_000)
 	w := newWorldWith(b, io.Discard, func(c *config.Config) { c.RateLimit = 0 })
 	ctx := context.Background()
 	start := time.Now()
