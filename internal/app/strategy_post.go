@@ -286,12 +286,12 @@ func (s *Service) RecordRegisteredLetters(ctx context.Context, p recouvra.Princi
 			letter, ok = byDoc[id]
 		}
 		if !ok {
-			refuse("reference", fmt.Sprintf("« %s » : aucune lettre de ce passage pour ce dossier ou ce document.", clip(ref, 60)))
+			refuse("reference", fmt.Sprintf("« %s » : aucune lettre de ce passage pour ce dossier ou ce document.", recouvra.CleanText(ref, recouvra.OneLine, 60)))
 			continue
 		}
 		number, ok := RegisteredNumber(rec[1])
 		if !ok {
-			refuse("number", fmt.Sprintf("« %s » : un numéro de recommandé s'écrit comme 1A 123 456 7890 1 (deux caractères puis onze chiffres).", clip(strings.TrimSpace(rec[1]), 40)))
+			refuse("number", fmt.Sprintf("« %s » : un numéro de recommandé s'écrit comme 1A 123 456 7890 1 (deux caractères puis onze chiffres).", recouvra.CleanText(rec[1], recouvra.OneLine, 40)))
 			continue
 		}
 		sent := pass.RunOn

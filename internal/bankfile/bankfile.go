@@ -95,11 +95,12 @@ func Detect(head []byte) (Format, bool) {
 // Read reads a statement file of format f and calls fn with each entry in
 // file order. fn's error stops the reading and is returned as is.
 func Read(r io.Reader, f Format, fn func(Entry) error) error {
+	clean := func(e Entry) error { return fn(e.cleaned()) }
 	switch f {
 	case CAMT053:
-		return ReadCAMT053(r, fn)
+		return ReadCAMT053(r, clean)
 	case CFONB120:
-		return ReadCFONB120(r, fn)
+		return ReadCFONB120(r, clean)
 	}
 	return &Error{Msg: fmt.Sprintf("Format de relevé inconnu : %q (camt.053 ou cfonb120).", f)}
 }
@@ -123,3 +124,18 @@ func centsOf(s string) (int64, bool) {
 
 // decimal writes cents as the XML amount "1234.50".
 func decimal(cents int64) string { return fmt.Sprintf("%d.%02d", cents/100, cents%100) }
+
+// cleaned is e with its text made safe to keep (recouvra.CleanText): a
+// bank's file is the payer's words, not the agency's, so what cannot be
+// stored or shown — a NUL, which PostgreSQL refuses in text; a CFONB
+// record's stray control byte; a bidi override in a name — is cleaned
+// rather than refusing the whole statement, and each field is bounded
+// (ISO 20022 caps references at 35 and names at 140 characters; a payer's
+// free text is kept to 1,000).
+func (e Entry) cleaned() Entry {
+	one := func(s string, max int) string { return recouvra.CleanText(s, recouvra.OneLine, max) }
+	e.Account, e.StatementID, e.Currency = one(e.Account, 140), one(e.StatementID, 140), one(e.Currency, 3)
+	e.Reference, e.EndToEndID, e.Structured = one(e.Reference, 140), one(e.EndToEndID, 140), one(e.Structured, 140)
+	e.Unstructured, e.DebtorName, e.DebtorIBAN = one(e.Unstructured, 1000), one(e.DebtorName, 200), one(e.DebtorIBAN, 140)
+	return e
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 	ei "github.com/speedata/einvoice"
@@ -161,13 +162,21 @@ func readOne(s Source, lim Limits) (Invoice, error) {
 	return inv, mapInvoice(&inv, parsed)
 }
 
+// maxNumber bounds the invoice number (BT-1) and the buyer's identifier
+// at the seller (BT-46, the case's creditor reference), as the contract
+// bounds them when entered by hand.
+const maxNumber = 100
+
 // mapInvoice checks the profile and the EN 16931 rules, then reads what a
 // claim needs, refusing what is missing with the element named.
 func mapInvoice(inv *Invoice, p *ei.Invoice) error {
 	bad := func(reason string, bts ...string) error {
 		return &Problem{File: inv.File, Element: element(inv.Syntax, bts...), Reason: reason}
 	}
-	inv.Profile = p.GuidelineSpecifiedDocumentContextParameter
+	// What is echoed in a refusal or kept as read is cleaned and bounded
+	// (recouvra.CleanText): the file is the seller's, its free text may
+	// hold anything XML allows.
+	inv.Profile = recouvra.CleanText(p.GuidelineSpecifiedDocumentContextParameter, recouvra.OneLine, 200)
 	switch level := p.ProfileLevel(); {
 	case inv.Profile == "":
 		return bad("spécification absente : la facture ne se déclare pas conforme à EN 16931", "BT-24")
@@ -193,6 +202,9 @@ func mapInvoice(inv *Invoice, p *ei.Invoice) error {
 	if inv.Number == "" {
 		return bad("numéro de facture absent", "BT-1")
 	}
+	if utf8.RuneCountInString(inv.Number) > maxNumber {
+		return bad(fmt.Sprintf("numéro de facture de plus de %d caractères", maxNumber), "BT-1")
+	}
 	inv.TypeCode = int(p.InvoiceTypeCode)
 	if !invoiceTypes[inv.TypeCode] {
 		if inv.TypeCode == 381 {
@@ -208,7 +220,7 @@ func mapInvoice(inv *Invoice, p *ei.Invoice) error {
 		if inv.DueOn.IsZero() && !t.DueDate.IsZero() {
 			inv.DueOn = recouvra.DateOf(t.DueDate)
 		}
-		if d := strings.TrimSpace(t.Description); d != "" && inv.PaymentTerms == "" {
+		if d := recouvra.CleanText(t.Description, recouvra.MultiLine, 4000); d != "" && inv.PaymentTerms == "" {
 			inv.PaymentTerms = d
 		}
 	}
@@ -218,7 +230,7 @@ func mapInvoice(inv *Invoice, p *ei.Invoice) error {
 	if inv.DueOn.Before(inv.IssuedOn) {
 		return bad("échéance antérieure à la date de facture", "BT-9", "BT-2")
 	}
-	inv.Currency = strings.ToUpper(strings.TrimSpace(p.InvoiceCurrencyCode))
+	inv.Currency = strings.ToUpper(recouvra.CleanText(p.InvoiceCurrencyCode, recouvra.OneLine, 20))
 	if !recouvra.KnownCurrency(inv.Currency) {
 		return bad("devise inconnue « "+inv.Currency+" »", "BT-5")
 	}
@@ -246,6 +258,11 @@ func mapInvoice(inv *Invoice, p *ei.Invoice) error {
 	if inv.Buyer.Name == "" {
 		return bad("nom de l'acheteur absent", "BT-44")
 	}
+	if utf8.RuneCountInString(inv.Buyer.ID) > maxNumber {
+		return bad(fmt.Sprintf("identifiant de l'acheteur de plus de %d caractères", maxNumber), "BT-46")
+	}
+	// The seller is only named in refusals: cleaned, not checked.
+	inv.Seller.Name = recouvra.CleanText(inv.Seller.Name, recouvra.OneLine, 200)
 	return nil
 }
 

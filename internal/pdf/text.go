@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Replacement is what is drawn instead of a character the fonts cannot
@@ -170,11 +172,20 @@ func bidiControl(r rune) bool {
 	return r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069'
 }
 
-// clean makes s drawable with a face of coverage c: every character the
-// face cannot print faithfully becomes Replacement (or '?' if the face
-// lacked even that), and each is added to rep. multiline keeps line breaks
+// clean makes s drawable with a face of coverage c: s is composed (NFC),
+// then every character the face cannot print faithfully becomes
+// Replacement (or '?' if the face lacked even that), and each is added to
+// rep. multiline keeps line breaks
 // (paragraphs); elsewhere a line break or tab is a space.
 func clean(s string, c *coverage, multiline bool, rep *Replacements) string {
+	if !norm.NFC.IsNormalString(s) {
+		// fpdf places each code point on its own: a base letter and its
+		// combining accents (a decomposed "Nguyễn", as some keyboards and
+		// PDFs give it) would print side by side. Composed, the font's
+		// precomposed glyph prints; an accent with no precomposed form
+		// stays a combining mark.
+		s = norm.NFC.String(s)
+	}
 	if !strings.ContainsFunc(s, func(r rune) bool { return r == utf8.RuneError || !drawable(r, c) }) {
 		return s // the common case: text the face has, nothing to change
 	}

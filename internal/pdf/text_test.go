@@ -40,3 +40,23 @@ func TestCleanJudgesByTheFacesGlyphs(t *testing.T) {
 		t.Errorf("without é nor U+FFFD: %q", got)
 	}
 }
+
+// A decomposed accent (letter then combining mark) is composed before it
+// is judged and drawn: the precomposed glyph prints, not a loose mark
+// beside its letter; a sequence with no precomposed form keeps its mark.
+func TestCleanComposesAccents(t *testing.T) {
+	t.Parallel()
+	var rep Replacements
+	for in, want := range map[string]string{
+		"Nguye\u0302\u0303n E\u0301glise": "Nguyễn Église",
+		"L\u0323\u0304":                   "Ḹ",
+		"q\u0301":                         "q\u0301", // no precomposed form: the mark stays
+	} {
+		if got := clean(in, regularCover, false, &rep); got != want {
+			t.Errorf("clean(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if rep.Count != 0 {
+		t.Errorf("replaced: %+v", rep)
+	}
+}

@@ -211,6 +211,7 @@ func (cl *Claim) Validate(caseCurrency string, prefix string) []FieldError {
 		f = append(f, FieldError{prefix + "invoice_number", "required", "Le numéro de facture est obligatoire."})
 	}
 	f = printable(f, prefix+"invoice_number", cl.InvoiceNumber, OneLine)
+	f = bounded(f, prefix+"invoice_number", cl.InvoiceNumber, 100)
 	if cl.IssuedOn.IsZero() {
 		f = append(f, FieldError{prefix + "issued_on", "required", "La date de facture est obligatoire."})
 	}

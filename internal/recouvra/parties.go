@@ -223,9 +223,11 @@ func (d *Debtor) Validate() []FieldError {
 	f = printableAddress(f, "debtor.address.", d.Address)
 	for i, e := range d.Emails {
 		f = printable(f, indexed("debtor.emails", i), e, OneLine)
+		f = bounded(f, indexed("debtor.emails", i), e, 254)
 	}
 	for i, p := range d.Phones {
 		f = printable(f, indexed("debtor.phones", i), p, OneLine)
+		f = bounded(f, indexed("debtor.phones", i), p, 40)
 	}
 	d.BestTimeToCall = strings.TrimSpace(d.BestTimeToCall)
 	if utf8.RuneCountInString(d.BestTimeToCall) > MaxBestTimeToCall {

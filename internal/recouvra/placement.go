@@ -401,7 +401,7 @@ func ReadPlacementRow(cells []string, m PlacementMapping) (PlacementRow, []Place
 		}
 		problems = append(problems, PlacementProblem{f, fe.Message})
 	}
-	for _, fe := range PrintableField("creditor_reference", r.CreditorReference, OneLine) {
+	for _, fe := range bounded(PrintableField("creditor_reference", r.CreditorReference, OneLine), "creditor_reference", r.CreditorReference, 100) {
 		problems = append(problems, PlacementProblem{PFReference, fe.Message})
 	}
 	r.Debtor, r.Claim = d, cl

@@ -68,9 +68,14 @@ func PrintableField(field, value string, lines Lines) []FieldError {
 	return printable(nil, field, value, lines)
 }
 
-// printableAddress checks each line of an address; prefix is its field
-// path with its dot ("debtor.address.").
+// printableAddress checks each line of an address, and its length as the
+// contract's Address bounds it; prefix is its field path with its dot
+// ("debtor.address.").
 func printableAddress(f []FieldError, prefix string, a Address) []FieldError {
+	f = bounded(f, prefix+"line1", a.Line1, 200)
+	f = bounded(f, prefix+"line2", a.Line2, 200)
+	f = bounded(f, prefix+"postal_code", a.PostalCode, 20)
+	f = bounded(f, prefix+"city", a.City, 100)
 	f = printable(f, prefix+"line1", a.Line1, OneLine)
 	f = printable(f, prefix+"line2", a.Line2, OneLine)
 	f = printable(f, prefix+"postal_code", a.PostalCode, OneLine)

@@ -187,11 +187,21 @@ func (c *csvRows) Next() ([]string, int, error) {
 
 func (c *csvRows) Close() error { return nil }
 
+// nulAdvice says what a NUL in a sheet usually means: a CSV saved as
+// UTF-16 ("Texte Unicode" in Excel) has one after every ASCII letter.
+const nulAdvice = "Le fichier n'est pas du texte lisible : s'il vient d'Excel, enregistrez-le en « CSV UTF-8 » (pas en « Texte Unicode », qui est de l'UTF-16)."
+
+// check bounds a row's width and cells and refuses a NUL in any cell.
 func check(rec []string, line int) ([]string, int, error) {
 	if len(rec) > MaxColumns {
 		return nil, line, &Error{Line: line, Message: fmt.Sprintf("%d colonnes au plus.", MaxColumns)}
 	}
 	for i, v := range rec {
+		if strings.IndexByte(v, 0) >= 0 {
+			// PostgreSQL refuses NUL in text: a NUL must stop here, named,
+			// not fail the COPY of the job with no line.
+			return nil, line, &Error{Line: line, Message: fmt.Sprintf("colonne %d : caractère NUL (U+0000). %s", i+1, nulAdvice)}
+		}
 		if len(v) > MaxCell {
 			return nil, line, &Error{Line: line, Message: fmt.Sprintf("Cellule de plus de %d caractères.", MaxCell)}
 		}

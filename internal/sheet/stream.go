@@ -20,6 +20,7 @@ type Sniffer struct {
 	lines   int    // newlines seen so far
 	badLine int    // line of the first byte Windows-1252 does not map (0: none)
 	invalid bool   // not valid UTF-8
+	nulLine int    // line of the first NUL byte (0: none); a CSV holds none
 	carry   []byte // the start of a rune cut by a chunk boundary
 	filled  bool   // a byte that is not white space
 }
@@ -42,6 +43,11 @@ func (s *Sniffer) Write(p []byte) (int, error) {
 				s.badLine = 1 + s.lines + bytes.Count(p[:i], []byte("\n"))
 				break
 			}
+		}
+	}
+	if s.nulLine == 0 {
+		if i := bytes.IndexByte(p, 0); i >= 0 {
+			s.nulLine = 1 + s.lines + bytes.Count(p[:i], []byte("\n"))
 		}
 	}
 	s.lines += bytes.Count(p, []byte("\n"))
@@ -104,6 +110,11 @@ func (s *Sniffer) Info(kind Kind) (Info, error) {
 	}
 	if got == XLSX {
 		return Info{Kind: XLSX}, nil
+	}
+	if s.nulLine > 0 {
+		// Refused at the upload, whatever line it is on: the preview
+		// reads only the first rows, and the job would fail on it later.
+		return Info{}, &Error{Line: s.nulLine, Message: "caractère NUL (U+0000). " + nulAdvice}
 	}
 	info := Info{Kind: CSV, Encoding: UTF8}
 	if s.invalid || len(s.carry) > 0 {
