@@ -57,19 +57,21 @@ func (r repo) LedgerCreditors(ctx context.Context, scope recouvra.Scope, credito
 		}
 	}
 	if len(ids) > 0 {
-		// Only the credits that can still make up what is held: each
-		// creditor's newest, back to the first day the running sum reaches
-		// its balance.
+		// What was credited to each creditor, per day the money came in.
+		// A reversal takes back the money of the payment it reverses, so
+		// it counts on that payment's day, not its own: booked on the day
+		// a newer payment came in, it would cancel that one and leave the
+		// older, reversed money to be read as held too long (R124-6).
 		var credits []struct {
 			CreditorID uuid.UUID
 			BookedOn   recouvra.Date
 			Cents      int64
 		}
-		err := r.q(ctx).Raw(`SELECT creditor_id, booked_on, -sum(amount_cents) AS cents
-			  FROM ledger_entries
-			 WHERE account = 'owed_to_creditor' AND kind IN ('payment', 'payment_reversal') AND currency = ? AND creditor_id = ANY(?::uuid[])
-			 GROUP BY creditor_id, booked_on
-			 ORDER BY creditor_id, booked_on DESC`, currency, uuidStrings(ids)).Scan(&credits).Error
+		err := r.q(ctx).Raw(`SELECT e.creditor_id, coalesce(p.received_on, e.booked_on) AS booked_on, -sum(e.amount_cents) AS cents
+			  FROM ledger_entries e LEFT JOIN payments p ON p.id = e.payment_id AND e.kind = 'payment_reversal'
+			 WHERE e.account = 'owed_to_creditor' AND e.kind IN ('payment', 'payment_reversal') AND e.currency = ? AND e.creditor_id = ANY(?::uuid[])
+			 GROUP BY e.creditor_id, 2
+			 ORDER BY e.creditor_id, 2 DESC`, currency, uuidStrings(ids)).Scan(&credits).Error
 		if err != nil {
 			return nil, 0, dbErr(err, whatLedger)
 		}
