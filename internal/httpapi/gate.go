@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"time"
@@ -214,9 +217,20 @@ func contractGate(doc *openapi3.T, authn Authenticator, authz Authorizer, idem I
 			fail(c, requestProblem(err))
 			return
 		}
-		if route.Operation.Extensions["x-idempotency"] == "required" && idem != nil {
-			idempotent(c, idem, fail)
-			return
+		// "required": the key must come (payments, plans); "optional": a
+		// request that brings one is run once per key like those (a
+		// retry after a lost answer or a crash replays the first answer).
+		switch route.Operation.Extensions["x-idempotency"] {
+		case "required":
+			if idem != nil {
+				idempotent(c, idem, lim.maxUpload, fail)
+				return
+			}
+		case "optional":
+			if idem != nil && c.GetHeader("Idempotency-Key") != "" {
+				idempotent(c, idem, lim.maxUpload, fail)
+				return
+			}
 		}
 		c.Next()
 	}, nil
@@ -237,22 +251,24 @@ type Idempotency interface {
 // back until that transaction commits: a client never sees a success that
 // then rolls back (a failed commit, a crash), and a success it did see is
 // on disk with its key.
-func idempotent(c *gin.Context, idem Idempotency, fail func(*gin.Context, error)) {
+func idempotent(c *gin.Context, idem Idempotency, maxUpload int64, fail func(*gin.Context, error)) {
 	ctx := c.Request.Context()
 	p := principalFrom(ctx)
 	principal := "user:" + p.UserID.String()
 	if p.Kind == recouvra.PrincipalAPIKey {
 		principal = "key:" + p.APIKeyID.String()
 	}
-	body, err := io.ReadAll(c.Request.Body)
+	// Other bodies were bounded by screenedBody; an upload is bounded here,
+	// as it is read whole to be hashed before its handler runs.
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxUpload))
 	if err != nil {
-		fail(c, recouvra.Errorf(recouvra.ECodeMalformed, "Corps de requête illisible."))
+		fail(c, uploadError(err))
 		return
 	}
 	c.Request.Body = io.NopCloser(bytes.NewReader(body))
 	h := sha256.New()
 	fmt.Fprintf(h, "%s %s\n", c.Request.Method, c.Request.URL.Path)
-	h.Write(body)
+	hashBody(h, c.GetHeader("Content-Type"), body)
 
 	var held *heldResponse
 	resp, replayed, err := idem.Idempotent(ctx, principal, c.GetHeader("Idempotency-Key"), h.Sum(nil), func(txCtx context.Context) (app.StoredResponse, bool) {
@@ -276,6 +292,40 @@ func idempotent(c *gin.Context, idem Idempotency, fail func(*gin.Context, error)
 		held.send()
 	}
 	c.Abort()
+}
+
+// hashBody adds a request's body to the hash of its Idempotency-Key. A
+// multipart body is hashed by its parts (name, file name, content), not
+// its bytes: a client sending the same form again draws a new boundary,
+// and its retry must still be recognised as the same request.
+func hashBody(h io.Writer, contentType string, body []byte) {
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil || !strings.HasPrefix(mediaType, "multipart/") || params["boundary"] == "" {
+		h.Write(body) //nolint:errcheck // a hash never fails
+		return
+	}
+	var parts bytes.Buffer
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			h.Write(body) //nolint:errcheck // not a readable form: its bytes, as they came
+			return
+		}
+		content, err := io.ReadAll(part)
+		if err != nil {
+			h.Write(body) //nolint:errcheck
+			return
+		}
+		// Length-prefixed: no two different forms give the same bytes.
+		fmt.Fprintf(&parts, "%d:%s %d:%s %d:", len(part.FormName()), part.FormName(), len(part.FileName()), part.FileName(), len(content))
+		parts.Write(content)
+	}
+	fmt.Fprintf(h, "%s\n", mediaType)
+	h.Write(parts.Bytes()) //nolint:errcheck
 }
 
 // heldResponse keeps a handler's response, headers included, until send

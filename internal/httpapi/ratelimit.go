@@ -152,8 +152,9 @@ func callerKey(p recouvra.Principal) string {
 
 // gateLimits are the bounds the contract gate enforces.
 type gateLimits struct {
-	maxBody int64    // request bodies other than uploads
-	rate    *limiter // nil: no rate limit
+	maxBody   int64    // request bodies other than uploads
+	maxUpload int64    // an upload's whole body, when it is read before its handler (Idempotency-Key)
+	rate      *limiter // nil: no rate limit
 }
 
 // gateLimits reads the limits of deps, defaults filled in.
@@ -161,6 +162,10 @@ func (deps Deps) gateLimits() gateLimits {
 	lim := gateLimits{maxBody: deps.MaxBodyBytes}
 	if lim.maxBody <= 0 {
 		lim.maxBody = DefaultMaxBodyBytes
+	}
+	lim.maxUpload = deps.MaxUploadBytes + 256<<10 // the parts' headers and other fields
+	if deps.MaxUploadBytes <= 0 {
+		lim.maxUpload = 64 << 20
 	}
 	perSecond, burst := deps.RateLimit, deps.RateBurst
 	if perSecond == 0 {

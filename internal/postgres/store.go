@@ -61,11 +61,17 @@ func (s *Store) begin(ctx context.Context) *gorm.DB {
 // with the context fn receives joins, so that what fn's callees write and
 // what fn writes itself commit together or not at all. If the process dies
 // before the commit, PostgreSQL rolls all of it back.
+//
+// Inside another Atomic (a use case called by a request that runs in its
+// Idempotency-Key's transaction), fn runs in a savepoint of the enclosing
+// transaction: its failure undoes only its own writes, and what it wrote
+// commits with the key, or not at all.
 func (s *Store) Atomic(ctx context.Context, fn func(context.Context, app.Repo) error) error {
-	if ambient(ctx) != nil {
-		return errors.New("postgres: Atomic inside Atomic")
+	db := s.db.WithContext(ctx)
+	if outer := ambient(ctx); outer != nil {
+		db = outer.WithContext(ctx) // gorm nests with a savepoint
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return db.Transaction(func(tx *gorm.DB) error {
 		return fn(context.WithValue(ctx, txKey{}, tx), repo{db: tx})
 	})
 }

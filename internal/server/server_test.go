@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 
@@ -14,12 +15,20 @@ import (
 	"github.com/recouvra/recouvra/internal/server"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if spec := os.Getenv(childEnv); spec != "" {
+		os.Exit(childMain(spec)) // a server process of a crash test (child_test.go)
+	}
+	pgtest.Main(m)
+}
 
-func testConfig(t testing.TB) config.Config {
+func testConfig(t testing.TB) config.Config { return testConfigIn(t.TempDir()) }
+
+// testConfigIn is the tests' configuration with its data in dataDir.
+func testConfigIn(dataDir string) config.Config {
 	cfg := config.Default()
 	cfg.HTTPAddr = "127.0.0.1:0"
-	cfg.DataDir = t.TempDir()
+	cfg.DataDir = dataDir
 	cfg.ShutdownTimeout = 5 * time.Second
 	cfg.Agency = config.Agency{Name: "Agence Recouvra Test", Address: []string{"10 rue de la Paix", "75002 Paris"}, City: "Paris",
 		SIREN: "732829320", Phone: "+33 1 40 00 00 00", Email: "contact@recouvra.test", IBAN: "FR76 3000 6000 0112 3456 7890 189", BIC: "AGRIFRPP"}

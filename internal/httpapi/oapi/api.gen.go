@@ -453,16 +453,16 @@ func (e DocumentRequestKind) Valid() bool {
 
 // Defines values for EInvoiceOutcomeStatus.
 const (
-	Created EInvoiceOutcomeStatus = "created"
-	Present EInvoiceOutcomeStatus = "present"
+	EInvoiceOutcomeStatusCreated EInvoiceOutcomeStatus = "created"
+	EInvoiceOutcomeStatusPresent EInvoiceOutcomeStatus = "present"
 )
 
 // Valid indicates whether the value is a known member of the EInvoiceOutcomeStatus enum.
 func (e EInvoiceOutcomeStatus) Valid() bool {
 	switch e {
-	case Created:
+	case EInvoiceOutcomeStatusCreated:
 		return true
-	case Present:
+	case EInvoiceOutcomeStatusPresent:
 		return true
 	default:
 		return false
@@ -484,6 +484,42 @@ func (e EInvoiceOutcomeSyntax) Valid() bool {
 	case FacturX:
 		return true
 	case Ubl:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EInvoiceUploadRecordInvoicesStatus.
+const (
+	EInvoiceUploadRecordInvoicesStatusCreated EInvoiceUploadRecordInvoicesStatus = "created"
+	EInvoiceUploadRecordInvoicesStatusPresent EInvoiceUploadRecordInvoicesStatus = "present"
+)
+
+// Valid indicates whether the value is a known member of the EInvoiceUploadRecordInvoicesStatus enum.
+func (e EInvoiceUploadRecordInvoicesStatus) Valid() bool {
+	switch e {
+	case EInvoiceUploadRecordInvoicesStatusCreated:
+		return true
+	case EInvoiceUploadRecordInvoicesStatusPresent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EInvoiceUploadRecordOutcome.
+const (
+	EInvoiceUploadRecordOutcomePlaced  EInvoiceUploadRecordOutcome = "placed"
+	EInvoiceUploadRecordOutcomeRefused EInvoiceUploadRecordOutcome = "refused"
+)
+
+// Valid indicates whether the value is a known member of the EInvoiceUploadRecordOutcome enum.
+func (e EInvoiceUploadRecordOutcome) Valid() bool {
+	switch e {
+	case EInvoiceUploadRecordOutcomePlaced:
+		return true
+	case EInvoiceUploadRecordOutcomeRefused:
 		return true
 	default:
 		return false
@@ -2833,6 +2869,70 @@ type EInvoiceUpload struct {
 	Present      int               `json:"present"`
 }
 
+// EInvoiceUploadRecord defines model for EInvoiceUploadRecord.
+type EInvoiceUploadRecord struct {
+	By struct {
+		ApiKeyId nullable.Nullable[openapi_types.UUID] `json:"api_key_id"`
+
+		// Label The user's e-mail, or « clé d'API ».
+		Label  string                                `json:"label"`
+		UserId nullable.Nullable[openapi_types.UUID] `json:"user_id"`
+	} `json:"by"`
+
+	// Cases The cases the upload placed invoices in or found them in, each once.
+	Cases []struct {
+		CaseId        openapi_types.UUID `json:"case_id"`
+		CaseReference string             `json:"case_reference"`
+		NewCase       bool               `json:"new_case"`
+	} `json:"cases"`
+	CasesCreated int                `json:"cases_created"`
+	CreatedAt    time.Time          `json:"created_at"`
+	CreditorId   openapi_types.UUID `json:"creditor_id"`
+	Files        []struct {
+		Name      string `json:"name"`
+		SizeBytes int64  `json:"size_bytes"`
+	} `json:"files"`
+	Id       openapi_types.UUID `json:"id"`
+	Invoices []struct {
+		AmountCents   int64                              `json:"amount_cents"`
+		CaseId        openapi_types.UUID                 `json:"case_id"`
+		CaseReference string                             `json:"case_reference"`
+		Currency      string                             `json:"currency"`
+		File          string                             `json:"file"`
+		NewCase       bool                               `json:"new_case"`
+		Number        string                             `json:"number"`
+		Status        EInvoiceUploadRecordInvoicesStatus `json:"status"`
+	} `json:"invoices"`
+
+	// Outcome refused: nothing of the upload was placed.
+	Outcome  EInvoiceUploadRecordOutcome `json:"outcome"`
+	Placed   int                         `json:"placed"`
+	Present  int                         `json:"present"`
+	Refusals []struct {
+		// Element The EN 16931 business term, when one is at fault.
+		Element string `json:"element"`
+
+		// File The file refused; empty when the refusal is the upload's.
+		File   string `json:"file"`
+		Reason string `json:"reason"`
+	} `json:"refusals"`
+
+	// Refused How many reasons the refusal gave (files or invoices refused).
+	Refused int `json:"refused"`
+}
+
+// EInvoiceUploadRecordInvoicesStatus defines model for EInvoiceUploadRecord.Invoices.Status.
+type EInvoiceUploadRecordInvoicesStatus string
+
+// EInvoiceUploadRecordOutcome refused: nothing of the upload was placed.
+type EInvoiceUploadRecordOutcome string
+
+// EInvoiceUploadRecordPage defines model for EInvoiceUploadRecordPage.
+type EInvoiceUploadRecordPage struct {
+	Items      []EInvoiceUploadRecord `json:"items"`
+	NextCursor *string                `json:"next_cursor,omitempty"`
+}
+
 // Event defines model for Event.
 type Event struct {
 	ActorApiKeyId nullable.Nullable[openapi_types.UUID] `json:"actor_api_key_id"`
@@ -4739,6 +4839,16 @@ type StartBatchJSONBody struct {
 // StartBatchJSONBodyKind defines parameters for StartBatch.
 type StartBatchJSONBodyKind string
 
+// ListEInvoiceUploadsParams defines parameters for ListEInvoiceUploads.
+type ListEInvoiceUploadsParams struct {
+	// Limit Page size, 1 to 200 (default 50).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor     *Cursor             `form:"cursor,omitempty" json:"cursor,omitempty"`
+	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
+}
+
 // ListInvoicesParams defines parameters for ListInvoices.
 type ListInvoicesParams struct {
 	CreditorId *openapi_types.UUID `form:"creditor_id,omitempty" json:"creditor_id,omitempty"`
@@ -5254,6 +5364,9 @@ type ServerInterface interface {
 	// EmailDocument Send an amicable letter to the debtor by e-mail
 	// (POST /api/v1/documents/{id}/email)
 	EmailDocument(c *gin.Context, id Id)
+	// ListEInvoiceUploads Past uploads of electronic invoices, placed or refused
+	// (GET /api/v1/e-invoice-uploads)
+	ListEInvoiceUploads(c *gin.Context, params ListEInvoiceUploadsParams)
 	// GetImport An import — its mapping and preview before it runs, its progress and counts after
 	// (GET /api/v1/imports/{id})
 	GetImport(c *gin.Context, id Id)
@@ -7200,6 +7313,49 @@ func (siw *ServerInterfaceWrapper) EmailDocument(c *gin.Context) {
 	}
 
 	siw.Handler.EmailDocument(c, id)
+}
+
+// ListEInvoiceUploads operation middleware
+func (siw *ServerInterfaceWrapper) ListEInvoiceUploads(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListEInvoiceUploadsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", c.Request.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter limit: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", c.Request.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter cursor: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Optional query parameter "creditor_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "creditor_id", c.Request.URL.Query(), &params.CreditorId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter creditor_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ListEInvoiceUploads(c, params)
 }
 
 // GetImport operation middleware
@@ -9326,6 +9482,7 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/api/v1/document-batches/:id", wrapper.GetBatch)
 	router.GET(options.BaseURL+"/api/v1/documents/:id", wrapper.GetDocument)
 	router.POST(options.BaseURL+"/api/v1/documents/:id/email", wrapper.EmailDocument)
+	router.GET(options.BaseURL+"/api/v1/e-invoice-uploads", wrapper.ListEInvoiceUploads)
 	router.GET(options.BaseURL+"/api/v1/imports/:id", wrapper.GetImport)
 	router.PUT(options.BaseURL+"/api/v1/imports/:id/mapping", wrapper.SetImportMapping)
 	router.POST(options.BaseURL+"/api/v1/imports/:id/run", wrapper.RunImport)
@@ -15344,6 +15501,109 @@ type EmailDocumentdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response EmailDocumentdefaultApplicationProblemPlusJSONResponse) VisitEmailDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEInvoiceUploadsRequestObject struct {
+	Params ListEInvoiceUploadsParams
+}
+
+type ListEInvoiceUploadsResponseObject interface {
+	VisitListEInvoiceUploadsResponse(w http.ResponseWriter) error
+}
+
+type ListEInvoiceUploads200JSONResponse EInvoiceUploadRecordPage
+
+func (response ListEInvoiceUploads200JSONResponse) VisitListEInvoiceUploadsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEInvoiceUploads401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListEInvoiceUploads401ApplicationProblemPlusJSONResponse) VisitListEInvoiceUploadsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEInvoiceUploads422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListEInvoiceUploads422ApplicationProblemPlusJSONResponse) VisitListEInvoiceUploadsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEInvoiceUploads429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListEInvoiceUploads429ApplicationProblemPlusJSONResponse) VisitListEInvoiceUploadsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEInvoiceUploads500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListEInvoiceUploads500ApplicationProblemPlusJSONResponse) VisitListEInvoiceUploadsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEInvoiceUploadsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListEInvoiceUploadsdefaultApplicationProblemPlusJSONResponse) VisitListEInvoiceUploadsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -23806,6 +24066,9 @@ type StrictServerInterface interface {
 	// EmailDocument Send an amicable letter to the debtor by e-mail
 	// (POST /api/v1/documents/{id}/email)
 	EmailDocument(ctx context.Context, request EmailDocumentRequestObject) (EmailDocumentResponseObject, error)
+	// ListEInvoiceUploads Past uploads of electronic invoices, placed or refused
+	// (GET /api/v1/e-invoice-uploads)
+	ListEInvoiceUploads(ctx context.Context, request ListEInvoiceUploadsRequestObject) (ListEInvoiceUploadsResponseObject, error)
 	// GetImport An import — its mapping and preview before it runs, its progress and counts after
 	// (GET /api/v1/imports/{id})
 	GetImport(ctx context.Context, request GetImportRequestObject) (GetImportResponseObject, error)
@@ -25891,6 +26154,32 @@ func (sh *strictHandler) EmailDocument(ctx *gin.Context, id Id) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(EmailDocumentResponseObject); ok {
 		if err := validResponse.VisitEmailDocumentResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListEInvoiceUploads operation middleware
+func (sh *strictHandler) ListEInvoiceUploads(ctx *gin.Context, params ListEInvoiceUploadsParams) {
+	var request ListEInvoiceUploadsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListEInvoiceUploads(ctx, request.(ListEInvoiceUploadsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListEInvoiceUploads")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ListEInvoiceUploadsResponseObject); ok {
+		if err := validResponse.VisitListEInvoiceUploadsResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {

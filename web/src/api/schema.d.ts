@@ -2605,6 +2605,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/e-invoice-uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Past uploads of electronic invoices, placed or refused
+         * @description Every `POST /api/v1/e-invoices` that reached its creditor, newest
+         *     first: when, by whom, the files received, what became of each
+         *     invoice (`created` or `present`, with its case), the cases touched
+         *     and, for a refused upload (nothing placed), every reason with the
+         *     file and element. A creditor (or its API key) sees its own only —
+         *     naming another creditor lists nothing; staff see every creditor's,
+         *     or the one named with `creditor_id`.
+         */
+        get: operations["listEInvoiceUploads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/bank-statements": {
         parameters: {
             query?: never;
@@ -4180,6 +4206,74 @@ export interface components {
             present: number;
             /** Format: int32 */
             cases_created: number;
+        };
+        EInvoiceUploadRecordPage: {
+            items: components["schemas"]["EInvoiceUploadRecord"][];
+            next_cursor?: string;
+        };
+        EInvoiceUploadRecord: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            creditor_id: string;
+            /** Format: date-time */
+            created_at: string;
+            by: {
+                /** Format: uuid */
+                user_id: string | null;
+                /** Format: uuid */
+                api_key_id: string | null;
+                /** @description The user's e-mail, or « clé d'API ». */
+                label: string;
+            };
+            /**
+             * @description refused: nothing of the upload was placed.
+             * @enum {string}
+             */
+            outcome: "placed" | "refused";
+            files: {
+                name: string;
+                /** Format: int64 */
+                size_bytes: number;
+            }[];
+            /** Format: int32 */
+            placed: number;
+            /** Format: int32 */
+            present: number;
+            /**
+             * Format: int32
+             * @description How many reasons the refusal gave (files or invoices refused).
+             */
+            refused: number;
+            /** Format: int32 */
+            cases_created: number;
+            invoices: {
+                number: string;
+                file: string;
+                /** @enum {string} */
+                status: "created" | "present";
+                /** Format: uuid */
+                case_id: string;
+                case_reference: string;
+                new_case: boolean;
+                /** Format: int64 */
+                amount_cents: number;
+                currency: string;
+            }[];
+            /** @description The cases the upload placed invoices in or found them in, each once. */
+            cases: {
+                /** Format: uuid */
+                case_id: string;
+                case_reference: string;
+                new_case: boolean;
+            }[];
+            refusals: {
+                /** @description The file refused; empty when the refusal is the upload's. */
+                file: string;
+                /** @description The EN 16931 business term, when one is at fault. */
+                element: string;
+                reason: string;
+            }[];
         };
         EInvoiceOutcome: {
             /** @description The file, a zip's entry as archive.zip/entry.xml. */
@@ -9836,6 +9930,40 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listEInvoiceUploads: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                creditor_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of uploads. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EInvoiceUploadRecordPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

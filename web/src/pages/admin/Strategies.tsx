@@ -5,6 +5,7 @@ import { strategiesEn, strategiesFr, type StrategyKey } from "../../i18n/strateg
 import { todayISO } from "../../lib/dates";
 import { date } from "../../lib/format";
 import { LoadError } from "./LoadError";
+import { RegisteredNumbers } from "./RegisteredNumbers";
 
 type Strategy = Schemas["Strategy"];
 type StepInput = Schemas["StrategyStepInput"];
@@ -305,6 +306,7 @@ export function Strategies() {
               <th scope="col">{s("results")}</th>
               <th scope="col">{s("failures")}</th>
               <th scope="col">{s("printFile")}</th>
+              <th scope="col">{s("registered")}</th>
             </tr>
           </thead>
           <tbody>
@@ -320,6 +322,9 @@ export function Strategies() {
                   <a href={`/api/v1/strategy-runs/${r.id}/print-file`} download title={s("printFileHint")}>
                     {s("printFile")}
                   </a>
+                </td>
+                <td data-label={s("registered")}>
+                  <RegisteredNumbers runId={r.id} runOn={date(r.run_on, lang)} s={s} />
                 </td>
               </tr>
             ))}
