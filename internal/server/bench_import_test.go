@@ -10,7 +10,8 @@ package server_test
 // debtor, one row in a hundred refused: an impossible date), then placed
 // into a fresh database the way the portal does it — UploadImport (read,
 // checked, guessed mapping, stored) then ProcessImport (the River job's
-// body: read, validate, COPY into import_rows, set-based INSERT … SELECT).
+// body: read, validate, COPY into a staging table, set-based INSERT …
+// SELECT).
 // The debtors, cases, claims and events it wrote are then dumped to files
 // and loaded again with `psql \copy` into tables made LIKE them (INCLUDING
 // ALL: same columns, defaults, checks and indexes; no triggers or foreign
