@@ -14,10 +14,10 @@ import (
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
-// TestDoubleClickActsOnce double-clicks the debtor page's payment
-// declaration and the submit buttons of the creditor's case actions — a message to the agent, a direct payment
-// report, a withdrawal request (the last two confirmed) — as a user does
-// who clicks twice fast: each records one event, counted through the
+// TestDoubleClickActsOnce double-clicks, as a user who clicks twice fast,
+// the debtor page's payment declaration and the creditor's case actions —
+// a message to the agent, a direct payment report, a withdrawal request
+// (the last two confirmed): each records one event, counted through the
 // service after the page says it is done.
 func TestDoubleClickActsOnce(t *testing.T) {
 	t.Parallel()
