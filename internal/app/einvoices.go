@@ -111,19 +111,20 @@ func (s *Service) UploadEInvoices(ctx context.Context, p recouvra.Principal, cre
 	}); err != nil {
 		return EInvoiceUpload{}, err
 	}
+	record := s.newUploadRecord(p, creditor.ID, files)
 	lim := s.einvoiceLimits()
 	sources, err := einvoice.Unpack(files, lim)
 	if err != nil {
 		var pr *einvoice.Problem
 		if errors.As(err, &pr) {
-			return EInvoiceUpload{}, problemsError([]*einvoice.Problem{pr})
+			return EInvoiceUpload{}, s.recordRefusedUpload(ctx, record, problemsError([]*einvoice.Problem{pr}))
 		}
 		return EInvoiceUpload{}, err
 	}
 	invoices, problems := einvoice.Read(sources, lim)
 	problems = append(problems, s.checkEInvoices(creditor, invoices)...)
 	if len(problems) > 0 {
-		return EInvoiceUpload{}, problemsError(problems)
+		return EInvoiceUpload{}, s.recordRefusedUpload(ctx, record, problemsError(problems))
 	}
 	var out EInvoiceUpload
 	err = s.store.Tx(ctx, func(r Repo) error {
@@ -169,10 +170,11 @@ func (s *Service) UploadEInvoices(ctx context.Context, p recouvra.Principal, cre
 				out.CasesCreated++
 			}
 		}
-		return nil
+		done := placedRecord(record, out)
+		return r.InsertEInvoiceUpload(ctx, &done)
 	})
 	if err != nil {
-		return EInvoiceUpload{}, err
+		return EInvoiceUpload{}, s.recordRefusedUpload(ctx, record, err)
 	}
 	s.cfg.Logger.Info("electronic invoices placed", "creditor", creditor.ID, "created", out.Created, "present", out.Present, "cases", out.CasesCreated)
 	return out, nil

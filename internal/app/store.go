@@ -41,12 +41,13 @@ type Session struct {
 
 // Repo reads and writes the records; implemented by internal/postgres.
 type Repo interface {
-	MailRepo         // the e-mail outbox (mail.go)
-	DigestRepo       // the daily notification digest (digest.go)
-	DebtorLinkRepo   // the debtors' page links (debtorpage.go)
-	WebhookRepo      // webhooks to creditors' systems (webhooks.go)
-	StrategyPostRepo // the engine's letters by post and its nightly pass (strategy_post.go)
-	EInvoiceRepo     // electronic invoices received (einvoices.go)
+	MailRepo           // the e-mail outbox (mail.go)
+	DigestRepo         // the daily notification digest (digest.go)
+	DebtorLinkRepo     // the debtors' page links (debtorpage.go)
+	WebhookRepo        // webhooks to creditors' systems (webhooks.go)
+	StrategyPostRepo   // the engine's letters by post and its nightly pass (strategy_post.go)
+	EInvoiceRepo       // electronic invoices received (einvoices.go)
+	EInvoiceUploadRepo // electronic-invoice uploads, placed or refused (einvoice_uploads.go)
 
 	InsertUser(ctx context.Context, u *recouvra.User, passwordHash string) error
 	UserByID(ctx context.Context, id uuid.UUID) (recouvra.User, error)

@@ -46,6 +46,7 @@ var rlsTables = map[string]rlsCase{
 	"import_rows":        {key: "import_id::text || ':' || line::text", own: "creditor_id = $1"},
 	"import_mappings":    {key: "creditor_id::text", own: "creditor_id = $1"},
 	"einvoices":          {key: "id::text", own: "creditor_id = $1"},
+	"einvoice_uploads":   {key: "id::text", own: "creditor_id = $1"},
 	"webhook_endpoints":  {key: "id::text", own: "creditor_id = $1"},
 	"webhook_deliveries": {key: "id::text", own: "creditor_id = $1"},
 	"webhook_attempts":   {key: "id::text", own: "creditor_id = $1"},
@@ -166,6 +167,7 @@ func creditorData(t *testing.T, db *postgres.DB) (a, b uuid.UUID) {
 			SELECT $1, d.case_id, cl.id, d.id, 'ubl', 'urn:cen.eu:en16931:2017', 'F-1', 380, '2026-01-05', '2026-02-05', 'EUR', 8334, 1666, 10000, 10000,
 			       'RLS', '404833048', 'Minoterie Girard SA', 'F-1.xml'
 			FROM documents d JOIN claims cl ON cl.case_id = d.case_id WHERE d.creditor_id = $1 AND d.case_id IS NOT NULL LIMIT 1 RETURNING id`, cr)
+		one(`INSERT INTO einvoice_uploads (creditor_id, outcome, refusals) VALUES ($1, 'refused', '[{"file": "f.xml", "element": "", "reason": "RLS"}]') RETURNING id`, cr)
 		endpoint := one(`INSERT INTO webhook_endpoints (creditor_id, url, event_types, secret)
 			VALUES ($1, 'https://erp.example.fr/hooks', '["case.placed"]', 'whsec_c2VjcmV0') RETURNING id`, cr)
 		delivery := one(`INSERT INTO webhook_deliveries (endpoint_id, creditor_id, type, payload, retry_until)

@@ -226,6 +226,12 @@ func refTable() map[string]refCase {
 				return c.Do("POST", "/api/v1/strategy-experiments", map[string]any{"creditor_id": w.credA.ID, "name": "Réf", "arms": []any{
 					map[string]any{"strategy_id": w.freshStrategy(), "share_percent": 50}, map[string]any{"strategy_id": ref, "share_percent": 50}}})
 			}},
+		// E-invoice uploads: a creditor's list narrowed to another creditor
+		// is empty, as for a missing one; staff name any.
+		"GET /api/v1/e-invoice-uploads query.creditor_id": {callers: openers, filter: true, foreign: func(w *world) string { return w.credB.ID.String() },
+			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
+				return c.Do("GET", "/api/v1/e-invoice-uploads?creditor_id="+ref, nil)
+			}},
 		"GET /api/v1/cases/export query.creditor_id": {callers: everyone, filter: true, foreign: func(w *world) string { return w.credB.ID.String() }, call: exportCases("creditor_id")},
 		"GET /api/v1/cases/export query.debtor_id":   {callers: everyone, filter: true, foreign: func(w *world) string { return w.caseB.Debtor.ID.String() }, call: exportCases("debtor_id")},
 		"GET /api/v1/cases/export query.assignee_id": {callers: everyone, filter: true, foreign: func(w *world) string { return w.agentOfB() }, call: exportCases("assignee_id")},

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { lazy, Suspense, useEffect, useRef, useState, type FormEvent } from "react";
 import { type Problem, type Schemas } from "../api/client";
 import { Link } from "../components/Link";
 import { useI18n } from "../i18n";
@@ -6,6 +6,9 @@ import { allCreditors } from "../lib/creditors";
 import { upload } from "../lib/upload";
 
 type Upload = Schemas["EInvoiceUpload"];
+
+// The list of past uploads loads in its own chunk.
+const EInvoiceUploads = lazy(() => import("./EInvoiceUploads").then((m) => ({ default: m.EInvoiceUploads })));
 
 // Texts of this screen, in its own chunk (the main bundle is nearly full).
 const fr = {
@@ -71,6 +74,7 @@ export function EInvoices({ me }: { me: Schemas["Me"] }) {
   const [creditors, setCreditors] = useState<Schemas["Creditor"][]>([]);
   const [creditorId, setCreditorId] = useState(staff ? "" : (me.creditor_id ?? ""));
   const [sending, setSending] = useState<number | null>(null);
+  const [sent, setSent] = useState(0); // uploads sent from this screen: the list reloads after each
   const [result, setResult] = useState<Upload | null>(null);
   const [refusal, setRefusal] = useState<{ title: string; rows: { file: string; message: string }[] } | null>(null);
   const form = useRef<HTMLFormElement>(null);
@@ -94,6 +98,7 @@ export function EInvoices({ me }: { me: Schemas["Me"] }) {
     setSending(0);
     const { status, body } = await upload("/api/v1/e-invoices", f, setSending);
     setSending(null);
+    setSent((n) => n + 1);
     if (status === 200) {
       setResult(body as Upload);
       form.current?.reset();
@@ -203,6 +208,9 @@ export function EInvoices({ me }: { me: Schemas["Me"] }) {
           </table>
         </section>
       )}
+      <Suspense fallback={null}>
+        <EInvoiceUploads creditorId={creditorId} version={sent} />
+      </Suspense>
     </section>
   );
 }
