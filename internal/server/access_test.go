@@ -160,6 +160,7 @@ func routeTable() map[string]routeCase {
 		"POST /api/v1/e-invoices": {allowed: openers, ok: 200, call: func(w *world, c *apitest.Client, as string, _ target) *apitest.Response {
 			return w.uploadEInvoiceAs(c, as)
 		}},
+		"GET /api/v1/e-invoice-uploads": {allowed: openers, ok: 200, call: get("/api/v1/e-invoice-uploads")},
 		"GET /api/v1/imports/:id": {allowed: openers, scoped: true, ok: 200, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
 			return c.Do("GET", "/api/v1/imports/"+pick(t, w.importFor(w.credA.ID), w.importFor(w.credB.ID)), nil)
 		}},
