@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -89,8 +90,14 @@ func webhookRoutes() map[string]routeCase {
 		}},
 		"GET /api/v1/webhook-endpoints/:id":   {allowed: readers, scoped: true, ok: 200, call: onEndpoint("GET", "", nil)},
 		"PATCH /api/v1/webhook-endpoints/:id": {allowed: writers, scoped: true, ok: 200, call: onEndpoint("PATCH", "", map[string]any{"description": "ERP de test"})},
-		"DELETE /api/v1/webhook-endpoints/:id": {allowed: writers, scoped: true, ok: 204, call: func(w *world, c *apitest.Client, _ string, t target) *apitest.Response {
-			a, b := w.spareWebhookEndpoints()
+		"DELETE /api/v1/webhook-endpoints/:id": {allowed: writers, scoped: true, ok: 204, call: func(w *world, c *apitest.Client, as string, t target) *apitest.Response {
+			// A spare pair only for those who may delete: a creditor may
+			// have 20 endpoints, and the refused principals (the accountant
+			// among them) would otherwise fill them up.
+			a, b, _, _ := w.webhookFixture()
+			if slices.Contains(writers, as) {
+				a, b = w.spareWebhookEndpoints()
+			}
 			return c.Do("DELETE", "/api/v1/webhook-endpoints/"+pick(t, a, b), nil)
 		}},
 		"POST /api/v1/webhook-endpoints/:id/rotate-secret": {allowed: writers, scoped: true, ok: 200, call: onEndpoint("POST", "/rotate-secret", nil)},

@@ -59,7 +59,7 @@ type world struct {
 }
 
 // principals are the columns of the access matrix.
-var principals = []string{"admin", "agent", "lawyer", "creditor", "api_key"}
+var principals = []string{"admin", "agent", "lawyer", "accountant", "creditor", "api_key"}
 
 func newWorld(t testing.TB) *world { return newWorldWithLogs(t, io.Discard) }
 
@@ -107,7 +107,7 @@ func newWorldFrom(t testing.TB, db *postgres.DB, srv *server.Server, clk *clock,
 	if w.credB, err = svc.CreateCreditor(ctx, app.System, creditor("Boulangerie Martin SAS", "3 place du Marché", "21000", "Dijon"), app.Meta{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"admin", "agent", "lawyer", "creditor", "creditor_b"} {
+	for _, name := range []string{"admin", "agent", "lawyer", "accountant", "creditor", "creditor_b"} {
 		role, creditor := recouvra.Role(name), (*uuid.UUID)(nil)
 		switch name {
 		case "creditor":
