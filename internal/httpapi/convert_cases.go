@@ -3,6 +3,7 @@ package httpapi
 import (
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/oapi-codegen/nullable"
 
 	"github.com/recouvra/recouvra/internal/app"
@@ -324,7 +325,13 @@ func apiEvent(e recouvra.Event) oapi.Event {
 	if data == nil {
 		data = map[string]any{}
 	}
-	return oapi.Event{Id: e.ID, Seq: e.Seq, CaseId: e.CaseID, At: e.At, ActorUserId: nullOf(e.ActorUserID), ActorApiKeyId: nullOf(e.ActorAPIKeyID),
+	// A notice about the creditor itself (00041) has no case: null, not
+	// the zero UUID a client would take for a case's id.
+	caseID := nullable.NewNullableWithValue(e.CaseID)
+	if e.CaseID == uuid.Nil {
+		caseID = nullable.NewNullNullable[uuid.UUID]()
+	}
+	return oapi.Event{Id: e.ID, Seq: e.Seq, CaseId: caseID, At: e.At, ActorUserId: nullOf(e.ActorUserID), ActorApiKeyId: nullOf(e.ActorAPIKeyID),
 		Type: string(e.Type), Visibility: oapi.EventVisibility(e.Visibility), Data: data}
 }
 

@@ -2938,12 +2938,14 @@ type Event struct {
 	ActorApiKeyId nullable.Nullable[openapi_types.UUID] `json:"actor_api_key_id"`
 	ActorUserId   nullable.Nullable[openapi_types.UUID] `json:"actor_user_id"`
 	At            time.Time                             `json:"at"`
-	CaseId        openapi_types.UUID                    `json:"case_id"`
-	Data          map[string]interface{}                `json:"data"`
-	Id            openapi_types.UUID                    `json:"id"`
-	Seq           int64                                 `json:"seq"`
-	Type          string                                `json:"type"`
-	Visibility    EventVisibility                       `json:"visibility"`
+
+	// CaseId The case; null only on the live stream for a notice about the creditor itself (webhook_endpoint_disabled), which no case's timeline holds.
+	CaseId     nullable.Nullable[openapi_types.UUID] `json:"case_id"`
+	Data       map[string]interface{}                `json:"data"`
+	Id         openapi_types.UUID                    `json:"id"`
+	Seq        int64                                 `json:"seq"`
+	Type       string                                `json:"type"`
+	Visibility EventVisibility                       `json:"visibility"`
 }
 
 // EventVisibility defines model for Event.Visibility.

@@ -4093,8 +4093,11 @@ export interface components {
             id: string;
             /** Format: int64 */
             seq: number;
-            /** Format: uuid */
-            case_id: string;
+            /**
+             * Format: uuid
+             * @description The case; null only on the live stream for a notice about the creditor itself (webhook_endpoint_disabled), which no case's timeline holds.
+             */
+            case_id: string | null;
             /** Format: date-time */
             at: string;
             /** Format: uuid */
