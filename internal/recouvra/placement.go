@@ -205,6 +205,10 @@ func PlacementFieldLabel(f PlacementField) string {
 	return string(f)
 }
 
+// groupSeparators drops the thousands separators left in an amount's whole
+// part; built once, since a placement file parses an amount per row.
+var groupSeparators = strings.NewReplacer(".", "", ",", "")
+
 // ParseAmountCents reads an amount as a French accountant writes it
 // ("1 234,56", "1.234,56 €", "-12,5") or as a machine does ("1234.56"):
 // at most two decimals.
@@ -246,7 +250,7 @@ func ParseAmountCents(s string) (int64, error) {
 	if decimal >= 0 {
 		intPart, frac = s[:decimal], s[decimal+1:]
 	}
-	intPart = strings.NewReplacer(".", "", ",", "").Replace(intPart)
+	intPart = groupSeparators.Replace(intPart)
 	if intPart == "" {
 		intPart = "0"
 	}
