@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -78,7 +79,10 @@ func TestPortalRemittances(t *testing.T) {
 // TestAdminRemittanceRun: the admin draws up a run for every creditor on
 // the Reversements tab, reads its lines, books it, marks the file sent
 // after confirming; the Compte clients tab then shows nothing held and the
-// run's commission in this month's row.
+// run's commission in this month's row. The Factures tab lists the run's
+// invoice; its PDF downloads; correcting it (a reason, a confirmation)
+// issues a credit note and a replacing invoice, named on screen and
+// listed by the API.
 func TestAdminRemittanceRun(t *testing.T) {
 	s := newSite(t)
 	bg := context.Background()
@@ -139,4 +143,78 @@ func TestAdminRemittanceRun(t *testing.T) {
 	waitText(t, ctx, `[data-testid="commission"]`, "60,00 €", 3*time.Second)
 	waitText(t, ctx, `[data-testid="entries"]`, "Reversement", 3*time.Second)
 	screenshot(t, ctx, "admin-ledger")
+
+	// Factures: the run's invoice for the agency's commission, its PDF,
+	// then its correction by a credit note and a replacing invoice.
+	invs, err := s.svc.Invoices(bg, app.System, app.InvoiceFilter{})
+	if err != nil || len(invs) != 1 || invs[0].Kind != recouvra.KindInvoice {
+		t.Fatalf("invoices after booking: %+v %v", invs, err)
+	}
+	first := invs[0]
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav.admin-tabs a[href="/admin/factures"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `[data-testid="invoices-list"]`, first.Number, 10*time.Second)
+	waitText(t, ctx, `[data-testid="invoices-list"]`, "72,00 €", 3*time.Second) // 60.00 and VAT 12.00
+	row := fmt.Sprintf(`[data-testid="invoice-row"][data-number=%q]`, first.Number)
+	if pdf := downloaded(t, ctx, row+` [data-testid="invoice-pdf"]`); !bytes.HasPrefix(pdf, []byte("%PDF")) {
+		t.Fatalf("the invoice's PDF starts with %q", pdf[:min(len(pdf), 20)])
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(row+` [data-testid="invoice-correct"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="invoice-reason"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="invoice-reason"]`), "Adresse du créancier erronée"),
+		chromedp.Click(chromedp.CSS(`[data-testid="invoice-correct-next"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="invoice-confirm-yes"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="invoice-confirm-yes"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `[data-testid="invoice-status"]`, "annulée par l'avoir", 10*time.Second)
+	// Through the API, with the admin's session: the credit note cancels the
+	// invoice with the reason typed, a new invoice has the same figures.
+	type apiInvoice struct {
+		ID         string `json:"id"`
+		Number     string `json:"number"`
+		Kind       string `json:"kind"`
+		CorrectsID string `json:"corrects_id"`
+		CreditedBy string `json:"credited_by"`
+		Reason     string `json:"reason"`
+		GrossCents int64  `json:"gross_cents"`
+	}
+	listed, err := chromedp.Run(ctx, chromedp.Evaluate[struct {
+		Items []apiInvoice `json:"items"`
+	}](`fetch("/api/v1/invoices").then((r) => r.json())`, chromedp.EvalAwaitPromise))
+	if err != nil || len(listed.Items) != 3 {
+		t.Fatalf("GET /api/v1/invoices after the correction: %+v %v", listed, err)
+	}
+	var credit, replacing, cancelled apiInvoice
+	for _, i := range listed.Items {
+		switch {
+		case i.Kind == "credit_note":
+			credit = i
+		case i.ID == first.ID.String():
+			cancelled = i
+		default:
+			replacing = i
+		}
+	}
+	if credit.CorrectsID != first.ID.String() || credit.Reason != "Adresse du créancier erronée" || cancelled.CreditedBy != credit.ID ||
+		replacing.Kind != "invoice" || replacing.GrossCents != first.GrossCents {
+		t.Fatalf("the correction: credit note %+v, cancelled %+v, replacing invoice %+v", credit, cancelled, replacing)
+	}
+	want := fmt.Sprintf("Facture %s annulée par l'avoir %s et remplacée par la facture %s.", first.Number, credit.Number, replacing.Number)
+	if got := text(t, ctx, `[data-testid="invoice-status"]`); got != want {
+		t.Errorf("status %q, want %q", got, want)
+	}
+	// The list, reloaded: the credit note names the invoice it cancels, the
+	// cancelled invoice its credit note and can no longer be corrected.
+	waitText(t, ctx, `[data-testid="invoices-list"]`, "annule "+first.Number, 10*time.Second)
+	waitText(t, ctx, row, "annulée par l'avoir "+credit.Number, 3*time.Second)
+	waitText(t, ctx, `[data-testid="invoices-list"]`, replacing.Number, 3*time.Second)
+	left, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="invoice-correct"]').length`))
+	if err != nil || left != 1 {
+		t.Errorf("%d invoices offered for correction, want the replacing one only: %v", left, err)
+	}
+	screenshot(t, ctx, "admin-invoices")
 }

@@ -1,5 +1,5 @@
 // Texts of the accounting screens (pages/admin/Ledger.tsx,
-// pages/admin/RemittanceRuns.tsx) and of the creditor's remittances on the
+// pages/admin/RemittanceRuns.tsx, pages/admin/Invoices.tsx) and of the creditor's remittances on the
 // portal (components/Remittances.tsx). Imported by those lazy-loaded
 // chunks only, so they stay out of the main bundle.
 export const moneyFr = {
@@ -106,6 +106,30 @@ export const moneyFr = {
   noInvoice: "—",
   download: "Télécharger",
   downloadFailed: "Téléchargement impossible.",
+  // The agency's invoices (pages/admin/Invoices.tsx)
+  invoicesTitle: "Factures et avoirs de l'agence",
+  invoicesIntro:
+    "Une facture par créancier et reversement comptabilisé : la commission et les frais, TVA comprise, déduits du virement (paiement par compensation). Une facture n'est jamais modifiée : la corriger émet un avoir qui l'annule et une nouvelle facture adressée au créancier tel qu'il est enregistré aujourd'hui.",
+  noInvoices: "Aucune facture.",
+  invoiceNumber: "Numéro",
+  invoiceKind: "Nature",
+  "kind.invoice": "Facture",
+  "kind.credit_note": "Avoir",
+  cancels: "annule {n}",
+  cancelledBy: "annulée par l'avoir {n}",
+  issuedOn: "Émise le",
+  netExclVat: "Montant HT",
+  grossInclVat: "Montant TTC",
+  pdf: "PDF",
+  cii: "XML (CII)",
+  correct: "Corriger",
+  correctTitle: "Corriger la facture {n}",
+  correctHint: "Un avoir annulera la facture en totalité et une nouvelle facture aux mêmes montants la remplacera ; l'argent ne bouge pas.",
+  reason: "Motif (imprimé sur l'avoir)",
+  correctNext: "Continuer",
+  confirmCorrect: "Émettre un avoir annulant la facture {n} et une nouvelle facture ? Ni l'une ni l'autre ne pourra être effacée.",
+  correcting: "Envoi…",
+  corrected: "Facture {n} annulée par l'avoir {cn} et remplacée par la facture {ni}.",
 };
 
 export type MoneyKey = keyof typeof moneyFr;
@@ -211,6 +235,30 @@ export const moneyEn: Record<MoneyKey, string> = {
   noInvoice: "—",
   download: "Download",
   downloadFailed: "Could not download.",
+  // The agency's invoices (pages/admin/Invoices.tsx)
+  invoicesTitle: "The agency's invoices and credit notes",
+  invoicesIntro:
+    "One invoice per creditor and booked remittance: the commission and fees, VAT included, deducted from the transfer (paid by compensation). An invoice is never edited: correcting it issues a credit note cancelling it and a new invoice addressed to the creditor as recorded today.",
+  noInvoices: "No invoices.",
+  invoiceNumber: "Number",
+  invoiceKind: "Kind",
+  "kind.invoice": "Invoice",
+  "kind.credit_note": "Credit note",
+  cancels: "cancels {n}",
+  cancelledBy: "cancelled by credit note {n}",
+  issuedOn: "Issued on",
+  netExclVat: "Net excl. VAT",
+  grossInclVat: "Total incl. VAT",
+  pdf: "PDF",
+  cii: "XML (CII)",
+  correct: "Correct",
+  correctTitle: "Correct invoice {n}",
+  correctHint: "A credit note will cancel the invoice in full and a new invoice with the same amounts will replace it; no money moves.",
+  reason: "Reason (printed on the credit note)",
+  correctNext: "Continue",
+  confirmCorrect: "Issue a credit note cancelling invoice {n} and a new invoice? Neither can be deleted.",
+  correcting: "Sending…",
+  corrected: "Invoice {n} cancelled by credit note {cn} and replaced by invoice {ni}.",
 };
 
 export const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (_, k: string) => String(v[k] ?? ""));

@@ -10,16 +10,18 @@ import "./admin/admin.css";
 const Ledger = lazy(() => import("./admin/Ledger").then((m) => ({ default: m.Ledger })));
 const BankStatements = lazy(() => import("./admin/BankStatements").then((m) => ({ default: m.BankStatements })));
 const RemittanceRuns = lazy(() => import("./admin/RemittanceRuns").then((m) => ({ default: m.RemittanceRuns })));
+const Invoices = lazy(() => import("./admin/Invoices").then((m) => ({ default: m.Invoices })));
 
 const sections: { path: string; label: Key }[] = [
   { path: "/comptabilite", label: "admin.tab.ledger" },
   { path: "/comptabilite/releves", label: "admin.tab.bank" },
   { path: "/comptabilite/reversements", label: "admin.tab.runs" },
+  { path: "/comptabilite/factures", label: "admin.tab.invoices" },
 ];
 
 // Accounting is the accountant's (« comptable ») workspace: the client
-// account's ledger, bank statements with the unmatched queue, and the
-// remittance runs, one section per address so each can be bookmarked.
+// account's ledger, bank statements with the unmatched queue, the
+// remittance runs and the agency's invoices, one section per address so each can be bookmarked.
 export function Accounting({ path }: { path: string }) {
   const { t } = useI18n();
   // The most specific section the address is under; any other address
@@ -36,7 +38,15 @@ export function Accounting({ path }: { path: string }) {
         ))}
       </nav>
       <Suspense fallback={<p>{t("admin.loading")}</p>}>
-        {active.path === "/comptabilite/releves" ? <BankStatements /> : active.path === "/comptabilite/reversements" ? <RemittanceRuns /> : <Ledger />}
+        {active.path === "/comptabilite/releves" ? (
+          <BankStatements />
+        ) : active.path === "/comptabilite/reversements" ? (
+          <RemittanceRuns />
+        ) : active.path === "/comptabilite/factures" ? (
+          <Invoices />
+        ) : (
+          <Ledger />
+        )}
       </Suspense>
     </div>
   );

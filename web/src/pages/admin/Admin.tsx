@@ -12,9 +12,10 @@ import { Users } from "./Users";
 
 // The strategies' editor is loaded when its tab opens.
 const Strategies = lazy(() => import("./Strategies").then((m) => ({ default: m.Strategies })));
-// The accounting screens too: the client account's ledger and the remittance runs.
+// The accounting screens too: the client account's ledger, the remittance runs and the invoices.
 const Ledger = lazy(() => import("./Ledger").then((m) => ({ default: m.Ledger })));
 const RemittanceRuns = lazy(() => import("./RemittanceRuns").then((m) => ({ default: m.RemittanceRuns })));
+const Invoices = lazy(() => import("./Invoices").then((m) => ({ default: m.Invoices })));
 
 const sections: { path: string; label: Key }[] = [
   { path: "/admin/utilisateurs", label: "admin.tab.users" },
@@ -23,6 +24,7 @@ const sections: { path: string; label: Key }[] = [
   { path: "/admin/releves", label: "admin.tab.bank" },
   { path: "/admin/comptabilite", label: "admin.tab.ledger" },
   { path: "/admin/reversements", label: "admin.tab.runs" },
+  { path: "/admin/factures", label: "admin.tab.invoices" },
   { path: "/admin/strategies", label: "admin.tab.strategies" },
 ];
 
@@ -59,6 +61,10 @@ export function Admin({ path }: { path: string }) {
       ) : active.path === "/admin/reversements" ? (
         <Suspense fallback={<p>{t("admin.loading")}</p>}>
           <RemittanceRuns />
+        </Suspense>
+      ) : active.path === "/admin/factures" ? (
+        <Suspense fallback={<p>{t("admin.loading")}</p>}>
+          <Invoices />
         </Suspense>
       ) : active.path === "/admin/strategies" ? (
         <Suspense fallback={<p>{t("admin.loading")}</p>}>
