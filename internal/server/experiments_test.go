@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"sort"
 	"testing"
@@ -70,7 +69,7 @@ type handArm struct {
 // after it stops; the creditor sees its own experiment and not another's.
 func TestStrategyExperimentReport(t *testing.T) {
 	t.Parallel()
-	w := newWorldWith(t, io.Discard, noEngine)
+	w := newWorld(t)
 	ctx := context.Background()
 	cred, err := w.svc.CreateCreditor(ctx, app.System, recouvra.Creditor{LegalName: "Quincaillerie Faure SARL", CreditorDetails: recouvra.CreditorDetails{
 		Address: recouvra.Address{Line1: "9 quai Saint-Vincent", PostalCode: "69001", City: "Lyon"}}}, app.Meta{})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/recouvra/recouvra/internal/config"
 	"github.com/recouvra/recouvra/internal/pgtest"
 	"github.com/recouvra/recouvra/internal/postgres"
 )
@@ -67,7 +68,7 @@ func TestIdempotencyKeysOfKilledRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	w := newWorldOn(t, db, io.Discard, noEngine)
+	w := newWorldOn(t, db, io.Discard, func(*config.Config) {})
 	count := func(query string, args ...any) func() int {
 		return func() int { return w.countRows(t, query, args...) }
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"maps"
 	netmail "net/mail"
 	"strings"
@@ -16,13 +15,9 @@ import (
 
 	"github.com/recouvra/recouvra/internal/apitest"
 	"github.com/recouvra/recouvra/internal/app"
-	"github.com/recouvra/recouvra/internal/config"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
-
-// noEngine turns the periodic engine off: the test runs its passes.
-func noEngine(c *config.Config) { c.StrategyMinutes = 0 }
 
 // strategyBody is a strategy as the API takes it.
 func strategyBody(name string, steps ...map[string]any) map[string]any {
@@ -101,7 +96,7 @@ func (w *world) stepEvents(id uuid.UUID) []oapi.Event {
 // it and a promise whose breaking resumes it at once.
 func TestStrategyRunsACaseThroughEveryStep(t *testing.T) {
 	t.Parallel()
-	w, catcher := mailWorld(t, nil, noEngine)
+	w, catcher := mailWorld(t, nil)
 	st := w.createStrategy(strategyBody("Parcours complet",
 		map[string]any{"name": "Lettre", "channel": "letter", "delay": 0, "from": "placement"},
 		map[string]any{"name": "E-mail", "channel": "email", "delay": 3},
@@ -291,7 +286,7 @@ func TestStrategyRunsACaseThroughEveryStep(t *testing.T) {
 // that stopped: every step runs exactly once.
 func TestStrategyStepsNeverRunTwice(t *testing.T) {
 	t.Parallel()
-	w := newWorldWith(t, io.Discard, noEngine)
+	w := newWorld(t)
 	st := w.createStrategy(strategyBody("Une lettre", map[string]any{"channel": "letter", "from": "placement"}))
 	ids := []uuid.UUID{w.caseA.Case.ID}
 	for range 7 {

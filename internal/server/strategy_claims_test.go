@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"io"
 	"slices"
 	"testing"
 
@@ -18,7 +17,7 @@ import (
 // never be claimed while the head keeps failing.
 func TestStrategyClaimsSkipStepsAlreadyRun(t *testing.T) {
 	t.Parallel()
-	w := newWorldWith(t, io.Discard, noEngine)
+	w := newWorld(t)
 	st := w.createStrategy(strategyBody("Une lettre", map[string]any{"channel": "letter", "from": "placement"}))
 	ids := []uuid.UUID{w.caseA.Case.ID}
 	for range 3 {

@@ -139,7 +139,6 @@ func TestStrategyEngineKilledMidPass(t *testing.T) {
 	t.Cleanup(db.Close)
 	const from = "relances@recouvra.test"
 	w := newWorldOn(t, db, io.Discard, func(c *config.Config) {
-		noEngine(c)
 		c.StrategyNightlyAt = -1
 		c.SMTP, c.MailFrom = trap.settings(), from
 	})

@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"testing"
 	"time"
 
@@ -26,7 +25,7 @@ import (
 // before the calendar is left to Go by SQL and dated by the night.
 func TestStrategyDatingSQLAgreesWithGo(t *testing.T) {
 	t.Parallel()
-	w := newWorldWith(t, io.Discard, noEngine)
+	w := newWorld(t)
 	ctx := context.Background()
 	store := postgres.NewStore(w.db)
 

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"io"
 	"slices"
 	"sort"
 	"testing"
@@ -21,7 +20,7 @@ import (
 // to pause it, and Go finds the reasons the table expects.
 func TestPauseRulesAgreeWithSelection(t *testing.T) {
 	t.Parallel()
-	w := newWorldWith(t, io.Discard, noEngine)
+	w := newWorld(t)
 	ctx := context.Background()
 	exec := func(sql string, args ...any) {
 		t.Helper()

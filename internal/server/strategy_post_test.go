@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"mime/multipart"
 	"os"
 	"os/exec"
@@ -73,7 +72,7 @@ func pageText(t *testing.T, data []byte, page int, x0, y0, x1, y1 float64) strin
 // is recorded twice.
 func TestStrategyLettersByPost(t *testing.T) {
 	t.Parallel()
-	w := newWorldWith(t, io.Discard, noEngine)
+	w := newWorld(t)
 	ctx := context.Background()
 	w.postStrategy()
 	notice := w.strategyCase("compta@tonnellerie-vidal.test")
@@ -220,7 +219,7 @@ func TestStrategyLettersByPost(t *testing.T) {
 // once, and a second run the same night does nothing.
 func TestStrategyNightlyPass(t *testing.T) {
 	t.Parallel()
-	w := newWorldWith(t, io.Discard, noEngine)
+	w := newWorld(t)
 	st := w.createStrategy(strategyBody("Nuit "+w.unique(), map[string]any{"name": "Lettre", "channel": "letter", "delay": 30, "from": "placement"}))
 	if r := w.as("admin").Do("PUT", "/api/v1/creditors/"+w.credA.ID.String()+"/strategy", map[string]any{"strategy_id": st.Id}); r.Status != 200 {
 		t.Fatalf("mandate default: %d %s", r.Status, r.Body)
