@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm/clause"
 
 	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/recouvra"
@@ -81,12 +80,8 @@ func (r repo) experiments(ctx context.Context, rows []experimentRow) ([]recouvra
 
 func (r repo) ExperimentByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID, lock app.RowLock) (recouvra.Experiment, error) {
 	var row experimentRow
-	q := scoped(r.q(ctx), scope, "creditor_id").Where("id = ?", id)
-	if lock == app.ForUpdate {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	if err := q.Take(&row).Error; err != nil {
-		return recouvra.Experiment{}, dbErr(err, whatExperiment)
+	if err := r.takeByID(ctx, scope, id, lock, &row, whatExperiment); err != nil {
+		return recouvra.Experiment{}, err
 	}
 	list, err := r.experiments(ctx, []experimentRow{row})
 	if err != nil {

@@ -99,12 +99,8 @@ func (r repo) InsertMail(ctx context.Context, m *recouvra.MailMessage) (recouvra
 
 func (r repo) MailByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID, lock app.RowLock) (recouvra.MailMessage, error) {
 	var row mailRow
-	q := scoped(r.q(ctx), scope, "creditor_id").Where("id = ?", id)
-	if lock == app.ForUpdate {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	if err := q.Take(&row).Error; err != nil {
-		return recouvra.MailMessage{}, dbErr(err, whatMail)
+	if err := r.takeByID(ctx, scope, id, lock, &row, whatMail); err != nil {
+		return recouvra.MailMessage{}, err
 	}
 	return row.domain(), nil
 }

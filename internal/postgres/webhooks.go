@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm/clause"
 
 	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/recouvra"
@@ -83,12 +82,8 @@ func (r repo) CountWebhookEndpoints(ctx context.Context, creditorID uuid.UUID) (
 
 func (r repo) WebhookEndpointByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID, lock app.RowLock) (recouvra.WebhookEndpoint, error) {
 	var row webhookEndpointRow
-	q := scoped(r.q(ctx), scope, "creditor_id").Where("id = ?", id)
-	if lock == app.ForUpdate {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	if err := q.Take(&row).Error; err != nil {
-		return recouvra.WebhookEndpoint{}, dbErr(err, whatWebhookEndpoint)
+	if err := r.takeByID(ctx, scope, id, lock, &row, whatWebhookEndpoint); err != nil {
+		return recouvra.WebhookEndpoint{}, err
 	}
 	return row.domain(), nil
 }
@@ -163,12 +158,8 @@ func (r repo) ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil time.T
 
 func (r repo) WebhookDeliveryByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID, lock app.RowLock) (recouvra.WebhookDelivery, error) {
 	var row webhookDeliveryRow
-	q := scoped(r.q(ctx), scope, "creditor_id").Where("id = ?", id)
-	if lock == app.ForUpdate {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	if err := q.Take(&row).Error; err != nil {
-		return recouvra.WebhookDelivery{}, dbErr(err, whatWebhookDelivery)
+	if err := r.takeByID(ctx, scope, id, lock, &row, whatWebhookDelivery); err != nil {
+		return recouvra.WebhookDelivery{}, err
 	}
 	d := row.domain()
 	tries, err := r.webhookAttempts(ctx, scope, []uuid.UUID{d.ID})
