@@ -15,11 +15,13 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
 // TestWebQuality checks the web app as a whole, with one server, one
-// browser and one sign-in per role: every page of every role through
+// browser and one sign-in per role (the accountant's, « comptable », too):
+// every page of every role through
 // axe-core (no serious or critical violation), laid out on a 360 px phone
 // without sideways scrolling, the case list as cards at 390 px, the forms'
 // help (required fields, amounts read as typed, the error summary and its
@@ -30,6 +32,10 @@ func TestWebQuality(t *testing.T) {
 	s := newSite(t)
 	v := readyForCourt(t, s) // the docket then has a case ready, and a row to lay out
 	own := v.Case
+	if _, err := s.svc.CreateUser(context.Background(), app.System, app.NewUser{Email: "comptable@e2e.test", Name: "E2E comptable",
+		Role: recouvra.RoleAccountant, Password: password}, app.Meta{}); err != nil {
+		t.Fatal(err)
+	}
 	base := s.srv.URL()
 	// Every step of this test waits for something: one deadline for all,
 	// so a page that never shows fails the test instead of hanging it.
@@ -47,6 +53,7 @@ func TestWebQuality(t *testing.T) {
 	injectAxe(t, creditor, axe)
 	axeSelfCheck(t, creditor)
 	checkPage(t, creditor, "login", "", "#email")
+	labelsSelfCheck(t, creditor)
 
 	signIn(t, creditor, base, "creditor@e2e.test")
 	injectAxe(t, creditor, axe)
@@ -87,6 +94,16 @@ func TestWebQuality(t *testing.T) {
 			{"/admin/creanciers", `[data-testid="creditors"]`},
 			{"/admin/creanciers/" + s.cred["a"].ID.String(), `[data-testid="creditor-record"]`},
 			{"/admin/taux", `[data-testid="rates-ecb_refi"]`},
+		}},
+		// The accountant (« comptable »): its money screens and the cases
+		// it reads to check a match.
+		{"comptable@e2e.test", []page{
+			{"/comptabilite", `[data-testid="held-total"]`},
+			{"/comptabilite/releves", `[data-testid="bank-import"]`},
+			{"/comptabilite/reversements", `[data-testid="run-new"]`},
+			{"/comptabilite/factures", `[data-testid="invoices"]`},
+			{"/dossiers", "main table"},
+			{"/dossiers/" + own.ID.String(), `[data-testid="total-due"]`},
 		}},
 	} {
 		w := window(t, ctx)
@@ -167,12 +184,76 @@ func checkPage(t *testing.T, ctx context.Context, role, path, ready string) {
 		return
 	}
 	runAxe(t, ctx, role+" "+path)
+	frenchLabels(t, ctx, role+" "+path)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
 		t.Fatal(err)
 	}
 	noSidewaysScroll(t, ctx, fmt.Sprintf("%s %s at 360 px", role, path))
 	if err := chromedp.Do(ctx, chromedp.ResetViewport()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// labelsOf returns the page's language and what it shows that no French
+// reader would take for a label: a program's code (snake_case such as
+// "formal_notice", or a message key such as "admin.tab.ledger") in its text,
+// its accessible names, titles or placeholders, or "undefined", "null",
+// "NaN", "[object Object]".
+func labelsOf(t *testing.T, ctx context.Context, where string) (lang string, seen []string) {
+	t.Helper()
+	js := `(() => {
+		const code = /(^|[\s(«"'])([a-z]+(?:_[a-z]+)+|[a-z]+(?:\.[a-z_]+){2,})(?=$|[\s).,;:»"'])|\b(undefined|NaN|null)\b|\[object Object\]/;
+		const seen = [];
+		const check = (what, s) => { const m = code.exec(s || ""); if (m && seen.length < 8) seen.push(what + ": " + JSON.stringify(m[0].trim()) + " in " + JSON.stringify((s || "").trim().slice(0, 80))); };
+		for (const el of document.querySelectorAll("body *")) {
+			if (el.closest("script, style, code, pre, [hidden]") || !el.getClientRects().length) continue;
+			for (const n of el.childNodes) if (n.nodeType === 3) check(el.tagName.toLowerCase(), n.textContent);
+			for (const a of ["aria-label", "title", "placeholder", "alt"]) if (el.hasAttribute(a)) check(a, el.getAttribute(a));
+		}
+		return JSON.stringify({ lang: document.documentElement.lang, seen });
+	})()`
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		t.Fatalf("labels of %s: %v", where, err)
+	}
+	var res struct {
+		Lang string
+		Seen []string
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("labels of %s: %v", where, err)
+	}
+	return res.Lang, res.Seen
+}
+
+// frenchLabels fails when the page is not in French or shows a code as a
+// label (labelsOf).
+func frenchLabels(t *testing.T, ctx context.Context, where string) {
+	t.Helper()
+	lang, seen := labelsOf(t, ctx, where)
+	if lang != "fr" {
+		t.Errorf("%s: the page's language is %q, want fr", where, lang)
+	}
+	for _, s := range seen {
+		t.Errorf("%s: not a French label: %s", where, s)
+	}
+}
+
+// labelsSelfCheck shows that labelsOf would fail the test: a code and a
+// message key, added for the check, are reported.
+func labelsSelfCheck(t *testing.T, ctx context.Context) {
+	t.Helper()
+	add := `(() => { const p = document.createElement("p"); p.id = "labels-self-check"; p.textContent = "Étape : formal_notice";
+		const b = document.createElement("button"); b.setAttribute("aria-label", "admin.tab.ledger"); p.append(b); document.body.append(p); return true; })()`
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](add)); err != nil {
+		t.Fatal(err)
+	}
+	_, seen := labelsOf(t, ctx, "self-check")
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.getElementById("labels-self-check").remove(), true)`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(seen, " | "); !strings.Contains(got, `"formal_notice"`) || !strings.Contains(got, `"admin.tab.ledger"`) {
+		t.Fatalf("the label check does not report a code and a message key: %q", got)
 	}
 }
 

@@ -191,7 +191,7 @@ func refTable() map[string]refCase {
 			}},
 		// Any creditor's case may receive a bank credit (the agency's
 		// account holds them all); each call books a fresh unmatched entry.
-		"POST /api/v1/bank-entries/{id}/book body.case_id": {callers: []string{"admin", "agent"}, foreign: func(w *world) string { return w.caseB.Case.ID.String() },
+		"POST /api/v1/bank-entries/{id}/book body.case_id": {callers: []string{"admin", "agent", "accountant"}, foreign: func(w *world) string { return w.caseB.Case.ID.String() },
 			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("POST", "/api/v1/bank-entries/"+w.unmatchedEntry().String()+"/book", map[string]any{"case_id": ref})
 			}},
@@ -232,9 +232,9 @@ func refTable() map[string]refCase {
 			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("GET", "/api/v1/e-invoice-uploads?creditor_id="+ref, nil)
 			}},
-		"GET /api/v1/cases/export query.creditor_id": {callers: everyone, filter: true, foreign: func(w *world) string { return w.credB.ID.String() }, call: exportCases("creditor_id")},
-		"GET /api/v1/cases/export query.debtor_id":   {callers: everyone, filter: true, foreign: func(w *world) string { return w.caseB.Debtor.ID.String() }, call: exportCases("debtor_id")},
-		"GET /api/v1/cases/export query.assignee_id": {callers: everyone, filter: true, foreign: func(w *world) string { return w.agentOfB() }, call: exportCases("assignee_id")},
+		"GET /api/v1/cases/export query.creditor_id": {callers: withAcc(everyone), filter: true, foreign: func(w *world) string { return w.credB.ID.String() }, call: exportCases("creditor_id")},
+		"GET /api/v1/cases/export query.debtor_id":   {callers: withAcc(everyone), filter: true, foreign: func(w *world) string { return w.caseB.Debtor.ID.String() }, call: exportCases("debtor_id")},
+		"GET /api/v1/cases/export query.assignee_id": {callers: withAcc(everyone), filter: true, foreign: func(w *world) string { return w.agentOfB() }, call: exportCases("assignee_id")},
 		"POST /api/v1/imports body.creditor_id": {callers: openers, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return w.uploadImport(c, ref, "impayes.csv", csvBytes(w.t, placementRows[:3], ';', false))
@@ -243,9 +243,9 @@ func refTable() map[string]refCase {
 			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return w.uploadEInvoices(c, ref, namedFile{"FA-2026-0150.xml", einvoiceSample(w.t, "ubl-invoice.xml")})
 			}},
-		"GET /api/v1/cases query.creditor_id": {callers: everyone, filter: true, foreign: func(w *world) string { return w.credB.ID.String() }, call: listCases("creditor_id")},
-		"GET /api/v1/cases query.debtor_id":   {callers: everyone, filter: true, foreign: func(w *world) string { return w.caseB.Debtor.ID.String() }, call: listCases("debtor_id")},
-		"GET /api/v1/cases query.assignee_id": {callers: everyone, filter: true, foreign: func(w *world) string { return w.agentOfB() }, call: listCases("assignee_id")},
+		"GET /api/v1/cases query.creditor_id": {callers: withAcc(everyone), filter: true, foreign: func(w *world) string { return w.credB.ID.String() }, call: listCases("creditor_id")},
+		"GET /api/v1/cases query.debtor_id":   {callers: withAcc(everyone), filter: true, foreign: func(w *world) string { return w.caseB.Debtor.ID.String() }, call: listCases("debtor_id")},
+		"GET /api/v1/cases query.assignee_id": {callers: withAcc(everyone), filter: true, foreign: func(w *world) string { return w.agentOfB() }, call: listCases("assignee_id")},
 		"POST /api/v1/cases body.creditor_id": {callers: openers, foreign: func(w *world) string { return w.credB.ID.String() }, call: createCase("creditor_id")},
 		"POST /api/v1/cases body.debtor_id":   {callers: openers, foreign: func(w *world) string { return w.caseB.Debtor.ID.String() }, call: createCase("debtor_id")},
 		"POST /api/v1/cases body.assigned_agent_id": {callers: openers, foreign: func(w *world) string { return w.users["agent"].ID.String() },
@@ -264,13 +264,13 @@ func refTable() map[string]refCase {
 				return c.Do("POST", "/api/v1/cases/"+id+"/transitions", map[string]any{"to": "irrecoverable",
 					"proof": map[string]any{"cause": "debtor_vanished", "on": recouvra.DateOf(w.clock.Now()).String(), "document_id": ref}}, "If-Match", w.etag(id))
 			}},
-		"GET /api/v1/events/stream query.last_event_id": {callers: everyone, filter: true,
+		"GET /api/v1/events/stream query.last_event_id": {callers: withAcc(everyone), filter: true,
 			foreign: func(w *world) string { return fmt.Sprint(w.lastEventOf(w.caseB.Case.ID)) },
 			missing: func(w *world) string { return fmt.Sprint(w.lastEventOf(w.caseB.Case.ID) + 1_000_000) },
 			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return w.openStreamAt(c, "?last_event_id="+ref, "")
 			}},
-		"GET /api/v1/events/stream header.Last-Event-ID": {callers: everyone, filter: true,
+		"GET /api/v1/events/stream header.Last-Event-ID": {callers: withAcc(everyone), filter: true,
 			foreign: func(w *world) string { return fmt.Sprint(w.lastEventOf(w.caseB.Case.ID)) },
 			missing: func(w *world) string { return fmt.Sprint(w.lastEventOf(w.caseB.Case.ID) + 1_000_000) },
 			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
@@ -288,19 +288,19 @@ func refTable() map[string]refCase {
 			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("GET", "/api/v1/portfolio/forecast?creditor_id="+ref, nil)
 			}},
-		"GET /api/v1/ledger/balances query.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
+		"GET /api/v1/ledger/balances query.creditor_id": {callers: []string{"admin", "accountant", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("GET", "/api/v1/ledger/balances?creditor_id="+ref, nil)
 			}},
-		"GET /api/v1/ledger/entries query.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
+		"GET /api/v1/ledger/entries query.creditor_id": {callers: []string{"admin", "accountant", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("GET", "/api/v1/ledger/entries?creditor_id="+ref, nil)
 			}},
-		"GET /api/v1/invoices query.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
+		"GET /api/v1/invoices query.creditor_id": {callers: []string{"admin", "accountant", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("GET", "/api/v1/invoices?creditor_id="+ref, nil)
 			}},
-		"GET /api/v1/invoices query.run_id": {callers: []string{"admin", "creditor", "api_key"}, filter: true,
+		"GET /api/v1/invoices query.run_id": {callers: []string{"admin", "accountant", "creditor", "api_key"}, filter: true,
 			foreign: func(w *world) string {
 				_, b := w.invoicePair()
 				inv, err := w.svc.Invoice(context.Background(), app.System, b, false)
@@ -312,7 +312,7 @@ func refTable() map[string]refCase {
 			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("GET", "/api/v1/invoices?run_id="+ref, nil)
 			}},
-		"GET /api/v1/remittances query.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
+		"GET /api/v1/remittances query.creditor_id": {callers: []string{"admin", "accountant", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("GET", "/api/v1/remittances?creditor_id="+ref, nil)
 			}},
@@ -320,11 +320,11 @@ func refTable() map[string]refCase {
 		// answer the same: a file of rows is no way round the wall.
 		"GET /api/v1/portfolio/export query.creditor_id": {callers: everyone, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: exportOf("/api/v1/portfolio/export")},
-		"GET /api/v1/ledger/balances/export query.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
+		"GET /api/v1/ledger/balances/export query.creditor_id": {callers: []string{"admin", "accountant", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: exportOf("/api/v1/ledger/balances/export")},
-		"GET /api/v1/ledger/entries/export query.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
+		"GET /api/v1/ledger/entries/export query.creditor_id": {callers: []string{"admin", "accountant", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: exportOf("/api/v1/ledger/entries/export")},
-		"GET /api/v1/remittances/export query.creditor_id": {callers: []string{"admin", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
+		"GET /api/v1/remittances/export query.creditor_id": {callers: []string{"admin", "accountant", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: exportOf("/api/v1/remittances/export")},
 		"GET /api/v1/webhook-endpoints query.creditor_id": {callers: []string{"admin", "agent", "creditor", "api_key"}, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
@@ -335,11 +335,11 @@ func refTable() map[string]refCase {
 				return c.Do("POST", "/api/v1/webhook-endpoints", map[string]any{"creditor_id": ref, "url": "https://93.184.216.34/hooks",
 					"event_types": []string{"import.finished"}})
 			}},
-		"POST /api/v1/remittance-runs body.creditor_id": {callers: adminOnl, foreign: func(w *world) string { return w.credB.ID.String() },
+		"POST /api/v1/remittance-runs body.creditor_id": {callers: []string{"admin", "accountant"}, foreign: func(w *world) string { return w.credB.ID.String() },
 			call: func(_ *world, c *apitest.Client, _, ref string) *apitest.Response {
 				return c.Do("POST", "/api/v1/remittance-runs", map[string]any{"creditor_id": ref})
 			}},
-		"POST /api/v1/cases/{id}/payments body.claim_id": {callers: staff, foreign: func(w *world) string { return w.caseB.Claims[0].ID.String() },
+		"POST /api/v1/cases/{id}/payments body.claim_id": {callers: withAcc(staff), foreign: func(w *world) string { return w.caseB.Claims[0].ID.String() },
 			caseBound: true, valid: func(w *world) string { return w.caseA.Claims[0].ID.String() },
 			alsoMissing: map[string]func(*world) string{"a claim of another case of A": func(w *world) string { return w.caseA2().Claims[0].ID.String() }},
 			call: func(w *world, c *apitest.Client, _, ref string) *apitest.Response {
@@ -398,7 +398,9 @@ func refTable() map[string]refCase {
 // (status, problem code, title, detail, field errors) — and so must, for
 // anyone, another case's object where the operation needs this case's.
 // Staff may name any creditor's object: that succeeds or is refused for a
-// reason of the domain, never a 5xx.
+// reason of the domain, never a 5xx. The accountant (« comptable ») is
+// staff, and a caller of exactly the fields of the routes it may call
+// (accountantRoutes).
 func TestBodyReferences(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -412,9 +414,14 @@ func TestBodyReferences(t *testing.T) {
 			t.Errorf("referencing field %q has no case in TestBodyReferences: say what it may name", f)
 		}
 	}
-	for key := range table {
+	for key, rc := range table {
 		if !slices.Contains(fields, key) {
 			t.Errorf("TestBodyReferences has a case for %q, which the contract does not have", key)
+		}
+		// The accountant is a caller exactly where accountantRoutes lets it
+		// through: the table must not forget it (nor list it where it gets 403).
+		if may, listed := slices.Contains(accountantRoutes, routeOfRefKey(key)), slices.Contains(rc.callers, "accountant"); may != listed {
+			t.Errorf("TestBodyReferences, %s: the accountant may call the route: %v, is among its callers: %v", key, may, listed)
 		}
 	}
 
@@ -473,6 +480,20 @@ func TestBodyReferences(t *testing.T) {
 			}
 		}
 	}
+}
+
+// withAcc is a list of callers with the accountant (« comptable ») added:
+// it is staff, and reaches the routes of accountantRoutes.
+func withAcc(callers []string) []string {
+	return append(slices.Clone(callers), "accountant")
+}
+
+// routeOfRefKey is the route of the access matrix a referencing field key
+// belongs to: "POST /api/v1/cases/{id}/payments body.claim_id" →
+// "POST /api/v1/cases/:id/payments".
+func routeOfRefKey(key string) string {
+	route := key[:strings.LastIndexByte(key, ' ')]
+	return strings.ReplaceAll(route, "{id}", ":id")
 }
 
 // refFieldName is the field a refusal names for a referencing field key:
