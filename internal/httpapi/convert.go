@@ -64,6 +64,15 @@ func apiAudit(e recouvra.AuditEntry) oapi.AuditEntry {
 	}
 }
 
+// orZero is *p, or T's zero value when the parameter is absent.
+func orZero[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
 // mapSlice converts each item of a slice.
 func mapSlice[T, U any](in []T, f func(T) U) []U {
 	out := make([]U, len(in))

@@ -3,9 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"mime"
 
-	"github.com/gin-gonic/gin"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/recouvra/recouvra/internal/app"
@@ -50,19 +48,12 @@ func apiInvoice(inv recouvra.Invoice) oapi.Invoice {
 
 func (a *API) ListInvoices(ctx context.Context, req oapi.ListInvoicesRequestObject) (oapi.ListInvoicesResponseObject, error) {
 	ctx = requestContext(ctx)
-	f := app.InvoiceFilter{CreditorID: uuidPtr(req.Params.CreditorId), RunID: uuidPtr(req.Params.RunId)}
-	if req.Params.Limit != nil {
-		f.Limit = *req.Params.Limit
-	}
+	f := app.InvoiceFilter{CreditorID: uuidPtr(req.Params.CreditorId), RunID: uuidPtr(req.Params.RunId), Limit: orZero(req.Params.Limit)}
 	invs, err := a.deps.App.Invoices(ctx, principalFrom(ctx), f)
 	if err != nil {
 		return nil, err
 	}
-	out := oapi.ListInvoices200JSONResponse{Items: make([]oapi.Invoice, 0, len(invs))}
-	for _, inv := range invs {
-		out.Items = append(out.Items, apiInvoice(inv))
-	}
-	return out, nil
+	return oapi.ListInvoices200JSONResponse{Items: mapSlice(invs, apiInvoice)}, nil
 }
 
 func (a *API) GetInvoice(ctx context.Context, req oapi.GetInvoiceRequestObject) (oapi.GetInvoiceResponseObject, error) {
@@ -76,16 +67,13 @@ func (a *API) GetInvoice(ctx context.Context, req oapi.GetInvoiceRequestObject) 
 
 // invoiceFile reads an invoice with its files and names the download.
 func (a *API) invoiceFile(ctx context.Context, id openapi_types.UUID, ext string) (recouvra.Invoice, error) {
-	gc, _ := ctx.(*gin.Context)
+	gc := ctx
 	ctx = requestContext(ctx)
 	inv, err := a.deps.App.Invoice(ctx, principalFrom(ctx), id, true)
 	if err != nil {
 		return inv, err
 	}
-	if gc != nil {
-		gc.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": app.InvoiceFileName(inv, ext)}))
-		gc.Header("Cache-Control", "private, no-store")
-	}
+	privateDownload(gc, app.InvoiceFileName(inv, ext))
 	return inv, nil
 }
 

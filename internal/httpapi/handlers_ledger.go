@@ -5,19 +5,30 @@ import (
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
+	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/httpapi/oapi"
 )
 
+// balances reads the funds held per creditor, for the list and its file:
+// no currency is the agency's, no overdue all of them.
+func (a *API) balances(ctx context.Context, creditorID *openapi_types.UUID, currency *string, overdue *bool) (app.LedgerBalances, error) {
+	return a.deps.App.Balances(ctx, principalFrom(ctx), uuidPtr(creditorID), str(currency), orZero(overdue))
+}
+
+// commission reads the commission per month, for the list and its file,
+// in currency (EUR when none is asked), which it returns.
+func (a *API) commission(ctx context.Context, from, to, currency *string) ([]app.CommissionMonth, string, error) {
+	cur := str(currency)
+	if cur == "" {
+		cur = "EUR"
+	}
+	months, err := a.deps.App.Commission(ctx, principalFrom(ctx), str(from), str(to), cur)
+	return months, cur, err
+}
+
 func (a *API) GetLedgerBalances(ctx context.Context, req oapi.GetLedgerBalancesRequestObject) (oapi.GetLedgerBalancesResponseObject, error) {
 	ctx = requestContext(ctx)
-	currency, overdue := "", false
-	if req.Params.Currency != nil {
-		currency = *req.Params.Currency
-	}
-	if req.Params.Overdue != nil {
-		overdue = *req.Params.Overdue
-	}
-	b, err := a.deps.App.Balances(ctx, principalFrom(ctx), uuidPtr(req.Params.CreditorId), currency, overdue)
+	b, err := a.balances(ctx, req.Params.CreditorId, req.Params.Currency, req.Params.Overdue)
 	if err != nil {
 		return nil, err
 	}
@@ -43,46 +54,36 @@ func (a *API) GetLedgerBalances(ctx context.Context, req oapi.GetLedgerBalancesR
 	return out, nil
 }
 
+func apiLedgerEntry(l app.LedgerLine) oapi.LedgerEntry {
+	e := oapi.LedgerEntry{Id: l.ID, TxnId: l.TxnID, Kind: oapi.LedgerEntryKind(l.Kind), Account: l.Entry.Name(), AmountCents: l.Entry.AmountCents,
+		Currency: l.Entry.Currency, BookedOn: apiDate(l.BookedOn), CreatedAt: l.CreatedAt}
+	if l.Entry.CreditorID != nil {
+		id := openapi_types.UUID(*l.Entry.CreditorID)
+		e.CreditorId = &id
+	}
+	if l.PaymentID != nil {
+		id := openapi_types.UUID(*l.PaymentID)
+		e.PaymentId = &id
+	}
+	return e
+}
+
 func (a *API) ListLedgerEntries(ctx context.Context, req oapi.ListLedgerEntriesRequestObject) (oapi.ListLedgerEntriesResponseObject, error) {
 	ctx = requestContext(ctx)
-	limit := 0
-	if req.Params.Limit != nil {
-		limit = *req.Params.Limit
-	}
-	lines, truncated, err := a.deps.App.LedgerEntries(ctx, principalFrom(ctx), uuidPtr(req.Params.CreditorId), limit)
+	lines, truncated, err := a.deps.App.LedgerEntries(ctx, principalFrom(ctx), uuidPtr(req.Params.CreditorId), orZero(req.Params.Limit))
 	if err != nil {
 		return nil, err
 	}
-	out := oapi.ListLedgerEntries200JSONResponse{Items: make([]oapi.LedgerEntry, 0, len(lines)), Truncated: truncated}
-	for _, l := range lines {
-		e := oapi.LedgerEntry{Id: l.ID, TxnId: l.TxnID, Kind: oapi.LedgerEntryKind(l.Kind), Account: l.Entry.Name(), AmountCents: l.Entry.AmountCents,
-			Currency: l.Entry.Currency, BookedOn: apiDate(l.BookedOn), CreatedAt: l.CreatedAt}
-		if l.Entry.CreditorID != nil {
-			id := openapi_types.UUID(*l.Entry.CreditorID)
-			e.CreditorId = &id
-		}
-		if l.PaymentID != nil {
-			id := openapi_types.UUID(*l.PaymentID)
-			e.PaymentId = &id
-		}
-		out.Items = append(out.Items, e)
-	}
-	return out, nil
+	return oapi.ListLedgerEntries200JSONResponse{Items: mapSlice(lines, apiLedgerEntry), Truncated: truncated}, nil
 }
 
 func (a *API) GetLedgerCommission(ctx context.Context, req oapi.GetLedgerCommissionRequestObject) (oapi.GetLedgerCommissionResponseObject, error) {
 	ctx = requestContext(ctx)
-	currency := str(req.Params.Currency)
-	if currency == "" {
-		currency = "EUR"
-	}
-	months, err := a.deps.App.Commission(ctx, principalFrom(ctx), str(req.Params.From), str(req.Params.To), currency)
+	months, currency, err := a.commission(ctx, req.Params.From, req.Params.To, req.Params.Currency)
 	if err != nil {
 		return nil, err
 	}
-	out := oapi.GetLedgerCommission200JSONResponse{Currency: currency, Months: make([]oapi.CommissionMonth, 0, len(months))}
-	for _, m := range months {
-		out.Months = append(out.Months, oapi.CommissionMonth{Month: m.Month, CommissionCents: m.CommissionCents, FeesCents: m.FeesCents, VatCents: m.VATCents})
-	}
-	return out, nil
+	return oapi.GetLedgerCommission200JSONResponse{Currency: currency, Months: mapSlice(months, func(m app.CommissionMonth) oapi.CommissionMonth {
+		return oapi.CommissionMonth{Month: m.Month, CommissionCents: m.CommissionCents, FeesCents: m.FeesCents, VatCents: m.VATCents}
+	})}, nil
 }

@@ -17,51 +17,41 @@ import (
 // before the first byte, so a refusal is still a problem answer, then
 // writes into a pipe the response copies from.
 
-func sheetKind(format *string) sheet.Kind {
-	if format != nil && *format == "xlsx" {
-		return sheet.XLSX
-	}
-	return sheet.CSV
-}
-
-// sheetFile starts write in a goroutine on a pipe and names the download.
-func (a *API) sheetFile(ctx context.Context, name string, kind sheet.Kind, write func(io.Writer) error) io.Reader {
-	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(write(pw)) }()
+// privateDownload names the download of a money file and keeps it out of
+// every cache (the accounting exports, an invoice, a pain.001).
+func privateDownload(ctx context.Context, filename string) {
 	if gc, ok := ctx.(*gin.Context); ok {
-		gc.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name + "." + string(kind)}))
+		gc.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
 		gc.Header("Cache-Control", "private, no-store")
 	}
-	return pr
+}
+
+// sheetDownload streams the sheet write makes in the format asked (CSV
+// unless xlsx) from a goroutine on a pipe, as the download name with the
+// format's extension. It returns the body and whether it is XLSX, for
+// the caller to pick the operation's answer.
+func sheetDownload[F ~string](gc context.Context, format *F, name string, write func(w io.Writer, kind sheet.Kind) error) (io.Reader, bool) {
+	kind := sheet.CSV
+	if format != nil && *format == "xlsx" {
+		kind = sheet.XLSX
+	}
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(write(pw, kind)) }()
+	privateDownload(gc, name+"."+string(kind))
+	return pr, kind == sheet.XLSX
 }
 
 func (a *API) today() string { return a.now().Format("2006-01-02") }
 
-func formatOf[T ~string](f *T) *string {
-	if f == nil {
-		return nil
-	}
-	s := string(*f)
-	return &s
-}
-
 func (a *API) ExportLedgerBalances(ctx context.Context, req oapi.ExportLedgerBalancesRequestObject) (oapi.ExportLedgerBalancesResponseObject, error) {
 	gc := ctx
 	ctx = requestContext(ctx)
-	currency, overdue := "", false
-	if req.Params.Currency != nil {
-		currency = *req.Params.Currency
-	}
-	if req.Params.Overdue != nil {
-		overdue = *req.Params.Overdue
-	}
-	b, err := a.deps.App.Balances(ctx, principalFrom(ctx), uuidPtr(req.Params.CreditorId), currency, overdue)
+	b, err := a.balances(ctx, req.Params.CreditorId, req.Params.Currency, req.Params.Overdue)
 	if err != nil {
 		return nil, err
 	}
-	kind := sheetKind(formatOf(req.Params.Format))
-	body := a.sheetFile(gc, "soldes-"+a.today(), kind, func(w io.Writer) error { return app.WriteBalances(b, kind, w) })
-	if kind == sheet.XLSX {
+	body, xlsx := sheetDownload(gc, req.Params.Format, "soldes-"+a.today(), func(w io.Writer, kind sheet.Kind) error { return app.WriteBalances(b, kind, w) })
+	if xlsx {
 		return oapi.ExportLedgerBalances200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse{Body: body}, nil
 	}
 	return oapi.ExportLedgerBalances200TextcsvResponse{Body: body}, nil
@@ -77,9 +67,10 @@ func (a *API) ExportLedgerEntries(ctx context.Context, req oapi.ExportLedgerEntr
 	if _, _, err := a.deps.App.LedgerEntries(ctx, p, creditor, 1); err != nil {
 		return nil, err
 	}
-	kind := sheetKind(formatOf(req.Params.Format))
-	body := a.sheetFile(gc, "ecritures-"+a.today(), kind, func(w io.Writer) error { return a.deps.App.ExportLedgerEntries(ctx, p, creditor, kind, w) })
-	if kind == sheet.XLSX {
+	body, xlsx := sheetDownload(gc, req.Params.Format, "ecritures-"+a.today(), func(w io.Writer, kind sheet.Kind) error {
+		return a.deps.App.ExportLedgerEntries(ctx, p, creditor, kind, w)
+	})
+	if xlsx {
 		return oapi.ExportLedgerEntries200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse{Body: body}, nil
 	}
 	return oapi.ExportLedgerEntries200TextcsvResponse{Body: body}, nil
@@ -88,17 +79,14 @@ func (a *API) ExportLedgerEntries(ctx context.Context, req oapi.ExportLedgerEntr
 func (a *API) ExportLedgerCommission(ctx context.Context, req oapi.ExportLedgerCommissionRequestObject) (oapi.ExportLedgerCommissionResponseObject, error) {
 	gc := ctx
 	ctx = requestContext(ctx)
-	currency := str(req.Params.Currency)
-	if currency == "" {
-		currency = "EUR"
-	}
-	months, err := a.deps.App.Commission(ctx, principalFrom(ctx), str(req.Params.From), str(req.Params.To), currency)
+	months, currency, err := a.commission(ctx, req.Params.From, req.Params.To, req.Params.Currency)
 	if err != nil {
 		return nil, err
 	}
-	kind := sheetKind(formatOf(req.Params.Format))
-	body := a.sheetFile(gc, "commissions-"+a.today(), kind, func(w io.Writer) error { return app.WriteCommission(months, currency, kind, w) })
-	if kind == sheet.XLSX {
+	body, xlsx := sheetDownload(gc, req.Params.Format, "commissions-"+a.today(), func(w io.Writer, kind sheet.Kind) error {
+		return app.WriteCommission(months, currency, kind, w)
+	})
+	if xlsx {
 		return oapi.ExportLedgerCommission200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse{Body: body}, nil
 	}
 	return oapi.ExportLedgerCommission200TextcsvResponse{Body: body}, nil
@@ -122,9 +110,10 @@ func (a *API) ExportRemittanceRuns(ctx context.Context, req oapi.ExportRemittanc
 	if err != nil {
 		return nil, err
 	}
-	kind := sheetKind(formatOf(req.Params.Format))
-	body := a.sheetFile(gc, "reversements-"+a.today(), kind, func(w io.Writer) error { return app.WriteRemittanceRuns(runs, names, kind, w) })
-	if kind == sheet.XLSX {
+	body, xlsx := sheetDownload(gc, req.Params.Format, "reversements-"+a.today(), func(w io.Writer, kind sheet.Kind) error {
+		return app.WriteRemittanceRuns(runs, names, kind, w)
+	})
+	if xlsx {
 		return oapi.ExportRemittanceRuns200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse{Body: body}, nil
 	}
 	return oapi.ExportRemittanceRuns200TextcsvResponse{Body: body}, nil
@@ -140,9 +129,10 @@ func (a *API) ExportRemittanceRunLines(ctx context.Context, req oapi.ExportRemit
 	for i := range run.Lines {
 		run.Lines[i].Reference, run.Lines[i].State = run.Reference, run.State
 	}
-	kind := sheetKind(formatOf(req.Params.Format))
-	body := a.sheetFile(gc, "reversement-"+run.Reference, kind, func(w io.Writer) error { return app.WriteRunLines(run.Lines, "Reversement", kind, w) })
-	if kind == sheet.XLSX {
+	body, xlsx := sheetDownload(gc, req.Params.Format, "reversement-"+run.Reference, func(w io.Writer, kind sheet.Kind) error {
+		return app.WriteRunLines(run.Lines, "Reversement", kind, w)
+	})
+	if xlsx {
 		return oapi.ExportRemittanceRunLines200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse{Body: body}, nil
 	}
 	return oapi.ExportRemittanceRunLines200TextcsvResponse{Body: body}, nil
@@ -155,9 +145,10 @@ func (a *API) ExportRemittances(ctx context.Context, req oapi.ExportRemittancesR
 	if err != nil {
 		return nil, err
 	}
-	kind := sheetKind(formatOf(req.Params.Format))
-	body := a.sheetFile(gc, "mes-reversements-"+a.today(), kind, func(w io.Writer) error { return app.WriteRunLines(lines, "Reversements", kind, w) })
-	if kind == sheet.XLSX {
+	body, xlsx := sheetDownload(gc, req.Params.Format, "mes-reversements-"+a.today(), func(w io.Writer, kind sheet.Kind) error {
+		return app.WriteRunLines(lines, "Reversements", kind, w)
+	})
+	if xlsx {
 		return oapi.ExportRemittances200ApplicationvndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse{Body: body}, nil
 	}
 	return oapi.ExportRemittances200TextcsvResponse{Body: body}, nil

@@ -3,9 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"mime"
 
-	"github.com/gin-gonic/gin"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/recouvra/recouvra/internal/app"
@@ -37,8 +35,7 @@ func apiRunLine(l app.RunLine) oapi.RemittanceLine {
 
 func apiRun(r app.RemittanceRun) oapi.RemittanceRun {
 	out := oapi.RemittanceRun{Id: r.ID, Reference: r.Reference, State: oapi.RemittanceRunState(r.State), Currency: r.Currency, Transfers: r.Transfers,
-		TotalNetCents: r.TotalNetCents, CreatedAt: r.CreatedAt, BookedAt: r.BookedAt, SentAt: r.SentAt, CancelledAt: r.CancelledAt,
-		Lines: make([]oapi.RemittanceLine, 0, len(r.Lines))}
+		TotalNetCents: r.TotalNetCents, CreatedAt: r.CreatedAt, BookedAt: r.BookedAt, SentAt: r.SentAt, CancelledAt: r.CancelledAt}
 	out.Skipped = make([]struct {
 		Code       string             `json:"code"`
 		CreditorId openapi_types.UUID `json:"creditor_id"`
@@ -53,9 +50,7 @@ func apiRun(r app.RemittanceRun) oapi.RemittanceRun {
 		id := openapi_types.UUID(*r.CreditorID)
 		out.CreditorId = &id
 	}
-	for _, l := range r.Lines {
-		out.Lines = append(out.Lines, apiRunLine(l))
-	}
+	out.Lines = mapSlice(r.Lines, apiRunLine)
 	for i, s := range r.Skipped {
 		out.Skipped[i].Code, out.Skipped[i].CreditorId, out.Skipped[i].LegalName, out.Skipped[i].Reason = s.Code, s.CreditorID, s.LegalName, s.Reason
 	}
@@ -64,19 +59,11 @@ func apiRun(r app.RemittanceRun) oapi.RemittanceRun {
 
 func (a *API) ListRemittanceRuns(ctx context.Context, req oapi.ListRemittanceRunsRequestObject) (oapi.ListRemittanceRunsResponseObject, error) {
 	ctx = requestContext(ctx)
-	limit := 0
-	if req.Params.Limit != nil {
-		limit = *req.Params.Limit
-	}
-	runs, err := a.deps.App.RemittanceRuns(ctx, principalFrom(ctx), limit)
+	runs, err := a.deps.App.RemittanceRuns(ctx, principalFrom(ctx), orZero(req.Params.Limit))
 	if err != nil {
 		return nil, err
 	}
-	out := oapi.ListRemittanceRuns200JSONResponse{Items: make([]oapi.RemittanceRun, 0, len(runs))}
-	for _, r := range runs {
-		out.Items = append(out.Items, apiRun(r))
-	}
-	return out, nil
+	return oapi.ListRemittanceRuns200JSONResponse{Items: mapSlice(runs, apiRun)}, nil
 }
 
 func (a *API) DrawUpRemittanceRun(ctx context.Context, req oapi.DrawUpRemittanceRunRequestObject) (oapi.DrawUpRemittanceRunResponseObject, error) {
@@ -135,16 +122,13 @@ func (a *API) CancelRemittanceRun(ctx context.Context, req oapi.CancelRemittance
 }
 
 func (a *API) GetRemittanceRunPain001(ctx context.Context, req oapi.GetRemittanceRunPain001RequestObject) (oapi.GetRemittanceRunPain001ResponseObject, error) {
-	gc, _ := ctx.(*gin.Context)
+	gc := ctx
 	ctx = requestContext(ctx)
 	run, err := a.deps.App.RemittanceRunFile(ctx, principalFrom(ctx), req.Id)
 	if err != nil {
 		return nil, err
 	}
-	if gc != nil {
-		gc.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "pain001-" + run.Reference + ".xml"}))
-		gc.Header("Cache-Control", "private, no-store")
-	}
+	privateDownload(gc, "pain001-"+run.Reference+".xml")
 	return oapi.GetRemittanceRunPain001200ApplicationxmlResponse{Body: bytes.NewReader(run.Pain001), ContentLength: int64(len(run.Pain001))}, nil
 }
 
@@ -154,9 +138,5 @@ func (a *API) ListRemittances(ctx context.Context, req oapi.ListRemittancesReque
 	if err != nil {
 		return nil, err
 	}
-	out := oapi.ListRemittances200JSONResponse{Items: make([]oapi.RemittanceLine, 0, len(lines))}
-	for _, l := range lines {
-		out.Items = append(out.Items, apiRunLine(l))
-	}
-	return out, nil
+	return oapi.ListRemittances200JSONResponse{Items: mapSlice(lines, apiRunLine)}, nil
 }
