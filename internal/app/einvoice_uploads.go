@@ -26,7 +26,7 @@ type EInvoiceUploadRecord struct {
 	CreditorID      uuid.UUID
 	CreatedBy       *uuid.UUID
 	CreatedByAPIKey *uuid.UUID
-	ByLabel         string // the user's e-mail, or "clé d'API"
+	ByLabel         string // the user's e-mail, or the API key's (APIKeyLabel), as it was named then
 	CreatedAt       time.Time
 	Outcome         string // placed, refused
 	Files           []UploadFile
@@ -78,20 +78,30 @@ func (u EInvoiceUploadRecord) CasesTouched() []UploadInvoice {
 	return out
 }
 
-// newUploadRecord starts the record of an upload by p for creditor.
-func (s *Service) newUploadRecord(p recouvra.Principal, creditorID uuid.UUID, files []einvoice.Source) EInvoiceUploadRecord {
+// newUploadRecord starts the record of an upload by p for creditor;
+// keyName is the name of p's API key when p is one.
+func (s *Service) newUploadRecord(p recouvra.Principal, keyName string, creditorID uuid.UUID, files []einvoice.Source) EInvoiceUploadRecord {
 	u := EInvoiceUploadRecord{ID: uuid.Must(uuid.NewV7()), CreditorID: creditorID, CreatedAt: s.now(), Files: make([]UploadFile, len(files))}
 	u.CreatedBy, u.CreatedByAPIKey = p.Actor()
 	switch p.Kind {
 	case recouvra.PrincipalUser:
 		u.ByLabel = p.Email
 	case recouvra.PrincipalAPIKey:
-		u.ByLabel = "clé d'API"
+		u.ByLabel = APIKeyLabel(keyName)
 	}
 	for i, f := range files {
 		u.Files[i] = UploadFile{Name: f.Name, SizeBytes: int64(len(f.Data))}
 	}
 	return u
+}
+
+// APIKeyLabel names an API key to the people who read what it did, e.g.
+// clé d'API « ERP de Dupont ».
+func APIKeyLabel(name string) string {
+	if name == "" {
+		return "clé d'API"
+	}
+	return "clé d'API « " + name + " »"
 }
 
 // placedRecord completes the record of a placed upload.

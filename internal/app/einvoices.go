@@ -105,13 +105,20 @@ func (s *Service) UploadEInvoices(ctx context.Context, p recouvra.Principal, cre
 		return EInvoiceUpload{}, err
 	}
 	var creditor recouvra.Creditor
+	var keyName string
 	if err := s.store.Tx(ctx, func(r Repo) error {
 		creditor, err = r.CreditorByID(ctx, recouvra.AllCreditors, creditorUUID)
-		return fieldNotFound(err, "creditor_id", "Aucun créancier ne porte cet identifiant.")
+		if err = fieldNotFound(err, "creditor_id", "Aucun créancier ne porte cet identifiant."); err != nil || p.Kind != recouvra.PrincipalAPIKey {
+			return err
+		}
+		// An upload made with an API key is listed with the key's name.
+		k, err := r.APIKeyByID(ctx, p.APIKeyID)
+		keyName = k.Name
+		return err
 	}); err != nil {
 		return EInvoiceUpload{}, err
 	}
-	record := s.newUploadRecord(p, creditor.ID, files)
+	record := s.newUploadRecord(p, keyName, creditor.ID, files)
 	lim := s.einvoiceLimits()
 	sources, err := einvoice.Unpack(files, lim)
 	if err != nil {

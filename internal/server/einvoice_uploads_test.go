@@ -24,7 +24,8 @@ func (w *world) einvoiceUploads(as, query string) oapi.EInvoiceUploadRecordPage 
 // again, refused (each reason with its file; nothing placed) — and each
 // creditor sees its own only: creditor B, whose upload of A's invoice was
 // refused, sees that one, not A's, and naming A lists nothing; A's API
-// key sees A's; staff see all, narrowed by creditor_id, paged.
+// key sees A's; staff see all, narrowed by creditor_id, paged; an upload
+// made with the API key names the key.
 func TestEInvoiceUploadsListedPerCreditor(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -100,5 +101,18 @@ func TestEInvoiceUploadsListedPerCreditor(t *testing.T) {
 	rest := w.einvoiceUploads("admin", "?limit=2&creditor_id="+w.credA.ID.String()+"&cursor="+url.QueryEscape(*first.NextCursor))
 	if len(rest.Items) != 1 || rest.Items[0].Id != placed.Id || rest.NextCursor != nil {
 		t.Fatalf("second page: %+v", rest)
+	}
+
+	// An upload made with the API key names the key, to the creditor and
+	// to staff: which of its keys sent it.
+	if r := w.uploadEInvoices(w.as("api_key"), "", namedFile{"par-erp.xml", ubl}); r.Status != 200 {
+		t.Fatalf("upload with the API key: %d %s", r.Status, r.Body)
+	}
+	for _, as := range []string{"creditor", "api_key", "admin"} {
+		got := w.einvoiceUploads(as, "?limit=1&creditor_id="+w.credA.ID.String()).Items
+		if len(got) != 1 || got[0].Files[0].Name != "par-erp.xml" || got[0].By.Label != "clé d'API « ERP de Dupont »" ||
+			got[0].By.ApiKeyId.MustGet() != w.keyA.ID || !got[0].By.UserId.IsNull() {
+			t.Fatalf("the API key's upload, as %s: %+v", as, got)
+		}
 	}
 }

@@ -2874,7 +2874,7 @@ type EInvoiceUploadRecord struct {
 	By struct {
 		ApiKeyId nullable.Nullable[openapi_types.UUID] `json:"api_key_id"`
 
-		// Label The user's e-mail, or « clé d'API ».
+		// Label The user's e-mail, or for an API key « clé d'API « its name » », as they were at the upload.
 		Label  string                                `json:"label"`
 		UserId nullable.Nullable[openapi_types.UUID] `json:"user_id"`
 	} `json:"by"`

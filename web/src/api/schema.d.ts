@@ -4226,7 +4226,7 @@ export interface components {
                 user_id: string | null;
                 /** Format: uuid */
                 api_key_id: string | null;
-                /** @description The user's e-mail, or « clé d'API ». */
+                /** @description The user's e-mail, or for an API key « clé d'API « its name » », as they were at the upload. */
                 label: string;
             };
             /**
