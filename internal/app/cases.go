@@ -725,5 +725,20 @@ func (s *Service) NextCase(ctx context.Context, p recouvra.Principal) (CaseView,
 	if err != nil {
 		return CaseView{}, err
 	}
-	return s.GetCase(ctx, p, leased.ID)
+	// The case as the lease left it, in hand: shown without reading it
+	// again, in the caller's scope as GetCase would.
+	var v CaseView
+	scope := p.Scope()
+	err = s.store.Scoped(ctx, scope, func(r Repo) error {
+		if scope.CreditorID != nil || scope.Denied() {
+			c, err := r.CaseByID(ctx, scope, leased.ID, NoLock)
+			if err != nil {
+				return err
+			}
+			leased = c
+		}
+		v, err = s.view(ctx, r, scope, leased)
+		return err
+	})
+	return v, err
 }

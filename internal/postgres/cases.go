@@ -320,23 +320,6 @@ func (r repo) CaseByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID, 
 	return row.domain(), nil
 }
 
-// UpdateCase saves c if it is still at version expected, and moves it to
-// the next version; a concurrent change answers precondition failed.
-func (r repo) UpdateCase(ctx context.Context, c *recouvra.Case, expected int) error {
-	c.Version = expected + 1
-	row := caseRowOf(c)
-	res := r.q(ctx).Model(&caseRow{}).Where("id = ? AND version = ?", c.ID, expected).
-		Select("*").Omit("id", "reference", "creditor_id", "created_at").Updates(&row)
-	if res.Error != nil {
-		return dbErr(res.Error, whatCase)
-	}
-	if res.RowsAffected == 0 {
-		c.Version = expected
-		return stale()
-	}
-	return nil
-}
-
 func stale() error {
 	return recouvra.Errorf(recouvra.ECodePrecondition, "Le dossier a été modifié entre-temps : rechargez-le puis recommencez.")
 }
@@ -433,33 +416,6 @@ func (r repo) Queue(ctx context.Context, agentID uuid.UUID, today recouvra.Date,
 		return nil, dbErr(err, whatCase)
 	}
 	return domains(rows), nil
-}
-
-// LeaseNextCase hands agentID the best case of its queue that no other
-// agent holds, and holds it until until. Rows another transaction is
-// taking are skipped (SKIP LOCKED), so concurrent agents never get the same
-// case. The agent's previous lease is released.
-func (r repo) LeaseNextCase(ctx context.Context, agentID uuid.UUID, today recouvra.Date, now, until time.Time) (recouvra.Case, error) {
-	args := map[string]any{"agent": agentID, "today": today, "now": now, "until": until}
-	if err := r.q(ctx).Exec("UPDATE cases SET lease_agent_id = NULL, lease_until = NULL WHERE lease_agent_id = @agent", args).Error; err != nil {
-		return recouvra.Case{}, dbErr(err, whatCase)
-	}
-	var rows []caseRow
-	err := r.q(ctx).Raw(`
-		UPDATE cases SET lease_agent_id = @agent, lease_until = @until
-		WHERE id = (
-			SELECT id FROM cases
-			WHERE `+queueWhere+` AND (lease_until IS NULL OR lease_until < @now)
-			ORDER BY `+queueOrder+`
-			LIMIT 1 FOR UPDATE SKIP LOCKED)
-		RETURNING *`, args).Scan(&rows).Error
-	if err != nil {
-		return recouvra.Case{}, dbErr(err, whatCase)
-	}
-	if len(rows) == 0 {
-		return recouvra.Case{}, recouvra.Errorf(recouvra.ECodeNotFound, "Aucun dossier à traiter pour le moment.")
-	}
-	return rows[0].domain(), nil
 }
 
 type claimRow struct {
@@ -588,16 +544,6 @@ func jsonObject(m map[string]any) jsonCol[map[string]any] {
 		m = map[string]any{}
 	}
 	return jsonCol[map[string]any]{m}
-}
-
-func (r repo) InsertEvent(ctx context.Context, e *recouvra.Event) error {
-	row := eventRow{ID: e.ID, CaseID: e.CaseID, CreditorID: e.CreditorID, At: e.At, ActorUserID: e.ActorUserID, ActorAPIKeyID: e.ActorAPIKeyID,
-		Type: string(e.Type), Visibility: string(e.Visibility), Data: jsonObject(e.Data)}
-	if err := r.q(ctx).Create(&row).Error; err != nil {
-		return dbErr(err, whatEvent)
-	}
-	e.Seq = row.Seq
-	return nil
 }
 
 // afterPosition is the condition "after p in timeline order"; the index

@@ -34,14 +34,17 @@ type direct interface {
 }
 
 // direct returns the pgx connection or pool r's reads may use, or nil when
-// they must go through gorm: inside a transaction of Tx or Atomic (whose
-// connection pgx cannot reach), or for a denied scope.
+// they must go through gorm: a denied scope, a nested Scoped's savepoint,
+// GormOnly. Inside Tx and Atomic they run on the transaction's connection,
+// which both hold (direct_commands.go).
 func (r repo) direct(ctx context.Context, scope recouvra.Scope) direct {
-	if r.pg == nil || scope.Denied() {
+	if r.gormReads || scope.Denied() {
 		return nil
 	}
-	if r.pool && ambient(ctx) != nil {
-		return nil
+	if r.pool {
+		if a, ok := ambientOf(ctx); ok {
+			return a.pg // Atomic's own connection (direct_commands.go)
+		}
 	}
 	return r.pg
 }

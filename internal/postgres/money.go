@@ -1,9 +1,7 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -106,35 +104,6 @@ func (p paymentRow) domain() recouvra.Payment {
 		ReversedAt: utcPtr(p.ReversedAt), ReversalReason: p.ReversalReason, CreatedAt: p.CreatedAt.UTC()}
 }
 
-// NextReceiptNumber draws the next receipt number, R-YYYY-NNNNNN.
-func (r repo) NextReceiptNumber(ctx context.Context, year int) (string, error) {
-	var n int64
-	if err := r.q(ctx).Raw("SELECT nextval('receipt_number_seq')").Scan(&n).Error; err != nil {
-		return "", dbErr(err, whatPayment)
-	}
-	return fmt.Sprintf("R-%d-%06d", year, n), nil
-}
-
-// InsertPayment records a payment and books its ledger posting in one
-// statement (the payment path counts its statements,
-// TestStatementsPerPayment); the posting's balance is checked when the
-// transaction commits (migration 00026).
-func (r repo) InsertPayment(ctx context.Context, creditorID uuid.UUID, p *recouvra.Payment, by *uuid.UUID, post recouvra.LedgerTxn) error {
-	if err := post.Check(); err != nil {
-		return err
-	}
-	accounts, creditors, amounts := ledgerColumns(post.Entries)
-	err := r.q(ctx).Exec(`WITH p AS (
-		INSERT INTO "payments" (id, case_id, creditor_id, amount_cents, currency, received_on, method, payer_reference, claim_id, receipt_number, recorded_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id)
-	INSERT INTO ledger_entries (txn_id, kind, account, creditor_id, amount_cents, currency, booked_on, payment_id)
-	SELECT ?, ?, e.account, e.creditor_id, e.amount, ?, ?, p.id
-	  FROM p, unnest(?::text[], ?::uuid[], ?::bigint[]) AS e(account, creditor_id, amount)`,
-		p.ID, p.CaseID, creditorID, p.AmountCents, p.Currency, p.ReceivedOn, string(p.Method), p.PayerReference, p.ClaimID, p.ReceiptNumber, by, p.CreatedAt,
-		post.ID, string(post.Kind), p.Currency, post.BookedOn, textArray(accounts), arrayLiteral(creditors), intArray(amounts)).Error
-	return dbErr(err, whatPayment)
-}
-
 // ledgerColumns spreads entries into the arrays unnest reads.
 func ledgerColumns(entries []recouvra.LedgerEntry) (accounts []string, creditors []*string, amounts []int64) {
 	for _, e := range entries {
@@ -204,63 +173,6 @@ type idempotencyRow struct {
 }
 
 func (idempotencyRow) TableName() string { return "idempotency_keys" }
-
-// ClaimIdempotent claims key for a request, inside the transaction of the
-// request itself (Store.Atomic). It returns nil when the caller should go
-// on and process the request; otherwise the stored first response, or a
-// validation error when the key came with another request.
-//
-// The claim is an uncommitted row: a concurrent request with the same key
-// waits on it in the INSERT until the first transaction ends — then it
-// finds the committed response, or, if the first rolled back (a 5xx, a
-// crash), claims the key itself. No other session ever sees a key without
-// its response, so no key outlives its request "in flight".
-func (r repo) ClaimIdempotent(ctx context.Context, principal, key string, hash []byte, now time.Time) (*app.StoredResponse, error) {
-	row := idempotencyRow{Principal: principal, Key: key, RequestHash: hash, State: "in_flight", CreatedAt: now}
-	res := r.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
-	if res.Error != nil {
-		return nil, dbErr(res.Error, "Clé d'idempotence")
-	}
-	if res.RowsAffected == 1 {
-		// Keys are purged now and then, by the requests that create them,
-		// inside their transaction: rows another purge holds are skipped,
-		// so two purges never wait on each other (nor deadlock), and a
-		// batch is bounded.
-		if now.Nanosecond()%64 == 0 {
-			err := r.q(ctx).Exec(`DELETE FROM idempotency_keys WHERE (principal, key) IN (
-				SELECT principal, key FROM idempotency_keys WHERE created_at < ? LIMIT 1000 FOR UPDATE SKIP LOCKED)`, now.Add(-idempotencyTTL)).Error
-			if err != nil {
-				return nil, dbErr(err, "Clé d'idempotence")
-			}
-		}
-		return nil, nil
-	}
-	var got idempotencyRow
-	if err := r.q(ctx).Where("principal = ? AND key = ?", principal, key).Take(&got).Error; err != nil {
-		return nil, dbErr(err, "Clé d'idempotence")
-	}
-	switch {
-	case !bytes.Equal(got.RequestHash, hash):
-		return nil, recouvra.Invalid("Clé d'idempotence déjà utilisée.", recouvra.FieldError{Field: "header.Idempotency-Key", Code: "reused",
-			Message: "Cette clé a déjà servi pour une autre requête : une clé par opération."})
-	case got.State == "in_flight" || got.Status == nil:
-		// Committed without a response: impossible since migration 00010
-		// (rows of the former design were cleared there).
-		return nil, fmt.Errorf("idempotency key %q of %s committed without its response", key, principal)
-	}
-	out := &app.StoredResponse{Status: *got.Status, Body: got.Response}
-	if got.ContentType != nil {
-		out.ContentType = *got.ContentType
-	}
-	return out, nil
-}
-
-// FinishIdempotent stores the response of a claimed key, in the claim's
-// transaction: it commits with the effect it describes.
-func (r repo) FinishIdempotent(ctx context.Context, principal, key string, resp app.StoredResponse) error {
-	return oneRow(r.q(ctx).Model(&idempotencyRow{}).Where("principal = ? AND key = ? AND state = 'in_flight'", principal, key).
-		Updates(map[string]any{"state": "done", "status": resp.Status, "content_type": resp.ContentType, "response": resp.Body}), "Clé d'idempotence")
-}
 
 // PaymentsOfCreditor lists the payments received for a creditor's cases in
 // [from, to], reversed ones left out, with their case and debtor, and

@@ -33,9 +33,19 @@ func NewStore(db *DB) *Store {
 // Tx runs fn in one transaction. Inside Atomic it joins the transaction
 // in ctx as a savepoint: fn's writes still land all or none, and they
 // commit only with the enclosing transaction.
+//
+// Its connection is held for the transaction (hold): the commands'
+// statements (direct_commands.go) and the hot reads run on it with pgx.
 func (s *Store) Tx(ctx context.Context, fn func(app.Repo) error) error {
-	return s.begin(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(repo{db: tx})
+	if a, ok := ambientOf(ctx); ok {
+		return a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return fn(repo{db: tx, pg: a.pg, gormReads: s.gormOnly})
+		})
+	}
+	return s.hold(ctx, func(db *gorm.DB, pg *pgx.Conn) error {
+		return db.Transaction(func(tx *gorm.DB) error {
+			return fn(repo{db: tx, pg: pg, gormReads: s.gormOnly})
+		})
 	})
 }
 
@@ -44,8 +54,8 @@ type txKey struct{}
 
 // ambient returns the transaction Atomic put in ctx, if any.
 func ambient(ctx context.Context) *gorm.DB {
-	tx, _ := ctx.Value(txKey{}).(*gorm.DB)
-	return tx
+	a, _ := ambientOf(ctx)
+	return a.db
 }
 
 // begin is where a transaction starts: the enclosing one in ctx (gorm then
@@ -66,14 +76,20 @@ func (s *Store) begin(ctx context.Context) *gorm.DB {
 // Idempotency-Key's transaction), fn runs in a savepoint of the enclosing
 // transaction: its failure undoes only its own writes, and what it wrote
 // commits with the key, or not at all.
+//
+// Its connection is held for the transaction (hold), and passed on in ctx
+// with it: the statements of fn and of its callees run on it, gorm's and
+// pgx's alike.
 func (s *Store) Atomic(ctx context.Context, fn func(context.Context, app.Repo) error) error {
-	db := s.db.WithContext(ctx)
-	if outer := ambient(ctx); outer != nil {
-		db = outer.WithContext(ctx) // gorm nests with a savepoint
+	run := func(db *gorm.DB, pg direct) error {
+		return db.Transaction(func(tx *gorm.DB) error {
+			return fn(context.WithValue(ctx, txKey{}, ambientTx{db: tx, pg: pg}), repo{db: tx, pg: pg, gormReads: s.gormOnly})
+		})
 	}
-	return db.Transaction(func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx), repo{db: tx})
-	})
+	if outer, ok := ambientOf(ctx); ok {
+		return run(outer.db.WithContext(ctx), outer.pg) // gorm nests with a savepoint
+	}
+	return s.hold(ctx, func(db *gorm.DB, pg *pgx.Conn) error { return run(db, pg) })
 }
 
 // scopeRole is the database role whose rows are filtered by the creditor
@@ -146,6 +162,10 @@ type repo struct {
 	// pool's db, the transaction's own connection in Scoped; nil when they
 	// must go through gorm.
 	pg direct
+	// gormReads keeps the reads on gorm even where pg is set (GormOnly,
+	// the tests' reference for direct.go); the commands' statements
+	// (direct_commands.go) run on pg regardless.
+	gormReads bool
 }
 
 // q starts a query. The store's own queries, made outside Tx and Scoped,
