@@ -236,7 +236,7 @@ func ratesDirect(ctx context.Context, q direct) ([]recouvra.Rate, error) {
 
 // plainList is a case list with neither filter nor sort (the list screen's
 // first page, and the portal's): newest first along cases_pkey or
-// cases_by_creditor.
+// cases_creditor_id_id_key (walked backwards).
 func plainList(f app.CaseFilter) bool {
 	return f.CreditorID == nil && f.DebtorID == nil && len(f.Stages) == 0 && f.Status == "" && f.AssigneeID == nil &&
 		f.DueOn == nil && f.OverduePromiseOn == nil && f.MinBalance == nil && f.MaxBalance == nil && f.Query == "" &&

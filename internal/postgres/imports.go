@@ -203,11 +203,16 @@ func (c *copySource) Err() error             { return c.err }
 // references, $6 and $7 the actor. PostgreSQL must see a type for each parameter up
 // to the last a statement names: the events' name $4 and $5 for that.
 var placementSQL = []string{
-	// The same creditor reference and invoice number twice in the file.
+	// The same creditor reference and invoice number twice in the file:
+	// the first valid line is kept. Grouped by hash, not a window over the
+	// rows sorted by both texts (3.6 s of the job at 200,000 rows); only
+	// the pairs seen more than once come back to the update.
 	`UPDATE import_staged r SET status = 'refused', reason = 'Facture en double dans le fichier (déjà ligne ' || d.first || ').'
-	FROM (SELECT line, min(line) OVER (PARTITION BY reference, invoice_number) AS first
-	      FROM import_staged WHERE import_id = $1 AND status = 'valid') d
-	WHERE r.import_id = $1 AND r.line = d.line AND d.line <> d.first`,
+	FROM (SELECT reference, invoice_number, min(line) AS first
+	      FROM import_staged WHERE import_id = $1 AND status = 'valid'
+	      GROUP BY reference, invoice_number HAVING count(*) > 1) d
+	WHERE r.import_id = $1 AND r.status = 'valid' AND r.reference = d.reference AND r.invoice_number = d.invoice_number
+	  AND r.line <> d.first`,
 	// Already placed: the same amount is left alone, another is reported.
 	`UPDATE import_staged r SET status = CASE WHEN x.amount_cents = r.amount_cents THEN 'present' ELSE 'refused' END,
 	       reason = CASE WHEN x.amount_cents = r.amount_cents THEN '' ELSE
@@ -317,7 +322,10 @@ func (s *Imports) Place(ctx context.Context, imp app.Import, actorUser, actorKey
 			}
 			return fmt.Errorf("copy import rows: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `ANALYZE import_staged`); err != nil {
+		// Statistics for the columns the statements below filter, join
+		// and group on only: the other seventeen (names, addresses, the
+		// cells as written) were a third of ANALYZE's time.
+		if _, err := tx.Exec(ctx, `ANALYZE import_staged (import_id, line, status, group_key, siren, reference, invoice_number, currency)`); err != nil {
 			return err
 		}
 		for i, q := range placementSQL {
