@@ -438,9 +438,21 @@ func (s *Service) DeliverWebhooks(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	now := s.now()
+	n, err := s.attemptDueWebhooks(ctx, now)
+	if err != nil {
+		return n, err
+	}
 	// Endpoints whose attempts have all failed for three days are disabled
 	// even when no delivery is left to try (a delivery gives up after
-	// three days too).
+	// three days too) — after the attempts due now, so that a delivery due
+	// on the deadline gets its last try first (failed, it disables its
+	// endpoint itself; answered, the endpoint is failing no longer).
+	return n, s.disableFailingWebhookEndpoints(ctx, now)
+}
+
+// disableFailingWebhookEndpoints disables the endpoints failing since
+// WebhookDisableAfter before now, telling their creditors.
+func (s *Service) disableFailingWebhookEndpoints(ctx context.Context, now time.Time) error {
 	var mails []uuid.UUID
 	err := s.store.Tx(ctx, func(r Repo) error {
 		mails = nil
@@ -458,11 +470,17 @@ func (s *Service) DeliverWebhooks(ctx context.Context) (int, error) {
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return err
 	}
 	for _, id := range mails {
 		s.kick(ctx, id, 0)
 	}
+	return nil
+}
+
+// attemptDueWebhooks claims the deliveries due at now and attempts each
+// once; it returns how many it attempted.
+func (s *Service) attemptDueWebhooks(ctx context.Context, now time.Time) (int, error) {
 	ids, err := s.store.ClaimWebhookDeliveries(ctx, now, now.Add(webhookLease), webhookBatch)
 	if err != nil || len(ids) == 0 {
 		return 0, err

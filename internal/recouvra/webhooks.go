@@ -134,12 +134,18 @@ func WebhookBackoff(attempt int) time.Duration {
 }
 
 // WebhookNextAttempt is when a delivery is tried again after its
-// attempt-th failure at now, and false when that would pass retryUntil
-// (three days after it was queued or replayed): the delivery has failed.
+// attempt-th failure at now: after the backoff, but no later than
+// retryUntil (three days after it was queued or replayed), so a delivery
+// failing just before the three days are up is tried once more on the
+// deadline itself. False once now has reached retryUntil: the delivery
+// has failed.
 func WebhookNextAttempt(retryUntil, now time.Time, attempt int) (time.Time, bool) {
+	if !now.Before(retryUntil) {
+		return time.Time{}, false
+	}
 	next := now.Add(WebhookBackoff(attempt))
 	if next.After(retryUntil) {
-		return time.Time{}, false
+		next = retryUntil
 	}
 	return next, true
 }

@@ -41,8 +41,16 @@ func TestWebhookBackoffAndGivingUp(t *testing.T) {
 	if next, ok := WebhookNextAttempt(until, queued.Add(64*time.Hour), 9); !ok || !next.Equal(until) {
 		t.Errorf("the last retry falls on the deadline: %v %v", next, ok)
 	}
-	if _, ok := WebhookNextAttempt(until, queued.Add(64*time.Hour+time.Second), 9); ok {
-		t.Error("a retry past three days")
+	if next, ok := WebhookNextAttempt(until, queued.Add(64*time.Hour+time.Second), 9); !ok || !next.Equal(until) {
+		t.Errorf("a failure less than 8 hours before the deadline is retried on the deadline: %v %v", next, ok)
+	}
+	if next, ok := WebhookNextAttempt(until, until.Add(-time.Millisecond), 9); !ok || !next.Equal(until) {
+		t.Errorf("a failure a millisecond before the deadline is retried on the deadline: %v %v", next, ok)
+	}
+	for _, at := range []time.Time{until, until.Add(time.Second)} {
+		if _, ok := WebhookNextAttempt(until, at, 9); ok {
+			t.Errorf("a retry after a failure at %v, past three days", at.Sub(queued))
+		}
 	}
 	since := queued
 	if WebhookShouldDisable(&since, queued.Add(WebhookDisableAfter-time.Second)) || !WebhookShouldDisable(&since, queued.Add(WebhookDisableAfter)) || WebhookShouldDisable(nil, queued.Add(1000*time.Hour)) {
