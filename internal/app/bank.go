@@ -261,16 +261,22 @@ func clip(s string, n int) string {
 // matchBatch decides up to n pending entries in one transaction, with the
 // payments they book or reverse: each entry's new state commits with its
 // payment, so an entry never books twice (the entries are locked, and a
-// booked one is no longer pending). Each payment runs in its own savepoint
-// (RecordPayment's Tx inside this Atomic): one the case refuses — closed
-// meanwhile, paid off by an earlier entry of the same batch — is undone
-// alone and its entry goes to the unmatched queue with the reason, while
-// the rest of the batch books. The cases the RF references name are read
-// once for the batch; the entries' states are saved in one statement.
+// booked one is no longer pending). The sure matches are booked together
+// through recordPayments, the one path of RecordPayment (each kind of row
+// written once for them all), in a savepoint: a payment its case refuses —
+// closed meanwhile, paid off by an earlier entry of the same batch — is
+// left out alone and its entry goes to the unmatched queue with the
+// reason, while the rest of the batch books; should the savepoint fail
+// otherwise than on an internal error, the entries are booked again one
+// by one, each in its own savepoint, as before the batching. A reversal
+// first books and saves what comes before it (it may take back one of
+// them). The cases the RF references name are read once for the batch;
+// the entries' states are saved in one statement.
 func (s *Service) matchBatch(ctx context.Context, p recouvra.Principal, n int) ([]BankStatus, error) {
 	var statuses []BankStatus
+	var mails []uuid.UUID
 	err := s.store.Atomic(ctx, func(ctx context.Context, r Repo) error {
-		statuses = statuses[:0]
+		statuses, mails = statuses[:0], mails[:0]
 		entries, err := r.PendingBankEntriesLocked(ctx, n)
 		if err != nil || len(entries) == 0 {
 			return err
@@ -279,28 +285,94 @@ func (s *Service) matchBatch(ctx context.Context, p recouvra.Principal, n int) (
 		if err != nil {
 			return err
 		}
-		done := make([]BankEntry, 0, len(entries)) // decided, not saved yet
+		var sure []*BankEntry // decided to book, with their cases
+		var caseIDs []uuid.UUID
+		saved := 0                      // entries[:saved] are saved
+		flush := func(upTo int) error { // books the sure ones, saves entries[saved:upTo]
+			queued, err := s.bookEntries(ctx, p, sure, caseIDs)
+			if err != nil {
+				return err
+			}
+			mails, sure, caseIDs = append(mails, queued...), sure[:0], caseIDs[:0]
+			if err := r.UpdateBankEntries(ctx, entries[saved:upTo]); err != nil {
+				return err
+			}
+			saved = upTo
+			return nil
+		}
 		for i := range entries {
 			e := &entries[i]
 			if !e.Credit || e.Reversal {
 				// A reversal looks for the booked credit it takes back,
-				// which may be one of this batch's: save those first.
-				if err := r.UpdateBankEntries(ctx, done); err != nil {
+				// which may be one of this batch's: book and save those
+				// first.
+				if err := flush(i); err != nil {
 					return err
 				}
-				done = done[:0]
 				if err := s.reverseEntry(ctx, r, p, e); err != nil {
 					return err
 				}
-			} else if err := s.bookEntry(ctx, r, p, e, byRef); err != nil {
+				continue
+			}
+			caseID, err := s.matchEntry(ctx, r, e, byRef)
+			if err != nil {
 				return err
 			}
-			done = append(done, *e)
+			if caseID != nil {
+				sure, caseIDs = append(sure, e), append(caseIDs, *caseID)
+			}
+		}
+		if err := flush(len(entries)); err != nil {
+			return err
+		}
+		for _, e := range entries {
 			statuses = append(statuses, e.Status)
 		}
-		return r.UpdateBankEntries(ctx, done)
+		return nil
 	})
+	if err == nil {
+		for _, id := range mails {
+			s.kick(ctx, id, 0)
+		}
+	}
 	return statuses, err
+}
+
+// bookEntries books each entry es[i] as a payment of case caseIDs[i]
+// (recordFor for many), in a savepoint of the caller's transaction in
+// ctx, and returns the receipt mails queued, to kick once committed.
+func (s *Service) bookEntries(ctx context.Context, p recouvra.Principal, es []*BankEntry, caseIDs []uuid.UUID) ([]uuid.UUID, error) {
+	if len(es) == 0 {
+		return nil, nil
+	}
+	reqs := make([]paymentRequest, len(es))
+	for i, e := range es {
+		reqs[i] = paymentRequest{CaseID: caseIDs[i], In: bankPayment(e)}
+	}
+	var outs []paymentOutcome
+	var mails []uuid.UUID
+	err := s.store.Atomic(ctx, func(ctx context.Context, r Repo) error {
+		var err error
+		outs, mails, err = s.recordPayments(ctx, r, p, reqs)
+		return err
+	})
+	if err != nil {
+		if recouvra.ErrorCode(err) == recouvra.ECodeInternal {
+			return nil, err
+		}
+		// Undone whole for a reason that is not the database's: one at a
+		// time, each in its own savepoint.
+		for i, e := range es {
+			if err := s.recordFor(ctx, p, e, caseIDs[i]); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	}
+	for i, e := range es {
+		booked(e, caseIDs[i], outs[i].View, outs[i].Err)
+	}
+	return mails, nil
 }
 
 // casesByRF reads at once the cases the entries' RF references name
@@ -359,17 +431,19 @@ func (s *Service) reverseEntry(ctx context.Context, r Repo, p recouvra.Principal
 	return nil
 }
 
-// bookEntry books a credit when one case is a sure match, else queues it;
-// byRef holds cases already read by reference (casesByRF), or is nil.
-func (s *Service) bookEntry(ctx context.Context, r Repo, p recouvra.Principal, e *BankEntry, byRef map[string][]CaseBrief) error {
+// matchEntry decides a credit: it returns the case when one is a sure
+// match (the entry is then to book), else queues it (unmatched, with the
+// reason); byRef holds cases already read by reference (casesByRF), or
+// is nil.
+func (s *Service) matchEntry(ctx context.Context, r Repo, e *BankEntry, byRef map[string][]CaseBrief) (*uuid.UUID, error) {
 	sugg, err := s.suggestWith(ctx, r, *e, byRef)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	e.Status = BankUnmatched
 	if len(sugg) == 0 {
 		e.Note = "Aucun dossier trouvé."
-		return nil
+		return nil, nil
 	}
 	best := sugg[0]
 	e.MatchRule, e.Confidence = best.Rule, best.Confidence
@@ -378,24 +452,25 @@ func (s *Service) bookEntry(ctx context.Context, r Repo, p recouvra.Principal, e
 		// Named for sure, but closed (suggest caps its confidence): the
 		// person deciding needs that reason, not "uncertain".
 		e.Note = fmt.Sprintf("Le dossier %s est clos.", best.Case.Reference)
-		return nil
+		return nil, nil
 	case best.Confidence < SureConfidence:
 		e.Note = "Rapprochement incertain : à confirmer."
-		return nil
+		return nil, nil
 	case len(sugg) > 1 && sugg[1].Confidence >= SureConfidence:
 		e.Note = "Plusieurs dossiers possibles."
-		return nil
+		return nil, nil
 	case !best.Case.Open:
 		e.Note = fmt.Sprintf("Le dossier %s est clos.", best.Case.Reference)
-		return nil
+		return nil, nil
 	}
-	return s.recordFor(ctx, p, e, best.Case.ID)
+	id := best.Case.ID
+	return &id, nil
 }
 
-// recordFor records e as a payment of case caseID through the payments
-// use case, in the caller's transaction. A payment the case refuses (a
-// date before its first invoice…) leaves e unmatched with the reason.
-func (s *Service) recordFor(ctx context.Context, p recouvra.Principal, e *BankEntry, caseID uuid.UUID) error {
+// bankPayment is the payment a credit entry books: a transfer received
+// the day it was booked, its reference the structured one, else the
+// end-to-end id, else the bank's.
+func bankPayment(e *BankEntry) NewPayment {
 	ref := e.Structured
 	if ref == "" {
 		ref = e.EndToEndID
@@ -403,18 +478,31 @@ func (s *Service) recordFor(ctx context.Context, p recouvra.Principal, e *BankEn
 	if ref == "" {
 		ref = e.Reference
 	}
-	v, err := s.RecordPayment(ctx, p, caseID, NewPayment{AmountCents: e.AmountCents, Currency: e.Currency, ReceivedOn: e.BookedOn,
-		Method: recouvra.MethodTransfer, PayerReference: clip(oneLine(ref), 140)})
+	return NewPayment{AmountCents: e.AmountCents, Currency: e.Currency, ReceivedOn: e.BookedOn,
+		Method: recouvra.MethodTransfer, PayerReference: clip(oneLine(ref), 140)}
+}
+
+// recordFor records e as a payment of case caseID through RecordPayment,
+// in a savepoint of the caller's transaction. A payment the case refuses
+// (a date before its first invoice…) leaves e unmatched with the reason.
+func (s *Service) recordFor(ctx context.Context, p recouvra.Principal, e *BankEntry, caseID uuid.UUID) error {
+	v, err := s.RecordPayment(ctx, p, caseID, bankPayment(e))
+	if err != nil && recouvra.ErrorCode(err) == recouvra.ECodeInternal {
+		return err
+	}
+	booked(e, caseID, v, err)
+	return nil
+}
+
+// booked sets e's state after its payment of case caseID was recorded as
+// v, or refused by the case with err.
+func booked(e *BankEntry, caseID uuid.UUID, v PaymentView, err error) {
 	if err != nil {
-		if recouvra.ErrorCode(err) == recouvra.ECodeInternal {
-			return err
-		}
 		e.Status, e.Note = BankUnmatched, "Paiement refusé par le dossier : "+problemText(err)
-		return nil
+		return
 	}
 	e.Status, e.PaymentID, e.CaseID = BankBooked, &v.Payment.ID, &caseID
 	e.Note = ""
-	return nil
 }
 
 // problemText is an error's message with its field messages.

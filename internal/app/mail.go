@@ -68,6 +68,12 @@ func mailAddress(ctx context.Context, r Repo, debtor recouvra.Debtor) (string, [
 	if err != nil {
 		return "", nil, err
 	}
+	return usableAddress(debtor, bad), bad, nil
+}
+
+// usableAddress is the debtor's first e-mail address not among bad, the
+// addresses servers refused for good, or "".
+func usableAddress(debtor recouvra.Debtor, bad []recouvra.BadEmail) string {
 	refused := map[string]bool{}
 	for _, b := range bad {
 		refused[strings.ToLower(b.Email)] = true
@@ -75,33 +81,64 @@ func mailAddress(ctx context.Context, r Repo, debtor recouvra.Debtor) (string, [
 	for _, e := range debtor.Emails {
 		e = strings.TrimSpace(e)
 		if a, err := mail.ParseAddress(e); err == nil && a.Address == e && !refused[strings.ToLower(e)] {
-			return e, bad, nil
+			return e
 		}
 	}
-	return "", bad, nil
+	return ""
 }
 
-// queueReceiptMail adds, in the transaction of RecordPayment, the mail
-// that will carry the payment's receipt to the debtor (CPCE R124-6) when
-// an address is known: the receipt itself is produced when the mail is
-// first sent. It returns the mail's id, or nil.
-func (s *Service) queueReceiptMail(ctx context.Context, r Repo, p recouvra.Principal, c recouvra.Case, debtor recouvra.Debtor, pay recouvra.Payment) (*uuid.UUID, error) {
-	if !s.MailOn() {
+// receiptToMail is a payment just recorded, its case and its debtor.
+type receiptToMail struct {
+	c      recouvra.Case
+	debtor recouvra.Debtor
+	pay    recouvra.Payment
+}
+
+// queueReceiptMails adds, in the transaction of recordPayments, the mails
+// that will carry the payments' receipts to the debtors (CPCE R124-6)
+// where an address is known — the refused addresses read once for all,
+// the mails inserted at once: the receipt itself is produced when a mail
+// is first sent. It returns the mails' ids.
+func (s *Service) queueReceiptMails(ctx context.Context, r Repo, p recouvra.Principal, receipts []receiptToMail) ([]uuid.UUID, error) {
+	if !s.MailOn() || len(receipts) == 0 {
 		return nil, nil
 	}
-	to, _, err := mailAddress(ctx, r, debtor)
-	if err != nil || to == "" {
+	var debtorIDs []uuid.UUID
+	seen := map[uuid.UUID]bool{}
+	for _, x := range receipts {
+		if !seen[x.debtor.ID] && len(x.debtor.Emails) > 0 {
+			seen[x.debtor.ID] = true
+			debtorIDs = append(debtorIDs, x.debtor.ID)
+		}
+	}
+	if len(debtorIDs) == 0 {
+		return nil, nil
+	}
+	bad, err := r.BadEmailsOf(ctx, debtorIDs)
+	if err != nil {
 		return nil, err
 	}
-	payID := pay.ID
-	m := recouvra.MailMessage{ID: uuid.Must(uuid.NewV7()), CaseID: c.ID, CreditorID: c.CreditorID, DebtorID: debtor.ID,
-		Kind: recouvra.MailPaymentReceipt, SourceKey: "receipt:" + pay.ID.String(), PaymentID: &payID, To: to,
-		Language: documents.EmailLanguage(debtor), MessageID: s.newMessageID(), State: recouvra.MailQueued, CreatedAt: s.now()}
-	m.RequestedBy, _ = p.Actor()
-	if _, _, err := r.InsertMail(ctx, &m); err != nil {
+	requestedBy, _ := p.Actor()
+	var ms []recouvra.MailMessage
+	for _, x := range receipts {
+		to := usableAddress(x.debtor, bad[x.debtor.ID])
+		if to == "" {
+			continue
+		}
+		payID := x.pay.ID
+		ms = append(ms, recouvra.MailMessage{ID: uuid.Must(uuid.NewV7()), CaseID: x.c.ID, CreditorID: x.c.CreditorID, DebtorID: x.debtor.ID,
+			Kind: recouvra.MailPaymentReceipt, SourceKey: "receipt:" + x.pay.ID.String(), PaymentID: &payID, To: to,
+			Language: documents.EmailLanguage(x.debtor), MessageID: s.newMessageID(), State: recouvra.MailQueued, CreatedAt: s.now(),
+			RequestedBy: requestedBy})
+	}
+	if err := r.InsertMails(ctx, ms); err != nil {
 		return nil, err
 	}
-	return &m.ID, nil
+	ids := make([]uuid.UUID, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	return ids, nil
 }
 
 // kick asks the queue to deliver mail id after delay. A mail whose job is

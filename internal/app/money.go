@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -107,6 +108,7 @@ func (s *Service) Statement(ctx context.Context, p recouvra.Principal, id uuid.U
 		asOf = s.today()
 	}
 	var v StatementView
+	var in recouvra.StatementInput
 	scope := p.Scope()
 	err := s.store.Scoped(ctx, scope, func(r Repo) error {
 		c, err := r.CaseByID(ctx, scope, id, NoLock)
@@ -117,14 +119,17 @@ func (s *Service) Statement(ctx context.Context, p recouvra.Principal, id uuid.U
 			return recouvra.Invalid("Date d'arrêté invalide.", recouvra.FieldError{Field: "query.as_of", Code: "before_case",
 				Message: fmt.Sprintf("Le dossier n'existait pas encore : il a été ouvert le %s.", recouvra.FrenchDate(recouvra.DateOf(c.CreatedAt)))})
 		}
-		in, err := s.gather(ctx, r, scope, c, asOf)
-		if err != nil {
-			return err
-		}
-		v = StatementView{Case: c, Statement: recouvra.ComputeStatement(in)}
-		return nil
+		in, err = s.gather(ctx, r, scope, c, asOf)
+		v.Case = c
+		return err
 	})
-	return v, err
+	if err != nil {
+		return StatementView{}, err
+	}
+	// Computed once the reads are done: the scope's connection goes back
+	// to the pool first.
+	v.Statement = recouvra.ComputeStatement(in)
+	return v, nil
 }
 
 // gather reads the facts of c's statement within scope.
@@ -218,89 +223,246 @@ type PaymentView struct {
 // RecordPayment records money received for a case, gives it a receipt
 // number (CPCE R124-6), tells the creditor on the timeline (R124-5), and
 // brings the case's balance and stage along — in one transaction, which
-// also computes, once, the statement the answer shows.
+// also computes, once, the statement the answer shows. It is
+// recordPayments with a batch of one.
 func (s *Service) RecordPayment(ctx context.Context, p recouvra.Principal, caseID uuid.UUID, in NewPayment) (PaymentView, error) {
-	today := s.today()
 	var v PaymentView
-	var mailID *uuid.UUID
+	var mails []uuid.UUID
 	err := s.store.Tx(ctx, func(r Repo) error {
-		c, err := r.CaseByID(ctx, p.Scope(), caseID, ForUpdate)
+		out, queued, err := s.recordPayments(ctx, r, p, []paymentRequest{{CaseID: caseID, In: in}})
 		if err != nil {
 			return err
 		}
-		pt, err := loadParties(ctx, r, recouvra.AllCreditors, c)
-		if err != nil {
-			return err
+		v, mails = out[0].View, queued
+		return out[0].Err
+	})
+	if err == nil {
+		for _, id := range mails {
+			s.kick(ctx, id, 0)
 		}
+	}
+	return v, err
+}
+
+// paymentRequest is one payment of a batch: money received for a case.
+type paymentRequest struct {
+	CaseID uuid.UUID
+	In     NewPayment
+}
+
+// paymentOutcome is what became of a paymentRequest: the payment recorded
+// and how it was applied, or why the case refused it (nothing of it was
+// written then).
+type paymentOutcome struct {
+	View PaymentView
+	Err  error
+}
+
+// batchCase is a case of a batch of payments as the batch goes: its state
+// after the payments accepted so far, the version it was read at, its
+// parties and payments, and how many of the batch's payments changed it.
+type batchCase struct {
+	c        recouvra.Case
+	expected int
+	pt       parties
+	payments []recouvra.Payment
+	steps    int
+}
+
+// recordPayments records payments in r's transaction, each exactly as
+// RecordPayment would one after the other — the case checks it
+// (AcceptPayment) against its state after the batch's earlier payments,
+// a receipt number, the ledger posting, the statement that settles the
+// case (closed as paid when nothing is due), the case's promises and
+// running plan judged again, the payment_recorded event and the others,
+// the receipt mail to the debtor where an address is known — but reads
+// and writes each kind of row once for the whole batch. Only a case's
+// promises and plan, which few cases have, are read and saved per case.
+//
+// A payment the case refuses gets its error in its outcome and writes
+// nothing; the others are recorded. The error returned is one that undoes
+// the whole batch (the caller's transaction or savepoint must roll back).
+// The mails queued are returned so that the caller kicks them once
+// committed.
+func (s *Service) recordPayments(ctx context.Context, r Repo, p recouvra.Principal, reqs []paymentRequest) ([]paymentOutcome, []uuid.UUID, error) {
+	today := s.today()
+	out := make([]paymentOutcome, len(reqs))
+	ids := make([]uuid.UUID, 0, len(reqs))
+	seen := make(map[uuid.UUID]bool, len(reqs))
+	for _, q := range reqs {
+		if !seen[q.CaseID] {
+			seen[q.CaseID] = true
+			ids = append(ids, q.CaseID)
+		}
+	}
+	// The cases, locked in id order, and what their rules need.
+	cs, err := r.CasesByIDs(ctx, p.Scope(), ids, ForUpdate)
+	if err != nil {
+		return nil, nil, err
+	}
+	cases := make(map[uuid.UUID]*batchCase, len(cs))
+	var found, creditorIDs, debtorIDs []uuid.UUID
+	for _, c := range cs {
+		cases[c.ID] = &batchCase{c: c, expected: c.Version}
+		found, creditorIDs, debtorIDs = append(found, c.ID), append(creditorIDs, c.CreditorID), append(debtorIDs, c.DebtorID)
+	}
+	var rates []recouvra.Rate
+	if len(found) > 0 {
+		creditors, err := r.CreditorsByIDs(ctx, recouvra.AllCreditors, creditorIDs)
+		if err != nil {
+			return nil, nil, err
+		}
+		debtors, err := r.DebtorsByIDs(ctx, recouvra.AllCreditors, debtorIDs)
+		if err != nil {
+			return nil, nil, err
+		}
+		claims, err := r.ClaimsOfCases(ctx, recouvra.AllCreditors, found)
+		if err != nil {
+			return nil, nil, err
+		}
+		payments, err := r.PaymentsOfCases(ctx, recouvra.AllCreditors, found)
+		if err != nil {
+			return nil, nil, err
+		}
+		if rates, err = r.ListRates(ctx); err != nil {
+			return nil, nil, err
+		}
+		for id, bc := range cases {
+			cr, ok := creditors[bc.c.CreditorID]
+			if !ok {
+				return nil, nil, recouvra.Errorf(recouvra.ECodeInternal, "creditor %s of case %s not found", bc.c.CreditorID, id)
+			}
+			d, ok := debtors[bc.c.DebtorID]
+			if !ok {
+				return nil, nil, recouvra.Errorf(recouvra.ECodeInternal, "debtor %s of case %s not found", bc.c.DebtorID, id)
+			}
+			bc.pt = parties{creditor: cr, debtor: d, claims: claims[id]}
+			bc.payments = payments[id]
+		}
+	}
+
+	// Each payment in turn, against its case as the batch left it.
+	by, _ := p.Actor()
+	type recorded struct {
+		i      int
+		bc     *batchCase
+		pay    recouvra.Payment
+		events []recouvra.Event // payment_recorded first
+	}
+	var done []recorded
+	for i, q := range reqs {
+		bc, ok := cases[q.CaseID]
+		if !ok {
+			// Not there, or not the caller's: the error CaseByID gives.
+			_, err := r.CaseByID(ctx, p.Scope(), q.CaseID, ForUpdate)
+			if err == nil {
+				err = recouvra.Errorf(recouvra.ECodeInternal, "case %s read alone but not in its batch", q.CaseID)
+			}
+			if recouvra.ErrorCode(err) == recouvra.ECodeInternal {
+				return nil, nil, err
+			}
+			out[i].Err = err
+			continue
+		}
+		c := bc.c // a copy: a refused payment leaves the case as it was
+		in := q.In
 		pay := recouvra.Payment{ID: uuid.Must(uuid.NewV7()), CaseID: c.ID, AmountCents: in.AmountCents, Currency: in.Currency, ReceivedOn: in.ReceivedOn,
 			Method: in.Method, PayerReference: strings.TrimSpace(in.PayerReference), ClaimID: in.ClaimID,
 			CreatedAt: s.now().Truncate(time.Microsecond)} // as stored: the answer and a later read agree
-		if err := c.AcceptPayment(pay, pt.claims, today); err != nil {
-			return err
+		if err := c.AcceptPayment(pay, bc.pt.claims, today); err != nil {
+			if recouvra.ErrorCode(err) == recouvra.ECodeInternal {
+				return nil, nil, err
+			}
+			out[i].Err = err
+			continue
 		}
 		pay.Currency = c.Currency
-		payments, err := r.PaymentsOfCase(ctx, recouvra.AllCreditors, c.ID)
-		if err != nil {
-			return err
-		}
-		rates, err := r.ListRates(ctx)
-		if err != nil {
-			return err
-		}
-		if pay.ReceiptNumber, err = r.NextReceiptNumber(ctx, today.Year()); err != nil {
-			return err
-		}
-		by, _ := p.Actor()
-		// The ledger posts the payment with it (CPCE R124-2): money on the
-		// client account is held for the creditor; a direct payment earns
-		// the mandate's commission.
-		if err := r.InsertPayment(ctx, c.CreditorID, &pay, by, recouvra.PaymentPosting(pay, c.CreditorID, pt.creditor.Mandate)); err != nil {
-			return err
-		}
+		payments := append(slices.Clip(bc.payments), pay)
 		// The statement with the new payment: it settles the case and says
 		// how the payment was applied.
-		in := statementInput(c, pt.creditor, pt.debtor, pt.claims, append(payments, pay), rates, today)
-		if err := s.withFreezes(ctx, r, recouvra.AllCreditors, c, &in); err != nil {
-			return err
+		stIn := statementInput(c, bc.pt.creditor, bc.pt.debtor, bc.pt.claims, payments, rates, today)
+		if err := s.withFreezes(ctx, r, recouvra.AllCreditors, c, &stIn); err != nil {
+			return nil, nil, err
 		}
-		st := recouvra.ComputeStatement(in)
-		recorded := s.newEvent(p, &c, recouvra.EventPaymentRecorded, recouvra.Shared, map[string]any{
-			"payment_id": pay.ID.String(), "receipt_number": pay.ReceiptNumber, "amount_cents": pay.AmountCents, "currency": pay.Currency,
-			"received_on": pay.ReceivedOn.String(), "method": string(pay.Method),
-		})
+		st := recouvra.ComputeStatement(stIn)
 		// The case's promises judged again with this payment (promises.go):
 		// only a pending promise, or one declared broken, can change when a
 		// payment comes in, so a case with neither reads none (the payment
 		// stays at its statement count, TestStatementsPerPayment).
-		expected := c.Version
 		var judged []recouvra.Event
 		if !c.PromiseDueOn.IsZero() || c.BrokenPromises > 0 {
-			if judged, err = s.reckonPromises(ctx, r, &c, append(payments, pay), today); err != nil {
-				return err
+			if judged, err = s.reckonPromises(ctx, r, &c, payments, today); err != nil {
+				return nil, nil, err
 			}
 		}
 		// Likewise the running payment plan (plans.go), read only when
 		// the case names one.
 		if c.RunningPlanID != nil {
-			planEvents, err := s.reckonPlan(ctx, r, &c, append(payments, pay), today)
+			planEvents, err := s.reckonPlan(ctx, r, &c, payments, today)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 			judged = append(judged, planEvents...)
 		}
-		if err := s.commitSettled(ctx, r, &c, expected, append([]recouvra.Event{recorded}, judged...), s.settleWith(p, &c, st, closeIfPaid)); err != nil {
-			return err
-		}
-		v = paymentView(pay, st)
-		// The receipt goes to the debtor by e-mail where an address is
-		// known (R124-6): queued with the payment, sent by the job queue.
-		mailID, err = s.queueReceiptMail(ctx, r, p, c, pt.debtor, pay)
-		return err
-	})
-	if err == nil && mailID != nil {
-		s.kick(ctx, *mailID, 0)
+		recordedEvent := s.newEvent(p, &c, recouvra.EventPaymentRecorded, recouvra.Shared, nil) // its data once the receipt is numbered
+		events := append([]recouvra.Event{recordedEvent}, judged...)
+		events = append(events, s.settleWith(p, &c, st, closeIfPaid)...)
+		out[i].View = paymentView(pay, st)
+		bc.c, bc.payments, bc.steps = c, payments, bc.steps+1
+		done = append(done, recorded{i: i, bc: bc, pay: pay, events: events})
 	}
-	return v, err
+	if len(done) == 0 {
+		return out, nil, nil
+	}
+
+	// The receipt numbers, in the order the payments came.
+	numbers, err := r.NextReceiptNumbers(ctx, today.Year(), len(done))
+	if err != nil {
+		return nil, nil, err
+	}
+	inserts := make([]PaymentToInsert, len(done))
+	var events []recouvra.Event
+	for k := range done {
+		d := &done[k]
+		d.pay.ReceiptNumber = numbers[k]
+		out[d.i].View.Payment.ReceiptNumber = numbers[k]
+		d.events[0].Data = map[string]any{
+			"payment_id": d.pay.ID.String(), "receipt_number": d.pay.ReceiptNumber, "amount_cents": d.pay.AmountCents, "currency": d.pay.Currency,
+			"received_on": d.pay.ReceivedOn.String(), "method": string(d.pay.Method),
+		}
+		// The ledger posts the payment with it (CPCE R124-2): money on the
+		// client account is held for the creditor; a direct payment earns
+		// the mandate's commission.
+		inserts[k] = PaymentToInsert{CreditorID: d.bc.c.CreditorID, Payment: d.pay, By: by,
+			Post: recouvra.PaymentPosting(d.pay, d.bc.c.CreditorID, d.bc.pt.creditor.Mandate)}
+		events = append(events, d.events...)
+	}
+	if err := r.InsertPayments(ctx, inserts); err != nil {
+		return nil, nil, err
+	}
+	// Each case changed, saved once at the version its payments lead to.
+	now := s.now()
+	var advanced []CaseAdvance
+	for _, id := range found {
+		if bc := cases[id]; bc.steps > 0 {
+			bc.c.UpdatedAt = now
+			advanced = append(advanced, CaseAdvance{Case: &bc.c, Expected: bc.expected, Steps: bc.steps})
+		}
+	}
+	if err := r.AdvanceCases(ctx, advanced); err != nil {
+		return nil, nil, err
+	}
+	if err := r.InsertEvents(ctx, events); err != nil {
+		return nil, nil, err
+	}
+	// The receipt goes to the debtor by e-mail where an address is known
+	// (R124-6): queued with the payment, sent by the job queue.
+	receipts := make([]receiptToMail, len(done))
+	for k, d := range done {
+		receipts[k] = receiptToMail{c: d.bc.c, debtor: d.bc.pt.debtor, pay: d.pay}
+	}
+	mails, err := s.queueReceiptMails(ctx, r, p, receipts)
+	return out, mails, err
 }
 
 // paymentView is pay with how statement st applies it.

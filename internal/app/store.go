@@ -195,6 +195,21 @@ type Repo interface {
 	LedgerRevenue(ctx context.Context, from, to recouvra.Date, currency string) ([]CommissionMonth, error)
 	// InsertPayment records p and books post, its ledger posting.
 	InsertPayment(ctx context.Context, creditorID uuid.UUID, p *recouvra.Payment, by *uuid.UUID, post recouvra.LedgerTxn) error
+	// The payments of a batch (recordPayments), each kind of row in one
+	// statement: the cases locked in id order, their payments, receipt
+	// numbers, the payments with their postings, a case saved after
+	// several changes, the events, the debtors' refused addresses and the
+	// receipt mails.
+	CasesByIDs(ctx context.Context, scope recouvra.Scope, ids []uuid.UUID, lock RowLock) ([]recouvra.Case, error)
+	CreditorsByIDs(ctx context.Context, scope recouvra.Scope, ids []uuid.UUID) (map[uuid.UUID]recouvra.Creditor, error)
+	PaymentsOfCases(ctx context.Context, scope recouvra.Scope, caseIDs []uuid.UUID) (map[uuid.UUID][]recouvra.Payment, error)
+	NextReceiptNumbers(ctx context.Context, year, n int) ([]string, error)
+	InsertPayments(ctx context.Context, ps []PaymentToInsert) error
+	AdvanceCase(ctx context.Context, c *recouvra.Case, expected, steps int) error
+	AdvanceCases(ctx context.Context, cs []CaseAdvance) error
+	InsertEvents(ctx context.Context, events []recouvra.Event) error
+	BadEmailsOf(ctx context.Context, debtorIDs []uuid.UUID) (map[uuid.UUID][]recouvra.BadEmail, error)
+	InsertMails(ctx context.Context, ms []recouvra.MailMessage) error
 	PaymentsOfCase(ctx context.Context, scope recouvra.Scope, caseID uuid.UUID) ([]recouvra.Payment, error)
 	PaymentByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (recouvra.Payment, error)
 	ReversePayment(ctx context.Context, id uuid.UUID, at time.Time, reason string, by *uuid.UUID) error
@@ -302,4 +317,21 @@ type Remittance struct {
 	Currency                                                          string
 	CollectedCents, DirectCents, CommissionCents, FeesCents, NetCents int64
 	CreatedAt                                                         time.Time
+}
+
+// PaymentToInsert is a payment of a batch with its case's creditor, who
+// recorded it and its ledger posting.
+type PaymentToInsert struct {
+	CreditorID uuid.UUID
+	Payment    recouvra.Payment
+	By         *uuid.UUID
+	Post       recouvra.LedgerTxn
+}
+
+// CaseAdvance is a case changed Steps times since it was read at version
+// Expected, to save at version Expected+Steps (AdvanceCases).
+type CaseAdvance struct {
+	Case     *recouvra.Case
+	Expected int
+	Steps    int
 }

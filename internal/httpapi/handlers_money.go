@@ -68,7 +68,7 @@ func (a *API) GetStatement(ctx context.Context, req oapi.GetStatementRequestObje
 	if err != nil {
 		return nil, err
 	}
-	return oapi.GetStatement200JSONResponse(apiStatement(v)), nil
+	return statementResponse(apiStatement(v)), nil // hotjson.go
 }
 
 func (a *API) ListPayments(ctx context.Context, req oapi.ListPaymentsRequestObject) (oapi.ListPaymentsResponseObject, error) {

@@ -54,6 +54,10 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if opts.Tracer != nil {
 		pcfg.ConnConfig.Tracer = opts.Tracer
 	}
+	pcfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		registerUUID(c.TypeMap()) // uuid_codec.go
+		return nil
+	}
 
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {

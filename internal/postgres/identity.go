@@ -141,6 +141,9 @@ func unauthenticated() error {
 }
 
 func (r repo) SessionPrincipal(ctx context.Context, tokenHash []byte, now time.Time) (recouvra.Principal, error) {
+	if q := r.direct(ctx, recouvra.AllCreditors); q != nil {
+		return sessionPrincipalDirect(ctx, q, tokenHash, now) // on pgx (scope_conn.go)
+	}
 	var row principalRow
 	res := r.q(ctx).Raw(`
 		SELECT s.id, u.id AS user_id, u.email, u.role, u.creditor_id

@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 
 	"github.com/recouvra/recouvra/internal/app"
@@ -108,39 +107,19 @@ func (s *Store) Scoped(ctx context.Context, scope recouvra.Scope, fn func(app.Re
 		creditor = scope.CreditorID.String()
 	}
 	nested := ambient(ctx) != nil
-	begin, pg := s.begin(ctx), direct(nil)
 	if !nested && !s.gormOnly {
-		// Hold one connection for the transaction, so that the hot reads
-		// (direct.go) run with pgx on it, inside the same BEGIN, after the
-		// same set_config, under the same row security as gorm's queries.
-		conn, err := s.sql.Conn(ctx)
-		if err != nil {
-			return fmt.Errorf("enter creditor scope: %w", err)
-		}
-		defer conn.Close()
-		var pc *pgx.Conn
-		if err := conn.Raw(func(dc any) error {
-			sc, ok := dc.(*stdlib.Conn)
-			if !ok {
-				return fmt.Errorf("enter creditor scope: driver connection %T", dc)
-			}
-			pc = sc.Conn()
-			return nil
-		}); err != nil {
-			return err
-		}
-		// pc stays ours past Raw: conn is held until this function returns
-		// and its statements (gorm's and pgx's) run one after the other.
-		pg = pc
-		begin = begin.Session(&gorm.Session{Context: ctx}) // a statement of its own
-		begin.Statement.ConnPool = conn
+		// BEGIN and the settings in one round trip, on pgx (scope_conn.go).
+		return s.scopedOnConn(ctx, scope.CreditorID, fn)
 	}
+	// Inside Atomic (a savepoint of its transaction), or gorm alone (the
+	// tests' reference): gorm's own transaction.
+	begin := s.begin(ctx)
 	return begin.Transaction(func(tx *gorm.DB) error {
 		// One round trip: set_config('role', …, true) is SET LOCAL ROLE.
 		if err := tx.Exec("SELECT set_config('role', ?, true), set_config('recouvra.creditor_id', ?, true)", scopeRole, creditor).Error; err != nil {
 			return fmt.Errorf("enter creditor scope: %w", err)
 		}
-		if err := fn(repo{db: tx, pg: pg}); err != nil {
+		if err := fn(repo{db: tx}); err != nil {
 			return err // rolling back to the savepoint also undoes the settings
 		}
 		if nested {
