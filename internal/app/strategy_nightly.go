@@ -45,6 +45,9 @@ const (
 	// (a step's delay is at most recouvra.MaxStepDelay days: 3,650
 	// working days are about 14 years).
 	calendarYears = 30
+	// analyzeAfter: states written by the planning past which the night
+	// refreshes the planner's statistics before claiming.
+	analyzeAfter = 10000
 )
 
 // NightFigures are what the nightly pass's planning did.
@@ -55,8 +58,9 @@ type NightFigures struct {
 	Dated    int64
 	Claimed  int // steps claimed (with retries and stale claims taken over)
 	Ran      int // steps run
-	// The planning's parts: marking stale dates, enrolling, dating.
-	MarkTook, EnrolTook, DateTook time.Duration
+	// The planning's parts: marking stale dates, enrolling, dating, the
+	// planner's statistics.
+	MarkTook, EnrolTook, DateTook, AnalyzeTook time.Duration
 }
 
 // RunNightlyStrategies is the nightly full pass (the River periodic job
@@ -153,7 +157,17 @@ func (s *Service) PlanNight(ctx context.Context) (NightFigures, bool, error) {
 	t2 := time.Now()
 	f.Dated, err = s.DateUnplanned(ctx)
 	f.Pass.Enrolled = int(f.Enrolled)
-	f.MarkTook, f.EnrolTook, f.DateTook = t1.Sub(t0), t2.Sub(t1), time.Since(t2)
+	if err != nil {
+		return f, true, err
+	}
+	t3 := time.Now()
+	// The claim batches walk the due index only if the planner knows what
+	// the night just wrote (autovacuum analyzes later, if at all before
+	// the claims).
+	if f.Enrolled+f.Stale+f.Dated >= analyzeAfter {
+		err = s.store.AnalyzeStrategyStates(ctx)
+	}
+	f.MarkTook, f.EnrolTook, f.DateTook, f.AnalyzeTook = t1.Sub(t0), t2.Sub(t1), t3.Sub(t2), time.Since(t3)
 	return f, true, err
 }
 

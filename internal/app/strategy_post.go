@@ -63,9 +63,14 @@ type StrategyPostRepo interface {
 	// EnrollCasesDated is EnrollCases with each state dated in the same
 	// statement, in SQL (unplanned when SQL cannot date it).
 	EnrollCasesDated(ctx context.Context, on recouvra.Date, limit int) (int64, error)
+	// AnalyzeStrategyStates refreshes the planner's statistics of the
+	// strategy states (ANALYZE): the night's claim batches walk the due
+	// index only if the planner knows how many states the enrolment wrote.
+	AnalyzeStrategyStates(ctx context.Context) error
 	// ClaimNightSteps is ClaimDueSteps walked in (due date, case) order
-	// from after; it also returns where its selection ended (nil: nothing
-	// was due after).
+	// from after: it reads the next limit keys of the due index and claims
+	// those of them due and not paused (none when all are paused); it also
+	// returns the key it ended at (nil: the index holds nothing due after).
 	ClaimNightSteps(ctx context.Context, pass uuid.UUID, today recouvra.Date, now time.Time, after NightKey, limit int) ([]StepRun, *NightKey, error)
 }
 

@@ -180,12 +180,27 @@ func (r repo) SavePlans(ctx context.Context, rows []app.PlanRow) (int64, error) 
 	return res.RowsAffected, dbErr(res.Error, whatStrategy)
 }
 
-// ClaimNightSteps claims, for the night's pass, up to limit due steps
-// after the key (due date, case) where the previous batch ended, in one
-// statement: the same selection as ClaimDueSteps (dueSteps), walked along
-// the due index so that the night reads each due state once however many
-// are already claimed (ON CONFLICT leaves those). It returns the claims
-// and the key the batch's selection ended at; no key when nothing was due.
+// AnalyzeStrategyStates: ANALYZE case_strategies (a sample of 30,000
+// rows whatever the table's size). Without it, right after the night's
+// enrolment wrote hundreds of thousands of states, the planner still
+// believes the table nearly empty until autovacuum's next analyze, and
+// each claim batch reads and sorts every due state (a hash join over them
+// all) to keep 2,000: quadratic over the night.
+func (r repo) AnalyzeStrategyStates(ctx context.Context) error {
+	return dbErr(r.q(ctx).Exec("ANALYZE case_strategies").Error, whatStrategy)
+}
+
+// ClaimNightSteps claims, for the night's pass, the due steps among the
+// next limit keys of the due index after the key (due date, case) where
+// the previous batch ended, in one statement: the keys first (a range of
+// the index, limit rows), then the same selection as ClaimDueSteps
+// (dueSteps) over those states only — so each batch reads limit states
+// and the night reads each due state once, however many are paused or
+// already claimed (ON CONFLICT leaves those). (Limiting after the
+// selection instead made each batch select every due state left and sort
+// them to keep limit: quadratic over a night of 600,000 claims.) It
+// returns the claims and the key the batch ended at; no key when the
+// index holds nothing due after the key.
 func (r repo) ClaimNightSteps(ctx context.Context, pass uuid.UUID, today recouvra.Date, now time.Time, after app.NightKey, limit int) ([]app.StepRun, *app.NightKey, error) {
 	if after.DueOn.IsZero() { // the walk's start: before any date
 		after.DueOn = recouvra.DateOf(time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC))
@@ -199,10 +214,14 @@ func (r repo) ClaimNightSteps(ctx context.Context, pass uuid.UUID, today recouvr
 		StepIndex  *int
 		Channel    *string
 	}
-	err := r.q(ctx).Raw(`WITH due AS (`+dueSteps+`
-			AND (cs.next_due_on, cs.case_id) > (CAST(@after_due AS date), CAST(@after_case AS uuid))
-			ORDER BY cs.next_due_on, cs.case_id LIMIT @limit),
-		tail AS (SELECT due_on AS tail_due, case_id AS tail_case FROM due ORDER BY due_on DESC, case_id DESC LIMIT 1),
+	err := r.q(ctx).Raw(`WITH keys AS MATERIALIZED (
+			SELECT next_due_on, case_id FROM case_strategies
+			WHERE next_due_on <= @today AND waiting_task_id IS NULL
+			  AND (next_due_on, case_id) > (CAST(@after_due AS date), CAST(@after_case AS uuid))
+			ORDER BY next_due_on, case_id LIMIT @limit),
+		due AS (`+dueSteps+`
+			AND cs.case_id IN (SELECT case_id FROM keys)),
+		tail AS (SELECT next_due_on AS tail_due, case_id AS tail_case FROM keys ORDER BY next_due_on DESC, case_id DESC LIMIT 1),
 		ins AS (INSERT INTO strategy_step_runs (case_id, creditor_id, strategy_id, step_index, pass_id, due_on, channel, state, claimed_at)
 			SELECT case_id, creditor_id, strategy_id, step_index, @pass, due_on, channel, 'claimed', @now FROM due
 			ON CONFLICT (case_id, strategy_id, step_index) DO NOTHING
