@@ -1,8 +1,8 @@
-import { lazy, Suspense, useEffect, useRef, useState, type FormEvent } from "react";
+import { lazy, Suspense, useRef, useState, type FormEvent } from "react";
 import { type Problem, type Schemas } from "../api/client";
+import { CreditorChoice, useActingCreditor } from "../components/CreditorChoice";
 import { Link } from "../components/Link";
 import { useI18n } from "../i18n";
-import { allCreditors } from "../lib/creditors";
 import { upload } from "../lib/upload";
 
 type Upload = Schemas["EInvoiceUpload"];
@@ -70,9 +70,7 @@ const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w
 export function EInvoices({ me }: { me: Schemas["Me"] }) {
   const { lang } = useI18n();
   const w = lang === "en" ? en : fr;
-  const staff = me.role !== "creditor";
-  const [creditors, setCreditors] = useState<Schemas["Creditor"][]>([]);
-  const [creditorId, setCreditorId] = useState(staff ? "" : (me.creditor_id ?? ""));
+  const { staff, creditors, creditorId, setCreditorId } = useActingCreditor(me);
   const [sending, setSending] = useState<number | null>(null);
   const [sent, setSent] = useState(0); // uploads sent from this screen: the list reloads after each
   const [result, setResult] = useState<Upload | null>(null);
@@ -80,10 +78,6 @@ export function EInvoices({ me }: { me: Schemas["Me"] }) {
   const form = useRef<HTMLFormElement>(null);
   const money = (cents: number, currency: string) =>
     new Intl.NumberFormat(lang === "en" ? "en-GB" : "fr-FR", { style: "currency", currency }).format(cents / 100);
-
-  useEffect(() => {
-    if (staff) void allCreditors().then((cs) => cs && setCreditors(cs));
-  }, [staff]);
 
   const send = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -120,20 +114,7 @@ export function EInvoices({ me }: { me: Schemas["Me"] }) {
         <Link to="/import">{w.back}</Link>
       </p>
       {staff && (
-        <div className="field">
-          <label htmlFor="einvoices-creditor">{w.creditor}</label>
-          <select id="einvoices-creditor" value={creditorId} onChange={(e) => setCreditorId(e.target.value)} aria-describedby="einvoices-creditor-hint">
-            <option value="">—</option>
-            {creditors.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.legal_name}
-              </option>
-            ))}
-          </select>
-          <small id="einvoices-creditor-hint" className="hint">
-            {w.creditorHint}
-          </small>
-        </div>
+        <CreditorChoice id="einvoices-creditor" label={w.creditor} hint={w.creditorHint} creditors={creditors} value={creditorId} onChange={setCreditorId} />
       )}
       {creditorId && (
         <form ref={form} onSubmit={(e) => void send(e)} className="card" data-testid="einvoices-upload">

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
+import { CreditorChoice, useActingCreditor } from "../components/CreditorChoice";
 import { Link } from "../components/Link";
 import { useI18n } from "../i18n";
 import { fieldLabels, importsEn, importsFr, type ImportsKey } from "../i18n/imports";
-import { allCreditors } from "../lib/creditors";
 import { formProblem, noProblem, type FormProblem } from "../lib/problem";
 import { saveFile } from "../lib/saveFile";
 import { upload } from "../lib/upload";
@@ -46,19 +46,13 @@ export function Imports({ me }: { me: Schemas["Me"] }) {
   const { lang } = useI18n();
   const w = (k: ImportsKey) => (lang === "en" ? importsEn : importsFr)[k];
   const label = (f: string) => fieldLabels[f]?.[lang] ?? f;
-  const staff = me.role !== "creditor";
-  const [creditors, setCreditors] = useState<Schemas["Creditor"][]>([]);
-  const [creditorId, setCreditorId] = useState(staff ? "" : (me.creditor_id ?? ""));
+  const { staff, creditors, creditorId, setCreditorId } = useActingCreditor(me);
   const [imp, setImp] = useState<Import | null>(null);
   const [sending, setSending] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<FormProblem>(noProblem);
   const [saveFailed, setSaveFailed] = useState(false);
   const form = useRef<HTMLFormElement>(null);
-
-  useEffect(() => {
-    if (staff) void allCreditors().then((cs) => cs && setCreditors(cs));
-  }, [staff]);
 
   // Progress: the import is read again while the job runs.
   const id = imp?.id;
@@ -142,20 +136,7 @@ export function Imports({ me }: { me: Schemas["Me"] }) {
         </Link>
       </p>
       {staff && !imp && (
-        <div className="field">
-          <label htmlFor="imports-creditor">{w("chooseCreditor")}</label>
-          <select id="imports-creditor" value={creditorId} onChange={(e) => setCreditorId(e.target.value)} aria-describedby="imports-creditor-hint">
-            <option value="">—</option>
-            {creditors.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.legal_name}
-              </option>
-            ))}
-          </select>
-          <small id="imports-creditor-hint" className="hint">
-            {w("chooseCreditorHint")}
-          </small>
-        </div>
+        <CreditorChoice id="imports-creditor" label={w("chooseCreditor")} hint={w("chooseCreditorHint")} creditors={creditors} value={creditorId} onChange={setCreditorId} />
       )}
       {(problem.summary || problem.general.length > 0) && (
         <div role="alert" className="field-error" data-testid="imports-problem">

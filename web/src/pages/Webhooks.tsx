@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
+import { CreditorChoice, useActingCreditor } from "../components/CreditorChoice";
 import { Field } from "../components/Field";
 import { useI18n } from "../i18n";
 import { typeLabels, webhooksEn, webhooksFr, type WebhookKey } from "../i18n/webhooks";
-import { allCreditors } from "../lib/creditors";
 import { dateTime } from "../lib/format";
 import { formProblem, noProblem, type FormProblem } from "../lib/problem";
 
@@ -33,9 +33,7 @@ export function Webhooks({ me }: { me: Schemas["Me"] }) {
   const { lang } = useI18n();
   const w = (k: WebhookKey) => (lang === "en" ? webhooksEn : webhooksFr)[k];
   const typeLabel = (t: string) => typeLabels[t]?.[lang] ?? t;
-  const staff = me.role !== "creditor";
-  const [creditors, setCreditors] = useState<Schemas["Creditor"][]>([]);
-  const [creditorId, setCreditorId] = useState(staff ? "" : (me.creditor_id ?? ""));
+  const { staff, creditors, creditorId, setCreditorId } = useActingCreditor(me);
   const [endpoints, setEndpoints] = useState<Endpoint[] | null>(null);
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
   const [copied, setCopied] = useState(false);
@@ -44,10 +42,6 @@ export function Webhooks({ me }: { me: Schemas["Me"] }) {
   const [types, setTypes] = useState<EventType[]>(["case.placed", "payment.recorded"]);
   const [open, setOpen] = useState<Endpoint | null>(null);
   const [deliveries, setDeliveries] = useState<Delivery[] | null>(null);
-
-  useEffect(() => {
-    if (staff) void allCreditors().then((cs) => cs && setCreditors(cs));
-  }, [staff]);
 
   const load = useCallback(async () => {
     if (!creditorId) return setEndpoints(null);
@@ -134,20 +128,7 @@ export function Webhooks({ me }: { me: Schemas["Me"] }) {
       <h1 id="webhooks-title">{w("title")}</h1>
       <p className="hint">{w("intro")}</p>
       {staff && (
-        <div className="field">
-          <label htmlFor="webhooks-creditor">{w("chooseCreditor")}</label>
-          <select id="webhooks-creditor" value={creditorId} onChange={(e) => setCreditorId(e.target.value)} aria-describedby="webhooks-creditor-hint">
-            <option value="">—</option>
-            {creditors.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.legal_name}
-              </option>
-            ))}
-          </select>
-          <small id="webhooks-creditor-hint" className="hint">
-            {w("chooseCreditorHint")}
-          </small>
-        </div>
+        <CreditorChoice id="webhooks-creditor" label={w("chooseCreditor")} hint={w("chooseCreditorHint")} creditors={creditors} value={creditorId} onChange={setCreditorId} />
       )}
       {endpoints?.some((e) => e.disabled_reason === "failing") && (
         <p role="alert" className="warning" data-testid="webhooks-failing">
