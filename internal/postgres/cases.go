@@ -163,6 +163,9 @@ func (r repo) DebtorsByIDs(ctx context.Context, scope recouvra.Scope, ids []uuid
 	if len(ids) == 0 {
 		return out, nil
 	}
+	if q := r.direct(ctx, scope); q != nil {
+		return out, debtorsByIDsDirect(ctx, q, scope, ids, out)
+	}
 	var rows []debtorRow
 	if err := debtorScope(r.q(ctx), scope).Where("id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatDebtor)
@@ -480,6 +483,9 @@ func (r repo) ClaimsOfCases(ctx context.Context, scope recouvra.Scope, caseIDs [
 	out := make(map[uuid.UUID][]recouvra.Claim, len(caseIDs))
 	if len(caseIDs) == 0 {
 		return out, nil
+	}
+	if q := r.direct(ctx, scope); q != nil {
+		return out, claimsOfCasesDirect(ctx, q, scope, caseIDs, out)
 	}
 	var rows []claimRow
 	if err := scoped(r.q(ctx), scope, "creditor_id").Where("case_id IN ?", caseIDs).Order("case_id, due_on, invoice_number").Find(&rows).Error; err != nil {

@@ -145,6 +145,9 @@ func (r repo) CreditorsByIDs(ctx context.Context, scope recouvra.Scope, ids []uu
 	if len(ids) == 0 {
 		return out, nil
 	}
+	if q := r.direct(ctx, scope); q != nil {
+		return out, creditorsByIDsDirect(ctx, q, scope, ids, out)
+	}
 	var rows []creditorRow
 	if err := scoped(r.q(ctx), scope, "id").Where("id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatCreditor)

@@ -3,8 +3,11 @@ package postgres
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -69,6 +72,240 @@ func (s *Store) hold(ctx context.Context, fn func(db *gorm.DB, pg *pgx.Conn) err
 	return fn(db, pc)
 }
 
+// inTx runs fn in a transaction on a held connection whose BEGIN goes to
+// PostgreSQL with the transaction's first statement, in one round trip
+// (lazyTx), and ends it: COMMIT when fn succeeds, else ROLLBACK — also
+// after a panic, and on a context of its own, so that the connection
+// never goes back to the pool inside a transaction (or is closed).
+func (s *Store) inTx(ctx context.Context, fn func(db *gorm.DB, pg direct) error) error {
+	return s.hold(ctx, func(db *gorm.DB, pc *pgx.Conn) (err error) {
+		t := &lazyTx{pc: pc}
+		db.Statement.ConnPool = gormTx{conn: db.Statement.ConnPool.(*sql.Conn), t: t}
+		defer t.end(ctx)
+		if err := fn(db, t); err != nil {
+			return err // end rolls back
+		}
+		if !t.begun {
+			return nil // nothing was sent: nothing to commit
+		}
+		tag, err := pc.Exec(ctx, "commit")
+		if err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		if tag.String() == "ROLLBACK" {
+			// A statement failed and fn went on regardless.
+			return fmt.Errorf("commit: %w", pgx.ErrTxCommitRollback)
+		}
+		return nil
+	})
+}
+
+// lazyTx is a transaction on pc whose BEGIN has not been sent yet: it
+// goes with the first statement, pgx's (a batch: BEGIN, the statement)
+// or gorm's (gormTx sends it just before). A savepoint gorm opens (a Tx
+// or Scoped inside Atomic) waits likewise for the statement after it.
+type lazyTx struct {
+	pc      *pgx.Conn
+	begun   bool
+	pending []string // SAVEPOINT statements not sent yet
+}
+
+var _ batcher = (*lazyTx)(nil)
+
+// ahead is what must be sent before the next statement.
+func (t *lazyTx) ahead() []string {
+	if t.begun {
+		return t.pending
+	}
+	return append([]string{"BEGIN"}, t.pending...)
+}
+
+// begin sends what waits (BEGIN, savepoints), if anything, in one round
+// trip: before a gorm statement.
+func (t *lazyTx) begin(ctx context.Context) error {
+	ahead := t.ahead()
+	if len(ahead) == 0 {
+		return nil
+	}
+	// No arguments: pgx sends it as one simple query, several statements.
+	if _, err := t.pc.Exec(ctx, strings.Join(ahead, "; ")); err != nil {
+		return err
+	}
+	t.begun, t.pending = true, nil
+	return nil
+}
+
+// end rolls the transaction back if it is still open (fn failed or
+// panicked, COMMIT was not sent or failed), else leaves it; if that fails,
+// pc is closed and database/sql drops it (stdlib's ResetSession refuses a
+// connection that is closed or inside a transaction).
+func (t *lazyTx) end(ctx context.Context) {
+	if t.pc.IsClosed() || t.pc.PgConn().TxStatus() == 'I' {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := t.pc.PgConn().Exec(ctx, "ROLLBACK").ReadAll(); err != nil || t.pc.PgConn().TxStatus() != 'I' {
+		_ = t.pc.Close(ctx)
+	}
+}
+
+// SendBatch sends b, with what waits (BEGIN, savepoints) in front of it.
+func (t *lazyTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	ahead := t.ahead()
+	if len(ahead) == 0 {
+		return t.pc.SendBatch(ctx, b)
+	}
+	front := make([]*pgx.QueuedQuery, len(ahead))
+	for i, sql := range ahead {
+		front[i] = &pgx.QueuedQuery{SQL: sql}
+	}
+	b.QueuedQueries = append(front, b.QueuedQueries...)
+	br := t.pc.SendBatch(ctx, b)
+	t.begun, t.pending = true, nil
+	for range ahead {
+		if _, err := br.Exec(); err != nil {
+			return failedBatch{br, err}
+		}
+	}
+	return br
+}
+
+// failedBatch is a batch whose BEGIN failed: every result is that error.
+type failedBatch struct {
+	pgx.BatchResults
+	err error
+}
+
+func (f failedBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, f.err }
+func (f failedBatch) Query() (pgx.Rows, error)         { return nil, f.err }
+func (f failedBatch) QueryRow() pgx.Row                { return errRow{f.err} }
+
+func (t *lazyTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if len(t.ahead()) == 0 {
+		return t.pc.Exec(ctx, sql, args...)
+	}
+	var b pgx.Batch
+	b.Queue(sql, args...)
+	br := t.SendBatch(ctx, &b)
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, err
+}
+
+func (t *lazyTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if len(t.ahead()) == 0 {
+		return t.pc.Query(ctx, sql, args...)
+	}
+	var b pgx.Batch
+	b.Queue(sql, args...)
+	br := t.SendBatch(ctx, &b)
+	rows, err := br.Query()
+	if err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	return batchQueryRows{rows, br}, nil
+}
+
+func (t *lazyTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if len(t.ahead()) == 0 {
+		return t.pc.QueryRow(ctx, sql, args...)
+	}
+	rows, err := t.Query(ctx, sql, args...)
+	if err != nil {
+		return errRow{err}
+	}
+	return firstRow{rows}
+}
+
+// batchQueryRows are a batch's one query's rows: closing them closes the batch.
+type batchQueryRows struct {
+	pgx.Rows
+	br pgx.BatchResults
+}
+
+func (r batchQueryRows) Close() {
+	r.Rows.Close()
+	_ = r.br.Close()
+}
+
+// firstRow is pgx's QueryRow over batchQueryRows.
+type firstRow struct{ rows pgx.Rows }
+
+func (r firstRow) Scan(dest ...any) error {
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return pgx.ErrNoRows
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	r.rows.Close()
+	return r.rows.Err()
+}
+
+// gormTx is gorm's connection inside inTx's transaction: it sends the
+// lazy BEGIN before gorm's first statement. It is a gorm.TxCommitter, so
+// that a gorm Transaction inside nests as a savepoint; the transaction
+// itself ends in inTx only.
+type gormTx struct {
+	conn *sql.Conn
+	t    *lazyTx
+}
+
+var (
+	_ gorm.ConnPool    = gormTx{}
+	_ gorm.TxCommitter = gormTx{}
+)
+
+var errTxOwned = errors.New("the transaction ends with Store.Tx or Store.Atomic")
+
+func (g gormTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	if err := g.t.begin(ctx); err != nil {
+		return nil, err
+	}
+	return g.conn.PrepareContext(ctx, query)
+}
+
+func (g gormTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if strings.HasPrefix(query, "SAVEPOINT ") && len(args) == 0 {
+		// gorm opening a nested transaction: sent with what comes next.
+		g.t.pending = append(g.t.pending, query)
+		return driver.RowsAffected(0), nil
+	}
+	if err := g.t.begin(ctx); err != nil {
+		return nil, err
+	}
+	return g.conn.ExecContext(ctx, query, args...)
+}
+
+func (g gormTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := g.t.begin(ctx); err != nil {
+		return nil, err
+	}
+	return g.conn.QueryContext(ctx, query, args...)
+}
+
+func (g gormTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if err := g.t.begin(ctx); err != nil {
+		// *sql.Row cannot be made with an error: a cancelled context
+		// makes database/sql answer one without sending anything.
+		cancelled, cancel := context.WithCancelCause(ctx)
+		cancel(err)
+		return g.conn.QueryRowContext(cancelled, query, args...)
+	}
+	return g.conn.QueryRowContext(ctx, query, args...)
+}
+
+func (gormTx) Commit() error   { return errTxOwned }
+func (gormTx) Rollback() error { return errTxOwned }
+
 // on is where a command's statements run with pgx: the connection of the
 // transaction r runs in, the one Atomic put in ctx for a repo of the
 // pool, else the pool.
@@ -94,14 +331,14 @@ type noConn struct{}
 var errNoConn = errors.New("no pgx connection for the transaction")
 
 func (noConn) Query(context.Context, string, ...any) (pgx.Rows, error) { return nil, errNoConn }
-func (noConn) QueryRow(context.Context, string, ...any) pgx.Row        { return errRow{} }
+func (noConn) QueryRow(context.Context, string, ...any) pgx.Row        { return errRow{errNoConn} }
 func (noConn) Exec(context.Context, string, ...any) (pgconn.CommandTag, error) {
 	return pgconn.CommandTag{}, errNoConn
 }
 
-type errRow struct{}
+type errRow struct{ err error }
 
-func (errRow) Scan(...any) error { return errNoConn }
+func (r errRow) Scan(...any) error { return r.err }
 
 // batcher sends several statements in one round trip: a pgx connection
 // or the pool.
@@ -149,7 +386,12 @@ func (r repo) LeaseNextCase(ctx context.Context, agentID uuid.UUID, today recouv
 // UpdateCase saves c if it is still at version expected, and moves it to
 // the next version; a concurrent change answers precondition failed.
 func (r repo) UpdateCase(ctx context.Context, c *recouvra.Case, expected int) error {
-	c.Version = expected + 1
+	return r.saveCase(ctx, c, expected, expected+1)
+}
+
+// saveCase saves c at version to if it is still at version expected.
+func (r repo) saveCase(ctx context.Context, c *recouvra.Case, expected, to int) error {
+	c.Version = to
 	w := caseRowOf(c)
 	tag, err := r.on(ctx).Exec(ctx, `UPDATE "cases" SET debtor_id = $1, creditor_reference = $2, stage = $3, close_reason = $4, closed_at = $5,
 		assigned_agent_id = $6, assigned_lawyer_id = $7, priority = $8, next_action_on = $9, open_dispute = $10, currency = $11,
@@ -178,10 +420,13 @@ func (r repo) UpdateCase(ctx context.Context, c *recouvra.Case, expected int) er
 	return nil
 }
 
+// insertEvent writes one event and returns its number.
+const insertEvent = `INSERT INTO "events" (id, case_id, creditor_id, at, actor_user_id, actor_api_key_id, type, visibility, data)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq`
+
 // InsertEvent writes e on its case's timeline; e learns its number.
 func (r repo) InsertEvent(ctx context.Context, e *recouvra.Event) error {
-	err := r.on(ctx).QueryRow(ctx, `INSERT INTO "events" (id, case_id, creditor_id, at, actor_user_id, actor_api_key_id, type, visibility, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq`,
+	err := r.on(ctx).QueryRow(ctx, insertEvent,
 		e.ID, e.CaseID, e.CreditorID, e.At, e.ActorUserID, e.ActorAPIKeyID, string(e.Type), string(e.Visibility), jsonObject(e.Data)).Scan(&e.Seq)
 	return dbErr(err, whatEvent)
 }
@@ -283,4 +528,175 @@ func (r repo) FinishIdempotent(ctx context.Context, principal, key string, resp 
 		return notFound("Clé d'idempotence")
 	}
 	return nil
+}
+
+// The batch of payments (app.Service.recordPayments, the one path of
+// RecordPayment): its reads on pgx where direct.go's are (the gorm copies
+// in payment_batch.go, cases.go and creditors.go serve GormOnly and a
+// denied scope), its writes on pgx only.
+
+func casesByIDsDirect(ctx context.Context, q direct, scope recouvra.Scope, ids []uuid.UUID, lock app.RowLock) ([]recouvra.Case, error) {
+	where, args := scopeArgs(scope, "creditor_id", "2", []any{ids})
+	sql := "SELECT " + caseColumns + " FROM cases WHERE id = ANY($1)" + where + " ORDER BY id"
+	if lock == app.ForUpdate {
+		sql += " FOR UPDATE"
+	}
+	rows, err := q.Query(ctx, sql, args...)
+	out, err := scanAll(rows, err, (*caseRow).fields)
+	if err != nil {
+		return nil, dbErr(err, whatCase)
+	}
+	return domains(out), nil
+}
+
+func creditorsByIDsDirect(ctx context.Context, q direct, scope recouvra.Scope, ids []uuid.UUID, out map[uuid.UUID]recouvra.Creditor) error {
+	where, args := scopeArgs(scope, "id", "2", []any{ids})
+	rows, err := q.Query(ctx, "SELECT "+creditorColumns+" FROM creditors WHERE id = ANY($1)"+where, args...)
+	got, err := scanAll(rows, err, (*creditorRow).fields)
+	for _, row := range got {
+		out[row.ID] = row.domain()
+	}
+	return dbErr(err, whatCreditor)
+}
+
+func debtorsByIDsDirect(ctx context.Context, q direct, scope recouvra.Scope, ids []uuid.UUID, out map[uuid.UUID]recouvra.Debtor) error {
+	where, args := debtorWhere(scope, "2", []any{ids})
+	rows, err := q.Query(ctx, "SELECT "+debtorColumns+" FROM debtors WHERE id = ANY($1)"+where, args...)
+	got, err := scanAll(rows, err, (*debtorRow).fields)
+	for _, row := range got {
+		out[row.ID] = row.domain()
+	}
+	return dbErr(err, whatDebtor)
+}
+
+func claimsOfCasesDirect(ctx context.Context, q direct, scope recouvra.Scope, caseIDs []uuid.UUID, out map[uuid.UUID][]recouvra.Claim) error {
+	where, args := scopeArgs(scope, "creditor_id", "2", []any{caseIDs})
+	rows, err := q.Query(ctx, "SELECT "+claimColumns+" FROM claims WHERE case_id = ANY($1)"+where+" ORDER BY case_id, due_on, invoice_number", args...)
+	got, err := scanAll(rows, err, (*claimRow).fields)
+	for _, row := range got {
+		out[row.CaseID] = append(out[row.CaseID], row.domain())
+	}
+	return dbErr(err, whatClaim)
+}
+
+func paymentsOfCasesDirect(ctx context.Context, q direct, scope recouvra.Scope, caseIDs []uuid.UUID, out map[uuid.UUID][]recouvra.Payment) error {
+	where, args := scopeArgs(scope, "creditor_id", "2", []any{caseIDs})
+	rows, err := q.Query(ctx, "SELECT "+paymentColumns+" FROM payments WHERE case_id = ANY($1)"+where+" ORDER BY case_id, received_on, created_at, id", args...)
+	got, err := scanAll(rows, err, (*paymentRow).fields)
+	for _, row := range got {
+		out[row.CaseID] = append(out[row.CaseID], row.domain())
+	}
+	return dbErr(err, whatPayment)
+}
+
+// NextReceiptNumbers draws n receipt numbers, R-YYYY-NNNNNN, in order.
+func (r repo) NextReceiptNumbers(ctx context.Context, year, n int) ([]string, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	rows, err := r.on(ctx).Query(ctx, "SELECT nextval('receipt_number_seq') FROM generate_series(1, $1) ORDER BY 1", n)
+	nums, err := scanAll(rows, err, func(v *int64) []any { return []any{v} })
+	if err != nil {
+		return nil, dbErr(err, whatPayment)
+	}
+	if len(nums) != n {
+		return nil, fmt.Errorf("receipt numbers: %d drawn, %d asked", len(nums), n)
+	}
+	out := make([]string, n)
+	for i, v := range nums {
+		out[i] = fmt.Sprintf("R-%d-%06d", year, v)
+	}
+	return out, nil
+}
+
+// InsertPayments records payments and books their ledger postings in one
+// statement, as InsertPayment does for one; each posting's balance is
+// checked here and again when the transaction commits (migration 00026).
+// The arrays go as text and are cast by PostgreSQL.
+func (r repo) InsertPayments(ctx context.Context, ps []app.PaymentToInsert) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	n := len(ps)
+	ids, cases, creditors, claims, recorders := make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
+	amounts, currencies, received, methods, refs, receipts, created := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	var lTxn, lKind, lAccount, lCurrency, lBooked []string
+	var lCreditor, lPayment []*string
+	var lAmount []int64
+	str := func(id *uuid.UUID) *string {
+		if id == nil {
+			return nil
+		}
+		v := id.String()
+		return &v
+	}
+	for i, x := range ps {
+		p := x.Payment
+		if err := x.Post.Check(); err != nil {
+			return err
+		}
+		ids[i], cases[i], creditors[i], claims[i], recorders[i] = str(&p.ID), str(&p.CaseID), str(&x.CreditorID), str(p.ClaimID), str(x.By)
+		amounts[i], currencies[i], received[i], methods[i] = p.AmountCents, p.Currency, p.ReceivedOn.String(), string(p.Method)
+		refs[i], receipts[i], created[i] = p.PayerReference, p.ReceiptNumber, p.CreatedAt.UTC().Format(time.RFC3339Nano)
+		accounts, entryCreditors, entryAmounts := ledgerColumns(x.Post.Entries)
+		for j := range accounts {
+			lTxn, lKind, lAccount, lCurrency = append(lTxn, x.Post.ID.String()), append(lKind, string(x.Post.Kind)), append(lAccount, accounts[j]), append(lCurrency, p.Currency)
+			lBooked, lCreditor, lPayment, lAmount = append(lBooked, x.Post.BookedOn.String()), append(lCreditor, entryCreditors[j]), append(lPayment, ids[i]), append(lAmount, entryAmounts[j])
+		}
+	}
+	var inserted int64
+	err := r.on(ctx).QueryRow(ctx, `WITH p AS (
+		INSERT INTO "payments" (id, case_id, creditor_id, amount_cents, currency, received_on, method, payer_reference, claim_id, receipt_number, recorded_by, created_at)
+		SELECT * FROM unnest($1::text[]::uuid[], $2::text[]::uuid[], $3::text[]::uuid[], $4::bigint[], $5::text[], $6::text[]::date[], $7::text[], $8::text[],
+			$9::text[]::uuid[], $10::text[], $11::text[]::uuid[], $12::text[]::timestamptz[])
+		RETURNING id),
+	l AS (INSERT INTO ledger_entries (txn_id, kind, account, creditor_id, amount_cents, currency, booked_on, payment_id)
+		SELECT e.txn_id, e.kind, e.account, e.creditor_id, e.amount, e.currency, e.booked_on, p.id
+		  FROM unnest($13::text[]::uuid[], $14::text[], $15::text[], $16::text[]::uuid[], $17::bigint[], $18::text[], $19::text[]::date[], $20::text[]::uuid[])
+		       WITH ORDINALITY AS e(txn_id, kind, account, creditor_id, amount, currency, booked_on, payment_id, n)
+		  JOIN p ON p.id = e.payment_id
+		 ORDER BY e.n)
+	SELECT count(*) FROM p`,
+		ids, cases, creditors, amounts, currencies, received, methods, refs, claims, receipts, recorders, created,
+		lTxn, lKind, lAccount, lCreditor, lAmount, lCurrency, lBooked, lPayment).Scan(&inserted)
+	if err != nil {
+		return dbErr(err, whatPayment)
+	}
+	if inserted != int64(n) {
+		return fmt.Errorf("payments: %d inserted of %d", inserted, n)
+	}
+	return nil
+}
+
+// AdvanceCase is UpdateCase for a case changed steps times at once (steps
+// payments of one batch): c is saved if it is still at version expected,
+// and moves to version expected+steps, as steps updates one after the
+// other would have left it.
+func (r repo) AdvanceCase(ctx context.Context, c *recouvra.Case, expected, steps int) error {
+	return r.saveCase(ctx, c, expected, expected+steps)
+}
+
+// InsertEvents appends events to the timeline, in the order given, in one
+// round trip (a batch of InsertEvent's statement), and sets each one's
+// Seq.
+func (r repo) InsertEvents(ctx context.Context, events []recouvra.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	q, ok := r.on(ctx).(batcher)
+	if !ok {
+		return errNoConn
+	}
+	var b pgx.Batch
+	for _, e := range events {
+		b.Queue(insertEvent, e.ID, e.CaseID, e.CreditorID, e.At, e.ActorUserID, e.ActorAPIKeyID, string(e.Type), string(e.Visibility), jsonObject(e.Data))
+	}
+	br := q.SendBatch(ctx, &b)
+	defer br.Close()
+	for i := range events {
+		if err := br.QueryRow().Scan(&events[i].Seq); err != nil {
+			return dbErr(err, whatEvent)
+		}
+	}
+	return dbErr(br.Close(), whatEvent)
 }

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm/clause"
@@ -26,6 +25,9 @@ func (r repo) CasesByIDs(ctx context.Context, scope recouvra.Scope, ids []uuid.U
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	if q := r.direct(ctx, scope); q != nil {
+		return casesByIDsDirect(ctx, q, scope, ids, lock)
+	}
 	var rows []caseRow
 	q := scoped(r.q(ctx), scope, "creditor_id").Where("id IN ?", ids).Order("id")
 	if lock == app.ForUpdate {
@@ -44,6 +46,9 @@ func (r repo) PaymentsOfCases(ctx context.Context, scope recouvra.Scope, caseIDs
 	if len(caseIDs) == 0 {
 		return out, nil
 	}
+	if q := r.direct(ctx, scope); q != nil {
+		return out, paymentsOfCasesDirect(ctx, q, scope, caseIDs, out)
+	}
 	var rows []paymentRow
 	if err := scoped(r.q(ctx), scope, "creditor_id").Where("case_id IN ?", caseIDs).Order("case_id, received_on, created_at, id").Find(&rows).Error; err != nil {
 		return nil, dbErr(err, whatPayment)
@@ -52,123 +57,6 @@ func (r repo) PaymentsOfCases(ctx context.Context, scope recouvra.Scope, caseIDs
 		out[row.CaseID] = append(out[row.CaseID], row.domain())
 	}
 	return out, nil
-}
-
-// NextReceiptNumbers draws n receipt numbers, R-YYYY-NNNNNN, in order.
-func (r repo) NextReceiptNumbers(ctx context.Context, year, n int) ([]string, error) {
-	if n <= 0 {
-		return nil, nil
-	}
-	var nums []int64
-	if err := r.q(ctx).Raw("SELECT nextval('receipt_number_seq') FROM generate_series(1, ?) ORDER BY 1", n).Scan(&nums).Error; err != nil {
-		return nil, dbErr(err, whatPayment)
-	}
-	if len(nums) != n {
-		return nil, fmt.Errorf("receipt numbers: %d drawn, %d asked", len(nums), n)
-	}
-	out := make([]string, n)
-	for i, v := range nums {
-		out[i] = fmt.Sprintf("R-%d-%06d", year, v)
-	}
-	return out, nil
-}
-
-// InsertPayments records payments and books their ledger postings in one
-// statement, as InsertPayment does for one; each posting's balance is
-// checked here and again when the transaction commits (migration 00026).
-func (r repo) InsertPayments(ctx context.Context, ps []app.PaymentToInsert) error {
-	if len(ps) == 0 {
-		return nil
-	}
-	n := len(ps)
-	ids, cases, creditors, claims, recorders := make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
-	amounts, currencies, received, methods, refs, receipts, created := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	var lTxn, lKind, lAccount, lCurrency, lBooked []string
-	var lCreditor, lPayment []*string
-	var lAmount []int64
-	str := func(id *uuid.UUID) *string {
-		if id == nil {
-			return nil
-		}
-		v := id.String()
-		return &v
-	}
-	for i, x := range ps {
-		p := x.Payment
-		if err := x.Post.Check(); err != nil {
-			return err
-		}
-		ids[i], cases[i], creditors[i], claims[i], recorders[i] = str(&p.ID), str(&p.CaseID), str(&x.CreditorID), str(p.ClaimID), str(x.By)
-		amounts[i], currencies[i], received[i], methods[i] = p.AmountCents, p.Currency, p.ReceivedOn.String(), string(p.Method)
-		refs[i], receipts[i], created[i] = p.PayerReference, p.ReceiptNumber, p.CreatedAt.UTC().Format(time.RFC3339Nano)
-		accounts, entryCreditors, entryAmounts := ledgerColumns(x.Post.Entries)
-		for j := range accounts {
-			lTxn, lKind, lAccount, lCurrency = append(lTxn, x.Post.ID.String()), append(lKind, string(x.Post.Kind)), append(lAccount, accounts[j]), append(lCurrency, p.Currency)
-			lBooked, lCreditor, lPayment, lAmount = append(lBooked, x.Post.BookedOn.String()), append(lCreditor, entryCreditors[j]), append(lPayment, ids[i]), append(lAmount, entryAmounts[j])
-		}
-	}
-	var inserted int64
-	err := r.q(ctx).Raw(`WITH p AS (
-		INSERT INTO "payments" (id, case_id, creditor_id, amount_cents, currency, received_on, method, payer_reference, claim_id, receipt_number, recorded_by, created_at)
-		SELECT * FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::bigint[], ?::text[], ?::date[], ?::text[], ?::text[], ?::uuid[], ?::text[], ?::uuid[], ?::timestamptz[])
-		RETURNING id),
-	l AS (INSERT INTO ledger_entries (txn_id, kind, account, creditor_id, amount_cents, currency, booked_on, payment_id)
-		SELECT e.txn_id, e.kind, e.account, e.creditor_id, e.amount, e.currency, e.booked_on, p.id
-		  FROM unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[], ?::bigint[], ?::text[], ?::date[], ?::uuid[])
-		       WITH ORDINALITY AS e(txn_id, kind, account, creditor_id, amount, currency, booked_on, payment_id, n)
-		  JOIN p ON p.id = e.payment_id
-		 ORDER BY e.n)
-	SELECT count(*) FROM p`,
-		arrayLiteral(ids), arrayLiteral(cases), arrayLiteral(creditors), intArray(amounts), textArray(currencies), textArray(received), textArray(methods),
-		textArray(refs), arrayLiteral(claims), textArray(receipts), arrayLiteral(recorders), textArray(created),
-		textArray(lTxn), textArray(lKind), textArray(lAccount), arrayLiteral(lCreditor), intArray(lAmount), textArray(lCurrency), textArray(lBooked),
-		arrayLiteral(lPayment)).Scan(&inserted).Error
-	if err != nil {
-		return dbErr(err, whatPayment)
-	}
-	if inserted != int64(n) {
-		return fmt.Errorf("payments: %d inserted of %d", inserted, n)
-	}
-	return nil
-}
-
-// AdvanceCase is UpdateCase for a case changed steps times at once (steps
-// payments of one batch): c is saved if it is still at version expected,
-// and moves to version expected+steps, as steps updates one after the
-// other would have left it.
-func (r repo) AdvanceCase(ctx context.Context, c *recouvra.Case, expected, steps int) error {
-	c.Version = expected + steps
-	row := caseRowOf(c)
-	res := r.q(ctx).Model(&caseRow{}).Where("id = ? AND version = ?", c.ID, expected).
-		Select("*").Omit("id", "reference", "creditor_id", "created_at").Updates(&row)
-	if res.Error != nil {
-		return dbErr(res.Error, whatCase)
-	}
-	if res.RowsAffected == 0 {
-		c.Version = expected
-		return stale()
-	}
-	return nil
-}
-
-// InsertEvents appends events to the timeline in one statement, in the
-// order given, and sets each one's Seq.
-func (r repo) InsertEvents(ctx context.Context, events []recouvra.Event) error {
-	if len(events) == 0 {
-		return nil
-	}
-	rows := make([]eventRow, len(events))
-	for i, e := range events {
-		rows[i] = eventRow{ID: e.ID, CaseID: e.CaseID, CreditorID: e.CreditorID, At: e.At, ActorUserID: e.ActorUserID, ActorAPIKeyID: e.ActorAPIKeyID,
-			Type: string(e.Type), Visibility: string(e.Visibility), Data: jsonObject(e.Data)}
-	}
-	if err := r.q(ctx).Create(&rows).Error; err != nil {
-		return dbErr(err, whatEvent)
-	}
-	for i := range events {
-		events[i].Seq = rows[i].Seq
-	}
-	return nil
 }
 
 // BadEmailsOf reads the refused addresses of many debtors, each debtor's

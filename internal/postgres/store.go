@@ -41,10 +41,8 @@ func (s *Store) Tx(ctx context.Context, fn func(app.Repo) error) error {
 			return fn(repo{db: tx, pg: a.pg, gormReads: s.gormOnly})
 		})
 	}
-	return s.hold(ctx, func(db *gorm.DB, pg *pgx.Conn) error {
-		return db.Transaction(func(tx *gorm.DB) error {
-			return fn(repo{db: tx, pg: pg, gormReads: s.gormOnly})
-		})
+	return s.inTx(ctx, func(db *gorm.DB, pg direct) error {
+		return fn(repo{db: db, pg: pg, gormReads: s.gormOnly})
 	})
 }
 
@@ -80,15 +78,15 @@ func (s *Store) begin(ctx context.Context) *gorm.DB {
 // with it: the statements of fn and of its callees run on it, gorm's and
 // pgx's alike.
 func (s *Store) Atomic(ctx context.Context, fn func(context.Context, app.Repo) error) error {
-	run := func(db *gorm.DB, pg direct) error {
-		return db.Transaction(func(tx *gorm.DB) error {
-			return fn(context.WithValue(ctx, txKey{}, ambientTx{db: tx, pg: pg}), repo{db: tx, pg: pg, gormReads: s.gormOnly})
-		})
+	run := func(tx *gorm.DB, pg direct) error {
+		return fn(context.WithValue(ctx, txKey{}, ambientTx{db: tx, pg: pg}), repo{db: tx, pg: pg, gormReads: s.gormOnly})
 	}
 	if outer, ok := ambientOf(ctx); ok {
-		return run(outer.db.WithContext(ctx), outer.pg) // gorm nests with a savepoint
+		return outer.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { // gorm nests with a savepoint
+			return run(tx, outer.pg)
+		})
 	}
-	return s.hold(ctx, func(db *gorm.DB, pg *pgx.Conn) error { return run(db, pg) })
+	return s.inTx(ctx, run)
 }
 
 // scopeRole is the database role whose rows are filtered by the creditor
