@@ -3,6 +3,7 @@ import { type Problem, type Schemas } from "../api/client";
 import { CreditorChoice, useActingCreditor } from "../components/CreditorChoice";
 import { Link } from "../components/Link";
 import { useI18n } from "../i18n";
+import { Once, Submission } from "../lib/confirm";
 import { upload } from "../lib/upload";
 
 type Upload = Schemas["EInvoiceUpload"];
@@ -79,31 +80,41 @@ export function EInvoices({ me }: { me: Schemas["Me"] }) {
   const money = (cents: number, currency: string) =>
     new Intl.NumberFormat(lang === "en" ? "en-GB" : "fr-FR", { style: "currency", currency }).format(cents / 100);
 
+  // One upload at a time, whatever React has drawn yet (two fast clicks
+  // send once), and one Idempotency-Key per submission: the same files sent
+  // again after a lost answer are placed and recorded once.
+  const once = useRef(new Once());
+  const submission = useRef(new Submission());
+
   const send = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const input = e.currentTarget.elements.namedItem("file") as HTMLInputElement | null;
     const files = Array.from(input?.files ?? []);
     if (files.length === 0) return;
-    setResult(null);
-    setRefusal(null);
-    const f = new FormData();
-    if (staff) f.append("creditor_id", creditorId); // before the files: the server reads it first
-    for (const file of files) f.append("file", file, file.name);
-    setSending(0);
-    const { status, body } = await upload("/api/v1/e-invoices", f, setSending);
-    setSending(null);
-    setSent((n) => n + 1);
-    if (status === 200) {
-      setResult(body as Upload);
-      form.current?.reset();
-      return;
-    }
-    const p = (body && typeof body === "object" ? body : {}) as Partial<Problem>;
-    const rows = (p.errors ?? []).map((e) => ({
-      file: (e.field ?? "").startsWith("form.file:") ? (e.field ?? "").slice("form.file:".length) : (e.field ?? ""),
-      message: e.message,
-    }));
-    setRefusal({ title: status === 422 ? w.refused : (p.detail ?? p.title ?? w.error), rows });
+    await once.current.run(async () => {
+      setResult(null);
+      setRefusal(null);
+      const f = new FormData();
+      if (staff) f.append("creditor_id", creditorId); // before the files: the server reads it first
+      for (const file of files) f.append("file", file, file.name);
+      const key = submission.current.keyFor({ creditorId, files: files.map((x) => [x.name, x.size, x.lastModified]) });
+      setSending(0);
+      const { status, body } = await upload("/api/v1/e-invoices", f, setSending, { "Idempotency-Key": key });
+      setSending(null);
+      setSent((n) => n + 1);
+      if (status !== 0 && status < 500) submission.current.done(); // answered for good: sending again is a new upload
+      if (status === 200) {
+        setResult(body as Upload);
+        form.current?.reset();
+        return;
+      }
+      const p = (body && typeof body === "object" ? body : {}) as Partial<Problem>;
+      const rows = (p.errors ?? []).map((e) => ({
+        file: (e.field ?? "").startsWith("form.file:") ? (e.field ?? "").slice("form.file:".length) : (e.field ?? ""),
+        message: e.message,
+      }));
+      setRefusal({ title: status === 422 ? w.refused : (p.detail ?? p.title ?? w.error), rows });
+    });
   };
 
   return (
