@@ -3,13 +3,13 @@ import { api, type Schemas } from "../api/client";
 import { useI18n } from "../i18n";
 import { creditorActionsEn, creditorActionsFr, type CreditorActionsKey } from "../i18n/creditorActions";
 import { parseAmount } from "../lib/amount";
+import { fill } from "../lib/fill";
 import { date, money } from "../lib/format";
 import { checked, formProblem, noProblem, type FormProblem } from "../lib/problem";
 import { Field } from "./Field";
 import { AmountInput, DateInput } from "./Inputs";
 
 type Kind = "message" | "direct_payment_reported" | "withdrawal_requested";
-const fill = (s: string, v: Record<string, string>) => s.replace(/\{(\w+)\}/g, (_, k: string) => v[k] ?? "");
 
 // CreditorActions are what the creditor may post on its own case
 // (POST /api/v1/cases/{id}/events, x-rbac cases:log): a message to the

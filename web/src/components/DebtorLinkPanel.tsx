@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { api, type Schemas } from "../api/client";
 import { useI18n } from "../i18n";
 import { Once } from "../lib/confirm";
+import { fill } from "../lib/fill";
 import { dateTime } from "../lib/format";
 
 type DebtorLink = Schemas["DebtorLink"];
@@ -64,8 +65,6 @@ const en: typeof fr = {
   reissuedDone: "New link issued (version {version}).",
   failed: "The operation failed: {reason}",
 };
-
-const fill = (s: string, v: Record<string, string>) => s.replace(/\{(\w+)\}/g, (_, k: string) => v[k] ?? "");
 
 // DebtorLinkPanel shows staff (agents, admins) the case's link to its
 // debtor's page (GET /api/v1/cases/{id}/debtor-link, which makes it if the

@@ -1,13 +1,11 @@
 import { useEffect, useRef, useState } from "react";
 import { api, type Schemas } from "../api/client";
 import { useI18n } from "../i18n";
+import { fill } from "../lib/fill";
 import { date, money } from "../lib/format";
 import { percent } from "../lib/portfolio";
 
 type Fc = Schemas["PortfolioForecast"];
-
-// fill puts values into a text's {placeholders}.
-const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (_, k: string) => String(v[k] ?? ""));
 
 // Forecast is the creditor's 13-week cash forecast (GET
 // /api/v1/portfolio/forecast): per ISO week, what pending promises still

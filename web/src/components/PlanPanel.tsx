@@ -4,6 +4,7 @@ import { useI18n } from "../i18n";
 import type { Key } from "../i18n/messages";
 import { parseAmount } from "../lib/amount";
 import { Once, Submission } from "../lib/confirm";
+import { fill } from "../lib/fill";
 import { date, money } from "../lib/format";
 import { previewSchedule } from "../lib/plan";
 import { formProblem, noProblem, type FormProblem } from "../lib/problem";
@@ -11,8 +12,6 @@ import { Field, FormErrors } from "./Field";
 import { AmountInput, DateInput } from "./Inputs";
 
 type Plan = Schemas["Plan"];
-
-const fill = (s: string, v: Record<string, string>) => s.replace(/\{(\w+)\}/g, (_, k: string) => v[k] ?? "");
 
 // PlanPanel shows a case's payment plans (GET /api/v1/cases/{id}/plans),
 // each instalment with what was matched to it and its state; tick — moved

@@ -261,7 +261,7 @@ export const moneyEn: Record<MoneyKey, string> = {
   corrected: "Invoice {n} cancelled by credit note {cn} and replaced by invoice {ni}.",
 };
 
-export const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (_, k: string) => String(v[k] ?? ""));
+export { fill } from "../lib/fill";
 
 // vatRate is basis points as a percentage in the reader's language: 2000 → "20", 550 → "5,5" / "5.5".
 export const vatRate = (bps: number, lang: "fr" | "en") => {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { api, type Schemas } from "../api/client";
 import { Link } from "../components/Link";
 import { useI18n } from "../i18n";
+import { fill } from "../lib/fill";
 import { dateTime, money } from "../lib/format";
 
 type Upload = Schemas["EInvoiceUploadRecord"];
@@ -39,8 +40,6 @@ const en: typeof fr = {
   newCase: "opened",
   more: "Older uploads",
 };
-
-const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (_, k: string) => String(v[k] ?? ""));
 
 // EInvoiceUploads lists past uploads of electronic invoices (GET
 // /api/v1/e-invoice-uploads), newest first: the creditor's own, or for

@@ -4,6 +4,7 @@ import { CreditorChoice, useActingCreditor } from "../components/CreditorChoice"
 import { Link } from "../components/Link";
 import { useI18n } from "../i18n";
 import { Once, Submission } from "../lib/confirm";
+import { fill } from "../lib/fill";
 import { upload } from "../lib/upload";
 
 type Upload = Schemas["EInvoiceUpload"];
@@ -62,8 +63,6 @@ const en: typeof fr = {
   another: "Send other invoices",
   back: "Back to file imports",
 };
-
-const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (_, k: string) => String(v[k] ?? ""));
 
 // EInvoices uploads electronic invoices (POST /api/v1/e-invoices) and shows
 // what became of each: placed, already present, or — the whole upload

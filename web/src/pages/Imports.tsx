@@ -4,6 +4,7 @@ import { CreditorChoice, useActingCreditor } from "../components/CreditorChoice"
 import { Link } from "../components/Link";
 import { useI18n } from "../i18n";
 import { fieldLabels, importsEn, importsFr, type ImportsKey } from "../i18n/imports";
+import { fill } from "../lib/fill";
 import { formProblem, noProblem, type FormProblem } from "../lib/problem";
 import { saveFile } from "../lib/saveFile";
 import { upload } from "../lib/upload";
@@ -33,7 +34,6 @@ const fields: Field[] = [
 ];
 const required = new Set<Field>(["debtor_name", "invoice_number", "issued_on", "due_on", "amount"]);
 
-const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (_, k: string) => String(v[k] ?? ""));
 const finished = (i: Import) => i.status === "done" || i.status === "failed";
 
 // Imports is the placement-file screen (the API's /api/v1/imports): upload

@@ -4,6 +4,7 @@ import { CreditorChoice, useActingCreditor } from "../components/CreditorChoice"
 import { Field } from "../components/Field";
 import { useI18n } from "../i18n";
 import { typeLabels, webhooksEn, webhooksFr, type WebhookKey } from "../i18n/webhooks";
+import { fill } from "../lib/fill";
 import { dateTime } from "../lib/format";
 import { formProblem, noProblem, type FormProblem } from "../lib/problem";
 
@@ -21,8 +22,6 @@ const eventTypes: EventType[] = [
   "dispute.changed",
   "import.finished",
 ];
-
-const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (_, k: string) => String(v[k] ?? ""));
 
 // Webhooks is the creditor's screen for the endpoints of its own systems
 // (the API's /api/v1/webhook-endpoints): register one (its secret shown
