@@ -66,7 +66,7 @@ bench-live: postgres-server
 bench-reference: postgres-server
 	$(GO) test -run '^$$' -bench BenchmarkReference -benchtime 300x -timeout 40m ./internal/server/
 
-## bench-strategies: the strategy engine's nightly pass on 1,000,000 cases (selection and planning) against one set-based SQL statement, letters and e-mails per second, peak RSS, queue claim p99 while it runs
+## bench-strategies: the strategy engine's nightly pass on 1,000,000 cases (selection and planning) against the fair reference (the same rows by one INSERT … SELECT each into tables with the same indexes and constraints), letters and e-mails per second, peak RSS, queue claim p99 while it runs
 bench-strategies: postgres-server
 	$(GO) test -run '^$$' -bench BenchmarkStrategies -benchtime 1x -timeout 60m ./internal/server/
 
