@@ -165,7 +165,6 @@ type Repo interface {
 	// PutRate adds or corrects a row and returns the one it replaced.
 	PutRate(ctx context.Context, rate recouvra.Rate, by *uuid.UUID, at time.Time) (*recouvra.Rate, error)
 
-	NextReceiptNumber(ctx context.Context, year int) (string, error)
 	// LedgerCreditors reads each creditor's accounts in currency (one
 	// creditor, or all with funds, commission or direct payments) and the
 	// client account's balance (zero where scope cannot see it).
@@ -193,8 +192,6 @@ type Repo interface {
 	LedgerLines(ctx context.Context, scope recouvra.Scope, creditorID *uuid.UUID, beforeID int64, limit int) ([]LedgerLine, error)
 	// LedgerRevenue sums the agency's revenue and VAT per month booked from from to to.
 	LedgerRevenue(ctx context.Context, from, to recouvra.Date, currency string) ([]CommissionMonth, error)
-	// InsertPayment records p and books post, its ledger posting.
-	InsertPayment(ctx context.Context, creditorID uuid.UUID, p *recouvra.Payment, by *uuid.UUID, post recouvra.LedgerTxn) error
 	// The payments of a batch (recordPayments), each kind of row in one
 	// statement: the cases locked in id order, their payments, receipt
 	// numbers, the payments with their postings, a case saved after

@@ -431,40 +431,6 @@ func (r repo) InsertEvent(ctx context.Context, e *recouvra.Event) error {
 	return dbErr(err, whatEvent)
 }
 
-// NextReceiptNumber draws the next receipt number, R-YYYY-NNNNNN.
-func (r repo) NextReceiptNumber(ctx context.Context, year int) (string, error) {
-	var n int64
-	if err := r.on(ctx).QueryRow(ctx, "SELECT nextval('receipt_number_seq')").Scan(&n); err != nil {
-		return "", dbErr(err, whatPayment)
-	}
-	return fmt.Sprintf("R-%d-%06d", year, n), nil
-}
-
-// InsertPayment records a payment and books its ledger posting in one
-// statement (the payment path counts its statements,
-// TestStatementsPerPayment); the posting's balance is checked when the
-// transaction commits (migration 00026).
-func (r repo) InsertPayment(ctx context.Context, creditorID uuid.UUID, p *recouvra.Payment, by *uuid.UUID, post recouvra.LedgerTxn) error {
-	if err := post.Check(); err != nil {
-		return err
-	}
-	var accounts []string
-	var creditors []*uuid.UUID
-	var amounts []int64
-	for _, e := range post.Entries {
-		accounts, creditors, amounts = append(accounts, string(e.Account)), append(creditors, e.CreditorID), append(amounts, e.AmountCents)
-	}
-	_, err := r.on(ctx).Exec(ctx, `WITH p AS (
-		INSERT INTO "payments" (id, case_id, creditor_id, amount_cents, currency, received_on, method, payer_reference, claim_id, receipt_number, recorded_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id)
-	INSERT INTO ledger_entries (txn_id, kind, account, creditor_id, amount_cents, currency, booked_on, payment_id)
-	SELECT $13, $14, e.account, e.creditor_id, e.amount, $5, $15, p.id
-	  FROM p, unnest($16::text[], $17::uuid[], $18::bigint[]) AS e(account, creditor_id, amount)`,
-		p.ID, p.CaseID, creditorID, p.AmountCents, p.Currency, p.ReceivedOn, string(p.Method), p.PayerReference, p.ClaimID, p.ReceiptNumber, by, p.CreatedAt,
-		post.ID, string(post.Kind), post.BookedOn, accounts, creditors, amounts)
-	return dbErr(err, whatPayment)
-}
-
 // ClaimIdempotent claims key for a request, inside the transaction of the
 // request itself (Store.Atomic). It returns nil when the caller should go
 // on and process the request; otherwise the stored first response, or a
@@ -610,7 +576,7 @@ func (r repo) NextReceiptNumbers(ctx context.Context, year, n int) ([]string, er
 }
 
 // InsertPayments records payments and books their ledger postings in one
-// statement, as InsertPayment does for one; each posting's balance is
+// statement (one payment is a batch of one); each posting's balance is
 // checked here and again when the transaction commits (migration 00026).
 // The arrays go as text and are cast by PostgreSQL.
 func (r repo) InsertPayments(ctx context.Context, ps []app.PaymentToInsert) error {
