@@ -77,9 +77,11 @@ func (s *Store) hold(ctx context.Context, fn func(db *gorm.DB, pg *pgx.Conn) err
 // (lazyTx), and ends it: COMMIT when fn succeeds, else ROLLBACK — also
 // after a panic, and on a context of its own, so that the connection
 // never goes back to the pool inside a transaction (or is closed).
-func (s *Store) inTx(ctx context.Context, fn func(db *gorm.DB, pg direct) error) error {
+// first are statements without arguments that open the transaction with
+// BEGIN, before any of fn's (Scoped's creditor settings).
+func (s *Store) inTx(ctx context.Context, fn func(db *gorm.DB, pg direct) error, first ...string) error {
 	return s.hold(ctx, func(db *gorm.DB, pc *pgx.Conn) (err error) {
-		t := &lazyTx{pc: pc}
+		t := &lazyTx{pc: pc, pending: append([]string(nil), first...)}
 		db.Statement.ConnPool = gormTx{conn: db.Statement.ConnPool.(*sql.Conn), t: t}
 		defer t.end(ctx)
 		if err := fn(db, t); err != nil {
@@ -103,11 +105,13 @@ func (s *Store) inTx(ctx context.Context, fn func(db *gorm.DB, pg direct) error)
 // lazyTx is a transaction on pc whose BEGIN has not been sent yet: it
 // goes with the first statement, pgx's (a batch: BEGIN, the statement)
 // or gorm's (gormTx sends it just before). A savepoint gorm opens (a Tx
-// or Scoped inside Atomic) waits likewise for the statement after it.
+// or Scoped inside Atomic) waits likewise for the statement after it, and
+// so do the statements the transaction opens with (Scoped's settings):
+// nothing of fn's is ever sent before them.
 type lazyTx struct {
 	pc      *pgx.Conn
 	begun   bool
-	pending []string // SAVEPOINT statements not sent yet
+	pending []string // statements to send before the next one (settings, SAVEPOINTs)
 }
 
 var _ batcher = (*lazyTx)(nil)
@@ -143,6 +147,8 @@ func (t *lazyTx) end(ctx context.Context) {
 	if t.pc.IsClosed() || t.pc.PgConn().TxStatus() == 'I' {
 		return
 	}
+	// On a context of its own: a cancelled request must not leave its
+	// transaction on a pooled connection.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if _, err := t.pc.PgConn().Exec(ctx, "ROLLBACK").ReadAll(); err != nil || t.pc.PgConn().TxStatus() != 'I' {
