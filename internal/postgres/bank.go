@@ -83,8 +83,11 @@ func (r repo) InsertBankImport(ctx context.Context, imp app.BankImport) error {
 	return dbErr(r.q(ctx).Create(&row).Error, whatBankImport)
 }
 
-func (r repo) UpdateBankImportDuplicates(ctx context.Context, id uuid.UUID, duplicates int) error {
-	return oneRow(r.q(ctx).Model(&bankImportRow{}).Where("id = ?", id).Update("duplicates", duplicates), whatBankImport)
+// UpdateBankImportCounts sets an import's entry and duplicate counts, known
+// once its file has been read to the end, in one statement.
+func (r repo) UpdateBankImportCounts(ctx context.Context, id uuid.UUID, entries, duplicates int) error {
+	return oneRow(r.q(ctx).Model(&bankImportRow{}).Where("id = ?", id).
+		Updates(map[string]any{"entries": entries, "duplicates": duplicates}), whatBankImport)
 }
 
 // InsertBankEntries inserts in batches; an entry already known (same
