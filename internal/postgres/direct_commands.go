@@ -81,14 +81,18 @@ func (s *Store) hold(ctx context.Context, fn func(db *gorm.DB, pg *pgx.Conn) err
 // BEGIN, before any of fn's (Scoped's creditor settings).
 func (s *Store) inTx(ctx context.Context, fn func(db *gorm.DB, pg direct) error, first ...string) error {
 	return s.hold(ctx, func(db *gorm.DB, pc *pgx.Conn) (err error) {
-		t := &lazyTx{pc: pc, pending: append([]string(nil), first...)}
-		db.Statement.ConnPool = gormTx{conn: db.Statement.ConnPool.(*sql.Conn), t: t}
+		sc := db.Statement.ConnPool.(*sql.Conn)
+		t := &lazyTx{pc: pc, sc: sc, pending: append([]string(nil), first...)}
+		db.Statement.ConnPool = gormTx{conn: sc, t: t}
 		defer t.end(ctx)
 		if err := fn(db, t); err != nil {
 			return err // end rolls back
 		}
 		if !t.begun {
 			return nil // nothing was sent: nothing to commit
+		}
+		if t.givenUp() {
+			return fmt.Errorf("commit: %w", sql.ErrConnDone)
 		}
 		tag, err := pc.Exec(ctx, "commit")
 		if err != nil {
@@ -110,6 +114,7 @@ func (s *Store) inTx(ctx context.Context, fn func(db *gorm.DB, pg direct) error,
 // nothing of fn's is ever sent before them.
 type lazyTx struct {
 	pc      *pgx.Conn
+	sc      *sql.Conn // database/sql's hold on pc's connection
 	begun   bool
 	pending []string // statements to send before the next one (settings, SAVEPOINTs)
 }
@@ -124,12 +129,25 @@ func (t *lazyTx) ahead() []string {
 	return append([]string{"BEGIN"}, t.pending...)
 }
 
+// givenUp reports whether database/sql has given pc's connection up: a
+// gorm statement found it broken (driver.ErrBadConn: pgx closed it when a
+// context was cancelled mid-statement), so database/sql closed it and the
+// pool destroys it on a goroutine of its own. pc must not be touched after
+// that — the race detector caught end() reading it beside that goroutine
+// when a server shut down mid-transaction.
+func (t *lazyTx) givenUp() bool {
+	return errors.Is(t.sc.Raw(func(any) error { return nil }), sql.ErrConnDone)
+}
+
 // begin sends what waits (BEGIN, savepoints), if anything, in one round
 // trip: before a gorm statement.
 func (t *lazyTx) begin(ctx context.Context) error {
 	ahead := t.ahead()
 	if len(ahead) == 0 {
 		return nil
+	}
+	if t.givenUp() {
+		return sql.ErrConnDone
 	}
 	// No arguments: pgx sends it as one simple query, several statements.
 	if _, err := t.pc.Exec(ctx, strings.Join(ahead, "; ")); err != nil {
@@ -144,7 +162,7 @@ func (t *lazyTx) begin(ctx context.Context) error {
 // pc is closed and database/sql drops it (stdlib's ResetSession refuses a
 // connection that is closed or inside a transaction).
 func (t *lazyTx) end(ctx context.Context) {
-	if t.pc.IsClosed() || t.pc.PgConn().TxStatus() == 'I' {
+	if t.givenUp() || t.pc.IsClosed() || t.pc.PgConn().TxStatus() == 'I' {
 		return
 	}
 	// On a context of its own: a cancelled request must not leave its
@@ -158,6 +176,9 @@ func (t *lazyTx) end(ctx context.Context) {
 
 // SendBatch sends b, with what waits (BEGIN, savepoints) in front of it.
 func (t *lazyTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	if t.givenUp() {
+		return errBatch{sql.ErrConnDone}
+	}
 	ahead := t.ahead()
 	if len(ahead) == 0 {
 		return t.pc.SendBatch(ctx, b)
@@ -187,8 +208,18 @@ func (f failedBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTa
 func (f failedBatch) Query() (pgx.Rows, error)         { return nil, f.err }
 func (f failedBatch) QueryRow() pgx.Row                { return errRow{f.err} }
 
+// errBatch is a batch that could not be sent: every result, and its
+// closing, is err.
+type errBatch struct{ err error }
+
+func (e errBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, e.err }
+func (e errBatch) Query() (pgx.Rows, error)         { return nil, e.err }
+func (e errBatch) QueryRow() pgx.Row                { return errRow{e.err} }
+func (e errBatch) Close() error                     { return e.err }
+func (e errBatch) Tx() pgx.Tx                       { return nil }
+
 func (t *lazyTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	if len(t.ahead()) == 0 {
+	if len(t.ahead()) == 0 && !t.givenUp() {
 		return t.pc.Exec(ctx, sql, args...)
 	}
 	var b pgx.Batch
@@ -202,7 +233,7 @@ func (t *lazyTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comm
 }
 
 func (t *lazyTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	if len(t.ahead()) == 0 {
+	if len(t.ahead()) == 0 && !t.givenUp() {
 		return t.pc.Query(ctx, sql, args...)
 	}
 	var b pgx.Batch
@@ -217,7 +248,7 @@ func (t *lazyTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, 
 }
 
 func (t *lazyTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	if len(t.ahead()) == 0 {
+	if len(t.ahead()) == 0 && !t.givenUp() {
 		return t.pc.QueryRow(ctx, sql, args...)
 	}
 	rows, err := t.Query(ctx, sql, args...)
