@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -162,7 +163,24 @@ func (s *Service) ImportBankStatement(ctx context.Context, p recouvra.Principal,
 		return BankImportResult{}, recouvra.Invalid("Compte de l'agence inconnu.", recouvra.FieldError{Field: "agency.iban", Code: "missing",
 			Message: "Le compte de l'agence pour les fonds des créanciers n'est pas configuré (RECOUVRA_AGENCY_IBAN) : aucun relevé ne peut être rapproché."})
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
+	// The file is copied to a temporary file first: the import's one
+	// transaction then lasts as long as the database work, not as long as
+	// the upload (a slow client would otherwise hold a connection and the
+	// entries' keys, on which an import of the same file waits). Disk, not
+	// memory: the entries are stored a chunk at a time from it.
+	spool, err := os.CreateTemp("", "recouvra-bank-*")
+	if err != nil {
+		return BankImportResult{}, err
+	}
+	defer os.Remove(spool.Name())
+	defer spool.Close()
+	if _, err := io.Copy(spool, r); err != nil {
+		return BankImportResult{}, err
+	}
+	if _, err := spool.Seek(0, io.SeekStart); err != nil {
+		return BankImportResult{}, err
+	}
+	br := bufio.NewReaderSize(spool, 64<<10)
 	if format == "" {
 		head, _ := br.Peek(512)
 		f, ok := bankfile.Detect(head)

@@ -63,9 +63,10 @@ func (a *API) RejectBankEntry(ctx context.Context, req oapi.RejectBankEntryReque
 }
 
 // importBankStatement serves POST /api/v1/bank-statements: an optional
-// format field, then the file part, streamed to the reader (the file is
-// never held whole in memory, nor its entries: they are stored a chunk at
-// a time, in the one transaction of the import).
+// format field, then the file part, streamed to a temporary file by the
+// import before its transaction begins (the file is never held whole in
+// memory, nor its entries: they are stored a chunk at a time, in the one
+// transaction of the import).
 func (a *API) importBankStatement(c *gin.Context) {
 	ctx := c.Request.Context()
 	var format bankfile.Format

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,6 +14,7 @@ import (
 
 	"github.com/recouvra/recouvra/internal/app"
 	"github.com/recouvra/recouvra/internal/bankfile"
+	"github.com/recouvra/recouvra/internal/config"
 	"github.com/recouvra/recouvra/internal/recouvra"
 )
 
@@ -149,4 +152,29 @@ func TestBankImportMoreThanAChunk(t *testing.T) {
 		t.Fatalf("second import row: %d entries, %d duplicates", e, d)
 	}
 	check("after importing again")
+}
+
+// An upload larger than RECOUVRA_MAX_UPLOAD_BYTES is cut off while the
+// import copies it to its temporary file, before its transaction: 413,
+// nothing stored, and the temporary file removed.
+func TestBankStatementTooLargeStoresNothing(t *testing.T) {
+	// Not parallel: it sets TMPDIR, os.CreateTemp's directory, to its own.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	w := newWorldWith(t, io.Discard, func(c *config.Config) { c.MaxUploadBytes = 64 << 10 })
+	data := camtFile(t, "STMT-HUGE", recouvra.DateOf(w.clock.Now()), w.streamEntries("H", 2_000)...)
+	if len(data) <= 64<<10+64<<10 {
+		t.Fatalf("the file is only %d bytes", len(data))
+	}
+	r := w.importStatement(w.as("admin"), "enorme.xml", data, "")
+	if r.Status != 413 {
+		t.Fatalf("too large: %d %s", r.Status, r.Body)
+	}
+	if n := w.count("SELECT count(*) FROM bank_imports") + w.count("SELECT count(*) FROM bank_entries"); n != 0 {
+		t.Errorf("%d rows stored", n)
+	}
+	left, err := filepath.Glob(filepath.Join(tmp, "recouvra-bank-*"))
+	if err != nil || len(left) != 0 {
+		t.Errorf("temporary files left: %v %v", left, err)
+	}
 }
