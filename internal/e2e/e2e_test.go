@@ -584,6 +584,14 @@ func TestLawyerDocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, `[data-testid="timeline"]`, "Lons-le-Saunier", 5*time.Second)
+	// The timeline comes by the live stream, the case's reload after it:
+	// the step form then loses its court field and the request's button
+	// moves up. Click it only once it has (a click aimed before the move
+	// hit nothing under load: no download).
+	waitText(t, ctx, ".court", "Étape enregistrée", 5*time.Second)
+	if err := chromedp.Do(ctx, chromedp.WaitNotPresent(chromedp.CSS(`.court input[name="court"]`))); err != nil {
+		t.Fatal(err)
+	}
 
 	data := downloaded(t, ctx, `[data-testid="packet"]`)
 	pdfText := apitest.PDFText(t, data)
