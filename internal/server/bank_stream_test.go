@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,15 +159,26 @@ func TestBankImportMoreThanAChunk(t *testing.T) {
 // An upload larger than RECOUVRA_MAX_UPLOAD_BYTES is cut off while the
 // import copies it to its temporary file, before its transaction: 413,
 // nothing stored, and the temporary file removed.
+//
+// Not parallel, so that no other test spools a statement meanwhile: the
+// temporary directory's bank files are the same after as before. (Not by
+// pointing TMPDIR elsewhere: the test cluster may be created under it, and
+// the test's directory goes when the test ends.)
 func TestBankStatementTooLargeStoresNothing(t *testing.T) {
-	// Not parallel: it sets TMPDIR, os.CreateTemp's directory, to its own.
-	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp)
+	spooled := func() []string {
+		t.Helper()
+		files, err := filepath.Glob(filepath.Join(os.TempDir(), "recouvra-bank-*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return files
+	}
 	w := newWorldWith(t, io.Discard, func(c *config.Config) { c.MaxUploadBytes = 64 << 10 })
 	data := camtFile(t, "STMT-HUGE", recouvra.DateOf(w.clock.Now()), w.streamEntries("H", 2_000)...)
 	if len(data) <= 64<<10+64<<10 {
 		t.Fatalf("the file is only %d bytes", len(data))
 	}
+	before := spooled()
 	r := w.importStatement(w.as("admin"), "enorme.xml", data, "")
 	if r.Status != 413 {
 		t.Fatalf("too large: %d %s", r.Status, r.Body)
@@ -173,8 +186,7 @@ func TestBankStatementTooLargeStoresNothing(t *testing.T) {
 	if n := w.count("SELECT count(*) FROM bank_imports") + w.count("SELECT count(*) FROM bank_entries"); n != 0 {
 		t.Errorf("%d rows stored", n)
 	}
-	left, err := filepath.Glob(filepath.Join(tmp, "recouvra-bank-*"))
-	if err != nil || len(left) != 0 {
-		t.Errorf("temporary files left: %v %v", left, err)
+	if after := spooled(); !slices.Equal(before, after) {
+		t.Errorf("temporary files: %v before, %v after", before, after)
 	}
 }
