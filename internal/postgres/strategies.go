@@ -421,12 +421,8 @@ func (r repo) InsertCallTask(ctx context.Context, t *recouvra.CallTask) error {
 
 func (r repo) CallTaskByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID, lock app.RowLock) (recouvra.CallTask, error) {
 	var row callTaskRow
-	q := scoped(r.q(ctx), scope, "creditor_id").Where("id = ?", id)
-	if lock == app.ForUpdate {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	if err := q.Take(&row).Error; err != nil {
-		return recouvra.CallTask{}, dbErr(err, whatCallTask)
+	if err := r.takeByID(ctx, scope, id, lock, &row, whatCallTask); err != nil {
+		return recouvra.CallTask{}, err
 	}
 	return row.domain(), nil
 }
