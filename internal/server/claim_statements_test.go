@@ -2,17 +2,11 @@ package server_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/recouvra/recouvra/internal/config"
-	"github.com/recouvra/recouvra/internal/pgtest"
-	"github.com/recouvra/recouvra/internal/postgres"
 )
 
 // TestStatementsPerClaimNext counts what claiming the next case through
@@ -24,13 +18,7 @@ import (
 //	go test -count=1 -v -run TestStatementsPerClaimNext ./internal/server/
 func TestStatementsPerClaimNext(t *testing.T) {
 	t.Parallel()
-	counter := &statementCounter{}
-	db, err := postgres.Open(context.Background(), pgtest.URL(t), postgres.Options{MaxConns: 10, Logger: slog.New(slog.DiscardHandler), Tracer: counter})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	w := newWorldOn(t, db, io.Discard, func(*config.Config) {})
+	w, counter := countedWorld(t)
 	handWorkedCase(t, w)
 	w.setClock("2025-08-14")
 

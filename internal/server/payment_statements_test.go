@@ -56,13 +56,7 @@ func (c *statementCounter) take() []string {
 //	go test -count=1 -v -run TestStatementsPerPayment ./internal/server/
 func TestStatementsPerPayment(t *testing.T) {
 	t.Parallel()
-	counter := &statementCounter{}
-	db, err := postgres.Open(context.Background(), pgtest.URL(t), postgres.Options{MaxConns: 10, Logger: slog.New(slog.DiscardHandler), Tracer: counter})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	w := newWorldOn(t, db, io.Discard, func(*config.Config) {})
+	w, counter := countedWorld(t)
 	id := handWorkedCase(t, w)
 	w.setClock("2025-08-14")
 
@@ -135,4 +129,17 @@ func TestStatementsPerPayment(t *testing.T) {
 	if strings.Contains(strings.Join(sqls, "\n"), `INSERT INTO "payments"`) {
 		t.Fatalf("the replay recorded a payment: %q", sqls)
 	}
+}
+
+// countedWorld is a world whose database connections count the statements
+// they send (statementCounter), for the tests of a request's statements.
+func countedWorld(t *testing.T) (*world, *statementCounter) {
+	t.Helper()
+	counter := &statementCounter{}
+	db, err := postgres.Open(context.Background(), pgtest.URL(t), postgres.Options{MaxConns: 10, Logger: slog.New(slog.DiscardHandler), Tracer: counter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	return newWorldOn(t, db, io.Discard, func(*config.Config) {}), counter
 }
