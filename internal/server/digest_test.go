@@ -106,7 +106,11 @@ func digestTo(t *testing.T, msgs []parsedMail, addr string) (parsedMail, bool) {
 func TestNotificationDigest(t *testing.T) {
 	t.Parallel()
 	w, catcher := mailWorld(t, nil)
-	w.setClock(w.today().String()) // noon UTC: past 07:00 in Paris
+	// Noon UTC: past 07:00 in Paris. On Paris's date, which is a day ahead
+	// of UTC's between 23:00 and midnight UTC: the clock may then move 13
+	// hours on, past the sessions' life, so they sign in again.
+	w.setClock(w.today().String())
+	w.signInAgain()
 	ctx := context.Background()
 	agent := w.users["agent"].ID
 	if _, err := w.svc.UpdateCase(ctx, app.System, w.caseA.Case.ID, w.caseA.Case.Version, app.CasePatch{AssignedAgentID: &agent}); err != nil {
@@ -222,6 +226,7 @@ func TestPaymentReportsByDigest(t *testing.T) {
 	t.Parallel()
 	w, catcher := mailWorld(t, nil)
 	w.setClock(w.today().String())
+	w.signInAgain() // see TestNotificationDigest
 	ctx := context.Background()
 	path := func(c uuid.UUID) string { return "/api/v1/creditors/" + c.String() + "/payment-reports" }
 

@@ -21,6 +21,13 @@ func (w *world) today() recouvra.Date { return recouvra.DateOf(w.clock.Now()) }
 func (w *world) days(n int) {
 	w.t.Helper()
 	w.clock.Advance(time.Duration(n) * 24 * time.Hour)
+	w.signInAgain()
+}
+
+// signInAgain signs the world's people in again at the clock's time: a
+// clock moved hours on finds their sessions expired.
+func (w *world) signInAgain() {
+	w.t.Helper()
 	for name, u := range w.users {
 		w.tokens[name] = w.login(u.Email)
 	}
