@@ -16,6 +16,7 @@ import (
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
@@ -561,6 +562,13 @@ func TestLawyerDocket(t *testing.T) {
 	s := newSite(t)
 	v := readyForCourt(t, s)
 	ctx := browser(t)
+	// The lawyer reads the docket from a time zone whose calendar date is
+	// not Paris's right now: the days overdue are still counted on Paris's
+	// date, as the server counts the deadline (a browser on UTC at 23:30
+	// once showed a day fewer).
+	if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: otherDateZone(time.Now())}); err != nil {
+		t.Fatal(err)
+	}
 	base := s.srv.URL()
 	signIn(t, ctx, base, "lawyer@e2e.test")
 	waitText(t, ctx, `[data-testid="docket"]`, v.Case.Reference, 5*time.Second)
@@ -605,6 +613,26 @@ func TestLawyerDocket(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// otherDateZone names a time zone whose calendar date at now differs from
+// Paris's: Kiritimati (UTC+14) is already tomorrow from 11:00 in Paris at
+// the latest, Pago Pago (UTC−11) still yesterday until 11:00 at least.
+func otherDateZone(now time.Time) string {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		panic(err)
+	}
+	for _, zone := range []string{"Pacific/Kiritimati", "Pacific/Pago_Pago"} {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			panic(err)
+		}
+		if now.In(loc).Format(time.DateOnly) != now.In(paris).Format(time.DateOnly) {
+			return zone
+		}
+	}
+	panic("no zone a day off Paris at " + now.String())
+}
 
 // downloaded clicks what starts a download and returns the file the
 // browser saved.

@@ -11,7 +11,12 @@ describe("daysBetween", () => {
 });
 
 describe("todayISO", () => {
-  it("is the local calendar date", () => {
-    expect(todayISO(new Date(2026, 10, 5, 23, 59))).toBe("2026-11-05");
+  it("is the calendar date in Paris, whatever the reader's time zone", () => {
+    // 23:30 UTC in winter is 00:30 the next day in Paris (UTC+1).
+    expect(todayISO(new Date(Date.UTC(2026, 11, 2, 23, 30)))).toBe("2026-12-03");
+    expect(todayISO(new Date(Date.UTC(2026, 11, 2, 22, 59)))).toBe("2026-12-02");
+    // In summer Paris is UTC+2: 22:00 UTC is already the next day.
+    expect(todayISO(new Date(Date.UTC(2026, 6, 14, 22, 0)))).toBe("2026-07-15");
+    expect(todayISO(new Date(Date.UTC(2026, 6, 14, 21, 59)))).toBe("2026-07-14");
   });
 });

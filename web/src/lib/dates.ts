@@ -5,8 +5,19 @@ export function daysBetween(from: string, to: string): number {
   return Math.round(ms / 86_400_000);
 }
 
-// todayISO is the reader's calendar date.
+// The agency's calendar is France's: a deadline runs out, and "today"
+// begins, at midnight in Paris, as the server counts them (recouvra.DateOf).
+// The reader's own clock would put a lawyer abroad — or a browser on UTC
+// between 23:00 and midnight — a day off the server's count.
+const parisDate = new Intl.DateTimeFormat("en-CA", {
+  timeZone: "Europe/Paris",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+});
+
+// todayISO is the calendar date in Paris at the instant given.
 export function todayISO(now = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+  const part = (type: string) => parisDate.formatToParts(now).find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")}`;
 }
