@@ -130,11 +130,17 @@ func contractGate(doc *openapi3.T, authn Authenticator, authz Authorizer, idem I
 		MultiError:         true,
 		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, // done above, with our own rules
 	}
+	routes := indexRoutes(doc)
 	return func(c *gin.Context) {
-		route, pathParams, err := router.FindRoute(c.Request)
-		if err != nil {
-			c.Next() // not in the contract: gin routes it or answers 404/405
-			return
+		route, pathParams, ok := routes.find(c)
+		if !ok {
+			// A route gin knows by another pattern than the spec's: the
+			// spec's own router decides.
+			var err error
+			if route, pathParams, err = router.FindRoute(c.Request); err != nil {
+				c.Next() // not in the contract: gin routes it or answers 404/405
+				return
+			}
 		}
 		r, err := operationRule(route.Operation)
 		if err != nil {
