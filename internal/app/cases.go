@@ -264,11 +264,11 @@ func (s *Service) GetCase(ctx context.Context, p recouvra.Principal, id uuid.UUI
 	var v CaseView
 	scope := p.Scope()
 	err := s.store.Scoped(ctx, scope, func(r Repo) error {
-		c, err := r.CaseByID(ctx, scope, id, NoLock)
+		cp, err := r.CaseWithParties(ctx, scope, id)
 		if err != nil {
 			return err
 		}
-		v, err = s.view(ctx, r, scope, c)
+		v, err = s.viewOf(ctx, r, scope, cp.Case, parties{creditor: cp.Creditor, debtor: cp.Debtor, claims: cp.Claims})
 		return err
 	})
 	return v, err
@@ -280,6 +280,11 @@ func (s *Service) view(ctx context.Context, r Repo, scope recouvra.Scope, c reco
 	if err != nil {
 		return CaseView{Case: c}, err
 	}
+	return s.viewOf(ctx, r, scope, c, pt)
+}
+
+// viewOf is c's view with its parties in hand.
+func (s *Service) viewOf(ctx context.Context, r Repo, scope recouvra.Scope, c recouvra.Case, pt parties) (CaseView, error) {
 	f := s.facts(pt.creditor, pt.debtor, pt.claims)
 	v := CaseView{Case: c, CreditorName: pt.creditor.LegalName, Debtor: pt.debtor, Claims: pt.claims,
 		Deadlines: c.Deadlines(f), Blockers: s.actionBlockers(c, pt, f), Court: recouvra.CompetentCourt(pt.creditor, pt.debtor, pt.claims)}
@@ -298,6 +303,14 @@ func (s *Service) view(ctx context.Context, r Repo, scope recouvra.Scope, c reco
 		v.FilingBlockers = prepareFiling(ff, s.cfg.Agency).blockers
 	}
 	return v, nil
+}
+
+// CaseParties is a case with its parties, read together.
+type CaseParties struct {
+	Case     recouvra.Case
+	Creditor recouvra.Creditor
+	Debtor   recouvra.Debtor
+	Claims   []recouvra.Claim
 }
 
 // parties are what a case's rules are judged with besides the case: its

@@ -98,6 +98,10 @@ type Repo interface {
 	// CaseByID reads a case the scope may see; ForUpdate locks it until the
 	// transaction ends.
 	CaseByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID, lock RowLock) (recouvra.Case, error)
+	// CaseWithParties reads a case the scope may see with its creditor,
+	// debtor and claims — what the case is shown with — the four reads in
+	// one round trip where the connection can send them together.
+	CaseWithParties(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (CaseParties, error)
 	// UpdateCase saves c if its version is still expected (else
 	// ECodePrecondition) and sets c.Version to the new version.
 	UpdateCase(ctx context.Context, c *recouvra.Case, expected int) error

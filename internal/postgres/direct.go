@@ -315,3 +315,70 @@ func openCallTasksDirect(ctx context.Context, q direct, ids []uuid.UUID, out map
 	}
 	return nil
 }
+
+// CaseWithParties reads a case with its creditor, debtor and claims. On a
+// pgx connection the four statements go in one batch — one round trip, and
+// with a Scoped transaction's BEGIN and creditor settings in front of them
+// (lazyTx) the whole of GET /cases/{id} after the session lookup is two:
+// this and COMMIT. The creditor and the debtor are found through the case
+// row by subquery, under the same scope predicates and row security as the
+// reads one by one (CaseByID, CreditorByID, DebtorByID, ClaimsOfCase),
+// which serve gorm's path.
+func (r repo) CaseWithParties(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (app.CaseParties, error) {
+	q := r.direct(ctx, scope)
+	bq, ok := q.(batcher)
+	if q == nil || !ok {
+		return r.caseWithPartiesOneByOne(ctx, scope, id)
+	}
+	// $1 the case, $2 the creditor of a creditor's scope.
+	caseWhere, args := scopeArgs(scope, "creditor_id", "2", []any{id})
+	creditorWhere, _ := scopeArgs(scope, "id", "2", nil)
+	debtorWhere, _ := debtorWhere(scope, "2", nil)
+	ofCase := func(col string) string { return "(SELECT " + col + " FROM cases WHERE id = $1" + caseWhere + ")" }
+	var b pgx.Batch
+	b.Queue("SELECT "+caseColumns+" FROM cases WHERE id = $1"+caseWhere, args...)
+	b.Queue("SELECT "+creditorColumns+" FROM creditors WHERE id = "+ofCase("creditor_id")+creditorWhere, args...)
+	b.Queue("SELECT "+debtorColumns+" FROM debtors WHERE id = "+ofCase("debtor_id")+debtorWhere, args...)
+	b.Queue("SELECT "+claimColumns+" FROM claims WHERE case_id = $1"+caseWhere+" ORDER BY due_on, invoice_number", args...)
+	br := bq.SendBatch(ctx, &b)
+	defer br.Close()
+	var out app.CaseParties
+	var c caseRow
+	if err := br.QueryRow().Scan(c.fields()...); err != nil {
+		return out, dbErr(err, whatCase)
+	}
+	var cr creditorRow
+	if err := br.QueryRow().Scan(cr.fields()...); err != nil {
+		return out, dbErr(err, whatCreditor)
+	}
+	var d debtorRow
+	if err := br.QueryRow().Scan(d.fields()...); err != nil {
+		return out, dbErr(err, whatDebtor)
+	}
+	rows, err := br.Query()
+	claims, err := scanAll(rows, err, (*claimRow).fields)
+	if err != nil {
+		return out, dbErr(err, whatClaim)
+	}
+	if err := br.Close(); err != nil {
+		return out, dbErr(err, whatCase)
+	}
+	out.Case, out.Creditor, out.Debtor, out.Claims = c.domain(), cr.domain(), d.domain(), domains(claims)
+	return out, nil
+}
+
+func (r repo) caseWithPartiesOneByOne(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (app.CaseParties, error) {
+	var out app.CaseParties
+	var err error
+	if out.Case, err = r.CaseByID(ctx, scope, id, app.NoLock); err != nil {
+		return out, err
+	}
+	if out.Creditor, err = r.CreditorByID(ctx, scope, out.Case.CreditorID); err != nil {
+		return out, err
+	}
+	if out.Debtor, err = r.DebtorByID(ctx, scope, out.Case.DebtorID); err != nil {
+		return out, err
+	}
+	out.Claims, err = r.ClaimsOfCase(ctx, scope, id)
+	return out, err
+}

@@ -48,6 +48,14 @@ func TestDirectReadsMatchGorm(t *testing.T) {
 	exec(`UPDATE creditors SET contacts = '[{"name": "M. Roux", "email": "roux@creancier.test", "phone": "", "role": "DAF"}]',
 		mandate_signed_on = '2025-06-01', born_on = '1970-04-02'`)
 	exec(`UPDATE claims SET interest_regime = 'contractual', contract_rate_bps = 900 WHERE case_id IN (SELECT id FROM cases ORDER BY id LIMIT 100)`)
+	// Cases of several invoices, due on different days (their order read
+	// back matters), on the first and the last cases.
+	exec(`INSERT INTO claims (case_id, creditor_id, invoice_number, issued_on, due_on, amount_cents, vat_cents, currency, created_at)
+		SELECT id, creditor_id, 'FX-' || n || '-' || id, '2025-01-01'::date - n * 7, '2025-02-01'::date - n * 7, 10000 * n, 1666 * n, 'EUR', $1::timestamptz
+		FROM (SELECT id, creditor_id FROM cases ORDER BY id LIMIT 30) c, generate_series(1, 3) n
+		UNION ALL
+		SELECT id, creditor_id, 'FX-' || n || '-' || id, '2025-01-01'::date - n * 7, '2025-02-01'::date - n * 7, 10000 * n, 1666 * n, 'EUR', $1::timestamptz
+		FROM (SELECT id, creditor_id FROM cases ORDER BY id DESC LIMIT 30) c, generate_series(1, 3) n`, now)
 	exec(`INSERT INTO payments (case_id, creditor_id, amount_cents, currency, received_on, method, payer_reference, receipt_number, created_at)
 		SELECT id, creditor_id, 1000 + n, 'EUR', '2026-06-01'::date + n, 'transfer', 'VIR ' || n, 'R-' || id || '-' || n, $1
 		FROM (SELECT id, creditor_id FROM cases ORDER BY id LIMIT 80) c, generate_series(1, 2) n`, now)
@@ -98,10 +106,24 @@ func TestDirectReadsMatchGorm(t *testing.T) {
 	read := func(st *postgres.Store, scope recouvra.Scope, id uuid.UUID) (view, error) {
 		var v view
 		err := st.Scoped(ctx, scope, func(r app.Repo) error {
+			// The four reads together (one batch on pgx) give what they
+			// give one by one, or the same error.
+			together, errTogether := r.CaseWithParties(ctx, scope, id)
 			var err error
 			if v.Case, err = r.CaseByID(ctx, scope, id, app.NoLock); err != nil {
+				if errTogether == nil || message(errTogether) != message(err) {
+					t.Fatalf("case %s: together %v, one by one %v", id, errTogether, err)
+				}
 				return err
 			}
+			if errTogether != nil {
+				t.Fatalf("case %s: together %v, one by one found", id, errTogether)
+			}
+			defer func() {
+				if want := (app.CaseParties{Case: v.Case, Creditor: v.Creditor, Debtor: v.Debtor, Claims: v.Claims}); !reflect.DeepEqual(together, want) {
+					t.Errorf("case %s together:\n%+v\none by one:\n%+v", id, together, want)
+				}
+			}()
 			if v.Creditor, err = r.CreditorByID(ctx, scope, v.Case.CreditorID); err != nil {
 				return err
 			}
