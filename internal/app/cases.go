@@ -264,7 +264,7 @@ func (s *Service) GetCase(ctx context.Context, p recouvra.Principal, id uuid.UUI
 	var v CaseView
 	scope := p.Scope()
 	err := s.store.Scoped(ctx, scope, func(r Repo) error {
-		cp, err := r.CaseWithParties(ctx, scope, id)
+		cp, err := r.CaseWithParties(ctx, scope, id, false)
 		if err != nil {
 			return err
 		}
@@ -305,12 +305,24 @@ func (s *Service) viewOf(ctx context.Context, r Repo, scope recouvra.Scope, c re
 	return v, nil
 }
 
-// CaseParties is a case with its parties, read together.
+// CaseParties is a case with its parties, read together; with money, its
+// payments and the rate tables too.
 type CaseParties struct {
 	Case     recouvra.Case
 	Creditor recouvra.Creditor
 	Debtor   recouvra.Debtor
 	Claims   []recouvra.Claim
+	Payments []recouvra.Payment
+	Rates    []recouvra.Rate
+}
+
+// CasesParties are what the rules of several cases need, by id.
+type CasesParties struct {
+	Creditors map[uuid.UUID]recouvra.Creditor
+	Debtors   map[uuid.UUID]recouvra.Debtor
+	Claims    map[uuid.UUID][]recouvra.Claim
+	Payments  map[uuid.UUID][]recouvra.Payment
+	Rates     []recouvra.Rate
 }
 
 // parties are what a case's rules are judged with besides the case: its

@@ -111,17 +111,18 @@ func (s *Service) Statement(ctx context.Context, p recouvra.Principal, id uuid.U
 	var in recouvra.StatementInput
 	scope := p.Scope()
 	err := s.store.Scoped(ctx, scope, func(r Repo) error {
-		c, err := r.CaseByID(ctx, scope, id, NoLock)
+		cp, err := r.CaseWithParties(ctx, scope, id, true)
 		if err != nil {
 			return err
 		}
+		c := cp.Case
 		if asOf.Before(recouvra.DateOf(c.CreatedAt)) {
 			return recouvra.Invalid("Date d'arrêté invalide.", recouvra.FieldError{Field: "query.as_of", Code: "before_case",
 				Message: fmt.Sprintf("Le dossier n'existait pas encore : il a été ouvert le %s.", recouvra.FrenchDate(recouvra.DateOf(c.CreatedAt)))})
 		}
-		in, err = s.gather(ctx, r, scope, c, asOf)
+		in = statementInput(c, cp.Creditor, cp.Debtor, cp.Claims, cp.Payments, cp.Rates, asOf)
 		v.Case = c
-		return err
+		return s.withFreezes(ctx, r, scope, c, &in)
 	})
 	if err != nil {
 		return StatementView{}, err
@@ -301,32 +302,19 @@ func (s *Service) recordPayments(ctx context.Context, r Repo, p recouvra.Princip
 		return nil, nil, err
 	}
 	cases := make(map[uuid.UUID]*batchCase, len(cs))
-	var found, creditorIDs, debtorIDs []uuid.UUID
+	var found []uuid.UUID
 	for _, c := range cs {
 		cases[c.ID] = &batchCase{c: c, expected: c.Version}
-		found, creditorIDs, debtorIDs = append(found, c.ID), append(creditorIDs, c.CreditorID), append(debtorIDs, c.DebtorID)
+		found = append(found, c.ID)
 	}
 	var rates []recouvra.Rate
 	if len(found) > 0 {
-		creditors, err := r.CreditorsByIDs(ctx, recouvra.AllCreditors, creditorIDs)
+		pts, err := r.PartiesOfCases(ctx, cs)
 		if err != nil {
 			return nil, nil, err
 		}
-		debtors, err := r.DebtorsByIDs(ctx, recouvra.AllCreditors, debtorIDs)
-		if err != nil {
-			return nil, nil, err
-		}
-		claims, err := r.ClaimsOfCases(ctx, recouvra.AllCreditors, found)
-		if err != nil {
-			return nil, nil, err
-		}
-		payments, err := r.PaymentsOfCases(ctx, recouvra.AllCreditors, found)
-		if err != nil {
-			return nil, nil, err
-		}
-		if rates, err = r.ListRates(ctx); err != nil {
-			return nil, nil, err
-		}
+		creditors, debtors, claims, payments := pts.Creditors, pts.Debtors, pts.Claims, pts.Payments
+		rates = pts.Rates
 		for id, bc := range cases {
 			cr, ok := creditors[bc.c.CreditorID]
 			if !ok {

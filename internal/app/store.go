@@ -99,9 +99,11 @@ type Repo interface {
 	// transaction ends.
 	CaseByID(ctx context.Context, scope recouvra.Scope, id uuid.UUID, lock RowLock) (recouvra.Case, error)
 	// CaseWithParties reads a case the scope may see with its creditor,
-	// debtor and claims — what the case is shown with — the four reads in
-	// one round trip where the connection can send them together.
-	CaseWithParties(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (CaseParties, error)
+	// debtor and claims — what the case is shown with — and with money its
+	// payments and the rate tables too (what its statement is computed
+	// from): the reads in one round trip where the connection can send
+	// them together.
+	CaseWithParties(ctx context.Context, scope recouvra.Scope, id uuid.UUID, money bool) (CaseParties, error)
 	// UpdateCase saves c if its version is still expected (else
 	// ECodePrecondition) and sets c.Version to the new version.
 	UpdateCase(ctx context.Context, c *recouvra.Case, expected int) error
@@ -120,6 +122,10 @@ type Repo interface {
 	// ClaimsOfCases and DebtorsByIDs read in one query what a list of cases
 	// needs; ids the scope may not see are absent from the result.
 	ClaimsOfCases(ctx context.Context, scope recouvra.Scope, caseIDs []uuid.UUID) (map[uuid.UUID][]recouvra.Claim, error)
+	// PartiesOfCases reads, for staff, what the rules of cases already in
+	// hand need: their creditors, debtors, claims and payments, and the
+	// rate tables, in one round trip where the connection can batch.
+	PartiesOfCases(ctx context.Context, cases []recouvra.Case) (CasesParties, error)
 	DebtorsByIDs(ctx context.Context, scope recouvra.Scope, ids []uuid.UUID) (map[uuid.UUID]recouvra.Debtor, error)
 	// VisibleCases says which of ids are cases the scope may see.
 	VisibleCases(ctx context.Context, scope recouvra.Scope, ids []uuid.UUID) (map[uuid.UUID]bool, error)

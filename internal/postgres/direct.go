@@ -316,19 +316,20 @@ func openCallTasksDirect(ctx context.Context, q direct, ids []uuid.UUID, out map
 	return nil
 }
 
-// CaseWithParties reads a case with its creditor, debtor and claims. On a
-// pgx connection the four statements go in one batch — one round trip, and
+// CaseWithParties reads a case with its creditor, debtor and claims (and
+// with money its payments and the rates). On a pgx connection the
+// statements go in one batch — one round trip, and
 // with a Scoped transaction's BEGIN and creditor settings in front of them
 // (lazyTx) the whole of GET /cases/{id} after the session lookup is two:
 // this and COMMIT. The creditor and the debtor are found through the case
 // row by subquery, under the same scope predicates and row security as the
-// reads one by one (CaseByID, CreditorByID, DebtorByID, ClaimsOfCase),
-// which serve gorm's path.
-func (r repo) CaseWithParties(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (app.CaseParties, error) {
+// reads one by one (CaseByID, CreditorByID, DebtorByID, ClaimsOfCase,
+// PaymentsOfCase, ListRates), which serve gorm's path.
+func (r repo) CaseWithParties(ctx context.Context, scope recouvra.Scope, id uuid.UUID, money bool) (app.CaseParties, error) {
 	q := r.direct(ctx, scope)
 	bq, ok := q.(batcher)
 	if q == nil || !ok {
-		return r.caseWithPartiesOneByOne(ctx, scope, id)
+		return r.caseWithPartiesOneByOne(ctx, scope, id, money)
 	}
 	// $1 the case, $2 the creditor of a creditor's scope.
 	caseWhere, args := scopeArgs(scope, "creditor_id", "2", []any{id})
@@ -340,6 +341,10 @@ func (r repo) CaseWithParties(ctx context.Context, scope recouvra.Scope, id uuid
 	b.Queue("SELECT "+creditorColumns+" FROM creditors WHERE id = "+ofCase("creditor_id")+creditorWhere, args...)
 	b.Queue("SELECT "+debtorColumns+" FROM debtors WHERE id = "+ofCase("debtor_id")+debtorWhere, args...)
 	b.Queue("SELECT "+claimColumns+" FROM claims WHERE case_id = $1"+caseWhere+" ORDER BY due_on, invoice_number", args...)
+	if money {
+		b.Queue("SELECT "+paymentColumns+" FROM payments WHERE case_id = $1"+caseWhere+" ORDER BY received_on, created_at, id", args...)
+		b.Queue("SELECT " + rateColumns + " FROM rates ORDER BY kind, period_start")
+	}
 	br := bq.SendBatch(ctx, &b)
 	defer br.Close()
 	var out app.CaseParties
@@ -360,6 +365,19 @@ func (r repo) CaseWithParties(ctx context.Context, scope recouvra.Scope, id uuid
 	if err != nil {
 		return out, dbErr(err, whatClaim)
 	}
+	if money {
+		rows, err := br.Query()
+		payments, err := scanAll(rows, err, (*paymentRow).fields)
+		if err != nil {
+			return out, dbErr(err, whatPayment)
+		}
+		rows, err = br.Query()
+		rates, err := scanAll(rows, err, (*rateRow).fields)
+		if err != nil {
+			return out, dbErr(err, whatRate)
+		}
+		out.Payments, out.Rates = domains(payments), domains(rates)
+	}
 	if err := br.Close(); err != nil {
 		return out, dbErr(err, whatCase)
 	}
@@ -367,7 +385,7 @@ func (r repo) CaseWithParties(ctx context.Context, scope recouvra.Scope, id uuid
 	return out, nil
 }
 
-func (r repo) caseWithPartiesOneByOne(ctx context.Context, scope recouvra.Scope, id uuid.UUID) (app.CaseParties, error) {
+func (r repo) caseWithPartiesOneByOne(ctx context.Context, scope recouvra.Scope, id uuid.UUID, money bool) (app.CaseParties, error) {
 	var out app.CaseParties
 	var err error
 	if out.Case, err = r.CaseByID(ctx, scope, id, app.NoLock); err != nil {
@@ -379,6 +397,12 @@ func (r repo) caseWithPartiesOneByOne(ctx context.Context, scope recouvra.Scope,
 	if out.Debtor, err = r.DebtorByID(ctx, scope, out.Case.DebtorID); err != nil {
 		return out, err
 	}
-	out.Claims, err = r.ClaimsOfCase(ctx, scope, id)
+	if out.Claims, err = r.ClaimsOfCase(ctx, scope, id); err != nil || !money {
+		return out, err
+	}
+	if out.Payments, err = r.PaymentsOfCase(ctx, scope, id); err != nil {
+		return out, err
+	}
+	out.Rates, err = r.ListRates(ctx)
 	return out, err
 }

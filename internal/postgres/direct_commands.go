@@ -552,9 +552,16 @@ func casesByIDsDirect(ctx context.Context, q direct, scope recouvra.Scope, ids [
 	return domains(out), nil
 }
 
-func creditorsByIDsDirect(ctx context.Context, q direct, scope recouvra.Scope, ids []uuid.UUID, out map[uuid.UUID]recouvra.Creditor) error {
+// The reads of a batch of cases' parties: each one's SQL, and how its rows
+// are read back, apart, so that they go one by one or in one batch
+// (PartiesOfCases).
+
+func creditorsByIDsSQL(scope recouvra.Scope, ids []uuid.UUID) (string, []any) {
 	where, args := scopeArgs(scope, "id", "2", []any{ids})
-	rows, err := q.Query(ctx, "SELECT "+creditorColumns+" FROM creditors WHERE id = ANY($1)"+where, args...)
+	return "SELECT " + creditorColumns + " FROM creditors WHERE id = ANY($1)" + where, args
+}
+
+func readCreditors(rows pgx.Rows, err error, out map[uuid.UUID]recouvra.Creditor) error {
 	got, err := scanAll(rows, err, (*creditorRow).fields)
 	for _, row := range got {
 		out[row.ID] = row.domain()
@@ -562,9 +569,18 @@ func creditorsByIDsDirect(ctx context.Context, q direct, scope recouvra.Scope, i
 	return dbErr(err, whatCreditor)
 }
 
-func debtorsByIDsDirect(ctx context.Context, q direct, scope recouvra.Scope, ids []uuid.UUID, out map[uuid.UUID]recouvra.Debtor) error {
+func creditorsByIDsDirect(ctx context.Context, q direct, scope recouvra.Scope, ids []uuid.UUID, out map[uuid.UUID]recouvra.Creditor) error {
+	sql, args := creditorsByIDsSQL(scope, ids)
+	rows, err := q.Query(ctx, sql, args...)
+	return readCreditors(rows, err, out)
+}
+
+func debtorsByIDsSQL(scope recouvra.Scope, ids []uuid.UUID) (string, []any) {
 	where, args := debtorWhere(scope, "2", []any{ids})
-	rows, err := q.Query(ctx, "SELECT "+debtorColumns+" FROM debtors WHERE id = ANY($1)"+where, args...)
+	return "SELECT " + debtorColumns + " FROM debtors WHERE id = ANY($1)" + where, args
+}
+
+func readDebtors(rows pgx.Rows, err error, out map[uuid.UUID]recouvra.Debtor) error {
 	got, err := scanAll(rows, err, (*debtorRow).fields)
 	for _, row := range got {
 		out[row.ID] = row.domain()
@@ -572,9 +588,18 @@ func debtorsByIDsDirect(ctx context.Context, q direct, scope recouvra.Scope, ids
 	return dbErr(err, whatDebtor)
 }
 
-func claimsOfCasesDirect(ctx context.Context, q direct, scope recouvra.Scope, caseIDs []uuid.UUID, out map[uuid.UUID][]recouvra.Claim) error {
+func debtorsByIDsDirect(ctx context.Context, q direct, scope recouvra.Scope, ids []uuid.UUID, out map[uuid.UUID]recouvra.Debtor) error {
+	sql, args := debtorsByIDsSQL(scope, ids)
+	rows, err := q.Query(ctx, sql, args...)
+	return readDebtors(rows, err, out)
+}
+
+func claimsOfCasesSQL(scope recouvra.Scope, caseIDs []uuid.UUID) (string, []any) {
 	where, args := scopeArgs(scope, "creditor_id", "2", []any{caseIDs})
-	rows, err := q.Query(ctx, "SELECT "+claimColumns+" FROM claims WHERE case_id = ANY($1)"+where+" ORDER BY case_id, due_on, invoice_number", args...)
+	return "SELECT " + claimColumns + " FROM claims WHERE case_id = ANY($1)" + where + " ORDER BY case_id, due_on, invoice_number", args
+}
+
+func readClaimsOfCases(rows pgx.Rows, err error, out map[uuid.UUID][]recouvra.Claim) error {
 	got, err := scanAll(rows, err, (*claimRow).fields)
 	for _, row := range got {
 		out[row.CaseID] = append(out[row.CaseID], row.domain())
@@ -582,14 +607,102 @@ func claimsOfCasesDirect(ctx context.Context, q direct, scope recouvra.Scope, ca
 	return dbErr(err, whatClaim)
 }
 
-func paymentsOfCasesDirect(ctx context.Context, q direct, scope recouvra.Scope, caseIDs []uuid.UUID, out map[uuid.UUID][]recouvra.Payment) error {
+func claimsOfCasesDirect(ctx context.Context, q direct, scope recouvra.Scope, caseIDs []uuid.UUID, out map[uuid.UUID][]recouvra.Claim) error {
+	sql, args := claimsOfCasesSQL(scope, caseIDs)
+	rows, err := q.Query(ctx, sql, args...)
+	return readClaimsOfCases(rows, err, out)
+}
+
+func paymentsOfCasesSQL(scope recouvra.Scope, caseIDs []uuid.UUID) (string, []any) {
 	where, args := scopeArgs(scope, "creditor_id", "2", []any{caseIDs})
-	rows, err := q.Query(ctx, "SELECT "+paymentColumns+" FROM payments WHERE case_id = ANY($1)"+where+" ORDER BY case_id, received_on, created_at, id", args...)
+	return "SELECT " + paymentColumns + " FROM payments WHERE case_id = ANY($1)" + where + " ORDER BY case_id, received_on, created_at, id", args
+}
+
+func readPaymentsOfCases(rows pgx.Rows, err error, out map[uuid.UUID][]recouvra.Payment) error {
 	got, err := scanAll(rows, err, (*paymentRow).fields)
 	for _, row := range got {
 		out[row.CaseID] = append(out[row.CaseID], row.domain())
 	}
 	return dbErr(err, whatPayment)
+}
+
+func paymentsOfCasesDirect(ctx context.Context, q direct, scope recouvra.Scope, caseIDs []uuid.UUID, out map[uuid.UUID][]recouvra.Payment) error {
+	sql, args := paymentsOfCasesSQL(scope, caseIDs)
+	rows, err := q.Query(ctx, sql, args...)
+	return readPaymentsOfCases(rows, err, out)
+}
+
+// PartiesOfCases reads what the rules of the cases given need — their
+// creditors, debtors, claims and payments, and the rate tables — for staff
+// (the payment batch has locked the cases within its caller's scope). On a
+// pgx connection the five reads go in one batch, one round trip; else one
+// by one.
+func (r repo) PartiesOfCases(ctx context.Context, cases []recouvra.Case) (app.CasesParties, error) {
+	out := app.CasesParties{Creditors: map[uuid.UUID]recouvra.Creditor{}, Debtors: map[uuid.UUID]recouvra.Debtor{},
+		Claims: map[uuid.UUID][]recouvra.Claim{}, Payments: map[uuid.UUID][]recouvra.Payment{}}
+	if len(cases) == 0 {
+		return out, nil
+	}
+	ids, creditorIDs, debtorIDs := make([]uuid.UUID, len(cases)), make([]uuid.UUID, len(cases)), make([]uuid.UUID, len(cases))
+	for i, c := range cases {
+		ids[i], creditorIDs[i], debtorIDs[i] = c.ID, c.CreditorID, c.DebtorID
+	}
+	all := recouvra.AllCreditors
+	q := r.direct(ctx, all)
+	bq, ok := q.(batcher)
+	if q == nil || !ok {
+		var err error
+		if out.Creditors, err = r.CreditorsByIDs(ctx, all, creditorIDs); err != nil {
+			return out, err
+		}
+		if out.Debtors, err = r.DebtorsByIDs(ctx, all, debtorIDs); err != nil {
+			return out, err
+		}
+		if out.Claims, err = r.ClaimsOfCases(ctx, all, ids); err != nil {
+			return out, err
+		}
+		if out.Payments, err = r.PaymentsOfCases(ctx, all, ids); err != nil {
+			return out, err
+		}
+		out.Rates, err = r.ListRates(ctx)
+		return out, err
+	}
+	var b pgx.Batch
+	for _, sql := range []func() (string, []any){
+		func() (string, []any) { return creditorsByIDsSQL(all, creditorIDs) },
+		func() (string, []any) { return debtorsByIDsSQL(all, debtorIDs) },
+		func() (string, []any) { return claimsOfCasesSQL(all, ids) },
+		func() (string, []any) { return paymentsOfCasesSQL(all, ids) },
+		func() (string, []any) { return "SELECT " + rateColumns + " FROM rates ORDER BY kind, period_start", nil },
+	} {
+		s, args := sql()
+		b.Queue(s, args...)
+	}
+	br := bq.SendBatch(ctx, &b)
+	defer br.Close()
+	rows, err := br.Query()
+	if err := readCreditors(rows, err, out.Creditors); err != nil {
+		return out, err
+	}
+	rows, err = br.Query()
+	if err := readDebtors(rows, err, out.Debtors); err != nil {
+		return out, err
+	}
+	rows, err = br.Query()
+	if err := readClaimsOfCases(rows, err, out.Claims); err != nil {
+		return out, err
+	}
+	rows, err = br.Query()
+	if err := readPaymentsOfCases(rows, err, out.Payments); err != nil {
+		return out, err
+	}
+	rows, err = br.Query()
+	rates, err := scanAll(rows, err, (*rateRow).fields)
+	if err != nil {
+		return out, dbErr(err, whatRate)
+	}
+	out.Rates = domains(rates)
+	return out, dbErr(br.Close(), whatCase)
 }
 
 // NextReceiptNumbers draws n receipt numbers, R-YYYY-NNNNNN, in order.

@@ -108,7 +108,7 @@ func TestDirectReadsMatchGorm(t *testing.T) {
 		err := st.Scoped(ctx, scope, func(r app.Repo) error {
 			// The four reads together (one batch on pgx) give what they
 			// give one by one, or the same error.
-			together, errTogether := r.CaseWithParties(ctx, scope, id)
+			together, errTogether := r.CaseWithParties(ctx, scope, id, true)
 			var err error
 			if v.Case, err = r.CaseByID(ctx, scope, id, app.NoLock); err != nil {
 				if errTogether == nil || message(errTogether) != message(err) {
@@ -120,8 +120,15 @@ func TestDirectReadsMatchGorm(t *testing.T) {
 				t.Fatalf("case %s: together %v, one by one found", id, errTogether)
 			}
 			defer func() {
-				if want := (app.CaseParties{Case: v.Case, Creditor: v.Creditor, Debtor: v.Debtor, Claims: v.Claims}); !reflect.DeepEqual(together, want) {
+				want := app.CaseParties{Case: v.Case, Creditor: v.Creditor, Debtor: v.Debtor, Claims: v.Claims, Payments: v.Payments, Rates: v.Rates}
+				if !reflect.DeepEqual(together, want) {
 					t.Errorf("case %s together:\n%+v\none by one:\n%+v", id, together, want)
+				}
+				// Without money: the case and its parties alone.
+				shown, err := r.CaseWithParties(ctx, scope, id, false)
+				want.Payments, want.Rates = nil, nil
+				if err != nil || !reflect.DeepEqual(shown, want) {
+					t.Errorf("case %s without money (%v):\n%+v\none by one:\n%+v", id, err, shown, want)
 				}
 			}()
 			if v.Creditor, err = r.CreditorByID(ctx, scope, v.Case.CreditorID); err != nil {
@@ -183,6 +190,34 @@ func TestDirectReadsMatchGorm(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+
+	// A payment batch's parties (PartiesOfCases: one batch on pgx, inside
+	// Atomic as the payment runs) are what the reads one by one give.
+	var batch []recouvra.Case
+	for i, id := range ids {
+		if i%9 == 0 || i >= 380 {
+			c, err := fast.CaseByID(ctx, recouvra.AllCreditors, id, app.NoLock)
+			if err != nil {
+				t.Fatal(err)
+			}
+			batch = append(batch, c)
+		}
+	}
+	parties := func(st *postgres.Store) (app.CasesParties, error) {
+		var out app.CasesParties
+		err := st.Atomic(ctx, func(ctx context.Context, r app.Repo) error {
+			var err error
+			out, err = r.PartiesOfCases(ctx, batch)
+			return err
+		})
+		return out, err
+	}
+	pa, errA := parties(fast)
+	pb, errB := parties(slow)
+	same("a batch's parties", pa, pb, errA, errB)
+	if len(pa.Creditors) == 0 || len(pa.Debtors) == 0 || len(pa.Claims) != len(batch) || len(pa.Payments) == 0 {
+		t.Fatalf("a batch's parties: %d creditors, %d debtors, claims of %d cases, payments of %d", len(pa.Creditors), len(pa.Debtors), len(pa.Claims), len(pa.Payments))
 	}
 
 	// Plain lists, first and second page, as staff and as the creditor.

@@ -229,10 +229,14 @@ func BenchmarkReference(b *testing.B) {
 			line := fmt.Sprintf("| %s | %.2f / %.2f | %.2f / %.2f |", sc.name, ms(a50), ms(a99), ms(r50), ms(r99))
 			for _, conc := range []int{16, 64} {
 				var api, rf load
-				// Alternating windows: API, reference, API, reference.
-				for range 2 {
-					api.add(measureLoad(conc, 1500*time.Millisecond, func(c, i int) error { return ask(w.srv.URL(), sc, c, i) }))
-					rf.add(measureLoad(conc, 1500*time.Millisecond, func(c, i int) error { return ask(ref.URL, sc, c, i) }))
+				// Alternating windows: API, reference, three times each, so
+				// that a passing disturbance (autovacuum, a checkpoint)
+				// falls on both sides; 2 s each (with two 1.5 s windows the
+				// ratio of one scenario moved by 0.2 between runs on a
+				// quiet machine).
+				for range 3 {
+					api.add(measureLoad(conc, 2*time.Second, func(c, i int) error { return ask(w.srv.URL(), sc, c, i) }))
+					rf.add(measureLoad(conc, 2*time.Second, func(c, i int) error { return ask(ref.URL, sc, c, i) }))
 				}
 				if api.err != nil || rf.err != nil {
 					b.Fatalf("%d clients: api %v, reference %v", conc, api.err, rf.err)
