@@ -62,7 +62,7 @@ bench-documents: postgres-server
 bench-live: postgres-server
 	$(GO) test -run '^$$' -bench BenchmarkLiveStream -benchtime 1x -timeout 30m ./internal/server/
 
-## bench-reference: the hot paths (a case, case lists, queue, claim-next, a 20-claim statement, a payment) through the API beside a minimal net/http + pgx handler doing the same database work, on 200,000 cases: p50/p99, requests/s at 16 and 64 clients, ratio (about 12 minutes)
+## bench-reference: the hot paths (a case, case lists, queue, claim-next, a 20-claim statement, a payment) through the API beside a minimal net/http + pgx handler doing the same database work, on 200,000 cases: p50/p99, requests/s at 16 and 64 clients, ratio (about 4 minutes on a quiet machine)
 bench-reference: postgres-server
 	$(GO) test -run '^$$' -bench BenchmarkReference -benchtime 300x -timeout 40m ./internal/server/
 
