@@ -668,16 +668,12 @@ func (r repo) PartiesOfCases(ctx context.Context, cases []recouvra.Case) (app.Ca
 		return out, err
 	}
 	var b pgx.Batch
-	for _, sql := range []func() (string, []any){
-		func() (string, []any) { return creditorsByIDsSQL(all, creditorIDs) },
-		func() (string, []any) { return debtorsByIDsSQL(all, debtorIDs) },
-		func() (string, []any) { return claimsOfCasesSQL(all, ids) },
-		func() (string, []any) { return paymentsOfCasesSQL(all, ids) },
-		func() (string, []any) { return "SELECT " + rateColumns + " FROM rates ORDER BY kind, period_start", nil },
-	} {
-		s, args := sql()
-		b.Queue(s, args...)
-	}
+	queue := func(sql string, args []any) { b.Queue(sql, args...) }
+	queue(creditorsByIDsSQL(all, creditorIDs))
+	queue(debtorsByIDsSQL(all, debtorIDs))
+	queue(claimsOfCasesSQL(all, ids))
+	queue(paymentsOfCasesSQL(all, ids))
+	queue("SELECT "+rateColumns+" FROM rates ORDER BY kind, period_start", nil)
 	br := bq.SendBatch(ctx, &b)
 	defer br.Close()
 	rows, err := br.Query()
