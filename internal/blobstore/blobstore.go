@@ -1,8 +1,7 @@
 // Package blobstore keeps document contents, immutable and addressed by
 // their SHA-256: a content is written once and never overwritten, and a
 // read checks the bytes still hash to what was recorded. The local
-// filesystem store is the default; an S3-compatible store can implement the
-// same interface.
+// filesystem store is the default; S3 keeps them in an S3-compatible bucket.
 package blobstore
 
 import (
@@ -37,12 +36,18 @@ type Local struct {
 	Dir string
 }
 
-func (l Local) path(sha string) (string, error) {
-	if len(sha) != 64 {
-		return "", fmt.Errorf("blobstore: %q is not a SHA-256", sha)
+// checkSHA refuses what is not a SHA-256 in hex before it names a path or
+// an object.
+func checkSHA(sha string) error {
+	if _, err := hex.DecodeString(sha); err != nil || len(sha) != 64 {
+		return fmt.Errorf("blobstore: %q is not a SHA-256", sha)
 	}
-	if _, err := hex.DecodeString(sha); err != nil {
-		return "", fmt.Errorf("blobstore: %q is not a SHA-256", sha)
+	return nil
+}
+
+func (l Local) path(sha string) (string, error) {
+	if err := checkSHA(sha); err != nil {
+		return "", err
 	}
 	return filepath.Join(l.Dir, sha[:2], sha[2:4], sha), nil
 }

@@ -125,6 +125,11 @@ type Config struct {
 	// DigestTime is when, in Paris, the daily notification digests are
 	// written (HH:MM, 07:00 by default).
 	DigestTime recouvra.DigestTime
+	// BlobURL is where documents' contents are kept (RECOUVRA_BLOB_URL): an
+	// S3-compatible bucket, s3://ACCESS_KEY:SECRET@host:port/bucket[/prefix]
+	// or s3+http://… for a server on the same machine; empty means files
+	// under DataDir/documents.
+	BlobURL string
 	// WebhookAllowPrivate lets webhook endpoints use http:// and private,
 	// loopback or link-local addresses: for development and tests only.
 	WebhookAllowPrivate bool
@@ -435,6 +440,16 @@ var keys = []key{
 			return err
 		}
 		c.SMTP = s
+		return nil
+	}},
+	{"blob_url", "where documents' contents are kept: s3://ACCESS_KEY:SECRET@host:port/bucket[/prefix] (an S3-compatible bucket over HTTPS; keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY when the URL has none) or s3+http://… (plain HTTP, a server on the same machine); unset = files under data_dir/documents", func(c *Config, v string) error {
+		v = strings.TrimSpace(v)
+		if v != "" {
+			if !strings.HasPrefix(v, "s3://") && !strings.HasPrefix(v, "s3+http://") {
+				return errors.New("must be an s3:// or s3+http:// URL (s3://ACCESS_KEY:SECRET@host:port/bucket)")
+			}
+		}
+		c.BlobURL = v
 		return nil
 	}},
 	{"mail_from", "sender address of e-mails to debtors; unset = agency_email", func(c *Config, v string) error {

@@ -35,3 +35,18 @@ func TestSMTPURL(t *testing.T) {
 		t.Errorf("mail_from with a name: %v", err)
 	}
 }
+
+func TestBlobURL(t *testing.T) {
+	cfg, err := config.Load([]string{"RECOUVRA_BLOB_URL=s3://AKIA:secret@s3.fr-par.scw.cloud/recouvra/prod"}, noFile)
+	if err != nil || cfg.BlobURL != "s3://AKIA:secret@s3.fr-par.scw.cloud/recouvra/prod" {
+		t.Fatalf("%q %v", cfg.BlobURL, err)
+	}
+	if cfg, err := config.Load(nil, noFile); err != nil || cfg.BlobURL != "" {
+		t.Fatalf("unset: %q %v", cfg.BlobURL, err)
+	}
+	for _, bad := range []string{"https://s3.amazonaws.com/b", "/var/lib/recouvra", "file:///srv/docs"} {
+		if _, err := config.Load([]string{"RECOUVRA_BLOB_URL=" + bad}, noFile); err == nil || !strings.Contains(err.Error(), "RECOUVRA_BLOB_URL") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}

@@ -339,6 +339,24 @@ func rateLimit(perSecond float64) float64 {
 // network client would refuse to send.
 func (s *Server) Handler() http.Handler { return s.api }
 
+// documentStore is where documents' contents go: files under the data
+// directory, or the S3-compatible bucket of blob_url, checked to exist.
+func documentStore(cfg config.Config) (blobstore.Store, error) {
+	if cfg.BlobURL == "" {
+		return blobstore.Local{Dir: filepath.Join(cfg.DataDir, "documents")}, nil
+	}
+	s3, err := blobstore.ParseS3URL(cfg.BlobURL)
+	if err != nil {
+		return nil, fmt.Errorf("blob_url %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := s3.Check(ctx); err != nil {
+		return nil, err
+	}
+	return s3, nil
+}
+
 // webFS is the embedded web app, nil when the binary has no build.
 func webFS() fs.FS {
 	app, ok := web.App()
@@ -383,6 +401,10 @@ func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, passwor
 	if err != nil {
 		return nil, fmt.Errorf("configs/legal/court-forms.csv: %w", err)
 	}
+	blobs, err := documentStore(cfg)
+	if err != nil {
+		return nil, err
+	}
 	return app.New(postgres.NewStore(db), policy, app.Config{
 		SessionTTL:         cfg.SessionTTL,
 		SessionIdle:        cfg.SessionIdle,
@@ -396,7 +418,7 @@ func newService(db *postgres.DB, cfg config.Config, policy *rbac.Policy, passwor
 		LargePaymentCents:  cfg.LargePaymentCents,
 		Agency:             agency,
 		CourtForms:         forms,
-		Blobs:              blobstore.Local{Dir: filepath.Join(cfg.DataDir, "documents")},
+		Blobs:              blobs,
 		MaxUploadBytes:     cfg.MaxUploadBytes,
 		Batches:            postgres.NewBatches(db, enqueue),
 		Imports:            postgres.NewImports(db, enqueueImport),
