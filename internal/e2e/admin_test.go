@@ -39,8 +39,8 @@ func TestAdminRates(t *testing.T) {
 	adminChoose(t, ctx, form+`select[name="kind"]`, "ecb_refi")
 	adminChoose(t, ctx, form+`select[name="period_start"]`, "2027-01-01")
 	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="value"]`), "2,15"),
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="source"]`), source),
+		typeIn(chromedp.CSS(form+`input[name="value"]`), "2,15"),
+		typeIn(chromedp.CSS(form+`input[name="source"]`), source),
 		chromedp.Click(chromedp.CSS(form+`button[type="submit"]`)),
 	); err != nil {
 		t.Fatal(err)
@@ -69,7 +69,7 @@ func TestAdminRates(t *testing.T) {
 	adminChoose(t, ctx, form+`select[name="kind"]`, "legal_other")
 	adminChoose(t, ctx, form+`select[name="period_start"]`, "2027-01-01")
 	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="value"]`), "3,5"),
+		typeIn(chromedp.CSS(form+`input[name="value"]`), "3,5"),
 		chromedp.Click(chromedp.CSS(form+`button[type="submit"]`)),
 	); err != nil {
 		t.Fatal(err)
@@ -81,7 +81,7 @@ func TestAdminRates(t *testing.T) {
 	// Two letters pass the form's check; the API's rule (3 at least) answers,
 	// and its message lands beside the same field.
 	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="source"]`), "JO"),
+		typeIn(chromedp.CSS(form+`input[name="source"]`), "JO"),
 		chromedp.Click(chromedp.CSS(form+`button[type="submit"]`)),
 	); err != nil {
 		t.Fatal(err)
@@ -133,15 +133,15 @@ func TestAdminUsersAndKeys(t *testing.T) {
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.Search(`//button[normalize-space()="Nouvel utilisateur"]`)),
 		chromedp.WaitVisible(chromedp.CSS(form+`input[name="email"]`)),
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="email"]`), email),
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="name"]`), "Claire Dupont"),
+		typeIn(chromedp.CSS(form+`input[name="email"]`), email),
+		typeIn(chromedp.CSS(form+`input[name="name"]`), "Claire Dupont"),
 	); err != nil {
 		t.Fatal(err)
 	}
 	adminChoose(t, ctx, form+`select[name="role"]`, "creditor")
 	if err := chromedp.Do(ctx,
 		chromedp.WaitReady(chromedp.CSS(form+`select[name="creditor_id"] option[value="`+dupont.String()+`"]`)),
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="password"]`), "trop court"),
+		typeIn(chromedp.CSS(form+`input[name="password"]`), "trop court"),
 		chromedp.Click(chromedp.CSS(form+`button[type="submit"]`)),
 	); err != nil {
 		t.Fatal(err)
@@ -179,12 +179,12 @@ func TestAdminUsersAndKeys(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="creditors"]`)),
 		chromedp.Click(chromedp.Search(`//button[normalize-space()="Nouveau créancier"]`)),
 		chromedp.WaitVisible(chromedp.CSS(form+`input[name="legal_name"]`)),
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="legal_name"]`), "Charpentes Leroy SAS"),
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="siren"]`), "732 829 320"),
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="address.line1"]`), "8 chemin des Scieurs"),
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="address.postal_code"]`), "88100"),
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="address.city"]`), "Saint-Dié-des-Vosges"),
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="mandate.commission_bps"]`), "12,555"),
+		typeIn(chromedp.CSS(form+`input[name="legal_name"]`), "Charpentes Leroy SAS"),
+		typeIn(chromedp.CSS(form+`input[name="siren"]`), "732 829 320"),
+		typeIn(chromedp.CSS(form+`input[name="address.line1"]`), "8 chemin des Scieurs"),
+		typeIn(chromedp.CSS(form+`input[name="address.postal_code"]`), "88100"),
+		typeIn(chromedp.CSS(form+`input[name="address.city"]`), "Saint-Dié-des-Vosges"),
+		typeIn(chromedp.CSS(form+`input[name="mandate.commission_bps"]`), "12,555"),
 		chromedp.Click(chromedp.CSS(form+`button[type="submit"]`)),
 	); err != nil {
 		t.Fatal(err)
@@ -195,10 +195,10 @@ func TestAdminUsersAndKeys(t *testing.T) {
 	adminRetype(t, ctx, form+`input[name="mandate.notice_deadline_days"]`, "15")
 	// Its identity for court filings (CPC 1407): a company's fields.
 	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="identity.legal_form"]`), "SAS"),
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="identity.registry"]`), "RCS Épinal"),
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="identity.representative_name"]`), "Paul Leroy"),
-		chromedp.SendKeys(chromedp.CSS(form+`input[name="identity.representative_title"]`), "président"),
+		typeIn(chromedp.CSS(form+`input[name="identity.legal_form"]`), "SAS"),
+		typeIn(chromedp.CSS(form+`input[name="identity.registry"]`), "RCS Épinal"),
+		typeIn(chromedp.CSS(form+`input[name="identity.representative_name"]`), "Paul Leroy"),
+		typeIn(chromedp.CSS(form+`input[name="identity.representative_title"]`), "président"),
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +243,7 @@ func TestAdminUsersAndKeys(t *testing.T) {
 	openDupont()
 	waitText(t, ctx, `section.admin-keys`, "Aucune clé", 5*time.Second)
 	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS(`form[data-testid="new-key"] input[name="name"]`), "ERP Sage"),
+		typeIn(chromedp.CSS(`form[data-testid="new-key"] input[name="name"]`), "ERP Sage"),
 		chromedp.Click(chromedp.CSS(`form[data-testid="new-key"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="api-key-secret"]`)),
 	); err != nil {
@@ -341,7 +341,7 @@ func adminRetype(t *testing.T, ctx context.Context, sel, keys string) {
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(() => { const el = document.querySelector(%q); Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set.call(el, ""); el.dispatchEvent(new Event("input", { bubbles: true })); return "" })()`, sel))); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(sel), keys)); err != nil {
+	if err := chromedp.Do(ctx, typeIn(chromedp.CSS(sel), keys)); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel))); err != nil || got != keys {

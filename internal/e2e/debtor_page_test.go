@@ -94,7 +94,7 @@ func TestDebtorPageOnAPhone(t *testing.T) {
 	if err := os.WriteFile(proof, pb.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(b, chromedp.SendKeys(chromedp.ID("amount"), "150,00")); err != nil {
+	if err := chromedp.Do(b, typeIn(chromedp.ID("amount"), "150,00")); err != nil {
 		t.Fatal(err)
 	}
 	setDate(t, b, "#paid_on", recouvra.DateOf(time.Now()).AddDays(-1))
@@ -113,7 +113,7 @@ func TestDebtorPageOnAPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(b,
-		chromedp.SendKeys(chromedp.ID("reason"), "Un avoir de 300 € n'a pas été déduit."),
+		typeIn(chromedp.ID("reason"), "Un avoir de 300 € n'a pas été déduit."),
 		chromedp.SetUploadFiles(chromedp.ID("files"), []string{piece}),
 		chromedp.Click(chromedp.CSS(`form[action$="/dispute"] button[type="submit"]`)),
 	); err != nil {

@@ -42,7 +42,7 @@ func TestDoubleClickActsOnce(t *testing.T) {
 		t.Fatal("the letter prints no link to the debtor's page")
 	}
 	b := browser(t)
-	if err := chromedp.Do(b, chromedp.Navigate(m[1]), chromedp.WaitVisible(chromedp.ID("amount")), chromedp.SendKeys(chromedp.ID("amount"), "90,00")); err != nil {
+	if err := chromedp.Do(b, chromedp.Navigate(m[1]), chromedp.WaitVisible(chromedp.ID("amount")), typeIn(chromedp.ID("amount"), "90,00")); err != nil {
 		t.Fatal(err)
 	}
 	setDate(t, b, "#paid_on", recouvra.DateOf(time.Now()).AddDays(-1))
@@ -63,20 +63,20 @@ func TestDoubleClickActsOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`[data-testid="creditor-message"] textarea`), "Deux clics, un message.")); err != nil {
+	if err := chromedp.Do(ctx, typeIn(chromedp.CSS(`[data-testid="creditor-message"] textarea`), "Deux clics, un message.")); err != nil {
 		t.Fatal(err)
 	}
 	submit("creditor-message")
 	waitText(t, ctx, `[data-testid="creditor-actions-status"]`, "Message envoyé.", 5*time.Second)
 
-	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`[data-testid="creditor-direct-payment"] input[name="amount_cents"]`), "150,00")); err != nil {
+	if err := chromedp.Do(ctx, typeIn(chromedp.CSS(`[data-testid="creditor-direct-payment"] input[name="amount_cents"]`), "150,00")); err != nil {
 		t.Fatal(err)
 	}
 	setDate(t, ctx, `[data-testid="creditor-direct-payment"] input[name="received_on"]`, recouvra.DateOf(time.Now()).AddDays(-1))
 	submit("creditor-direct-payment")
 	waitText(t, ctx, `[data-testid="creditor-actions-status"]`, "Paiement direct signalé.", 5*time.Second)
 
-	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`[data-testid="creditor-withdrawal"] textarea`), "Accord trouvé.")); err != nil {
+	if err := chromedp.Do(ctx, typeIn(chromedp.CSS(`[data-testid="creditor-withdrawal"] textarea`), "Accord trouvé.")); err != nil {
 		t.Fatal(err)
 	}
 	submit("creditor-withdrawal")

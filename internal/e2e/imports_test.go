@@ -159,7 +159,7 @@ func TestCreditorImportsExportsAndActs(t *testing.T) {
 
 	// The case list exported with the filter on screen: only what it shows.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav a[href="/dossiers"]`)), chromedp.WaitVisible(chromedp.CSS("main table")),
-		chromedp.SendKeys(chromedp.CSS(`main input[type="search"]`), "Garage")); err != nil {
+		typeIn(chromedp.CSS(`main input[type="search"]`), "Garage")); err != nil {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, "main table", mine.Items[0].Reference, 5*time.Second)
@@ -189,14 +189,14 @@ func TestCreditorImportsExportsAndActs(t *testing.T) {
 	}
 	acceptConfirms(t, ctx)
 
-	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`[data-testid="creditor-message"] textarea`), "Le débiteur nous a appelés : il promet un virement."),
+	if err := chromedp.Do(ctx, typeIn(chromedp.CSS(`[data-testid="creditor-message"] textarea`), "Le débiteur nous a appelés : il promet un virement."),
 		chromedp.Click(chromedp.CSS(`[data-testid="creditor-message"] button[type="submit"]`))); err != nil {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, `[data-testid="creditor-actions-status"]`, "Message envoyé.", 5*time.Second)
 	waitText(t, ctx, `[data-testid="timeline"]`, "il promet un virement", 5*time.Second)
 
-	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`[data-testid="creditor-direct-payment"] input[name="amount_cents"]`), "150,00")); err != nil {
+	if err := chromedp.Do(ctx, typeIn(chromedp.CSS(`[data-testid="creditor-direct-payment"] input[name="amount_cents"]`), "150,00")); err != nil {
 		t.Fatal(err)
 	}
 	setDate(t, ctx, `[data-testid="creditor-direct-payment"] input[name="received_on"]`, recouvra.DateOf(time.Now()).AddDays(-1))
@@ -208,7 +208,7 @@ func TestCreditorImportsExportsAndActs(t *testing.T) {
 		t.Fatalf("the direct payment was not confirmed with its amount: %q", m)
 	}
 
-	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`[data-testid="creditor-withdrawal"] textarea`), "Accord commercial trouvé avec le client."),
+	if err := chromedp.Do(ctx, typeIn(chromedp.CSS(`[data-testid="creditor-withdrawal"] textarea`), "Accord commercial trouvé avec le client."),
 		chromedp.Click(chromedp.CSS(`[data-testid="creditor-withdrawal"] button[type="submit"]`))); err != nil {
 		t.Fatal(err)
 	}

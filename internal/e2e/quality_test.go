@@ -378,7 +378,7 @@ func forms(t *testing.T, ctx context.Context) {
 	}
 	amount := `input[name="claims.0.amount_cents"]`
 	read := `.field:has(` + amount + `) [data-testid="amount-read"]`
-	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(amount), "1234,5")); err != nil {
+	if err := chromedp.Do(ctx, typeIn(chromedp.CSS(amount), "1234,5")); err != nil {
 		t.Fatal(err)
 	}
 	waitText(t, ctx, read, "Soit 1 234,50 €", 2*time.Second)

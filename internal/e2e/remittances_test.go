@@ -163,7 +163,7 @@ func TestAdminRemittanceRun(t *testing.T) {
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(row+` [data-testid="invoice-correct"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="invoice-reason"]`)),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid="invoice-reason"]`), "Adresse du créancier erronée"),
+		typeIn(chromedp.CSS(`[data-testid="invoice-reason"]`), "Adresse du créancier erronée"),
 		chromedp.Click(chromedp.CSS(`[data-testid="invoice-correct-next"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="invoice-confirm-yes"]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid="invoice-confirm-yes"]`)),
