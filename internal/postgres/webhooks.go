@@ -243,13 +243,21 @@ func (r repo) FailPendingWebhookDeliveries(ctx context.Context, endpointID uuid.
 
 func (r repo) DisableFailingWebhookEndpoints(ctx context.Context, before, at time.Time) ([]recouvra.WebhookEndpoint, error) {
 	var rows []webhookEndpointRow
+	// Not an endpoint with a delivery being tried now (leased, by this
+	// instance or another): that try's answer decides — a success means
+	// the endpoint is failing no longer, a failure on the deadline disables
+	// it then. Disabling under it would fail a delivery the endpoint is
+	// about to accept, and the try would then record it delivered to a
+	// disabled endpoint.
 	err := r.q(ctx).Raw(`WITH off AS (
-		    UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'failing', disabled_at = ?, updated_at = ?
-		     WHERE enabled AND failing_since <= ? RETURNING *),
+		    UPDATE webhook_endpoints e SET enabled = false, disabled_reason = 'failing', disabled_at = ?, updated_at = ?
+		     WHERE enabled AND failing_since <= ?
+		       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.state = 'pending' AND d.lease_until > ?)
+		     RETURNING e.*),
 		  failed AS (
 		    UPDATE webhook_deliveries SET state = 'failed', finished_at = ?, next_attempt_at = NULL, lease_until = NULL
 		     WHERE state = 'pending' AND endpoint_id IN (SELECT id FROM off))
-		SELECT * FROM off`, at, at, before, at).Scan(&rows).Error
+		SELECT * FROM off`, at, at, before, at, at).Scan(&rows).Error
 	if err != nil {
 		return nil, dbErr(err, whatWebhookEndpoint)
 	}

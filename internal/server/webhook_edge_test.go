@@ -206,3 +206,40 @@ func TestWebhookDisabledAtTheEdgeOfThreeDays(t *testing.T) {
 		t.Fatalf("after the second endpoint's disabling: %d notifications, %d e-mails, want two of each", bell, mails)
 	}
 }
+
+// TestWebhookNotDisabledUnderATryInFlight: an endpoint failing for more
+// than three days whose delivery is being tried right now — leased by
+// another instance, its request on the wire — is not disabled by this
+// instance's sweep: that try decides (it would otherwise fail a delivery
+// the endpoint may be about to accept). Once the lease has run out with no
+// answer recorded (the other instance died), the sweep disables it, once.
+func TestWebhookNotDisabledUnderATryInFlight(t *testing.T) {
+	t.Parallel()
+	w, _ := mailWorld(t, nil, func(c *config.Config) { c.WebhookAllowPrivate = true })
+	e := webhookEdge{w: w, t: t}
+	rec := newReceiver(t, func(int) int { return http.StatusServiceUnavailable })
+	ep := w.register("creditor", rec.srv.URL, "case.placed")
+	w.newCase(w.credA.ID, "Menuiserie Bailly SARL", "")
+	rec.waitMessages(1)
+	waitFor(t, func() bool { return len(e.delivery(ep.ID).Tries) == 1 })
+
+	now := w.clock.Now()
+	w.exec(t, `UPDATE webhook_endpoints SET failing_since = '`+now.Add(-recouvra.WebhookDisableAfter-time.Hour).Format(time.RFC3339Nano)+`' WHERE id = '`+ep.ID+`'`)
+	w.exec(t, `UPDATE webhook_deliveries SET lease_until = '`+now.Add(2*time.Minute).Format(time.RFC3339Nano)+`', next_attempt_at = '`+
+		now.Add(time.Hour).Format(time.RFC3339Nano)+`' WHERE endpoint_id = '`+ep.ID+`'`)
+	e.at(now.Add(time.Second))
+	if d := e.delivery(ep.ID); d.State != "pending" || !e.endpoint(ep.ID).Enabled {
+		t.Fatalf("under a try in flight: delivery %s, endpoint enabled %v", d.State, e.endpoint(ep.ID).Enabled)
+	}
+	if bell, mails := e.notices(); bell != 0 || mails != 0 {
+		t.Fatalf("told of a disabling under a try in flight: %d, %d", bell, mails)
+	}
+	// The lease runs out, nothing recorded: the sweep disables it.
+	e.at(now.Add(3 * time.Minute))
+	if got := e.endpoint(ep.ID); got.Enabled || e.delivery(ep.ID).State != "failed" {
+		t.Fatalf("after the lease: endpoint %+v, delivery %s", got, e.delivery(ep.ID).State)
+	}
+	if bell, mails := e.notices(); bell != 1 || mails != 1 {
+		t.Fatalf("after the lease: %d notifications, %d e-mails", bell, mails)
+	}
+}
