@@ -110,7 +110,13 @@ func (l Local) Open(ctx context.Context, sha string) (io.ReadCloser, error) {
 		f.Close()
 		return nil, err
 	}
-	if hex.EncodeToString(h.Sum(nil)) != sha {
+	return handOut(f, h.Sum(nil), sha)
+}
+
+// handOut returns f rewound if its content, read whole into sum, still
+// hashes to sha; else closes it: ErrTampered.
+func handOut(f io.ReadSeekCloser, sum []byte, sha string) (io.ReadCloser, error) {
+	if hex.EncodeToString(sum) != sha {
 		f.Close()
 		return nil, ErrTampered
 	}

@@ -146,15 +146,7 @@ func (s *S3) Open(ctx context.Context, sha string) (io.ReadCloser, error) {
 		}
 		return nil, fmt.Errorf("document store: %w", err)
 	}
-	if hex.EncodeToString(h.Sum(nil)) != sha {
-		f.Close()
-		return nil, ErrTampered
-	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
+	return handOut(f, h.Sum(nil), sha)
 }
 
 // removedOnClose is a temporary file deleted when it is closed.
