@@ -18,6 +18,7 @@ const parisDate = new Intl.DateTimeFormat("en-CA", {
 
 // todayISO is the calendar date in Paris at the instant given.
 export function todayISO(now = new Date()): string {
-  const part = (type: string) => parisDate.formatToParts(now).find((p) => p.type === type)?.value ?? "";
+  const parts = parisDate.formatToParts(now);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
   return `${part("year")}-${part("month")}-${part("day")}`;
 }
